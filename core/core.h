@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of the region core share among themselves and nobody else.
+ */
+#ifndef _VMASHADOW_CORE_H
+#define _VMASHADOW_CORE_H
+
+#include "../vmashadow.h"
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE		0x08
+#endif
+
+static inline unsigned long vms_pages(const struct vms_region *r)
+{
+	return (r->end - r->start) >> PAGE_SHIFT;
+}
+
+static inline bool vms_rules_6_12(const struct vms_mm *mm)
+{
+	return mm->params.rules >= VMASHADOW_RULES_6_12;
+}
+
+/* vma_is_anonymous(): no file and no vm_ops. */
+static inline bool vms_is_anonymous(const struct vms_region *r)
+{
+	return !r->file && !(r->flags & (VMS_KIND_VDSO | VMS_KIND_VVAR));
+}
+
+/* list_is_singular(&vma->anon_vma_chain): faulted and not inherited. */
+static inline bool vms_chain_singular(const struct vms_region *r)
+{
+	return r->anon && !(r->flags & VMS_ANON_FORKED);
+}
+
+/* region.c */
+struct vms_region *vms_region_alloc(void);
+void vms_region_discard(struct vms_region *r);
+void vms_region_free(struct vms_mm *mm, struct vms_region *r);
+void vms_region_dup(struct vms_region *new, const struct vms_region *r);
+void vms_link(struct vms_mm *mm, struct vms_region *r);
+void vms_unlink(struct vms_mm *mm, struct vms_region *r);
+void vms_adjust(struct vms_region *r, unsigned long start,
+		unsigned long end, unsigned long pgoff);
+unsigned long vms_start_gap(const struct vms_region *r);
+unsigned long vms_highest_end(const struct vms_mm *mm);
+unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,
+					unsigned long length,
+					unsigned long low_limit,
+					unsigned long high_limit);
+unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
+				unsigned long low_limit,
+				unsigned long high_limit);
+
+/* merge.c */
+bool vms_anon_mergeable(const struct vms_anon *anon1,
+			const struct vms_anon *anon2,
+			const struct vms_region *r);
+void vms_adopt_anon(struct vms_region *dst, const struct vms_region *src);
+
+#endif /* _VMASHADOW_CORE_H */

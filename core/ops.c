@@ -1,0 +1,1080 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The address-space calls on a shadow: mmap, munmap, mprotect and a write
+ * fault, each following the kernel it models step by step (6.1's
+ * mm/mmap.c and mm/mprotect.c; 6.12's mm/vma.c where they differ), down
+ * to the order of its checks, so that it fails with the same errno.
+ *
+ * Every call first allocates all it may need; an allocation failure
+ * therefore leaves the shadow exactly as it was.  Once the tree is touched
+ * a call can only fail where the real one fails half-way too (mprotect
+ * over a hole, a split refused by a special mapping), and then it leaves
+ * the same partial work behind.
+ */
+#include "core.h"
+
+/* ---- allocation up front -------------------------------------------------- */
+
+/* The most regions one call creates: a munmap punch (2) and the new one. */
+#define VMS_PREALLOC_MAX	3
+
+struct vms_prealloc {
+	struct vms_region	*region[VMS_PREALLOC_MAX];
+	unsigned int		nr;
+};
+
+static int vms_prealloc(struct vms_prealloc *pa, unsigned int regions)
+{
+	memset(pa, 0, sizeof(*pa));
+	while (pa->nr < regions) {
+		pa->region[pa->nr] = vms_region_alloc();
+		if (!pa->region[pa->nr])
+			goto nomem;
+		pa->nr++;
+	}
+	return 0;
+nomem:
+	while (pa->nr)
+		vms_region_discard(pa->region[--pa->nr]);
+	return -ENOMEM;
+}
+
+static struct vms_region *vms_take_region(struct vms_prealloc *pa)
+{
+	if (WARN_ON_ONCE(!pa->nr))
+		return NULL;
+	return pa->region[--pa->nr];
+}
+
+/* Give back what the call did not use. */
+static void vms_prealloc_release(struct vms_prealloc *pa)
+{
+	while (pa->nr)
+		vms_region_discard(pa->region[--pa->nr]);
+}
+
+/* ---- split and remove ------------------------------------------------------ */
+
+/*
+ * __split_vma(): cut @r at @addr.  The new piece takes the lower part when
+ * @new_below, else the upper; it shares @r's file and anon_vma, and the
+ * upper part's page offset advances by the distance from @r's start.
+ *
+ *	before:	RRRRRRRR
+ *	after:	RRRRNNNN	(new_below false)
+ *		NNNNRRRR	(new_below true)
+ */
+static int vms_split(struct vms_mm *mm, struct vms_region *r,
+		     unsigned long addr, bool new_below,
+		     struct vms_prealloc *pa)
+{
+	unsigned long delta = (addr - r->start) >> PAGE_SHIFT;
+	struct vms_region *new;
+
+	/* special_mapping_split(): [vdso] and [vvar] refuse */
+	if (r->flags & (VMS_KIND_VDSO | VMS_KIND_VVAR))
+		return -EINVAL;
+	new = vms_take_region(pa);
+	if (!new)
+		return -ENOMEM;
+	vms_region_dup(new, r);
+	if (new_below) {
+		new->end = addr;
+		vms_adjust(r, addr, r->end, r->pgoff + delta);
+	} else {
+		new->start = addr;
+		new->pgoff += delta;
+		vms_adjust(r, r->start, addr, r->pgoff);
+	}
+	vms_link(mm, new);
+	return 0;
+}
+
+/* split_vma(): the same, refused once the map count reaches the limit. */
+static int vms_split_checked(struct vms_mm *mm, struct vms_region *r,
+			     unsigned long addr, bool new_below,
+			     struct vms_prealloc *pa)
+{
+	int err;
+
+	if (mm->map_count >= mm->params.max_map_count)
+		return -ENOMEM;
+	err = vms_split(mm, r, addr, new_below, pa);
+	if (!err)
+		mm->count.splits++;
+	return err;
+}
+
+static void vms_remove(struct vms_mm *mm, struct vms_region *r)
+{
+	vms_unlink(mm, r);
+	vms_region_free(mm, r);
+}
+
+/*
+ * do_mas_align_munmap(): unmap the page-aligned [start, end).  The first
+ * and last regions it meets may be cut; every region between goes.
+ *
+ *	   start        end
+ *	AAAAA|AAA BBB CC|CCC
+ *	AAAAA           CCC	(A truncated, B removed, C truncated)
+ *
+ * Only a punch inside one region checks the limit: it is the one case
+ * that leaves one region more than before.
+ */
+static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
+			unsigned long end, struct vms_prealloc *pa)
+{
+	struct vms_region *r = vms_find(mm, start);
+	bool punch = false;
+	unsigned long n = 0;
+	int err;
+
+	if (!r || r->start >= end)
+		return 0;
+
+	if (start > r->start) {
+		punch = end < r->end;
+		if (punch && mm->map_count >= mm->params.max_map_count)
+			return -ENOMEM;
+		err = vms_split(mm, r, start, false, pa);
+		if (err)
+			return err;
+		if (punch)
+			mm->count.splits++;
+		else
+			mm->count.truncations++;
+		r = vms_next(r);
+	}
+
+	while (r && r->start < end) {
+		struct vms_region *next = vms_next(r);
+
+		if (r->end > end) {
+			/* the last region keeps its tail */
+			err = vms_split(mm, r, end, true, pa);
+			if (err)
+				return err;
+			if (!punch)
+				mm->count.truncations++;
+			r = vms_prev(r);
+			next = NULL;
+		}
+		vms_remove(mm, r);
+		if (!punch)
+			mm->count.removals++;
+		r = next;
+		if (!(++n & 1023))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* ---- munmap ------------------------------------------------------------------ */
+
+int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
+{
+	struct vms_prealloc pa;
+	unsigned long end;
+	int err;
+
+	/* do_mas_munmap() */
+	if ((start & ~PAGE_MASK) || start > VMS_TASK_SIZE ||
+	    len > VMS_TASK_SIZE - start)
+		return -EINVAL;
+	end = start + PAGE_ALIGN(len);
+	if (end == start)
+		return -EINVAL;
+
+	err = vms_prealloc(&pa, 2);
+	if (err)
+		return err;
+	err = vms_do_unmap(mm, start, end, &pa);
+	vms_prealloc_release(&pa);
+	return err;
+}
+
+/* ---- mmap -------------------------------------------------------------------- */
+
+/* round_hint_to_min(): a hint below mmap_min_addr becomes mmap_min_addr. */
+static unsigned long vms_round_hint(const struct vms_mm *mm, unsigned long hint)
+{
+	hint &= PAGE_MASK;
+	if (hint && hint < mm->params.mmap_min_addr)
+		return PAGE_ALIGN(mm->params.mmap_min_addr);
+	return hint;
+}
+
+/*
+ * get_unmapped_area() with x86_64's arch_get_unmapped_area_topdown(): a
+ * fixed address as it is, a hint if the range fits below the next region's
+ * guard gap, else the highest gap below mmap_base, else the lowest above
+ * TASK_UNMAPPED_BASE.
+ */
+static unsigned long vms_get_unmapped_area(struct vms_mm *mm,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long flags,
+					   bool may_map_low)
+{
+	unsigned long low_limit = PAGE_SIZE;
+
+	if (len > VMS_TASK_SIZE)
+		return -ENOMEM;
+	if (!(flags & MAP_FIXED)) {
+		if (addr && VMS_TASK_SIZE - len >= addr) {
+			struct vms_region *next = vms_find(mm, addr);
+
+			if (!next || addr + len <= vms_start_gap(next))
+				goto check;
+		}
+		/* 6.12 keeps the search above mmap_min_addr */
+		if (vms_rules_6_12(mm))
+			low_limit = max(low_limit, mm->params.mmap_min_addr);
+		addr = vms_unmapped_area_topdown(mm, len, low_limit,
+						 mm->params.mmap_base);
+		if (IS_ERR_VALUE(addr))
+			addr = vms_unmapped_area(mm, len,
+						 PAGE_ALIGN(VMS_TASK_SIZE / 3),
+						 VMS_TASK_SIZE);
+		if (IS_ERR_VALUE(addr))
+			return addr;
+	}
+check:
+	if (addr > VMS_TASK_SIZE - len)
+		return -ENOMEM;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	/* security_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO */
+	if (addr < mm->params.mmap_min_addr && !may_map_low)
+		return -EPERM;
+	return addr;
+}
+
+/* The flags do_mmap() gives a mapping before it looks at the backing. */
+static unsigned long vms_mmap_flags(const struct vms_mm *mm,
+				    unsigned long prot, unsigned long flags)
+{
+	unsigned long vm_flags = VMASHADOW_VM_MAYREAD | VMASHADOW_VM_MAYWRITE |
+				 VMASHADOW_VM_MAYEXEC;
+
+	if (prot & PROT_READ)
+		vm_flags |= VMASHADOW_VM_READ;
+	if (prot & PROT_WRITE)
+		vm_flags |= VMASHADOW_VM_WRITE;
+	if (prot & PROT_EXEC)
+		vm_flags |= VMASHADOW_VM_EXEC;
+	if (flags & MAP_GROWSDOWN)
+		vm_flags |= VMASHADOW_VM_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		vm_flags |= VMASHADOW_VM_LOCKED;
+	/* 6.12: thread stacks get no huge pages (row 4) */
+	if ((flags & MAP_STACK) && vms_rules_6_12(mm))
+		vm_flags |= VMASHADOW_VM_NOHUGEPAGE;
+	return vm_flags;
+}
+
+/* The mmap flags every file accepts (LEGACY_MAP_MASK). */
+#define VMS_LEGACY_MAP_MASK	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | \
+				 MAP_ANONYMOUS | MAP_DENYWRITE | \
+				 MAP_EXECUTABLE | MAP_UNINITIALIZED | \
+				 MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | \
+				 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
+				 MAP_HUGETLB)
+
+/* do_mmap()'s checks of a file mapping against the opened file. */
+static int vms_mmap_file_flags(const struct vms_file *file, unsigned long prot,
+			       unsigned long flags, unsigned long *vm_flags)
+{
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		flags &= VMS_LEGACY_MAP_MASK;
+		fallthrough;
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~VMS_LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !(file->mode & VMS_FMODE_WRITE))
+			return -EACCES;
+		if ((file->mode & VMS_FMODE_APPEND) &&
+		    (file->mode & VMS_FMODE_WRITE))
+			return -EACCES;
+		*vm_flags |= VMASHADOW_VM_SHARED | VMASHADOW_VM_MAYSHARE;
+		if (!(file->mode & VMS_FMODE_WRITE))
+			*vm_flags &= ~(VMASHADOW_VM_MAYWRITE |
+				       VMASHADOW_VM_SHARED);
+		fallthrough;
+	case MAP_PRIVATE:
+		if (!(file->mode & VMS_FMODE_READ))
+			return -EACCES;
+		if (file->mode & VMS_FMODE_NOEXEC) {
+			if (*vm_flags & VMASHADOW_VM_EXEC)
+				return -EPERM;
+			*vm_flags &= ~VMASHADOW_VM_MAYEXEC;
+		}
+		if (file->mode & VMS_FMODE_NOMMAP)
+			return -ENODEV;
+		if (*vm_flags & VMASHADOW_VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The flags the kernel gives its [vdso] and [vvar] special mappings. */
+static unsigned long vms_special_flags(unsigned int op_flags)
+{
+	if (op_flags & VMASHADOW_OPF_VVAR)
+		return VMASHADOW_VM_READ | VMASHADOW_VM_MAYREAD |
+		       VMASHADOW_VM_IO | VMASHADOW_VM_DONTDUMP |
+		       VMASHADOW_VM_PFNMAP | VMASHADOW_VM_DONTEXPAND |
+		       VMASHADOW_VM_CLOSE_OP | VMS_KIND_VVAR;
+	return VMASHADOW_VM_READ | VMASHADOW_VM_EXEC | VMASHADOW_VM_MAYREAD |
+	       VMASHADOW_VM_MAYWRITE | VMASHADOW_VM_MAYEXEC |
+	       VMASHADOW_VM_DONTEXPAND | VMASHADOW_VM_CLOSE_OP | VMS_KIND_VDSO;
+}
+
+static void vms_shmem_release(struct vms_file *file)
+{
+	kfree(file);
+}
+
+static int vms_shmem_name(const struct vms_file *file, char *buf, size_t size)
+{
+	return scnprintf(buf, size, "/dev/zero (deleted)");
+}
+
+static const struct vms_file_ops vms_shmem_ops = {
+	.release	= vms_shmem_release,
+	.name		= vms_shmem_name,
+};
+
+/* shmem_zero_setup(): a shared anonymous mapping is a file of its own. */
+static struct vms_file *vms_shmem_alloc(struct vms_mm *mm)
+{
+	struct vms_file *file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
+
+	if (!file)
+		return NULL;
+	refcount_set(&file->ref, 1);
+	file->ino = mm->next_shmem_ino++;
+	file->dev_minor = 1;
+	file->mode = VMS_FMODE_READ | VMS_FMODE_WRITE;
+	file->kind = VMASHADOW_KIND_SHMEM;
+	file->ops = &vms_shmem_ops;
+	return file;
+}
+
+/* What mmap_region() is asked to map once do_mmap() has checked it. */
+struct vms_new_range {
+	unsigned long		start;
+	unsigned long		end;
+	unsigned long		flags;
+	unsigned long		pgoff;
+	struct vms_file		*file;
+};
+
+static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
+			      unsigned long end)
+{
+	memset(&mm->last, 0, sizeof(mm->last));
+	mm->last.mode = VMASHADOW_EXPLAIN_LAST;
+	mm->last.op = op;
+	mm->last.addr = start;
+	mm->last.end = end;
+}
+
+/*
+ * Grow @r over [start, end) with page offset @pgoff, removing @next when
+ * it is swallowed whole: vma_expand().
+ */
+static void vms_expand(struct vms_mm *mm, struct vms_region *r,
+		       unsigned long start, unsigned long end,
+		       unsigned long pgoff, struct vms_region *next)
+{
+	if (next && next != r && end == next->end) {
+		vms_adopt_anon(r, next);
+		vms_remove(mm, next);
+		mm->count.merges++;
+	}
+	vms_adjust(r, start, end, pgoff);
+	mm->count.merges++;
+}
+
+/*
+ * Which neighbours a new range joins, by 6.1's mmap_region(): next is
+ * tried first, with no anon_vma; prev is then asked to take the range with
+ * next's anon_vma, if next said yes.
+ *
+ *	PPPP....NNNN		the new range fills the dots
+ *	PPPPAAAANNNN		both agree: one region
+ *	PPPPAAAAAAAA		unfaulted P, faulted N: P | A+N
+ */
+static struct vms_region *vms_merge_new_6_1(struct vms_mm *mm,
+					    struct vms_new_range *nr,
+					    struct vms_region *prev,
+					    struct vms_region *next)
+{
+	unsigned long pglen = (nr->end - nr->start) >> PAGE_SHIFT;
+	struct vmashadow_explain *ex = &mm->last;
+	unsigned long start = nr->start, end = nr->end, pgoff = nr->pgoff;
+	struct vms_region *r = NULL;
+
+	if (next && next->start == nr->end &&
+	    vms_can_merge_before(mm, next, nr->flags, NULL, nr->file,
+				 nr->pgoff, pglen, &ex->next)) {
+		end = next->end;
+		r = next;
+		pgoff = next->pgoff - pglen;
+	}
+	if (prev && prev->end == nr->start &&
+	    vms_can_merge_after(mm, prev, nr->flags, r ? r->anon : NULL,
+				nr->file, nr->pgoff, &ex->prev)) {
+		start = prev->start;
+		r = prev;
+		pgoff = prev->pgoff;
+	}
+	if (r)
+		vms_expand(mm, r, start, end, pgoff, next);
+	return r;
+}
+
+/*
+ * The same by 6.12's vma_merge_new_range(): prev first, then next, and
+ * both only if prev's and next's anon_vmas are compatible with each other;
+ * a next with ->close is not deleted but left in place.
+ */
+static struct vms_region *vms_merge_new_6_12(struct vms_mm *mm,
+					     struct vms_new_range *nr,
+					     struct vms_region *prev,
+					     struct vms_region *next)
+{
+	unsigned long pglen = (nr->end - nr->start) >> PAGE_SHIFT;
+	struct vmashadow_explain *ex = &mm->last;
+	unsigned long start = nr->start, end = nr->end, pgoff = nr->pgoff;
+	struct vms_region *r = NULL;
+	bool left, right;
+
+	left = prev && prev->end == nr->start &&
+	       vms_can_merge_after(mm, prev, nr->flags, NULL, nr->file,
+				   nr->pgoff, &ex->prev);
+	right = next && next->start == nr->end &&
+		vms_can_merge_before(mm, next, nr->flags, NULL, nr->file,
+				     nr->pgoff, pglen, &ex->next);
+	if (left && right && !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
+		right = false;
+		ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+		ex->next.why = VMASHADOW_WHY_PREV_NEXT;
+	}
+	if (right) {
+		end = next->end;
+		r = next;
+		pgoff = next->pgoff - pglen;
+	}
+	if (left) {
+		start = prev->start;
+		r = prev;
+		pgoff = prev->pgoff;
+		if (right && (next->flags & VMASHADOW_VM_CLOSE_OP)) {
+			end = nr->end;
+			ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+			ex->next.why = VMASHADOW_WHY_CLOSE_OP;
+		}
+	}
+	if (r)
+		vms_expand(mm, r, start, end, pgoff, next);
+	return r;
+}
+
+/* Neighbours that do not touch the range are no candidates at all. */
+static void vms_explain_absent(struct vmashadow_explain *ex,
+			       const struct vms_region *prev,
+			       const struct vms_region *next,
+			       unsigned long start, unsigned long end)
+{
+	if (!prev || prev->end != start)
+		memset(&ex->prev, 0, sizeof(ex->prev));
+	if (!next || next->start != end)
+		memset(&ex->next, 0, sizeof(ex->next));
+}
+
+/*
+ * mmap_region(): clear [start, end), then extend a neighbour over it or
+ * link @new there.
+ */
+static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
+			   struct vms_prealloc *pa)
+{
+	struct vms_region *prev, *next, *r = NULL;
+	int err;
+
+	err = vms_do_unmap(mm, nr->start, nr->end, pa);
+	if (err)
+		return err;
+
+	next = vms_find_prev(mm, nr->start, &prev);
+	vms_explain_begin(mm, VMASHADOW_OP_MAP, nr->start, nr->end);
+	if (nr->flags & VMS_SPECIAL_FLAGS) {
+		if (prev && prev->end == nr->start) {
+			mm->last.prev.start = prev->start;
+			mm->last.prev.end = prev->end;
+			mm->last.prev.verdict = VMASHADOW_VERDICT_REFUSED;
+			mm->last.prev.why = VMASHADOW_WHY_SPECIAL;
+		}
+		if (next && next->start == nr->end) {
+			mm->last.next.start = next->start;
+			mm->last.next.end = next->end;
+			mm->last.next.verdict = VMASHADOW_VERDICT_REFUSED;
+			mm->last.next.why = VMASHADOW_WHY_SPECIAL;
+		}
+	} else if (vms_rules_6_12(mm)) {
+		r = vms_merge_new_6_12(mm, nr, prev, next);
+	} else {
+		r = vms_merge_new_6_1(mm, nr, prev, next);
+	}
+	vms_explain_absent(&mm->last, prev, next, nr->start, nr->end);
+	if (r) {
+		if (mm->last.next.verdict == VMASHADOW_VERDICT_MERGED &&
+		    mm->last.prev.verdict == VMASHADOW_VERDICT_MERGED)
+			mm->last.merge_case = 1;
+		else if (mm->last.prev.verdict == VMASHADOW_VERDICT_MERGED)
+			mm->last.merge_case = 2;
+		else
+			mm->last.merge_case = 3;
+		return 0;
+	}
+
+	r = vms_take_region(pa);
+	if (!r)
+		return -ENOMEM;
+	r->start = nr->start;
+	r->end = nr->end;
+	r->flags = nr->flags;
+	r->pgoff = nr->pgoff;
+	r->file = nr->file;
+	if (r->file)
+		refcount_inc(&r->file->ref);
+	vms_link(mm, r);
+	return 0;
+}
+
+/*
+ * mmap(2) on the shadow: do_mmap() and mmap_region() of the kernel the
+ * shadow follows.  The syscall's own check of the offset comes first.
+ */
+int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
+	    unsigned long *addr_out)
+{
+	struct vms_file *file = req->file, *shmem = NULL;
+	unsigned long addr = req->addr, len = req->len;
+	unsigned long flags = req->flags, prot = req->prot;
+	struct vms_new_range nr = { };
+	struct vms_prealloc pa;
+	int err;
+
+	if (req->offset & ~PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	if (!(flags & MAP_FIXED))
+		addr = vms_round_hint(mm, addr);
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -ENOMEM;
+	nr.pgoff = req->offset >> PAGE_SHIFT;
+	if (nr.pgoff + (len >> PAGE_SHIFT) < nr.pgoff)
+		return -EOVERFLOW;
+	if (mm->map_count > mm->params.max_map_count)
+		return -ENOMEM;
+
+	addr = vms_get_unmapped_area(mm, addr, len, flags,
+				     req->op_flags & VMS_OPF_MAY_MAP_LOW);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	if ((flags & MAP_FIXED_NOREPLACE) &&
+	    vms_find_intersection(mm, addr, addr + len))
+		return -EEXIST;
+
+	nr.flags = vms_mmap_flags(mm, prot, flags);
+	if (file) {
+		err = vms_mmap_file_flags(file, prot, flags, &nr.flags);
+		if (err)
+			return err;
+	} else {
+		switch (flags & MAP_TYPE) {
+		case MAP_SHARED:
+			if (nr.flags & VMASHADOW_VM_GROWSDOWN)
+				return -EINVAL;
+			nr.pgoff = 0;
+			nr.flags |= VMASHADOW_VM_SHARED | VMASHADOW_VM_MAYSHARE;
+			break;
+		case MAP_PRIVATE:
+			nr.pgoff = addr >> PAGE_SHIFT;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if ((flags & MAP_NORESERVE) && mm->params.overcommit_memory != 2)
+		nr.flags |= VMASHADOW_VM_NORESERVE;
+	/* accountable_mapping(): private writable memory is charged */
+	if ((nr.flags & (VMASHADOW_VM_NORESERVE | VMASHADOW_VM_SHARED |
+			 VMASHADOW_VM_WRITE)) == VMASHADOW_VM_WRITE)
+		nr.flags |= VMASHADOW_VM_ACCOUNT;
+	if (req->op_flags & VMASHADOW_OPF_CLOSE_OP)
+		nr.flags |= VMASHADOW_VM_CLOSE_OP;
+	if (req->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) {
+		if (file)
+			return -EINVAL;
+		nr.flags = vms_special_flags(req->op_flags);
+		nr.pgoff = 0;
+	}
+
+	err = vms_prealloc(&pa, VMS_PREALLOC_MAX);
+	if (err)
+		return err;
+	if (!file && (nr.flags & VMASHADOW_VM_SHARED)) {
+		shmem = vms_shmem_alloc(mm);
+		if (!shmem) {
+			vms_prealloc_release(&pa);
+			return -ENOMEM;
+		}
+		file = shmem;
+	}
+	nr.start = addr;
+	nr.end = addr + len;
+	nr.file = file;
+	err = vms_mmap_region(mm, &nr, &pa);
+	vms_prealloc_release(&pa);
+	vms_file_put(shmem);
+	if (err)
+		return err;
+	*addr_out = addr;
+	return 0;
+}
+
+/* ---- mprotect ------------------------------------------------------------------ */
+
+/*
+ * The change mprotect_fixup() asks of vma_merge(): give [start, end) of
+ * @area (or all of it) the flags @flags, keeping @area's file, anon_vma and
+ * page offset.
+ */
+struct vms_change {
+	struct vms_region	*prev;	/* region before start, or @area */
+	struct vms_region	*area;	/* the region holding start */
+	unsigned long		start;
+	unsigned long		end;
+	unsigned long		flags;
+	unsigned long		pgoff;	/* of start */
+};
+
+/* Record a region taken out by a merge and free it. */
+static void vms_merge_remove(struct vms_mm *mm, struct vms_region *keep,
+			     struct vms_region *gone)
+{
+	vms_adopt_anon(keep, gone);
+	vms_remove(mm, gone);
+}
+
+/*
+ * 6.1's vma_merge() for a range that is already mapped.  The cases of the
+ * diagram in mm/mmap.c, where AAAA is the range, PPPP the region before,
+ * NNNN the one holding or following the range, XXXX the one after that:
+ *
+ *     AAAA             AAAA                   AAAA
+ *    PPPPPPNNNNNN    PPPPPPNNNNNN       PPPPPPNNNNNN
+ *    cannot merge    might become       might become
+ *                    PPNNNNNNNNNN       PPPPPPPPPPNN
+ *    mmap, brk or    case 4 below       case 5 below
+ *    mremap move:
+ *                        AAAA               AAAA
+ *                    PPPP    NNNN       PPPPNNNNXXXX
+ *                    might become       might become
+ *                    PPPPPPPPPPPP 1 or  PPPPPPPPPPPP 6 or
+ *                    PPPPPPPPNNNN 2 or  PPPPPPPPXXXX 7 or
+ *                    PPPPNNNNNNNN 3     PPPPXXXXXXXX 8
+ */
+static struct vms_region *vms_merge_6_1(struct vms_mm *mm,
+					struct vms_change *c)
+{
+	unsigned long pglen = (c->end - c->start) >> PAGE_SHIFT;
+	struct vmashadow_explain *ex = &mm->last;
+	struct vms_region *prev = c->prev, *mid, *next;
+	const struct vms_anon *anon = c->area->anon;
+	const struct vms_file *file = c->area->file;
+	bool merge_prev = false, merge_next = false;
+
+	if (c->flags & VMS_SPECIAL_FLAGS)
+		return NULL;
+
+	next = prev ? vms_find(mm, prev->end) : vms_first(mm);
+	mid = next;
+	if (next && next->end == c->end)		/* cases 6, 7, 8 */
+		next = vms_next(next);
+
+	if (prev && prev->end == c->start)
+		merge_prev = vms_can_merge_after(mm, prev, c->flags, anon,
+						 file, c->pgoff, &ex->prev);
+	if (next && c->end == next->start)
+		merge_next = vms_can_merge_before(mm, next, c->flags, anon,
+						  file, c->pgoff, pglen,
+						  &ex->next);
+
+	if (merge_prev && merge_next &&
+	    !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
+		merge_next = false;
+		ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+		ex->next.why = VMASHADOW_WHY_PREV_NEXT;
+	}
+
+	if (merge_prev && merge_next) {			/* cases 1, 6 */
+		unsigned long end = next->end;
+
+		ex->merge_case = mid == next ? 1 : 6;
+		if (mid != next)
+			vms_merge_remove(mm, prev, mid);
+		vms_merge_remove(mm, prev, next);
+		vms_adjust(prev, prev->start, end, prev->pgoff);
+		mm->count.merges += 2;
+		return prev;
+	}
+	if (merge_prev) {				/* cases 2, 5, 7 */
+		if (mid && mid->start < c->end && mid->end == c->end) {
+			ex->merge_case = 7;
+			vms_merge_remove(mm, prev, mid);
+		} else if (mid && mid->start < c->end) {
+			ex->merge_case = 5;
+			vms_adopt_anon(prev, mid);
+			vms_adjust(mid, c->end, mid->end,
+				   mid->pgoff + pglen);
+		} else {
+			ex->merge_case = 2;
+		}
+		vms_adjust(prev, prev->start, c->end, prev->pgoff);
+		mm->count.merges++;
+		return prev;
+	}
+	if (merge_next) {
+		if (prev && c->start < prev->end) {	/* case 4 */
+			ex->merge_case = 4;
+			vms_adjust(prev, prev->start, c->start, prev->pgoff);
+			vms_adopt_anon(next, prev);
+		} else {				/* cases 3, 8 */
+			ex->merge_case = mid == next ? 3 : 8;
+			if (mid != next)
+				vms_merge_remove(mm, next, mid);
+		}
+		vms_adjust(next, c->start, next->end, next->pgoff - pglen);
+		mm->count.merges++;
+		return next;
+	}
+	return NULL;
+}
+
+/*
+ * 6.12's vma_merge_existing_range(): the same outcomes, reached from the
+ * range's side.  It merges only a range that touches an end of @area, asks
+ * prev and next for their anon_vmas' mutual consent before joining both,
+ * and never deletes a region with ->close.
+ */
+static struct vms_region *vms_merge_6_12(struct vms_mm *mm,
+					 struct vms_change *c)
+{
+	unsigned long pglen = (c->end - c->start) >> PAGE_SHIFT;
+	struct vmashadow_explain *ex = &mm->last;
+	struct vms_region *area = c->area, *prev = c->prev, *next = NULL;
+	bool left_side = c->start == area->start;
+	bool right_side = c->end == area->end;
+	bool merge_left = false, merge_right = false, delete_area;
+
+	if ((c->flags & VMS_SPECIAL_FLAGS) || (!left_side && !right_side))
+		return NULL;
+
+	if (left_side && prev && prev != area && prev->end == c->start)
+		merge_left = vms_can_merge_after(mm, prev, c->flags, area->anon,
+						 area->file, c->pgoff,
+						 &ex->prev);
+	if (right_side) {
+		next = vms_next(area);
+		if (next && next->start == c->end)
+			merge_right = vms_can_merge_before(mm, next, c->flags,
+							   area->anon,
+							   area->file, c->pgoff,
+							   pglen, &ex->next);
+		if (merge_left && merge_right &&
+		    !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
+			merge_right = false;
+			ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+			ex->next.why = VMASHADOW_WHY_PREV_NEXT;
+		}
+	}
+	if (!merge_left && !merge_right)
+		return NULL;
+
+	delete_area = left_side && right_side;
+	if (delete_area && (area->flags & VMASHADOW_VM_CLOSE_OP)) {
+		if (merge_left)
+			ex->prev.verdict = VMASHADOW_VERDICT_REFUSED;
+		if (merge_right)
+			ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+		ex->prev.why = merge_left ? VMASHADOW_WHY_CLOSE_OP : ex->prev.why;
+		ex->next.why = merge_right ? VMASHADOW_WHY_CLOSE_OP : ex->next.why;
+		return NULL;
+	}
+	if (merge_left && merge_right &&
+	    (next->flags & VMASHADOW_VM_CLOSE_OP)) {
+		merge_right = false;
+		ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+		ex->next.why = VMASHADOW_WHY_CLOSE_OP;
+	}
+
+	if (merge_left && merge_right) {	/* PPPP AAAA NNNN -> one */
+		unsigned long end = next->end;
+
+		ex->merge_case = 6;
+		vms_merge_remove(mm, prev, area);
+		vms_merge_remove(mm, prev, next);
+		vms_adjust(prev, prev->start, end, prev->pgoff);
+		mm->count.merges += 2;
+		return prev;
+	}
+	if (merge_left) {			/* PPPP gets [start, end) */
+		if (delete_area) {
+			ex->merge_case = 7;
+			vms_merge_remove(mm, prev, area);
+		} else {
+			ex->merge_case = 5;
+			vms_adopt_anon(prev, area);
+			vms_adjust(area, c->end, area->end, area->pgoff + pglen);
+		}
+		vms_adjust(prev, prev->start, c->end, prev->pgoff);
+		mm->count.merges++;
+		return prev;
+	}
+	if (delete_area) {			/* NNNN gets [start, end) */
+		ex->merge_case = 8;
+		vms_merge_remove(mm, next, area);
+	} else {
+		ex->merge_case = 4;
+		vms_adopt_anon(next, area);
+		vms_adjust(area, area->start, c->start, area->pgoff);
+	}
+	vms_adjust(next, c->start, next->end, next->pgoff - pglen);
+	mm->count.merges++;
+	return next;
+}
+
+/* The flags mprotect gives a region: new rwx, the rest kept. */
+static unsigned long vms_mprotect_flags(unsigned long old, unsigned long prot)
+{
+	unsigned long flags = old & ~VMS_ACCESS_FLAGS;
+
+	if (prot & PROT_READ)
+		flags |= VMASHADOW_VM_READ;
+	if (prot & PROT_WRITE)
+		flags |= VMASHADOW_VM_WRITE;
+	if (prot & PROT_EXEC)
+		flags |= VMASHADOW_VM_EXEC;
+	return flags;
+}
+
+/*
+ * mprotect_fixup(): give [start, end) of @area new flags, merging with a
+ * neighbour where the rules allow, else splitting @area at the edges.
+ * *@pprev becomes the region now holding the range.
+ */
+static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
+			      struct vms_region **pprev, unsigned long start,
+			      unsigned long end, unsigned long newflags,
+			      struct vms_prealloc *pa)
+{
+	unsigned long oldflags = area->flags;
+	struct vms_change c;
+	struct vms_region *r;
+	int err;
+
+	if (newflags == oldflags) {
+		*pprev = area;
+		return 0;
+	}
+	if (newflags & VMASHADOW_VM_WRITE) {
+		if (!(oldflags & (VMASHADOW_VM_ACCOUNT | VMASHADOW_VM_WRITE |
+				  VMASHADOW_VM_HUGETLB | VMASHADOW_VM_SHARED |
+				  VMASHADOW_VM_NORESERVE)))
+			newflags |= VMASHADOW_VM_ACCOUNT;
+	} else if (vms_rules_6_12(mm) && (oldflags & VMASHADOW_VM_ACCOUNT) &&
+		   vms_is_anonymous(area) && !area->anon) {
+		/* 6.12: unfaulted anonymous memory is no longer charged */
+		newflags &= ~VMASHADOW_VM_ACCOUNT;
+	}
+
+	c.prev = *pprev;
+	c.area = area;
+	c.start = start;
+	c.end = end;
+	c.flags = newflags;
+	c.pgoff = area->pgoff + ((start - area->start) >> PAGE_SHIFT);
+	r = vms_rules_6_12(mm) ? vms_merge_6_12(mm, &c) : vms_merge_6_1(mm, &c);
+	if (r) {
+		*pprev = r;
+		r->flags = newflags | (r->flags & VMS_INTERNAL_FLAGS);
+		return 0;
+	}
+
+	*pprev = area;
+	if (start != area->start) {
+		err = vms_split_checked(mm, area, start, true, pa);
+		if (err)
+			return err;
+	}
+	if (end != area->end) {
+		err = vms_split_checked(mm, area, end, false, pa);
+		if (err)
+			return err;
+	}
+	area->flags = newflags | (area->flags & VMS_INTERNAL_FLAGS);
+	return 0;
+}
+
+/* do_mprotect_pkey() without keys. */
+int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
+		unsigned long prot)
+{
+	const unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	unsigned long end, nstart, tmp, reqprot;
+	struct vms_region *r, *prev;
+	struct vms_prealloc pa;
+	int err;
+
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	/* arch_validate_prot(): nothing but rwx and PROT_SEM */
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	reqprot = prot;
+
+	err = vms_prealloc(&pa, 2);
+	if (err)
+		return err;
+
+	vms_explain_begin(mm, VMASHADOW_OP_PROTECT, start, end);
+	err = -ENOMEM;
+	r = vms_find(mm, start);
+	if (!r)
+		goto out;
+	if (grows & PROT_GROWSDOWN) {
+		if (r->start >= end)
+			goto out;
+		start = r->start;
+		err = -EINVAL;
+		if (!(r->flags & VMASHADOW_VM_GROWSDOWN))
+			goto out;
+	} else {
+		if (r->start > start)
+			goto out;
+		if (grows & PROT_GROWSUP) {
+			err = -EINVAL;	/* x86 has no VM_GROWSUP */
+			goto out;
+		}
+	}
+	prev = start > r->start ? r : vms_prev(r);
+
+	for (nstart = start; ; ) {
+		unsigned long newflags = vms_mprotect_flags(r->flags, prot);
+
+		/* a permission the region may never have: VM_MAY* */
+		if ((newflags & ~(newflags >> 4)) & VMS_ACCESS_FLAGS) {
+			err = -EACCES;
+			break;
+		}
+		tmp = min(r->end, end);
+		err = vms_mprotect_fixup(mm, r, &prev, nstart, tmp, newflags,
+					 &pa);
+		if (err)
+			break;
+		nstart = tmp;
+		if (nstart < prev->end)
+			nstart = prev->end;
+		if (nstart >= end)
+			break;
+		r = vms_find(mm, prev->end);
+		if (!r || r->start != nstart) {
+			err = -ENOMEM;
+			break;
+		}
+		prot = reqprot;
+		cond_resched();
+	}
+out:
+	vms_prealloc_release(&pa);
+	return err;
+}
+
+/* ---- write faults --------------------------------------------------------------- */
+
+/*
+ * reusable_anon_vma() with anon_vma_compatible(): @old's anon_vma may serve
+ * its neighbour when they touch, share the file, differ at most in rwx and
+ * their page offsets run on, and @old's chain is singular.
+ */
+static struct vms_anon *vms_reusable_anon(const struct vms_region *old,
+					  const struct vms_region *a,
+					  const struct vms_region *b)
+{
+	if (a->end == b->start && a->file == b->file &&
+	    !((a->flags ^ b->flags) & ~(VMS_ACCESS_FLAGS | VMS_INTERNAL_FLAGS |
+					VMASHADOW_VM_CLOSE_OP)) &&
+	    b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT) &&
+	    vms_chain_singular(old))
+		return old->anon;
+	return NULL;
+}
+
+/*
+ * A write fault at @addr: anon_vma_prepare() gives a private region its
+ * anon_vma, reusing next's, then prev's (find_mergeable_anon_vma()), else
+ * a new one.  Shared regions get none; a region that is not writable would
+ * fault for real, so the call fails with -EFAULT.
+ */
+int vms_touch(struct vms_mm *mm, unsigned long addr)
+{
+	struct vms_region *r = vms_lookup(mm, addr), *next, *prev;
+	struct vms_anon *anon = NULL;
+
+	if (!r || !(r->flags & VMASHADOW_VM_WRITE))
+		return -EFAULT;
+	if (r->anon || (r->flags & VMASHADOW_VM_MAYSHARE))
+		return 0;
+
+	next = vms_next(r);
+	if (next)
+		anon = vms_reusable_anon(next, r, next);
+	prev = vms_prev(r);
+	if (!anon && prev)
+		anon = vms_reusable_anon(prev, prev, r);
+	if (anon) {
+		anon->refs++;
+	} else {
+		anon = kzalloc(sizeof(*anon), GFP_KERNEL_ACCOUNT);
+		if (!anon)
+			return -ENOMEM;
+		anon->refs = 1;
+		anon->id = mm->next_anon_id++;
+		mm->count.anon_vmas++;
+	}
+	r->anon = anon;
+	r->flags &= ~VMS_ANON_FORKED;
+	return 0;
+}

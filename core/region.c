@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The region tree of a shadow address space: an rbtree ordered by address,
+ * augmented with the largest free gap of each subtree (as mm/mmap.c kept
+ * rb_subtree_gap from Linux 3.8 to 6.0), fronted by a small lookup cache
+ * (as the vmacache fronted find_vma() until 6.1).
+ */
+#include "core.h"
+
+static struct kmem_cache *vms_region_cachep;
+
+int vms_core_init(void)
+{
+	vms_region_cachep = kmem_cache_create("vmashadow_region",
+					      sizeof(struct vms_region), 0,
+					      SLAB_ACCOUNT, NULL);
+	return vms_region_cachep ? 0 : -ENOMEM;
+}
+
+void vms_core_exit(void)
+{
+	kmem_cache_destroy(vms_region_cachep);
+}
+
+void vms_mm_init(struct vms_mm *mm, unsigned int rules)
+{
+	memset(mm, 0, sizeof(*mm));
+	mm->root = RB_ROOT;
+	mm->next_anon_id = 1;
+	mm->next_shmem_ino = 1;
+	mm->params.rules = rules;
+	mm->params.max_map_count = VMS_DEFAULT_MAP_COUNT;
+	mm->params.mmap_min_addr = 65536;
+	mm->params.mmap_base = VMS_TASK_SIZE - SZ_128M;
+}
+
+/* ---- region lifetime ---------------------------------------------------- */
+
+struct vms_region *vms_region_alloc(void)
+{
+	return kmem_cache_zalloc(vms_region_cachep, GFP_KERNEL_ACCOUNT);
+}
+
+void vms_file_put(struct vms_file *file)
+{
+	if (file && refcount_dec_and_test(&file->ref))
+		file->ops->release(file);
+}
+
+static void vms_anon_put(struct vms_mm *mm, struct vms_anon *anon)
+{
+	if (anon && !--anon->refs) {
+		mm->count.anon_vmas--;
+		kfree(anon);
+	}
+}
+
+/* Free a region that never held anything (an unused preallocation). */
+void vms_region_discard(struct vms_region *r)
+{
+	kmem_cache_free(vms_region_cachep, r);
+}
+
+/*
+ * Free a region that is no longer in the tree.  A cached pointer to it
+ * would now dangle: bump the sequence number, which empties the cache.
+ */
+void vms_region_free(struct vms_mm *mm, struct vms_region *r)
+{
+	mm->seq++;
+	vms_file_put(r->file);
+	vms_anon_put(mm, r->anon);
+	kmem_cache_free(vms_region_cachep, r);
+}
+
+/*
+ * A copy of @r that shares its file and anon_vma, as vm_area_dup() and
+ * anon_vma_clone() give __split_vma() its new piece.
+ */
+void vms_region_dup(struct vms_region *new, const struct vms_region *r)
+{
+	new->start = r->start;
+	new->end = r->end;
+	new->pgoff = r->pgoff;
+	new->flags = r->flags;
+	new->file = r->file;
+	new->anon = r->anon;
+	if (new->file)
+		refcount_inc(&new->file->ref);
+	if (new->anon)
+		new->anon->refs++;
+}
+
+/* ---- the augmented tree -------------------------------------------------- */
+
+static inline struct vms_region *rb_region(const struct rb_node *rb)
+{
+	return rb ? rb_entry(rb, struct vms_region, rb) : NULL;
+}
+
+struct vms_region *vms_first(const struct vms_mm *mm)
+{
+	return rb_region(rb_first(&mm->root));
+}
+
+struct vms_region *vms_next(const struct vms_region *r)
+{
+	return rb_region(rb_next(&r->rb));
+}
+
+struct vms_region *vms_prev(const struct vms_region *r)
+{
+	return rb_region(rb_prev(&r->rb));
+}
+
+/* Where a region begins once its stack guard gap is counted: vm_start_gap() */
+unsigned long vms_start_gap(const struct vms_region *r)
+{
+	unsigned long start = r->start;
+
+	if (r->flags & VMASHADOW_VM_GROWSDOWN) {
+		start -= VMS_STACK_GUARD_GAP;
+		if (start > r->start)
+			start = 0;
+	}
+	return start;
+}
+
+/* The free space below @r, as vma_compute_gap() measured it. */
+static unsigned long vms_compute_gap(const struct vms_region *r)
+{
+	const struct vms_region *prev = vms_prev(r);
+	unsigned long gap = vms_start_gap(r);
+
+	if (prev)
+		gap = gap > prev->end ? gap - prev->end : 0;
+	return gap;
+}
+
+static inline unsigned long vms_region_gap(const struct vms_region *r)
+{
+	return r->gap;
+}
+
+RB_DECLARE_CALLBACKS_MAX(static, vms_gap_callbacks, struct vms_region, rb,
+			 unsigned long, subtree_gap, vms_region_gap)
+
+/* Recompute @r's own gap and carry the change up to the root. */
+static void vms_gap_update(struct vms_region *r)
+{
+	r->gap = vms_compute_gap(r);
+	vms_gap_callbacks_propagate(&r->rb, NULL);
+}
+
+/*
+ * Insert @r, whose range must be free.  The gap below @r and the one below
+ * its successor both change.
+ */
+void vms_link(struct vms_mm *mm, struct vms_region *r)
+{
+	struct rb_node **link = &mm->root.rb_node, *parent = NULL;
+	struct vms_region *next;
+
+	while (*link) {
+		parent = *link;
+		if (r->start < rb_region(parent)->start)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&r->rb, parent, link);
+	r->subtree_gap = 0;
+	vms_gap_update(r);
+	rb_insert_augmented(&r->rb, &mm->root, &vms_gap_callbacks);
+
+	next = vms_next(r);
+	if (next)
+		vms_gap_update(next);
+
+	mm->map_count++;
+	if (mm->map_count > mm->count.peak_regions)
+		mm->count.peak_regions = mm->map_count;
+}
+
+/* Take @r out of the tree; the caller frees it or links it again. */
+void vms_unlink(struct vms_mm *mm, struct vms_region *r)
+{
+	struct vms_region *next = vms_next(r);
+
+	rb_erase_augmented(&r->rb, &mm->root, &vms_gap_callbacks);
+	RB_CLEAR_NODE(&r->rb);
+	if (next)
+		vms_gap_update(next);
+	mm->map_count--;
+	mm->seq++;
+}
+
+/*
+ * Move the bounds of a linked region.  The new range must not overlap a
+ * neighbour, so the region keeps its place in the tree.
+ */
+void vms_adjust(struct vms_region *r, unsigned long start,
+		unsigned long end, unsigned long pgoff)
+{
+	struct vms_region *next;
+
+	r->start = start;
+	r->end = end;
+	r->pgoff = pgoff;
+	vms_gap_update(r);
+	next = vms_next(r);
+	if (next)
+		vms_gap_update(next);
+}
+
+/* ---- free-gap search ----------------------------------------------------- */
+
+/* The end of the highest region: the space above it is one more gap. */
+unsigned long vms_highest_end(const struct vms_mm *mm)
+{
+	struct rb_node *last = rb_last(&mm->root);
+
+	return last ? rb_region(last)->end : 0;
+}
+
+/*
+ * The free space below @r runs from its gap_start to vms_start_gap(@r).
+ * ->gap stores its length (0 when the guard gap swallows it), which spares
+ * a walk to the predecessor.
+ */
+static unsigned long vms_gap_start(const struct vms_region *r)
+{
+	return vms_start_gap(r) - r->gap;
+}
+
+static bool vms_gap_fits(unsigned long gap_start, unsigned long gap_end,
+			 unsigned long length, unsigned long high_limit)
+{
+	return gap_start <= high_limit && gap_end > gap_start &&
+	       gap_end - gap_start >= length;
+}
+
+/*
+ * The highest free range of @length bytes below @high_limit and above
+ * @low_limit, as unmapped_area_topdown() found it in Linux 3.8-6.0: descend
+ * right while the right subtree has a big enough gap, then try the node's
+ * own gap, then the left subtree, then climb.  O(log n).  Returns the start
+ * of the range, or -ENOMEM.
+ */
+unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,
+					unsigned long length,
+					unsigned long low_limit,
+					unsigned long high_limit)
+{
+	unsigned long gap_start, gap_end, limit, top = high_limit;
+	struct vms_region *r;
+
+	if (high_limit < length)
+		return -ENOMEM;
+	limit = high_limit - length;
+	if (low_limit > limit)
+		return -ENOMEM;
+	low_limit += length;
+
+	gap_start = vms_highest_end(mm);
+	if (gap_start <= limit) {
+		gap_end = top;
+		goto found;
+	}
+	if (RB_EMPTY_ROOT(&mm->root))
+		return -ENOMEM;
+	r = rb_region(mm->root.rb_node);
+	if (r->subtree_gap < length)
+		return -ENOMEM;
+
+	for (;;) {
+		struct vms_region *child;
+
+		gap_start = vms_gap_start(r);
+		child = rb_region(r->rb.rb_right);
+		if (gap_start <= limit && child && child->subtree_gap >= length) {
+			r = child;
+			continue;
+		}
+check_current:
+		gap_end = vms_start_gap(r);
+		if (gap_end < low_limit)
+			return -ENOMEM;
+		if (vms_gap_fits(gap_start, gap_end, length, limit))
+			break;
+		child = rb_region(r->rb.rb_left);
+		if (child && child->subtree_gap >= length) {
+			r = child;
+			continue;
+		}
+		for (;;) {
+			struct rb_node *prev = &r->rb;
+
+			if (!rb_parent(prev))
+				return -ENOMEM;
+			r = rb_region(rb_parent(prev));
+			if (prev == r->rb.rb_right) {
+				gap_start = vms_gap_start(r);
+				goto check_current;
+			}
+		}
+	}
+	if (gap_end > top)
+		gap_end = top;
+found:
+	return gap_end - length;
+}
+
+/*
+ * The lowest free range of @length bytes at or above @low_limit and ending
+ * at or below @high_limit, as unmapped_area() found it: the mirror image.
+ */
+unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
+				unsigned long low_limit,
+				unsigned long high_limit)
+{
+	unsigned long gap_start, gap_end, limit, bottom = low_limit;
+	struct vms_region *r;
+
+	if (high_limit < length)
+		return -ENOMEM;
+	limit = high_limit - length;
+	if (low_limit > limit)
+		return -ENOMEM;
+	low_limit += length;
+
+	if (RB_EMPTY_ROOT(&mm->root))
+		goto check_highest;
+	r = rb_region(mm->root.rb_node);
+	if (r->subtree_gap < length)
+		goto check_highest;
+
+	for (;;) {
+		struct vms_region *child;
+
+		gap_end = vms_start_gap(r);
+		child = rb_region(r->rb.rb_left);
+		if (gap_end >= low_limit && child && child->subtree_gap >= length) {
+			r = child;
+			continue;
+		}
+		gap_start = vms_gap_start(r);
+check_current:
+		if (gap_start > limit)
+			return -ENOMEM;
+		if (gap_end >= low_limit && gap_end > gap_start &&
+		    gap_end - gap_start >= length)
+			goto found;
+		child = rb_region(r->rb.rb_right);
+		if (child && child->subtree_gap >= length) {
+			r = child;
+			continue;
+		}
+		for (;;) {
+			struct rb_node *prev = &r->rb;
+
+			if (!rb_parent(prev))
+				goto check_highest;
+			r = rb_region(rb_parent(prev));
+			if (prev == r->rb.rb_left) {
+				gap_start = vms_gap_start(r);
+				gap_end = vms_start_gap(r);
+				goto check_current;
+			}
+		}
+	}
+check_highest:
+	gap_start = vms_highest_end(mm);
+	if (gap_start > limit)
+		return -ENOMEM;
+found:
+	return gap_start < bottom ? bottom : gap_start;
+}
+
+/* ---- lookups ------------------------------------------------------------- */
+
+static unsigned int vms_cache_slot(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (VMS_CACHE_SLOTS - 1);
+}
+
+/*
+ * The lookup cache, checked before the tree as vmacache_find() was.  A
+ * region in it is live (freeing one empties the cache) and its bounds are
+ * current, so holding @addr proves it is find_vma()'s answer.
+ */
+static struct vms_region *vms_cache_find(struct vms_mm *mm,
+					 unsigned long addr)
+{
+	unsigned int i;
+
+	mm->count.lookups++;
+	if (mm->cache_seq != mm->seq) {
+		memset(mm->cache, 0, sizeof(mm->cache));
+		mm->cache_seq = mm->seq;
+		mm->count.cache_misses++;
+		return NULL;
+	}
+	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
+		struct vms_region *r = mm->cache[i];
+
+		if (r && r->start <= addr && addr < r->end) {
+			mm->count.cache_hits++;
+			return r;
+		}
+	}
+	mm->count.cache_misses++;
+	return NULL;
+}
+
+/* The first region ending above @addr, from the tree. */
+static struct vms_region *vms_tree_find(const struct vms_mm *mm,
+					unsigned long addr)
+{
+	struct rb_node *node = mm->root.rb_node;
+	struct vms_region *found = NULL;
+
+	while (node) {
+		struct vms_region *r = rb_region(node);
+
+		if (r->end > addr) {
+			found = r;
+			if (r->start <= addr)
+				break;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return found;
+}
+
+/* find_vma(): the region holding @addr, else the first one above it. */
+struct vms_region *vms_find(struct vms_mm *mm, unsigned long addr)
+{
+	struct vms_region *r = vms_cache_find(mm, addr);
+
+	if (r)
+		return r;
+	r = vms_tree_find(mm, addr);
+	if (r && r->start <= addr)
+		mm->cache[vms_cache_slot(addr)] = r;
+	return r;
+}
+
+/* find_vma_prev(): as vms_find(), and the region below that. */
+struct vms_region *vms_find_prev(struct vms_mm *mm, unsigned long addr,
+				 struct vms_region **prev)
+{
+	struct vms_region *r = vms_find(mm, addr);
+
+	if (r) {
+		*prev = vms_prev(r);
+	} else {
+		struct rb_node *last = rb_last(&mm->root);
+
+		*prev = rb_region(last);
+	}
+	return r;
+}
+
+/* find_vma_intersection(): the first region meeting [start, end). */
+struct vms_region *vms_find_intersection(struct vms_mm *mm,
+					 unsigned long start,
+					 unsigned long end)
+{
+	struct vms_region *r = vms_find(mm, start);
+
+	return r && r->start < end ? r : NULL;
+}
+
+/* vma_lookup(): only a region that holds @addr. */
+struct vms_region *vms_lookup(struct vms_mm *mm, unsigned long addr)
+{
+	struct vms_region *r = vms_find(mm, addr);
+
+	return r && r->start <= addr ? r : NULL;
+}
+
+/* ---- reporting ----------------------------------------------------------- */
+
+unsigned int vms_tree_height(const struct vms_mm *mm)
+{
+	unsigned int height = 0;
+	struct rb_node *node;
+
+	for (node = rb_first(&mm->root); node; node = rb_next(node)) {
+		unsigned int depth = 0;
+		struct rb_node *up;
+
+		if (node->rb_left || node->rb_right)
+			continue;	/* the deepest nodes are leaves */
+		for (up = node; up; up = rb_parent(up))
+			depth++;
+		if (depth > height)
+			height = depth;
+	}
+	return height;
+}
+
+void vms_export(const struct vms_region *r, struct vmashadow_region *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->start = r->start;
+	out->end = r->end;
+	out->pgoff = r->pgoff;
+	out->vm_flags = r->flags & ~VMS_INTERNAL_FLAGS;
+	out->anon_id = r->anon ? r->anon->id : 0;
+	if (r->flags & VMS_ANON_FORKED)
+		out->state |= VMASHADOW_STATE_ANON_FORKED;
+	if (r->file) {
+		out->file_id = r->file->id;
+		out->ino = r->file->ino;
+		out->dev_major = r->file->dev_major;
+		out->dev_minor = r->file->dev_minor;
+		out->kind = r->file->kind;
+	} else if (r->flags & VMS_KIND_VDSO) {
+		out->kind = VMASHADOW_KIND_VDSO;
+	} else if (r->flags & VMS_KIND_VVAR) {
+		out->kind = VMASHADOW_KIND_VVAR;
+	} else {
+		out->kind = VMASHADOW_KIND_ANON;
+	}
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+/* Red-black rules below @node; returns its black height, or -1. */
+static int vms_check_rb(const struct rb_node *node)
+{
+	int left, right;
+
+	if (!node)
+		return 1;
+	if (rb_is_red(node) &&
+	    ((node->rb_left && rb_is_red(node->rb_left)) ||
+	     (node->rb_right && rb_is_red(node->rb_right))))
+		return -1;
+	if ((node->rb_left && rb_parent(node->rb_left) != node) ||
+	    (node->rb_right && rb_parent(node->rb_right) != node))
+		return -1;
+	left = vms_check_rb(node->rb_left);
+	right = vms_check_rb(node->rb_right);
+	if (left < 0 || left != right)
+		return -1;
+	return left + !rb_is_red(node);
+}
+
+static bool vms_subtree_gap_ok(const struct vms_region *r)
+{
+	unsigned long max = r->gap;
+	const struct vms_region *child;
+
+	child = rb_region(r->rb.rb_left);
+	if (child && child->subtree_gap > max)
+		max = child->subtree_gap;
+	child = rb_region(r->rb.rb_right);
+	if (child && child->subtree_gap > max)
+		max = child->subtree_gap;
+	return r->subtree_gap == max;
+}
+
+/*
+ * Every anon_vma's count must equal the regions that point to it.  Count
+ * each region off its anon_vma, check that all reached zero, then put the
+ * counts back: O(n) without a second structure.
+ */
+static int vms_check_anon(struct vms_mm *mm, unsigned long *where)
+{
+	struct vms_region *r;
+	int bad = 0;
+
+	for (r = vms_first(mm); r; r = vms_next(r))
+		if (r->anon)
+			r->anon->refs--;
+	for (r = vms_first(mm); r; r = vms_next(r)) {
+		if (r->anon && r->anon->refs && !bad) {
+			bad = VMASHADOW_BAD_ANON;
+			*where = r->start;
+		}
+	}
+	for (r = vms_first(mm); r; r = vms_next(r))
+		if (r->anon)
+			r->anon->refs++;
+	return bad;
+}
+
+static int vms_check_cache(struct vms_mm *mm, unsigned long *where)
+{
+	unsigned int i;
+
+	if (mm->cache_seq != mm->seq)
+		return 0;
+	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
+		struct vms_region *r = mm->cache[i];
+
+		if (r && vms_tree_find(mm, r->start) != r) {
+			*where = r->start;
+			return VMASHADOW_BAD_CACHE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Check every invariant of the shadow; returns 0 or the first violation
+ * (VMASHADOW_BAD_*) with the start of the offending region in @where.
+ */
+int vms_validate(struct vms_mm *mm, unsigned long *where)
+{
+	struct vms_region *r, *prev = NULL;
+	unsigned long count = 0;
+
+	*where = 0;
+	if (vms_check_rb(mm->root.rb_node) < 0)
+		return VMASHADOW_BAD_RBTREE;
+	for (r = vms_first(mm); r; prev = r, r = vms_next(r)) {
+		*where = r->start;
+		if (r->start >= r->end)
+			return VMASHADOW_BAD_EMPTY;
+		if ((r->start | r->end) & ~PAGE_MASK)
+			return VMASHADOW_BAD_ALIGN;
+		if (prev && prev->start >= r->start)
+			return VMASHADOW_BAD_ORDER;
+		if (prev && prev->end > r->start)
+			return VMASHADOW_BAD_OVERLAP;
+		if (r->gap != vms_compute_gap(r) || !vms_subtree_gap_ok(r))
+			return VMASHADOW_BAD_GAP;
+		count++;
+		if (!(count & 1023))
+			cond_resched();
+	}
+	*where = 0;
+	if (count != mm->map_count)
+		return VMASHADOW_BAD_COUNT;
+	if (vms_check_cache(mm, where))
+		return VMASHADOW_BAD_CACHE;
+	return vms_check_anon(mm, where);
+}
+
+/* Free every region; the shadow is gone with its descriptor. */
+void vms_mm_destroy(struct vms_mm *mm)
+{
+	struct vms_region *r, *tmp;
+	unsigned long n = 0;
+
+	rbtree_postorder_for_each_entry_safe(r, tmp, &mm->root, rb) {
+		vms_region_free(mm, r);
+		if (!(++n & 1023))
+			cond_resched();
+	}
+	mm->root = RB_ROOT;
+	mm->map_count = 0;
+}

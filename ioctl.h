@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmashadow: the user-space interface of /dev/vmashadow.
+ *
+ * Every open file descriptor of /dev/vmashadow owns a shadow address space:
+ * a set of regions on which the ioctls below do what mmap(2), munmap(2),
+ * mprotect(2) and a write fault do to a real process.  The shadow ends in
+ * the state the real kernel would reach and fails with the errno the real
+ * system call would give; that errno is the ioctl's return value.
+ *
+ * The header stands alone (linux/types.h and linux/ioctl.h only) and is
+ * C90.  Every structure has fixed-size fields and explicit padding, so
+ * 32-bit callers see the same layout; pointers travel in __u64.
+ *
+ * Extensible structures begin with a __u32 size that the caller sets to
+ * sizeof() of the structure it was compiled with.  The module reads them
+ * with copy_struct_from_user(): a smaller size is zero-extended, a larger
+ * one is accepted only if every byte it does not know is zero (else
+ * -E2BIG).  Unknown flag bits and non-zero reserved fields give -EINVAL;
+ * unknown commands give -ENOTTY.
+ */
+#ifndef _UAPI_VMASHADOW_IOCTL_H
+#define _UAPI_VMASHADOW_IOCTL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/* 0xC5 is free in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define VMASHADOW_IOC_MAGIC	0xC5
+
+/* Interface version: the major number changes only on incompatible changes. */
+#define VMASHADOW_API_MAJOR	1
+#define VMASHADOW_API_MINOR	0
+
+/* Which kernel's rules a shadow follows (the running kernel's by default). */
+#define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
+#define VMASHADOW_RULES_6_12	2	/* mm/vma.c of Linux 6.12 */
+
+/*
+ * Region flags as userspace sees them.  The low 32 bits carry the values of
+ * the kernel's VM_* flags of the same name; the rest are vmashadow's own.
+ */
+#define VMASHADOW_VM_READ	0x00000001ULL
+#define VMASHADOW_VM_WRITE	0x00000002ULL
+#define VMASHADOW_VM_EXEC	0x00000004ULL
+#define VMASHADOW_VM_SHARED	0x00000008ULL
+#define VMASHADOW_VM_MAYREAD	0x00000010ULL
+#define VMASHADOW_VM_MAYWRITE	0x00000020ULL
+#define VMASHADOW_VM_MAYEXEC	0x00000040ULL
+#define VMASHADOW_VM_MAYSHARE	0x00000080ULL
+#define VMASHADOW_VM_GROWSDOWN	0x00000100ULL
+#define VMASHADOW_VM_PFNMAP	0x00000400ULL
+#define VMASHADOW_VM_LOCKED	0x00002000ULL
+#define VMASHADOW_VM_IO		0x00004000ULL
+#define VMASHADOW_VM_SEQ_READ	0x00008000ULL
+#define VMASHADOW_VM_RAND_READ	0x00010000ULL
+#define VMASHADOW_VM_DONTCOPY	0x00020000ULL
+#define VMASHADOW_VM_DONTEXPAND	0x00040000ULL
+#define VMASHADOW_VM_LOCKONFAULT 0x00080000ULL
+#define VMASHADOW_VM_ACCOUNT	0x00100000ULL
+#define VMASHADOW_VM_NORESERVE	0x00200000ULL
+#define VMASHADOW_VM_HUGETLB	0x00400000ULL
+#define VMASHADOW_VM_WIPEONFORK	0x02000000ULL
+#define VMASHADOW_VM_DONTDUMP	0x04000000ULL
+#define VMASHADOW_VM_MIXEDMAP	0x10000000ULL
+#define VMASHADOW_VM_HUGEPAGE	0x20000000ULL
+#define VMASHADOW_VM_NOHUGEPAGE	0x40000000ULL
+#define VMASHADOW_VM_MERGEABLE	0x80000000ULL
+#define VMASHADOW_VM_SEALED	(1ULL << 40)	/* 6.12 mseal(2) */
+#define VMASHADOW_VM_DROPPABLE	(1ULL << 41)	/* 6.12 MAP_DROPPABLE */
+/* The region's mappings carry a vm_ops->close (SysV shm, special mappings). */
+#define VMASHADOW_VM_CLOSE_OP	(1ULL << 48)
+
+/* What backs a region. */
+#define VMASHADOW_KIND_ANON	0	/* private anonymous */
+#define VMASHADOW_KIND_FILE	1	/* a file, named by its path */
+#define VMASHADOW_KIND_SHMEM	2	/* shared anonymous: /dev/zero (deleted) */
+#define VMASHADOW_KIND_VDSO	3	/* [vdso] */
+#define VMASHADOW_KIND_VVAR	4	/* [vvar] */
+
+/* vmashadow_region.state */
+#define VMASHADOW_STATE_ANON_FORKED	0x1	/* anon_vma chain not singular */
+
+/* One region, as FIND and LIST report it. */
+struct vmashadow_region {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* page offset; hidden for anonymous regions */
+	__u64 vm_flags;		/* VMASHADOW_VM_* */
+	__u64 file_id;		/* identity of the opened file; 0: none */
+	__u64 anon_id;		/* identity of the anon_vma; 0: none yet */
+	__u64 ino;
+	__u32 dev_major;
+	__u32 dev_minor;
+	__u32 kind;		/* VMASHADOW_KIND_* */
+	__u32 state;		/* VMASHADOW_STATE_* */
+};
+
+/* VMASHADOW_IOC_VERSION */
+struct vmashadow_version {
+	__u32 size;
+	__u32 api_major;	/* out: VMASHADOW_API_MAJOR */
+	__u32 api_minor;	/* out */
+	__u32 rules;		/* out: the running kernel's VMASHADOW_RULES_* */
+	char module[32];	/* out: module version, NUL-terminated */
+};
+
+/*
+ * VMASHADOW_IOC_GET_PARAMS, VMASHADOW_IOC_SET_PARAMS: the settings of one
+ * shadow.  SET applies only the fields named in ->set (VMASHADOW_PARAM_*).
+ */
+#define VMASHADOW_PARAM_RULES		0x01
+#define VMASHADOW_PARAM_MAX_MAP_COUNT	0x02
+#define VMASHADOW_PARAM_BRK		0x04	/* start_brk and brk */
+#define VMASHADOW_PARAM_START_STACK	0x08
+#define VMASHADOW_PARAM_MMAP_BASE	0x10
+#define VMASHADOW_PARAM_MMAP_MIN_ADDR	0x20
+#define VMASHADOW_PARAM_OVERCOMMIT	0x40
+#define VMASHADOW_PARAM_ALL		0x7f
+
+struct vmashadow_params {
+	__u32 size;
+	__u32 set;		/* SET: VMASHADOW_PARAM_* to apply */
+	__u32 rules;		/* VMASHADOW_RULES_* */
+	__u32 max_map_count;	/* default: vm.max_map_count */
+	__u64 start_brk;	/* the heap: [start_brk, brk) labels [heap] */
+	__u64 brk;
+	__u64 start_stack;	/* the region holding it is [stack] */
+	__u64 mmap_base;	/* top of the top-down placement search */
+	__u64 mmap_min_addr;	/* default: vm.mmap_min_addr */
+	__u32 overcommit_memory; /* 0, 1 or 2, as vm.overcommit_memory */
+	__u32 __reserved;
+};
+
+/*
+ * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH: one operation each, all
+ * described by struct vmashadow_op.  ->op is filled in by the command (it
+ * must be zero or match).  The ioctl returns what the system call would:
+ * 0 or a negative errno.
+ */
+#define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
+#define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
+#define VMASHADOW_OP_PROTECT	3	/* mprotect(addr, len, prot) */
+#define VMASHADOW_OP_TOUCH	4	/* a write fault at addr */
+
+/* vmashadow_op.op_flags */
+#define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
+#define VMASHADOW_OPF_VDSO	0x2	/* MAP: install a [vdso] special mapping */
+#define VMASHADOW_OPF_VVAR	0x4	/* MAP: install a [vvar] special mapping */
+#define VMASHADOW_OPF_ALL	0x7
+
+struct vmashadow_op {
+	__u32 size;
+	__u32 op;		/* VMASHADOW_OP_* */
+	__u64 addr;		/* MAP: address or hint, out: the address */
+	__u64 len;
+	__u64 offset;		/* MAP: file offset in bytes */
+	__u32 prot;		/* MAP, PROTECT: PROT_* */
+	__u32 flags;		/* MAP: MAP_* */
+	__s32 fd;		/* MAP: an open file, or -1 */
+	__u32 op_flags;		/* VMASHADOW_OPF_* */
+};
+
+/* VMASHADOW_IOC_FIND */
+#define VMASHADOW_FIND_VMA	0	/* find_vma: first region ending above addr */
+#define VMASHADOW_FIND_PREV	1	/* find_vma_prev: also the region below */
+#define VMASHADOW_FIND_INTERSECT 2	/* first region meeting [addr, end) */
+#define VMASHADOW_FIND_LOOKUP	3	/* vma_lookup: the region holding addr */
+#define VMASHADOW_FIND_EXACT	4	/* a region that is exactly [addr, end) */
+
+/* vmashadow_find.found */
+#define VMASHADOW_FOUND_REGION	0x1
+#define VMASHADOW_FOUND_PREV	0x2
+
+struct vmashadow_find {
+	__u32 size;
+	__u32 mode;		/* VMASHADOW_FIND_* */
+	__u64 addr;
+	__u64 end;		/* INTERSECT, EXACT */
+	__u64 name_addr;	/* optional: buffer for the region's name */
+	__u32 name_size;	/* in: its size; out: the name's length + 1 */
+	__u32 found;		/* out: VMASHADOW_FOUND_* */
+	struct vmashadow_region region;	/* out */
+	struct vmashadow_region prev;	/* out: FIND_PREV */
+};
+
+/*
+ * VMASHADOW_IOC_LIST: walk the regions in address order.  Fills up to
+ * ->count records with the regions ending above ->addr, then sets ->count
+ * to the number filled and ->addr to the end of the last one, so that the
+ * next call continues there.  ->count == 0 on return: no more regions.
+ */
+struct vmashadow_list {
+	__u32 size;
+	__u32 region_size;	/* sizeof(struct vmashadow_region) */
+	__u64 addr;		/* in/out: cursor */
+	__u64 regions;		/* pointer to an array of records */
+	__u32 count;		/* in: capacity; out: records filled */
+	__u32 __reserved;
+};
+
+/* VMASHADOW_IOC_STATS */
+struct vmashadow_stats {
+	__u32 size;
+	__u32 __reserved;
+	__u64 regions;		/* the map count */
+	__u64 peak_regions;
+	__u64 merges;		/* neighbours joined */
+	__u64 splits;
+	__u64 truncations;	/* a region cut short at one end */
+	__u64 removals;		/* regions unmapped whole */
+	__u64 lookups;
+	__u64 cache_hits;
+	__u64 cache_misses;
+	__u64 tree_height;
+	__u64 anon_vmas;	/* live anon_vma identities */
+};
+
+/* VMASHADOW_IOC_VALIDATE: 0, or -EUCLEAN with the first violation here. */
+#define VMASHADOW_BAD_NONE		0
+#define VMASHADOW_BAD_ORDER		1	/* regions out of order */
+#define VMASHADOW_BAD_OVERLAP		2
+#define VMASHADOW_BAD_EMPTY		3	/* start >= end */
+#define VMASHADOW_BAD_ALIGN		4	/* not page aligned */
+#define VMASHADOW_BAD_COUNT		5	/* map count != regions */
+#define VMASHADOW_BAD_CACHE		6	/* lookup cache points astray */
+#define VMASHADOW_BAD_GAP		7	/* augmented gap data wrong */
+#define VMASHADOW_BAD_RBTREE		8	/* red-black properties */
+#define VMASHADOW_BAD_ANON		9	/* anon_vma reference counts */
+
+struct vmashadow_validate {
+	__u32 size;
+	__u32 violation;	/* out: VMASHADOW_BAD_* */
+	__u64 addr;		/* out: start of the offending region */
+};
+
+/*
+ * VMASHADOW_IOC_EXPLAIN: why neighbours merged or not.  With
+ * VMASHADOW_EXPLAIN_LAST it reports what the last MAP or PROTECT decided
+ * for its neighbours; with VMASHADOW_EXPLAIN_AT it asks, for the two
+ * regions that meet at ->addr, whether they could be one region.
+ */
+#define VMASHADOW_EXPLAIN_LAST	0
+#define VMASHADOW_EXPLAIN_AT	1
+
+#define VMASHADOW_VERDICT_NONE		0	/* no adjacent neighbour */
+#define VMASHADOW_VERDICT_MERGED	1
+#define VMASHADOW_VERDICT_REFUSED	2
+
+/* The first rule that refused a merge. */
+#define VMASHADOW_WHY_NONE		0
+#define VMASHADOW_WHY_SPECIAL		1	/* VM_IO/DONTEXPAND/PFNMAP/MIXEDMAP */
+#define VMASHADOW_WHY_FLAGS		2	/* vm_flags differ: see flags_diff */
+#define VMASHADOW_WHY_FILE		3	/* not the same opened file */
+#define VMASHADOW_WHY_CLOSE_OP		4	/* a vm_ops->close forbids it */
+#define VMASHADOW_WHY_PGOFF		5	/* page offsets not contiguous */
+#define VMASHADOW_WHY_ANON_VMA		6	/* different anon_vmas */
+#define VMASHADOW_WHY_ANON_FORKED	7	/* anon_vma chain not singular */
+#define VMASHADOW_WHY_ANON_UNFAULTED	8	/* faulted range, unfaulted neighbour */
+#define VMASHADOW_WHY_NOT_TRIED		9	/* the operation never tries it */
+#define VMASHADOW_WHY_PREV_NEXT		10	/* both fit, not with each other */
+
+struct vmashadow_explain_side {
+	__u64 start;		/* the neighbour; 0, 0: none */
+	__u64 end;
+	__u64 flags_diff;	/* WHY_FLAGS: the VMASHADOW_VM_* bits that differ */
+	__u32 verdict;		/* VMASHADOW_VERDICT_* */
+	__u32 why;		/* VMASHADOW_WHY_* */
+};
+
+struct vmashadow_explain {
+	__u32 size;
+	__u32 mode;		/* VMASHADOW_EXPLAIN_* */
+	__u64 addr;		/* EXPLAIN_AT: the boundary; out: the range */
+	__u64 end;		/* out: end of the range explained */
+	__u32 op;		/* out: the operation (VMASHADOW_OP_*) */
+	__u32 merge_case;	/* out: vma_merge's case 1-8, or 0 */
+	struct vmashadow_explain_side prev;
+	struct vmashadow_explain_side next;
+};
+
+#define VMASHADOW_IOC_VERSION	_IOWR(VMASHADOW_IOC_MAGIC, 0x00, struct vmashadow_version)
+#define VMASHADOW_IOC_GET_PARAMS _IOWR(VMASHADOW_IOC_MAGIC, 0x01, struct vmashadow_params)
+#define VMASHADOW_IOC_SET_PARAMS _IOW(VMASHADOW_IOC_MAGIC, 0x02, struct vmashadow_params)
+#define VMASHADOW_IOC_MAP	_IOWR(VMASHADOW_IOC_MAGIC, 0x10, struct vmashadow_op)
+#define VMASHADOW_IOC_UNMAP	_IOW(VMASHADOW_IOC_MAGIC, 0x11, struct vmashadow_op)
+#define VMASHADOW_IOC_PROTECT	_IOW(VMASHADOW_IOC_MAGIC, 0x12, struct vmashadow_op)
+#define VMASHADOW_IOC_TOUCH	_IOW(VMASHADOW_IOC_MAGIC, 0x13, struct vmashadow_op)
+#define VMASHADOW_IOC_FIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x20, struct vmashadow_find)
+#define VMASHADOW_IOC_LIST	_IOWR(VMASHADOW_IOC_MAGIC, 0x21, struct vmashadow_list)
+#define VMASHADOW_IOC_STATS	_IOWR(VMASHADOW_IOC_MAGIC, 0x22, struct vmashadow_stats)
+#define VMASHADOW_IOC_VALIDATE	_IOWR(VMASHADOW_IOC_MAGIC, 0x23, struct vmashadow_validate)
+#define VMASHADOW_IOC_EXPLAIN	_IOWR(VMASHADOW_IOC_MAGIC, 0x24, struct vmashadow_explain)
+
+#endif /* _UAPI_VMASHADOW_IOCTL_H */

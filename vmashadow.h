@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmashadow: the region core's interface.
+ *
+ * A struct vms_mm is one shadow address space: non-overlapping regions in
+ * an augmented rbtree, ordered by address.  The functions declared here
+ * (core/ *.c) apply the kernel's rules for mmap, munmap, mprotect and write
+ * faults to it.  They know nothing of devices, files or user memory: the
+ * device glue (vmashadow.c) turns ioctls into these calls, and the host
+ * build (issue 10) links the same sources into a userspace program.  The
+ * facilities the core borrows from the kernel come from core/internal.h,
+ * which is the seam a userspace build replaces.
+ *
+ * Locking: every function taking a struct vms_mm expects the caller to hold
+ * the shadow's lock (the glue's per-descriptor mutex).
+ */
+#ifndef _VMASHADOW_H
+#define _VMASHADOW_H
+
+#include "core/internal.h"
+#include "ioctl.h"
+
+#define VMS_VERSION		"0.1.0"
+
+/* x86_64 with 4-level paging, as qemu64 and most machines run it. */
+#define VMS_TASK_SIZE		0x7ffffffff000UL
+#define VMS_STACK_GUARD_GAP	(256UL << PAGE_SHIFT)
+#define VMS_DEFAULT_MAP_COUNT	65530
+
+/*
+ * Region flags.  The VMASHADOW_VM_* bits of ioctl.h are stored as they are;
+ * the bits below them are the shadow's own bookkeeping and never count
+ * when deciding a merge by flags.
+ */
+#define VMS_ANON_FORKED		(1UL << 56)	/* anon_vma chain not singular */
+#define VMS_KIND_VDSO		(1UL << 57)	/* [vdso] special mapping */
+#define VMS_KIND_VVAR		(1UL << 58)	/* [vvar] special mapping */
+#define VMS_INTERNAL_FLAGS	(VMS_ANON_FORKED | VMS_KIND_VDSO | VMS_KIND_VVAR)
+
+#define VMS_ACCESS_FLAGS	(VMASHADOW_VM_READ | VMASHADOW_VM_WRITE | \
+				 VMASHADOW_VM_EXEC)
+#define VMS_SPECIAL_FLAGS	(VMASHADOW_VM_IO | VMASHADOW_VM_DONTEXPAND | \
+				 VMASHADOW_VM_PFNMAP | VMASHADOW_VM_MIXEDMAP)
+
+/* vms_file.mode: what the opened file allows, as do_mmap() asks it. */
+#define VMS_FMODE_READ		0x1
+#define VMS_FMODE_WRITE		0x2
+#define VMS_FMODE_NOEXEC	0x4	/* on a noexec mount */
+#define VMS_FMODE_APPEND	0x8	/* append-only inode */
+#define VMS_FMODE_NOMMAP	0x10	/* no ->mmap: mmap gives -ENODEV */
+
+struct vms_file;
+
+struct vms_file_ops {
+	/* Called when the last region lets go of the file. */
+	void (*release)(struct vms_file *file);
+	/* The name /proc/pid/maps shows; returns its length or -errno. */
+	int (*name)(const struct vms_file *file, char *buf, size_t size);
+};
+
+/*
+ * An opened file, as the regions mapping it see it.  Two opens of one file
+ * are two vms_files: like two struct files, they never merge.
+ */
+struct vms_file {
+	refcount_t		ref;
+	u64			id;		/* identity shown to userspace */
+	u64			ino;
+	u32			dev_major;
+	u32			dev_minor;
+	unsigned int		mode;		/* VMS_FMODE_* */
+	unsigned int		kind;		/* VMASHADOW_KIND_FILE or _SHMEM */
+	const struct vms_file_ops *ops;
+};
+
+/*
+ * An anon_vma identity.  Regions split from one another share it; a merge
+ * keeps it.  It lives inside one shadow (fork gives the child new ones), so
+ * the shadow's lock protects the count.
+ */
+struct vms_anon {
+	unsigned long		refs;
+	u64			id;
+};
+
+/*
+ * One region: [start, end) with the state that decides merges.  88 bytes;
+ * every byte here is paid once per region.
+ */
+struct vms_region {
+	struct rb_node		rb;
+	unsigned long		start;
+	unsigned long		end;
+	unsigned long		pgoff;		/* in pages; hidden for anon */
+	unsigned long		flags;		/* VMASHADOW_VM_* | VMS_* */
+	/* free space below this region, as unmapped_area() measures it */
+	unsigned long		gap;
+	unsigned long		subtree_gap;	/* largest ->gap in the subtree */
+	struct vms_file		*file;
+	struct vms_anon		*anon;
+};
+
+#define VMS_CACHE_SLOTS		4
+
+struct vms_params {
+	unsigned int		rules;		/* VMASHADOW_RULES_* */
+	unsigned int		max_map_count;
+	unsigned long		start_brk;
+	unsigned long		brk;
+	unsigned long		start_stack;
+	unsigned long		mmap_base;
+	unsigned long		mmap_min_addr;
+	unsigned int		overcommit_memory;
+};
+
+struct vms_counters {
+	u64			peak_regions;
+	u64			merges;
+	u64			splits;
+	u64			truncations;
+	u64			removals;
+	u64			lookups;
+	u64			cache_hits;
+	u64			cache_misses;
+	u64			anon_vmas;
+};
+
+/* One shadow address space. */
+struct vms_mm {
+	struct rb_root		root;
+	unsigned long		map_count;
+	/* the lookup cache: valid while cache_seq == seq */
+	u64			seq;
+	u64			cache_seq;
+	struct vms_region	*cache[VMS_CACHE_SLOTS];
+	u64			next_anon_id;
+	u64			next_shmem_ino;
+	struct vms_params	params;
+	struct vms_counters	count;
+	struct vmashadow_explain last;	/* what the last map/protect decided */
+};
+
+/*
+ * A mapping request, as do_mmap() receives it once the glue has looked up
+ * the file.  The core takes its own reference on @file if it maps it.
+ */
+struct vms_map_req {
+	unsigned long		addr;
+	unsigned long		len;
+	unsigned long		prot;
+	unsigned long		flags;		/* MAP_* */
+	unsigned long		offset;		/* bytes */
+	struct vms_file		*file;
+	unsigned int		op_flags;	/* VMASHADOW_OPF_* */
+};
+
+/* vms_map_req.op_flags beyond the VMASHADOW_OPF_* of ioctl.h */
+#define VMS_OPF_MAY_MAP_LOW	(1U << 31)	/* CAP_SYS_RAWIO: below mmap_min_addr */
+
+/* core/region.c: the tree, lookups, the cache, the region lifetime */
+int vms_core_init(void);
+void vms_core_exit(void);
+void vms_mm_init(struct vms_mm *mm, unsigned int rules);
+void vms_mm_destroy(struct vms_mm *mm);
+struct vms_region *vms_find(struct vms_mm *mm, unsigned long addr);
+struct vms_region *vms_find_prev(struct vms_mm *mm, unsigned long addr,
+				 struct vms_region **prev);
+struct vms_region *vms_find_intersection(struct vms_mm *mm,
+					 unsigned long start,
+					 unsigned long end);
+struct vms_region *vms_lookup(struct vms_mm *mm, unsigned long addr);
+struct vms_region *vms_first(const struct vms_mm *mm);
+struct vms_region *vms_next(const struct vms_region *r);
+struct vms_region *vms_prev(const struct vms_region *r);
+unsigned int vms_tree_height(const struct vms_mm *mm);
+int vms_validate(struct vms_mm *mm, unsigned long *where);
+void vms_export(const struct vms_region *r, struct vmashadow_region *out);
+void vms_file_put(struct vms_file *file);
+
+/* core/merge.c: when two regions may be one */
+bool vms_can_merge_after(struct vms_mm *mm, const struct vms_region *prev,
+			 unsigned long flags, const struct vms_anon *anon,
+			 const struct vms_file *file, unsigned long pgoff,
+			 struct vmashadow_explain_side *why);
+bool vms_can_merge_before(struct vms_mm *mm, const struct vms_region *next,
+			  unsigned long flags, const struct vms_anon *anon,
+			  const struct vms_file *file, unsigned long pgoff,
+			  unsigned long pglen,
+			  struct vmashadow_explain_side *why);
+void vms_explain_at(struct vms_mm *mm, unsigned long addr,
+		    struct vmashadow_explain *out);
+
+/* core/ops.c: the address-space calls */
+int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
+	    unsigned long *addr);
+int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len);
+int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
+		unsigned long prot);
+int vms_touch(struct vms_mm *mm, unsigned long addr);
+
+/* core/maps.c: /proc/pid/maps lines */
+const char *vms_region_label(const struct vms_mm *mm,
+			     const struct vms_region *r,
+			     char *scratch, size_t scratch_size);
+int vms_show_region(const struct vms_mm *mm, const struct vms_region *r,
+		    char *buf, size_t size, char *scratch, size_t scratch_size);
+
+#endif /* _VMASHADOW_H */
