@@ -681,6 +681,8 @@ static int vms_open(struct inode *inode, struct file *file)
 	if (ctx->mm.params.max_map_count > max_regions)
 		ctx->mm.params.max_map_count = max_regions;
 
+	/* misc_open() left the miscdevice here; seq_open() wants it empty */
+	file->private_data = NULL;
 	err = seq_open(file, &vms_seq_ops);
 	if (err)
 		goto fail;
