@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * version: the VERSION ioctl and the interface rules every extensible
+ * structure follows (ioctl.h): size, reserved fields, flag bits, commands.
+ */
+#include "vms_test.h"
+
+TEST(version)
+{
+	struct vmashadow_version v;
+
+	ASSERT_LE(0, vms_open());
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	ASSERT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_VERSION, &v));
+	EXPECT_EQ(VMASHADOW_API_MAJOR, v.api_major);
+	EXPECT_EQ(VMASHADOW_API_MINOR, v.api_minor);
+	/* The default rules are the running kernel's. */
+	EXPECT_EQ(vms_rules_of_kernel(), v.rules);
+	/* The module version is a NUL-terminated, non-empty string. */
+	EXPECT_NE(NULL, memchr(v.module, '\0', sizeof(v.module)));
+	EXPECT_NE('\0', v.module[0]);
+	TH_LOG("module %.32s api %u.%u rules %u", v.module, v.api_major,
+	       v.api_minor, v.rules);
+}
+
+TEST(unknown_command)
+{
+	char buf[256] = { 0 };
+
+	ASSERT_LE(0, vms_open());
+	/* A number the interface does not define, in our magic. */
+	EXPECT_EQ(-ENOTTY, vms_ioctl(vms_fd, _IOWR(VMASHADOW_IOC_MAGIC, 0x7f,
+					      struct vmashadow_version), buf));
+	/* Another magic altogether. */
+	EXPECT_EQ(-ENOTTY, vms_ioctl(vms_fd, _IOWR('x', 0x00,
+					      struct vmashadow_version), buf));
+	/* A known number with a wrong size or direction encoded. */
+	EXPECT_EQ(-ENOTTY, vms_ioctl(vms_fd, _IO(VMASHADOW_IOC_MAGIC, 0x7e), buf));
+}
+
+TEST(size_too_small)
+{
+	struct vmashadow_version v;
+	struct vmashadow_stats st;
+
+	ASSERT_LE(0, vms_open());
+	memset(&v, 0, sizeof(v));
+	v.size = 0;
+	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_VERSION, &v));
+	/* Too small even for the size field and the first output. */
+	v.size = 4;
+	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_VERSION, &v));
+	memset(&st, 0, sizeof(st));
+	st.size = 3;
+	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, &st));
+}
+
+/*
+ * A caller compiled with a newer, larger structure: accepted when the tail
+ * the module does not know is zero, -E2BIG otherwise.  The ioctl number
+ * still encodes the size the module knows, as a newer header would if the
+ * struct grew; the size field is what counts.
+ */
+struct big_stats {
+	struct vmashadow_stats st;
+	__u64 tail[4];
+};
+
+TEST(size_larger)
+{
+	struct vmashadow_params p;
+	struct big_stats b;
+	struct {
+		struct vmashadow_params p;
+		__u64 tail[2];
+	} bp;
+
+	ASSERT_LE(0, vms_open());
+	memset(&b, 0, sizeof(b));
+	b.st.size = sizeof(b);
+	EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, &b));
+	EXPECT_EQ(0, b.st.regions);
+
+	memset(&b, 0, sizeof(b));
+	b.st.size = sizeof(b);
+	b.tail[3] = 1;
+	EXPECT_EQ(-E2BIG, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, &b));
+
+	/* The same for an input structure. */
+	memset(&bp, 0, sizeof(bp));
+	bp.p.size = sizeof(bp);
+	bp.p.set = VMASHADOW_PARAM_MAX_MAP_COUNT;
+	bp.p.max_map_count = 1000;
+	EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_SET_PARAMS, &bp));
+	bp.tail[0] = 0x100;
+	EXPECT_EQ(-E2BIG, vms_ioctl(vms_fd, VMASHADOW_IOC_SET_PARAMS, &bp));
+	/* The refused call changed nothing. */
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(1000, p.max_map_count);
+}
+
+TEST(reserved_and_flags)
+{
+	struct vmashadow_params p;
+	struct vmashadow_stats st;
+	struct vmashadow_list l;
+	struct vmashadow_explain e;
+	struct vmashadow_find f;
+	struct vmashadow_op op;
+
+	ASSERT_LE(0, vms_open());
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.__reserved = 1;
+	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, &st));
+
+	memset(&p, 0, sizeof(p));
+	p.__reserved = 1;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RULES));
+	/* Unknown ->set bits. */
+	memset(&p, 0, sizeof(p));
+	p.rules = vms_rules_of_kernel();
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, 0x80));
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_RULES | 0x80000000));
+	/* An unknown rule set. */
+	p.rules = 99;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RULES));
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.region_size = sizeof(struct vmashadow_region);
+	l.__reserved = 1;
+	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_LIST, &l));
+
+	/* Unknown op_flags bits on MAP: nothing is mapped. */
+	memset(&op, 0, sizeof(op));
+	op.addr = PG(1);
+	op.len = PGS(1);
+	op.prot = PROT_READ;
+	op.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+	op.fd = -1;
+	op.op_flags = 0x100;
+	EXPECT_EQ(-EINVAL, vms_op(vms_fd, VMASHADOW_IOC_MAP, &op));
+	/* ->op must be zero or match the command. */
+	op.op_flags = 0;
+	op.op = VMASHADOW_OP_UNMAP;
+	EXPECT_EQ(-EINVAL, vms_op(vms_fd, VMASHADOW_IOC_MAP, &op));
+	CHECK_LAYOUT("");
+
+	/* Unknown FIND mode, EXPLAIN mode. */
+	EXPECT_EQ(-EINVAL, vms_find(vms_fd, 77, PG(0), 0, &f));
+	EXPECT_EQ(-EINVAL, vms_explain(vms_fd, 77, PG(0), &e));
+
+	/* A correct op after all this works: the errors changed nothing. */
+	op.op = VMASHADOW_OP_MAP;
+	EXPECT_EQ(0, vms_op(vms_fd, VMASHADOW_IOC_MAP, &op));
+	EXPECT_EQ(0, vms_validate(vms_fd, NULL));
+}
+
+/* Every descriptor is its own shadow. */
+TEST(two_opens_are_independent)
+{
+	struct vmashadow_stats st;
+	int a, b;
+
+	ASSERT_LE(0, a = vms_open());
+	ASSERT_LE(0, b = vms_open());
+	ASSERT_EQ(0, vms_shadow_map(a, PG(1), PGS(2), PROT_READ,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0,
+				    NULL));
+	ASSERT_EQ(0, vms_stats(a, &st));
+	EXPECT_EQ(1, st.regions);
+	ASSERT_EQ(0, vms_stats(b, &st));
+	EXPECT_EQ(0, st.regions);
+	close(a);
+	close(b);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vms_test.h: helpers shared by the vmashadow selftests.
+ *
+ * Every test does an operation twice: for real in its own address space and
+ * on the shadow of a fresh /dev/vmashadow descriptor.  It then compares the
+ * real /proc/self/maps with the shadow's read() output, restricted to a
+ * window far from everything else the process maps.  The shadow of a fresh
+ * descriptor is empty, so it models exactly that window.
+ *
+ * No stdio and no malloc happen between the real calls and the reading of
+ * /proc/self/maps: both could change the very maps being compared.  The
+ * maps are read with open/read into static buffers.
+ */
+#ifndef _VMS_TEST_H
+#define _VMS_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "kselftest_harness.h"
+#include "ioctl.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+#define VMS_PS		4096UL
+/* The window: far from the binary, the heap, mmap_base and the stack. */
+#define VMS_WIN		0x200000000000UL
+#define VMS_WIN_PAGES	1024UL
+#define PG(n)		(VMS_WIN + (unsigned long)(n) * VMS_PS)
+#define PGS(n)		((unsigned long)(n) * VMS_PS)
+
+#define VMS_MAPS_SIZE	(256 * 1024)
+
+static char vms_real_maps[VMS_MAPS_SIZE];
+static char vms_shadow_maps[VMS_MAPS_SIZE];
+static char vms_real_win[VMS_MAPS_SIZE];
+static char vms_shadow_win[VMS_MAPS_SIZE];
+static char vms_real_layout[16384];
+static char vms_shadow_layout[16384];
+
+/* The shadow descriptor of the running test (each test runs in a fork). */
+static int vms_fd = -1;
+
+static inline int vms_open(void)
+{
+	vms_fd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
+	return vms_fd < 0 ? -errno : vms_fd;
+}
+
+static inline long vms_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	long ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Which kernel runs: 61 for 6.1.y, 612 for 6.12.y, 0 for anything else. */
+static inline int vms_kernel(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return 0;
+	if (!strncmp(u.release, "6.1.", 4) || !strncmp(u.release, "6.1-", 4))
+		return 61;
+	if (!strncmp(u.release, "6.12.", 5) || !strncmp(u.release, "6.12-", 5))
+		return 612;
+	return 0;
+}
+
+static inline int vms_rules_of_kernel(void)
+{
+	switch (vms_kernel()) {
+	case 61:
+		return VMASHADOW_RULES_6_1;
+	case 612:
+		return VMASHADOW_RULES_6_12;
+	}
+	return 0;
+}
+
+static inline long vms_validate(int fd, struct vmashadow_validate *v)
+{
+	struct vmashadow_validate tmp;
+
+	if (!v)
+		v = &tmp;
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	return vms_ioctl(fd, VMASHADOW_IOC_VALIDATE, v);
+}
+
+static inline long vms_get_params(int fd, struct vmashadow_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	return vms_ioctl(fd, VMASHADOW_IOC_GET_PARAMS, p);
+}
+
+/* SET_PARAMS with only the fields in @set taken from @p. */
+static inline long vms_set_params(int fd, struct vmashadow_params *p,
+				  unsigned int set)
+{
+	p->size = sizeof(*p);
+	p->set = set;
+	return vms_ioctl(fd, VMASHADOW_IOC_SET_PARAMS, p);
+}
+
+static inline long vms_set_rules(int fd, unsigned int rules)
+{
+	struct vmashadow_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	return vms_set_params(fd, &p, VMASHADOW_PARAM_RULES);
+}
+
+static inline long vms_set_max_map_count(int fd, unsigned int max)
+{
+	struct vmashadow_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.max_map_count = max;
+	return vms_set_params(fd, &p, VMASHADOW_PARAM_MAX_MAP_COUNT);
+}
+
+/* ---- the shadow's side of each operation ------------------------------ */
+
+static inline long vms_op(int fd, unsigned long cmd, struct vmashadow_op *op)
+{
+	op->size = sizeof(*op);
+	return vms_ioctl(fd, cmd, op);
+}
+
+static inline long vms_shadow_map(int fd, unsigned long addr, unsigned long len,
+				  int prot, int flags, int file, unsigned long off,
+				  unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.prot = prot;
+	op.flags = flags;
+	op.fd = file;
+	op.offset = off;
+	ret = vms_op(fd, VMASHADOW_IOC_MAP, &op);
+	if (out)
+		*out = op.addr;
+	return ret;
+}
+
+static inline long vms_shadow_unmap(int fd, unsigned long addr, unsigned long len)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_UNMAP, &op);
+}
+
+static inline long vms_shadow_protect(int fd, unsigned long addr,
+				      unsigned long len, int prot)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.prot = prot;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_PROTECT, &op);
+}
+
+static inline long vms_shadow_touch(int fd, unsigned long addr)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	/* Only addr: the module wants every other field zero. */
+	op.addr = addr;
+	return vms_op(fd, VMASHADOW_IOC_TOUCH, &op);
+}
+
+/* ---- the real side ------------------------------------------------------ */
+
+static inline long vms_real_map(unsigned long addr, unsigned long len, int prot,
+				int flags, int file, unsigned long off,
+				unsigned long *out)
+{
+	void *p = mmap((void *)addr, len, prot, flags, file, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (out)
+		*out = (unsigned long)p;
+	return 0;
+}
+
+static inline long vms_real_unmap(unsigned long addr, unsigned long len)
+{
+	return munmap((void *)addr, len) ? -errno : 0;
+}
+
+static inline long vms_real_protect(unsigned long addr, unsigned long len, int prot)
+{
+	return mprotect((void *)addr, len, prot) ? -errno : 0;
+}
+
+static inline void vms_real_touch(unsigned long addr)
+{
+	*(volatile char *)addr = 1;
+}
+
+/* ---- both ---------------------------------------------------------------- */
+
+struct vms_res {
+	long real;
+	long shadow;
+	unsigned long raddr;	/* MAP: where the real mapping landed */
+	unsigned long saddr;	/* MAP: where the shadow says it landed */
+};
+
+static inline struct vms_res vms_both_map(unsigned long addr, unsigned long len,
+					  int prot, int flags, int file,
+					  unsigned long off)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_real_map(addr, len, prot, flags, file, off, &r.raddr);
+	r.shadow = vms_shadow_map(vms_fd, addr, len, prot, flags, file, off,
+				  &r.saddr);
+	return r;
+}
+
+static inline struct vms_res vms_both_unmap(unsigned long addr, unsigned long len)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_real_unmap(addr, len);
+	r.shadow = vms_shadow_unmap(vms_fd, addr, len);
+	return r;
+}
+
+static inline struct vms_res vms_both_protect(unsigned long addr,
+					      unsigned long len, int prot)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_real_protect(addr, len, prot);
+	r.shadow = vms_shadow_protect(vms_fd, addr, len, prot);
+	return r;
+}
+
+static inline struct vms_res vms_both_touch(unsigned long addr)
+{
+	struct vms_res r = { 0 };
+
+	vms_real_touch(addr);
+	r.shadow = vms_shadow_touch(vms_fd, addr);
+	return r;
+}
+
+/* ---- maps ------------------------------------------------------------------ */
+
+/* Reads a whole file (or the shadow fd from offset 0) into @buf. */
+static inline long vms_read_all(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n + 1 >= size)
+			return -ENOSPC;
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static inline long vms_read_real_maps(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	long ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = vms_read_all(fd, vms_real_maps, sizeof(vms_real_maps));
+	close(fd);
+	return ret;
+}
+
+static inline long vms_read_shadow_maps(int fd)
+{
+	/* Every read starts from the top: the shadow is one seq file. */
+	lseek(fd, 0, SEEK_SET);
+	return vms_read_all(fd, vms_shadow_maps, sizeof(vms_shadow_maps));
+}
+
+static inline unsigned long vms_hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + c - 'a' + 10;
+		else
+			return v;
+	}
+}
+
+/*
+ * Copies the lines of @maps whose start lies in [lo, hi) to @out.  Shared
+ * anonymous lines get their inode replaced by '#' and the padding after it
+ * cut to one space: it is a new shmem inode per mapping, which the shadow
+ * cannot predict.
+ */
+static inline void vms_filter(const char *maps, unsigned long lo,
+			      unsigned long hi, char *out, size_t size)
+{
+	const char *line = maps;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		const char *p = line;
+		size_t len = eol ? (size_t)(eol - line + 1) : strlen(line);
+		unsigned long start = vms_hex(&p);
+
+		if (start >= lo && start < hi && n + len + 1 < size) {
+			const char *shm = strstr(line, "/dev/zero (deleted)");
+
+			if (shm && shm < line + len) {
+				/* start-end perms offset dev inode: 5th field */
+				const char *f = line;
+				int i;
+
+				for (i = 0; i < 4; i++) {
+					f = strchr(f, ' ');
+					while (*f == ' ')
+						f++;
+				}
+				memcpy(out + n, line, f - line);
+				n += f - line;
+				/*
+				 * The padding to column 73 depends on the
+				 * inode's digits: keep one space.
+				 */
+				out[n++] = '#';
+				out[n++] = ' ';
+				while (*f != ' ')
+					f++;
+				while (*f == ' ')
+					f++;
+				memcpy(out + n, f, line + len - f);
+				n += line + len - f;
+			} else {
+				memcpy(out + n, line, len);
+				n += len;
+			}
+			out[n] = '\0';
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+}
+
+/*
+ * The window's lines as "s-e:perm s-e:perm ..." in pages relative to
+ * VMS_WIN: a layout short enough to compare with a diagram.
+ */
+static inline void vms_layout(const char *win, char *out, size_t size)
+{
+	const char *line = win;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*line) {
+		const char *p = line;
+		unsigned long s, e;
+		const char *eol;
+
+		s = vms_hex(&p);
+		p++;
+		e = vms_hex(&p);
+		p++;
+		n += snprintf(out + n, size - n, "%s%lu-%lu:%.4s", n ? " " : "",
+			      (s - VMS_WIN) / VMS_PS, (e - VMS_WIN) / VMS_PS, p);
+		if (n >= size)
+			return;
+		eol = strchr(line, '\n');
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+}
+
+/*
+ * Takes a snapshot of both sides: the real maps first (nothing happens
+ * between the last real call and this read), then the shadow's.
+ */
+static inline long vms_snapshot(void)
+{
+	long ret = vms_read_real_maps();
+
+	if (ret < 0)
+		return ret;
+	ret = vms_read_shadow_maps(vms_fd);
+	if (ret < 0)
+		return ret;
+	vms_filter(vms_real_maps, VMS_WIN, PG(VMS_WIN_PAGES), vms_real_win,
+		   sizeof(vms_real_win));
+	vms_filter(vms_shadow_maps, VMS_WIN, PG(VMS_WIN_PAGES), vms_shadow_win,
+		   sizeof(vms_shadow_win));
+	vms_layout(vms_real_win, vms_real_layout, sizeof(vms_real_layout));
+	vms_layout(vms_shadow_win, vms_shadow_layout, sizeof(vms_shadow_layout));
+	return 0;
+}
+
+/* ---- assertions ------------------------------------------------------------ */
+
+/*
+ * One operation on both sides: both return @expect, and the shadow's
+ * structure validates.
+ */
+#define VMS_CHECK_RES(expect, r) do {					\
+	struct vms_res __r = (r);					\
+	ASSERT_EQ((long)(expect), __r.real)				\
+		TH_LOG("real call gave %ld, expected %ld",		\
+		       __r.real, (long)(expect));			\
+	ASSERT_EQ(__r.real, __r.shadow)					\
+		TH_LOG("shadow gave %ld, real %ld", __r.shadow, __r.real); \
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+#define MAP(expect, pg, npg, prot, flags)				\
+	VMS_CHECK_RES(expect, vms_both_map(PG(pg), PGS(npg), prot,	\
+			(flags) | MAP_PRIVATE | MAP_ANONYMOUS |		\
+			((flags) & MAP_FIXED_NOREPLACE ? 0 : MAP_FIXED), -1, 0))
+#define MAPS(expect, pg, npg, prot)				\
+	VMS_CHECK_RES(expect, vms_both_map(PG(pg), PGS(npg), prot,	\
+			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+#define MAPF(expect, pg, npg, prot, flags, file, offpg)		\
+	VMS_CHECK_RES(expect, vms_both_map(PG(pg), PGS(npg), prot,	\
+			(flags) | MAP_FIXED, file, PGS(offpg)))
+#define UNMAP(expect, pg, npg)						\
+	VMS_CHECK_RES(expect, vms_both_unmap(PG(pg), PGS(npg)))
+#define PROTECT(expect, pg, npg, prot)					\
+	VMS_CHECK_RES(expect, vms_both_protect(PG(pg), PGS(npg), prot))
+#define TOUCH(pg) VMS_CHECK_RES(0, vms_both_touch(PG(pg)))
+
+/*
+ * The window holds exactly @want (real kernel), the shadow shows the same
+ * layout, and its lines equal the real ones byte for byte.
+ */
+#define CHECK_LAYOUT(want) do {						\
+	ASSERT_EQ(0, vms_snapshot());					\
+	EXPECT_STREQ(want, vms_real_layout)				\
+		TH_LOG("real maps:\n%s", vms_real_win);			\
+	ASSERT_STREQ(want, vms_shadow_layout)				\
+		TH_LOG("real:\n%sshadow:\n%s", vms_real_win, vms_shadow_win); \
+	ASSERT_STREQ(vms_real_win, vms_shadow_win)			\
+		TH_LOG("real:\n%sshadow:\n%s", vms_real_win, vms_shadow_win); \
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+/* Open the shadow and make sure it starts empty. */
+#define VMS_SETUP() do {						\
+	ASSERT_LE(0, vms_open())					\
+		TH_LOG("open /dev/vmashadow: %s", strerror(errno));	\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+	CHECK_LAYOUT("");						\
+} while (0)
+
+/* ---- queries -------------------------------------------------------------- */
+
+static inline long vms_find(int fd, unsigned int mode, unsigned long addr,
+			    unsigned long end, struct vmashadow_find *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	f->mode = mode;
+	f->addr = addr;
+	f->end = end;
+	return vms_ioctl(fd, VMASHADOW_IOC_FIND, f);
+}
+
+/* The shadow region holding page @pg (vma_lookup), zeroed if none. */
+static inline struct vmashadow_region vms_region_at(unsigned long pg)
+{
+	struct vmashadow_find f;
+
+	if (vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(pg), 0, &f) ||
+	    !(f.found & VMASHADOW_FOUND_REGION))
+		memset(&f.region, 0, sizeof(f.region));
+	return f.region;
+}
+
+static inline long vms_stats(int fd, struct vmashadow_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return vms_ioctl(fd, VMASHADOW_IOC_STATS, st);
+}
+
+static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
+			       struct vmashadow_explain *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->mode = mode;
+	e->addr = addr;
+	return vms_ioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
+}
+
+/*
+ * The last MAP or PROTECT went through vma_merge()'s case @n of the 6.1
+ * diagram (0: no merge).  The numbering is 6.1's: under 6.12 rules it is
+ * only logged.
+ */
+#define CHECK_CASE(n) do {						\
+	struct vmashadow_explain __e;					\
+	struct vmashadow_params __p;					\
+	ASSERT_EQ(0, vms_explain(vms_fd, VMASHADOW_EXPLAIN_LAST, 0, &__e)); \
+	ASSERT_EQ(0, vms_get_params(vms_fd, &__p));			\
+	if (__p.rules == VMASHADOW_RULES_6_1) {				\
+		EXPECT_EQ(n, __e.merge_case);				\
+	} else if (__e.merge_case != (n)) {				\
+		TH_LOG("6.12 rules: merge_case %u (6.1 numbering: %d)", \
+		       __e.merge_case, n);				\
+	}								\
+} while (0)
+
+/* ---- files ---------------------------------------------------------------- */
+
+/* A file of @pages pages in /tmp (tmpfs in the VM). */
+static inline int vms_make_file(char *path, size_t size, const char *tag,
+				unsigned long pages)
+{
+	int fd;
+
+	snprintf(path, size, "/tmp/vms-%s-%d", tag, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, PGS(pages))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+#endif /* _VMS_TEST_H */
