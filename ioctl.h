@@ -77,6 +77,8 @@
 #define VMASHADOW_KIND_SHMEM	2	/* shared anonymous: /dev/zero (deleted) */
 #define VMASHADOW_KIND_VDSO	3	/* [vdso] */
 #define VMASHADOW_KIND_VVAR	4	/* [vvar] */
+#define VMASHADOW_KIND_VCLOCK	5	/* [vvar_vclock] */
+#define VMASHADOW_KIND_UPROBES	6	/* [uprobes] */
 
 /* vmashadow_region.state */
 #define VMASHADOW_STATE_ANON_FORKED	0x1	/* anon_vma chain not singular */
@@ -133,32 +135,92 @@ struct vmashadow_params {
 };
 
 /*
- * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH: one operation each, all
- * described by struct vmashadow_op.  ->op is filled in by the command (it
- * must be zero or match).  The ioctl returns what the system call would:
- * 0 or a negative errno.
+ * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE: one
+ * operation each, all described by struct vmashadow_op.  ->op is filled in
+ * by the command (it must be zero or match).  The ioctl returns what the
+ * system call would: 0 or a negative errno.  VMASHADOW_IOC_BATCH applies
+ * an array of them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
 #define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
 #define VMASHADOW_OP_PROTECT	3	/* mprotect(addr, len, prot) */
 #define VMASHADOW_OP_TOUCH	4	/* a write fault at addr */
+#define VMASHADOW_OP_REMAP	5	/* mremap(addr, len, new_len, flags, new_addr) */
+#define VMASHADOW_OP_BRK	6	/* brk(addr) */
+#define VMASHADOW_OP_MADVISE	7	/* madvise(addr, len, flags) */
+#define VMASHADOW_OP_MAX	7
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
 #define VMASHADOW_OPF_VDSO	0x2	/* MAP: install a [vdso] special mapping */
 #define VMASHADOW_OPF_VVAR	0x4	/* MAP: install a [vvar] special mapping */
-#define VMASHADOW_OPF_ALL	0x7
+#define VMASHADOW_OPF_DRY_RUN	0x8	/* any: report the outcome, change nothing */
+#define VMASHADOW_OPF_ALL	0xf
 
 struct vmashadow_op {
 	__u32 size;
 	__u32 op;		/* VMASHADOW_OP_* */
-	__u64 addr;		/* MAP: address or hint, out: the address */
-	__u64 len;
+	__u64 addr;		/* MAP: address or hint; BRK: the new break */
+	__u64 len;		/* REMAP: the old length */
 	__u64 offset;		/* MAP: file offset in bytes */
 	__u32 prot;		/* MAP, PROTECT: PROT_* */
-	__u32 flags;		/* MAP: MAP_* */
+	__u32 flags;		/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_* */
 	__s32 fd;		/* MAP: an open file, or -1 */
 	__u32 op_flags;		/* VMASHADOW_OPF_* */
+	__u64 new_addr;		/* REMAP: MREMAP_FIXED's address */
+	__u64 new_len;		/* REMAP */
+	/* out */
+	__u64 result;		/* MAP, REMAP: the address; BRK: the break */
+	__u64 map_count;	/* regions after the operation */
+	__u32 merges;		/* what the operation did (or would do) */
+	__u32 splits;
+	__u32 truncations;
+	__u32 removals;
+};
+
+/*
+ * VMASHADOW_IOC_BATCH: apply ->count operations from the array at ->ops in
+ * order, stopping at the first that fails.  ->done says how many were
+ * applied and ->error is the failing one's errno (0 if none); the ioctl
+ * itself returns 0 unless the batch could not be read.  The results of
+ * each operation are written back into its array entry.  At most the
+ * module parameter max_batch operations per call (-E2BIG beyond).
+ */
+struct vmashadow_batch {
+	__u32 size;
+	__u32 op_size;		/* sizeof(struct vmashadow_op) */
+	__u64 ops;		/* pointer to the array */
+	__u32 count;
+	__u32 done;		/* out */
+	__s32 error;		/* out: -errno of the operation that failed */
+	__u32 __reserved;
+};
+
+/*
+ * VMASHADOW_IOC_FORK: a new descriptor holding a copy of this shadow as
+ * fork(2) would give a child: every anon_vma becomes the child's own and
+ * marked inherited, regions with VM_DONTCOPY stay behind.
+ */
+struct vmashadow_fork {
+	__u32 size;
+	__u32 flags;		/* must be 0 */
+	__s32 fd;		/* out: the child's descriptor (O_CLOEXEC) */
+	__u32 __reserved;
+};
+
+/*
+ * VMASHADOW_IOC_IMPORT: replace the shadow with a real process's address
+ * space (pid 0: the caller's), with flags, backing, page offsets and
+ * anon_vma identities as the kernel holds them.  The caller needs the
+ * access /proc/PID/maps needs (PTRACE_MODE_READ).  With ->start < ->end,
+ * only the regions meeting [start, end) are imported.
+ */
+struct vmashadow_import {
+	__u32 size;
+	__s32 pid;
+	__u64 start;
+	__u64 end;
+	__u64 regions;		/* out: regions imported */
 };
 
 /* VMASHADOW_IOC_FIND */
@@ -259,6 +321,7 @@ struct vmashadow_validate {
 #define VMASHADOW_WHY_ANON_UNFAULTED	8	/* faulted range, unfaulted neighbour */
 #define VMASHADOW_WHY_NOT_TRIED		9	/* the operation never tries it */
 #define VMASHADOW_WHY_PREV_NEXT		10	/* both fit, not with each other */
+#define VMASHADOW_WHY_SELF		11	/* 6.1: DONTUNMAP beside its source */
 
 struct vmashadow_explain_side {
 	__u64 start;		/* the neighbour; 0, 0: none */
@@ -283,9 +346,15 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_GET_PARAMS _IOWR(VMASHADOW_IOC_MAGIC, 0x01, struct vmashadow_params)
 #define VMASHADOW_IOC_SET_PARAMS _IOW(VMASHADOW_IOC_MAGIC, 0x02, struct vmashadow_params)
 #define VMASHADOW_IOC_MAP	_IOWR(VMASHADOW_IOC_MAGIC, 0x10, struct vmashadow_op)
-#define VMASHADOW_IOC_UNMAP	_IOW(VMASHADOW_IOC_MAGIC, 0x11, struct vmashadow_op)
-#define VMASHADOW_IOC_PROTECT	_IOW(VMASHADOW_IOC_MAGIC, 0x12, struct vmashadow_op)
-#define VMASHADOW_IOC_TOUCH	_IOW(VMASHADOW_IOC_MAGIC, 0x13, struct vmashadow_op)
+#define VMASHADOW_IOC_UNMAP	_IOWR(VMASHADOW_IOC_MAGIC, 0x11, struct vmashadow_op)
+#define VMASHADOW_IOC_PROTECT	_IOWR(VMASHADOW_IOC_MAGIC, 0x12, struct vmashadow_op)
+#define VMASHADOW_IOC_TOUCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x13, struct vmashadow_op)
+#define VMASHADOW_IOC_REMAP	_IOWR(VMASHADOW_IOC_MAGIC, 0x14, struct vmashadow_op)
+#define VMASHADOW_IOC_BRK	_IOWR(VMASHADOW_IOC_MAGIC, 0x15, struct vmashadow_op)
+#define VMASHADOW_IOC_MADVISE	_IOWR(VMASHADOW_IOC_MAGIC, 0x16, struct vmashadow_op)
+#define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
+#define VMASHADOW_IOC_FORK	_IOWR(VMASHADOW_IOC_MAGIC, 0x30, struct vmashadow_fork)
+#define VMASHADOW_IOC_IMPORT	_IOWR(VMASHADOW_IOC_MAGIC, 0x31, struct vmashadow_import)
 #define VMASHADOW_IOC_FIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x20, struct vmashadow_find)
 #define VMASHADOW_IOC_LIST	_IOWR(VMASHADOW_IOC_MAGIC, 0x21, struct vmashadow_list)
 #define VMASHADOW_IOC_STATS	_IOWR(VMASHADOW_IOC_MAGIC, 0x22, struct vmashadow_stats)

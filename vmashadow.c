@@ -13,9 +13,16 @@
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/dcache.h>
+#include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/hashtable.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
@@ -37,20 +44,23 @@ MODULE_PARM_DESC(max_regions,
 struct vms_ctx {
 	struct mutex		lock;
 	struct vms_mm		mm;
-	/* the opened files the shadow maps, each once (struct vms_gfile) */
-	struct list_head	files;
 	char			*line;		/* read(): one line */
 	char			*name;		/* read(): a file's path */
 };
 
-/* A struct file the shadow maps, as the core sees it. */
+/*
+ * A struct file some shadow maps, as the core sees it.  There is one per
+ * struct file for all shadows, so that a mapping keeps its identity across
+ * fork and import, as vm_file does.
+ */
 struct vms_gfile {
 	struct vms_file		vf;
 	struct file		*file;
-	struct list_head	node;		/* in vms_ctx.files */
+	struct hlist_node	node;		/* in vms_files */
 };
 
-static atomic64_t vms_next_file_id = ATOMIC64_INIT(0);
+static DEFINE_HASHTABLE(vms_files, 8);
+static DEFINE_SPINLOCK(vms_files_lock);
 
 static unsigned int vms_default_rules(void)
 {
@@ -65,7 +75,9 @@ static void vms_gfile_release(struct vms_file *vf)
 {
 	struct vms_gfile *gf = container_of(vf, struct vms_gfile, vf);
 
-	list_del(&gf->node);
+	spin_lock(&vms_files_lock);
+	hash_del(&gf->node);
+	spin_unlock(&vms_files_lock);
 	fput(gf->file);
 	kfree(gf);
 }
@@ -95,34 +107,42 @@ static bool vms_path_noexec(const struct path *path)
 	       (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
 }
 
-/*
- * The vms_file for @fd: one per struct file, so that mapping twice through
- * one open gives one identity and two opens give two.  Returns it with a
- * reference the caller drops with vms_file_put().
- */
-static struct vms_file *vms_file_get(struct vms_ctx *ctx, int fd)
+/* The vms_file of @file if a shadow maps it already, with a reference. */
+static struct vms_file *vms_gfile_find(struct file *file)
 {
-	struct file *file = fget(fd);
 	struct vms_gfile *gf;
-	struct inode *inode;
+	struct vms_file *vf = NULL;
 
-	if (!file)
-		return ERR_PTR(-EBADF);
-	list_for_each_entry(gf, &ctx->files, node) {
-		if (gf->file == file) {
-			fput(file);
-			refcount_inc(&gf->vf.ref);
-			return &gf->vf;
+	spin_lock(&vms_files_lock);
+	hash_for_each_possible(vms_files, gf, node, (unsigned long)file) {
+		if (gf->file == file && refcount_inc_not_zero(&gf->vf.ref)) {
+			vf = &gf->vf;
+			break;
 		}
 	}
+	spin_unlock(&vms_files_lock);
+	return vf;
+}
+
+/*
+ * The vms_file for @file: one per struct file, so that mapping twice
+ * through one open gives one identity and two opens give two.  Takes its
+ * own reference on @file; returns the vms_file with a reference the caller
+ * drops with vms_file_put().
+ */
+static struct vms_file *vms_gfile_get(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct vms_gfile *gf;
+	struct vms_file *vf = vms_gfile_find(file);
+
+	if (vf)
+		return vf;
 	gf = kzalloc(sizeof(*gf), GFP_KERNEL_ACCOUNT);
-	if (!gf) {
-		fput(file);
+	if (!gf)
 		return ERR_PTR(-ENOMEM);
-	}
-	inode = file_inode(file);
 	refcount_set(&gf->vf.ref, 1);
-	gf->vf.id = atomic64_inc_return(&vms_next_file_id);
+	gf->vf.id = vms_file_new_id();
 	gf->vf.ino = inode->i_ino;
 	gf->vf.dev_major = MAJOR(inode->i_sb->s_dev);
 	gf->vf.dev_minor = MINOR(inode->i_sb->s_dev);
@@ -138,9 +158,44 @@ static struct vms_file *vms_file_get(struct vms_ctx *ctx, int fd)
 		gf->vf.mode |= VMS_FMODE_APPEND;
 	if (!file->f_op->mmap)
 		gf->vf.mode |= VMS_FMODE_NOMMAP;
-	gf->file = file;
-	list_add(&gf->node, &ctx->files);
+	gf->file = get_file(file);
+
+	/* two callers may race to add one file: keep the first */
+	spin_lock(&vms_files_lock);
+	vf = NULL;
+	{
+		struct vms_gfile *old;
+
+		hash_for_each_possible(vms_files, old, node, (unsigned long)file) {
+			if (old->file == file &&
+			    refcount_inc_not_zero(&old->vf.ref)) {
+				vf = &old->vf;
+				break;
+			}
+		}
+	}
+	if (!vf)
+		hash_add(vms_files, &gf->node, (unsigned long)file);
+	spin_unlock(&vms_files_lock);
+	if (vf) {
+		fput(gf->file);
+		kfree(gf);
+		return vf;
+	}
 	return &gf->vf;
+}
+
+/* The vms_file for the file descriptor @fd, as mmap(2) takes it. */
+static struct vms_file *vms_file_get(int fd)
+{
+	struct file *file = fget(fd);
+	struct vms_file *vf;
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	vf = vms_gfile_get(file);
+	fput(file);
+	return vf;
 }
 
 /* ---- argument copying ------------------------------------------------------ */
@@ -286,32 +341,48 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 	return 0;
 }
 
-/* The fields an operation does not use must be zero. */
+/*
+ * The fields an operation does not use must be zero (->fd is read only by
+ * MAP of a file).  The system call's own checks come later, in the core.
+ */
 static int vms_op_check(const struct vmashadow_op *op, u32 want)
 {
+	bool remap = want == VMASHADOW_OP_REMAP;
+
 	if (op->op && op->op != want)
+		return -EINVAL;
+	if (op->op_flags & ~VMASHADOW_OPF_ALL)
+		return -EINVAL;
+	if (want != VMASHADOW_OP_MAP &&
+	    (op->op_flags & ~VMASHADOW_OPF_DRY_RUN))
+		return -EINVAL;
+	if (hweight32(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) > 1)
+		return -EINVAL;
+	if (!remap && (op->new_addr || op->new_len))
+		return -EINVAL;
+	if (op->result || op->map_count || op->merges || op->splits ||
+	    op->truncations || op->removals)
 		return -EINVAL;
 	switch (want) {
 	case VMASHADOW_OP_MAP:
-		if (op->op_flags & ~VMASHADOW_OPF_ALL)
-			return -EINVAL;
-		if (hweight32(op->op_flags &
-			      (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) > 1)
-			return -EINVAL;
 		return 0;
-	case VMASHADOW_OP_UNMAP:
-		return op->prot || op->flags || op->offset || op->op_flags ?
-		       -EINVAL : 0;
 	case VMASHADOW_OP_PROTECT:
-		return op->flags || op->offset || op->op_flags ? -EINVAL : 0;
+		return op->flags || op->offset ? -EINVAL : 0;
+	case VMASHADOW_OP_REMAP:
+	case VMASHADOW_OP_MADVISE:
+		return op->prot || op->offset ? -EINVAL : 0;
+	case VMASHADOW_OP_UNMAP:
+		return op->prot || op->flags || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_TOUCH:
-		return op->len || op->prot || op->flags || op->offset ||
-		       op->op_flags ? -EINVAL : 0;
+	case VMASHADOW_OP_BRK:
+		return op->len || op->prot || op->flags || op->offset ?
+		       -EINVAL : 0;
 	}
 	return -EINVAL;
 }
 
-static int vms_do_map(struct vms_ctx *ctx, struct vmashadow_op *op)
+static int vms_do_map(struct vms_ctx *ctx, struct vms_mm *mm,
+		      struct vmashadow_op *op)
 {
 	struct vms_map_req req = {
 		.addr		= op->addr,
@@ -327,17 +398,84 @@ static int vms_do_map(struct vms_ctx *ctx, struct vmashadow_op *op)
 	/* sys_mmap() checks the offset before it looks at the file */
 	if (op->offset & ~PAGE_MASK)
 		return -EINVAL;
-	if (capable(CAP_SYS_RAWIO))
-		req.op_flags |= VMS_OPF_MAY_MAP_LOW;
-	if (!(op->flags & MAP_ANONYMOUS)) {
-		req.file = vms_file_get(ctx, op->fd);
+	if (!(op->flags & MAP_ANONYMOUS) &&
+	    !(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR))) {
+		req.file = vms_file_get(op->fd);
 		if (IS_ERR(req.file))
 			return PTR_ERR(req.file);
 	}
-	err = vms_map(&ctx->mm, &req, &addr);
+	err = vms_map(mm, &req, &addr);
 	vms_file_put(req.file);
 	if (!err)
-		op->addr = addr;
+		op->result = addr;
+	return err;
+}
+
+/* Carry out @op on @mm, which is the shadow or a dry run's copy of it. */
+static int vms_apply(struct vms_ctx *ctx, struct vms_mm *mm,
+		     struct vmashadow_op *op)
+{
+	long ret;
+
+	switch (op->op) {
+	case VMASHADOW_OP_MAP:
+		return vms_do_map(ctx, mm, op);
+	case VMASHADOW_OP_UNMAP:
+		return vms_unmap(mm, op->addr, op->len);
+	case VMASHADOW_OP_PROTECT:
+		return vms_protect(mm, op->addr, op->len, op->prot);
+	case VMASHADOW_OP_TOUCH:
+		return vms_touch(mm, op->addr);
+	case VMASHADOW_OP_MADVISE:
+		return vms_madvise(mm, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_BRK:
+		op->result = vms_brk(mm, op->addr);
+		return 0;
+	case VMASHADOW_OP_REMAP:
+		ret = vms_remap(mm, op->addr, op->len, op->new_len, op->flags,
+				op->new_addr);
+		if (IS_ERR_VALUE(ret))
+			return ret;
+		op->result = ret;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * One operation with its outcome counted; a dry run applies it to a copy
+ * of the shadow and keeps only what EXPLAIN will say of it.
+ */
+static int vms_run_op(struct vms_ctx *ctx, struct vmashadow_op *op)
+{
+	struct vms_mm *mm = &ctx->mm, *copy = NULL;
+	struct vms_counters before;
+	int err;
+
+	if (op->op_flags & VMASHADOW_OPF_DRY_RUN) {
+		copy = kmalloc(sizeof(*copy), GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+		vms_mm_init(copy, mm->params.rules);
+		err = vms_mm_dup(copy, mm, false);
+		if (err) {
+			kfree(copy);
+			return err;
+		}
+		mm = copy;
+	}
+	before = mm->count;
+	err = vms_apply(ctx, mm, op);
+	op->map_count = mm->map_count;
+	op->merges = mm->count.merges - before.merges;
+	op->splits = mm->count.splits - before.splits;
+	op->truncations = mm->count.truncations - before.truncations;
+	op->removals = mm->count.removals - before.removals;
+	if (copy) {
+		ctx->mm.last = copy->last;
+		vms_mm_destroy(copy);
+		kfree(copy);
+	}
 	return err;
 }
 
@@ -351,27 +489,83 @@ static long vms_ioctl_op(struct vms_ctx *ctx, void __user *uarg, u32 which)
 	err = vms_op_check(&op, which);
 	if (err)
 		return err;
+	op.op = which;
 	if (mutex_lock_killable(&ctx->lock))
 		return -EINTR;
-	switch (which) {
-	case VMASHADOW_OP_MAP:
-		err = vms_do_map(ctx, &op);
-		break;
-	case VMASHADOW_OP_UNMAP:
-		err = vms_unmap(&ctx->mm, op.addr, op.len);
-		break;
-	case VMASHADOW_OP_PROTECT:
-		err = vms_protect(&ctx->mm, op.addr, op.len, op.prot);
-		break;
-	case VMASHADOW_OP_TOUCH:
-		err = vms_touch(&ctx->mm, op.addr);
-		break;
-	}
+	err = vms_run_op(ctx, &op);
 	mutex_unlock(&ctx->lock);
 	if (err)
 		return err;
-	op.op = which;
 	return vms_copy_out(uarg, &op, sizeof(op));
+}
+
+/* ---- batches --------------------------------------------------------------- */
+
+static unsigned int max_batch = 4096;
+module_param(max_batch, uint, 0644);
+MODULE_PARM_DESC(max_batch, "Most operations one VMASHADOW_IOC_BATCH may carry");
+
+/* Operations are read and written back this many at a time. */
+#define VMS_BATCH_CHUNK	64
+
+static long vms_ioctl_batch(struct vms_ctx *ctx, void __user *uarg)
+{
+	struct vmashadow_batch b;
+	struct vmashadow_op *ops;
+	struct vmashadow_op __user *uops;
+	u32 i, n;
+	int err = vms_copy_in(&b, sizeof(b), uarg);
+
+	if (err)
+		return err;
+	if (b.op_size != sizeof(*ops) || b.done || b.error || b.__reserved)
+		return -EINVAL;
+	if (b.count > max_batch)
+		return -E2BIG;
+	uops = u64_to_user_ptr(b.ops);
+	ops = kmalloc_array(VMS_BATCH_CHUNK, sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return -ENOMEM;
+	if (mutex_lock_killable(&ctx->lock)) {
+		kfree(ops);
+		return -EINTR;
+	}
+	for (i = 0; i < b.count && !b.error; i += n) {
+		u32 j;
+
+		n = min_t(u32, b.count - i, VMS_BATCH_CHUNK);
+		if (copy_from_user(ops, uops + i, n * sizeof(*ops))) {
+			err = -EFAULT;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			struct vmashadow_op *op = &ops[j];
+			u32 which = op->op;
+
+			if (fatal_signal_pending(current)) {
+				b.error = -EINTR;
+				break;
+			}
+			if (op->size != sizeof(*op) || !which ||
+			    which > VMASHADOW_OP_MAX)
+				b.error = -EINVAL;
+			else
+				b.error = vms_op_check(op, which);
+			if (!b.error)
+				b.error = vms_run_op(ctx, op);
+			if (b.error)
+				break;
+			b.done++;
+			cond_resched();
+		}
+		if (copy_to_user(uops + i, ops, min(n, j + !!b.error) * sizeof(*ops))) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	kfree(ops);
+	return err ? err : vms_copy_out(uarg, &b, sizeof(b));
 }
 
 /* A region's name for FIND, as read() prints it; returns length + 1. */
@@ -572,40 +766,6 @@ static long vms_ioctl_explain(struct vms_ctx *ctx, void __user *uarg)
 	return vms_copy_out(uarg, &e, sizeof(e));
 }
 
-static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct vms_ctx *ctx = vms_ctx_of(file);
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case VMASHADOW_IOC_VERSION:
-		return vms_ioctl_version(uarg);
-	case VMASHADOW_IOC_GET_PARAMS:
-		return vms_ioctl_get_params(ctx, uarg);
-	case VMASHADOW_IOC_SET_PARAMS:
-		return vms_ioctl_set_params(ctx, uarg);
-	case VMASHADOW_IOC_MAP:
-		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MAP);
-	case VMASHADOW_IOC_UNMAP:
-		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_UNMAP);
-	case VMASHADOW_IOC_PROTECT:
-		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_PROTECT);
-	case VMASHADOW_IOC_TOUCH:
-		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_TOUCH);
-	case VMASHADOW_IOC_FIND:
-		return vms_ioctl_find(ctx, uarg);
-	case VMASHADOW_IOC_LIST:
-		return vms_ioctl_list(ctx, uarg);
-	case VMASHADOW_IOC_STATS:
-		return vms_ioctl_stats(ctx, uarg);
-	case VMASHADOW_IOC_VALIDATE:
-		return vms_ioctl_validate(ctx, uarg);
-	case VMASHADOW_IOC_EXPLAIN:
-		return vms_ioctl_explain(ctx, uarg);
-	}
-	return -ENOTTY;
-}
-
 /* ---- read(): the shadow as /proc/pid/maps ------------------------------------ */
 
 /*
@@ -661,51 +821,449 @@ static const struct seq_operations vms_seq_ops = {
 
 /* ---- open and release ------------------------------------------------------------ */
 
-static int vms_open(struct inode *inode, struct file *file)
+static void vms_ctx_free(struct vms_ctx *ctx)
 {
-	struct vms_ctx *ctx;
-	int err;
+	vms_mm_destroy(&ctx->mm);
+	mutex_destroy(&ctx->lock);
+	kvfree(ctx->name);
+	kvfree(ctx->line);
+	kfree(ctx);
+}
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+static struct vms_ctx *vms_ctx_alloc(struct file *file)
+{
+	struct vms_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+
 	if (!ctx)
-		return -ENOMEM;
+		return NULL;
 	ctx->line = kvmalloc(VMS_LINE_SIZE, GFP_KERNEL_ACCOUNT);
 	ctx->name = kvmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
-	if (!ctx->line || !ctx->name) {
-		err = -ENOMEM;
-		goto fail;
-	}
 	mutex_init(&ctx->lock);
-	INIT_LIST_HEAD(&ctx->files);
 	vms_mm_init(&ctx->mm, vms_default_rules());
+	if (!ctx->line || !ctx->name) {
+		vms_ctx_free(ctx);
+		return NULL;
+	}
 	if (ctx->mm.params.max_map_count > max_regions)
 		ctx->mm.params.max_map_count = max_regions;
+	/* security_mmap_addr(): mapping below mmap_min_addr needs RAWIO */
+	ctx->mm.may_map_low = file_ns_capable(file, &init_user_ns,
+					      CAP_SYS_RAWIO);
+	return ctx;
+}
+
+/* Give @file its seq_file, which carries @ctx to read() and ioctl(). */
+static int vms_attach(struct file *file, struct vms_ctx *ctx)
+{
+	int err;
 
 	/* misc_open() left the miscdevice here; seq_open() wants it empty */
 	file->private_data = NULL;
 	err = seq_open(file, &vms_seq_ops);
 	if (err)
-		goto fail;
+		return err;
 	((struct seq_file *)file->private_data)->private = ctx;
 	return 0;
-fail:
-	kvfree(ctx->name);
-	kvfree(ctx->line);
-	kfree(ctx);
+}
+
+static int vms_open(struct inode *inode, struct file *file)
+{
+	struct vms_ctx *ctx = vms_ctx_alloc(file);
+	int err;
+
+	if (!ctx)
+		return -ENOMEM;
+	err = vms_attach(file, ctx);
+	if (err)
+		vms_ctx_free(ctx);
 	return err;
 }
 
 static int vms_release(struct inode *inode, struct file *file)
 {
-	struct vms_ctx *ctx = vms_ctx_of(file);
-
-	vms_mm_destroy(&ctx->mm);
-	WARN_ON(!list_empty(&ctx->files));
-	mutex_destroy(&ctx->lock);
-	kvfree(ctx->name);
-	kvfree(ctx->line);
-	kfree(ctx);
+	if (!file->private_data)	/* a fork that failed half-way */
+		return 0;
+	vms_ctx_free(vms_ctx_of(file));
 	return seq_release(inode, file);
+}
+
+/* ---- fork and import ------------------------------------------------------------- */
+
+static const struct file_operations vms_fops;
+
+/* A new descriptor for a shadow that already exists: fork's child. */
+static int vms_new_fd(struct vms_ctx *ctx)
+{
+	struct file *file;
+	int fd, err;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile("[vmashadow]", &vms_fops, NULL, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	err = vms_attach(file, ctx);
+	if (err) {
+		fput(file);	/* ->release is not called without a seq_file */
+		put_unused_fd(fd);
+		return err;
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+static long vms_ioctl_fork(struct vms_ctx *ctx, struct file *file,
+			   void __user *uarg)
+{
+	struct vmashadow_fork f;
+	struct vms_ctx *child;
+	int err = vms_copy_in(&f, sizeof(f), uarg);
+
+	if (err)
+		return err;
+	if (f.flags || f.fd || f.__reserved)
+		return -EINVAL;
+	child = vms_ctx_alloc(file);
+	if (!child)
+		return -ENOMEM;
+	if (mutex_lock_killable(&ctx->lock)) {
+		vms_ctx_free(child);
+		return -EINTR;
+	}
+	err = vms_mm_dup(&child->mm, &ctx->mm, true);
+	mutex_unlock(&ctx->lock);
+	if (err) {
+		vms_ctx_free(child);
+		return err;
+	}
+	f.fd = vms_new_fd(child);
+	if (f.fd < 0) {
+		err = f.fd;
+		vms_ctx_free(child);
+		return err;
+	}
+	err = vms_copy_out(uarg, &f, sizeof(f));
+	/* the descriptor is installed: on -EFAULT it stays, as with open() */
+	return err;
+}
+
+/*
+ * The vm_flags a shadow keeps, as the kernel numbers them: all that decide
+ * merges.  VM_SOFTDIRTY never does; the uffd and arch bits are not modelled.
+ */
+#define VMS_IMPORT_FLAGS	(VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | \
+				 VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \
+				 VM_MAYSHARE | VM_GROWSDOWN | VM_PFNMAP | \
+				 VM_LOCKED | VM_IO | VM_SEQ_READ | \
+				 VM_RAND_READ | VM_DONTCOPY | VM_DONTEXPAND | \
+				 VM_LOCKONFAULT | VM_ACCOUNT | VM_NORESERVE | \
+				 VM_HUGETLB | VM_WIPEONFORK | VM_DONTDUMP | \
+				 VM_MIXEDMAP | VM_HUGEPAGE | VM_NOHUGEPAGE | \
+				 VM_MERGEABLE)
+
+/* The special mappings a process can have, by the name they give. */
+static const struct {
+	const char	*name;
+	unsigned long	kind;
+} vms_special_names[] = {
+	{ "[vdso]",		VMS_KIND_VDSO },
+	{ "[vvar]",		VMS_KIND_VVAR },
+	{ "[vvar_vclock]",	VMS_KIND_VCLOCK },
+	{ "[uprobes]",		VMS_KIND_UPROBES },
+};
+
+/* A real VMA's flags in the shadow's terms. */
+static unsigned long vms_import_flags(struct vm_area_struct *vma)
+{
+	unsigned long flags = vma->vm_flags & VMS_IMPORT_FLAGS;
+	unsigned int i;
+
+#if defined(VM_SEALED) && VM_SEALED
+	if (vma->vm_flags & VM_SEALED)
+		flags |= VMASHADOW_VM_SEALED;
+#endif
+#if defined(VM_DROPPABLE_BIT)
+	if (vma->vm_flags & VM_DROPPABLE)
+		flags |= VMASHADOW_VM_DROPPABLE;
+#endif
+	if (vma->vm_ops && vma->vm_ops->close)
+		flags |= VMASHADOW_VM_CLOSE_OP;
+	if (!vma->vm_file && vma->vm_ops && vma->vm_ops->name) {
+		const char *name = vma->vm_ops->name(vma);
+
+		for (i = 0; name && i < ARRAY_SIZE(vms_special_names); i++)
+			if (!strcmp(name, vms_special_names[i].name))
+				flags |= vms_special_names[i].kind;
+	}
+	return flags;
+}
+
+/* Real anon_vmas met during one import, each with its shadow identity. */
+struct vms_anon_map {
+	DECLARE_HASHTABLE(table, 8);
+};
+
+struct vms_anon_map_entry {
+	struct hlist_node	node;
+	const void		*key;
+	struct vms_anon		*anon;
+};
+
+/* The shadow's anon_vma for @key, made on first sight; NULL on -ENOMEM. */
+static struct vms_anon *vms_anon_for(struct vms_anon_map *map,
+				     struct vms_mm *dst, const void *key)
+{
+	struct vms_anon_map_entry *e;
+
+	hash_for_each_possible(map->table, e, node, (unsigned long)key) {
+		if (e->key == key) {
+			e->anon->refs++;
+			return e->anon;
+		}
+	}
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return NULL;
+	e->anon = kzalloc(sizeof(*e->anon), GFP_KERNEL_ACCOUNT);
+	if (!e->anon) {
+		kfree(e);
+		return NULL;
+	}
+	e->key = key;
+	e->anon->refs = 1;
+	e->anon->id = dst->next_anon_id++;
+	dst->count.anon_vmas++;
+	hash_add(map->table, &e->node, (unsigned long)key);
+	return e->anon;
+}
+
+static void vms_anon_map_free(struct vms_anon_map *map)
+{
+	struct vms_anon_map_entry *e;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	hash_for_each_safe(map->table, bkt, tmp, e, node)
+		kfree(e);
+	kfree(map);
+}
+
+/* One real VMA as a shadow region of @dst. */
+static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
+			  struct vm_area_struct *vma)
+{
+	struct vms_region *r = vms_region_alloc();
+
+	if (!r)
+		return -ENOMEM;
+	r->start = vma->vm_start;
+	r->end = vma->vm_end;
+	r->pgoff = vma->vm_pgoff;
+	r->flags = vms_import_flags(vma);
+	if (vma->vm_file) {
+		r->file = vms_gfile_get(vma->vm_file);
+		if (IS_ERR(r->file)) {
+			r->file = NULL;
+			vms_region_free(dst, r);
+			return -ENOMEM;
+		}
+	}
+	if (vma->anon_vma) {
+		r->anon = vms_anon_for(map, dst, vma->anon_vma);
+		if (!r->anon) {
+			vms_region_free(dst, r);
+			return -ENOMEM;
+		}
+		if (!list_is_singular(&vma->anon_vma_chain))
+			r->flags |= VMS_ANON_FORKED;
+	}
+	vms_link(dst, r);
+	return 0;
+}
+
+/*
+ * Read @mm's VMAs meeting [start, end) into the empty @dst, with the
+ * process's heap, stack and mmap_base as its params.
+ */
+static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
+			 unsigned long start, unsigned long end)
+{
+	struct vms_anon_map *map = kmalloc(sizeof(*map), GFP_KERNEL);
+	struct vm_area_struct *vma;
+	unsigned long n = 0;
+	int err = 0;
+	VMA_ITERATOR(vmi, mm, start);
+
+	if (!map)
+		return -ENOMEM;
+	hash_init(map->table);
+	if (mmap_read_lock_killable(mm)) {
+		kfree(map);
+		return -EINTR;
+	}
+	dst->params.start_brk = mm->start_brk;
+	dst->params.brk = mm->brk;
+	dst->params.start_stack = mm->start_stack;
+	dst->params.mmap_base = mm->mmap_base;
+	for_each_vma(vmi, vma) {
+		if (vma->vm_start >= end)
+			break;
+		err = vms_import_vma(dst, map, vma);
+		if (err)
+			break;
+		if (!(++n & 1023) && fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+	}
+	mmap_read_unlock(mm);
+	vms_anon_map_free(map);
+	return err;
+}
+
+/*
+ * The mm of process @nr (0: the caller), if the caller may read its
+ * /proc/PID/maps.  The rule is exactly that file's (PTRACE_MODE_READ with
+ * the caller's filesystem credentials), asked of the file itself, because
+ * the kernel does not export mm_access() to modules.
+ */
+static struct mm_struct *vms_target_mm(pid_t nr)
+{
+	struct task_struct *task, *again;
+	struct mm_struct *mm;
+	struct file *maps;
+	struct pid *pid;
+	char path[32];
+
+	if (!nr)
+		return get_task_mm(current) ?: ERR_PTR(-ESRCH);
+	if (nr < 0)
+		return ERR_PTR(-EINVAL);
+	pid = find_get_pid(nr);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task) {
+		put_pid(pid);
+		return ERR_PTR(-ESRCH);
+	}
+	mm = get_task_mm(task);
+	if (!mm) {
+		mm = ERR_PTR(-ESRCH);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", nr);
+	maps = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(maps)) {
+		mmput(mm);
+		mm = ERR_CAST(maps);
+		goto out;
+	}
+	fput(maps);
+	/* the pid must still name the task that was checked */
+	again = get_pid_task(pid, PIDTYPE_PID);
+	if (again != task) {
+		mmput(mm);
+		mm = ERR_PTR(-ESRCH);
+	}
+	if (again)
+		put_task_struct(again);
+out:
+	put_task_struct(task);
+	put_pid(pid);
+	return mm;
+}
+
+static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
+{
+	struct vmashadow_import im;
+	struct mm_struct *mm;
+	struct vms_mm *new;
+	unsigned long start, end;
+	int err = vms_copy_in(&im, sizeof(im), uarg);
+
+	if (err)
+		return err;
+	if (im.regions || (im.start && im.start >= im.end))
+		return -EINVAL;
+	start = im.start;
+	end = im.end ? im.end : ULONG_MAX;
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	mm = vms_target_mm(im.pid);
+	if (IS_ERR(mm)) {
+		kfree(new);
+		return PTR_ERR(mm);
+	}
+	if (mutex_lock_killable(&ctx->lock)) {
+		mmput(mm);
+		kfree(new);
+		return -EINTR;
+	}
+	vms_mm_init(new, ctx->mm.params.rules);
+	new->params = ctx->mm.params;
+	new->may_map_low = ctx->mm.may_map_low;
+	err = vms_import_mm(new, mm, start, end);
+	mmput(mm);
+	if (err) {
+		vms_mm_destroy(new);
+	} else {
+		vms_mm_destroy(&ctx->mm);
+		ctx->mm = *new;
+		ctx->mm.seq++;		/* nothing cached survives */
+		im.regions = ctx->mm.map_count;
+	}
+	mutex_unlock(&ctx->lock);
+	kfree(new);
+	return err ? err : vms_copy_out(uarg, &im, sizeof(im));
+}
+
+static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vms_ctx *ctx = vms_ctx_of(file);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VMASHADOW_IOC_VERSION:
+		return vms_ioctl_version(uarg);
+	case VMASHADOW_IOC_GET_PARAMS:
+		return vms_ioctl_get_params(ctx, uarg);
+	case VMASHADOW_IOC_SET_PARAMS:
+		return vms_ioctl_set_params(ctx, uarg);
+	case VMASHADOW_IOC_MAP:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MAP);
+	case VMASHADOW_IOC_UNMAP:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_UNMAP);
+	case VMASHADOW_IOC_PROTECT:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_PROTECT);
+	case VMASHADOW_IOC_TOUCH:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_TOUCH);
+	case VMASHADOW_IOC_REMAP:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_REMAP);
+	case VMASHADOW_IOC_BRK:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_BRK);
+	case VMASHADOW_IOC_MADVISE:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MADVISE);
+	case VMASHADOW_IOC_BATCH:
+		return vms_ioctl_batch(ctx, uarg);
+	case VMASHADOW_IOC_FORK:
+		return vms_ioctl_fork(ctx, file, uarg);
+	case VMASHADOW_IOC_IMPORT:
+		return vms_ioctl_import(ctx, uarg);
+	case VMASHADOW_IOC_FIND:
+		return vms_ioctl_find(ctx, uarg);
+	case VMASHADOW_IOC_LIST:
+		return vms_ioctl_list(ctx, uarg);
+	case VMASHADOW_IOC_STATS:
+		return vms_ioctl_stats(ctx, uarg);
+	case VMASHADOW_IOC_VALIDATE:
+		return vms_ioctl_validate(ctx, uarg);
+	case VMASHADOW_IOC_EXPLAIN:
+		return vms_ioctl_explain(ctx, uarg);
+	}
+	return -ENOTTY;
 }
 
 static const struct file_operations vms_fops = {

@@ -35,7 +35,11 @@
 #define VMS_ANON_FORKED		(1UL << 56)	/* anon_vma chain not singular */
 #define VMS_KIND_VDSO		(1UL << 57)	/* [vdso] special mapping */
 #define VMS_KIND_VVAR		(1UL << 58)	/* [vvar] special mapping */
-#define VMS_INTERNAL_FLAGS	(VMS_ANON_FORKED | VMS_KIND_VDSO | VMS_KIND_VVAR)
+#define VMS_KIND_VCLOCK		(1UL << 59)	/* [vvar_vclock] (6.12) */
+#define VMS_KIND_UPROBES	(1UL << 60)	/* [uprobes] */
+#define VMS_KIND_SPECIAL	(VMS_KIND_VDSO | VMS_KIND_VVAR | \
+				 VMS_KIND_VCLOCK | VMS_KIND_UPROBES)
+#define VMS_INTERNAL_FLAGS	(VMS_ANON_FORKED | VMS_KIND_SPECIAL)
 
 #define VMS_ACCESS_FLAGS	(VMASHADOW_VM_READ | VMASHADOW_VM_WRITE | \
 				 VMASHADOW_VM_EXEC)
@@ -135,6 +139,7 @@ struct vms_mm {
 	struct vms_region	*cache[VMS_CACHE_SLOTS];
 	u64			next_anon_id;
 	u64			next_shmem_ino;
+	bool			may_map_low;	/* CAP_SYS_RAWIO: below mmap_min_addr */
 	struct vms_params	params;
 	struct vms_counters	count;
 	struct vmashadow_explain last;	/* what the last map/protect decided */
@@ -154,14 +159,15 @@ struct vms_map_req {
 	unsigned int		op_flags;	/* VMASHADOW_OPF_* */
 };
 
-/* vms_map_req.op_flags beyond the VMASHADOW_OPF_* of ioctl.h */
-#define VMS_OPF_MAY_MAP_LOW	(1U << 31)	/* CAP_SYS_RAWIO: below mmap_min_addr */
-
 /* core/region.c: the tree, lookups, the cache, the region lifetime */
+struct vms_region *vms_region_alloc(void);
+void vms_region_free(struct vms_mm *mm, struct vms_region *r);
+void vms_link(struct vms_mm *mm, struct vms_region *r);
 int vms_core_init(void);
 void vms_core_exit(void);
 void vms_mm_init(struct vms_mm *mm, unsigned int rules);
 void vms_mm_destroy(struct vms_mm *mm);
+int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork);
 struct vms_region *vms_find(struct vms_mm *mm, unsigned long addr);
 struct vms_region *vms_find_prev(struct vms_mm *mm, unsigned long addr,
 				 struct vms_region **prev);
@@ -176,6 +182,7 @@ unsigned int vms_tree_height(const struct vms_mm *mm);
 int vms_validate(struct vms_mm *mm, unsigned long *where);
 void vms_export(const struct vms_region *r, struct vmashadow_region *out);
 void vms_file_put(struct vms_file *file);
+u64 vms_file_new_id(void);
 
 /* core/merge.c: when two regions may be one */
 bool vms_can_merge_after(struct vms_mm *mm, const struct vms_region *prev,
@@ -197,6 +204,12 @@ int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len);
 int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
 int vms_touch(struct vms_mm *mm, unsigned long addr);
+long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags,
+	       unsigned long new_addr);
+unsigned long vms_brk(struct vms_mm *mm, unsigned long brk);
+int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
+		int advice);
 
 /* core/maps.c: /proc/pid/maps lines */
 const char *vms_region_label(const struct vms_mm *mm,

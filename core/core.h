@@ -24,7 +24,7 @@ static inline bool vms_rules_6_12(const struct vms_mm *mm)
 /* vma_is_anonymous(): no file and no vm_ops. */
 static inline bool vms_is_anonymous(const struct vms_region *r)
 {
-	return !r->file && !(r->flags & (VMS_KIND_VDSO | VMS_KIND_VVAR));
+	return !r->file && !(r->flags & VMS_KIND_SPECIAL);
 }
 
 /* list_is_singular(&vma->anon_vma_chain): faulted and not inherited. */
@@ -34,11 +34,8 @@ static inline bool vms_chain_singular(const struct vms_region *r)
 }
 
 /* region.c */
-struct vms_region *vms_region_alloc(void);
 void vms_region_discard(struct vms_region *r);
-void vms_region_free(struct vms_mm *mm, struct vms_region *r);
 void vms_region_dup(struct vms_region *new, const struct vms_region *r);
-void vms_link(struct vms_mm *mm, struct vms_region *r);
 void vms_unlink(struct vms_mm *mm, struct vms_region *r);
 void vms_adjust(struct vms_region *r, unsigned long start,
 		unsigned long end, unsigned long pgoff);

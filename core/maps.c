@@ -58,6 +58,10 @@ const char *vms_region_label(const struct vms_mm *mm,
 		return "[vdso]";
 	if (r->flags & VMS_KIND_VVAR)
 		return "[vvar]";
+	if (r->flags & VMS_KIND_VCLOCK)
+		return "[vvar_vclock]";
+	if (r->flags & VMS_KIND_UPROBES)
+		return "[uprobes]";
 	if (vms_is_heap(mm, r))
 		return "[heap]";
 	if (vms_is_stack(mm, r))

@@ -15,8 +15,14 @@
 
 /* ---- allocation up front -------------------------------------------------- */
 
-/* The most regions one call creates: a munmap punch (2) and the new one. */
-#define VMS_PREALLOC_MAX	3
+/*
+ * The most regions one call creates: a munmap punch makes two, so mmap over
+ * a punch makes three, and mremap can punch at its destination, cut the
+ * old range's tail, copy and punch the source: six.
+ */
+#define VMS_PREALLOC_MAX	6
+#define VMS_PREALLOC_MAP	3
+#define VMS_PREALLOC_SPLITS	2
 
 struct vms_prealloc {
 	struct vms_region	*region[VMS_PREALLOC_MAX];
@@ -72,7 +78,7 @@ static int vms_split(struct vms_mm *mm, struct vms_region *r,
 	struct vms_region *new;
 
 	/* special_mapping_split(): [vdso] and [vvar] refuse */
-	if (r->flags & (VMS_KIND_VDSO | VMS_KIND_VVAR))
+	if (r->flags & VMS_KIND_SPECIAL)
 		return -EINVAL;
 	new = vms_take_region(pa);
 	if (!new)
@@ -186,7 +192,7 @@ int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
 	if (end == start)
 		return -EINVAL;
 
-	err = vms_prealloc(&pa, 2);
+	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 	err = vms_do_unmap(mm, start, end, &pa);
@@ -214,8 +220,7 @@ static unsigned long vms_round_hint(const struct vms_mm *mm, unsigned long hint)
 static unsigned long vms_get_unmapped_area(struct vms_mm *mm,
 					   unsigned long addr,
 					   unsigned long len,
-					   unsigned long flags,
-					   bool may_map_low)
+					   unsigned long flags)
 {
 	unsigned long low_limit = PAGE_SIZE;
 
@@ -246,7 +251,7 @@ check:
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
 	/* security_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO */
-	if (addr < mm->params.mmap_min_addr && !may_map_low)
+	if (addr < mm->params.mmap_min_addr && !mm->may_map_low)
 		return -EPERM;
 	return addr;
 }
@@ -357,6 +362,7 @@ static struct vms_file *vms_shmem_alloc(struct vms_mm *mm)
 	if (!file)
 		return NULL;
 	refcount_set(&file->ref, 1);
+	file->id = vms_file_new_id();
 	file->ino = mm->next_shmem_ino++;
 	file->dev_minor = 1;
 	file->mode = VMS_FMODE_READ | VMS_FMODE_WRITE;
@@ -444,10 +450,11 @@ static struct vms_region *vms_merge_new_6_1(struct vms_mm *mm,
  * both only if prev's and next's anon_vmas are compatible with each other;
  * a next with ->close is not deleted but left in place.
  */
-static struct vms_region *vms_merge_new_6_12(struct vms_mm *mm,
-					     struct vms_new_range *nr,
-					     struct vms_region *prev,
-					     struct vms_region *next)
+static struct vms_region *vms_merge_new_anon_6_12(struct vms_mm *mm,
+						  struct vms_new_range *nr,
+						  struct vms_region *prev,
+						  struct vms_region *next,
+						  const struct vms_anon *anon)
 {
 	unsigned long pglen = (nr->end - nr->start) >> PAGE_SHIFT;
 	struct vmashadow_explain *ex = &mm->last;
@@ -456,10 +463,10 @@ static struct vms_region *vms_merge_new_6_12(struct vms_mm *mm,
 	bool left, right;
 
 	left = prev && prev->end == nr->start &&
-	       vms_can_merge_after(mm, prev, nr->flags, NULL, nr->file,
+	       vms_can_merge_after(mm, prev, nr->flags, anon, nr->file,
 				   nr->pgoff, &ex->prev);
 	right = next && next->start == nr->end &&
-		vms_can_merge_before(mm, next, nr->flags, NULL, nr->file,
+		vms_can_merge_before(mm, next, nr->flags, anon, nr->file,
 				     nr->pgoff, pglen, &ex->next);
 	if (left && right && !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
 		right = false;
@@ -486,16 +493,43 @@ static struct vms_region *vms_merge_new_6_12(struct vms_mm *mm,
 	return r;
 }
 
-/* Neighbours that do not touch the range are no candidates at all. */
-static void vms_explain_absent(struct vmashadow_explain *ex,
-			       const struct vms_region *prev,
-			       const struct vms_region *next,
-			       unsigned long start, unsigned long end)
+static struct vms_region *vms_merge_new_6_12(struct vms_mm *mm,
+					     struct vms_new_range *nr,
+					     struct vms_region *prev,
+					     struct vms_region *next)
+{
+	return vms_merge_new_anon_6_12(mm, nr, prev, next, NULL);
+}
+
+/*
+ * Neighbours that do not touch the range are no candidates at all.  Asked
+ * before the merge: a merge moves the bounds and may free next.
+ */
+static void vms_explain_touching(struct vmashadow_explain *ex,
+				 const struct vms_region *prev,
+				 const struct vms_region *next,
+				 unsigned long start, unsigned long end)
 {
 	if (!prev || prev->end != start)
-		memset(&ex->prev, 0, sizeof(ex->prev));
+		ex->prev.verdict = U32_MAX;
 	if (!next || next->start != end)
+		ex->next.verdict = U32_MAX;
+}
+
+/* Forget the sides marked by vms_explain_touching(). */
+static void vms_explain_finish(struct vmashadow_explain *ex)
+{
+	if (ex->prev.verdict == U32_MAX)
+		memset(&ex->prev, 0, sizeof(ex->prev));
+	if (ex->next.verdict == U32_MAX)
 		memset(&ex->next, 0, sizeof(ex->next));
+	if (ex->prev.verdict == VMASHADOW_VERDICT_MERGED &&
+	    ex->next.verdict == VMASHADOW_VERDICT_MERGED)
+		ex->merge_case = 1;
+	else if (ex->prev.verdict == VMASHADOW_VERDICT_MERGED)
+		ex->merge_case = 2;
+	else if (ex->next.verdict == VMASHADOW_VERDICT_MERGED)
+		ex->merge_case = 3;
 }
 
 /*
@@ -514,14 +548,15 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 
 	next = vms_find_prev(mm, nr->start, &prev);
 	vms_explain_begin(mm, VMASHADOW_OP_MAP, nr->start, nr->end);
+	vms_explain_touching(&mm->last, prev, next, nr->start, nr->end);
 	if (nr->flags & VMS_SPECIAL_FLAGS) {
-		if (prev && prev->end == nr->start) {
+		if (mm->last.prev.verdict != U32_MAX) {
 			mm->last.prev.start = prev->start;
 			mm->last.prev.end = prev->end;
 			mm->last.prev.verdict = VMASHADOW_VERDICT_REFUSED;
 			mm->last.prev.why = VMASHADOW_WHY_SPECIAL;
 		}
-		if (next && next->start == nr->end) {
+		if (mm->last.next.verdict != U32_MAX) {
 			mm->last.next.start = next->start;
 			mm->last.next.end = next->end;
 			mm->last.next.verdict = VMASHADOW_VERDICT_REFUSED;
@@ -532,17 +567,9 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 	} else {
 		r = vms_merge_new_6_1(mm, nr, prev, next);
 	}
-	vms_explain_absent(&mm->last, prev, next, nr->start, nr->end);
-	if (r) {
-		if (mm->last.next.verdict == VMASHADOW_VERDICT_MERGED &&
-		    mm->last.prev.verdict == VMASHADOW_VERDICT_MERGED)
-			mm->last.merge_case = 1;
-		else if (mm->last.prev.verdict == VMASHADOW_VERDICT_MERGED)
-			mm->last.merge_case = 2;
-		else
-			mm->last.merge_case = 3;
+	vms_explain_finish(&mm->last);
+	if (r)
 		return 0;
-	}
 
 	r = vms_take_region(pa);
 	if (!r)
@@ -589,8 +616,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	if (mm->map_count > mm->params.max_map_count)
 		return -ENOMEM;
 
-	addr = vms_get_unmapped_area(mm, addr, len, flags,
-				     req->op_flags & VMS_OPF_MAY_MAP_LOW);
+	addr = vms_get_unmapped_area(mm, addr, len, flags);
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
 	if ((flags & MAP_FIXED_NOREPLACE) &&
@@ -632,7 +658,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 		nr.pgoff = 0;
 	}
 
-	err = vms_prealloc(&pa, VMS_PREALLOC_MAX);
+	err = vms_prealloc(&pa, VMS_PREALLOC_MAP);
 	if (err)
 		return err;
 	if (!file && (nr.flags & VMASHADOW_VM_SHARED)) {
@@ -882,41 +908,27 @@ static unsigned long vms_mprotect_flags(unsigned long old, unsigned long prot)
 }
 
 /*
- * mprotect_fixup(): give [start, end) of @area new flags, merging with a
- * neighbour where the rules allow, else splitting @area at the edges.
- * *@pprev becomes the region now holding the range.
+ * Give [start, end) of @area the flags @newflags: join a neighbour where
+ * vma_merge() allows, else split @area at the edges (split_vma(), limit
+ * checked).  *@pprev becomes the region now holding the range.  The tail
+ * of mprotect_fixup() and madvise_update_vma(), which differ only before.
  */
-static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
-			      struct vms_region **pprev, unsigned long start,
-			      unsigned long end, unsigned long newflags,
-			      struct vms_prealloc *pa)
+static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
+			    struct vms_region **pprev, unsigned long start,
+			    unsigned long end, unsigned long newflags,
+			    struct vms_prealloc *pa)
 {
-	unsigned long oldflags = area->flags;
-	struct vms_change c;
+	struct vms_change c = {
+		.prev	= *pprev,
+		.area	= area,
+		.start	= start,
+		.end	= end,
+		.flags	= newflags,
+		.pgoff	= area->pgoff + ((start - area->start) >> PAGE_SHIFT),
+	};
 	struct vms_region *r;
 	int err;
 
-	if (newflags == oldflags) {
-		*pprev = area;
-		return 0;
-	}
-	if (newflags & VMASHADOW_VM_WRITE) {
-		if (!(oldflags & (VMASHADOW_VM_ACCOUNT | VMASHADOW_VM_WRITE |
-				  VMASHADOW_VM_HUGETLB | VMASHADOW_VM_SHARED |
-				  VMASHADOW_VM_NORESERVE)))
-			newflags |= VMASHADOW_VM_ACCOUNT;
-	} else if (vms_rules_6_12(mm) && (oldflags & VMASHADOW_VM_ACCOUNT) &&
-		   vms_is_anonymous(area) && !area->anon) {
-		/* 6.12: unfaulted anonymous memory is no longer charged */
-		newflags &= ~VMASHADOW_VM_ACCOUNT;
-	}
-
-	c.prev = *pprev;
-	c.area = area;
-	c.start = start;
-	c.end = end;
-	c.flags = newflags;
-	c.pgoff = area->pgoff + ((start - area->start) >> PAGE_SHIFT);
 	r = vms_rules_6_12(mm) ? vms_merge_6_12(mm, &c) : vms_merge_6_1(mm, &c);
 	if (r) {
 		*pprev = r;
@@ -937,6 +949,34 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 	}
 	area->flags = newflags | (area->flags & VMS_INTERNAL_FLAGS);
 	return 0;
+}
+
+/*
+ * mprotect_fixup(): the accounting of a protection change, then the
+ * change.  Nothing happens, not even a merge, when the flags stay.
+ */
+static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
+			      struct vms_region **pprev, unsigned long start,
+			      unsigned long end, unsigned long newflags,
+			      struct vms_prealloc *pa)
+{
+	unsigned long oldflags = area->flags;
+
+	if (newflags == oldflags) {
+		*pprev = area;
+		return 0;
+	}
+	if (newflags & VMASHADOW_VM_WRITE) {
+		if (!(oldflags & (VMASHADOW_VM_ACCOUNT | VMASHADOW_VM_WRITE |
+				  VMASHADOW_VM_HUGETLB | VMASHADOW_VM_SHARED |
+				  VMASHADOW_VM_NORESERVE)))
+			newflags |= VMASHADOW_VM_ACCOUNT;
+	} else if (vms_rules_6_12(mm) && (oldflags & VMASHADOW_VM_ACCOUNT) &&
+		   vms_is_anonymous(area) && !area->anon) {
+		/* 6.12: unfaulted anonymous memory is no longer charged */
+		newflags &= ~VMASHADOW_VM_ACCOUNT;
+	}
+	return vms_modify_flags(mm, area, pprev, start, end, newflags, pa);
 }
 
 /* do_mprotect_pkey() without keys. */
@@ -965,7 +1005,7 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 		return -EINVAL;
 	reqprot = prot;
 
-	err = vms_prealloc(&pa, 2);
+	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 
@@ -1077,4 +1117,632 @@ int vms_touch(struct vms_mm *mm, unsigned long addr)
 	r->anon = anon;
 	r->flags &= ~VMS_ANON_FORKED;
 	return 0;
+}
+
+/* ---- madvise ---------------------------------------------------------------------- */
+
+/* Advice that only looks at the pages: no region changes. */
+static bool vms_advice_is_pages_only(int advice)
+{
+	switch (advice) {
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return true;
+	}
+	return false;
+}
+
+static bool vms_advice_valid(int advice)
+{
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		return true;
+	}
+	return vms_advice_is_pages_only(advice);
+}
+
+/*
+ * The flags madvise_vma_behavior() computes for @r, or -EINVAL where the
+ * advice does not apply to it.
+ */
+static long vms_madvise_flags(const struct vms_region *r, int advice,
+			      unsigned long *flags)
+{
+	unsigned long f = r->flags;
+
+	switch (advice) {
+	case MADV_NORMAL:
+		f &= ~(VMASHADOW_VM_RAND_READ | VMASHADOW_VM_SEQ_READ);
+		break;
+	case MADV_SEQUENTIAL:
+		f = (f & ~VMASHADOW_VM_RAND_READ) | VMASHADOW_VM_SEQ_READ;
+		break;
+	case MADV_RANDOM:
+		f = (f & ~VMASHADOW_VM_SEQ_READ) | VMASHADOW_VM_RAND_READ;
+		break;
+	case MADV_DONTFORK:
+		f |= VMASHADOW_VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		if (f & VMASHADOW_VM_IO)
+			return -EINVAL;
+		f &= ~VMASHADOW_VM_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		/* anonymous private memory only */
+		if (r->file || (f & VMASHADOW_VM_SHARED) ||
+		    (f & VMS_KIND_SPECIAL))
+			return -EINVAL;
+		f |= VMASHADOW_VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		f &= ~VMASHADOW_VM_WIPEONFORK;
+		break;
+	case MADV_DONTDUMP:
+		f |= VMASHADOW_VM_DONTDUMP;
+		break;
+	case MADV_DODUMP:
+		if (!(f & VMASHADOW_VM_HUGETLB) && (f & VMS_SPECIAL_FLAGS))
+			return -EINVAL;
+		f &= ~VMASHADOW_VM_DONTDUMP;
+		break;
+	case MADV_MERGEABLE:
+		/* ksm_madvise(): some regions simply stay as they are */
+		if (!(f & (VMASHADOW_VM_MERGEABLE | VMASHADOW_VM_SHARED |
+			   VMASHADOW_VM_MAYSHARE | VMASHADOW_VM_PFNMAP |
+			   VMASHADOW_VM_IO | VMASHADOW_VM_DONTEXPAND |
+			   VMASHADOW_VM_HUGETLB | VMASHADOW_VM_MIXEDMAP)))
+			f |= VMASHADOW_VM_MERGEABLE;
+		break;
+	case MADV_UNMERGEABLE:
+		f &= ~VMASHADOW_VM_MERGEABLE;
+		break;
+	case MADV_HUGEPAGE:
+		f = (f & ~VMASHADOW_VM_NOHUGEPAGE) | VMASHADOW_VM_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		f = (f & ~VMASHADOW_VM_HUGEPAGE) | VMASHADOW_VM_NOHUGEPAGE;
+		break;
+	}
+	*flags = f;
+	return 0;
+}
+
+/* madvise_vma_behavior() for one region; -ENOMEM is reported as -EAGAIN. */
+static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
+			      struct vms_region **pprev, unsigned long start,
+			      unsigned long end, int advice,
+			      struct vms_prealloc *pa)
+{
+	unsigned long flags;
+	int err;
+
+	if (vms_advice_is_pages_only(advice)) {
+		*pprev = r;
+		if ((advice == MADV_DONTNEED || advice == MADV_FREE) &&
+		    (r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP |
+				 VMASHADOW_VM_HUGETLB)))
+			return -EINVAL;
+		return 0;
+	}
+	err = vms_madvise_flags(r, advice, &flags);
+	if (err)
+		return err;
+	if (flags == r->flags) {
+		*pprev = r;
+		return 0;
+	}
+	err = vms_modify_flags(mm, r, pprev, start, end, flags, pa);
+	return err == -ENOMEM ? -EAGAIN : err;
+}
+
+/*
+ * madvise(2): advice that changes flags splits and merges like mprotect;
+ * unlike mprotect it steps over holes and reports -ENOMEM at the end.
+ */
+int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
+		int advice)
+{
+	struct vms_region *r, *prev;
+	struct vms_prealloc pa;
+	int err = 0, unmapped = 0;
+	unsigned long end, tmp;
+
+	if (!vms_advice_valid(advice))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	end = PAGE_ALIGN(len);
+	if (len && !end)
+		return -EINVAL;
+	end += start;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+
+	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
+	if (err)
+		return err;
+	vms_explain_begin(mm, VMASHADOW_OP_MADVISE, start, end);
+	r = vms_find_prev(mm, start, &prev);
+	if (r && start > r->start)
+		prev = r;
+	for (;;) {
+		if (!r) {
+			err = -ENOMEM;
+			break;
+		}
+		if (start < r->start) {
+			unmapped = -ENOMEM;
+			start = r->start;
+			if (start >= end)
+				break;
+		}
+		tmp = min(r->end, end);
+		err = vms_madvise_region(mm, r, &prev, start, tmp, advice, &pa);
+		if (err)
+			break;
+		start = tmp;
+		if (prev && start < prev->end)
+			start = prev->end;
+		if (start >= end)
+			break;
+		r = vms_find(mm, prev ? prev->end : start);
+		cond_resched();
+	}
+	vms_prealloc_release(&pa);
+	return err ? err : unmapped;
+}
+
+/* ---- brk -------------------------------------------------------------------------- */
+
+/*
+ * do_brk_flags(): extend the region ending at the old break if it takes
+ * an unfaulted anonymous range after it (never next), else make a new one.
+ */
+static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
+		      unsigned long len, struct vms_prealloc *pa)
+{
+	unsigned long flags = VMASHADOW_VM_READ | VMASHADOW_VM_WRITE |
+			      VMASHADOW_VM_MAYREAD | VMASHADOW_VM_MAYWRITE |
+			      VMASHADOW_VM_MAYEXEC | VMASHADOW_VM_ACCOUNT;
+	struct vms_region *r, *prev;
+
+	if (mm->map_count > mm->params.max_map_count)
+		return -ENOMEM;
+
+	vms_find_prev(mm, addr, &prev);
+	if (prev && prev->start < mm->params.start_brk)
+		prev = NULL;	/* mas_prev() stops at start_brk */
+	vms_explain_begin(mm, VMASHADOW_OP_BRK, addr, addr + len);
+	if (prev && prev->end == addr &&
+	    vms_can_merge_after(mm, prev, flags, NULL, NULL,
+				addr >> PAGE_SHIFT, &mm->last.prev)) {
+		vms_adjust(prev, prev->start, addr + len, prev->pgoff);
+		mm->count.merges++;
+		mm->last.merge_case = 2;
+		return 0;
+	}
+	if (!prev || prev->end != addr)
+		memset(&mm->last.prev, 0, sizeof(mm->last.prev));
+
+	r = vms_take_region(pa);
+	if (!r)
+		return -ENOMEM;
+	r->start = addr;
+	r->end = addr + len;
+	r->pgoff = addr >> PAGE_SHIFT;
+	r->flags = flags;
+	vms_link(mm, r);
+	return 0;
+}
+
+/*
+ * brk(2): returns the new break, or the old one when the call fails, as
+ * the system call does.  The heap's [start_brk, brk) are the shadow's
+ * params.
+ */
+unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
+{
+	struct vms_params *p = &mm->params;
+	unsigned long newbrk, oldbrk, origbrk = p->brk;
+	struct vms_region *next;
+	struct vms_prealloc pa;
+
+	if (brk < p->start_brk || brk > VMS_TASK_SIZE)
+		return origbrk;
+	newbrk = PAGE_ALIGN(brk);
+	oldbrk = PAGE_ALIGN(p->brk);
+	if (oldbrk == newbrk) {
+		p->brk = brk;
+		return brk;
+	}
+	if (vms_prealloc(&pa, VMS_PREALLOC_SPLITS))
+		return origbrk;
+
+	if (brk <= p->brk) {
+		struct vms_region *r = vms_find(mm, newbrk);
+
+		/* only the heap's own region may be cut back */
+		if (!r || r->start >= oldbrk)
+			goto fail;
+		p->brk = brk;
+		if (vms_do_unmap(mm, newbrk, oldbrk, &pa)) {
+			p->brk = origbrk;
+			goto fail;
+		}
+		goto done;
+	}
+
+	/* check_brk_limits(): get_unmapped_area(MAP_FIXED) */
+	if (newbrk - oldbrk > VMS_TASK_SIZE ||
+	    oldbrk > VMS_TASK_SIZE - (newbrk - oldbrk))
+		goto fail;
+	/* leave a page, and the guard gap of a stack, below the next region */
+	next = vms_find(mm, oldbrk);
+	if (next && newbrk + PAGE_SIZE > vms_start_gap(next))
+		goto fail;
+	if (vms_do_brk(mm, oldbrk, newbrk - oldbrk, &pa))
+		goto fail;
+	p->brk = brk;
+done:
+	vms_prealloc_release(&pa);
+	return brk;
+fail:
+	vms_prealloc_release(&pa);
+	return origbrk;
+}
+
+/* ---- mremap ------------------------------------------------------------------------- */
+
+/* vma_to_resize(): the region at @addr, if it may become @new_len long. */
+static struct vms_region *vms_remap_target(struct vms_mm *mm,
+					   unsigned long addr,
+					   unsigned long old_len,
+					   unsigned long new_len,
+					   unsigned long flags)
+{
+	struct vms_region *r = vms_lookup(mm, addr);
+	unsigned long pgoff;
+
+	if (!r)
+		return ERR_PTR(-EFAULT);
+	/* old_len 0 duplicates a mapping: shared ones only */
+	if (!old_len && !(r->flags & (VMASHADOW_VM_SHARED | VMASHADOW_VM_MAYSHARE)))
+		return ERR_PTR(-EINVAL);
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (r->flags & (VMASHADOW_VM_DONTEXPAND | VMASHADOW_VM_PFNMAP)))
+		return ERR_PTR(-EINVAL);
+	if (old_len > r->end - addr)
+		return ERR_PTR(-EFAULT);
+	if (new_len == old_len)
+		return r;
+	pgoff = r->pgoff + ((addr - r->start) >> PAGE_SHIFT);
+	if (pgoff + (new_len >> PAGE_SHIFT) < pgoff)
+		return ERR_PTR(-EINVAL);
+	if (r->flags & (VMASHADOW_VM_DONTEXPAND | VMASHADOW_VM_PFNMAP))
+		return ERR_PTR(-EFAULT);
+	return r;
+}
+
+/*
+ * copy_vma(): the destination region of a move, merged into a neighbour
+ * where the rules allow.  An unfaulted anonymous region takes the page
+ * offset of its new address, so that it can merge there.  With
+ * @keep_source (DONTUNMAP) the source itself is no candidate: 6.1 then
+ * merges with nothing beside it, 6.12 with the other side.
+ */
+static struct vms_region *vms_copy_region(struct vms_mm *mm,
+					  struct vms_region **srcp,
+					  unsigned long addr, unsigned long len,
+					  unsigned long pgoff, bool keep_source,
+					  struct vms_prealloc *pa)
+{
+	struct vms_region *src = *srcp, *prev, *next, *r = NULL;
+	unsigned long src_start = src->start;
+	struct vms_new_range nr = {
+		.start	= addr,
+		.end	= addr + len,
+		.flags	= src->flags & ~VMS_INTERNAL_FLAGS,
+		.file	= src->file,
+	};
+	bool unfaulted = vms_is_anonymous(src) && !src->anon;
+
+	if (unfaulted)
+		pgoff = addr >> PAGE_SHIFT;
+	nr.pgoff = pgoff;
+	next = vms_find_prev(mm, addr, &prev);
+	vms_explain_begin(mm, VMASHADOW_OP_REMAP, addr, addr + len);
+	vms_explain_touching(&mm->last, prev, next, addr, addr + len);
+
+	if (unfaulted && keep_source && !vms_rules_6_12(mm) &&
+	    (addr == src->end || src->start == addr + len)) {
+		/* 6.1 skips vma_merge() beside the source */
+		mm->last.prev.why = VMASHADOW_WHY_SELF;
+		mm->last.next.why = VMASHADOW_WHY_SELF;
+	} else if (vms_rules_6_12(mm)) {
+		if (unfaulted && keep_source) {
+			if (prev == src)
+				prev = NULL;
+			if (next == src)
+				next = NULL;
+		}
+		r = vms_merge_new_anon_6_12(mm, &nr, prev, next, src->anon);
+	} else if (!(nr.flags & VMS_SPECIAL_FLAGS)) {
+		struct vms_change c = {
+			.prev = prev, .area = src, .start = addr,
+			.end = addr + len, .flags = nr.flags, .pgoff = pgoff,
+		};
+
+		r = vms_merge_6_1(mm, &c);
+	}
+	vms_explain_finish(&mm->last);
+	if (r) {
+		/* the source may have been swallowed by the merge */
+		if (src_start >= r->start && src_start < r->end)
+			*srcp = r;
+		return r;
+	}
+
+	r = vms_take_region(pa);
+	if (!r)
+		return NULL;
+	vms_region_dup(r, src);
+	r->start = addr;
+	r->end = addr + len;
+	r->pgoff = pgoff;
+	vms_link(mm, r);
+	return r;
+}
+
+/*
+ * move_vma(): copy [old_addr, old_addr + old_len) of @r to @new_addr as
+ * @new_len bytes, then unmap the old range unless DONTUNMAP keeps it (an
+ * unfaulted anonymous source kept whole forgets its anon_vma and takes a
+ * fresh page offset).
+ */
+static long vms_move(struct vms_mm *mm, struct vms_region *r,
+		     unsigned long old_addr, unsigned long old_len,
+		     unsigned long new_len, unsigned long new_addr,
+		     unsigned long flags, struct vms_prealloc *pa)
+{
+	bool split_before = r->start != old_addr;
+	bool split_after = r->end != old_addr + old_len;
+	unsigned long pgoff;
+	int err;
+
+	if (mm->map_count >= mm->params.max_map_count - 3)
+		return -ENOMEM;
+	if ((r->flags & VMS_KIND_SPECIAL) &&
+	    (split_before || split_after))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) && (r->flags & VMASHADOW_VM_LOCKED)) {
+		if (split_before) {
+			err = vms_split_checked(mm, r, old_addr, true, pa);
+			if (err)
+				return err;
+		}
+		if (split_after) {
+			err = vms_split_checked(mm, r, old_addr + old_len, false,
+						pa);
+			if (err)
+				return err;
+		}
+	}
+
+	pgoff = r->pgoff + ((old_addr - r->start) >> PAGE_SHIFT);
+	if (!vms_copy_region(mm, &r, new_addr, new_len, pgoff,
+			     flags & MREMAP_DONTUNMAP, pa))
+		return -ENOMEM;
+
+	if (flags & MREMAP_DONTUNMAP) {
+		r->flags &= ~(VMASHADOW_VM_LOCKED | VMASHADOW_VM_LOCKONFAULT);
+		if (r->start == old_addr && r->end == old_addr + old_len) {
+			if (r->anon) {
+				struct vms_anon *anon = r->anon;
+
+				r->anon = NULL;
+				r->flags &= ~VMS_ANON_FORKED;
+				if (!--anon->refs) {
+					mm->count.anon_vmas--;
+					kfree(anon);
+				}
+			}
+			if (vms_is_anonymous(r))
+				r->pgoff = r->start >> PAGE_SHIFT;
+		}
+		return new_addr;
+	}
+	/* a failure here leaves both copies, as do_munmap() failing does */
+	vms_do_unmap(mm, old_addr, old_addr + old_len, pa);
+	return new_addr;
+}
+
+/* mremap_to(): a move to a given address (FIXED) or with DONTUNMAP. */
+static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
+			 unsigned long old_len, unsigned long new_addr,
+			 unsigned long new_len, unsigned long flags,
+			 struct vms_prealloc *pa)
+{
+	unsigned long map_flags = 0;
+	struct vms_region *r;
+	long ret;
+
+	if (new_addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (new_len > VMS_TASK_SIZE || new_addr > VMS_TASK_SIZE - new_len)
+		return -EINVAL;
+	if (addr + old_len > new_addr && new_addr + new_len > addr)
+		return -EINVAL;
+	if (mm->map_count + 2 >= mm->params.max_map_count - 3)
+		return -ENOMEM;
+	if (flags & MREMAP_FIXED) {
+		ret = vms_do_unmap(mm, new_addr, new_addr + new_len, pa);
+		if (ret)
+			return ret;
+	}
+	if (old_len > new_len) {
+		ret = vms_do_unmap(mm, addr + new_len, addr + old_len, pa);
+		if (ret)
+			return ret;
+		old_len = new_len;
+	}
+	r = vms_remap_target(mm, addr, old_len, new_len, flags);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (flags & MREMAP_FIXED)
+		map_flags |= MAP_FIXED;
+	if (r->flags & VMASHADOW_VM_MAYSHARE)
+		map_flags |= MAP_SHARED;
+	ret = vms_get_unmapped_area(mm, new_addr, new_len, map_flags);
+	if (IS_ERR_VALUE(ret))
+		return ret;
+	if (!(flags & MREMAP_FIXED))
+		new_addr = ret;
+	return vms_move(mm, r, addr, old_len, new_len, new_addr, flags, pa);
+}
+
+/*
+ * vma_expandable(): nothing mapped in the way and still below TASK_SIZE.
+ * (The stack guard gap is not asked for.)
+ */
+static bool vms_expandable(struct vms_mm *mm, struct vms_region *r,
+			   unsigned long delta)
+{
+	unsigned long end = r->end + delta;
+
+	if (end < r->end)
+		return false;
+	if (vms_find_intersection(mm, r->end, end))
+		return false;
+	return end - r->start <= VMS_TASK_SIZE &&
+	       r->start <= VMS_TASK_SIZE - (end - r->start);
+}
+
+/*
+ * Grow @r in place by [r->end, r->end + delta): vma_merge() with @r as
+ * prev in 6.1 (which may also take next: case 1), vma_merge_extend() in
+ * 6.12.  6.1 grows a region with ->close without merging.
+ */
+static int vms_grow(struct vms_mm *mm, struct vms_region *r,
+		    unsigned long delta)
+{
+	unsigned long ext = r->end, pgoff;
+	struct vms_region *next = vms_next(r), *merged = r;
+	struct vms_new_range nr = {
+		.start	= ext,
+		.end	= ext + delta,
+		.flags	= r->flags & ~VMS_INTERNAL_FLAGS,
+		.file	= r->file,
+	};
+
+	pgoff = r->pgoff + ((ext - r->start) >> PAGE_SHIFT);
+	nr.pgoff = pgoff;
+	vms_explain_begin(mm, VMASHADOW_OP_REMAP, ext, ext + delta);
+	vms_explain_touching(&mm->last, r, next, ext, ext + delta);
+	if (vms_rules_6_12(mm)) {
+		merged = vms_merge_new_anon_6_12(mm, &nr, r, next, r->anon);
+	} else if (r->flags & VMASHADOW_VM_CLOSE_OP) {
+		vms_adjust(r, r->start, ext + delta, r->pgoff);
+	} else {
+		struct vms_change c = {
+			.prev = r, .area = r, .start = ext, .end = ext + delta,
+			.flags = nr.flags, .pgoff = pgoff,
+		};
+
+		merged = vms_merge_6_1(mm, &c);
+	}
+	vms_explain_finish(&mm->last);
+	return merged ? 0 : -ENOMEM;
+}
+
+/* mremap(2); returns the new address or -errno. */
+long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags,
+	       unsigned long new_addr)
+{
+	struct vms_prealloc pa;
+	struct vms_region *r;
+	long ret;
+
+	if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	if (!new_len)
+		return -EINVAL;
+	r = vms_lookup(mm, addr);
+	if (!r)
+		return -EFAULT;
+
+	ret = vms_prealloc(&pa, VMS_PREALLOC_MAX);
+	if (ret)
+		return ret;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		ret = vms_remap_to(mm, addr, old_len, new_addr, new_len, flags,
+				   &pa);
+		goto out;
+	}
+	if (old_len >= new_len) {
+		ret = addr;
+		if (old_len != new_len) {
+			int err = vms_do_unmap(mm, addr + new_len,
+					       addr + old_len, &pa);
+			if (err)
+				ret = err;
+		}
+		goto out;
+	}
+	r = vms_remap_target(mm, addr, old_len, new_len, flags);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		goto out;
+	}
+	if (old_len == r->end - addr &&
+	    vms_expandable(mm, r, new_len - old_len)) {
+		ret = vms_grow(mm, r, new_len - old_len);
+		if (!ret)
+			ret = addr;
+		goto out;
+	}
+	ret = -ENOMEM;
+	if (flags & MREMAP_MAYMOVE) {
+		unsigned long map_flags = 0;
+
+		if (r->flags & VMASHADOW_VM_MAYSHARE)
+			map_flags |= MAP_SHARED;
+		new_addr = vms_get_unmapped_area(mm, 0, new_len, map_flags);
+		if (IS_ERR_VALUE(new_addr)) {
+			ret = new_addr;
+			goto out;
+		}
+		ret = vms_move(mm, r, addr, old_len, new_len, new_addr, flags,
+			       &pa);
+	}
+out:
+	vms_prealloc_release(&pa);
+	return ret;
 }

@@ -9,6 +9,14 @@
 
 static struct kmem_cache *vms_region_cachep;
 
+/* File identities are unique across all shadows: fork shares files. */
+static atomic64_t vms_last_file_id = ATOMIC64_INIT(0);
+
+u64 vms_file_new_id(void)
+{
+	return atomic64_inc_return(&vms_last_file_id);
+}
+
 int vms_core_init(void)
 {
 	vms_region_cachep = kmem_cache_create("vmashadow_region",
@@ -523,6 +531,10 @@ void vms_export(const struct vms_region *r, struct vmashadow_region *out)
 		out->kind = VMASHADOW_KIND_VDSO;
 	} else if (r->flags & VMS_KIND_VVAR) {
 		out->kind = VMASHADOW_KIND_VVAR;
+	} else if (r->flags & VMS_KIND_VCLOCK) {
+		out->kind = VMASHADOW_KIND_VCLOCK;
+	} else if (r->flags & VMS_KIND_UPROBES) {
+		out->kind = VMASHADOW_KIND_UPROBES;
 	} else {
 		out->kind = VMASHADOW_KIND_ANON;
 	}
@@ -656,4 +668,83 @@ void vms_mm_destroy(struct vms_mm *mm)
 	}
 	mm->root = RB_ROOT;
 	mm->map_count = 0;
+}
+
+/* The child's own anon_vma for a region forked with one: anon_vma_fork(). */
+static struct vms_anon *vms_anon_fork(struct vms_mm *dst)
+{
+	struct vms_anon *anon = kzalloc(sizeof(*anon), GFP_KERNEL_ACCOUNT);
+
+	if (!anon)
+		return NULL;
+	anon->refs = 1;
+	anon->id = dst->next_anon_id++;
+	dst->count.anon_vmas++;
+	return anon;
+}
+
+/*
+ * Copy @src's regions into the empty @dst.
+ *
+ * With @fork, as dup_mmap() gives a child its address space: VM_DONTCOPY
+ * regions stay behind, VM_LOCKED is not inherited, and every region that
+ * has an anon_vma gets a new one of its own whose chain also holds the
+ * parent's, so it is no longer singular (VM_WIPEONFORK regions start with
+ * none).  Without @fork, an exact copy sharing @src's anon_vmas, for a
+ * dry run that is thrown away under the same lock.
+ *
+ * All or nothing: on -ENOMEM @dst is left empty.
+ */
+int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
+{
+	struct vms_region *r, *n;
+	unsigned long count = 0;
+
+	dst->params = src->params;
+	dst->may_map_low = src->may_map_low;
+	dst->next_anon_id = src->next_anon_id;
+	dst->next_shmem_ino = src->next_shmem_ino;
+	if (!fork)
+		dst->count = src->count;
+
+	for (r = vms_first(src); r; r = vms_next(r)) {
+		if (fork && (r->flags & VMASHADOW_VM_DONTCOPY))
+			continue;
+		n = vms_region_alloc();
+		if (!n)
+			goto nomem;
+		n->start = r->start;
+		n->end = r->end;
+		n->pgoff = r->pgoff;
+		n->flags = r->flags;
+		n->file = r->file;
+		if (n->file)
+			refcount_inc(&n->file->ref);
+		if (!fork) {
+			n->anon = r->anon;
+			if (n->anon)
+				n->anon->refs++;
+		} else {
+			n->flags &= ~(VMASHADOW_VM_LOCKED |
+				      VMASHADOW_VM_LOCKONFAULT |
+				      VMS_ANON_FORKED);
+			if (r->anon && !(r->flags & VMASHADOW_VM_WIPEONFORK)) {
+				n->anon = vms_anon_fork(dst);
+				if (!n->anon) {
+					vms_region_free(dst, n);
+					goto nomem;
+				}
+				n->flags |= VMS_ANON_FORKED;
+			}
+		}
+		vms_link(dst, n);
+		if (!(++count & 1023))
+			cond_resched();
+	}
+	if (fork)
+		src->next_anon_id = dst->next_anon_id;
+	return 0;
+nomem:
+	vms_mm_destroy(dst);
+	return -ENOMEM;
 }
