@@ -109,7 +109,8 @@ run: deps tools selftests mod-6.1
 	@scripts/vm-run.sh 6.1 run $(BUILD)/6.1/mod/vmashadow.ko \
 		$(addprefix $(BUILD)/selftests/,$(TESTS))
 
-CHECKPATCH_FILES = $(wildcard *.c *.h core/*.c core/*.h)
+# The module's own sources (not the *.mod.c that kbuild writes).
+CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard *.c *.h core/*.c core/*.h))
 checkpatch:
 	$(VMS_CHECKPATCH) --no-tree --strict --file $(CHECKPATCH_FILES)
 

@@ -8,8 +8,8 @@
  * the state the real kernel would reach and fails with the errno the real
  * system call would give; that errno is the ioctl's return value.
  *
- * The header stands alone (linux/types.h and linux/ioctl.h only) and is
- * C90.  Every structure has fixed-size fields and explicit padding, so
+ * The header stands alone, needing only the kernel's integer types and
+ * ioctl number macros, and is C90.  Every structure has fixed-size fields and explicit padding, so
  * 32-bit callers see the same layout; pointers travel in __u64.
  *
  * Extensible structures begin with a __u32 size that the caller sets to
@@ -66,10 +66,10 @@
 #define VMASHADOW_VM_HUGEPAGE	0x20000000ULL
 #define VMASHADOW_VM_NOHUGEPAGE	0x40000000ULL
 #define VMASHADOW_VM_MERGEABLE	0x80000000ULL
-#define VMASHADOW_VM_SEALED	(1ULL << 40)	/* 6.12 mseal(2) */
-#define VMASHADOW_VM_DROPPABLE	(1ULL << 41)	/* 6.12 MAP_DROPPABLE */
+#define VMASHADOW_VM_SEALED	0x10000000000ULL	/* 6.12 mseal(2) */
+#define VMASHADOW_VM_DROPPABLE	0x20000000000ULL	/* 6.12 MAP_DROPPABLE */
 /* The region's mappings carry a vm_ops->close (SysV shm, special mappings). */
-#define VMASHADOW_VM_CLOSE_OP	(1ULL << 48)
+#define VMASHADOW_VM_CLOSE_OP	0x1000000000000ULL
 
 /* What backs a region. */
 #define VMASHADOW_KIND_ANON	0	/* private anonymous */

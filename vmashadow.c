@@ -28,7 +28,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
+#include <linux/utsname.h>
 
 #include "vmashadow.h"
 
@@ -42,7 +42,7 @@ MODULE_PARM_DESC(max_regions,
 
 /* One open file of /dev/vmashadow. */
 struct vms_ctx {
-	struct mutex		lock;
+	struct mutex		lock;		/* serialises all use of the shadow */
 	struct vms_mm		mm;
 	char			*line;		/* read(): one line */
 	char			*name;		/* read(): a file's path */
@@ -62,9 +62,17 @@ struct vms_gfile {
 static DEFINE_HASHTABLE(vms_files, 8);
 static DEFINE_SPINLOCK(vms_files_lock);
 
+/*
+ * The rules of the running kernel: 6.12's from 6.12 on, else 6.1's.  Asked
+ * of the release string at run time, not at build time, because the shadow
+ * models the kernel it runs on.
+ */
 static unsigned int vms_default_rules(void)
 {
-	if (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+	unsigned int major = 0, minor = 0;
+
+	if (sscanf(init_utsname()->release, "%u.%u", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 12)))
 		return VMASHADOW_RULES_6_12;
 	return VMASHADOW_RULES_6_1;
 }
@@ -1091,11 +1099,11 @@ static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
 static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 			 unsigned long start, unsigned long end)
 {
+	VMA_ITERATOR(vmi, mm, start);
 	struct vms_anon_map *map = kmalloc(sizeof(*map), GFP_KERNEL);
 	struct vm_area_struct *vma;
 	unsigned long n = 0;
 	int err = 0;
-	VMA_ITERATOR(vmi, mm, start);
 
 	if (!map)
 		return -ENOMEM;

@@ -32,11 +32,11 @@
  * the bits below them are the shadow's own bookkeeping and never count
  * when deciding a merge by flags.
  */
-#define VMS_ANON_FORKED		(1UL << 56)	/* anon_vma chain not singular */
-#define VMS_KIND_VDSO		(1UL << 57)	/* [vdso] special mapping */
-#define VMS_KIND_VVAR		(1UL << 58)	/* [vvar] special mapping */
-#define VMS_KIND_VCLOCK		(1UL << 59)	/* [vvar_vclock] (6.12) */
-#define VMS_KIND_UPROBES	(1UL << 60)	/* [uprobes] */
+#define VMS_ANON_FORKED		BIT(56)	/* anon_vma chain not singular */
+#define VMS_KIND_VDSO		BIT(57)	/* [vdso] special mapping */
+#define VMS_KIND_VVAR		BIT(58)	/* [vvar] special mapping */
+#define VMS_KIND_VCLOCK		BIT(59)	/* [vvar_vclock] (6.12) */
+#define VMS_KIND_UPROBES	BIT(60)	/* [uprobes] */
 #define VMS_KIND_SPECIAL	(VMS_KIND_VDSO | VMS_KIND_VVAR | \
 				 VMS_KIND_VCLOCK | VMS_KIND_UPROBES)
 #define VMS_INTERNAL_FLAGS	(VMS_ANON_FORKED | VMS_KIND_SPECIAL)
