@@ -52,6 +52,7 @@
 #define VMS_FMODE_NOEXEC	0x4	/* on a noexec mount */
 #define VMS_FMODE_APPEND	0x8	/* append-only inode */
 #define VMS_FMODE_NOMMAP	0x10	/* no ->mmap: mmap gives -ENODEV */
+#define VMS_FMODE_THP		0x20	/* placed for huge pages (ext4, xfs) */
 
 struct vms_file;
 

@@ -10,6 +10,8 @@
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE		0x08
 #endif
+/* x86's MAP_ABOVE4G (6.12); 6.1 ignores the bit like any unknown one */
+#define VMS_MAP_ABOVE4G		0x80
 
 static inline unsigned long vms_pages(const struct vms_region *r)
 {

@@ -212,40 +212,104 @@ static unsigned long vms_round_hint(const struct vms_mm *mm, unsigned long hint)
 }
 
 /*
- * get_unmapped_area() with x86_64's arch_get_unmapped_area_topdown(): a
- * fixed address as it is, a hint if the range fits below the next region's
- * guard gap, else the highest gap below mmap_base, else the lowest above
- * TASK_UNMAPPED_BASE.
+ * x86_64's arch_get_unmapped_area_topdown(): a hint if the range fits below
+ * the next region's guard gap, else the highest gap below mmap_base, else
+ * the lowest above TASK_UNMAPPED_BASE.  MAP_32BIT searches bottom-up in
+ * the second GiB (not randomised: the shadow has no ASLR).
  */
-static unsigned long vms_get_unmapped_area(struct vms_mm *mm,
-					   unsigned long addr,
-					   unsigned long len,
-					   unsigned long flags)
+static unsigned long vms_arch_area(struct vms_mm *mm, unsigned long addr,
+				   unsigned long len, unsigned long flags)
 {
 	unsigned long low_limit = PAGE_SIZE;
 
 	if (len > VMS_TASK_SIZE)
 		return -ENOMEM;
-	if (!(flags & MAP_FIXED)) {
-		if (addr && VMS_TASK_SIZE - len >= addr) {
+	if (flags & MAP_FIXED)
+		return addr;
+	if (flags & MAP_32BIT)
+		return vms_unmapped_area(mm, len, SZ_1G, SZ_2G);
+	if (addr) {
+		addr &= PAGE_MASK;
+		if (VMS_TASK_SIZE - len >= addr) {
 			struct vms_region *next = vms_find(mm, addr);
 
 			if (!next || addr + len <= vms_start_gap(next))
-				goto check;
+				return addr;
 		}
-		/* 6.12 keeps the search above mmap_min_addr */
-		if (vms_rules_6_12(mm))
-			low_limit = max(low_limit, mm->params.mmap_min_addr);
-		addr = vms_unmapped_area_topdown(mm, len, low_limit,
-						 mm->params.mmap_base);
-		if (IS_ERR_VALUE(addr))
-			addr = vms_unmapped_area(mm, len,
-						 PAGE_ALIGN(VMS_TASK_SIZE / 3),
-						 VMS_TASK_SIZE);
-		if (IS_ERR_VALUE(addr))
-			return addr;
 	}
-check:
+	if (vms_rules_6_12(mm)) {
+		/* 6.12 keeps the search above mmap_min_addr, or 4 GiB */
+		low_limit = max(low_limit, mm->params.mmap_min_addr);
+		if (flags & VMS_MAP_ABOVE4G)
+			low_limit = SZ_4G;
+	}
+	addr = vms_unmapped_area_topdown(mm, len, low_limit,
+					 mm->params.mmap_base);
+	if (!IS_ERR_VALUE(addr))
+		return addr;
+	return vms_unmapped_area(mm, len, PAGE_ALIGN(VMS_TASK_SIZE / 3),
+				 VMS_TASK_SIZE);
+}
+
+/*
+ * __thp_get_unmapped_area(): ask for 2 MiB more than needed, then place the
+ * range where its file offset meets a 2 MiB boundary.  When the padded
+ * range is already aligned, 6.12 moves up by 2 MiB so that the range ends
+ * at the top of the gap, where 6.1 leaves a 2 MiB hole above it (row 6).
+ * Returns 0 when the padding does not fit.
+ */
+static unsigned long vms_thp_area(struct vms_mm *mm, unsigned long addr,
+				  unsigned long len, unsigned long long off,
+				  unsigned long flags)
+{
+	unsigned long long off_end = off + len;
+	unsigned long long off_align = round_up(off, (unsigned long long)SZ_2M);
+	unsigned long len_pad, ret, off_sub;
+
+	if (off_end <= off_align || off_end - off_align < SZ_2M)
+		return 0;
+	len_pad = len + SZ_2M;
+	if (len_pad < len || off + len_pad < off)
+		return 0;
+	ret = vms_arch_area(mm, addr, len_pad, flags);
+	if (IS_ERR_VALUE(ret))
+		return 0;
+	if (ret == addr)
+		return addr;
+	off_sub = (off - ret) & (SZ_2M - 1);
+	if (vms_rules_6_12(mm) && !off_sub)
+		return ret + SZ_2M;
+	return ret + off_sub;
+}
+
+/*
+ * get_unmapped_area(): where a mapping of @len bytes goes.  Files whose
+ * filesystem asks for it (ext4, xfs...) are placed for huge pages, and so,
+ * on 6.12, is anonymous private memory of a multiple of 2 MiB given no hint
+ * (row 5).  Then the checks every placement passes.
+ */
+static unsigned long vms_get_unmapped_area(struct vms_mm *mm,
+					   const struct vms_file *file,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags)
+{
+	unsigned long found = 0;
+
+	if (len > VMS_TASK_SIZE)
+		return -ENOMEM;
+	if (file && (file->mode & VMS_FMODE_THP))
+		found = vms_thp_area(mm, addr, len,
+				     (unsigned long long)pgoff << PAGE_SHIFT,
+				     flags);
+	else if (!file && !(flags & MAP_SHARED) && vms_rules_6_12(mm) &&
+		 !addr && IS_ALIGNED(len, SZ_2M))
+		found = vms_thp_area(mm, addr, len, 0, flags);
+	addr = found ? found : vms_arch_area(mm, addr, len, flags);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+
 	if (addr > VMS_TASK_SIZE - len)
 		return -ENOMEM;
 	if (addr & ~PAGE_MASK)
@@ -616,7 +680,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	if (mm->map_count > mm->params.max_map_count)
 		return -ENOMEM;
 
-	addr = vms_get_unmapped_area(mm, addr, len, flags);
+	addr = vms_get_unmapped_area(mm, file, addr, len, nr.pgoff, flags);
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
 	if ((flags & MAP_FIXED_NOREPLACE) &&
@@ -636,6 +700,19 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 			nr.pgoff = 0;
 			nr.flags |= VMASHADOW_VM_SHARED | VMASHADOW_VM_MAYSHARE;
 			break;
+		case MAP_DROPPABLE:
+			/* 6.12: memory the kernel may drop; 6.1 knows it not */
+			if (!vms_rules_6_12(mm))
+				return -EINVAL;
+			if (flags & (MAP_LOCKED | MAP_HUGETLB))
+				return -EINVAL;
+			if (nr.flags & VMASHADOW_VM_GROWSDOWN)
+				return -EINVAL;
+			nr.flags |= VMASHADOW_VM_DROPPABLE |
+				    VMASHADOW_VM_NORESERVE |
+				    VMASHADOW_VM_WIPEONFORK |
+				    VMASHADOW_VM_DONTDUMP;
+			fallthrough;
 		case MAP_PRIVATE:
 			nr.pgoff = addr >> PAGE_SHIFT;
 			break;
@@ -1610,7 +1687,9 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 		map_flags |= MAP_FIXED;
 	if (r->flags & VMASHADOW_VM_MAYSHARE)
 		map_flags |= MAP_SHARED;
-	ret = vms_get_unmapped_area(mm, new_addr, new_len, map_flags);
+	ret = vms_get_unmapped_area(mm, r->file, new_addr, new_len,
+				    r->pgoff + ((addr - r->start) >> PAGE_SHIFT),
+				    map_flags);
 	if (IS_ERR_VALUE(ret))
 		return ret;
 	if (!(flags & MREMAP_FIXED))
@@ -1734,7 +1813,10 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 
 		if (r->flags & VMASHADOW_VM_MAYSHARE)
 			map_flags |= MAP_SHARED;
-		new_addr = vms_get_unmapped_area(mm, 0, new_len, map_flags);
+		new_addr = vms_get_unmapped_area(mm, r->file, 0, new_len,
+						 r->pgoff +
+						 ((addr - r->start) >> PAGE_SHIFT),
+						 map_flags);
 		if (IS_ERR_VALUE(new_addr)) {
 			ret = new_addr;
 			goto out;
