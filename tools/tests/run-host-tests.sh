@@ -1,0 +1,168 @@
+#!/bin/sh
+# run-host-tests.sh - host-side tests of the vmashadow tool; no module needed.
+#
+# usage: tools/tests/run-host-tests.sh PATH/TO/vmashadow
+#
+# Prints kselftest-style TAP and exits non-zero if anything failed.  Covers
+# the script parser (every syntax error, with FILE:LINE), the examples'
+# syntax, the maps formatter (byte-for-byte round trips, including this
+# machine's own /proc/self/maps), pmap and JSON (golden files, JSON
+# validity), SVG (well-formed XML, change marks), the shadow/real
+# classifier of `diff`, and the command line (exit statuses, messages,
+# TAP output when the device is missing).
+set -u
+V=${1:?usage: $0 PATH/TO/vmashadow}
+HERE=$(cd "$(dirname "$0")" && pwd)
+DATA=$HERE/data
+EXAMPLES=$HERE/../../examples
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+NODEV=$TMP/no-such-device
+n=0 pass=0 fail=0
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
+notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
+# check NAME COMMAND...: the command must succeed.
+check() {
+	name=$1
+	shift
+	if "$@" >"$TMP/out" 2>&1; then ok "$name"; else notok "$name"; sed 's/^/# /' "$TMP/out"; fi
+}
+# status NAME WANT COMMAND...: the command's exit status must be WANT.
+status() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$name"; else
+		notok "$name"
+		echo "# exit status $got, wanted $want"
+		sed 's/^/# /' "$TMP/out" "$TMP/err"
+	fi
+}
+# same NAME FILE1 FILE2: identical files.
+same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else notok "$1"; diff -u "$2" "$3" | sed 's/^/# /'; fi
+}
+xml_ok() {
+	if command -v xmllint >/dev/null 2>&1; then
+		xmllint --noout "$1"
+	else
+		python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$1"
+	fi
+}
+
+echo "TAP version 13"
+
+# ---- the parser ----
+(cd "$DATA" && "$V" check parse-errors.vms) >"$TMP/out" 2>"$TMP/err"
+[ $? = 2 ] && ok "parse errors: exit status 2" || notok "parse errors: exit status 2"
+same "parse errors: every message with file:line" "$DATA/parse-errors.err" "$TMP/err"
+[ -s "$TMP/out" ] && notok "parse errors: nothing on stdout" || ok "parse errors: nothing on stdout"
+status "examples parse" 0 "$V" check "$EXAMPLES"/*.vms
+status "-e with a syntax error: exit 2" 2 "$V" -d "$NODEV" -e 'map 1 2'
+grep -q '^-e:1: map: usage' "$TMP/err" && ok "-e errors name -e:LINE" || notok "-e errors name -e:LINE"
+printf 'map 0x1000 4K rw- private,anon,fixed\nbogus\n' >"$TMP/in.vms"
+status "syntax error: nothing runs (no device needed)" 2 "$V" -d "$NODEV" "$TMP/in.vms"
+grep -q "in.vms:2: unknown command 'bogus'" "$TMP/err" && ok "script error message" || notok "script error message"
+status "stdin script" 2 sh -c "printf 'expect regions x\n' | '$V' -d '$NODEV'"
+grep -q "^<stdin>:1: expect regions: undefined name 'x'" "$TMP/err" && ok "stdin error message" ||
+	notok "stdin error message"
+
+# ---- maps: byte for byte ----
+for f in "$DATA"/before.maps "$DATA"/after.maps "$DATA"/diff-shadow.maps; do
+	"$V" format "$f" >"$TMP/rt" 2>&1
+	same "maps round trip $(basename "$f")" "$f" "$TMP/rt"
+done
+cat /proc/self/maps >"$TMP/self.maps"
+"$V" format "$TMP/self.maps" >"$TMP/rt" 2>&1
+same "maps round trip of this host's /proc/self/maps" "$TMP/self.maps" "$TMP/rt"
+"$V" format <"$TMP/self.maps" >"$TMP/rt" 2>&1
+same "maps round trip from stdin" "$TMP/self.maps" "$TMP/rt"
+printf '10000000-10001000 rw-p 00000000 00:00 0 \nnot a maps line\n' >"$TMP/bad.maps"
+status "format: a bad maps line fails" 1 "$V" format "$TMP/bad.maps"
+grep -q 'bad.maps:2: bad start address' "$TMP/err" && ok "format: bad line named" || notok "format: bad line named"
+
+# ---- pmap, json ----
+"$V" format -f pmap --before "$DATA/before.maps" "$DATA/after.maps" >"$TMP/pmap" 2>&1
+same "pmap with changes" "$DATA/after.pmap" "$TMP/pmap"
+"$V" format -f json --before "$DATA/before.maps" "$DATA/after.maps" >"$TMP/json" 2>&1
+same "json with changes" "$DATA/after.json" "$TMP/json"
+"$V" format -f json "$TMP/self.maps" >"$TMP/json2" 2>&1
+if python3 - "$TMP/json2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = [list(o) for o in d]
+assert d and all(k == keys[0] for k in keys), "keys differ"
+assert keys[0][:8] == ["start", "end", "size", "perms", "offset", "dev", "inode", "name"]
+PY
+then ok "json is valid with stable keys"; else notok "json is valid with stable keys"; fi
+
+# ---- svg ----
+"$V" format -f svg --before "$DATA/before.maps" "$DATA/after.maps" >"$TMP/a.svg" 2>&1
+check "svg with changes is well-formed XML" xml_ok "$TMP/a.svg"
+for mark in merged split truncated new; do
+	grep -q "(${mark})</title>" "$TMP/a.svg" && ok "svg marks a $mark region" ||
+		notok "svg marks a $mark region"
+done
+grep -q 'class="removed"' "$TMP/a.svg" && ok "svg outlines unmapped ranges" || notok "svg outlines unmapped ranges"
+"$V" format -f svg -w 10000000-10010000 "$TMP/self.maps" >"$TMP/b.svg" 2>&1
+check "svg of this host's maps with a window is well-formed" xml_ok "$TMP/b.svg"
+printf '10000000-10001000 rw-p 00000000 fe:00 7                          /tmp/a<b>&"c\n' >"$TMP/esc.maps"
+"$V" format -f svg "$TMP/esc.maps" >"$TMP/c.svg" 2>&1
+check "svg escapes names" xml_ok "$TMP/c.svg"
+: >"$TMP/empty.maps"
+"$V" format -f svg "$TMP/empty.maps" >"$TMP/d.svg" 2>&1
+check "svg of an empty space is well-formed" xml_ok "$TMP/d.svg"
+
+# ---- diff ----
+(cd "$DATA" && "$V" diff --shadow-maps diff-shadow.maps diff-real.maps) >"$TMP/diff" 2>&1
+[ $? = 1 ] && ok "diff: mismatches give exit 1" || notok "diff: mismatches give exit 1"
+same "diff: classified mismatches" "$DATA/diff.out" "$TMP/diff"
+status "diff: equal maps give exit 0" 0 "$V" diff --shadow-maps "$DATA/diff-real.maps" "$DATA/diff-real.maps"
+status "diff: window" 1 "$V" diff -w 10000000-20000000 --shadow-maps "$DATA/diff-shadow.maps" "$DATA/diff-real.maps"
+grep -q '^1 mismatch$' "$TMP/out" && ok "diff: the window limits the comparison" ||
+	notok "diff: the window limits the comparison"
+
+# ---- the command line ----
+status "--help" 0 "$V" --help
+grep -q '^Usage: vmashadow' "$TMP/out" && ok "--help on stdout" || notok "--help on stdout"
+status "--version without a device" 0 "$V" -d "$NODEV" --version
+grep -q '^interface 1\.0$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
+status "unknown option: exit 2" 2 "$V" --frobnicate
+status "unknown format: exit 2" 2 "$V" -f png
+status "bad window: exit 2" 2 "$V" -w 2000-1000 format "$DATA/before.maps"
+printf 'map 0x10000000 4K rw- private,anon,fixed\n' >"$TMP/ok.vms"
+status "missing device: exit 1" 1 "$V" -d "$NODEV" "$TMP/ok.vms"
+grep -q "^vmashadow: $NODEV: No such file or directory$" "$TMP/err" && ok "missing device message" ||
+	notok "missing device message"
+status "run --tap without a device: exit 1" 1 "$V" run --tap -d "$NODEV" "$TMP/ok.vms" "$TMP/in.vms"
+grep -q '^not ok 1 ok.vms$' "$TMP/out" && grep -q '^not ok 2 in.vms$' "$TMP/out" &&
+	grep -q '^1\.\.2$' "$TMP/out" &&
+	grep -q '^# Totals: pass:0 fail:2 xfail:0 xpass:0 skip:0 error:0$' "$TMP/out" &&
+	ok "run --tap output" || { notok "run --tap output"; sed 's/^/# /' "$TMP/out"; }
+grep -q '^# .*in.vms:2: unknown command' "$TMP/out" && ok "run --tap: diagnostics as # lines" ||
+	notok "run --tap: diagnostics as # lines"
+
+# A device that answers ENOTTY to everything (/dev/null) stands for a
+# module without a command.
+printf 'map 0x10000000 4K rw- private,anon,fixed\nremap 0x10000000 4K 8K maymove\n' >"$TMP/remap.vms"
+status "ENOTTY: not supported" 1 "$V" -d /dev/null "$TMP/remap.vms"
+grep -q "remap.vms:1: map: not supported by this module" "$TMP/err" && ok "... says so, with file:line" ||
+	notok "... says so, with file:line"
+status "run --tap: an unsupported script is a SKIP (exit 4)" 4 "$V" run --tap -d /dev/null "$TMP/remap.vms"
+grep -q '^ok 1 remap.vms # SKIP' "$TMP/out" &&
+	grep -q '^# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0$' "$TMP/out" &&
+	ok "... as ok # SKIP, counted as skip" || { notok "... as ok # SKIP, counted as skip"; sed 's/^/# /' "$TMP/out"; }
+for cmd in 'fork' 'import self' 'brk 0x20000000' 'madvise 0x1000 4K dontfork' 'dry-run unmap 0x1000 4K'; do
+	status "$cmd: not supported" 1 "$V" -d /dev/null -e "$cmd"
+	grep -q "not supported by this module" "$TMP/err" || notok "$cmd: message"
+done
+printf 'batch\nmap 0x10000000 4K rw- private,anon,fixed\nunmap 0x10000000 4K\nend\n' >"$TMP/batch.vms"
+status "batch: not supported" 1 "$V" -d /dev/null "$TMP/batch.vms"
+grep -q "batch.vms:1: batch: not supported by this module" "$TMP/err" && ok "... batch says so" ||
+	notok "... batch says so"
+
+echo "1..$n"
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+[ "$fail" = 0 ]

@@ -1,0 +1,107 @@
+#!/bin/sh
+# vmashadow-tool.sh - tests of the vmashadow tool against the loaded module
+# (kselftest-style TAP, "# Totals:" line at the end).  Runs in the VM, where
+# the rig puts the tool in /bin; VMASHADOW=path overrides.
+V=${VMASHADOW:-vmashadow}
+T=${TMPDIR:-/tmp}/vmashadow-tool.$$
+mkdir -p "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+n=0 pass=0 fail=0 skip=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
+notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; sed 's/^/# /' "$T/out" "$T/err" 2>/dev/null; }
+# run WANT NAME ARGS...: vmashadow ARGS must exit with WANT.
+run() {
+	want=$1 name=$2
+	shift 2
+	"$V" "$@" >"$T/out" 2>"$T/err" </dev/null
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$name"; else echo "# exit $got, wanted $want"; notok "$name"; fi
+}
+has() { if grep -q -- "$2" "$T/$3"; then ok "$1"; else echo "# no '$2' in $3"; notok "$1"; fi; }
+
+echo "TAP version 13"
+[ -c /dev/vmashadow ] || { echo "1..0 # SKIP no /dev/vmashadow"; exit 4; }
+
+run 0 "--version" --version
+has "--version reports the module" '^module .*interface 1\.' out
+
+# Files: one open mapped twice merges; two opens of one path never do.
+cat >"$T/files.vms" <<'S'
+let B 0x10000000
+open f /tmp/vms-f rw create=64K
+open g /tmp/vms-f
+map B 16K r-- private file=f
+map B+16K 16K r-- private file=f offset=16K
+expect region B B+32K r--p name=/tmp/vms-f offset=0
+map B+32K 16K r-- private file=g offset=32K
+expect regions 2
+expect explain prev refused file
+map B+64K 8K r-- shared file=/tmp/vms-f
+map B+72K 8K r-- shared file=/tmp/vms-f offset=8K
+expect region B+64K B+80K r--s name=/tmp/vms-f
+map B+96K 4K rw- private file=f offset=1
+expect errno EINVAL
+S
+run 0 "file mappings: open names and file=PATH" "$T/files.vms"
+
+# Errors the kernel gives, expected and unexpected.
+printf 'map 0x10000000 4K rw- private,anon,fixed\nmap 0x10000000 4K rw- private,anon,fixed_noreplace\n' >"$T/unexp.vms"
+run 1 "an unexpected errno fails the script" "$T/unexp.vms"
+has "... naming the errno and the fix" "unexp.vms:2: map failed: EEXIST (File exists); add 'expect errno EEXIST'" err
+printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect errno ENOMEM\nexpect regions 2\n' >"$T/wrong.vms"
+run 1 "failed expectations fail the script" "$T/wrong.vms"
+has "... with file:line" "wrong.vms:2: expected ENOMEM" err
+has "... all of them" "wrong.vms:3: expect regions: 1, not 2" err
+
+# Output formats and inspection commands.
+B='map 0x10000000 16K rw- private,anon,fixed'
+run 0 "maps is the device's read(2)" -e "$B" -e maps
+printf '10000000-10004000 rw-p 00000000 00:00 0 \n' >"$T/want"
+if cmp -s "$T/out" "$T/want"; then ok "... byte for byte"; else notok "... byte for byte"; fi
+run 0 "json" -f json -e "$B" -e maps
+has "... one object per region" '^  {"start":"0x10000000","end":"0x10004000",.*"kind":"anon"' out
+run 0 "pmap" -e "$B" -e 'maps pmap'
+has "... with a total" '^total (1 region)' out
+run 0 "svg to a file" -e "$B" -e "map 0x10004000 4K rw- private,anon,fixed" -e "maps svg to $T/a.svg"
+has "... an SVG" '^<svg ' a.svg
+has "... marking the merge" '(merged)</title>' a.svg
+run 0 "list" -e "$B" -e touch\ 0x10000000 -e list
+has "... shows the anon_vma" 'anon=[1-9]' out
+run 0 "find" -e "$B" -e 'find 0x1000' -e 'find lookup 0x1000'
+has "... find_vma finds the region above" '^10000000-10004000 rw-p' out
+has "... vma_lookup does not" '^not found' out
+run 0 "stats, validate" -e "$B" -e stats -e validate
+has "... stats" '^regions *1$' out
+has "... validate" '^valid$' out
+run 0 "explain" -e "$B" -e 'map 0x10004000 4K r-- private,anon,fixed' -e explain
+has "... names the refusal" 'refused: flags' out
+run 0 "verbose shows each result" -v -e "$B" -e 'unmap 0x10001000 4K'
+has "... the split" '^  split ' out
+run 0 "set rules, max_map_count" -e 'set rules 6.12' -e 'set max_map_count 1' -e "$B" \
+	-e 'unmap 0x10001000 4K' -e 'expect errno ENOMEM'
+run 0 "dry-run changes nothing" -e "$B" -e 'dry-run unmap 0x10001000 4K' -e 'expect ok' \
+	-e 'expect result map_count=2' -e 'expect regions 1'
+has "... and reports the outcome" '^dry-run unmap: result .*regions 2' out
+cat >"$T/batch.vms" <<'S'
+batch
+map 0x10000000 16K rw- private,anon,fixed
+unmap 0x10001000 4K
+map 0x10000000 4K rw- private,anon,fixed_noreplace
+unmap 0x10000000 16K
+end
+expect errno EEXIST
+expect regions 2
+S
+run 0 "batch stops at the failing operation" "$T/batch.vms"
+run 0 "madvise" -e "$B" -e 'madvise 0x10001000 4K dontfork' -e 'expect regions 3' \
+	-e 'madvise 0x10001000 4K dofork' -e 'expect regions 1'
+run 0 "import self" -e 'import self' -e maps
+has "... shows the tool's own stack" '\[stack\]$' out
+printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$T/out" 2>"$T/err"
+[ $? = 0 ] && ok "a script piped in" || notok "a script piped in"
+run 1 "diff self: the shadow is not this process" -e "$B" -e 'diff self'
+has "... coverage mismatches" '^coverage ' out
+
+echo "1..$n"
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+[ "$fail" = 0 ]

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vms.h - shared declarations of the vmashadow command-line tool.
+ *
+ * The tool is split by concern:
+ *   main.c    command line (getopt_long), the sub-commands
+ *   script.c  the script language: its parser (script.h: parsed commands)
+ *   exec.c    the executor of parsed commands, the prompt
+ *   format.c  maps parsing and the maps/pmap/json/svg formatters, diffs
+ *   vmsdev.c  thin wrappers around the ioctls of /dev/vmashadow
+ */
+#ifndef VMS_H
+#define VMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ioctl.h"
+
+#define VMS_TOOL_VERSION "0.1.0"
+#define VMS_DEFAULT_DEVICE "/dev/vmashadow"
+#define VMS_PAGE_SIZE 4096ULL
+#define VMS_TASK_SIZE 0x7ffffffff000ULL
+
+/* Exit statuses. */
+#define VMS_EXIT_OK 0
+#define VMS_EXIT_FAIL 1
+#define VMS_EXIT_USAGE 2
+
+extern const char *vms_progname;
+void vms_err(const char *what, int errnum);	/* "vmashadow: what: strerror" */
+void vms_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* ---- regions and snapshots (format.c) ------------------------------------ */
+
+/* What the last operation did to a region (derived by diffing snapshots). */
+enum vms_change {
+	VMS_CHG_NONE = 0,	/* unchanged */
+	VMS_CHG_NEW,		/* created, joined nothing */
+	VMS_CHG_MERGED,		/* joined at least one existing region */
+	VMS_CHG_SPLIT,		/* a piece of a region that was split */
+	VMS_CHG_TRUNCATED,	/* a region cut short at one end */
+	VMS_CHG_CHANGED,	/* same range, new attributes */
+};
+
+struct vms_reg {
+	uint64_t start, end;
+	uint64_t offset;	/* as maps shows it (0 for anonymous) */
+	char perms[5];		/* "rw-p" */
+	unsigned int major, minor;
+	uint64_t inode;
+	char *name;		/* never NULL; "" when unnamed */
+	int have_rec;		/* rec below came from VMASHADOW_IOC_LIST */
+	struct vmashadow_region rec;
+	enum vms_change change;
+};
+
+struct vms_snap {
+	struct vms_reg *v;
+	size_t n, cap;
+};
+
+struct vms_window {
+	uint64_t start, end;	/* end == 0: automatic */
+};
+
+enum vms_format { VMS_FMT_MAPS, VMS_FMT_PMAP, VMS_FMT_JSON, VMS_FMT_SVG };
+
+int vms_parse_format(const char *s, enum vms_format *f);
+const char *vms_change_name(enum vms_change c);
+
+void snap_init(struct vms_snap *s);
+void snap_free(struct vms_snap *s);
+struct vms_reg *snap_add(struct vms_snap *s);
+void snap_copy(struct vms_snap *dst, const struct vms_snap *src);
+
+/* Parse one maps line (no newline).  0, or -1 with a message in err. */
+int maps_parse_line(const char *line, struct vms_reg *r, char *err, size_t errlen);
+/* Parse a whole maps text; on error *errline is the 1-based bad line. */
+int maps_parse_text(const char *text, struct vms_snap *s, int *errline,
+		    char *err, size_t errlen);
+/* Format one region as /proc/pid/maps does, newline included. */
+void fmt_maps_line(FILE *f, const struct vms_reg *r);
+int fmt_maps_line_buf(char *buf, size_t len, const struct vms_reg *r);
+
+/* Derive the change marks of `after` by comparing it with `before`. */
+void snap_diff(const struct vms_snap *before, struct vms_snap *after);
+
+void fmt_snap(FILE *f, enum vms_format fmt, const struct vms_snap *s,
+	      const struct vms_snap *before, const struct vms_window *w,
+	      const char *title);
+
+/* Compare two maps (shadow and real); prints mismatches, returns their count. */
+int maps_compare(FILE *f, const struct vms_snap *shadow, const struct vms_snap *real,
+		 const struct vms_window *w);
+
+/* ---- /dev/vmashadow (vmsdev.c) ------------------------------------------- */
+
+int vd_open(const char *path);	/* fd or -errno */
+int vd_version(int fd, struct vmashadow_version *v);	/* 0 or errno */
+int vd_get_params(int fd, struct vmashadow_params *p);
+int vd_set_params(int fd, struct vmashadow_params *p);
+int vd_op(int fd, unsigned int op, struct vmashadow_op *o);	/* 0 or errno */
+int vd_batch(int fd, struct vmashadow_op *ops, unsigned int n,
+	     struct vmashadow_batch *b);		/* 0 or errno of the ioctl */
+int vd_fork(int fd, int *child);
+int vd_import(int fd, struct vmashadow_import *im);
+int vd_find(int fd, struct vmashadow_find *f, char *name, size_t namelen);
+int vd_stats(int fd, struct vmashadow_stats *st);
+int vd_validate(int fd, struct vmashadow_validate *v);
+int vd_explain(int fd, struct vmashadow_explain *e);
+int vd_snapshot(int fd, struct vms_snap *s);	/* 0 or errno */
+int vd_read_maps(int fd, char **text);		/* 0 or errno; malloc'd text */
+
+const char *vd_op_name(unsigned int op);
+const char *vd_why_name(unsigned int why);
+const char *vd_verdict_name(unsigned int v);
+const char *vd_bad_name(unsigned int bad);
+const char *vd_kind_name(unsigned int kind);
+const char *vd_rules_name(unsigned int rules);
+/* Append the names of VMASHADOW_VM_* bits to buf, comma separated. */
+void vd_flag_names(uint64_t flags, char *buf, size_t len);
+
+/* ---- errno names (script.c) ---------------------------------------------- */
+const char *vms_errno_name(int e);
+int vms_errno_value(const char *name);
+
+/* ---- scripts (script.c) -------------------------------------------------- */
+
+struct vms_opts {
+	const char *device;
+	enum vms_format format;
+	struct vms_window window;
+	int rules;		/* 0: module default */
+	int verbose;
+	int parse_only;
+	int interactive;
+	FILE *out;		/* normal output */
+	FILE *diag;		/* failures; stderr, or stdout with "# " in TAP */
+	const char *diag_prefix;
+	const char *diff_target;	/* after the script: diff with this */
+};
+
+/* Outcome of one script. */
+struct vms_result {
+	int parse_errors;
+	int runtime_error;	/* stopped early */
+	int expect_total, expect_failed;
+	int unsupported;	/* stopped at a command the module lacks */
+	int mismatches;		/* diff: shadow and real maps differ */
+};
+
+/* Read a maps text: "self", a PID (/proc/PID/maps) or a file ("-": stdin). */
+int vms_load_maps(const char *target, struct vms_snap *s, char *err, size_t errlen);
+
+/* Run a script read from fp (name is used in messages). */
+void vms_run_script(FILE *fp, const char *name, const struct vms_opts *o,
+		    struct vms_result *res);
+/* Run the interactive prompt on stdin. */
+void vms_run_interactive(const struct vms_opts *o, struct vms_result *res);
+/* Open the device per the options: fd, or -1 after an error message. */
+int vms_open_device(const struct vms_opts *o);
+
+#endif /* VMS_H */

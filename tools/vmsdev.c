@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmsdev.c - wrappers around the ioctls of /dev/vmashadow.
+ *
+ * Every wrapper fills in the structure's size field and returns 0 or a
+ * positive errno; the shadow's operations return the errno the real system
+ * call would give, so "the ioctl failed" and "the modelled call failed" are
+ * the same thing here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vms.h"
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+int vd_open(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vd_version(int fd, struct vmashadow_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	return xioctl(fd, VMASHADOW_IOC_VERSION, v);
+}
+
+int vd_get_params(int fd, struct vmashadow_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	return xioctl(fd, VMASHADOW_IOC_GET_PARAMS, p);
+}
+
+int vd_set_params(int fd, struct vmashadow_params *p)
+{
+	p->size = sizeof(*p);
+	return xioctl(fd, VMASHADOW_IOC_SET_PARAMS, p);
+}
+
+int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
+{
+	unsigned long cmd;
+
+	switch (op) {
+	case VMASHADOW_OP_MAP: cmd = VMASHADOW_IOC_MAP; break;
+	case VMASHADOW_OP_UNMAP: cmd = VMASHADOW_IOC_UNMAP; break;
+	case VMASHADOW_OP_PROTECT: cmd = VMASHADOW_IOC_PROTECT; break;
+	case VMASHADOW_OP_TOUCH: cmd = VMASHADOW_IOC_TOUCH; break;
+	case VMASHADOW_OP_REMAP: cmd = VMASHADOW_IOC_REMAP; break;
+	case VMASHADOW_OP_BRK: cmd = VMASHADOW_IOC_BRK; break;
+	case VMASHADOW_OP_MADVISE: cmd = VMASHADOW_IOC_MADVISE; break;
+	default: return EINVAL;
+	}
+	o->size = sizeof(*o);
+	o->op = op;
+	return xioctl(fd, cmd, o);
+}
+
+int vd_batch(int fd, struct vmashadow_op *ops, unsigned int n,
+	     struct vmashadow_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ops[i].size = sizeof(ops[i]);
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->op_size = sizeof(*ops);
+	b->ops = (uintptr_t)ops;
+	b->count = n;
+	return xioctl(fd, VMASHADOW_IOC_BATCH, b);
+}
+
+int vd_fork(int fd, int *child)
+{
+	struct vmashadow_fork f;
+	int e;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	e = xioctl(fd, VMASHADOW_IOC_FORK, &f);
+	*child = f.fd;
+	return e;
+}
+
+int vd_import(int fd, struct vmashadow_import *im)
+{
+	im->size = sizeof(*im);
+	return xioctl(fd, VMASHADOW_IOC_IMPORT, im);
+}
+
+int vd_find(int fd, struct vmashadow_find *f, char *name, size_t namelen)
+{
+	f->size = sizeof(*f);
+	f->name_addr = (uintptr_t)name;
+	f->name_size = name ? (__u32)namelen : 0;
+	return xioctl(fd, VMASHADOW_IOC_FIND, f);
+}
+
+int vd_stats(int fd, struct vmashadow_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return xioctl(fd, VMASHADOW_IOC_STATS, st);
+}
+
+int vd_validate(int fd, struct vmashadow_validate *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	return xioctl(fd, VMASHADOW_IOC_VALIDATE, v);
+}
+
+int vd_explain(int fd, struct vmashadow_explain *e)
+{
+	e->size = sizeof(*e);
+	return xioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
+}
+
+int vd_read_maps(int fd, char **text)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = xmalloc(cap);
+	ssize_t n;
+
+	/* Each read(2) from offset 0 renders the shadow afresh. */
+	if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE) {
+		int e = errno;
+
+		free(buf);
+		return e;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = 0;
+	*text = buf;
+	return 0;
+}
+
+/*
+ * A snapshot: the records of VMASHADOW_IOC_LIST joined with the lines the
+ * device's read(2) renders (for the names: [heap], [stack], paths).
+ */
+int vd_snapshot(int fd, struct vms_snap *s)
+{
+	struct vmashadow_region recs[256];
+	struct vmashadow_list l;
+	struct vms_snap text;
+	char *maps = NULL, err[128];
+	size_t t = 0;
+	int e, line;
+
+	snap_init(&text);
+	e = vd_read_maps(fd, &maps);
+	if (!e && maps_parse_text(maps, &text, &line, err, sizeof(err)))
+		e = EBADMSG;	/* the device rendered something unparsable */
+	free(maps);
+	if (e) {
+		snap_free(&text);
+		return e;
+	}
+	memset(&l, 0, sizeof(l));
+	for (;;) {
+		__u32 i;
+
+		l.size = sizeof(l);
+		l.region_size = sizeof(recs[0]);
+		l.regions = (uintptr_t)recs;
+		l.count = sizeof(recs) / sizeof(recs[0]);
+		e = xioctl(fd, VMASHADOW_IOC_LIST, &l);
+		if (e)
+			break;
+		if (!l.count)
+			break;
+		for (i = 0; i < l.count; i++) {
+			struct vms_reg *r = snap_add(s);
+
+			while (t < text.n && text.v[t].end <= recs[i].start)
+				t++;
+			if (t < text.n && text.v[t].start == recs[i].start &&
+			    text.v[t].end == recs[i].end) {
+				*r = text.v[t];
+				r->name = xstrdup(text.v[t].name);
+			} else {
+				/* Not in the text (should not happen): build the line. */
+				r->start = recs[i].start;
+				r->end = recs[i].end;
+				r->perms[0] = recs[i].vm_flags & VMASHADOW_VM_READ ? 'r' : '-';
+				r->perms[1] = recs[i].vm_flags & VMASHADOW_VM_WRITE ? 'w' : '-';
+				r->perms[2] = recs[i].vm_flags & VMASHADOW_VM_EXEC ? 'x' : '-';
+				r->perms[3] = recs[i].vm_flags & VMASHADOW_VM_MAYSHARE ? 's' : 'p';
+				r->offset = recs[i].kind == VMASHADOW_KIND_ANON ? 0 :
+					    recs[i].pgoff * VMS_PAGE_SIZE;
+				r->major = recs[i].dev_major;
+				r->minor = recs[i].dev_minor;
+				r->inode = recs[i].ino;
+				r->name = xstrdup("");
+			}
+			r->have_rec = 1;
+			r->rec = recs[i];
+		}
+	}
+	snap_free(&text);
+	return e;
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+const char *vd_op_name(unsigned int op)
+{
+	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
+					 "remap", "brk", "madvise" };
+
+	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
+}
+
+const char *vd_why_name(unsigned int why)
+{
+	static const char *const n[] = {
+		"none", "special", "flags", "file", "close_op", "pgoff", "anon_vma",
+		"anon_forked", "anon_unfaulted", "not_tried", "prev_next", "self",
+	};
+	return why < sizeof(n) / sizeof(n[0]) ? n[why] : "?";
+}
+
+const char *vd_verdict_name(unsigned int v)
+{
+	static const char *const n[] = { "none", "merged", "refused" };
+
+	return v < sizeof(n) / sizeof(n[0]) ? n[v] : "?";
+}
+
+const char *vd_bad_name(unsigned int bad)
+{
+	static const char *const n[] = {
+		"none", "order", "overlap", "empty", "align", "count", "cache", "gap",
+		"rbtree", "anon",
+	};
+	return bad < sizeof(n) / sizeof(n[0]) ? n[bad] : "?";
+}
+
+const char *vd_kind_name(unsigned int kind)
+{
+	static const char *const n[] = { "anon", "file", "shmem", "vdso", "vvar" };
+
+	return kind < sizeof(n) / sizeof(n[0]) ? n[kind] : "?";
+}
+
+const char *vd_rules_name(unsigned int rules)
+{
+	return rules == VMASHADOW_RULES_6_1 ? "6.1" :
+	       rules == VMASHADOW_RULES_6_12 ? "6.12" : "?";
+}
+
+void vd_flag_names(uint64_t flags, char *buf, size_t len)
+{
+	static const struct { uint64_t bit; const char *name; } t[] = {
+		{ VMASHADOW_VM_READ, "read" }, { VMASHADOW_VM_WRITE, "write" },
+		{ VMASHADOW_VM_EXEC, "exec" }, { VMASHADOW_VM_SHARED, "shared" },
+		{ VMASHADOW_VM_MAYREAD, "mayread" }, { VMASHADOW_VM_MAYWRITE, "maywrite" },
+		{ VMASHADOW_VM_MAYEXEC, "mayexec" }, { VMASHADOW_VM_MAYSHARE, "mayshare" },
+		{ VMASHADOW_VM_GROWSDOWN, "growsdown" }, { VMASHADOW_VM_PFNMAP, "pfnmap" },
+		{ VMASHADOW_VM_LOCKED, "locked" }, { VMASHADOW_VM_IO, "io" },
+		{ VMASHADOW_VM_SEQ_READ, "seq_read" }, { VMASHADOW_VM_RAND_READ, "rand_read" },
+		{ VMASHADOW_VM_DONTCOPY, "dontcopy" }, { VMASHADOW_VM_DONTEXPAND, "dontexpand" },
+		{ VMASHADOW_VM_LOCKONFAULT, "lockonfault" }, { VMASHADOW_VM_ACCOUNT, "account" },
+		{ VMASHADOW_VM_NORESERVE, "noreserve" }, { VMASHADOW_VM_HUGETLB, "hugetlb" },
+		{ VMASHADOW_VM_WIPEONFORK, "wipeonfork" }, { VMASHADOW_VM_DONTDUMP, "dontdump" },
+		{ VMASHADOW_VM_MIXEDMAP, "mixedmap" }, { VMASHADOW_VM_HUGEPAGE, "hugepage" },
+		{ VMASHADOW_VM_NOHUGEPAGE, "nohugepage" }, { VMASHADOW_VM_MERGEABLE, "mergeable" },
+		{ VMASHADOW_VM_SEALED, "sealed" }, { VMASHADOW_VM_DROPPABLE, "droppable" },
+		{ VMASHADOW_VM_CLOSE_OP, "close_op" },
+	};
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if ((flags & t[i].bit) && n < len) {
+			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "", t[i].name);
+			flags &= ~t[i].bit;
+		}
+	if (flags && n < len)
+		snprintf(buf + n, len - n, "%s0x%llx", n ? "," : "",
+			 (unsigned long long)flags);
+}
