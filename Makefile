@@ -90,12 +90,18 @@ mod-%: FORCE
 host-tests:
 	@:
 
+# The tool's own checks run in the VM beside the selftests, unless TESTS
+# names a selection.
+TOOL_TESTS := $(if $(filter command line,$(origin TESTS)),,\
+	$(BUILD)/tools/vmashadow-tool.sh $(BUILD)/tools/vmashadow-examples.sh)
+
 check: deps tools selftests $(addprefix mod-,$(LANES)) host-tests
 	@rm -f $(foreach l,$(LANES),$(BUILD)/$(l)/result)
 	@status=0; \
 	for lane in $(LANES); do \
 		scripts/vm-run.sh $$lane check $(BUILD)/$$lane/mod/vmashadow.ko \
-			$(addprefix $(BUILD)/selftests/,$(TESTS)) || status=1; \
+			$(addprefix $(BUILD)/selftests/,$(TESTS)) \
+			$(TOOL_TESTS) || status=1; \
 	done; \
 	cat $(foreach l,$(LANES),$(BUILD)/$(l)/result) 2>/dev/null | \
 		awk -v lanes="$(words $(LANES))" ' \
