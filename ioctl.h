@@ -135,11 +135,12 @@ struct vmashadow_params {
 };
 
 /*
- * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE: one
- * operation each, all described by struct vmashadow_op.  ->op is filled in
- * by the command (it must be zero or match).  The ioctl returns what the
- * system call would: 0 or a negative errno.  VMASHADOW_IOC_BATCH applies
- * an array of them.
+ * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE,
+ * _SEAL: one operation each, all described by struct vmashadow_op.  ->op
+ * is filled in by the command (it must be zero or match).  The fields an
+ * operation does not use must be zero (->fd is ignored but by MAP of a
+ * file).  The ioctl returns what the system call would: 0 or a negative
+ * errno.  VMASHADOW_IOC_BATCH applies an array of them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
 #define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
@@ -148,7 +149,8 @@ struct vmashadow_params {
 #define VMASHADOW_OP_REMAP	5	/* mremap(addr, len, new_len, flags, new_addr) */
 #define VMASHADOW_OP_BRK	6	/* brk(addr) */
 #define VMASHADOW_OP_MADVISE	7	/* madvise(addr, len, flags) */
-#define VMASHADOW_OP_MAX	7
+#define VMASHADOW_OP_SEAL	8	/* mseal(addr, len, flags): 6.12 */
+#define VMASHADOW_OP_MAX	8
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
@@ -164,7 +166,8 @@ struct vmashadow_op {
 	__u64 len;		/* REMAP: the old length */
 	__u64 offset;		/* MAP: file offset in bytes */
 	__u32 prot;		/* MAP, PROTECT: PROT_* */
-	__u32 flags;		/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_* */
+	__u32 flags;		/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*;
+				 * SEAL: mseal's flags */
 	__s32 fd;		/* MAP: an open file, or -1 */
 	__u32 op_flags;		/* VMASHADOW_OPF_* */
 	__u64 new_addr;		/* REMAP: MREMAP_FIXED's address */
@@ -352,6 +355,7 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_REMAP	_IOWR(VMASHADOW_IOC_MAGIC, 0x14, struct vmashadow_op)
 #define VMASHADOW_IOC_BRK	_IOWR(VMASHADOW_IOC_MAGIC, 0x15, struct vmashadow_op)
 #define VMASHADOW_IOC_MADVISE	_IOWR(VMASHADOW_IOC_MAGIC, 0x16, struct vmashadow_op)
+#define VMASHADOW_IOC_SEAL	_IOWR(VMASHADOW_IOC_MAGIC, 0x18, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_FORK	_IOWR(VMASHADOW_IOC_MAGIC, 0x30, struct vmashadow_fork)
 #define VMASHADOW_IOC_IMPORT	_IOWR(VMASHADOW_IOC_MAGIC, 0x31, struct vmashadow_import)

@@ -380,6 +380,7 @@ static int vms_op_check(const struct vmashadow_op *op, u32 want)
 		return op->flags || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_REMAP:
 	case VMASHADOW_OP_MADVISE:
+	case VMASHADOW_OP_SEAL:
 		return op->prot || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_UNMAP:
 		return op->prot || op->flags || op->offset ? -EINVAL : 0;
@@ -438,6 +439,8 @@ static int vms_apply(struct vms_ctx *ctx, struct vms_mm *mm,
 		return vms_touch(mm, op->addr);
 	case VMASHADOW_OP_MADVISE:
 		return vms_madvise(mm, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_SEAL:
+		return vms_seal(mm, op->addr, op->len, op->flags);
 	case VMASHADOW_OP_BRK:
 		op->result = vms_brk(mm, op->addr);
 		return 0;
@@ -1256,6 +1259,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_BRK);
 	case VMASHADOW_IOC_MADVISE:
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MADVISE);
+	case VMASHADOW_IOC_SEAL:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_SEAL);
 	case VMASHADOW_IOC_BATCH:
 		return vms_ioctl_batch(ctx, uarg);
 	case VMASHADOW_IOC_FORK:

@@ -211,6 +211,8 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 unsigned long vms_brk(struct vms_mm *mm, unsigned long brk);
 int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 		int advice);
+int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
+	     unsigned long flags);
 
 /* core/maps.c: /proc/pid/maps lines */
 const char *vms_region_label(const struct vms_mm *mm,

@@ -29,6 +29,12 @@ static inline bool vms_is_anonymous(const struct vms_region *r)
 	return !r->file && !(r->flags & VMS_KIND_SPECIAL);
 }
 
+/* can_modify_vma(): 6.12's mseal(2) forbids changing a sealed region. */
+static inline bool vms_sealed(const struct vms_region *r)
+{
+	return r->flags & VMASHADOW_VM_SEALED;
+}
+
 /* list_is_singular(&vma->anon_vma_chain): faulted and not inherited. */
 static inline bool vms_chain_singular(const struct vms_region *r)
 {

@@ -111,6 +111,15 @@ static int vms_split_checked(struct vms_mm *mm, struct vms_region *r,
 	return err;
 }
 
+/* -EPERM if a region from @r up to @end is sealed. */
+static int vms_check_unsealed(const struct vms_region *r, unsigned long end)
+{
+	for (; r && r->start < end; r = vms_next(r))
+		if (vms_sealed(r))
+			return -EPERM;
+	return 0;
+}
+
 static void vms_remove(struct vms_mm *mm, struct vms_region *r)
 {
 	vms_unlink(mm, r);
@@ -143,6 +152,9 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 		punch = end < r->end;
 		if (punch && mm->map_count >= mm->params.max_map_count)
 			return -ENOMEM;
+		/* 6.12 does not split what it may not unmap */
+		if (vms_sealed(r))
+			return -EPERM;
 		err = vms_split(mm, r, start, false, pa);
 		if (err)
 			return err;
@@ -152,6 +164,14 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 			mm->count.truncations++;
 		r = vms_next(r);
 	}
+
+	/*
+	 * 6.12 gathers every region before it removes any: a sealed one
+	 * fails the call with the first split already made.
+	 */
+	err = vms_check_unsealed(r, end);
+	if (err)
+		return err;
 
 	while (r && r->start < end) {
 		struct vms_region *next = vms_next(r);
@@ -1039,6 +1059,8 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 {
 	unsigned long oldflags = area->flags;
 
+	if (vms_sealed(area))
+		return -EPERM;
 	if (newflags == oldflags) {
 		*pprev = area;
 		return 0;
@@ -1212,6 +1234,19 @@ static bool vms_advice_is_pages_only(int advice)
 	return false;
 }
 
+/* is_madv_discard(): advice that may throw away a sealed region's data */
+static bool vms_advice_discards(int advice)
+{
+	switch (advice) {
+	case MADV_FREE:
+	case MADV_DONTNEED:
+	case MADV_DONTFORK:
+	case MADV_WIPEONFORK:
+		return true;
+	}
+	return false;
+}
+
 static bool vms_advice_valid(int advice)
 {
 	switch (advice) {
@@ -1309,6 +1344,11 @@ static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 	unsigned long flags;
 	int err;
 
+	/* can_modify_vma_madv(): no discarding sealed read-only anon memory */
+	if (vms_sealed(r) && vms_advice_discards(advice) &&
+	    vms_is_anonymous(r) && !(r->flags & VMASHADOW_VM_SHARED) &&
+	    !(r->flags & VMASHADOW_VM_WRITE))
+		return -EPERM;
 	if (vms_advice_is_pages_only(advice)) {
 		*pprev = r;
 		if ((advice == MADV_DONTNEED || advice == MADV_FREE) &&
@@ -1776,6 +1816,8 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	r = vms_lookup(mm, addr);
 	if (!r)
 		return -EFAULT;
+	if (vms_sealed(r))
+		return -EPERM;
 
 	ret = vms_prealloc(&pa, VMS_PREALLOC_MAX);
 	if (ret)
@@ -1827,4 +1869,71 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 out:
 	vms_prealloc_release(&pa);
 	return ret;
+}
+
+/* ---- mseal --------------------------------------------------------------------------- */
+
+/*
+ * mseal(2), which only 6.12 has: after checking that [start, end) has no
+ * hole, seal every region in it, merging and splitting as mprotect does
+ * (VM_SEALED is a flag like any other to a merge).
+ */
+int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
+	     unsigned long flags)
+{
+	struct vms_region *r, *prev;
+	struct vms_prealloc pa;
+	unsigned long end, nstart, tmp;
+	int err;
+
+	if (!vms_rules_6_12(mm))
+		return -ENOSYS;
+	if (flags)
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	end = PAGE_ALIGN(len);
+	if (len && !end)
+		return -EINVAL;
+	end += start;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+
+	/* check_mm_seal(): the whole range must be mapped */
+	nstart = start;
+	for (r = vms_find(mm, start); ; r = vms_next(r)) {
+		if (!r || r->start > nstart)
+			return -ENOMEM;
+		if (r->end >= end)
+			break;
+		nstart = r->end;
+	}
+
+	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
+	if (err)
+		return err;
+	vms_explain_begin(mm, VMASHADOW_OP_SEAL, start, end);
+	r = vms_find_prev(mm, start, &prev);
+	if (start > r->start)
+		prev = r;
+	for (nstart = start; r && r->start < end; ) {
+		tmp = min(r->end, end);
+		if (!vms_sealed(r)) {
+			err = vms_modify_flags(mm, r, &prev, nstart, tmp,
+					       r->flags | VMASHADOW_VM_SEALED,
+					       &pa);
+			if (err)
+				break;
+		} else {
+			prev = r;
+		}
+		nstart = max(tmp, prev->end);
+		if (nstart >= end)
+			break;
+		r = vms_find(mm, nstart);
+	}
+	vms_prealloc_release(&pa);
+	return err;
 }
