@@ -583,4 +583,354 @@ static inline int vms_make_file(char *path, size_t size, const char *tag,
 	return fd;
 }
 
+/* ==========================================================================
+ * Helpers for remap, brk, fork, madvise, import, batch, dryrun and place.
+ * Added after the helpers above, which they do not change.
+ * ========================================================================== */
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+
+/* A raw system call's result as 0/positive or -errno. */
+static inline long vms_sys(long ret)
+{
+	return ret == -1 ? -errno : ret;
+}
+
+/*
+ * MAP on the shadow, reporting ->result (where the mapping landed: the
+ * address to compare with a real non-fixed mmap).
+ */
+static inline long vms_shadow_map_res(int fd, unsigned long addr,
+				      unsigned long len, int prot, int flags,
+				      int file, unsigned long off,
+				      unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.prot = prot;
+	op.flags = flags;
+	op.fd = file;
+	op.offset = off;
+	ret = vms_op(fd, VMASHADOW_IOC_MAP, &op);
+	if (out)
+		*out = ret ? 0 : op.result;
+	return ret;
+}
+
+/* mmap as a raw system call: glibc's wrapper could do more. */
+static inline long vms_real_map_raw(unsigned long addr, unsigned long len,
+				    int prot, int flags, int file,
+				    unsigned long off, unsigned long *out)
+{
+	long r = syscall(SYS_mmap, addr, len, prot, flags, file, off);
+
+	if (r == -1)
+		return -errno;
+	if (out)
+		*out = r;
+	return 0;
+}
+
+/* Both sides of a mmap whose address may be chosen by the kernel. */
+static inline struct vms_res vms_both_map_res(unsigned long addr,
+					      unsigned long len, int prot,
+					      int flags, int file,
+					      unsigned long off)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_real_map_raw(addr, len, prot, flags, file, off, &r.raddr);
+	r.shadow = vms_shadow_map_res(vms_fd, addr, len, prot, flags, file,
+				      off, &r.saddr);
+	return r;
+}
+
+static inline long vms_shadow_remap(int fd, unsigned long addr,
+				    unsigned long old_len,
+				    unsigned long new_len, unsigned int flags,
+				    unsigned long new_addr, unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = old_len;
+	op.new_len = new_len;
+	op.flags = flags;
+	op.new_addr = new_addr;
+	op.fd = -1;
+	ret = vms_op(fd, VMASHADOW_IOC_REMAP, &op);
+	if (out)
+		*out = ret ? 0 : op.result;
+	return ret;
+}
+
+static inline long vms_real_remap(unsigned long addr, unsigned long old_len,
+				  unsigned long new_len, unsigned int flags,
+				  unsigned long new_addr, unsigned long *out)
+{
+	long r = syscall(SYS_mremap, addr, old_len, new_len, flags, new_addr);
+
+	if (r == -1)
+		return -errno;
+	if (out)
+		*out = r;
+	return 0;
+}
+
+static inline struct vms_res vms_both_remap(unsigned long addr,
+					    unsigned long old_len,
+					    unsigned long new_len,
+					    unsigned int flags,
+					    unsigned long new_addr)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_real_remap(addr, old_len, new_len, flags, new_addr,
+				&r.raddr);
+	r.shadow = vms_shadow_remap(vms_fd, addr, old_len, new_len, flags,
+				    new_addr, &r.saddr);
+	return r;
+}
+
+static inline long vms_shadow_madvise(int fd, unsigned long addr,
+				      unsigned long len, int advice)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.flags = advice;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_MADVISE, &op);
+}
+
+static inline struct vms_res vms_both_madvise(unsigned long addr,
+					      unsigned long len, int advice)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(syscall(SYS_madvise, addr, len, advice));
+	r.shadow = vms_shadow_madvise(vms_fd, addr, len, advice);
+	return r;
+}
+
+/* brk(2) on the shadow: the ioctl's result is the new (or old) break. */
+static inline long vms_shadow_brk(int fd, unsigned long addr,
+				  unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	ret = vms_op(fd, VMASHADOW_IOC_BRK, &op);
+	if (out)
+		*out = op.result;
+	return ret;
+}
+
+/* The raw brk system call: returns the new break, or the old on failure. */
+static inline unsigned long vms_real_brk(unsigned long addr)
+{
+	return syscall(SYS_brk, addr);
+}
+
+static inline long vms_import(int fd, int pid, unsigned long start,
+			      unsigned long end, unsigned long *regions)
+{
+	struct vmashadow_import im;
+	long ret;
+
+	memset(&im, 0, sizeof(im));
+	im.size = sizeof(im);
+	im.pid = pid;
+	im.start = start;
+	im.end = end;
+	ret = vms_ioctl(fd, VMASHADOW_IOC_IMPORT, &im);
+	if (regions)
+		*regions = im.regions;
+	return ret;
+}
+
+/* A FORK of the shadow @fd: the child's descriptor or -errno. */
+static inline long vms_fork_shadow(int fd)
+{
+	struct vmashadow_fork f;
+	long ret;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
+	return ret < 0 ? ret : f.fd;
+}
+
+/* A real fork without glibc's atfork handlers: nothing else may map. */
+static inline pid_t vms_raw_fork(void)
+{
+	return syscall(SYS_fork);
+}
+
+/*
+ * A child that has done its part ends with the harness's verdict: 0 if
+ * every EXPECT held (a failed ASSERT ends it through the harness).
+ */
+#define VMS_CHILD_EXIT() _exit(_metadata->passed ? 0 : 1)
+
+/* Waits for @pid and asserts that it exited with status 0. */
+#define VMS_WAIT_CHILD(pid) do {					\
+	int __st = 0;							\
+	ASSERT_EQ((pid), waitpid((pid), &__st, 0));			\
+	ASSERT_TRUE(WIFEXITED(__st))					\
+		TH_LOG("child died: status 0x%x", __st);		\
+	ASSERT_EQ(0, WEXITSTATUS(__st))					\
+		TH_LOG("the child's checks failed (see above)");	\
+} while (0)
+
+/* ---- both sides restricted to any range of addresses ------------------- */
+
+static char vms_real_rng[VMS_MAPS_SIZE];
+static char vms_shadow_rng[VMS_MAPS_SIZE];
+
+/* Lines starting in [lo, hi) of both sides; real maps read first. */
+static inline long vms_snapshot_range(unsigned long lo, unsigned long hi)
+{
+	long ret = vms_read_real_maps();
+
+	if (ret < 0)
+		return ret;
+	ret = vms_read_shadow_maps(vms_fd);
+	if (ret < 0)
+		return ret;
+	vms_filter(vms_real_maps, lo, hi, vms_real_rng, sizeof(vms_real_rng));
+	vms_filter(vms_shadow_maps, lo, hi, vms_shadow_rng,
+		   sizeof(vms_shadow_rng));
+	return 0;
+}
+
+/* The lines starting in [lo, hi) are the same on both sides, byte for byte. */
+#define CHECK_RANGE(lo, hi) do {					\
+	ASSERT_EQ(0, vms_snapshot_range(lo, hi));			\
+	ASSERT_STREQ(vms_real_rng, vms_shadow_rng)			\
+		TH_LOG("real:\n%sshadow:\n%s", vms_real_rng, vms_shadow_rng); \
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+/* One operation on both sides that yields an address: the same address. */
+#define VMS_CHECK_ADDR(expect, r, want_addr) do {			\
+	struct vms_res __a = (r);					\
+	ASSERT_EQ((long)(expect), __a.real)				\
+		TH_LOG("real call gave %ld, expected %ld",		\
+		       __a.real, (long)(expect));			\
+	ASSERT_EQ(__a.real, __a.shadow)					\
+		TH_LOG("shadow gave %ld, real %ld", __a.shadow, __a.real); \
+	if (!__a.real) {						\
+		ASSERT_EQ(__a.raddr, __a.saddr)				\
+			TH_LOG("real at 0x%lx, shadow at 0x%lx",	\
+			       __a.raddr, __a.saddr);			\
+		if ((unsigned long)(want_addr))				\
+			ASSERT_EQ((unsigned long)(want_addr), __a.raddr); \
+	}								\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+/* mremap in window pages; on success the result must be @res_pg's page. */
+#define REMAP(expect, pg, npg, newnpg, flags, newpg, res_pg)		\
+	VMS_CHECK_ADDR(expect, vms_both_remap(PG(pg), PGS(npg), PGS(newnpg), \
+			flags, (newpg) < 0 ? 0 : PG(newpg)),		\
+			(res_pg) < 0 ? 0 : PG(res_pg))
+#define MADVISE(expect, pg, npg, advice)				\
+	VMS_CHECK_RES(expect, vms_both_madvise(PG(pg), PGS(npg), advice))
+
+/* The shadow's flags of the region holding page @pg (0: none). */
+#define FLAGS(pg)	(vms_region_at(pg).vm_flags)
+
+/* ---- vm.max_map_count, for the tests that run at the limit ------------- */
+
+#define VMS_MMC_SYSCTL	"/proc/sys/vm/max_map_count"
+
+static inline long vms_mmc_read(void)
+{
+	char buf[32];
+	long v = 0;
+	int fd, n, i;
+
+	fd = open(VMS_MMC_SYSCTL, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	for (i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + buf[i] - '0';
+	return v;
+}
+
+static inline int vms_mmc_write(long v)
+{
+	char buf[32];
+	int fd, n, ret = 0;
+
+	n = snprintf(buf, sizeof(buf), "%ld\n", v);
+	fd = open(VMS_MMC_SYSCTL, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The real map_count: the lines of /proc/self/maps ([vsyscall] is no VMA). */
+static inline long vms_real_map_count(void)
+{
+	long n = 0;
+	char *p;
+
+	if (vms_read_real_maps() < 0)
+		return -1;
+	for (p = vms_real_maps; *p; p++)
+		if (*p == '\n')
+			n++;
+	if (strstr(vms_real_maps, "[vsyscall]"))
+		n--;
+	return n;
+}
+
+static inline long vms_shadow_map_count(int fd)
+{
+	struct vmashadow_stats st;
+
+	if (vms_stats(fd, &st))
+		return -1;
+	return st.regions;
+}
+
+/*
+ * Puts both sides @dist regions below their limits (limit = count + dist).
+ * Nothing may map or unmap between the count and the write.  The caller
+ * restores the sysctl (a fixture teardown).
+ */
+#define VMS_AT_DISTANCE(dist) do {					\
+	long __s = vms_shadow_map_count(vms_fd), __r = vms_real_map_count(); \
+	ASSERT_LE(0, __s);						\
+	ASSERT_LT(0, __r);						\
+	ASSERT_EQ(0, vms_set_max_map_count(vms_fd, __s + (dist)));	\
+	ASSERT_EQ(0, vms_mmc_write(__r + (dist)));			\
+} while (0)
+
+/* ==== end of the added helpers ============================================ */
+
 #endif /* _VMS_TEST_H */
