@@ -137,9 +137,9 @@ struct vmashadow_params {
 /*
  * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE,
  * _SEAL: one operation each, all described by struct vmashadow_op.  ->op
- * is filled in by the command (it must be zero or match).  The fields an
- * operation does not use must be zero (->fd is ignored but by MAP of a
- * file).  The ioctl returns what the system call would: 0 or a negative
+ * is filled in by the command (it must be zero or match).  The in fields
+ * an operation does not use must be zero (->fd is ignored but by MAP of a
+ * file); the out fields are overwritten whatever they held.  The ioctl returns what the system call would: 0 or a negative
  * errno.  VMASHADOW_IOC_BATCH applies an array of them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */

@@ -353,7 +353,9 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 
 /*
  * The fields an operation does not use must be zero (->fd is read only by
- * MAP of a file).  The system call's own checks come later, in the core.
+ * MAP of a file; the out fields are overwritten, so they may hold anything,
+ * and a batch can be submitted again as it came back).  The system call's
+ * own checks come later, in the core.
  */
 static int vms_op_check(const struct vmashadow_op *op, u32 want)
 {
@@ -369,9 +371,6 @@ static int vms_op_check(const struct vmashadow_op *op, u32 want)
 	if (hweight32(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) > 1)
 		return -EINVAL;
 	if (!remap && (op->new_addr || op->new_len))
-		return -EINVAL;
-	if (op->result || op->map_count || op->merges || op->splits ||
-	    op->truncations || op->removals)
 		return -EINVAL;
 	switch (want) {
 	case VMASHADOW_OP_MAP:
@@ -465,6 +464,8 @@ static int vms_run_op(struct vms_ctx *ctx, struct vmashadow_op *op)
 	struct vms_counters before;
 	int err;
 
+	/* the out fields are the module's to fill: whatever came in goes */
+	op->result = 0;
 	if (op->op_flags & VMASHADOW_OPF_DRY_RUN) {
 		copy = kmalloc(sizeof(*copy), GFP_KERNEL);
 		if (!copy)
