@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The selftests' helpers (selftests/vms_test.h) for the host build: the
+ * same names and macros, with the shadow run on the core linked into the
+ * test program (host/glue.c) and no real side.  The expectations written
+ * in the tests (the diagrams of CHECK_LAYOUT, the errnos of MAP/PROTECT/...,
+ * CHECK_CASE) are verified against the real kernel in the VM; here they
+ * are checked against the core alone, under the rules picked by
+ * VMS_HOST_RULES (61 or 612), which vms_kernel() reports.
+ *
+ * Passed with -include: it takes vms_test.h's include guard, so the
+ * test's own #include "vms_test.h" is a no-op.  Where a test compares
+ * "real" with shadow, the real side is the shadow itself.
+ */
+#ifndef _VMS_TEST_H
+#define _VMS_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "ioctl.h"
+#include "glue.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+#define VMS_PS		4096UL
+#define VMS_WIN		0x200000000000UL
+#define VMS_WIN_PAGES	1024UL
+#define PG(n)		(VMS_WIN + (unsigned long)(n) * VMS_PS)
+#define PGS(n)		((unsigned long)(n) * VMS_PS)
+
+#define VMS_MAPS_SIZE	(256 * 1024)
+
+static char vms_real_maps[VMS_MAPS_SIZE];
+static char vms_shadow_maps[VMS_MAPS_SIZE];
+static char vms_real_win[VMS_MAPS_SIZE];
+static char vms_shadow_win[VMS_MAPS_SIZE];
+static char vms_real_layout[16384];
+static char vms_shadow_layout[16384];
+
+static int vms_fd = -1;
+
+/* The rules under test: VMS_HOST_RULES=61|612 (default 61). */
+static inline int vms_kernel(void)
+{
+	const char *s = getenv("VMS_HOST_RULES");
+
+	return s && !strcmp(s, "612") ? 612 : 61;
+}
+
+static inline int vms_rules_of_kernel(void)
+{
+	return vms_kernel() == 612 ? VMASHADOW_RULES_6_12 : VMASHADOW_RULES_6_1;
+}
+
+static inline int vms_open(void)
+{
+	vms_host_set_rules(vms_rules_of_kernel());
+	vms_fd = vms_host_open();
+	return vms_fd;
+}
+
+static inline long vms_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return vms_host_ioctl(fd, cmd, arg);
+}
+
+static inline long vms_validate(int fd, struct vmashadow_validate *v)
+{
+	struct vmashadow_validate tmp;
+
+	if (!v)
+		v = &tmp;
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	return vms_ioctl(fd, VMASHADOW_IOC_VALIDATE, v);
+}
+
+static inline long vms_get_params(int fd, struct vmashadow_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	return vms_ioctl(fd, VMASHADOW_IOC_GET_PARAMS, p);
+}
+
+static inline long vms_set_params(int fd, struct vmashadow_params *p,
+				  unsigned int set)
+{
+	p->size = sizeof(*p);
+	p->set = set;
+	return vms_ioctl(fd, VMASHADOW_IOC_SET_PARAMS, p);
+}
+
+static inline long vms_set_rules(int fd, unsigned int rules)
+{
+	struct vmashadow_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	return vms_set_params(fd, &p, VMASHADOW_PARAM_RULES);
+}
+
+static inline long vms_set_max_map_count(int fd, unsigned int max)
+{
+	struct vmashadow_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.max_map_count = max;
+	return vms_set_params(fd, &p, VMASHADOW_PARAM_MAX_MAP_COUNT);
+}
+
+static inline long vms_op(int fd, unsigned long cmd, struct vmashadow_op *op)
+{
+	op->size = sizeof(*op);
+	return vms_ioctl(fd, cmd, op);
+}
+
+static inline long vms_shadow_map(int fd, unsigned long addr, unsigned long len,
+				  int prot, int flags, int file, unsigned long off,
+				  unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.prot = prot;
+	op.flags = flags;
+	op.fd = file;
+	op.offset = off;
+	ret = vms_op(fd, VMASHADOW_IOC_MAP, &op);
+	if (out)
+		*out = op.result;
+	return ret;
+}
+
+static inline long vms_shadow_unmap(int fd, unsigned long addr, unsigned long len)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_UNMAP, &op);
+}
+
+static inline long vms_shadow_protect(int fd, unsigned long addr,
+				      unsigned long len, int prot)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.prot = prot;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_PROTECT, &op);
+}
+
+static inline long vms_shadow_touch(int fd, unsigned long addr)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	return vms_op(fd, VMASHADOW_IOC_TOUCH, &op);
+}
+
+struct vms_res {
+	long real;
+	long shadow;
+	unsigned long raddr;
+	unsigned long saddr;
+};
+
+/* No real side: it mirrors the shadow. */
+static inline struct vms_res vms_mirror(long ret, unsigned long addr)
+{
+	struct vms_res r = { ret, ret, addr, addr };
+
+	return r;
+}
+
+static inline struct vms_res vms_both_map(unsigned long addr, unsigned long len,
+					  int prot, int flags, int file,
+					  unsigned long off)
+{
+	unsigned long out = 0;
+	long ret = vms_shadow_map(vms_fd, addr, len, prot, flags, file, off, &out);
+
+	return vms_mirror(ret, out);
+}
+
+static inline struct vms_res vms_both_unmap(unsigned long addr, unsigned long len)
+{
+	return vms_mirror(vms_shadow_unmap(vms_fd, addr, len), 0);
+}
+
+static inline struct vms_res vms_both_protect(unsigned long addr,
+					      unsigned long len, int prot)
+{
+	return vms_mirror(vms_shadow_protect(vms_fd, addr, len, prot), 0);
+}
+
+static inline struct vms_res vms_both_touch(unsigned long addr)
+{
+	return vms_mirror(vms_shadow_touch(vms_fd, addr), 0);
+}
+
+static inline long vms_read_shadow_maps(int fd)
+{
+	return vms_host_read_maps(fd, vms_shadow_maps, sizeof(vms_shadow_maps));
+}
+
+static inline unsigned long vms_hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + c - 'a' + 10;
+		else
+			return v;
+	}
+}
+
+/* The lines of @maps whose start lies in [lo, hi). */
+static inline void vms_filter(const char *maps, unsigned long lo,
+			      unsigned long hi, char *out, size_t size)
+{
+	const char *line = maps;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		const char *p = line;
+		size_t len = eol ? (size_t)(eol - line + 1) : strlen(line);
+		unsigned long start = vms_hex(&p);
+
+		if (start >= lo && start < hi && n + len + 1 < size) {
+			memcpy(out + n, line, len);
+			n += len;
+			out[n] = '\0';
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+}
+
+/* "s-e:perm ..." in pages relative to VMS_WIN: the diagram notation. */
+static inline void vms_layout(const char *win, char *out, size_t size)
+{
+	const char *line = win;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*line) {
+		const char *p = line;
+		unsigned long s, e;
+		const char *eol;
+
+		s = vms_hex(&p);
+		p++;
+		e = vms_hex(&p);
+		p++;
+		n += snprintf(out + n, size - n, "%s%lu-%lu:%.4s", n ? " " : "",
+			      (s - VMS_WIN) / VMS_PS, (e - VMS_WIN) / VMS_PS, p);
+		if (n >= size)
+			return;
+		eol = strchr(line, '\n');
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+}
+
+static inline long vms_snapshot(void)
+{
+	long ret = vms_read_shadow_maps(vms_fd);
+
+	if (ret < 0)
+		return ret;
+	vms_filter(vms_shadow_maps, VMS_WIN, PG(VMS_WIN_PAGES), vms_shadow_win,
+		   sizeof(vms_shadow_win));
+	vms_layout(vms_shadow_win, vms_shadow_layout, sizeof(vms_shadow_layout));
+	strcpy(vms_real_maps, vms_shadow_maps);
+	strcpy(vms_real_win, vms_shadow_win);
+	strcpy(vms_real_layout, vms_shadow_layout);
+	return 0;
+}
+
+#define VMS_CHECK_RES(expect, r) do {					\
+	struct vms_res __r = (r);					\
+	ASSERT_EQ((long)(expect), __r.shadow)				\
+		TH_LOG("shadow gave %ld, expected %ld",			\
+		       __r.shadow, (long)(expect));			\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+#define MAP(expect, pg, npg, prot, flags)				\
+	VMS_CHECK_RES(expect, vms_both_map(PG(pg), PGS(npg), prot,	\
+			(flags) | MAP_PRIVATE | MAP_ANONYMOUS |		\
+			((flags) & MAP_FIXED_NOREPLACE ? 0 : MAP_FIXED), -1, 0))
+#define MAPS(expect, pg, npg, prot)				\
+	VMS_CHECK_RES(expect, vms_both_map(PG(pg), PGS(npg), prot,	\
+			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+#define MAPF(expect, pg, npg, prot, flags, file, offpg)		\
+	VMS_CHECK_RES(expect, vms_both_map(PG(pg), PGS(npg), prot,	\
+			(flags) | MAP_FIXED, file, PGS(offpg)))
+#define UNMAP(expect, pg, npg)						\
+	VMS_CHECK_RES(expect, vms_both_unmap(PG(pg), PGS(npg)))
+#define PROTECT(expect, pg, npg, prot)					\
+	VMS_CHECK_RES(expect, vms_both_protect(PG(pg), PGS(npg), prot))
+#define TOUCH(pg) VMS_CHECK_RES(0, vms_both_touch(PG(pg)))
+
+#define CHECK_LAYOUT(want) do {						\
+	ASSERT_EQ(0, vms_snapshot());					\
+	ASSERT_STREQ(want, vms_shadow_layout)				\
+		TH_LOG("shadow:\n%s", vms_shadow_win);			\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+#define VMS_SETUP() do {						\
+	ASSERT_LE(0, vms_open());					\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+	CHECK_LAYOUT("");						\
+} while (0)
+
+static inline long vms_find(int fd, unsigned int mode, unsigned long addr,
+			    unsigned long end, struct vmashadow_find *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	f->mode = mode;
+	f->addr = addr;
+	f->end = end;
+	return vms_ioctl(fd, VMASHADOW_IOC_FIND, f);
+}
+
+static inline struct vmashadow_region vms_region_at(unsigned long pg)
+{
+	struct vmashadow_find f;
+
+	if (vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(pg), 0, &f) ||
+	    !(f.found & VMASHADOW_FOUND_REGION))
+		memset(&f.region, 0, sizeof(f.region));
+	return f.region;
+}
+
+static inline long vms_stats(int fd, struct vmashadow_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return vms_ioctl(fd, VMASHADOW_IOC_STATS, st);
+}
+
+static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
+			       struct vmashadow_explain *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->mode = mode;
+	e->addr = addr;
+	return vms_ioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
+}
+
+#define CHECK_CASE(n) do {						\
+	struct vmashadow_explain __e;					\
+	struct vmashadow_params __p;					\
+	ASSERT_EQ(0, vms_explain(vms_fd, VMASHADOW_EXPLAIN_LAST, 0, &__e)); \
+	ASSERT_EQ(0, vms_get_params(vms_fd, &__p));			\
+	if (__p.rules == VMASHADOW_RULES_6_1) {				\
+		EXPECT_EQ(n, __e.merge_case);				\
+	} else if (__e.merge_case != (n)) {				\
+		TH_LOG("6.12 rules: merge_case %u (6.1 numbering: %d)", \
+		       __e.merge_case, n);				\
+	}								\
+} while (0)
+
+static inline int vms_make_file(char *path, size_t size, const char *tag,
+				unsigned long pages)
+{
+	int fd;
+
+	snprintf(path, size, "/tmp/vms-%s-%d", tag, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, PGS(pages))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+#endif /* _VMS_TEST_H */
