@@ -30,7 +30,8 @@ LANES=(
 SRC_PKG=linux-source-6.1
 
 HOST_PKGS=(qemu-system-x86 busybox-static cpio sparse mandoc xz-utils
-	gcc gcc-12 make bc flex bison libelf-dev libssl-dev)
+	gcc gcc-12 make bc flex bison libelf-dev libssl-dev
+	clang libclang-rt-14-dev valgrind gcovr)	# last line: host/ (issue 10)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
@@ -197,6 +198,9 @@ done
 src_ver=$(version_of "$SRC_PKG")
 [ -n "$src_ver" ] || die "apt does not know $SRC_PKG"
 SRC_DIR=$VMS_CACHE/${SRC_PKG}_${src_ver//:/_}
+# host/ (issue 10) builds against tools/lib/rbtree.c and tools/include: a
+# cache unpacked before they were on the list below is unpacked again.
+[ -f "$SRC_DIR/tools/lib/rbtree.c" ] || rm -f "$SRC_DIR/.done"
 if [ ! -f "$SRC_DIR/.done" ]; then
 	sdeb=$(fetch_deb "$SRC_PKG" "$src_ver")
 	log "extracting selftest headers and checkpatch from $SRC_PKG $src_ver"

@@ -16,8 +16,9 @@
 #   -o       output directory (default: build/<LANE> in the repo)
 #
 # Environment: VMS_CACHE (default ~/.cache/vmashadow), VMS_TIMEOUT (wall
-# clock seconds for the whole VM, default 300), VMS_TEST_TIMEOUT (seconds per
-# test inside the VM, default 120), VMS_SMP (vCPUs, default 2), VMS_MEM
+# clock seconds for the whole VM, default 300; 1800 for the debug lane),
+# VMS_TEST_TIMEOUT (seconds per test inside the VM, default 120; 900 for the
+# debug lane), VMS_SMP (vCPUs, default 2), VMS_MEM
 # (default 1G), VMS_KVM=1 to use KVM instead of TCG (hangs on some hosts,
 # hence opt-in).
 #
@@ -27,6 +28,9 @@
 #   VMS-INSMOD rc=N
 #   VMS-BEGIN <test>          ... test output (TAP) ...
 #   VMS-END <test> rc=N
+#   VMS-KMEMLEAK-BEGIN <when> / VMS-KMEMLEAK-END around the contents of
+#                             /sys/kernel/debug/kmemleak after a scan (kernels
+#                             with kmemleak: the debug lane); any = failure
 #   VMS-RMMOD rc=N
 #   VMS-DMESG-BEGIN / VMS-DMESG-END around a dmesg dump
 #   VMS-TAINT N
@@ -66,11 +70,21 @@ TESTS=("$@")
 case $MODE in check | run) ;; *) usage ;; esac
 [ -f "$KO" ] || die "module not found: $KO"
 OUT=${OUT:-$REPO/build/$LANE}
+# debug lane (issue 8): KASAN, kmemleak, lockdep and KCOV under TCG make
+# everything several times slower.
+if [ "$LANE" = debug ]; then
+	TIMEOUT=${VMS_TIMEOUT:-1800}
+	TEST_TIMEOUT=${VMS_TEST_TIMEOUT:-900}
+fi
 
-# Value of a "NAME := value" line in kernels.mk (written by deps.sh).
+# Value of a "NAME := value" line in kernels.mk (written by deps.sh) or
+# debug-kernel.mk (scripts/debug-kernel.sh, the debug lane).
 mkvar() {
-	[ -f "$VMS_CACHE/kernels.mk" ] || return 0
-	awk -v k="$1" '$1 == k { sub(/^[^=]*= */, ""); print; exit }' "$VMS_CACHE/kernels.mk"
+	local f
+	for f in "$VMS_CACHE/kernels.mk" "$VMS_CACHE/debug-kernel.mk"; do
+		[ -f "$f" ] || continue
+		awk -v k="$1" '$1 == k { sub(/^[^=]*= */, ""); print; exit }' "$f"
+	done | head -n1
 }
 if [ -z "$VMLINUZ" ]; then
 	VMLINUZ=$(mkvar "VMS_VMLINUZ_$LANE")
@@ -138,6 +152,30 @@ vms_exit() {
 
 echo "VMS-BOOTED $(uname -r)"
 bad=0
+
+# Kernels with kmemleak (debug lane): forget what the boot itself leaves
+# behind, so that the scans below report only what came later.
+kmemleak=0
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	kmemleak=1
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+# Scan for leaks (twice, apart: objects in flight between two places are
+# not leaks) and print the report between markers; non-empty = failure.
+kmemleak_check() {
+	[ $kmemleak = 1 ] || return 0
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "VMS-KMEMLEAK-BEGIN $1"
+	cat /sys/kernel/debug/kmemleak >/tmp/kmemleak
+	cat /tmp/kmemleak
+	echo VMS-KMEMLEAK-END
+	[ -s /tmp/kmemleak ] && bad=1
+	return 0
+}
+
 insmod /vmashadow.ko
 rc=$?
 echo "VMS-INSMOD rc=$rc"
@@ -164,17 +202,17 @@ if [ $bad -eq 0 ]; then
 		# Leading newline: the test's last line may lack one.
 		printf '\nVMS-END %s rc=%d\n' "$t" $rc
 	done </etc/vms/tests
+	# Before rmmod, while the module's symbols still resolve in the
+	# backtraces.
+	kmemleak_check before-rmmod
 	rmmod vmashadow
 	rc=$?
 	echo "VMS-RMMOD rc=$rc"
 	[ $rc -eq 0 ] || bad=1
 fi
 
-# Leak scan, where the kernel has kmemleak (debug lanes).
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-fi
+# And after: what the module's exit left unfreed.
+kmemleak_check after-rmmod
 echo VMS-DMESG-BEGIN
 dmesg
 echo VMS-DMESG-END
@@ -233,6 +271,7 @@ parse_log() {
 	# Kernel log lines that mean the run is not clean.
 	function kernel_line(l) {
 		if (l ~ /BUG:|WARNING:|Oops|KASAN|UBSAN|possible circular locking|INFO: |kmemleak|unreferenced object/ &&
+		    l !~ /kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread)/ &&
 		    !(l in splat_seen)) {
 			splat_seen[l] = 1
 			splats[++nsplat] = l
@@ -262,6 +301,13 @@ parse_log() {
 		}
 		# Kernel messages interleaved with the test output carry a timestamp.
 		if ($0 ~ /^\[ *[0-9]+\.[0-9]+\]/) kernel_line($0)
+		next
+	}
+	# kmemleak report (debug lane): every line of it is a problem.
+	/^VMS-KMEMLEAK-BEGIN/ { in_leak = 1; leak_when = $2; next }
+	/^VMS-KMEMLEAK-END/ { in_leak = 0; next }
+	in_leak {
+		if ($0 != "" && nleak[leak_when]++ < 40) leaks[++nleaks] = leak_when ": " $0
 		next
 	}
 	/^VMS-RMMOD rc=/ { rmmod = substr($0, 14) + 0; have_rmmod = 1; next }
@@ -298,6 +344,10 @@ parse_log() {
 		else if (done && qrc != 1 && qrc != 3) problem("no verdict from isa-debug-exit (qemu status " qrc ")")
 		# Allowed taints: O (4096, out-of-tree) and E (8192, unsigned).
 		if (have_taint && (taint % 4096 != 0 || taint >= 16384)) problem("kernel tainted: " taint)
+		if (nleaks > 0) {
+			problem("kmemleak reports unreferenced objects:")
+			for (i = 1; i <= nleaks; i++) problems[++np] = "    " leaks[i]
+		}
 		if (nsplat > 0) {
 			problem("kernel log reports problems:")
 			for (i = 1; i <= nsplat && i <= 20; i++) problems[++np] = "    " splats[i]
