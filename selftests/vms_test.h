@@ -163,7 +163,7 @@ static inline long vms_shadow_map(int fd, unsigned long addr, unsigned long len,
 	op.offset = off;
 	ret = vms_op(fd, VMASHADOW_IOC_MAP, &op);
 	if (out)
-		*out = op.addr;
+		*out = op.result;	/* where the mapping went */
 	return ret;
 }
 
