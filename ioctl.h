@@ -156,7 +156,11 @@ struct vmashadow_params {
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
 #define VMASHADOW_OPF_VDSO	0x2	/* MAP: install a [vdso] special mapping */
 #define VMASHADOW_OPF_VVAR	0x4	/* MAP: install a [vvar] special mapping */
-#define VMASHADOW_OPF_DRY_RUN	0x8	/* any: report the outcome, change nothing */
+/*
+ * any: report the outcome, change nothing.  The ioctl returns the errno the
+ * operation would give and fills the out fields even when that is not 0.
+ */
+#define VMASHADOW_OPF_DRY_RUN	0x8
 #define VMASHADOW_OPF_ALL	0xf
 
 struct vmashadow_op {
@@ -175,7 +179,13 @@ struct vmashadow_op {
 	/* out */
 	__u64 result;		/* MAP, REMAP: the address; BRK: the break */
 	__u64 map_count;	/* regions after the operation */
-	__u32 merges;		/* what the operation did (or would do) */
+	/*
+	 * What the operation did (or would do), counted as the book counts:
+	 * a neighbour joined is a merge; a region cut in two, by a punch or
+	 * at a range edge, is a split; a region cut short at one end is a
+	 * truncation; a region unmapped whole is a removal.
+	 */
+	__u32 merges;
 	__u32 splits;
 	__u32 truncations;
 	__u32 removals;

@@ -508,9 +508,12 @@ static long vms_ioctl_op(struct vms_ctx *ctx, void __user *uarg, u32 which)
 		return -EINTR;
 	err = vms_run_op(ctx, &op);
 	mutex_unlock(&ctx->lock);
-	if (err)
+	/* a dry run reports its outcome, failure included */
+	if (err && !(op.op_flags & VMASHADOW_OPF_DRY_RUN))
 		return err;
-	return vms_copy_out(uarg, &op, sizeof(op));
+	if (vms_copy_out(uarg, &op, sizeof(op)))
+		return -EFAULT;
+	return err;
 }
 
 /* ---- batches --------------------------------------------------------------- */

@@ -59,6 +59,17 @@ static void vms_prealloc_release(struct vms_prealloc *pa)
 		vms_region_discard(pa->region[--pa->nr]);
 }
 
+/* Start what EXPLAIN_LAST will report of this operation. */
+static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
+			      unsigned long end)
+{
+	memset(&mm->last, 0, sizeof(mm->last));
+	mm->last.mode = VMASHADOW_EXPLAIN_LAST;
+	mm->last.op = op;
+	mm->last.addr = start;
+	mm->last.end = end;
+}
+
 /* ---- split and remove ------------------------------------------------------ */
 
 /*
@@ -215,6 +226,7 @@ int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
 	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
+	vms_explain_begin(mm, VMASHADOW_OP_UNMAP, start, end);
 	err = vms_do_unmap(mm, start, end, &pa);
 	vms_prealloc_release(&pa);
 	return err;
@@ -463,16 +475,6 @@ struct vms_new_range {
 	unsigned long		pgoff;
 	struct vms_file		*file;
 };
-
-static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
-			      unsigned long end)
-{
-	memset(&mm->last, 0, sizeof(mm->last));
-	mm->last.mode = VMASHADOW_EXPLAIN_LAST;
-	mm->last.op = op;
-	mm->last.addr = start;
-	mm->last.end = end;
-}
 
 /*
  * Grow @r over [start, end) with page offset @pgoff, removing @next when

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapflags: the mmap flags whose meaning differs between 6.1 and 6.12 or
+ * that move a mapping's placement: MAP_DROPPABLE (row 14: a map type of
+ * 6.12's, -EINVAL on 6.1), MAP_ABOVE4G (row 16: 6.12's search floor,
+ * an unknown bit 6.1 ignores) and MAP_32BIT (the second GiB).
+ */
+#include "vms_test.h"
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE	0x08
+#endif
+#ifndef MAP_ABOVE4G
+#define MAP_ABOVE4G	0x80
+#endif
+
+#define RW	(PROT_READ | PROT_WRITE)
+#define GB	(1UL << 30)
+
+static int vms_is_6_12(void)
+{
+	return vms_rules_of_kernel() == VMASHADOW_RULES_6_12;
+}
+
+/*
+ *   012345678
+ *    AA          plain private anonymous
+ *      DD        MAP_DROPPABLE beside it: never merges (6.12);
+ *                -EINVAL on 6.1, where the map type does not exist
+ */
+TEST(droppable)
+{
+	struct vmashadow_region r;
+	long expect = vms_is_6_12() ? 0 : -EINVAL;
+
+	VMS_SETUP();
+	MAP(0, 1, 2, RW, 0);
+	VMS_CHECK_RES(expect, vms_both_map(PG(3), PGS(2), RW,
+					   MAP_DROPPABLE | MAP_ANONYMOUS |
+					   MAP_FIXED, -1, 0));
+	if (expect) {
+		CHECK_LAYOUT("1-3:rw-p");
+		return;
+	}
+	CHECK_LAYOUT("1-3:rw-p 3-5:rw-p");
+	r = vms_region_at(3);
+	EXPECT_TRUE(r.vm_flags & VMASHADOW_VM_DROPPABLE);
+	EXPECT_TRUE(r.vm_flags & VMASHADOW_VM_WIPEONFORK);
+	EXPECT_TRUE(r.vm_flags & VMASHADOW_VM_DONTDUMP);
+	EXPECT_TRUE(r.vm_flags & VMASHADOW_VM_NORESERVE);
+	/* locked droppable memory makes no sense: -EINVAL on both sides */
+	VMS_CHECK_RES(-EINVAL, vms_both_map(PG(6), PGS(1), RW,
+					    MAP_DROPPABLE | MAP_ANONYMOUS |
+					    MAP_FIXED | MAP_LOCKED, -1, 0));
+	CHECK_LAYOUT("1-3:rw-p 3-5:rw-p");
+}
+
+/*
+ * MAP_ABOVE4G without a hint: the top-down search lands under mmap_base
+ * on both kernels, so the address is the same whether the floor is 4 GiB
+ * or a page; the shadow must agree and accept the bit on both.
+ */
+TEST(above4g)
+{
+	unsigned long n = 0;
+	struct vms_res p;
+
+	VMS_SETUP();
+	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &n));
+	p = vms_both_map_res(0, PGS(3), RW,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_ABOVE4G, -1, 0);
+	VMS_CHECK_ADDR(0, p, 0);
+	EXPECT_LE(4 * GB, p.raddr);
+	CHECK_RANGE(p.raddr - PGS(16), p.raddr + PGS(16));
+}
+
+/*
+ * MAP_32BIT: placed bottom-up in the second GiB.  The real kernel
+ * randomises the start of that window when ASLR is on, which the shadow
+ * does not model, so only the window is compared.
+ */
+TEST(map_32bit)
+{
+	unsigned long n = 0;
+	struct vms_res p;
+
+	VMS_SETUP();
+	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &n));
+	p = vms_both_map_res(0, PGS(2), RW,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	ASSERT_EQ(0, p.real);
+	ASSERT_EQ(0, p.shadow);
+	EXPECT_LE(GB, p.raddr);
+	EXPECT_GT(2 * GB, p.raddr + PGS(2));
+	EXPECT_LE(GB, p.saddr);
+	EXPECT_GT(2 * GB, p.saddr + PGS(2));
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));
+}
+
+/* EXPLAIN_LAST names an unmap as what it describes. */
+TEST(explain_unmap)
+{
+	struct vmashadow_explain e;
+
+	VMS_SETUP();
+	MAP(0, 1, 4, RW, 0);
+	UNMAP(0, 2, 1);
+	ASSERT_EQ(0, vms_explain(vms_fd, VMASHADOW_EXPLAIN_LAST, 0, &e));
+	EXPECT_EQ(VMASHADOW_OP_UNMAP, e.op);
+	EXPECT_EQ(PG(2), e.addr);
+	EXPECT_EQ(PG(3), e.end);
+}
+
+TEST_HARNESS_MAIN
