@@ -352,144 +352,29 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 }
 
 /*
- * The fields an operation does not use must be zero (->fd is read only by
- * MAP of a file; the out fields are overwritten, so they may hold anything,
- * and a batch can be submitted again as it came back).  The system call's
- * own checks come later, in the core.
+ * The file a MAP of a file names, looked up as mmap(2) does it: after the
+ * offset check (which the core repeats), else -EBADF.  NULL for
+ * everything that maps no file.
  */
-static int vms_op_check(const struct vmashadow_op *op, u32 want)
+static struct vms_file *vms_op_file(const struct vmashadow_op *op)
 {
-	bool remap = want == VMASHADOW_OP_REMAP;
-
-	if (op->op && op->op != want)
-		return -EINVAL;
-	if (op->op_flags & ~VMASHADOW_OPF_ALL)
-		return -EINVAL;
-	if (want != VMASHADOW_OP_MAP &&
-	    (op->op_flags & ~VMASHADOW_OPF_DRY_RUN))
-		return -EINVAL;
-	if (hweight32(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) > 1)
-		return -EINVAL;
-	if (!remap && (op->new_addr || op->new_len))
-		return -EINVAL;
-	switch (want) {
-	case VMASHADOW_OP_MAP:
-		return 0;
-	case VMASHADOW_OP_PROTECT:
-		return op->flags || op->offset ? -EINVAL : 0;
-	case VMASHADOW_OP_REMAP:
-	case VMASHADOW_OP_MADVISE:
-	case VMASHADOW_OP_SEAL:
-		return op->prot || op->offset ? -EINVAL : 0;
-	case VMASHADOW_OP_UNMAP:
-		return op->prot || op->flags || op->offset ? -EINVAL : 0;
-	case VMASHADOW_OP_TOUCH:
-	case VMASHADOW_OP_BRK:
-		return op->len || op->prot || op->flags || op->offset ?
-		       -EINVAL : 0;
-	}
-	return -EINVAL;
+	if (op->op != VMASHADOW_OP_MAP || (op->flags & MAP_ANONYMOUS) ||
+	    (op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) ||
+	    (op->offset & ~PAGE_MASK))
+		return NULL;
+	return vms_file_get(op->fd);
 }
 
-static int vms_do_map(struct vms_ctx *ctx, struct vms_mm *mm,
-		      struct vmashadow_op *op)
+/* One operation on the shadow, with the file it maps looked up first. */
+static int vms_ctx_run_op(struct vms_ctx *ctx, struct vmashadow_op *op)
 {
-	struct vms_map_req req = {
-		.addr		= op->addr,
-		.len		= op->len,
-		.prot		= op->prot,
-		.flags		= op->flags,
-		.offset		= op->offset,
-		.op_flags	= op->op_flags,
-	};
-	unsigned long addr;
+	struct vms_file *file = vms_op_file(op);
 	int err;
 
-	/* sys_mmap() checks the offset before it looks at the file */
-	if (op->offset & ~PAGE_MASK)
-		return -EINVAL;
-	if (!(op->flags & MAP_ANONYMOUS) &&
-	    !(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR))) {
-		req.file = vms_file_get(op->fd);
-		if (IS_ERR(req.file))
-			return PTR_ERR(req.file);
-	}
-	err = vms_map(mm, &req, &addr);
-	vms_file_put(req.file);
-	if (!err)
-		op->result = addr;
-	return err;
-}
-
-/* Carry out @op on @mm, which is the shadow or a dry run's copy of it. */
-static int vms_apply(struct vms_ctx *ctx, struct vms_mm *mm,
-		     struct vmashadow_op *op)
-{
-	long ret;
-
-	switch (op->op) {
-	case VMASHADOW_OP_MAP:
-		return vms_do_map(ctx, mm, op);
-	case VMASHADOW_OP_UNMAP:
-		return vms_unmap(mm, op->addr, op->len);
-	case VMASHADOW_OP_PROTECT:
-		return vms_protect(mm, op->addr, op->len, op->prot);
-	case VMASHADOW_OP_TOUCH:
-		return vms_touch(mm, op->addr);
-	case VMASHADOW_OP_MADVISE:
-		return vms_madvise(mm, op->addr, op->len, op->flags);
-	case VMASHADOW_OP_SEAL:
-		return vms_seal(mm, op->addr, op->len, op->flags);
-	case VMASHADOW_OP_BRK:
-		op->result = vms_brk(mm, op->addr);
-		return 0;
-	case VMASHADOW_OP_REMAP:
-		ret = vms_remap(mm, op->addr, op->len, op->new_len, op->flags,
-				op->new_addr);
-		if (IS_ERR_VALUE(ret))
-			return ret;
-		op->result = ret;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/*
- * One operation with its outcome counted; a dry run applies it to a copy
- * of the shadow and keeps only what EXPLAIN will say of it.
- */
-static int vms_run_op(struct vms_ctx *ctx, struct vmashadow_op *op)
-{
-	struct vms_mm *mm = &ctx->mm, *copy = NULL;
-	struct vms_counters before;
-	int err;
-
-	/* the out fields are the module's to fill: whatever came in goes */
-	op->result = 0;
-	if (op->op_flags & VMASHADOW_OPF_DRY_RUN) {
-		copy = kmalloc(sizeof(*copy), GFP_KERNEL);
-		if (!copy)
-			return -ENOMEM;
-		vms_mm_init(copy, mm->params.rules);
-		err = vms_mm_dup(copy, mm, false);
-		if (err) {
-			kfree(copy);
-			return err;
-		}
-		mm = copy;
-	}
-	before = mm->count;
-	err = vms_apply(ctx, mm, op);
-	op->map_count = mm->map_count;
-	op->merges = mm->count.merges - before.merges;
-	op->splits = mm->count.splits - before.splits;
-	op->truncations = mm->count.truncations - before.truncations;
-	op->removals = mm->count.removals - before.removals;
-	if (copy) {
-		ctx->mm.last = copy->last;
-		vms_mm_destroy(copy);
-		kfree(copy);
-	}
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	err = vms_run_op(&ctx->mm, op, file);
+	vms_file_put(file);
 	return err;
 }
 
@@ -506,7 +391,7 @@ static long vms_ioctl_op(struct vms_ctx *ctx, void __user *uarg, u32 which)
 	op.op = which;
 	if (mutex_lock_killable(&ctx->lock))
 		return -EINTR;
-	err = vms_run_op(ctx, &op);
+	err = vms_ctx_run_op(ctx, &op);
 	mutex_unlock(&ctx->lock);
 	/* a dry run reports its outcome, failure included */
 	if (err && !(op.op_flags & VMASHADOW_OPF_DRY_RUN))
@@ -569,7 +454,7 @@ static long vms_ioctl_batch(struct vms_ctx *ctx, void __user *uarg)
 			else
 				b.error = vms_op_check(op, which);
 			if (!b.error)
-				b.error = vms_run_op(ctx, op);
+				b.error = vms_ctx_run_op(ctx, op);
 			if (b.error)
 				break;
 			b.done++;
@@ -622,27 +507,9 @@ static long vms_ioctl_find(struct vms_ctx *ctx, void __user *uarg)
 		kfree(name);
 		return -EINTR;
 	}
-	switch (f.mode) {
-	case VMASHADOW_FIND_VMA:
-		r = vms_find(&ctx->mm, f.addr);
-		break;
-	case VMASHADOW_FIND_PREV:
-		r = vms_find_prev(&ctx->mm, f.addr, &prev);
-		break;
-	case VMASHADOW_FIND_INTERSECT:
-		r = f.end > f.addr ?
-		    vms_find_intersection(&ctx->mm, f.addr, f.end) : NULL;
-		break;
-	case VMASHADOW_FIND_LOOKUP:
-		r = vms_lookup(&ctx->mm, f.addr);
-		break;
-	case VMASHADOW_FIND_EXACT:
-		r = vms_lookup(&ctx->mm, f.addr);
-		if (r && (r->start != f.addr || r->end != f.end))
-			r = NULL;
-		break;
-	default:
-		err = -EINVAL;
+	r = vms_find_mode(&ctx->mm, f.mode, f.addr, f.end, &prev);
+	if (IS_ERR(r)) {
+		err = PTR_ERR(r);
 		goto unlock;
 	}
 	memset(&f.region, 0, sizeof(f.region));

@@ -214,6 +214,14 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 	     unsigned long flags);
 
+/* core/apply.c: a struct vmashadow_op on a shadow */
+int vms_op_check(const struct vmashadow_op *op, u32 want);
+int vms_run_op(struct vms_mm *mm, struct vmashadow_op *op,
+	       struct vms_file *file);
+struct vms_region *vms_find_mode(struct vms_mm *mm, u32 mode,
+				 unsigned long addr, unsigned long end,
+				 struct vms_region **prev);
+
 /* core/maps.c: /proc/pid/maps lines */
 const char *vms_region_label(const struct vms_mm *mm,
 			     const struct vms_region *r,

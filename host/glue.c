@@ -189,77 +189,28 @@ struct vms_mm *vms_host_mm(int fd)
 
 /* ---- operations -------------------------------------------------------------- */
 
-static int host_map(struct vms_mm *mm, struct vmashadow_op *op)
-{
-	struct vms_map_req req = {
-		.addr		= op->addr,
-		.len		= op->len,
-		.prot		= op->prot,
-		.flags		= op->flags,
-		.offset		= op->offset,
-		.op_flags	= op->op_flags,
-	};
-	unsigned long addr;
-	int err;
-
-	if (op->offset & ~PAGE_MASK)
-		return -EINVAL;
-	if (!(op->flags & MAP_ANONYMOUS) &&
-	    !(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR))) {
-		req.file = host_file_get(op->fd);
-		if (IS_ERR(req.file))
-			return PTR_ERR(req.file);
-	}
-	err = vms_map(mm, &req, &addr);
-	vms_file_put(req.file);
-	if (!err)
-		op->result = addr;
-	return err;
-}
-
-static int host_apply(struct vms_mm *mm, struct vmashadow_op *op)
-{
-	long ret;
-
-	switch (op->op) {
-	case VMASHADOW_OP_MAP:
-		return host_map(mm, op);
-	case VMASHADOW_OP_UNMAP:
-		return vms_unmap(mm, op->addr, op->len);
-	case VMASHADOW_OP_PROTECT:
-		return vms_protect(mm, op->addr, op->len, op->prot);
-	case VMASHADOW_OP_TOUCH:
-		return vms_touch(mm, op->addr);
-	case VMASHADOW_OP_MADVISE:
-		return vms_madvise(mm, op->addr, op->len, op->flags);
-	case VMASHADOW_OP_BRK:
-		op->result = vms_brk(mm, op->addr);
-		return 0;
-	case VMASHADOW_OP_REMAP:
-		ret = vms_remap(mm, op->addr, op->len, op->new_len, op->flags,
-				op->new_addr);
-		if (IS_ERR_VALUE(ret))
-			return ret;
-		op->result = ret;
-		return 0;
-	}
-	return -EINVAL;
-}
-
+/*
+ * One operation through the core's own checks and dispatch
+ * (core/apply.c), with the file a MAP of a file names looked up here as
+ * the module looks it up.
+ */
 static int host_op(struct vms_mm *mm, struct vmashadow_op *op, u32 which)
 {
-	struct vms_counters before = mm->count;
-	int err;
+	struct vms_file *file = NULL;
+	int err = vms_op_check(op, which);
 
-	if (op->op && op->op != which)
-		return -EINVAL;
+	if (err)
+		return err;
 	op->op = which;
-	err = host_apply(mm, op);
-	op->map_count = mm->map_count;
-	op->merges = mm->count.merges - before.merges;
-	op->splits = mm->count.splits - before.splits;
-	op->truncations = mm->count.truncations - before.truncations;
-	op->removals = mm->count.removals - before.removals;
+	if (which == VMASHADOW_OP_MAP && !(op->flags & MAP_ANONYMOUS) &&
+	    !(op->op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)) &&
+	    !(op->offset & ~PAGE_MASK)) {
+		file = host_file_get(op->fd);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	}
+	err = vms_run_op(mm, op, file);
+	vms_file_put(file);
 	return err;
 }
 
@@ -268,27 +219,9 @@ static long host_find(struct vms_mm *mm, struct vmashadow_find *f)
 	struct vms_region *r, *prev = NULL;
 	char scratch[256];
 
-	switch (f->mode) {
-	case VMASHADOW_FIND_VMA:
-		r = vms_find(mm, f->addr);
-		break;
-	case VMASHADOW_FIND_PREV:
-		r = vms_find_prev(mm, f->addr, &prev);
-		break;
-	case VMASHADOW_FIND_INTERSECT:
-		r = f->end > f->addr ? vms_find_intersection(mm, f->addr, f->end) : NULL;
-		break;
-	case VMASHADOW_FIND_LOOKUP:
-		r = vms_lookup(mm, f->addr);
-		break;
-	case VMASHADOW_FIND_EXACT:
-		r = vms_lookup(mm, f->addr);
-		if (r && (r->start != f->addr || r->end != f->end))
-			r = NULL;
-		break;
-	default:
-		return -EINVAL;
-	}
+	r = vms_find_mode(mm, f->mode, f->addr, f->end, &prev);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
 	memset(&f->region, 0, sizeof(f->region));
 	memset(&f->prev, 0, sizeof(f->prev));
 	f->found = 0;

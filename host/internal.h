@@ -142,6 +142,12 @@ static inline void *kzalloc(size_t size, unsigned int gfp)
 	return vms_host_should_fail() ? NULL : calloc(1, size);
 }
 
+static inline void *kmalloc(size_t size, unsigned int gfp)
+{
+	(void)gfp;
+	return vms_host_should_fail() ? NULL : malloc(size);
+}
+
 static inline void kfree(const void *p)
 {
 	free((void *)p);
