@@ -16,41 +16,6 @@
 #define RW	(PROT_READ | PROT_WRITE)
 #define N	PROT_NONE
 
-#define SYSCTL	"/proc/sys/vm/max_map_count"
-
-static long read_sysctl(void)
-{
-	char buf[32];
-	long v = 0;
-	int fd, n, i;
-
-	fd = open(SYSCTL, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	for (i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-		v = v * 10 + buf[i] - '0';
-	return v;
-}
-
-static int write_sysctl(long v)
-{
-	char buf[32];
-	int fd, n, ret = 0;
-
-	n = snprintf(buf, sizeof(buf), "%ld\n", v);
-	fd = open(SYSCTL, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The real map_count: the lines of /proc/self/maps ([vsyscall] is no VMA). */
 static long real_map_count(void)
 {
@@ -82,7 +47,7 @@ FIXTURE(limit) {
 
 FIXTURE_SETUP(limit)
 {
-	self->saved = read_sysctl();
+	self->saved = vms_mmc_read();
 	ASSERT_LT(0, self->saved);
 	VMS_SETUP();
 }
@@ -90,7 +55,7 @@ FIXTURE_SETUP(limit)
 FIXTURE_TEARDOWN(limit)
 {
 	if (self->saved > 0)
-		EXPECT_EQ(0, write_sysctl(self->saved));
+		EXPECT_EQ(0, vms_mmc_write(self->saved));
 }
 
 /*
@@ -102,7 +67,7 @@ FIXTURE_TEARDOWN(limit)
 	ASSERT_LE(0, __s);						\
 	ASSERT_LT(0, __r);						\
 	ASSERT_EQ(0, vms_set_max_map_count(vms_fd, __s + (dist)));	\
-	ASSERT_EQ(0, write_sysctl(__r + (dist)));			\
+	ASSERT_EQ(0, vms_mmc_write(__r + (dist)));			\
 } while (0)
 
 /*

@@ -163,7 +163,7 @@ static inline long vms_shadow_map(int fd, unsigned long addr, unsigned long len,
 	op.offset = off;
 	ret = vms_op(fd, VMASHADOW_IOC_MAP, &op);
 	if (out)
-		*out = op.result;	/* where the mapping went */
+		*out = ret ? 0 : op.result;	/* where the mapping went */
 	return ret;
 }
 
@@ -601,31 +601,6 @@ static inline long vms_sys(long ret)
 	return ret == -1 ? -errno : ret;
 }
 
-/*
- * MAP on the shadow, reporting ->result (where the mapping landed: the
- * address to compare with a real non-fixed mmap).
- */
-static inline long vms_shadow_map_res(int fd, unsigned long addr,
-				      unsigned long len, int prot, int flags,
-				      int file, unsigned long off,
-				      unsigned long *out)
-{
-	struct vmashadow_op op;
-	long ret;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = len;
-	op.prot = prot;
-	op.flags = flags;
-	op.fd = file;
-	op.offset = off;
-	ret = vms_op(fd, VMASHADOW_IOC_MAP, &op);
-	if (out)
-		*out = ret ? 0 : op.result;
-	return ret;
-}
-
 /* mmap as a raw system call: glibc's wrapper could do more. */
 static inline long vms_real_map_raw(unsigned long addr, unsigned long len,
 				    int prot, int flags, int file,
@@ -649,8 +624,8 @@ static inline struct vms_res vms_both_map_res(unsigned long addr,
 	struct vms_res r = { 0 };
 
 	r.real = vms_real_map_raw(addr, len, prot, flags, file, off, &r.raddr);
-	r.shadow = vms_shadow_map_res(vms_fd, addr, len, prot, flags, file,
-				      off, &r.saddr);
+	r.shadow = vms_shadow_map(vms_fd, addr, len, prot, flags, file,
+			   off, &r.saddr);
 	return r;
 }
 
