@@ -139,8 +139,9 @@ struct vmashadow_params {
  * _SEAL: one operation each, all described by struct vmashadow_op.  ->op
  * is filled in by the command (it must be zero or match).  The in fields
  * an operation does not use must be zero (->fd is ignored but by MAP of a
- * file); the out fields are overwritten whatever they held.  The ioctl returns what the system call would: 0 or a negative
- * errno.  VMASHADOW_IOC_BATCH applies an array of them.
+ * file); the out fields are overwritten whatever they held.  The ioctl
+ * returns what the system call would: 0 or a negative errno.
+ * VMASHADOW_IOC_BATCH applies an array of them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
 #define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
@@ -170,8 +171,8 @@ struct vmashadow_op {
 	__u64 len;		/* REMAP: the old length */
 	__u64 offset;		/* MAP: file offset in bytes */
 	__u32 prot;		/* MAP, PROTECT: PROT_* */
-	__u32 flags;		/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*;
-				 * SEAL: mseal's flags */
+	/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's */
+	__u32 flags;
 	__s32 fd;		/* MAP: an open file, or -1 */
 	__u32 op_flags;		/* VMASHADOW_OPF_* */
 	__u64 new_addr;		/* REMAP: MREMAP_FIXED's address */
@@ -234,6 +235,27 @@ struct vmashadow_import {
 	__u64 start;
 	__u64 end;
 	__u64 regions;		/* out: regions imported */
+};
+
+/*
+ * VMASHADOW_IOC_BENCH_FIND: time lookups inside the kernel, where no
+ * system call is counted: ->rounds passes over the ->count addresses at
+ * ->addrs (an array of __u64), first with the shadow's find (lookup cache
+ * included), then with the kernel's own find_vma() on the caller's
+ * address space.  For make bench; the figures are only meaningful as a
+ * ratio of the two.
+ */
+struct vmashadow_bench {
+	__u32 size;
+	__u32 flags;		/* must be 0 */
+	__u64 addrs;
+	__u32 count;		/* at most 1 << 20 */
+	__u32 rounds;		/* count * rounds at most 1 << 26 */
+	__u64 shadow_ns;	/* out */
+	__u64 kernel_ns;	/* out */
+	__u64 shadow_found;	/* out: lookups that found a region */
+	__u64 kernel_found;	/* out */
+	__u64 cache_hits;	/* out: the shadow's cache hits in its loop */
 };
 
 /* VMASHADOW_IOC_FIND */
@@ -367,6 +389,8 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_MADVISE	_IOWR(VMASHADOW_IOC_MAGIC, 0x16, struct vmashadow_op)
 #define VMASHADOW_IOC_SEAL	_IOWR(VMASHADOW_IOC_MAGIC, 0x18, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
+#define VMASHADOW_IOC_BENCH_FIND \
+	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)
 #define VMASHADOW_IOC_FORK	_IOWR(VMASHADOW_IOC_MAGIC, 0x30, struct vmashadow_fork)
 #define VMASHADOW_IOC_IMPORT	_IOWR(VMASHADOW_IOC_MAGIC, 0x31, struct vmashadow_import)
 #define VMASHADOW_IOC_FIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x20, struct vmashadow_find)

@@ -27,6 +27,7 @@
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 
@@ -625,6 +626,85 @@ static long vms_ioctl_validate(struct vms_ctx *ctx, void __user *uarg)
 	return err ? err : (v.violation ? -EUCLEAN : 0);
 }
 
+#define VMS_BENCH_MAX_COUNT	BIT(20)
+#define VMS_BENCH_MAX_LOOKUPS	BIT_ULL(26)
+
+/* The shadow's lookups over @addrs, @rounds times; returns how many hit. */
+static u64 vms_bench_shadow(struct vms_mm *mm, const u64 *addrs, u32 count,
+			    u32 rounds)
+{
+	u64 found = 0;
+	u32 i, n;
+
+	for (n = 0; n < rounds; n++) {
+		for (i = 0; i < count; i++)
+			found += !!vms_find(mm, addrs[i]);
+		cond_resched();
+	}
+	return found;
+}
+
+/* The same with the kernel's find_vma() on @mm. */
+static u64 vms_bench_kernel(struct mm_struct *mm, const u64 *addrs, u32 count,
+			    u32 rounds)
+{
+	u64 found = 0;
+	u32 i, n;
+
+	for (n = 0; n < rounds; n++) {
+		for (i = 0; i < count; i++)
+			found += !!find_vma(mm, addrs[i]);
+		cond_resched();
+	}
+	return found;
+}
+
+static long vms_ioctl_bench_find(struct vms_ctx *ctx, void __user *uarg)
+{
+	struct vmashadow_bench b;
+	struct mm_struct *mm = current->mm;
+	u64 *addrs, t0, hits;
+	int err = vms_copy_in(&b, sizeof(b), uarg);
+
+	if (err)
+		return err;
+	if (b.flags || b.shadow_ns || b.kernel_ns || b.shadow_found ||
+	    b.kernel_found || b.cache_hits)
+		return -EINVAL;
+	/* bounded, so that no caller holds a CPU for long */
+	if (!b.count || b.count > VMS_BENCH_MAX_COUNT || !b.rounds ||
+	    (u64)b.count * b.rounds > VMS_BENCH_MAX_LOOKUPS)
+		return -EINVAL;
+	addrs = kvmalloc_array(b.count, sizeof(*addrs), GFP_KERNEL);
+	if (!addrs)
+		return -ENOMEM;
+	if (copy_from_user(addrs, u64_to_user_ptr(b.addrs),
+			   b.count * sizeof(*addrs))) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = -EINTR;
+	if (mutex_lock_killable(&ctx->lock))
+		goto out;
+	hits = ctx->mm.count.cache_hits;
+	t0 = ktime_get_ns();
+	b.shadow_found = vms_bench_shadow(&ctx->mm, addrs, b.count, b.rounds);
+	b.shadow_ns = ktime_get_ns() - t0;
+	b.cache_hits = ctx->mm.count.cache_hits - hits;
+	mutex_unlock(&ctx->lock);
+
+	if (mmap_read_lock_killable(mm))
+		goto out;
+	t0 = ktime_get_ns();
+	b.kernel_found = vms_bench_kernel(mm, addrs, b.count, b.rounds);
+	b.kernel_ns = ktime_get_ns() - t0;
+	mmap_read_unlock(mm);
+	err = vms_copy_out(uarg, &b, sizeof(b));
+out:
+	kvfree(addrs);
+	return err;
+}
+
 static long vms_ioctl_explain(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_explain e;
@@ -1148,6 +1228,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_validate(ctx, uarg);
 	case VMASHADOW_IOC_EXPLAIN:
 		return vms_ioctl_explain(ctx, uarg);
+	case VMASHADOW_IOC_BENCH_FIND:
+		return vms_ioctl_bench_find(ctx, uarg);
 	}
 	return -ENOTTY;
 }

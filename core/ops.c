@@ -1888,6 +1888,7 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 	unsigned long end, nstart, tmp;
 	int err;
 
+	/* 6.1 has no such system call: the errno is the real one's */
 	if (!vms_rules_6_12(mm))
 		return -ENOSYS;
 	if (flags)
