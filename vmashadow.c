@@ -1075,6 +1075,11 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	for_each_vma(vmi, vma) {
 		if (vma->vm_start >= end)
 			break;
+		/* no more than any shadow may hold */
+		if (dst->map_count >= max_regions) {
+			err = -ENOMEM;
+			break;
+		}
 		err = vms_import_vma(dst, map, vma);
 		if (err)
 			break;
