@@ -785,6 +785,40 @@ static const struct seq_operations vms_seq_ops = {
 
 /* ---- open and release ------------------------------------------------------------ */
 
+/*
+ * A number from a sysctl file, or @def where it cannot be read: the
+ * kernel does not export vm.max_map_count and its kin to modules.
+ */
+static unsigned long vms_sysctl(const char *path, unsigned long def)
+{
+	struct file *file = filp_open(path, O_RDONLY, 0);
+	char buf[24] = "";
+	unsigned long val;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(file))
+		return def;
+	n = kernel_read(file, buf, sizeof(buf) - 1, &pos);
+	fput(file);
+	if (n <= 0 || kstrtoul(strim(buf), 10, &val))
+		return def;
+	return val;
+}
+
+/* A new shadow starts with the settings of the running kernel. */
+static void vms_params_from_sysctl(struct vms_params *p)
+{
+	p->max_map_count = min_t(unsigned long, max_regions,
+				 vms_sysctl("/proc/sys/vm/max_map_count",
+					    p->max_map_count));
+	p->mmap_min_addr = vms_sysctl("/proc/sys/vm/mmap_min_addr",
+				      p->mmap_min_addr);
+	p->overcommit_memory = min(2UL,
+				   vms_sysctl("/proc/sys/vm/overcommit_memory",
+					      p->overcommit_memory));
+}
+
 static void vms_ctx_free(struct vms_ctx *ctx)
 {
 	vms_mm_destroy(&ctx->mm);
@@ -808,8 +842,7 @@ static struct vms_ctx *vms_ctx_alloc(struct file *file)
 		vms_ctx_free(ctx);
 		return NULL;
 	}
-	if (ctx->mm.params.max_map_count > max_regions)
-		ctx->mm.params.max_map_count = max_regions;
+	vms_params_from_sysctl(&ctx->mm.params);
 	/* security_mmap_addr(): mapping below mmap_min_addr needs RAWIO */
 	ctx->mm.may_map_low = file_ns_capable(file, &init_user_ns,
 					      CAP_SYS_RAWIO);
