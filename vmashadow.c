@@ -1048,14 +1048,15 @@ static void vms_anon_map_free(struct vms_anon_map *map)
 	kfree(map);
 }
 
-/* One real VMA as a shadow region of @dst. */
-static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
-			  struct vm_area_struct *vma)
+/* One real VMA as a shadow region of @dst, not yet linked. */
+static struct vms_region *vms_import_vma(struct vms_mm *dst,
+					 struct vms_anon_map *map,
+					 struct vm_area_struct *vma)
 {
 	struct vms_region *r = vms_region_alloc();
 
 	if (!r)
-		return -ENOMEM;
+		return NULL;
 	r->start = vma->vm_start;
 	r->end = vma->vm_end;
 	r->pgoff = vma->vm_pgoff;
@@ -1065,20 +1066,19 @@ static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
 		if (IS_ERR(r->file)) {
 			r->file = NULL;
 			vms_region_free(dst, r);
-			return -ENOMEM;
+			return NULL;
 		}
 	}
 	if (vma->anon_vma) {
 		r->anon = vms_anon_for(map, dst, vma->anon_vma);
 		if (!r->anon) {
 			vms_region_free(dst, r);
-			return -ENOMEM;
+			return NULL;
 		}
 		if (!list_is_singular(&vma->anon_vma_chain))
 			r->flags |= VMS_ANON_FORKED;
 	}
-	vms_link(dst, r);
-	return 0;
+	return r;
 }
 
 /*
@@ -1090,8 +1090,9 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 {
 	VMA_ITERATOR(vmi, mm, start);
 	struct vms_anon_map *map = kmalloc(sizeof(*map), GFP_KERNEL);
+	struct vms_region **regions = NULL;
 	struct vm_area_struct *vma;
-	unsigned long n = 0;
+	unsigned long n = 0, max;
 	int err = 0;
 
 	if (!map)
@@ -1101,6 +1102,15 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 		kfree(map);
 		return -EINTR;
 	}
+	/* no more than any shadow may hold */
+	max = min_t(unsigned long, mm->map_count, max_regions);
+	if (max) {
+		regions = kvmalloc_array(max, sizeof(*regions), GFP_KERNEL);
+		if (!regions) {
+			err = -ENOMEM;
+			goto unlock;
+		}
+	}
 	dst->params.start_brk = mm->start_brk;
 	dst->params.brk = mm->brk;
 	dst->params.start_stack = mm->start_stack;
@@ -1108,20 +1118,30 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	for_each_vma(vmi, vma) {
 		if (vma->vm_start >= end)
 			break;
-		/* no more than any shadow may hold */
-		if (dst->map_count >= max_regions) {
+		if (n >= max) {
 			err = -ENOMEM;
 			break;
 		}
-		err = vms_import_vma(dst, map, vma);
-		if (err)
+		regions[n] = vms_import_vma(dst, map, vma);
+		if (!regions[n]) {
+			err = -ENOMEM;
 			break;
+		}
 		if (!(++n & 1023) && fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
 	}
+unlock:
 	mmap_read_unlock(mm);
+	if (err) {
+		while (n)
+			vms_region_free(dst, regions[--n]);
+	} else {
+		/* in address order already: build the tree in one pass */
+		vms_mm_build(dst, regions, n);
+	}
+	kvfree(regions);
 	vms_anon_map_free(map);
 	return err;
 }

@@ -169,6 +169,8 @@ void vms_core_exit(void);
 void vms_mm_init(struct vms_mm *mm, unsigned int rules);
 void vms_mm_destroy(struct vms_mm *mm);
 int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork);
+void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
+		  unsigned long n);
 struct vms_region *vms_find(struct vms_mm *mm, unsigned long addr);
 struct vms_region *vms_find_prev(struct vms_mm *mm, unsigned long addr,
 				 struct vms_region **prev);

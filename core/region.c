@@ -670,6 +670,76 @@ void vms_mm_destroy(struct vms_mm *mm)
 	mm->map_count = 0;
 }
 
+/*
+ * Link regions[lo..hi] below @parent as a balanced subtree; nodes at
+ * depth @red_depth are red, all others black, so that every path from
+ * the root meets the same number of black nodes.
+ */
+static struct rb_node *vms_build_subtree(struct vms_region **regions,
+					 long lo, long hi,
+					 struct rb_node *parent,
+					 unsigned int depth,
+					 unsigned int red_depth)
+{
+	long mid = lo + (hi - lo) / 2;
+	struct vms_region *r;
+
+	if (lo > hi)
+		return NULL;
+	r = regions[mid];
+	rb_set_parent_color(&r->rb, parent,
+			    depth == red_depth ? RB_RED : RB_BLACK);
+	r->rb.rb_left = vms_build_subtree(regions, lo, mid - 1, &r->rb,
+					  depth + 1, red_depth);
+	r->rb.rb_right = vms_build_subtree(regions, mid + 1, hi, &r->rb,
+					   depth + 1, red_depth);
+	return &r->rb;
+}
+
+/* Fill in ->subtree_gap bottom-up, once ->gap is right everywhere. */
+static unsigned long vms_build_gaps(struct rb_node *node)
+{
+	struct vms_region *r;
+	unsigned long max;
+
+	if (!node)
+		return 0;
+	r = rb_region(node);
+	max = r->gap;
+	max = max(max, vms_build_gaps(node->rb_left));
+	max = max(max, vms_build_gaps(node->rb_right));
+	r->subtree_gap = max;
+	return max;
+}
+
+/*
+ * Link @n sorted, disjoint regions into the empty @mm at once, as a
+ * perfectly balanced tree: O(n), where inserting them one by one costs
+ * O(n log n) and, in address order, leaves a tree up to twice as tall.
+ * Import and fork hand over whole address spaces in order.
+ */
+void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
+		  unsigned long n)
+{
+	unsigned int red_depth = 0;
+	unsigned long i;
+
+	if (!n)
+		return;
+	/* the deepest level, where the tree may be incomplete */
+	while ((2UL << red_depth) - 1 < n)
+		red_depth++;
+	mm->root.rb_node = vms_build_subtree(regions, 0, n - 1, NULL, 0,
+					     red_depth ? red_depth : UINT_MAX);
+	for (i = 0; i < n; i++)
+		regions[i]->gap = vms_compute_gap(regions[i]);
+	vms_build_gaps(mm->root.rb_node);
+	mm->map_count = n;
+	if (n > mm->count.peak_regions)
+		mm->count.peak_regions = n;
+	mm->seq++;
+}
+
 /* The child's own anon_vma for a region forked with one: anon_vma_fork(). */
 static struct vms_anon *vms_anon_fork(struct vms_mm *dst)
 {
@@ -697,7 +767,7 @@ static struct vms_anon *vms_anon_fork(struct vms_mm *dst)
  */
 int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 {
-	struct vms_region *r, *n;
+	struct vms_region **regions, *r, *n;
 	unsigned long count = 0;
 
 	dst->params = src->params;
@@ -706,6 +776,11 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 	dst->next_shmem_ino = src->next_shmem_ino;
 	if (!fork)
 		dst->count = src->count;
+	if (!src->map_count)
+		return 0;
+	regions = kvmalloc_array(src->map_count, sizeof(*regions), GFP_KERNEL);
+	if (!regions)
+		return -ENOMEM;
 
 	for (r = vms_first(src); r; r = vms_next(r)) {
 		if (fork && (r->flags & VMASHADOW_VM_DONTCOPY))
@@ -720,6 +795,7 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 		n->file = r->file;
 		if (n->file)
 			refcount_inc(&n->file->ref);
+		regions[count++] = n;
 		if (!fork) {
 			n->anon = r->anon;
 			if (n->anon)
@@ -730,21 +806,22 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 				      VMS_ANON_FORKED);
 			if (r->anon && !(r->flags & VMASHADOW_VM_WIPEONFORK)) {
 				n->anon = vms_anon_fork(dst);
-				if (!n->anon) {
-					vms_region_free(dst, n);
+				if (!n->anon)
 					goto nomem;
-				}
 				n->flags |= VMS_ANON_FORKED;
 			}
 		}
-		vms_link(dst, n);
-		if (!(++count & 1023))
+		if (!(count & 1023))
 			cond_resched();
 	}
+	vms_mm_build(dst, regions, count);
+	kvfree(regions);
 	if (fork)
 		src->next_anon_id = dst->next_anon_id;
 	return 0;
 nomem:
-	vms_mm_destroy(dst);
+	while (count)
+		vms_region_free(dst, regions[--count]);
+	kvfree(regions);
 	return -ENOMEM;
 }

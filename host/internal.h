@@ -148,6 +148,15 @@ static inline void *kmalloc(size_t size, unsigned int gfp)
 	return vms_host_should_fail() ? NULL : malloc(size);
 }
 
+static inline void *kvmalloc_array(size_t n, size_t size, unsigned int gfp)
+{
+	(void)gfp;
+	return vms_host_should_fail() || (size && n > SIZE_MAX / size) ?
+	       NULL : malloc(n * size);
+}
+
+#define kvfree(p)	free((void *)(p))
+
 static inline void kfree(const void *p)
 {
 	free((void *)p);
