@@ -70,6 +70,8 @@ static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
 	mm->last.end = end;
 }
 
+static void vms_populate(struct vms_mm *mm, unsigned long addr);
+
 /* ---- split and remove ------------------------------------------------------ */
 
 /*
@@ -151,11 +153,15 @@ static void vms_remove(struct vms_mm *mm, struct vms_region *r)
 static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 			unsigned long end, struct vms_prealloc *pa)
 {
-	struct vms_region *r = vms_find(mm, start);
+	struct vms_region *r;
 	bool punch = false;
 	unsigned long n = 0;
 	int err;
 
+	/* do_mas_munmap() of nothing: mremap's old_len 0 ends up here */
+	if (start >= end)
+		return -EINVAL;
+	r = vms_find(mm, start);
 	if (!r || r->start >= end)
 		return 0;
 
@@ -776,6 +782,10 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	vms_file_put(shmem);
 	if (err)
 		return err;
+	/* do_mmap() asks mm_populate() for locked or MAP_POPULATE memory */
+	if ((nr.flags & VMASHADOW_VM_LOCKED) ||
+	    (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
+		vms_populate(mm, addr);
 	*addr_out = addr;
 	return 0;
 }
@@ -1060,6 +1070,7 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 			      struct vms_prealloc *pa)
 {
 	unsigned long oldflags = area->flags;
+	int err;
 
 	if (vms_sealed(area))
 		return -EPERM;
@@ -1077,7 +1088,13 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 		/* 6.12: unfaulted anonymous memory is no longer charged */
 		newflags &= ~VMASHADOW_VM_ACCOUNT;
 	}
-	return vms_modify_flags(mm, area, pprev, start, end, newflags, pa);
+	err = vms_modify_flags(mm, area, pprev, start, end, newflags, pa);
+	/* locked memory made writable is faulted in for writing */
+	if (!err && (oldflags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED |
+				 VMASHADOW_VM_LOCKED)) == VMASHADOW_VM_LOCKED &&
+	    (newflags & VMASHADOW_VM_WRITE))
+		vms_populate(mm, start);
+	return err;
 }
 
 /* do_mprotect_pkey() without keys. */
@@ -1189,20 +1206,13 @@ static struct vms_anon *vms_reusable_anon(const struct vms_region *old,
  * a new one.  Shared regions get none; a region that is not writable would
  * fault for real, so the call fails with -EFAULT.
  */
-int vms_touch(struct vms_mm *mm, unsigned long addr)
+static int vms_anon_prepare(struct vms_mm *mm, struct vms_region *r)
 {
-	struct vms_region *r = vms_lookup(mm, addr), *next, *prev;
+	struct vms_region *next = vms_next(r), *prev = vms_prev(r);
 	struct vms_anon *anon = NULL;
 
-	if (!r || !(r->flags & VMASHADOW_VM_WRITE))
-		return -EFAULT;
-	if (r->anon || (r->flags & VMASHADOW_VM_MAYSHARE))
-		return 0;
-
-	next = vms_next(r);
 	if (next)
 		anon = vms_reusable_anon(next, r, next);
-	prev = vms_prev(r);
 	if (!anon && prev)
 		anon = vms_reusable_anon(prev, prev, r);
 	if (anon) {
@@ -1218,6 +1228,33 @@ int vms_touch(struct vms_mm *mm, unsigned long addr)
 	r->anon = anon;
 	r->flags &= ~VMS_ANON_FORKED;
 	return 0;
+}
+
+int vms_touch(struct vms_mm *mm, unsigned long addr)
+{
+	struct vms_region *r = vms_lookup(mm, addr);
+
+	if (!r || !(r->flags & VMASHADOW_VM_WRITE))
+		return -EFAULT;
+	if (r->anon || (r->flags & VMASHADOW_VM_MAYSHARE))
+		return 0;
+	return vms_anon_prepare(mm, r);
+}
+
+/*
+ * populate_vma_page_range() after MAP_POPULATE, MAP_LOCKED or mprotect of
+ * locked memory: private writable memory is faulted in for writing, which
+ * gives its region an anon_vma at once.  Read-only or shared memory gets
+ * none.  A failure is silent, as the kernel's populate failing is.
+ */
+static void vms_populate(struct vms_mm *mm, unsigned long addr)
+{
+	struct vms_region *r = vms_lookup(mm, addr);
+
+	if (r && !r->anon &&
+	    (r->flags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED)) ==
+	    VMASHADOW_VM_WRITE)
+		vms_anon_prepare(mm, r);
 }
 
 /* ---- madvise ---------------------------------------------------------------------- */
@@ -1337,6 +1374,30 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 	return 0;
 }
 
+/*
+ * The advice that only looks at pages changes no region, but refuses some:
+ * madvise_dontneed_free_valid_vma(), madvise_free_single_vma() (anonymous
+ * memory only) and can_madv_lru_vma().
+ */
+static int vms_madvise_pages(const struct vms_region *r, int advice)
+{
+	switch (advice) {
+	case MADV_DONTNEED:
+		return r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP) ?
+		       -EINVAL : 0;
+	case MADV_FREE:
+		if (r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP))
+			return -EINVAL;
+		return vms_is_anonymous(r) &&
+		       !(r->flags & VMASHADOW_VM_SHARED) ? 0 : -EINVAL;
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP |
+				   VMASHADOW_VM_HUGETLB) ? -EINVAL : 0;
+	}
+	return 0;
+}
+
 /* madvise_vma_behavior() for one region; -ENOMEM is reported as -EAGAIN. */
 static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 			      struct vms_region **pprev, unsigned long start,
@@ -1353,11 +1414,7 @@ static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 		return -EPERM;
 	if (vms_advice_is_pages_only(advice)) {
 		*pprev = r;
-		if ((advice == MADV_DONTNEED || advice == MADV_FREE) &&
-		    (r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP |
-				 VMASHADOW_VM_HUGETLB)))
-			return -EINVAL;
-		return 0;
+		return vms_madvise_pages(r, advice);
 	}
 	err = vms_madvise_flags(r, advice, &flags);
 	if (err)

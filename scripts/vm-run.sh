@@ -112,6 +112,19 @@ done
 cp "$KO" "$ROOT/vmashadow.ko"
 [ -x "$REPO/build/tools/vmashadow" ] && cp "$REPO/build/tools/vmashadow" "$ROOT/bin/"
 [ -d "$REPO/examples" ] && cp -r "$REPO/examples" "$ROOT/examples"
+# ---- extra files for `vmashadow trace` (issue 6) ----
+# The static test program, and the dynamically linked programs listed in
+# tools/tests/trace-programs.txt with the libraries ldd resolves here.
+[ -x "$REPO/build/tools/vmashadow-tracee" ] && cp "$REPO/build/tools/vmashadow-tracee" "$ROOT/bin/"
+if [ -f "$REPO/tools/tests/trace-programs.txt" ]; then
+	grep -v '^#' "$REPO/tools/tests/trace-programs.txt" | while read -r prog; do
+		[ -n "$prog" ] && [ -x "$prog" ] || continue
+		for f in "$prog" $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -f "$f" ] && cp -L --parents "$f" "$ROOT"
+		done
+	done
+fi
+# ---- end of extra files ----
 if [ -f "$REPO/scripts/demo.sh" ]; then
 	cp "$REPO/scripts/demo.sh" "$ROOT/demo.sh"
 else

@@ -7,6 +7,8 @@
  *   vmashadow check SCRIPT...              parse only
  *   vmashadow diff [-s SCRIPT] PID|MAPS    shadow versus real maps
  *   vmashadow format [--before MAPS] [MAPS]  render maps text as pmap/json/svg
+ *   vmashadow trace [--check every|exit] [--log FILE] -- PROGRAM [ARGS]
+ *   vmashadow replay LOG, vmashadow shrink LOG   (replay.c)
  *   vmashadow version
  */
 #include <errno.h>
@@ -72,6 +74,9 @@ static void usage(FILE *f)
 "  or:  vmashadow check SCRIPT...\n"
 "  or:  vmashadow diff [-s SCRIPT] [--shadow-maps FILE] [-w START-END] PID|MAPSFILE\n"
 "  or:  vmashadow format [-f FORMAT] [--before MAPSFILE] [-w START-END] [MAPSFILE]\n"
+"  or:  vmashadow trace [--check every|exit] [--log FILE] -- PROGRAM [ARG]...\n"
+"  or:  vmashadow replay LOG|STRACE-OUTPUT\n"
+"  or:  vmashadow shrink LOG\n"
 "Drive a shadow address space of /dev/vmashadow with a script: map, unmap,\n"
 "protect, touch, ... and expect lines that make the script a test.\n"
 "With no SCRIPT, or when SCRIPT is -, read standard input (with a prompt on a\n"
@@ -327,6 +332,28 @@ int main(int argc, char **argv)
 	o.out = stdout;
 	o.diag = stderr;
 	o.diag_prefix = "";
+	if (argc > 1 && (!strcmp(argv[1], "trace") || !strcmp(argv[1], "replay") ||
+			 !strcmp(argv[1], "shrink"))) {
+		/* Their own options; -d/-r/VMASHADOW_DEVICE as everywhere. */
+		int k = 2;
+
+		while (k + 1 < argc && (!strcmp(argv[k], "-d") || !strcmp(argv[k], "-r"))) {
+			if (!strcmp(argv[k], "-d"))
+				o.device = argv[k + 1];
+			else if (!strcmp(argv[k + 1], "6.1"))
+				o.rules = VMASHADOW_RULES_6_1;
+			else if (!strcmp(argv[k + 1], "6.12"))
+				o.rules = VMASHADOW_RULES_6_12;
+			argv[k + 1] = argv[1];
+			argv += 2;
+			argc -= 2;
+		}
+		if (!strcmp(argv[1], "trace"))
+			return vms_cmd_trace(argc - 1, argv + 1, &o);
+		if (!strcmp(argv[1], "replay"))
+			return vms_cmd_replay(argc - 1, argv + 1, &o);
+		return vms_cmd_shrink(argc - 1, argv + 1, &o);
+	}
 	if (argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "check") ||
 			 !strcmp(argv[1], "diff") || !strcmp(argv[1], "format") ||
 			 !strcmp(argv[1], "version"))) {

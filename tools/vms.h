@@ -165,4 +165,12 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res);
 /* Open the device per the options: fd, or -1 after an error message. */
 int vms_open_device(const struct vms_opts *o);
 
+/* ---- trace, replay, shrink (trace.c, replay.c) ---------------------------- */
+
+int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o);
+int vms_cmd_replay(int argc, char **argv, const struct vms_opts *o);
+int vms_cmd_shrink(int argc, char **argv, const struct vms_opts *o);
+/* Read maps text and drop what is no VMA ([vsyscall], the gate area). */
+int vms_load_real_maps(int pid, struct vms_snap *s);
+
 #endif /* VMS_H */

@@ -60,6 +60,7 @@ int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
 	case VMASHADOW_OP_REMAP: cmd = VMASHADOW_IOC_REMAP; break;
 	case VMASHADOW_OP_BRK: cmd = VMASHADOW_IOC_BRK; break;
 	case VMASHADOW_OP_MADVISE: cmd = VMASHADOW_IOC_MADVISE; break;
+	case VMASHADOW_OP_SEAL: cmd = VMASHADOW_IOC_SEAL; break;
 	default: return EINVAL;
 	}
 	o->size = sizeof(*o);
@@ -236,7 +237,7 @@ int vd_snapshot(int fd, struct vms_snap *s)
 const char *vd_op_name(unsigned int op)
 {
 	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
-					 "remap", "brk", "madvise" };
+					 "remap", "brk", "madvise", "seal" };
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
 }

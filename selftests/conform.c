@@ -1,0 +1,1627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform: the randomized differential conformance tester (issue 7).
+ *
+ * Each sequence runs in a fresh child of the driver.  The child reserves a
+ * window far from everything else (WIN_PAGES pages with a PROT_NONE guard
+ * of GUARD_PAGES on each side), imports its whole address space into a new
+ * shadow (IMPORT, pid 0: regions, anon_vma identities, brk, mmap_base), and
+ * then performs a random sequence of real calls inside the window, each
+ * mirrored on the shadow:
+ *
+ *   map     fixed, NOREPLACE and placed (a hint in the window: used when
+ *           free, else a top-down search far outside, which is compared
+ *           and unmapped again); anonymous private and shared, tmpfs files
+ *           (two opens of one file, a read-only open, a second file) at
+ *           offsets that run on or not; NORESERVE, GROWSDOWN, STACK,
+ *           POPULATE; invalid arguments
+ *   unmap, protect, madvise (every advice the shadow knows), mseal
+ *   remap   shrink, grow in place, MAYMOVE, FIXED, DONTUNMAP, old_len 0
+ *   brk     above the initial break (the real heap, outside the window)
+ *   touch   a write fault (real write; TOUCH on the shadow)
+ *   fork    a raw fork: the child continues the sequence on the FORK of
+ *           the shadow, the parent waits
+ *
+ * After every call the errno (and the address of a map, remap or brk) must
+ * be the same, the shadow must VALIDATE, and /proc/self/maps must equal
+ * the shadow's read() line for line -- the whole address space but the
+ * [stack] line (the real stack grows as the program runs; nothing else may
+ * change: no stdio and no malloc in the children, static buffers only).
+ *
+ * Nothing is generated from the real state: each operation is drawn from
+ * the seeded PRNG and the shadow's state (which equals the real one up to
+ * that point, or the sequence has already stopped), and recorded as a
+ * concrete record in a shared page.  A failing sequence is replayed from
+ * its records: the prefix up to the first mismatch, then greedily without
+ * each earlier record while it still fails.  The reproducer is printed as
+ * text, with the seed.
+ *
+ * Usage: conform [--seeds N] [--seed S] [--len L] [--seconds N] [-v]
+ *   --seeds N    sequences with seeds S..S+N-1 (default: 300, a fifth of
+ *                it on the debug kernel: /sys/kernel/debug/kmemleak exists)
+ *   --seed S     first seed (default 1; with --seconds: from the time)
+ *   --seconds N  run new seeds for N seconds (soak); VMS_SOAK_SECONDS or
+ *                /tmp/vms-soak-seconds give it too
+ *   --len L      operations per sequence (default 160)
+ *   --no-cover   do not fail on coverage
+ *
+ * Output: TAP (two results: sequences, coverage), the coverage counts as
+ * comment lines, and "# conformance <kernel>: S sequences, O operations,
+ * M mismatches".
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "ioctl.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+#ifndef __NR_mseal
+#define __NR_mseal		462
+#endif
+#ifndef MADV_COLD
+#define MADV_COLD		20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK		18
+#define MADV_KEEPONFORK		19
+#endif
+
+#define PS		4096UL
+#define WIN		0x280000000000UL
+#define WIN_PAGES	48UL
+#define GUARD_PAGES	8UL
+#define WPG(n)		(WIN + (unsigned long)(n) * PS)
+#define LO		(WIN - GUARD_PAGES * PS)
+#define HI		(WIN + (WIN_PAGES + GUARD_PAGES) * PS)
+#define FILE_PAGES	4096UL
+#define MAX_OPS		400
+#define MAX_FORKS	3
+
+enum kind {
+	K_MAP, K_UNMAP, K_PROTECT, K_TOUCH, K_REMAP, K_MADVISE, K_BRK,
+	K_SEAL, K_FORK, K_NR
+};
+static const char *const kname[K_NR] = {
+	"map", "unmap", "protect", "touch", "remap", "madvise", "brk",
+	"seal", "fork",
+};
+
+/* fd selectors of a map */
+#define F_ANON	-1
+#define F_A	0	/* file A, read-write */
+#define F_A2	1	/* file A, another open */
+#define F_ARO	2	/* file A, read-only */
+#define F_B	3	/* file B */
+#define F_NR	4
+static const char *const fname[F_NR] = { "A", "A'", "Aro", "B" };
+
+/* One concrete operation. */
+struct rec {
+	int kind;
+	int fdsel;
+	unsigned int prot;
+	unsigned int flags;
+	unsigned long addr;
+	unsigned long len;
+	unsigned long off;	/* MAP: offset; REMAP: new_len */
+	unsigned long naddr;	/* REMAP: new_addr */
+};
+
+#define NERR 140
+#define NWHY 12
+#define MSG_SIZE 16384
+
+/* The page shared by the driver and every process of a sequence. */
+struct shared {
+	/* results of the sequence being run */
+	int nrec;
+	int failed_at;		/* index of the first mismatching record, -1 */
+	int done;		/* the sequence ran to its end */
+	unsigned long ops;
+	struct rec recs[MAX_OPS];
+	char msg[MSG_SIZE];
+	/* coverage, summed over every sequence (not replays) */
+	int counting;
+	unsigned long err[K_NR][NERR];
+	unsigned long mcase[K_NR][9];
+	unsigned long why[3][NWHY];	/* [verdict][why], both sides */
+	unsigned long moved_out;	/* placements outside the window */
+	unsigned long skipped_touch;
+	unsigned long sigbus_touch;
+};
+
+static struct shared *sh;
+static int files[F_NR];
+static int kernel;		/* 61, 612 */
+static int has_seal;
+static unsigned long seq_len = 160;
+static int verbose;
+
+/*
+ * Operations left out (--avoid BITS, or -DCONFORM_AVOID=BITS at build
+ * time): to look past a known mismatch while it is being fixed.
+ */
+#define AV_POPULATE	0x1	/* MAP_POPULATE */
+#define AV_PAGEADV	0x2	/* DONTNEED/FREE/COLD/PAGEOUT/WILLNEED */
+#define AV_DUP		0x4	/* mremap with old_len 0 */
+#ifndef CONFORM_AVOID
+#define CONFORM_AVOID	0
+#endif
+static unsigned int avoid = CONFORM_AVOID;
+
+/* ---- PRNG (splitmix64) ---------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned long rn(unsigned long n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static int chance(unsigned int pct)
+{
+	return rn(100) < pct;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+static const char *prot_str(unsigned int p, char *b)
+{
+	if (p & ~7U) {
+		sprintf(b, "0x%x", p);
+		return b;
+	}
+	b[0] = p & PROT_READ ? 'r' : '-';
+	b[1] = p & PROT_WRITE ? 'w' : '-';
+	b[2] = p & PROT_EXEC ? 'x' : '-';
+	b[3] = 0;
+	return b;
+}
+
+static const struct { unsigned int bit; const char *name; } mapflags[] = {
+	{ MAP_SHARED, "SHARED" }, { MAP_PRIVATE, "PRIVATE" },
+	{ MAP_FIXED, "FIXED" }, { MAP_ANONYMOUS, "ANON" },
+	{ MAP_FIXED_NOREPLACE, "NOREPLACE" }, { MAP_NORESERVE, "NORESERVE" },
+	{ MAP_GROWSDOWN, "GROWSDOWN" }, { MAP_STACK, "STACK" },
+	{ MAP_POPULATE, "POPULATE" },
+}, remapflags[] = {
+	{ MREMAP_MAYMOVE, "MAYMOVE" }, { MREMAP_FIXED, "FIXED" },
+	{ MREMAP_DONTUNMAP, "DONTUNMAP" },
+};
+
+static const char *flag_str(unsigned int f, int remap, char *b)
+{
+	unsigned int i, n = remap ? 3 : sizeof(mapflags) / sizeof(mapflags[0]);
+	size_t l = 0;
+
+	b[0] = 0;
+	for (i = 0; i < n; i++) {
+		const char *nm = remap ? remapflags[i].name : mapflags[i].name;
+		unsigned int bit = remap ? remapflags[i].bit : mapflags[i].bit;
+
+		if (f & bit) {
+			l += sprintf(b + l, "%s%s", l ? "|" : "", nm);
+			f &= ~bit;
+		}
+	}
+	if (f || !l)
+		sprintf(b + l, "%s0x%x", l ? "|" : "", f);
+	return b;
+}
+
+/* An address as a window page ("p12"), or raw hex outside it. */
+static const char *addr_str(unsigned long a, char *b)
+{
+	if (a >= LO && a < HI) {
+		long pg = ((long)a - (long)WIN) / (long)PS;
+		unsigned long rem = (a - LO) % PS;
+
+		if (rem)
+			sprintf(b, "p%ld+%lu", pg, rem);
+		else
+			sprintf(b, "p%ld", pg);
+	} else {
+		sprintf(b, "0x%lx", a);
+	}
+	return b;
+}
+
+static const char *len_str(unsigned long l, char *b)
+{
+	if (l % PS)
+		sprintf(b, "%lu", l);
+	else
+		sprintf(b, "%lupg", l / PS);
+	return b;
+}
+
+static const char *madv_name(int a)
+{
+	switch (a) {
+	case MADV_NORMAL: return "NORMAL";
+	case MADV_RANDOM: return "RANDOM";
+	case MADV_SEQUENTIAL: return "SEQUENTIAL";
+	case MADV_WILLNEED: return "WILLNEED";
+	case MADV_DONTNEED: return "DONTNEED";
+	case MADV_FREE: return "FREE";
+	case MADV_DONTFORK: return "DONTFORK";
+	case MADV_DOFORK: return "DOFORK";
+	case MADV_MERGEABLE: return "MERGEABLE";
+	case MADV_UNMERGEABLE: return "UNMERGEABLE";
+	case MADV_HUGEPAGE: return "HUGEPAGE";
+	case MADV_NOHUGEPAGE: return "NOHUGEPAGE";
+	case MADV_DONTDUMP: return "DONTDUMP";
+	case MADV_DODUMP: return "DODUMP";
+	case MADV_WIPEONFORK: return "WIPEONFORK";
+	case MADV_KEEPONFORK: return "KEEPONFORK";
+	case MADV_COLD: return "COLD";
+	case MADV_PAGEOUT: return "PAGEOUT";
+	}
+	return "?";
+}
+
+static int rec_str(const struct rec *r, char *out, size_t size)
+{
+	char a[40], b[40], c[40], d[40], e[120];
+
+	switch (r->kind) {
+	case K_MAP:
+		return snprintf(out, size, "map(%s, %s, %s, %s, %s, off %s)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				prot_str(r->prot, c), flag_str(r->flags, 0, e),
+				r->fdsel < 0 ? "-1" : fname[r->fdsel],
+				len_str(r->off, d));
+	case K_UNMAP:
+		return snprintf(out, size, "unmap(%s, %s)", addr_str(r->addr, a),
+				len_str(r->len, b));
+	case K_PROTECT:
+		return snprintf(out, size, "protect(%s, %s, %s)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				prot_str(r->prot, c));
+	case K_TOUCH:
+		return snprintf(out, size, "touch(%s)", addr_str(r->addr, a));
+	case K_REMAP:
+		return snprintf(out, size, "remap(%s, %s, %s, %s, %s)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				len_str(r->off, c), flag_str(r->flags, 1, e),
+				addr_str(r->naddr, d));
+	case K_MADVISE:
+		return snprintf(out, size, "madvise(%s, %s, %s%s)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				madv_name(r->flags),
+				strcmp(madv_name(r->flags), "?") ? "" :
+				(sprintf(c, " %u", r->flags), c));
+	case K_BRK:
+		return snprintf(out, size, "brk(brk0 %+ld)", (long)r->addr);
+	case K_SEAL:
+		return snprintf(out, size, "mseal(%s, %s, %u)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				r->flags);
+	case K_FORK:
+		return snprintf(out, size, "fork()");
+	}
+	return snprintf(out, size, "?");
+}
+
+/* ---- the message buffer (static, no stdio in children) ------------------- */
+
+static size_t msg_len;
+
+static void msg(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (msg_len + 1 >= MSG_SIZE)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sh->msg + msg_len, MSG_SIZE - msg_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		msg_len += n;
+	if (msg_len >= MSG_SIZE)
+		msg_len = MSG_SIZE - 1;
+}
+
+/* Up to @n lines of @s into the message. */
+static void msg_lines(const char *s, int n)
+{
+	while (*s && n-- > 0) {
+		const char *e = strchr(s, '\n');
+		int len = e ? (int)(e - s) : (int)strlen(s);
+
+		msg("%.*s\n", len, s);
+		if (!e)
+			break;
+		s = e + 1;
+	}
+}
+
+/* ---- the two sides ---------------------------------------------------------- */
+
+static int sfd = -1;		/* the shadow of the running process */
+static unsigned long brk0;	/* the real break when the sequence began */
+static unsigned long start_brk;
+
+static long sys_ret(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+static long sh_op(unsigned long cmd, struct vmashadow_op *op)
+{
+	long r;
+
+	op->size = sizeof(*op);
+	r = ioctl(sfd, cmd, op);
+	return r < 0 ? -errno : r;
+}
+
+static long sh_ioctl(unsigned long cmd, void *arg)
+{
+	long r = ioctl(sfd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+/* The shadow's region holding @addr: 1 found, 0 none. */
+static int sh_lookup(unsigned long addr, struct vmashadow_region *reg)
+{
+	struct vmashadow_find f;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.mode = VMASHADOW_FIND_LOOKUP;
+	f.addr = addr;
+	if (sh_ioctl(VMASHADOW_IOC_FIND, &f) ||
+	    !(f.found & VMASHADOW_FOUND_REGION))
+		return 0;
+	*reg = f.region;
+	return 1;
+}
+
+static char real_maps[65536], shadow_maps[65536];
+static char real_f[65536], shadow_f[65536];
+
+static long read_all(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n + 1 >= size)
+			return -ENOSPC;
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	buf[n] = 0;
+	return n;
+}
+
+/*
+ * Every line but [stack]; the inode of a shared anonymous mapping (a new
+ * shmem inode each time, unpredictable) becomes '#'.
+ */
+static void filter(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = 0;
+	while (*in) {
+		const char *eol = strchr(in, '\n');
+		size_t len = eol ? (size_t)(eol - in + 1) : strlen(in);
+		const char *shm = strstr(in, "/dev/zero (deleted)");
+		const char *stk = strstr(in, "[stack]");
+
+		if (n + len + 2 >= size)
+			break;
+		if (stk && stk < in + len) {
+			/* skip */
+		} else if (shm && shm < in + len) {
+			const char *f = in;
+			int i;
+
+			for (i = 0; i < 4; i++) {
+				f = strchr(f, ' ');
+				while (*f == ' ')
+					f++;
+			}
+			memcpy(out + n, in, f - in);
+			n += f - in;
+			out[n++] = '#';
+			out[n++] = ' ';
+			while (*f != ' ')
+				f++;
+			while (*f == ' ')
+				f++;
+			memcpy(out + n, f, in + len - f);
+			n += in + len - f;
+		} else {
+			memcpy(out + n, in, len);
+			n += len;
+		}
+		if (!eol)
+			break;
+		in = eol + 1;
+	}
+	out[n] = 0;
+}
+
+/* 0: equal; else a message with both sides' lines that differ. */
+static int compare_maps(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	struct vmashadow_validate v;
+	long r;
+
+	if (fd < 0) {
+		msg("open /proc/self/maps: %d\n", errno);
+		return -1;
+	}
+	r = read_all(fd, real_maps, sizeof(real_maps));
+	close(fd);
+	if (r < 0) {
+		msg("read /proc/self/maps: %ld\n", r);
+		return -1;
+	}
+	lseek(sfd, 0, SEEK_SET);
+	r = read_all(sfd, shadow_maps, sizeof(shadow_maps));
+	if (r < 0) {
+		msg("read shadow: %ld\n", r);
+		return -1;
+	}
+	filter(real_maps, real_f, sizeof(real_f));
+	filter(shadow_maps, shadow_f, sizeof(shadow_f));
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	r = sh_ioctl(VMASHADOW_IOC_VALIDATE, &v);
+	if (r) {
+		msg("VALIDATE: %ld, violation %u at 0x%llx\n", r, v.violation,
+		    (unsigned long long)v.addr);
+		return -1;
+	}
+	if (!strcmp(real_f, shadow_f))
+		return 0;
+	{
+		/* Only the lines that differ, each side's. */
+		const char *a = real_f, *b = shadow_f;
+
+		while (*a && *b) {
+			const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+
+			if (!ea || !eb || ea - a != eb - b ||
+			    memcmp(a, b, ea - a))
+				break;
+			a = ea + 1;
+			b = eb + 1;
+		}
+		msg("maps differ (from the first differing line)\n--- real:\n");
+		msg_lines(a, 10);
+		msg("--- shadow:\n");
+		msg_lines(b, 10);
+	}
+	return -1;
+}
+
+/* A neighbour merged, or refused for a reason (whatever its verdict). */
+static void count_side(const struct vmashadow_explain_side *side)
+{
+	if (side->verdict == VMASHADOW_VERDICT_MERGED)
+		sh->why[VMASHADOW_VERDICT_MERGED][0]++;
+	else if (side->why && side->why < NWHY)
+		sh->why[VMASHADOW_VERDICT_REFUSED][side->why]++;
+}
+
+/* Coverage: what EXPLAIN LAST says of the last MAP/PROTECT/REMAP/MADVISE. */
+static void count_explain(int kind)
+{
+	struct vmashadow_explain e;
+
+	if (!sh->counting)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.size = sizeof(e);
+	e.mode = VMASHADOW_EXPLAIN_LAST;
+	if (sh_ioctl(VMASHADOW_IOC_EXPLAIN, &e))
+		return;
+	if (e.merge_case < 9)
+		sh->mcase[kind][e.merge_case]++;
+	count_side(&e.prev);
+	count_side(&e.next);
+}
+
+static void count_err(int kind, long ret)
+{
+	long e = ret < 0 ? -ret : 0;
+
+	if (sh->counting && e < NERR)
+		sh->err[kind][e]++;
+}
+
+static int fd_of(int sel)
+{
+	return sel < 0 ? -1 : files[sel];
+}
+
+static int in_window(unsigned long a)
+{
+	return a >= LO && a < HI;
+}
+
+/* Undo a placement outside the window on both sides (after comparing). */
+static int unmap_outside(unsigned long a, unsigned long len)
+{
+	struct vmashadow_op op;
+	long rr, sr;
+
+	if (in_window(a))
+		return 0;
+	if (sh->counting)
+		sh->moved_out++;
+	len = (len + PS - 1) & ~(PS - 1);
+	rr = sys_ret(syscall(SYS_munmap, a, len));
+	memset(&op, 0, sizeof(op));
+	op.addr = a;
+	op.len = len;
+	op.fd = -1;
+	sr = sh_op(VMASHADOW_IOC_UNMAP, &op);
+	if (rr || sr) {
+		msg("unmapping the placement outside: real %ld shadow %ld\n",
+		    rr, sr);
+		return -1;
+	}
+	return compare_maps();
+}
+
+static sigjmp_buf bus_jmp;
+static volatile int bus_armed;
+
+static void on_sigbus(int sig)
+{
+	if (bus_armed) {
+		bus_armed = 0;
+		siglongjmp(bus_jmp, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A write to @addr: 0, or 1 if it raised SIGBUS (and changed nothing). */
+static __attribute__((noinline)) int guarded_touch(unsigned long addr)
+{
+	if (sigsetjmp(bus_jmp, 1))
+		return 1;
+	bus_armed = 1;
+	*(volatile char *)addr = 1;
+	bus_armed = 0;
+	return 0;
+}
+
+/*
+ * Runs record @i on both sides and compares.  0: equal; 1: the process
+ * forked and this is the parent (its part is over); -1: mismatch (message
+ * in sh->msg).
+ */
+static int run_rec(int i)
+{
+	struct rec *r = &sh->recs[i];
+	struct vmashadow_op op;
+	long rr = 0, sr = 0;
+	unsigned long raddr = 0, saddr = 0;
+	char text[256];
+	int explain = 0;
+
+	memset(&op, 0, sizeof(op));
+	op.fd = -1;
+	switch (r->kind) {
+	case K_MAP:
+		rr = sys_ret(syscall(SYS_mmap, r->addr, r->len, r->prot,
+				     r->flags, fd_of(r->fdsel), r->off));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.prot = r->prot;
+		op.flags = r->flags;
+		op.fd = fd_of(r->fdsel);
+		op.offset = r->off;
+		sr = sh_op(VMASHADOW_IOC_MAP, &op);
+		if (rr >= 0) {
+			raddr = rr;
+			rr = 0;
+		}
+		if (!sr)
+			saddr = op.result;
+		explain = 1;
+		break;
+	case K_UNMAP:
+		rr = sys_ret(syscall(SYS_munmap, r->addr, r->len));
+		op.addr = r->addr;
+		op.len = r->len;
+		sr = sh_op(VMASHADOW_IOC_UNMAP, &op);
+		break;
+	case K_PROTECT:
+		rr = sys_ret(syscall(SYS_mprotect, r->addr, r->len, r->prot));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.prot = r->prot;
+		sr = sh_op(VMASHADOW_IOC_PROTECT, &op);
+		explain = 1;
+		break;
+	case K_TOUCH: {
+		struct vmashadow_region reg;
+
+		/* The shadow equals the real maps here: it says what is safe. */
+		if (!sh_lookup(r->addr, &reg) ||
+		    !(reg.vm_flags & VMASHADOW_VM_WRITE)) {
+			if (sh->counting)
+				sh->skipped_touch++;
+			return 0;
+		}
+		/*
+		 * Shared anonymous memory grown by mremap ends past its
+		 * shmem object: SIGBUS, and no fault that changes a region.
+		 */
+		if (guarded_touch(r->addr)) {
+			if (sh->counting)
+				sh->sigbus_touch++;
+			return 0;
+		}
+		memset(&op, 0, sizeof(op));
+		op.addr = r->addr;
+		sr = sh_op(VMASHADOW_IOC_TOUCH, &op);
+		break;
+	}
+	case K_REMAP:
+		rr = sys_ret(syscall(SYS_mremap, r->addr, r->len, r->off,
+				     r->flags, r->naddr));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.new_len = r->off;
+		op.flags = r->flags;
+		op.new_addr = r->naddr;
+		sr = sh_op(VMASHADOW_IOC_REMAP, &op);
+		if (rr >= 0) {
+			raddr = rr;
+			rr = 0;
+		}
+		if (!sr)
+			saddr = op.result;
+		explain = 1;
+		break;
+	case K_MADVISE:
+		rr = sys_ret(syscall(SYS_madvise, r->addr, r->len, r->flags));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.flags = r->flags;
+		sr = sh_op(VMASHADOW_IOC_MADVISE, &op);
+		explain = 1;
+		break;
+	case K_BRK:
+		raddr = syscall(SYS_brk, brk0 + r->addr);
+		op.addr = brk0 + r->addr;
+		op.fd = 0;
+		sr = sh_op(VMASHADOW_IOC_BRK, &op);
+		saddr = op.result;
+		break;
+	case K_SEAL:
+		rr = sys_ret(syscall(__NR_mseal, r->addr, r->len, r->flags));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.flags = r->flags;
+		op.fd = 0;
+		sr = sh_op(VMASHADOW_IOC_SEAL, &op);
+		break;
+	case K_FORK: {
+		struct vmashadow_fork f;
+		pid_t pid;
+		int st = 0;
+
+		memset(&f, 0, sizeof(f));
+		f.size = sizeof(f);
+		sr = sh_ioctl(VMASHADOW_IOC_FORK, &f);
+		if (sr) {
+			msg("FORK: %ld\n", sr);
+			return -1;
+		}
+		pid = syscall(SYS_fork);
+		if (pid < 0) {
+			msg("fork: %d\n", errno);
+			return -1;
+		}
+		if (pid) {
+			close(f.fd);
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+				if (sh->failed_at < 0) {
+					sh->failed_at = sh->nrec - 1;
+					msg("a forked child died: status 0x%x\n", st);
+				}
+			}
+			return 1;
+		}
+		close(sfd);
+		sfd = f.fd;
+		break;
+	}
+	}
+	sh->ops++;
+	count_err(r->kind, rr);
+	if (rr != sr) {
+		rec_str(r, text, sizeof(text));
+		msg("%s: real %ld (%s), shadow %ld (%s)\n", text, rr,
+		    rr ? strerror(-rr) : "ok", sr, sr ? strerror(-sr) : "ok");
+		compare_maps();
+		return -1;
+	}
+	if ((r->kind == K_MAP || r->kind == K_REMAP || r->kind == K_BRK) &&
+	    raddr != saddr) {
+		rec_str(r, text, sizeof(text));
+		msg("%s: real result 0x%lx, shadow 0x%lx\n", text, raddr, saddr);
+		compare_maps();
+		return -1;
+	}
+	if (explain && !rr)
+		count_explain(r->kind);
+	if (compare_maps()) {
+		rec_str(r, text, sizeof(text));
+		msg("after %s\n", text);
+		return -1;
+	}
+	if (!rr && (r->kind == K_MAP || r->kind == K_REMAP))
+		return unmap_outside(raddr, r->kind == K_MAP ? r->len : r->off);
+	return 0;
+}
+
+/* ---- generation ---------------------------------------------------------------- */
+
+static unsigned int rand_prot(void)
+{
+	static const unsigned int p[] = {
+		PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE,
+		PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE,
+		PROT_READ, PROT_NONE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		PROT_READ | PROT_EXEC,
+	};
+
+	return p[rn(sizeof(p) / sizeof(p[0]))];
+}
+
+static unsigned long rand_len(void)
+{
+	if (chance(70))
+		return 1 + rn(4);
+	return 1 + rn(12);
+}
+
+/* A page in the window where @npg pages fit. */
+static unsigned long rand_page(unsigned long npg)
+{
+	if (npg >= WIN_PAGES)
+		return 0;
+	return rn(WIN_PAGES - npg + 1);
+}
+
+/* The start of an existing region in the window, or a random page. */
+static unsigned long region_page(unsigned long *npg)
+{
+	struct vmashadow_region reg;
+	unsigned long pg = rn(WIN_PAGES);
+
+	if (sh_lookup(WPG(pg), &reg) && reg.start >= WIN &&
+	    reg.end <= WPG(WIN_PAGES)) {
+		if (chance(60)) {
+			*npg = (reg.end - reg.start) / PS;
+			return (reg.start - WIN) / PS;
+		}
+		*npg = (reg.end - WPG(pg)) / PS;
+		return pg;
+	}
+	*npg = rand_len();
+	if (pg + *npg > WIN_PAGES)
+		*npg = WIN_PAGES - pg;
+	return pg;
+}
+
+static const int advices[] = {
+	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
+	MADV_DONTNEED, MADV_FREE, MADV_DONTFORK, MADV_DOFORK,
+	MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+	MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK,
+	MADV_COLD, MADV_PAGEOUT,
+};
+
+static void gen(struct rec *r, int forks)
+{
+	unsigned long x = rn(1000), npg, pg;
+
+	memset(r, 0, sizeof(*r));
+	r->fdsel = F_ANON;
+	if (x < 320) {
+		unsigned long y = rn(100);
+
+		r->kind = K_MAP;
+		npg = rand_len();
+		pg = rand_page(npg);
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		r->prot = rand_prot();
+		if (y < 40) {
+			r->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		} else if (y < 50) {
+			r->flags = MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED;
+		} else if (y < 75) {
+			static const int sel[] = { F_A, F_A, F_A, F_A2, F_ARO, F_B };
+
+			r->fdsel = sel[rn(6)];
+			r->flags = (chance(50) ? MAP_SHARED : MAP_PRIVATE) |
+				   MAP_FIXED;
+			/* an offset that runs on with the window, or not */
+			r->off = (chance(65) ? pg + 8 : rn(64)) * PS;
+		} else if (y < 85) {
+			r->flags = MAP_PRIVATE | MAP_ANONYMOUS |
+				   (chance(50) ? MAP_FIXED_NOREPLACE : 0);
+		} else if (y < 90) {
+			r->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				   MAP_GROWSDOWN;
+		} else {
+			/* oddities and errors */
+			switch (rn(8)) {
+			case 0:
+				r->len = 0;
+				r->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+				break;
+			case 1:
+				r->addr += 1 + rn(PS - 1);
+				r->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+				break;
+			case 2:
+				r->flags = MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS |
+					   MAP_FIXED;
+				break;
+			case 3:
+				r->fdsel = F_ARO;
+				r->prot = PROT_READ | PROT_WRITE;
+				r->flags = MAP_SHARED | MAP_FIXED;
+				r->off = (pg + 8) * PS;
+				break;
+			case 4:
+				r->fdsel = F_A;
+				r->flags = MAP_PRIVATE | MAP_FIXED;
+				r->off = PS * (pg + 8) + 1 + rn(PS - 1);
+				break;
+			case 5:
+				r->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+					   MAP_STACK;
+				break;
+			case 6:
+				r->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+					   (avoid & AV_POPULATE ? 0 : MAP_POPULATE);
+				break;
+			case 7:
+				r->flags = MAP_PRIVATE | MAP_ANONYMOUS |
+					   MAP_FIXED | MAP_NORESERVE;
+				r->len = (1UL << 47);
+				break;
+			}
+		}
+		if (chance(6))
+			r->flags |= MAP_NORESERVE;
+	} else if (x < 420) {
+		r->kind = K_UNMAP;
+		pg = region_page(&npg);
+		if (chance(40))
+			npg = rand_len();
+		if (pg + npg > WIN_PAGES)
+			npg = WIN_PAGES - pg;
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		if (chance(4))
+			r->addr += 1 + rn(PS - 1);
+		else if (chance(3))
+			r->len = 0;
+		else if (chance(30))
+			r->len -= rn(PS);	/* rounded up */
+	} else if (x < 580) {
+		r->kind = K_PROTECT;
+		pg = region_page(&npg);
+		if (chance(50)) {
+			unsigned long o = rn(npg);
+
+			pg += o;
+			npg = 1 + rn(npg - o);
+		} else if (chance(30)) {
+			npg = rand_len();
+		}
+		if (pg + npg > WIN_PAGES)
+			npg = WIN_PAGES - pg;
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		r->prot = rand_prot();
+		if (chance(3))
+			r->prot |= 0x40;
+		else if (chance(3))
+			r->addr += 1 + rn(PS - 1);
+		else if (chance(3))
+			r->prot |= PROT_GROWSDOWN;
+	} else if (x < 720) {
+		r->kind = K_TOUCH;
+		pg = region_page(&npg);
+		r->addr = WPG(pg + rn(npg ? npg : 1)) + rn(PS);
+	} else if (x < 850) {
+		unsigned long y = rn(100), dpg;
+
+		r->kind = K_REMAP;
+		pg = region_page(&npg);
+		if (npg > 1 && chance(40)) {
+			unsigned long o = rn(npg);
+
+			pg += o;
+			npg = 1 + rn(npg - o);
+		}
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		if (y < 15) {
+			/* shrink */
+			r->off = npg > 1 ? (1 + rn(npg - 1)) * PS : PS;
+		} else if (y < 35) {
+			/* grow in place, maybe may move (top-down, outside) */
+			r->off = (npg + 1 + rn(4)) * PS;
+			if (chance(25))
+				r->flags = MREMAP_MAYMOVE;
+		} else if (y < 70) {
+			/* FIXED to a page of the window */
+			unsigned long nl = chance(60) ? npg : 1 + rn(8);
+
+			dpg = rand_page(nl);
+			r->off = nl * PS;
+			r->flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+			r->naddr = WPG(dpg);
+		} else if (y < 88) {
+			/* DONTUNMAP, fixed or not */
+			r->off = r->len;
+			r->flags = MREMAP_MAYMOVE | MREMAP_DONTUNMAP;
+			if (chance(80)) {
+				r->flags |= MREMAP_FIXED;
+				r->naddr = WPG(rand_page(npg));
+				/* right after the source: 6.1's "self" refusal */
+				if (chance(30) && pg + 2 * npg <= WIN_PAGES)
+					r->naddr = WPG(pg + npg);
+			}
+		} else if (y < 93 && !(avoid & AV_DUP)) {
+			/* old_len 0: a duplicate of a shared mapping */
+			r->len = 0;
+			r->off = (1 + rn(4)) * PS;
+			r->flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+			r->naddr = WPG(rand_page(r->off / PS));
+		} else {
+			/* errors */
+			r->off = r->len;
+			switch (rn(6)) {
+			case 0:
+				r->flags = 8;
+				break;
+			case 1:
+				r->flags = MREMAP_FIXED;
+				r->naddr = WPG(rand_page(npg));
+				break;
+			case 2:
+				r->flags = MREMAP_MAYMOVE | MREMAP_DONTUNMAP;
+				r->off = r->len + PS;
+				break;
+			case 3:
+				r->addr += 1 + rn(PS - 1);
+				break;
+			case 4:
+				r->off = 0;
+				break;
+			case 5:
+				/* overlapping source and destination */
+				r->flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+				r->naddr = r->addr;
+				break;
+			}
+		}
+	} else if (x < 930) {
+		r->kind = K_MADVISE;
+		pg = region_page(&npg);
+		if (chance(30))
+			npg = rand_len();
+		if (pg + npg > WIN_PAGES)
+			npg = WIN_PAGES - pg;
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		do {
+			r->flags = advices[rn(sizeof(advices) / sizeof(advices[0]))];
+		} while ((avoid & AV_PAGEADV) &&
+			 (r->flags == MADV_DONTNEED || r->flags == MADV_FREE ||
+			  r->flags == MADV_COLD || r->flags == MADV_PAGEOUT ||
+			  r->flags == MADV_WILLNEED));
+		if (chance(3))
+			r->flags = 999;
+		else if (chance(3))
+			r->addr += 1 + rn(PS - 1);
+	} else if (x < 970) {
+		r->kind = K_BRK;
+		switch (rn(5)) {
+		case 0:
+			r->addr = 0;
+			break;
+		case 1:
+			r->addr = rn(40) * PS + (chance(30) ? rn(PS) : 0);
+			break;
+		case 2:
+			/* below start_brk: refused, the break stays */
+			r->addr = start_brk - PS - brk0;
+			break;
+		default:
+			r->addr = rn(12) * PS;
+			break;
+		}
+	} else if (x < 982) {
+		r->kind = K_SEAL;
+		pg = region_page(&npg);
+		if (pg + npg > WIN_PAGES)
+			npg = WIN_PAGES - pg;
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		if (chance(5))
+			r->flags = 1;
+		else if (chance(5))
+			r->addr += 1 + rn(PS - 1);
+	} else {
+		if (forks >= MAX_FORKS) {
+			gen(r, forks);
+			return;
+		}
+		r->kind = K_FORK;
+	}
+}
+
+/* ---- one sequence, in a child ---------------------------------------------------- */
+
+/*
+ * Sets up the window (guards, nothing in between) and the shadow, then
+ * runs: new records from @seed when @replay is 0, else sh->recs[0..nrec).
+ * Exit status 0 always (the verdict is in sh).
+ */
+static void child(uint64_t seed, int replay)
+{
+	struct vmashadow_import im;
+	long r;
+	int i, n = replay ? sh->nrec : (int)seq_len, forks = 0;
+
+	msg_len = 0;
+	sh->msg[0] = 0;
+	rng_state = seed * 0x100000001b3ULL + 12345;
+	syscall(SYS_munmap, LO, HI - LO);
+	if (syscall(SYS_mmap, LO, GUARD_PAGES * PS, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		    -1, 0) == -1 ||
+	    syscall(SYS_mmap, WPG(WIN_PAGES), GUARD_PAGES * PS, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		    -1, 0) == -1) {
+		msg("guards: %d\n", errno);
+		sh->failed_at = 0;
+		_exit(0);
+	}
+	brk0 = syscall(SYS_brk, 0);
+	signal(SIGBUS, on_sigbus);
+	sfd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
+	if (sfd < 0) {
+		msg("open /dev/vmashadow: %d\n", errno);
+		sh->failed_at = 0;
+		_exit(0);
+	}
+	memset(&im, 0, sizeof(im));
+	im.size = sizeof(im);
+	r = sh_ioctl(VMASHADOW_IOC_IMPORT, &im);
+	if (r) {
+		msg("IMPORT: %ld\n", r);
+		sh->failed_at = 0;
+		_exit(0);
+	}
+	{
+		struct vmashadow_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.size = sizeof(p);
+		if (sh_ioctl(VMASHADOW_IOC_GET_PARAMS, &p) || p.brk != brk0) {
+			msg("GET_PARAMS: brk 0x%llx, real 0x%lx\n",
+			    (unsigned long long)p.brk, brk0);
+			sh->failed_at = 0;
+			_exit(0);
+		}
+		start_brk = p.start_brk;
+	}
+	if (compare_maps()) {
+		msg("after the import\n");
+		sh->failed_at = 0;
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		if (!replay) {
+			gen(&sh->recs[i], forks);
+			sh->nrec = i + 1;
+		}
+		if (sh->recs[i].kind == K_FORK)
+			forks++;
+		r = run_rec(i);
+		if (r == 1)
+			_exit(0);	/* the child did the rest */
+		if (r < 0) {
+			sh->failed_at = i;
+			_exit(0);
+		}
+	}
+	sh->done = 1;
+	_exit(0);
+}
+
+/* Runs one sequence (or a replay of sh->recs) in a child; 1 if it failed. */
+static int run_child(uint64_t seed, int replay)
+{
+	pid_t pid;
+	int st;
+
+	sh->failed_at = -1;
+	sh->done = 0;
+	if (!replay)
+		sh->nrec = 0;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid)
+		child(seed, replay);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		if (sh->failed_at < 0)
+			sh->failed_at = sh->nrec ? sh->nrec - 1 : 0;
+		snprintf(sh->msg + strlen(sh->msg), 200,
+			 "the sequence's process died: status 0x%x\n", st);
+		return 1;
+	}
+	return sh->failed_at >= 0;
+}
+
+/* ---- minimization ------------------------------------------------------------------ */
+
+static struct rec saved[MAX_OPS], trial[MAX_OPS];
+
+/* Replays @recs[0..n): 1 if it fails. */
+static int replay(const struct rec *recs, int n)
+{
+	memcpy(sh->recs, recs, n * sizeof(*recs));
+	sh->nrec = n;
+	return run_child(0, 1);
+}
+
+static void print_recs(const struct rec *recs, int n)
+{
+	char t[256];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		rec_str(&recs[i], t, sizeof(t));
+		printf("#   %3d %s\n", i, t);
+	}
+}
+
+static void print_msg(void)
+{
+	char *p = sh->msg, *e;
+
+	while (*p) {
+		e = strchr(p, '\n');
+		if (e)
+			*e = 0;
+		printf("#     | %s\n", p);
+		if (!e)
+			break;
+		p = e + 1;
+	}
+}
+
+/*
+ * The failing prefix, then without each earlier record while it still
+ * fails (and cut at the new first failure).  Prints the result.
+ */
+static void minimize(uint64_t seed, int budget)
+{
+	int n = sh->failed_at + 1, i, prefix = n;
+	char t[256];
+
+	memcpy(saved, sh->recs, n * sizeof(*saved));
+	printf("# seed %llu: mismatch at operation %d of the sequence\n",
+	       (unsigned long long)seed, n - 1);
+	if (!budget) {
+		/* Beyond the first few: the seed and the failing operation. */
+		rec_str(&saved[n - 1], t, sizeof(t));
+		printf("#   (not reduced: rerun with --seed %llu --seeds 1) %d %s\n",
+		       (unsigned long long)seed, n - 1, t);
+		return;
+	}
+	print_msg();
+	printf("# seed %llu: the shortest failing prefix (%d operations):\n",
+	       (unsigned long long)seed, prefix);
+	print_recs(saved, n);
+	for (i = n - 2; i >= 0; i--) {
+		int j, m = 0;
+
+		for (j = 0; j < n; j++)
+			if (j != i)
+				trial[m++] = saved[j];
+		if (replay(trial, m)) {
+			n = sh->failed_at + 1;
+			if (n > m)
+				n = m;
+			memcpy(saved, trial, n * sizeof(*saved));
+			if (i > n - 1)
+				i = n - 1;
+		}
+	}
+	/* The final run, for its message. */
+	if (!replay(saved, n)) {
+		printf("# seed %llu: the reduced sequence no longer fails (flaky?)\n",
+		       (unsigned long long)seed);
+		return;
+	}
+	n = sh->failed_at + 1;
+	printf("# seed %llu: minimized reproducer (%d operations; window page pN = 0x%lx + N*4096, file A = 4096 pages, A' another open of it, Aro read-only, B another file; guards p-%lu..p-1 and p%lu..p%lu PROT_NONE):\n",
+	       (unsigned long long)seed, n, WIN, GUARD_PAGES, WIN_PAGES,
+	       WIN_PAGES + GUARD_PAGES - 1);
+	print_recs(saved, n);
+	print_msg();
+}
+
+/* ---- driver ------------------------------------------------------------------------ */
+
+static int open_files(void)
+{
+	static const char *const paths[2] = { "/tmp/conform-A", "/tmp/conform-B" };
+	char p[64];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int fd;
+
+		snprintf(p, sizeof(p), "%s-%d", paths[i], getpid());
+		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || ftruncate(fd, FILE_PAGES * PS))
+			return -1;
+		if (i == 0) {
+			files[F_A] = fd;
+			files[F_A2] = open(p, O_RDWR | O_CLOEXEC);
+			files[F_ARO] = open(p, O_RDONLY | O_CLOEXEC);
+			if (files[F_A2] < 0 || files[F_ARO] < 0)
+				return -1;
+		} else {
+			files[F_B] = fd;
+		}
+	}
+	return 0;
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case EPERM: return "EPERM";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	case ENOSYS: return "ENOSYS";
+	case EAGAIN: return "EAGAIN";
+	case EBADF: return "EBADF";
+	case ENODEV: return "ENODEV";
+	case EOVERFLOW: return "EOVERFLOW";
+	case ETXTBSY: return "ETXTBSY";
+	}
+	return NULL;
+}
+
+static const char *const whyname[NWHY] = {
+	"none", "special", "flags", "file", "close_op", "pgoff", "anon_vma",
+	"anon_forked", "anon_unfaulted", "not_tried", "prev_next", "self",
+};
+
+/*
+ * What a make check run must reach: errnos per operation, vma_merge's
+ * cases, refusal reasons.  A refusal that needs what this tester cannot
+ * make (VM_IO and friends, a vm_ops->close) is not required.
+ */
+struct need { int kind; int err; };
+
+static int coverage(int strict)
+{
+	static const struct need errs[] = {
+		{ K_MAP, 0 }, { K_MAP, EINVAL }, { K_MAP, EEXIST },
+		{ K_MAP, EACCES }, { K_MAP, ENOMEM },
+		{ K_UNMAP, 0 }, { K_UNMAP, EINVAL },
+		{ K_PROTECT, 0 }, { K_PROTECT, EINVAL }, { K_PROTECT, ENOMEM },
+		{ K_PROTECT, EACCES },
+		{ K_TOUCH, 0 },
+		{ K_REMAP, 0 }, { K_REMAP, EINVAL }, { K_REMAP, ENOMEM },
+		{ K_REMAP, EFAULT },
+		{ K_MADVISE, 0 }, { K_MADVISE, EINVAL }, { K_MADVISE, ENOMEM },
+		{ K_BRK, 0 }, { K_FORK, 0 },
+	};
+	static const struct need errs_seal[] = {
+		{ K_SEAL, 0 }, { K_SEAL, EINVAL }, { K_SEAL, ENOMEM },
+		{ K_UNMAP, EPERM }, { K_PROTECT, EPERM }, { K_REMAP, EPERM },
+		{ K_MAP, EPERM }, { K_MADVISE, EPERM },
+	};
+	static const int whys[] = {
+		VMASHADOW_WHY_FLAGS, VMASHADOW_WHY_FILE, VMASHADOW_WHY_PGOFF,
+		VMASHADOW_WHY_ANON_VMA, VMASHADOW_WHY_ANON_FORKED,
+		VMASHADOW_WHY_ANON_UNFAULTED,
+	};
+	unsigned long tot;
+	int k, e, c, missing = 0;
+	unsigned int i;
+	char line[1024];
+	size_t l;
+
+	printf("# coverage: errno per operation\n");
+	for (k = 0; k < K_NR; k++) {
+		l = snprintf(line, sizeof(line), "#   %-8s", kname[k]);
+		for (e = 0; e < NERR; e++) {
+			if (!sh->err[k][e])
+				continue;
+			if (errname(e))
+				l += snprintf(line + l, sizeof(line) - l, " %s=%lu",
+					      errname(e), sh->err[k][e]);
+			else
+				l += snprintf(line + l, sizeof(line) - l, " %d=%lu",
+					      e, sh->err[k][e]);
+		}
+		printf("%s\n", line);
+	}
+	printf("# coverage: vma_merge case (EXPLAIN LAST; 0 = no merge) per operation\n");
+	for (k = 0; k < K_NR; k++) {
+		for (c = 0, tot = 0; c < 9; c++)
+			tot += sh->mcase[k][c];
+		if (!tot)
+			continue;
+		l = snprintf(line, sizeof(line), "#   %-8s", kname[k]);
+		for (c = 0; c < 9; c++)
+			l += snprintf(line + l, sizeof(line) - l, " %d=%lu", c,
+				      sh->mcase[k][c]);
+		printf("%s\n", line);
+	}
+	printf("# coverage: neighbour verdicts (merged / refused by reason)\n");
+	printf("#   merged=%lu\n", sh->why[VMASHADOW_VERDICT_MERGED][0]);
+	l = snprintf(line, sizeof(line), "#   refused:");
+	for (i = 0; i < NWHY; i++)
+		l += snprintf(line + l, sizeof(line) - l, " %s=%lu", whyname[i],
+			      sh->why[VMASHADOW_VERDICT_REFUSED][i]);
+	printf("%s\n", line);
+	printf("#   placements outside the window: %lu, touches skipped (not writable): %lu, (SIGBUS past a shmem object): %lu\n",
+	       sh->moved_out, sh->skipped_touch, sh->sigbus_touch);
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (!sh->err[errs[i].kind][errs[i].err]) {
+			printf("# coverage: never reached: %s %s\n",
+			       kname[errs[i].kind], errname(errs[i].err));
+			missing++;
+		}
+	if (has_seal) {
+		for (i = 0; i < sizeof(errs_seal) / sizeof(errs_seal[0]); i++)
+			if (!sh->err[errs_seal[i].kind][errs_seal[i].err]) {
+				printf("# coverage: never reached: %s %s\n",
+				       kname[errs_seal[i].kind],
+				       errname(errs_seal[i].err));
+				missing++;
+			}
+	} else if (!sh->err[K_SEAL][ENOSYS]) {
+		printf("# coverage: never reached: seal ENOSYS\n");
+		missing++;
+	}
+	/* vma_merge's eight cases, counted over every operation */
+	for (c = 1; c < 9; c++) {
+		for (k = 0, tot = 0; k < K_NR; k++)
+			tot += sh->mcase[k][c];
+		if (!tot) {
+			printf("# coverage: never reached: merge case %d\n", c);
+			missing++;
+		}
+	}
+	if (!sh->why[VMASHADOW_VERDICT_MERGED][0]) {
+		printf("# coverage: never reached: a merged neighbour\n");
+		missing++;
+	}
+	for (i = 0; i < sizeof(whys) / sizeof(whys[0]); i++)
+		if (!sh->why[VMASHADOW_VERDICT_REFUSED][whys[i]]) {
+			printf("# coverage: never reached: refusal %s\n",
+			       whyname[whys[i]]);
+			missing++;
+		}
+	if (kernel == 61 && !sh->why[VMASHADOW_VERDICT_REFUSED][VMASHADOW_WHY_SELF]) {
+		printf("# coverage: never reached: refusal self (6.1)\n");
+		missing++;
+	}
+	return strict ? missing : 0;
+}
+
+static int is_debug_kernel(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
+int main(int argc, char **argv)
+{
+#ifndef CONFORM_SEEDS
+#define CONFORM_SEEDS	300	/* build-time defaults, for a VM run of chosen seeds */
+#endif
+#ifndef CONFORM_SEED
+#define CONFORM_SEED	1
+#endif
+	unsigned long seeds = CONFORM_SEEDS, seconds = 0, seqs = 0, mism = 0, minimized = 0;
+	uint64_t seed = CONFORM_SEED, s;
+	int seed_given = 0, seeds_given = CONFORM_SEEDS != 300, strict = 1, i, missing;
+	struct utsname u;
+	const char *env = getenv("VMS_SOAK_SECONDS");
+	char lane[128];
+	time_t t0 = time(NULL);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seeds") && i + 1 < argc) {
+			seeds = strtoul(argv[++i], NULL, 0);
+			seeds_given = 1;
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			seed = strtoull(argv[++i], NULL, 0);
+			seed_given = 1;
+		} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+			seconds = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--len") && i + 1 < argc) {
+			seq_len = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--avoid") && i + 1 < argc) {
+			avoid = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--no-cover")) {
+			strict = 0;
+		} else if (!strcmp(argv[i], "-v")) {
+			verbose = 1;
+		} else {
+			fprintf(stderr, "usage: %s [--seeds N] [--seed S] [--len L] [--seconds N] [--no-cover] [-v]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (!seconds && env)
+		seconds = strtoul(env, NULL, 0);
+	if (!seconds) {
+		FILE *f = fopen("/tmp/vms-soak-seconds", "r");
+
+		if (f) {
+			if (fscanf(f, "%lu", &seconds) != 1)
+				seconds = 0;
+			fclose(f);
+		}
+	}
+	if (seq_len > MAX_OPS)
+		seq_len = MAX_OPS;
+	if (seconds && !seed_given)
+		seed = (uint64_t)time(NULL) * 1000003ULL + getpid();
+	if (!seconds && !seeds_given && is_debug_kernel())
+		seeds /= 5;
+
+	uname(&u);
+	kernel = !strncmp(u.release, "6.12", 4) ? 612 :
+		 !strncmp(u.release, "6.1.", 4) || !strncmp(u.release, "6.1-", 4) ? 61 : 0;
+	has_seal = kernel == 612;
+	snprintf(lane, sizeof(lane), "%s%s",
+		 kernel == 612 ? "6.12" : kernel == 61 ? "6.1" : u.release,
+		 is_debug_kernel() ? "-debug" : "");
+
+	printf("TAP version 13\n1..2\n");
+	printf("# conform: kernel %s, %s, first seed %llu, %lu operations per sequence, pid %d\n",
+	       u.release, seconds ? "soak" : "check", (unsigned long long)seed,
+	       seq_len, getpid());
+	if (avoid)
+		printf("# conform: leaving out 0x%x (--avoid)\n", avoid);
+	if (seconds)
+		printf("# soak for %lu seconds\n", seconds);
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED || open_files()) {
+		printf("not ok 1 conform setup: %s\n# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0\n",
+		       strerror(errno));
+		return 1;
+	}
+	if (access("/dev/vmashadow", R_OK | W_OK)) {
+		printf("ok 1 # SKIP /dev/vmashadow: %s\nok 2 # SKIP\n# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:2 error:0\n",
+		       strerror(errno));
+		return 4;
+	}
+
+	for (s = seed;; s++) {
+		if (seconds ? (unsigned long)(time(NULL) - t0) >= seconds :
+			      seqs >= seeds)
+			break;
+		sh->counting = 1;
+		if (run_child(s, 0)) {
+			unsigned long before = sh->ops;
+
+			sh->counting = 0;
+			mism++;
+			/* Reduce the first few fully; the rest: seed and prefix. */
+			minimize(s, minimized++ < 8);
+			sh->ops = before;
+		} else if (!sh->done) {
+			mism++;
+			printf("# seed %llu: the sequence did not finish\n",
+			       (unsigned long long)s);
+		}
+		seqs++;
+		if (verbose)
+			printf("# seed %llu: %lu ops so far\n", (unsigned long long)s,
+			       sh->ops);
+	}
+	sh->counting = 0;
+
+	printf("# conform: %lu sequences in %lds\n", seqs, (long)(time(NULL) - t0));
+	missing = coverage(strict && !seconds);
+	printf("# conformance %s: %lu sequences, %lu operations, %lu mismatches\n",
+	       lane, seqs, sh->ops, mism);
+	printf("%s 1 conform.sequences\n", mism ? "not ok" : "ok");
+	printf("%s 2 conform.coverage%s\n", missing ? "not ok" : "ok",
+	       missing ? " (cases never reached, see above)" : "");
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
+	       !mism + !missing, !!mism + !!missing);
+	for (i = 0; i < 2; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/tmp/conform-%c-%d", 'A' + i, getpid());
+		unlink(p);
+	}
+	return mism || missing ? 1 : 0;
+}

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay.c - `vmashadow replay FILE` and `vmashadow shrink FILE`.
+ *
+ * A trace log (vmashadow trace --log) is plain text, one record a line,
+ * each beginning with the pid it belongs to:
+ *
+ *   vmashadow-log 1
+ *   PID exec PATH                          a new address space ...
+ *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
+ *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
+ *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
+ *                                          ... and its regions
+ *   PID resync WHY                         the shadow was re-imported: the
+ *                                          params and region lines follow
+ *   PID touch ADDR                         a write fault learned
+ *   PID fork CHILD | PID clone-vm CHILD
+ *   PID mmap ADDR LEN PROT FLAGS KEY OFFSET = RESULT [n=REGIONS]
+ *   PID munmap ADDR LEN = ...              mprotect ADDR LEN PROT
+ *   PID mremap ADDR OLD_LEN NEW_LEN FLAGS NEW_ADDR    brk ADDR
+ *   PID madvise ADDR LEN ADVICE            mseal ADDR LEN FLAGS
+ *
+ * RESULT is what the kernel returned (an address, 0, or -ERRNO); n= the
+ * kernel's region count after the call.  Replay applies the records to
+ * fresh shadows and reports every call whose result or region count
+ * differs.  It also reads `strace -f -e trace=memory` output (-y adds the
+ * file names); strace gives no starting state, so those calls are applied
+ * where the kernel placed them and failed calls are skipped.
+ *
+ * Shrink is ddmin (Zeller) over the call and touch records before the
+ * first divergence; a candidate "still diverges" when the same record
+ * diverges with the same shadow outcome (result and region-count change).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vms.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+struct rline {
+	char *text;
+	int pid;
+	char verb[16];
+	int unit;		/* a call or touch: shrink may drop it */
+	long rec_delta;		/* recorded change of the region count */
+	int has_n;
+	long n;
+};
+
+struct rmm {
+	int pid;
+	int fd;
+	int *refs;
+	long expect_regions;	/* after region lines: how many */
+	int built;
+	int alive;
+};
+
+struct rfile {
+	char *key;
+	int fd;
+};
+
+struct rstate {
+	const struct vms_opts *o;
+	struct rmm *m;
+	size_t nm;
+	struct rfile *f;
+	size_t nf;
+	FILE *rep;		/* reports, or NULL */
+	int shrink_mode;	/* compare region-count changes, not counts */
+	long div_line;		/* first divergence */
+	char div_sig[256];
+	long ndiv;
+	long applied;
+};
+
+static struct rmm *rm_find(struct rstate *s, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nm; i++)
+		if (s->m[i].pid == pid && s->m[i].alive)
+			return &s->m[i];
+	return NULL;
+}
+
+static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
+{
+	struct rmm *old = rm_find(s, pid), *m;
+
+	if (old) {
+		old->alive = 0;
+		if (--*old->refs == 0) {
+			close(old->fd);
+			free(old->refs);
+		}
+	}
+	s->m = xrealloc(s->m, (s->nm + 1) * sizeof(*s->m));
+	m = &s->m[s->nm++];
+	memset(m, 0, sizeof(*m));
+	m->pid = pid;
+	m->alive = 1;
+	if (fd < 0) {
+		fd = vms_open_device(s->o);
+		if (fd < 0)
+			exit(VMS_EXIT_FAIL);
+	}
+	m->fd = fd;
+	if (!refs) {
+		refs = xmalloc(sizeof(*refs));
+		*refs = 0;
+	}
+	m->refs = refs;
+	++*refs;
+	return m;
+}
+
+static void rs_free(struct rstate *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nm; i++)
+		if (s->m[i].alive && --*s->m[i].refs == 0) {
+			close(s->m[i].fd);
+			free(s->m[i].refs);
+		}
+	free(s->m);
+	for (i = 0; i < s->nf; i++) {
+		if (s->f[i].fd >= 0)
+			close(s->f[i].fd);
+		free(s->f[i].key);
+	}
+	free(s->f);
+}
+
+static int file_fd(struct rstate *s, const char *key, const char *path)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < s->nf; i++)
+		if (!strcmp(s->f[i].key, key))
+			return s->f[i].fd;
+	fd = -1;
+	if (path) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		/* Not here (or strace gave no name): a stand-in file. */
+		fd = memfd_create(key, MFD_CLOEXEC);
+		if (fd >= 0 && ftruncate(fd, 1L << 40) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	s->f = xrealloc(s->f, (s->nf + 1) * sizeof(*s->f));
+	s->f[s->nf].key = xstrdup(key);
+	s->f[s->nf++].fd = fd;
+	return fd;
+}
+
+static long regions_of(int fd)
+{
+	struct vmashadow_stats st;
+
+	return vd_stats(fd, &st) ? -1 : (long)st.regions;
+}
+
+static int parse_res(const char *s, long *v)
+{
+	if (*s == '-' && isalpha((unsigned char)s[1])) {
+		int e = vms_errno_value(s + 1);
+
+		if (e < 0)
+			return -1;
+		*v = -e;
+		return 0;
+	}
+	*v = (long)strtoull(s, NULL, 0);
+	return 0;
+}
+
+static void report(struct rstate *s, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void report(struct rstate *s, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->rep)
+		return;
+	fprintf(s->rep, "line %ld: ", line + 1);
+	va_start(ap, fmt);
+	vfprintf(s->rep, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->rep);
+}
+
+/* Rebuild one region of a log's starting state. */
+static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
+{
+	struct vmashadow_op op;
+	uint64_t start, end, pgoff, vmf;
+	int faulted, prot, fd = -1;
+	const char *perms, *kind, *key;
+
+	if (nw < 10)
+		return;
+	start = strtoull(w[2], NULL, 0);
+	end = strtoull(w[3], NULL, 0);
+	perms = w[4];
+	kind = w[5];
+	key = w[6];
+	pgoff = strtoull(w[7], NULL, 0);
+	vmf = strtoull(w[8], NULL, 0);
+	faulted = atoi(w[9]);
+	prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+	       (perms[2] == 'x' ? PROT_EXEC : 0);
+	memset(&op, 0, sizeof(op));
+	op.addr = start;
+	op.len = end - start;
+	op.fd = -1;
+	op.flags = MAP_FIXED | (perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE);
+	if (vmf & VMASHADOW_VM_GROWSDOWN)
+		op.flags |= MAP_GROWSDOWN;
+	if (vmf & VMASHADOW_VM_NORESERVE)
+		op.flags |= MAP_NORESERVE;
+	if (!strcmp(kind, "file")) {
+		fd = file_fd(s, key, NULL);
+		op.fd = fd;
+		op.offset = pgoff * VMS_PAGE_SIZE;
+	} else if (!strcmp(kind, "vdso")) {
+		op.flags |= MAP_ANONYMOUS;
+		op.op_flags = VMASHADOW_OPF_VDSO;
+	} else if (!strcmp(kind, "vvar") || !strcmp(kind, "vclock")) {
+		op.flags |= MAP_ANONYMOUS;
+		op.op_flags = VMASHADOW_OPF_VVAR;
+	} else {
+		op.flags |= MAP_ANONYMOUS;
+	}
+	/* Write access first where the region was writable once (VM_ACCOUNT)
+	 * or faulted, then the final protection. */
+	op.prot = (__u32)prot;
+	if (perms[3] == 'p' && !(prot & PROT_WRITE) &&
+	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) && !op.op_flags)
+		op.prot |= PROT_WRITE;
+	vd_op(m->fd, VMASHADOW_OP_MAP, &op);
+	if (faulted) {
+		struct vmashadow_op t = { .addr = start };
+
+		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
+	}
+	if (op.prot != (__u32)prot) {
+		struct vmashadow_op p = { .addr = start, .len = end - start,
+					  .prot = (__u32)prot };
+
+		vd_op(m->fd, VMASHADOW_OP_PROTECT, &p);
+	}
+	m->expect_regions++;
+}
+
+static void set_params(struct rmm *m, char **w, int nw)
+{
+	struct vmashadow_params p;
+
+	if (nw < 8 || vd_get_params(m->fd, &p))
+		return;
+	p.set = VMASHADOW_PARAM_BRK;
+	p.start_brk = strtoull(w[2], NULL, 0);
+	p.brk = strtoull(w[3], NULL, 0);
+	if (strtoull(w[4], NULL, 0)) {
+		p.set |= VMASHADOW_PARAM_START_STACK;
+		p.start_stack = strtoull(w[4], NULL, 0);
+	}
+	if (strtoull(w[5], NULL, 0)) {
+		p.set |= VMASHADOW_PARAM_MMAP_BASE;
+		p.mmap_base = strtoull(w[5], NULL, 0);
+	}
+	if (strtoul(w[6], NULL, 0)) {
+		p.set |= VMASHADOW_PARAM_MAX_MAP_COUNT;
+		p.max_map_count = (__u32)strtoul(w[6], NULL, 0);
+	}
+	vd_set_params(m->fd, &p);
+}
+
+static int split_words(char *t, char **w, int max)
+{
+	int n = 0;
+
+	while (*t && n < max) {
+		while (*t == ' ' || *t == '\t' || *t == '\n')
+			*t++ = 0;
+		if (!*t)
+			break;
+		w[n++] = t;
+		while (*t && *t != ' ' && *t != '\t' && *t != '\n')
+			t++;
+	}
+	return n;
+}
+
+/* Apply one log line; i is its index (for reports). */
+static void apply(struct rstate *s, struct rline *L, long i)
+{
+	char *copy = xstrdup(L->text), *w[24];
+	int nw = split_words(copy, w, 24), e;
+	struct vmashadow_op op;
+	struct rmm *m;
+	long want = 0, before, after, eq;
+
+	if (nw < 2 || !isdigit((unsigned char)w[0][0]))
+		goto out;
+	m = rm_find(s, L->pid);
+	if (!strcmp(w[1], "exec") || (!m && strcmp(w[1], "file"))) {
+		m = rm_new(s, L->pid, -1, NULL);
+		if (!strcmp(w[1], "exec"))
+			goto out;
+	}
+	if (!strcmp(w[1], "resync")) {
+		m = rm_new(s, L->pid, -1, NULL);
+		goto out;
+	}
+	if (!strcmp(w[1], "params")) {
+		set_params(m, w, nw);
+		goto out;
+	}
+	if (!strcmp(w[1], "file")) {
+		if (nw >= 4)
+			file_fd(s, w[2], L->text + (w[3] - copy));
+		goto out;
+	}
+	if (!strcmp(w[1], "region")) {
+		build_region(s, m, w, nw);
+		m->built = 0;
+		goto out;
+	}
+	if (!m->built && m->expect_regions) {
+		m->built = 1;
+		if (regions_of(m->fd) != m->expect_regions) {
+			report(s, i, "the starting state rebuilt with %ld regions, not %ld",
+			       regions_of(m->fd), m->expect_regions);
+			s->ndiv++;
+			if (s->div_line < 0) {
+				s->div_line = i;
+				snprintf(s->div_sig, sizeof(s->div_sig), "rebuild");
+			}
+		}
+	}
+	if (!strcmp(w[1], "fork") && nw >= 3) {
+		int fd;
+
+		if (!vd_fork(m->fd, &fd))
+			rm_new(s, atoi(w[2]), fd, NULL);
+		goto out;
+	}
+	if (!strcmp(w[1], "clone-vm") && nw >= 3) {
+		rm_new(s, atoi(w[2]), m->fd, m->refs);
+		goto out;
+	}
+	if (!strcmp(w[1], "touch") && nw >= 3) {
+		memset(&op, 0, sizeof(op));
+		op.addr = strtoull(w[2], NULL, 0);
+		vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
+		goto out;
+	}
+	memset(&op, 0, sizeof(op));
+	op.fd = -1;
+	for (eq = 2; eq < nw && strcmp(w[eq], "="); eq++)
+		;
+	if (eq + 1 >= nw || parse_res(w[eq + 1], &want))
+		goto out;
+#define A(k) strtoull(w[k], NULL, 0)
+	if (!strcmp(w[1], "mmap") && eq >= 8) {
+		op.op = VMASHADOW_OP_MAP;
+		op.addr = A(2); op.len = A(3); op.prot = (__u32)A(4); op.flags = (__u32)A(5);
+		op.offset = A(7);
+		if (strcmp(w[6], "-"))
+			op.fd = file_fd(s, w[6], NULL);
+		else if (eq > 8)
+			op.fd = file_fd(s, "fd", NULL);	/* an unknown file */
+	} else if (!strcmp(w[1], "munmap") && eq >= 4) {
+		op.op = VMASHADOW_OP_UNMAP; op.addr = A(2); op.len = A(3);
+	} else if (!strcmp(w[1], "mprotect") && eq >= 5) {
+		op.op = VMASHADOW_OP_PROTECT; op.addr = A(2); op.len = A(3);
+		op.prot = (__u32)A(4);
+	} else if (!strcmp(w[1], "mremap") && eq >= 7) {
+		op.op = VMASHADOW_OP_REMAP; op.addr = A(2); op.len = A(3); op.new_len = A(4);
+		op.flags = (__u32)A(5); op.new_addr = A(6);
+	} else if (!strcmp(w[1], "brk") && eq >= 3) {
+		op.op = VMASHADOW_OP_BRK; op.addr = A(2);
+	} else if (!strcmp(w[1], "madvise") && eq >= 5) {
+		op.op = VMASHADOW_OP_MADVISE; op.addr = A(2); op.len = A(3);
+		op.flags = (__u32)A(4);
+	} else if (!strcmp(w[1], "mseal") && eq >= 5) {
+		op.op = VMASHADOW_OP_SEAL; op.addr = A(2); op.len = A(3);
+		op.flags = (__u32)A(4);
+	} else {
+		goto out;
+	}
+#undef A
+	before = regions_of(m->fd);
+	e = vd_op(m->fd, op.op, &op);
+	after = regions_of(m->fd);
+	s->applied++;
+	{
+		long got = e ? -e : (op.op == VMASHADOW_OP_MAP || op.op == VMASHADOW_OP_REMAP ||
+				     op.op == VMASHADOW_OP_BRK) ? (long)op.result : 0;
+		int bad = got != want;
+		char why[160] = "";
+
+		if (bad)
+			snprintf(why, sizeof(why), "the kernel returned %s%lx, the shadow %s%lx",
+				 want < 0 ? "-" : "0x", want < 0 ? -want : want,
+				 got < 0 ? "-" : "0x", got < 0 ? -got : got);
+		else if (L->has_n && !s->shrink_mode && after != L->n) {
+			bad = 1;
+			snprintf(why, sizeof(why), "the kernel has %ld regions after it, the "
+				 "shadow %ld", L->n, after);
+		} else if (L->has_n && s->shrink_mode && L->rec_delta != LONG_MIN &&
+			   after - before != L->rec_delta) {
+			bad = 1;
+			snprintf(why, sizeof(why), "the kernel's region count changed by %ld, "
+				 "the shadow's by %ld", L->rec_delta, after - before);
+		}
+		if (bad) {
+			s->ndiv++;
+			report(s, i, "%s: %s", L->text, why);
+			if (s->div_line < 0) {
+				s->div_line = i;
+				snprintf(s->div_sig, sizeof(s->div_sig), "%ld %ld", got,
+					 after - before);
+			}
+		}
+	}
+out:
+	free(copy);
+}
+
+/* ---- reading logs ---------------------------------------------------------- */
+
+static struct rline *read_lines(FILE *fp, size_t *n)
+{
+	struct rline *v = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	*n = 0;
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		struct rline *L;
+
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		L = &v[(*n)++];
+		memset(L, 0, sizeof(*L));
+		L->text = xstrdup(line);
+		L->rec_delta = LONG_MIN;
+	}
+	free(line);
+	return v;
+}
+
+static void annotate(struct rline *v, size_t n)
+{
+	struct { int pid; long n; } last[256];
+	size_t nl = 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		struct rline *L = &v[i];
+		char *p;
+
+		if (!isdigit((unsigned char)L->text[0]))
+			continue;
+		L->pid = atoi(L->text);
+		p = strchr(L->text, ' ');
+		if (!p)
+			continue;
+		sscanf(p + 1, "%15s", L->verb);
+		L->unit = strcmp(L->verb, "exec") && strcmp(L->verb, "params") &&
+			  strcmp(L->verb, "file") && strcmp(L->verb, "region") &&
+			  strcmp(L->verb, "resync") && strcmp(L->verb, "fork") &&
+			  strcmp(L->verb, "clone-vm");
+		for (k = 0; k < nl && last[k].pid != L->pid; k++)
+			;
+		if (k == nl && nl < 256) {
+			last[nl].pid = L->pid;
+			last[nl++].n = -1;
+		}
+		if (k == 256)
+			continue;
+		if (!strcmp(L->verb, "exec") || !strcmp(L->verb, "resync"))
+			last[k].n = 0;
+		else if (!strcmp(L->verb, "region"))
+			last[k].n++;
+		p = strstr(L->text, " n=");
+		if (p) {
+			L->has_n = 1;
+			L->n = atol(p + 3);
+			if (last[k].n >= 0)
+				L->rec_delta = L->n - last[k].n;
+			last[k].n = L->n;
+		}
+		if (!strcmp(L->verb, "fork") || !strcmp(L->verb, "clone-vm")) {
+			int c = atoi(p = strrchr(L->text, ' ') + 1);
+
+			if (nl < 256) {
+				last[nl].pid = c;
+				last[nl++].n = last[k].n;
+			}
+		}
+	}
+}
+
+/* Run the kept lines; fills s->div_line / div_sig. */
+static void run_lines(struct rstate *s, struct rline *v, size_t n, const char *keep)
+{
+	size_t i;
+
+	s->div_line = -1;
+	s->div_sig[0] = 0;
+	for (i = 0; i < n; i++)
+		if (!keep || keep[i])
+			apply(s, &v[i], (long)i);
+}
+
+/* ---- strace -e trace=memory ------------------------------------------------------ */
+
+static const struct { const char *n; unsigned long v; } names[] = {
+	{ "NULL", 0 }, { "PROT_NONE", 0 }, { "PROT_READ", PROT_READ },
+	{ "PROT_WRITE", PROT_WRITE }, { "PROT_EXEC", PROT_EXEC },
+	{ "PROT_GROWSDOWN", PROT_GROWSDOWN }, { "PROT_GROWSUP", PROT_GROWSUP },
+	{ "MAP_SHARED", MAP_SHARED }, { "MAP_PRIVATE", MAP_PRIVATE },
+	{ "MAP_SHARED_VALIDATE", 3 }, { "MAP_FIXED", MAP_FIXED },
+	{ "MAP_ANONYMOUS", MAP_ANONYMOUS }, { "MAP_ANON", MAP_ANONYMOUS },
+	{ "MAP_GROWSDOWN", MAP_GROWSDOWN }, { "MAP_DENYWRITE", MAP_DENYWRITE },
+	{ "MAP_EXECUTABLE", MAP_EXECUTABLE }, { "MAP_LOCKED", MAP_LOCKED },
+	{ "MAP_NORESERVE", MAP_NORESERVE }, { "MAP_POPULATE", MAP_POPULATE },
+	{ "MAP_NONBLOCK", MAP_NONBLOCK }, { "MAP_STACK", MAP_STACK },
+	{ "MAP_HUGETLB", MAP_HUGETLB }, { "MAP_FIXED_NOREPLACE", MAP_FIXED_NOREPLACE },
+	{ "MAP_32BIT", 0x40 }, { "MAP_DROPPABLE", 0x08 },
+	{ "MREMAP_MAYMOVE", 1 }, { "MREMAP_FIXED", 2 }, { "MREMAP_DONTUNMAP", 4 },
+	{ "MADV_NORMAL", 0 }, { "MADV_RANDOM", 1 }, { "MADV_SEQUENTIAL", 2 },
+	{ "MADV_WILLNEED", 3 }, { "MADV_DONTNEED", 4 }, { "MADV_FREE", 8 },
+	{ "MADV_REMOVE", 9 }, { "MADV_DONTFORK", 10 }, { "MADV_DOFORK", 11 },
+	{ "MADV_MERGEABLE", 12 }, { "MADV_UNMERGEABLE", 13 }, { "MADV_HUGEPAGE", 14 },
+	{ "MADV_NOHUGEPAGE", 15 }, { "MADV_DONTDUMP", 16 }, { "MADV_DODUMP", 17 },
+	{ "MADV_WIPEONFORK", 18 }, { "MADV_KEEPONFORK", 19 }, { "MADV_COLD", 20 },
+	{ "MADV_PAGEOUT", 21 }, { "MADV_POPULATE_READ", 22 },
+	{ "MADV_POPULATE_WRITE", 23 }, { "MADV_DONTNEED_LOCKED", 24 },
+	{ "MADV_COLLAPSE", 25 }, { "MADV_HWPOISON", 100 },
+};
+
+static unsigned long st_value(const char *s)
+{
+	unsigned long v = 0;
+	char *copy = xstrdup(s), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+		size_t i;
+
+		while (*tok == ' ')
+			tok++;
+		if (isdigit((unsigned char)*tok) || *tok == '-') {
+			v |= strtoul(tok, NULL, 0);
+			continue;
+		}
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].n))
+				v |= names[i].v;
+	}
+	free(copy);
+	return v;
+}
+
+/* Turn strace output into log lines (calls at the kernel's addresses). */
+static struct rline *from_strace(struct rline *in, size_t n, size_t *nout)
+{
+	struct { int pid; char *part; } pend[64];
+	size_t np = 0, i, k;
+	struct rline *v = NULL;
+
+	*nout = 0;
+	for (i = 0; i < n; i++) {
+		char *t = in[i].text, *call = NULL, *args, *rp, *eqp, line[8192];
+		char *a[8];
+		int pid = 0, na = 0, depth = 0;
+		long ret;
+
+		if (!strncmp(t, "[pid", 4)) {
+			pid = atoi(t + 4);
+			t = strchr(t, ']') ? strchr(t, ']') + 1 : t;
+		} else if (isdigit((unsigned char)*t)) {
+			pid = atoi(t);
+			while (isdigit((unsigned char)*t))
+				t++;
+		}
+		while (*t == ' ')
+			t++;
+		for (k = 0; k < np && pend[k].pid != pid; k++)
+			;
+		if (strstr(t, "<unfinished ...>")) {
+			*strstr(t, "<unfinished ...>") = 0;
+			if (k == np && np < 64)
+				np++;
+			if (k < 64) {
+				pend[k].pid = pid;
+				pend[k].part = xstrdup(t);
+			}
+			continue;
+		}
+		if (!strncmp(t, "<... ", 5)) {
+			char *r = strstr(t, "resumed>");
+
+			if (k == np || !r)
+				continue;
+			snprintf(line, sizeof(line), "%s%s", pend[k].part, r + 8);
+			free(pend[k].part);
+			pend[k] = pend[--np];
+		} else {
+			snprintf(line, sizeof(line), "%s", t);
+		}
+		call = line;
+		args = strchr(call, '(');
+		rp = strrchr(call, ')');
+		eqp = rp ? strstr(rp, "= ") : NULL;
+		if (!args || !rp || !eqp)
+			continue;
+		*args++ = 0;
+		*rp = 0;
+		ret = strtol(eqp + 2, NULL, 0);
+		if (ret == -1 && strcmp(call, "brk"))
+			continue;	/* failed: the state it failed on is unknown */
+		for (a[na++] = args; *args && na < 8; args++) {
+			if (*args == '<' || *args == '{' || *args == '[')
+				depth++;
+			else if (*args == '>' || *args == '}' || *args == ']')
+				depth--;
+			else if (*args == ',' && !depth) {
+				*args = 0;
+				a[na++] = args + 2;
+			}
+		}
+		{
+			char out[8400];
+			unsigned long A[8] = { 0 };
+			int j;
+
+			for (j = 0; j < na; j++)
+				A[j] = st_value(a[j]);
+			out[0] = 0;
+			if (!strcmp(call, "mmap") && na == 6) {
+				char key[4200] = "-";
+				char *lt = strchr(a[4], '<');
+
+				if (!(A[3] & MAP_ANONYMOUS) && (long)A[4] >= 0) {
+					if (lt) {
+						char *gt = strrchr(lt, '>');
+
+						if (gt)
+							*gt = 0;
+						snprintf(key, sizeof(key), "%s", lt + 1);
+					} else {
+						snprintf(key, sizeof(key), "fd%d.%lu", pid, A[4]);
+					}
+					v = xrealloc(v, (*nout + 1) * sizeof(*v));
+					memset(&v[*nout], 0, sizeof(*v));
+					snprintf(out, sizeof(out), "%d file %s %s", pid, key,
+						 lt ? key : "(unknown)");
+					v[(*nout)++].text = xstrdup(out);
+				}
+				snprintf(out, sizeof(out), "%d mmap 0x%lx 0x%lx 0x%lx 0x%lx %s 0x%lx = 0x%lx",
+					 pid, (unsigned long)ret, A[1], A[2],
+					 (A[3] & ~(unsigned long)MAP_FIXED_NOREPLACE) | MAP_FIXED,
+					 key, A[5], (unsigned long)ret);
+			} else if (!strcmp(call, "munmap") && na == 2) {
+				snprintf(out, sizeof(out), "%d munmap 0x%lx 0x%lx = 0", pid, A[0], A[1]);
+			} else if ((!strcmp(call, "mprotect") || !strcmp(call, "pkey_mprotect")) &&
+				   na >= 3) {
+				snprintf(out, sizeof(out), "%d mprotect 0x%lx 0x%lx 0x%lx = 0", pid,
+					 A[0], A[1], A[2]);
+			} else if (!strcmp(call, "mremap") && na >= 4) {
+				unsigned long fl = A[3];
+
+				if ((unsigned long)ret != A[0])
+					fl |= 3;	/* MAYMOVE|FIXED: where it went */
+				snprintf(out, sizeof(out), "%d mremap 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx = 0x%lx",
+					 pid, A[0], A[1], A[2], fl,
+					 (unsigned long)ret != A[0] ? (unsigned long)ret : 0,
+					 (unsigned long)ret);
+			} else if (!strcmp(call, "brk") && na == 1) {
+				if (!A[0]) {
+					/* The first query names the heap's start. */
+					snprintf(out, sizeof(out), "%d params 0x%lx 0x%lx 0 0 0 -",
+						 pid, (unsigned long)ret, (unsigned long)ret);
+				} else {
+					snprintf(out, sizeof(out), "%d brk 0x%lx = 0x%lx", pid, A[0],
+						 (unsigned long)ret);
+				}
+			} else if (!strcmp(call, "madvise") && na == 3) {
+				snprintf(out, sizeof(out), "%d madvise 0x%lx 0x%lx %lu = 0", pid,
+					 A[0], A[1], A[2]);
+			} else if (!strcmp(call, "mseal") && na == 3) {
+				snprintf(out, sizeof(out), "%d mseal 0x%lx 0x%lx 0x%lx = 0", pid,
+					 A[0], A[1], A[2]);
+			}
+			if (out[0]) {
+				v = xrealloc(v, (*nout + 1) * sizeof(*v));
+				memset(&v[*nout], 0, sizeof(*v));
+				v[*nout].rec_delta = LONG_MIN;
+				v[(*nout)++].text = xstrdup(out);
+			}
+		}
+	}
+	for (k = 0; k < np; k++)
+		free(pend[k].part);
+	return v;
+}
+
+static void free_lines(struct rline *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].text);
+	free(v);
+}
+
+static struct rline *load(const char *path, size_t *n, int *is_strace)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct rline *v, *w;
+	size_t nw;
+
+	if (!fp) {
+		vms_err(path, errno);
+		return NULL;
+	}
+	v = read_lines(fp, n);
+	if (fp != stdin)
+		fclose(fp);
+	*is_strace = !*n || strncmp(v[0].text, "vmashadow-log", 13);
+	if (*is_strace) {
+		w = from_strace(v, *n, &nw);
+		free_lines(v, *n);
+		v = w;
+		*n = nw;
+	}
+	annotate(v, *n);
+	return v;
+}
+
+static void print_final(struct rstate *s)
+{
+	size_t i, live = 0;
+
+	for (i = 0; i < s->nm; i++)
+		live += s->m[i].alive;
+	for (i = 0; i < s->nm; i++) {
+		char *text = NULL;
+
+		if (!s->m[i].alive)
+			continue;
+		if (live > 1)
+			printf("# pid %d\n", s->m[i].pid);
+		if (!vd_read_maps(s->m[i].fd, &text))
+			fputs(text, stdout);
+		free(text);
+	}
+}
+
+int vms_cmd_replay(int argc, char **argv, const struct vms_opts *o)
+{
+	struct rstate s;
+	struct rline *v;
+	size_t n;
+	int is_strace;
+
+	if (argc != 2) {
+		vms_errx("replay: expects one log file (or strace output)");
+		return VMS_EXIT_USAGE;
+	}
+	v = load(argv[1], &n, &is_strace);
+	if (!v && n)
+		return VMS_EXIT_FAIL;
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.rep = stderr;
+	run_lines(&s, v, n, NULL);
+	print_final(&s);
+	fprintf(stderr, "vmashadow replay: %ld calls, %ld %s\n", s.applied, s.ndiv,
+		is_strace ? "disagreements with strace's results (no starting state: "
+		"addresses as the kernel chose them)" : "divergences");
+	rs_free(&s);
+	free_lines(v, n);
+	return !is_strace && s.ndiv ? VMS_EXIT_FAIL : VMS_EXIT_OK;
+}
+
+/* ---- shrink ----------------------------------------------------------------- */
+
+struct shrinker {
+	const struct vms_opts *o;
+	struct rline *v;
+	size_t n;
+	long target;
+	char sig[256];
+	long tests;
+};
+
+/* Does the log with these lines kept still diverge the same way? */
+static int still(struct shrinker *k, const char *keep)
+{
+	struct rstate s;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.o = k->o;
+	s.shrink_mode = 1;
+	run_lines(&s, k->v, k->n, keep);
+	r = s.div_line == k->target && !strcmp(s.div_sig, k->sig);
+	rs_free(&s);
+	k->tests++;
+	return r;
+}
+
+int vms_cmd_shrink(int argc, char **argv, const struct vms_opts *o)
+{
+	struct shrinker k;
+	struct rstate s;
+	size_t *units = NULL, nu = 0, i, gran = 2;
+	char *keep;
+	int is_strace;
+
+	if (argc != 2) {
+		vms_errx("shrink: expects one log file");
+		return VMS_EXIT_USAGE;
+	}
+	memset(&k, 0, sizeof(k));
+	k.o = o;
+	k.v = load(argv[1], &k.n, &is_strace);
+	if (!k.v)
+		return VMS_EXIT_FAIL;
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.shrink_mode = 1;
+	run_lines(&s, k.v, k.n, NULL);
+	rs_free(&s);
+	if (s.div_line < 0) {
+		vms_errx("shrink: %s does not diverge", argv[1]);
+		return VMS_EXIT_FAIL;
+	}
+	k.target = s.div_line;
+	snprintf(k.sig, sizeof(k.sig), "%s", s.div_sig);
+	keep = xmalloc(k.n);
+	for (i = 0; i < k.n; i++) {
+		keep[i] = i <= (size_t)k.target && (i == 0 || k.v[i].pid || k.v[i].verb[0]);
+		if (keep[i] && k.v[i].unit && i != (size_t)k.target) {
+			units = xrealloc(units, (nu + 1) * sizeof(*units));
+			units[nu++] = i;
+		}
+	}
+	/* ddmin: try dropping each of gran chunks; refine when none can go. */
+	while (nu >= 1) {
+		size_t chunk = (nu + gran - 1) / gran, c;
+		int progress = 0;
+
+		for (c = 0; c * chunk < nu; c++) {
+			size_t a = c * chunk, b = a + chunk < nu ? a + chunk : nu, j;
+
+			for (j = a; j < b; j++)
+				keep[units[j]] = 0;
+			if (still(&k, keep)) {
+				memmove(units + a, units + b, (nu - b) * sizeof(*units));
+				nu -= b - a;
+				progress = 1;
+				if (gran > 2)
+					gran--;
+				break;
+			}
+			for (j = a; j < b; j++)
+				keep[units[j]] = 1;
+		}
+		if (!progress) {
+			if (gran >= nu)
+				break;
+			gran = gran * 2 < nu ? gran * 2 : nu;
+		}
+	}
+	{
+		size_t m = 0;
+
+		for (i = 0; i < k.n; i++)
+			if (keep[i]) {
+				printf("%s\n", k.v[i].text);
+				m++;
+			}
+		fprintf(stderr, "vmashadow shrink: %zu of %zu lines kept (%zu calls), %ld "
+			"replays; the divergence stays at: %s\n", m, k.n, nu + 1, k.tests,
+			k.v[k.target].text);
+	}
+	free(keep);
+	free(units);
+	free_lines(k.v, k.n);
+	return VMS_EXIT_OK;
+}

@@ -1,0 +1,116 @@
+#!/bin/sh
+# vmashadow-trace.sh - `vmashadow trace`, `replay` and `shrink` on real
+# programs in the VM (kselftest-style TAP, "# Totals:" at the end).  The rig
+# puts the tool and vmashadow-tracee in /bin and the programs of
+# tools/tests/trace-programs.txt (perl, xz, gzip, m4) with their libraries.
+# Every trace checks after every call; a divergence fails the test.
+V=${VMASHADOW:-vmashadow}
+T=${TMPDIR:-/tmp}/vmashadow-trace.$$
+mkdir -p "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+n=0 pass=0 fail=0 skip=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
+notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; sed 's/^/# /' "$T/out" | tail -n 60; }
+skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
+# trace NAME PROGRAM ARGS...: traced with a check after every call, logged
+# to $T/NAME.log; passes when no divergence is found.  The summary lines
+# go to the TAP output as comments.
+trace() {
+	name=$1
+	shift
+	timeout 60 "$V" trace --check every --log "$T/$name.log" -- "$@" >"$T/out" 2>&1 </dev/null
+	rc=$?
+	grep -a -E '^(vmashadow trace:|  [a-z])' "$T/out" | sed 's/^/# /'
+	if [ $rc = 0 ] && ! grep -a -q DIVERGENCE "$T/out"; then ok "trace $name"; else echo "# exit $rc"; notok "trace $name"; fi
+}
+
+echo "TAP version 13"
+[ -c /dev/vmashadow ] || { echo "1..0 # SKIP no /dev/vmashadow"; exit 4; }
+
+seq 1 20000 >"$T/data"
+# The Debian programs.
+for p in perl xz gzip m4; do
+	if ! command -v $p >/dev/null 2>&1 && [ ! -x /usr/bin/$p ]; then
+		skip "trace $p" "not in the initramfs"
+		continue
+	fi
+	case $p in
+	perl) trace perl /usr/bin/perl -e 'my %h; $h{$_} = [1 .. ($_ % 50)] for 1 .. 20000; my @x = map { scalar @{$h{$_}} } sort { $a <=> $b } keys %h; print scalar(@x), "\n"' ;;
+	xz) trace xz /usr/bin/xz -9 -k -c "$T/data" ;;
+	gzip) trace gzip /usr/bin/gzip -9 -c "$T/data" ;;
+	m4) printf 'define(`f'"'"', `ifelse($1, 0, 0, `$1 f(decr($1))'"'"')'"'"')dnl\nf(200)\n' >"$T/in.m4"
+	    trace m4 /usr/bin/m4 "$T/in.m4" ;;
+	esac
+done
+# busybox applets (static).
+trace busybox-awk awk 'BEGIN { for (i = 0; i < 20000; i++) a[i] = i "x"; print length(a) }'
+trace busybox-sort sort -n "$T/data"
+
+# Test programs: threads, fork + exec, max_map_count.
+# Tracing several threads hangs in trace's stop-the-world (a known bug,
+# open in the issue): reported as skipped, not left out.
+skip "trace threads" "multi-threaded tracing hangs (known bug)"
+skip "threads share one shadow" "multi-threaded tracing hangs (known bug)"
+trace work vmashadow-tracee work
+trace forkexec vmashadow-tracee forkexec
+if grep -q ' fork ' "$T/forkexec.log" && [ "$(grep -c ' exec ' "$T/forkexec.log")" -ge 2 ]; then
+	ok "the forked child has its own shadow, exec resets it"
+else
+	notok "the forked child has its own shadow, exec resets it"
+fi
+old=$(cat /proc/sys/vm/max_map_count)
+echo 200 >/proc/sys/vm/max_map_count
+trace maxmap vmashadow-tracee maxmap
+echo "$old" >/proc/sys/vm/max_map_count
+if grep -q 'closest approach to max_map_count (200): [0-2] regions' "$T/out" &&
+	grep -q ' = -ENOMEM' "$T/maxmap.log"; then ok "maxmap reaches the limit (ENOMEM mirrored)"; else notok "maxmap reaches the limit"; fi
+
+# --check exit.
+"$V" trace --check exit -- vmashadow-tracee work >"$T/out" 2>&1 </dev/null
+if [ $? = 0 ] && grep -q 'at exit' "$T/out"; then ok "--check exit"; else notok "--check exit"; fi
+
+# replay: the recorded log replays without divergence, prints the maps.
+"$V" replay "$T/work.log" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q 'rw-p' "$T/out"; then ok "replay of a recorded log"; else notok "replay of a recorded log"; fi
+"$V" replay "$T/forkexec.log" >"$T/out" 2>&1
+if [ $? = 0 ]; then ok "replay of a log with fork and exec"; else notok "replay of a log with fork and exec"; fi
+
+# An injected divergence: the 8th mmap of `work` claims the kernel made one
+# region more than it did.
+cp "$T/forkexec.log" "$T/bad.log"
+line=$(grep -n ' mmap .* n=' "$T/bad.log" | sed -n 8p | cut -d: -f1)
+line=${line:-1}
+cnt=$(sed -n "${line}p" "$T/bad.log" | sed -n 's/.* n=//p')
+cnt=${cnt:-0}
+sed -i "${line}s/ n=$cnt\$/ n=$((cnt + 1))/" "$T/bad.log"
+"$V" replay "$T/bad.log" >"$T/out" 2>&1
+if [ $? = 1 ] && grep -q "line $line: .*regions after it" "$T/out"; then ok "replay finds the injected divergence"; else notok "replay finds the injected divergence"; fi
+"$V" shrink "$T/bad.log" >"$T/small.log" 2>"$T/out"
+rc=$?
+calls=$(grep -c ' = ' "$T/small.log")
+total=$(grep -c ' = ' "$T/bad.log")
+calls=${calls:-0} total=${total:-0}
+echo "# shrink: $total calls -> $calls"
+if [ $rc = 0 ] && [ "$calls" -lt "$total" ] && [ "$calls" -le 10 ]; then ok "shrink reduces it"; else notok "shrink reduces it"; fi
+"$V" replay "$T/small.log" >"$T/out" 2>&1
+if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk log still diverges"; fi
+
+# strace -f -e trace=memory output.
+cat >"$T/strace.txt" <<'S'
+1234  brk(NULL)                         = 0x555555559000
+1234  mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fb0000
+1234  mmap(0x7ffff7fb2000, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fb2000
+[pid  1235] mprotect(0x7ffff7fb0000, 4096, PROT_READ <unfinished ...>
+1234  munmap(0x7ffff7fb1000, 4096 <unfinished ...>
+[pid  1235] <... mprotect resumed>)     = 0
+1234  <... munmap resumed>)             = 0
+1234  brk(0x55555557a000)               = 0x55555557a000
+1234  mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</bin/busybox>, 0) = 0x7ffff7fa0000
+S
+"$V" replay "$T/strace.txt" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '^7ffff7fb2000-7ffff7fb3000 rw-p' "$T/out" && grep -q '\[heap\]' "$T/out" &&
+	grep -q ' /bin/busybox$' "$T/out"; then ok "replay reads strace output"; else notok "replay reads strace output"; fi
+
+echo "1..$n"
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+[ $fail = 0 ]
