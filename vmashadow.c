@@ -18,9 +18,13 @@
 #include <linux/hashtable.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/sched/signal.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/magic.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/module.h>
@@ -213,30 +217,43 @@ static struct vms_file *vms_file_get(int fd)
 
 /*
  * Read an extensible structure whose first field is its __u32 size, as
- * openat2() and PROCMAP_QUERY do: smaller than we know is -EINVAL, larger
- * is accepted when the bytes we do not know are zero (else -E2BIG).
+ * openat2() and PROCMAP_QUERY do: smaller than its first version is
+ * -EINVAL, smaller than this version is zero-extended, larger is accepted
+ * when the bytes we do not know are zero (else -E2BIG).  The size field
+ * then holds what both sides know, which is what vms_copy_out() writes
+ * back: an older caller never gets more bytes than it gave.
  */
-static int vms_copy_in(void *karg, size_t ksize, void __user *uarg)
+static int vms_copy_in_ver(void *karg, size_t ksize, size_t size_ver0,
+			   void __user *uarg)
 {
 	u32 usize;
 	int err;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < ksize)
+	if (usize < size_ver0)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	err = copy_struct_from_user(karg, ksize, uarg, usize);
 	if (err)
 		return err;
-	*(u32 *)karg = ksize;
+	*(u32 *)karg = min_t(size_t, usize, ksize);
 	return 0;
 }
 
+/* A structure that has had one version so far. */
+static int vms_copy_in(void *karg, size_t ksize, void __user *uarg)
+{
+	return vms_copy_in_ver(karg, ksize, ksize, uarg);
+}
+
+/* Write back as much of @karg as its size field says the caller knows. */
 static int vms_copy_out(void __user *uarg, const void *karg, size_t ksize)
 {
-	return copy_to_user(uarg, karg, ksize) ? -EFAULT : 0;
+	size_t size = min_t(size_t, *(const u32 *)karg, ksize);
+
+	return copy_to_user(uarg, karg, size) ? -EFAULT : 0;
 }
 
 static struct vms_ctx *vms_ctx_of(struct file *file)
@@ -275,12 +292,15 @@ static void vms_params_export(const struct vms_params *p,
 	out->mmap_base = p->mmap_base;
 	out->mmap_min_addr = p->mmap_min_addr;
 	out->overcommit_memory = p->overcommit_memory;
+	out->rlimit_as = p->rlimit_as;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_params p;
-	int err = vms_copy_in(&p, sizeof(p), uarg);
+	int err = vms_copy_in_ver(&p, sizeof(p), VMASHADOW_PARAMS_SIZE_VER0,
+				  uarg);
+	u32 size = p.size;
 
 	if (err)
 		return err;
@@ -289,6 +309,7 @@ static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
 	mutex_lock(&ctx->lock);
 	vms_params_export(&ctx->mm.params, &p);
 	mutex_unlock(&ctx->lock);
+	p.size = size;
 	return vms_copy_out(uarg, &p, sizeof(p));
 }
 
@@ -323,7 +344,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_params p;
 	struct vms_params *mp = &ctx->mm.params;
-	int err = vms_copy_in(&p, sizeof(p), uarg);
+	int err = vms_copy_in_ver(&p, sizeof(p), VMASHADOW_PARAMS_SIZE_VER0,
+				  uarg);
 
 	if (err)
 		return err;
@@ -348,6 +370,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 		mp->mmap_min_addr = p.mmap_min_addr;
 	if (p.set & VMASHADOW_PARAM_OVERCOMMIT)
 		mp->overcommit_memory = p.overcommit_memory;
+	if (p.set & VMASHADOW_PARAM_RLIMIT_AS)
+		mp->rlimit_as = p.rlimit_as;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -437,8 +461,17 @@ static long vms_ioctl_batch(struct vms_ctx *ctx, void __user *uarg)
 		u32 j;
 
 		n = min_t(u32, b.count - i, VMS_BATCH_CHUNK);
+		/*
+		 * An array that runs into unmapped memory stops the batch
+		 * there.  If operations before were applied, that is reported
+		 * like any failing operation, with ->done; if nothing was,
+		 * the batch could not be read: -EFAULT.
+		 */
 		if (copy_from_user(ops, uops + i, n * sizeof(*ops))) {
-			err = -EFAULT;
+			if (i)
+				b.error = -EFAULT;
+			else
+				err = -EFAULT;	/* nothing applied */
 			break;
 		}
 		for (j = 0; j < n; j++) {
@@ -461,10 +494,10 @@ static long vms_ioctl_batch(struct vms_ctx *ctx, void __user *uarg)
 			b.done++;
 			cond_resched();
 		}
-		if (copy_to_user(uops + i, ops, min(n, j + !!b.error) * sizeof(*ops))) {
-			err = -EFAULT;
-			break;
-		}
+		/* results that cannot be written back: -EFAULT after them */
+		if (copy_to_user(uops + i, ops, min(n, j + !!b.error) * sizeof(*ops)) &&
+		    !b.error)
+			b.error = -EFAULT;
 	}
 	mutex_unlock(&ctx->lock);
 	kfree(ops);
@@ -710,6 +743,7 @@ static long vms_ioctl_explain(struct vms_ctx *ctx, void __user *uarg)
 	struct vmashadow_explain e;
 	u64 addr;
 	int err = vms_copy_in(&e, sizeof(e), uarg);
+	u32 size = e.size;
 
 	if (err)
 		return err;
@@ -726,7 +760,7 @@ static long vms_ioctl_explain(struct vms_ctx *ctx, void __user *uarg)
 	else
 		vms_explain_at(&ctx->mm, addr, &e);
 	mutex_unlock(&ctx->lock);
-	e.size = sizeof(e);
+	e.size = size;
 	return vms_copy_out(uarg, &e, sizeof(e));
 }
 
@@ -806,9 +840,38 @@ static unsigned long vms_sysctl(const char *path, unsigned long def)
 	return val;
 }
 
+/* A "Key:  N kB" line of /proc/meminfo, in pages; 0 if not found. */
+static unsigned long vms_meminfo_pages(const char *key)
+{
+	struct file *file = filp_open("/proc/meminfo", O_RDONLY, 0);
+	unsigned long kb = 0;
+	loff_t pos = 0;
+	char *buf, *p;
+	ssize_t n;
+
+	if (IS_ERR(file))
+		return 0;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	n = buf ? kernel_read(file, buf, PAGE_SIZE - 1, &pos) : -ENOMEM;
+	fput(file);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strstr(buf, key);
+		if (p && sscanf(p + strlen(key), " %lu", &kb) != 1)
+			kb = 0;
+	}
+	kfree(buf);
+	return kb >> (PAGE_SHIFT - 10);
+}
+
 /* A new shadow starts with the settings of the running kernel. */
 static void vms_params_from_sysctl(struct vms_params *p)
 {
+	struct sysinfo si;
+
+	/* the heuristic overcommit's bound: totalram_pages + total_swap_pages */
+	si_meminfo(&si);
+	p->ram_pages = si.totalram + vms_meminfo_pages("SwapTotal:");
 	p->max_map_count = min_t(unsigned long, max_regions,
 				 vms_sysctl("/proc/sys/vm/max_map_count",
 					    p->max_map_count));
@@ -1147,12 +1210,35 @@ unlock:
 }
 
 /*
+ * Is @file really /proc/@nr/maps of the caller's own pid namespace?  The
+ * path was resolved in the caller's mount namespace, where a user of a
+ * user namespace can mount anything over /proc: only a procfs instance of
+ * the caller's pid namespace, and the maps file of the directory named
+ * @nr at its root, has had proc's own access check.
+ */
+static bool vms_is_proc_maps(struct file *file, pid_t nr)
+{
+	struct dentry *maps = file->f_path.dentry, *dir = maps->d_parent;
+	struct super_block *sb = maps->d_sb;
+	char name[16];
+
+	if (sb->s_magic != PROC_SUPER_MAGIC ||
+	    proc_sb_info(sb)->pid_ns != task_active_pid_ns(current))
+		return false;
+	snprintf(name, sizeof(name), "%d", nr);
+	return dir->d_parent == sb->s_root &&
+	       !strcmp(maps->d_name.name, "maps") &&
+	       !strcmp(dir->d_name.name, name);
+}
+
+/*
  * The mm of process @nr (0: the caller), if the caller may read its
  * /proc/PID/maps.  The rule is exactly that file's (PTRACE_MODE_READ with
  * the caller's filesystem credentials), asked of the file itself, because
- * the kernel does not export mm_access() to modules.
+ * the kernel exports neither mm_access() nor ptrace_may_access() to
+ * modules; vms_is_proc_maps() makes sure it was the real file.
  */
-static struct mm_struct *vms_target_mm(pid_t nr)
+static struct mm_struct *vms_target_mm(pid_t nr, unsigned long *rlimit_as)
 {
 	struct task_struct *task, *again;
 	struct mm_struct *mm;
@@ -1160,8 +1246,10 @@ static struct mm_struct *vms_target_mm(pid_t nr)
 	struct pid *pid;
 	char path[32];
 
-	if (!nr)
+	if (!nr) {
+		*rlimit_as = rlimit(RLIMIT_AS);
 		return get_task_mm(current) ?: ERR_PTR(-ESRCH);
+	}
 	if (nr < 0)
 		return ERR_PTR(-EINVAL);
 	pid = find_get_pid(nr);
@@ -1175,11 +1263,18 @@ static struct mm_struct *vms_target_mm(pid_t nr)
 		mm = ERR_PTR(-ESRCH);
 		goto out;
 	}
+	*rlimit_as = task_rlimit(task, RLIMIT_AS);
 	snprintf(path, sizeof(path), "/proc/%d/maps", nr);
 	maps = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(maps)) {
 		mmput(mm);
 		mm = ERR_CAST(maps);
+		goto out;
+	}
+	if (!vms_is_proc_maps(maps, nr)) {
+		fput(maps);
+		mmput(mm);
+		mm = ERR_PTR(-EACCES);
 		goto out;
 	}
 	fput(maps);
@@ -1200,6 +1295,7 @@ out:
 static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_import im;
+	unsigned long rlimit_as;
 	struct mm_struct *mm;
 	struct vms_mm *new;
 	unsigned long start, end;
@@ -1214,7 +1310,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new = kmalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
-	mm = vms_target_mm(im.pid);
+	mm = vms_target_mm(im.pid, &rlimit_as);
 	if (IS_ERR(mm)) {
 		kfree(new);
 		return PTR_ERR(mm);
@@ -1226,6 +1322,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	}
 	vms_mm_init(new, ctx->mm.params.rules);
 	new->params = ctx->mm.params;
+	new->params.rlimit_as = rlimit_as == RLIM_INFINITY ? 0 : rlimit_as;
 	new->may_map_low = ctx->mm.may_map_low;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);
