@@ -118,7 +118,11 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_MMAP_BASE	0x10
 #define VMASHADOW_PARAM_MMAP_MIN_ADDR	0x20
 #define VMASHADOW_PARAM_OVERCOMMIT	0x40
-#define VMASHADOW_PARAM_ALL		0x7f
+#define VMASHADOW_PARAM_RLIMIT_AS	0x80
+#define VMASHADOW_PARAM_ALL		0xff
+
+/* The first version, without rlimit_as: still accepted. */
+#define VMASHADOW_PARAMS_SIZE_VER0	64
 
 struct vmashadow_params {
 	__u32 size;
@@ -132,6 +136,7 @@ struct vmashadow_params {
 	__u64 mmap_min_addr;	/* default: vm.mmap_min_addr */
 	__u32 overcommit_memory; /* 0, 1 or 2, as vm.overcommit_memory */
 	__u32 __reserved;
+	__u64 rlimit_as;	/* RLIMIT_AS in bytes; 0: unlimited */
 };
 
 /*

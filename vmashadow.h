@@ -116,6 +116,8 @@ struct vms_params {
 	unsigned long		mmap_base;
 	unsigned long		mmap_min_addr;
 	unsigned int		overcommit_memory;
+	unsigned long		rlimit_as;	/* bytes; 0: unlimited */
+	unsigned long		ram_pages;	/* RAM + swap, for overcommit */
 };
 
 struct vms_counters {
@@ -134,6 +136,7 @@ struct vms_counters {
 struct vms_mm {
 	struct rb_root		root;
 	unsigned long		map_count;
+	unsigned long		total_vm;	/* pages mapped, for RLIMIT_AS */
 	/* the lookup cache: valid while cache_seq == seq */
 	u64			seq;
 	u64			cache_seq;

@@ -45,8 +45,8 @@ static inline bool vms_chain_singular(const struct vms_region *r)
 void vms_region_discard(struct vms_region *r);
 void vms_region_dup(struct vms_region *new, const struct vms_region *r);
 void vms_unlink(struct vms_mm *mm, struct vms_region *r);
-void vms_adjust(struct vms_region *r, unsigned long start,
-		unsigned long end, unsigned long pgoff);
+void vms_adjust(struct vms_mm *mm, struct vms_region *r,
+		unsigned long start, unsigned long end, unsigned long pgoff);
 unsigned long vms_start_gap(const struct vms_region *r);
 unsigned long vms_highest_end(const struct vms_mm *mm);
 unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,

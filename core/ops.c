@@ -72,6 +72,25 @@ static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
 
 static void vms_populate(struct vms_mm *mm, unsigned long addr);
 
+/*
+ * __vm_enough_memory() under vm.overcommit_memory 0, the heuristic: one
+ * charge may not exceed RAM and swap.  Mode 1 allows anything; mode 2's
+ * strict accounting depends on every process's charges and is not
+ * modelled (it allows anything here too).
+ */
+static bool vms_enough_memory(const struct vms_mm *mm, unsigned long pages)
+{
+	return mm->params.overcommit_memory || !mm->params.ram_pages ||
+	       pages <= mm->params.ram_pages;
+}
+
+/* may_expand_vm(): RLIMIT_AS bounds the pages a process may map. */
+static bool vms_may_expand(const struct vms_mm *mm, unsigned long pages)
+{
+	return !mm->params.rlimit_as ||
+	       mm->total_vm + pages <= mm->params.rlimit_as >> PAGE_SHIFT;
+}
+
 /* ---- split and remove ------------------------------------------------------ */
 
 /*
@@ -99,11 +118,11 @@ static int vms_split(struct vms_mm *mm, struct vms_region *r,
 	vms_region_dup(new, r);
 	if (new_below) {
 		new->end = addr;
-		vms_adjust(r, addr, r->end, r->pgoff + delta);
+		vms_adjust(mm, r, addr, r->end, r->pgoff + delta);
 	} else {
 		new->start = addr;
 		new->pgoff += delta;
-		vms_adjust(r, r->start, addr, r->pgoff);
+		vms_adjust(mm, r, r->start, addr, r->pgoff);
 	}
 	vms_link(mm, new);
 	return 0;
@@ -150,24 +169,25 @@ static void vms_remove(struct vms_mm *mm, struct vms_region *r)
  * Only a punch inside one region checks the limit: it is the one case
  * that leaves one region more than before.
  */
-static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
-			unsigned long end, struct vms_prealloc *pa)
+/*
+ * The first half of an unmap, as vms_gather_munmap_vmas() does it: cut
+ * the regions at both edges of [start, end), so that the range holds only
+ * whole regions, and refuse (6.12) if one of them is sealed.  *@punch
+ * says the range was inside one region.
+ */
+static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
+			    unsigned long end, struct vms_prealloc *pa,
+			    bool *punch)
 {
-	struct vms_region *r;
-	bool punch = false;
-	unsigned long n = 0;
+	struct vms_region *r = vms_find(mm, start), *last;
 	int err;
 
-	/* do_mas_munmap() of nothing: mremap's old_len 0 ends up here */
-	if (start >= end)
-		return -EINVAL;
-	r = vms_find(mm, start);
+	*punch = false;
 	if (!r || r->start >= end)
 		return 0;
-
 	if (start > r->start) {
-		punch = end < r->end;
-		if (punch && mm->map_count >= mm->params.max_map_count)
+		*punch = end < r->end;
+		if (*punch && mm->map_count >= mm->params.max_map_count)
 			return -ENOMEM;
 		/* 6.12 does not split what it may not unmap */
 		if (vms_sealed(r))
@@ -175,13 +195,12 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 		err = vms_split(mm, r, start, false, pa);
 		if (err)
 			return err;
-		if (punch)
+		if (*punch)
 			mm->count.splits++;
 		else
 			mm->count.truncations++;
 		r = vms_next(r);
 	}
-
 	/*
 	 * 6.12 gathers every region before it removes any: a sealed one
 	 * fails the call with the first split already made.
@@ -189,51 +208,106 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 	err = vms_check_unsealed(r, end);
 	if (err)
 		return err;
-
-	while (r && r->start < end) {
-		struct vms_region *next = vms_next(r);
-
-		if (r->end > end) {
-			/* the last region keeps its tail */
-			err = vms_split(mm, r, end, true, pa);
-			if (err)
-				return err;
-			if (!punch)
-				mm->count.truncations++;
-			r = vms_prev(r);
-			next = NULL;
-		}
-		vms_remove(mm, r);
-		if (!punch)
-			mm->count.removals++;
-		r = next;
-		if (!(++n & 1023))
-			cond_resched();
+	for (last = r; vms_next(last) && vms_next(last)->start < end; )
+		last = vms_next(last);
+	if (last->end > end) {
+		/* the last region keeps its tail */
+		err = vms_split(mm, last, end, true, pa);
+		if (err)
+			return err;
+		if (!*punch)
+			mm->count.truncations++;
 	}
 	return 0;
 }
 
-/* ---- munmap ------------------------------------------------------------------ */
-
-int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
+/* Pages mapped in [start, end), once the edges are cut. */
+static unsigned long vms_pages_in(struct vms_mm *mm, unsigned long start,
+				  unsigned long end)
 {
-	struct vms_prealloc pa;
-	unsigned long end;
+	struct vms_region *r;
+	unsigned long pages = 0;
+
+	for (r = vms_find(mm, start); r && r->start < end; r = vms_next(r))
+		pages += (min(r->end, end) - max(r->start, start)) >> PAGE_SHIFT;
+	return pages;
+}
+
+/* Pages in [start, end) that were charged (VM_ACCOUNT), edges cut. */
+static unsigned long vms_accounted_in(struct vms_mm *mm, unsigned long start,
+				      unsigned long end)
+{
+	struct vms_region *r;
+	unsigned long pages = 0;
+
+	for (r = vms_find(mm, start); r && r->start < end; r = vms_next(r))
+		if (r->flags & VMASHADOW_VM_ACCOUNT)
+			pages += vms_pages(r);
+	return pages;
+}
+
+/* The second half: every region inside [start, end) goes. */
+static void vms_unmap_remove(struct vms_mm *mm, unsigned long start,
+			     unsigned long end, bool punch)
+{
+	struct vms_region *r = vms_find(mm, start), *next;
+	unsigned long n = 0;
+
+	for (; r && r->start < end; r = next) {
+		next = vms_next(r);
+		vms_remove(mm, r);
+		if (!punch)
+			mm->count.removals++;
+		if (!(++n & 1023))
+			cond_resched();
+	}
+}
+
+static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
+			unsigned long end, struct vms_prealloc *pa)
+{
+	bool punch;
 	int err;
 
-	/* do_mas_munmap() */
+	/* do_mas_munmap() of nothing: mremap's old_len 0 ends up here */
+	if (start >= end)
+		return -EINVAL;
+	err = vms_unmap_gather(mm, start, end, pa, &punch);
+	if (!err)
+		vms_unmap_remove(mm, start, end, punch);
+	return err;
+}
+
+/* ---- munmap ------------------------------------------------------------------ */
+
+/*
+ * do_mas_munmap(): munmap(2)'s checks, then the unmap.  mremap's own
+ * unmaps come through here too, and fail the same way.
+ */
+static int vms_munmap_checked(struct vms_mm *mm, unsigned long start,
+			      unsigned long len, struct vms_prealloc *pa)
+{
+	unsigned long end;
+
 	if ((start & ~PAGE_MASK) || start > VMS_TASK_SIZE ||
 	    len > VMS_TASK_SIZE - start)
 		return -EINVAL;
 	end = start + PAGE_ALIGN(len);
 	if (end == start)
 		return -EINVAL;
+	return vms_do_unmap(mm, start, end, pa);
+}
+
+int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
+{
+	struct vms_prealloc pa;
+	int err;
 
 	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
-	vms_explain_begin(mm, VMASHADOW_OP_UNMAP, start, end);
-	err = vms_do_unmap(mm, start, end, &pa);
+	vms_explain_begin(mm, VMASHADOW_OP_UNMAP, start, start + len);
+	err = vms_munmap_checked(mm, start, len, &pa);
 	vms_prealloc_release(&pa);
 	return err;
 }
@@ -495,7 +569,7 @@ static void vms_expand(struct vms_mm *mm, struct vms_region *r,
 		vms_remove(mm, next);
 		mm->count.merges++;
 	}
-	vms_adjust(r, start, end, pgoff);
+	vms_adjust(mm, r, start, end, pgoff);
 	mm->count.merges++;
 }
 
@@ -631,12 +705,39 @@ static void vms_explain_finish(struct vmashadow_explain *ex)
 static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 			   struct vms_prealloc *pa)
 {
+	unsigned long pages = (nr->end - nr->start) >> PAGE_SHIFT;
 	struct vms_region *prev, *next, *r = NULL;
+	bool punch;
 	int err;
 
-	err = vms_do_unmap(mm, nr->start, nr->end, pa);
-	if (err)
-		return err;
+	if (!vms_rules_6_12(mm)) {
+		/* 6.1 asks before it unmaps anything: row 11 */
+		if (!vms_may_expand(mm, pages) &&
+		    !vms_may_expand(mm, pages - vms_pages_in(mm, nr->start,
+							     nr->end)))
+			return -ENOMEM;
+		err = vms_do_unmap(mm, nr->start, nr->end, pa);
+		if (err)
+			return err;
+		/* the charge comes after the unmap, which stays: row 12 */
+		if ((nr->flags & VMASHADOW_VM_ACCOUNT) &&
+		    !vms_enough_memory(mm, pages))
+			return -ENOMEM;
+	} else {
+		/* 6.12 cuts first and fails with the cuts made: row 11 */
+		err = vms_unmap_gather(mm, nr->start, nr->end, pa, &punch);
+		if (err)
+			return err;
+		if (!vms_may_expand(mm, pages - vms_pages_in(mm, nr->start,
+							     nr->end)))
+			return -ENOMEM;
+		/* what it replaces was charged already; the cuts stay: row 12 */
+		if ((nr->flags & VMASHADOW_VM_ACCOUNT) &&
+		    !vms_enough_memory(mm, pages -
+				       vms_accounted_in(mm, nr->start, nr->end)))
+			return -ENOMEM;
+		vms_unmap_remove(mm, nr->start, nr->end, punch);
+	}
 
 	next = vms_find_prev(mm, nr->start, &prev);
 	vms_explain_begin(mm, VMASHADOW_OP_MAP, nr->start, nr->end);
@@ -872,7 +973,7 @@ static struct vms_region *vms_merge_6_1(struct vms_mm *mm,
 		if (mid != next)
 			vms_merge_remove(mm, prev, mid);
 		vms_merge_remove(mm, prev, next);
-		vms_adjust(prev, prev->start, end, prev->pgoff);
+		vms_adjust(mm, prev, prev->start, end, prev->pgoff);
 		mm->count.merges += 2;
 		return prev;
 	}
@@ -883,26 +984,26 @@ static struct vms_region *vms_merge_6_1(struct vms_mm *mm,
 		} else if (mid && mid->start < c->end) {
 			ex->merge_case = 5;
 			vms_adopt_anon(prev, mid);
-			vms_adjust(mid, c->end, mid->end,
+			vms_adjust(mm, mid, c->end, mid->end,
 				   mid->pgoff + pglen);
 		} else {
 			ex->merge_case = 2;
 		}
-		vms_adjust(prev, prev->start, c->end, prev->pgoff);
+		vms_adjust(mm, prev, prev->start, c->end, prev->pgoff);
 		mm->count.merges++;
 		return prev;
 	}
 	if (merge_next) {
 		if (prev && c->start < prev->end) {	/* case 4 */
 			ex->merge_case = 4;
-			vms_adjust(prev, prev->start, c->start, prev->pgoff);
+			vms_adjust(mm, prev, prev->start, c->start, prev->pgoff);
 			vms_adopt_anon(next, prev);
 		} else {				/* cases 3, 8 */
 			ex->merge_case = mid == next ? 3 : 8;
 			if (mid != next)
 				vms_merge_remove(mm, next, mid);
 		}
-		vms_adjust(next, c->start, next->end, next->pgoff - pglen);
+		vms_adjust(mm, next, c->start, next->end, next->pgoff - pglen);
 		mm->count.merges++;
 		return next;
 	}
@@ -972,7 +1073,7 @@ static struct vms_region *vms_merge_6_12(struct vms_mm *mm,
 		ex->merge_case = 6;
 		vms_merge_remove(mm, prev, area);
 		vms_merge_remove(mm, prev, next);
-		vms_adjust(prev, prev->start, end, prev->pgoff);
+		vms_adjust(mm, prev, prev->start, end, prev->pgoff);
 		mm->count.merges += 2;
 		return prev;
 	}
@@ -983,9 +1084,9 @@ static struct vms_region *vms_merge_6_12(struct vms_mm *mm,
 		} else {
 			ex->merge_case = 5;
 			vms_adopt_anon(prev, area);
-			vms_adjust(area, c->end, area->end, area->pgoff + pglen);
+			vms_adjust(mm, area, c->end, area->end, area->pgoff + pglen);
 		}
-		vms_adjust(prev, prev->start, c->end, prev->pgoff);
+		vms_adjust(mm, prev, prev->start, c->end, prev->pgoff);
 		mm->count.merges++;
 		return prev;
 	}
@@ -995,9 +1096,9 @@ static struct vms_region *vms_merge_6_12(struct vms_mm *mm,
 	} else {
 		ex->merge_case = 4;
 		vms_adopt_anon(next, area);
-		vms_adjust(area, area->start, c->start, area->pgoff);
+		vms_adjust(mm, area, area->start, c->start, area->pgoff);
 	}
-	vms_adjust(next, c->start, next->end, next->pgoff - pglen);
+	vms_adjust(mm, next, c->start, next->end, next->pgoff - pglen);
 	mm->count.merges++;
 	return next;
 }
@@ -1081,8 +1182,11 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 	if (newflags & VMASHADOW_VM_WRITE) {
 		if (!(oldflags & (VMASHADOW_VM_ACCOUNT | VMASHADOW_VM_WRITE |
 				  VMASHADOW_VM_HUGETLB | VMASHADOW_VM_SHARED |
-				  VMASHADOW_VM_NORESERVE)))
+				  VMASHADOW_VM_NORESERVE))) {
+			if (!vms_enough_memory(mm, (end - start) >> PAGE_SHIFT))
+				return -ENOMEM;
 			newflags |= VMASHADOW_VM_ACCOUNT;
+		}
 	} else if (vms_rules_6_12(mm) && (oldflags & VMASHADOW_VM_ACCOUNT) &&
 		   vms_is_anonymous(area) && !area->anon) {
 		/* 6.12: unfaulted anonymous memory is no longer charged */
@@ -1500,7 +1604,11 @@ static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
 			      VMASHADOW_VM_MAYEXEC | VMASHADOW_VM_ACCOUNT;
 	struct vms_region *r, *prev;
 
+	if (!vms_may_expand(mm, len >> PAGE_SHIFT))
+		return -ENOMEM;
 	if (mm->map_count > mm->params.max_map_count)
+		return -ENOMEM;
+	if (!vms_enough_memory(mm, len >> PAGE_SHIFT))
 		return -ENOMEM;
 
 	vms_find_prev(mm, addr, &prev);
@@ -1510,7 +1618,7 @@ static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
 	if (prev && prev->end == addr &&
 	    vms_can_merge_after(mm, prev, flags, NULL, NULL,
 				addr >> PAGE_SHIFT, &mm->last.prev)) {
-		vms_adjust(prev, prev->start, addr + len, prev->pgoff);
+		vms_adjust(mm, prev, prev->start, addr + len, prev->pgoff);
 		mm->count.merges++;
 		mm->last.merge_case = 2;
 		return 0;
@@ -1614,6 +1722,8 @@ static struct vms_region *vms_remap_target(struct vms_mm *mm,
 		return ERR_PTR(-EINVAL);
 	if (r->flags & (VMASHADOW_VM_DONTEXPAND | VMASHADOW_VM_PFNMAP))
 		return ERR_PTR(-EFAULT);
+	if (!vms_may_expand(mm, (new_len - old_len) >> PAGE_SHIFT))
+		return ERR_PTR(-ENOMEM);
 	return r;
 }
 
@@ -1722,6 +1832,11 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		}
 	}
 
+	/* the move charges what it adds (DONTUNMAP: all of it) */
+	if ((r->flags & VMASHADOW_VM_ACCOUNT) &&
+	    !vms_enough_memory(mm, ((flags & MREMAP_DONTUNMAP) ? new_len :
+				    new_len - old_len) >> PAGE_SHIFT))
+		return -ENOMEM;
 	pgoff = r->pgoff + ((old_addr - r->start) >> PAGE_SHIFT);
 	if (!vms_copy_region(mm, &r, new_addr, new_len, pgoff,
 			     flags & MREMAP_DONTUNMAP, pa))
@@ -1746,7 +1861,7 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		return new_addr;
 	}
 	/* a failure here leaves both copies, as do_munmap() failing does */
-	vms_do_unmap(mm, old_addr, old_addr + old_len, pa);
+	vms_munmap_checked(mm, old_addr, old_len, pa);
 	return new_addr;
 }
 
@@ -1769,12 +1884,13 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 	if (mm->map_count + 2 >= mm->params.max_map_count - 3)
 		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
-		ret = vms_do_unmap(mm, new_addr, new_addr + new_len, pa);
+		ret = vms_munmap_checked(mm, new_addr, new_len, pa);
 		if (ret)
 			return ret;
 	}
 	if (old_len > new_len) {
-		ret = vms_do_unmap(mm, addr + new_len, addr + old_len, pa);
+		ret = vms_munmap_checked(mm, addr + new_len, old_len - new_len,
+					 pa);
 		if (ret)
 			return ret;
 		old_len = new_len;
@@ -1782,6 +1898,9 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 	r = vms_remap_target(mm, addr, old_len, new_len, flags);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    !vms_may_expand(mm, old_len >> PAGE_SHIFT))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED)
 		map_flags |= MAP_FIXED;
 	if (r->flags & VMASHADOW_VM_MAYSHARE)
@@ -1837,7 +1956,7 @@ static int vms_grow(struct vms_mm *mm, struct vms_region *r,
 	if (vms_rules_6_12(mm)) {
 		merged = vms_merge_new_anon_6_12(mm, &nr, r, next, r->anon);
 	} else if (r->flags & VMASHADOW_VM_CLOSE_OP) {
-		vms_adjust(r, r->start, ext + delta, r->pgoff);
+		vms_adjust(mm, r, r->start, ext + delta, r->pgoff);
 	} else {
 		struct vms_change c = {
 			.prev = r, .area = r, .start = ext, .end = ext + delta,
@@ -1889,8 +2008,8 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	if (old_len >= new_len) {
 		ret = addr;
 		if (old_len != new_len) {
-			int err = vms_do_unmap(mm, addr + new_len,
-					       addr + old_len, &pa);
+			int err = vms_munmap_checked(mm, addr + new_len,
+						     old_len - new_len, &pa);
 			if (err)
 				ret = err;
 		}
@@ -1903,6 +2022,10 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	}
 	if (old_len == r->end - addr &&
 	    vms_expandable(mm, r, new_len - old_len)) {
+		ret = -ENOMEM;
+		if ((r->flags & VMASHADOW_VM_ACCOUNT) &&
+		    !vms_enough_memory(mm, (new_len - old_len) >> PAGE_SHIFT))
+			goto out;
 		ret = vms_grow(mm, r, new_len - old_len);
 		if (!ret)
 			ret = addr;

@@ -186,6 +186,7 @@ void vms_link(struct vms_mm *mm, struct vms_region *r)
 		vms_gap_update(next);
 
 	mm->map_count++;
+	mm->total_vm += vms_pages(r);
 	if (mm->map_count > mm->count.peak_regions)
 		mm->count.peak_regions = mm->map_count;
 }
@@ -200,6 +201,7 @@ void vms_unlink(struct vms_mm *mm, struct vms_region *r)
 	if (next)
 		vms_gap_update(next);
 	mm->map_count--;
+	mm->total_vm -= vms_pages(r);
 	mm->seq++;
 }
 
@@ -207,11 +209,13 @@ void vms_unlink(struct vms_mm *mm, struct vms_region *r)
  * Move the bounds of a linked region.  The new range must not overlap a
  * neighbour, so the region keeps its place in the tree.
  */
-void vms_adjust(struct vms_region *r, unsigned long start,
-		unsigned long end, unsigned long pgoff)
+void vms_adjust(struct vms_mm *mm, struct vms_region *r,
+		unsigned long start, unsigned long end, unsigned long pgoff)
 {
 	struct vms_region *next;
 
+	mm->total_vm += (end - start) >> PAGE_SHIFT;
+	mm->total_vm -= vms_pages(r);
 	r->start = start;
 	r->end = end;
 	r->pgoff = pgoff;
@@ -626,7 +630,7 @@ static int vms_check_cache(struct vms_mm *mm, unsigned long *where)
 int vms_validate(struct vms_mm *mm, unsigned long *where)
 {
 	struct vms_region *r, *prev = NULL;
-	unsigned long count = 0;
+	unsigned long count = 0, pages = 0;
 
 	*where = 0;
 	if (vms_check_rb(mm->root.rb_node) < 0)
@@ -644,11 +648,12 @@ int vms_validate(struct vms_mm *mm, unsigned long *where)
 		if (r->gap != vms_compute_gap(r) || !vms_subtree_gap_ok(r))
 			return VMASHADOW_BAD_GAP;
 		count++;
+		pages += vms_pages(r);
 		if (!(count & 1023))
 			cond_resched();
 	}
 	*where = 0;
-	if (count != mm->map_count)
+	if (count != mm->map_count || pages != mm->total_vm)
 		return VMASHADOW_BAD_COUNT;
 	if (vms_check_cache(mm, where))
 		return VMASHADOW_BAD_CACHE;
@@ -668,6 +673,7 @@ void vms_mm_destroy(struct vms_mm *mm)
 	}
 	mm->root = RB_ROOT;
 	mm->map_count = 0;
+	mm->total_vm = 0;
 }
 
 /*
@@ -731,8 +737,10 @@ void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
 		red_depth++;
 	mm->root.rb_node = vms_build_subtree(regions, 0, n - 1, NULL, 0,
 					     red_depth ? red_depth : UINT_MAX);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		regions[i]->gap = vms_compute_gap(regions[i]);
+		mm->total_vm += vms_pages(regions[i]);
+	}
 	vms_build_gaps(mm->root.rb_node);
 	mm->map_count = n;
 	if (n > mm->count.peak_regions)
