@@ -5,6 +5,8 @@
  * 6.12's, -EINVAL on 6.1), MAP_ABOVE4G (row 16: 6.12's search floor,
  * an unknown bit 6.1 ignores) and MAP_32BIT (the second GiB).
  */
+#include <sys/resource.h>
+
 #include "vms_test.h"
 
 #ifndef MAP_DROPPABLE
@@ -95,6 +97,87 @@ TEST(map_32bit)
 	EXPECT_LE(GB, p.saddr);
 	EXPECT_GT(2 * GB, p.saddr + PGS(2));
 	ASSERT_EQ(0, vms_validate(vms_fd, NULL));
+}
+
+/* VmSize of /proc/self/status, in bytes: the kernel's total_vm. */
+static unsigned long vms_vm_size(void)
+{
+	static char buf[4096];
+	unsigned long kb = 0;
+	int fd = open("/proc/self/status", O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	char *p;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "VmSize:");
+	if (!p)
+		return 0;
+	for (p += 7; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p >= '0' && *p <= '9'; p++)
+		kb = kb * 10 + *p - '0';
+	return kb * 1024;
+}
+
+/*
+ * Row 11: MAP_FIXED over a region, failing on RLIMIT_AS.  The limit
+ * leaves room for 2 more pages; the new mapping needs 3 more than the 4 it
+ * replaces.  6.1 checks before it unmaps anything; 6.12 cuts A first and
+ * fails with the cut made.
+ *
+ *   0123456789
+ *    AAAAAA        A at 1-7
+ *      XXXXXXX     MAP_FIXED at 3-10: -ENOMEM
+ *    AAAAAA        6.1
+ *    AA|AAAA       6.12
+ */
+TEST(rlimit_as)
+{
+	struct rlimit rl;
+	unsigned long n = 0;
+
+	VMS_SETUP();
+	MAP(0, 1, 6, RW, 0);
+	rl.rlim_cur = rl.rlim_max = vms_vm_size() + PGS(2);
+	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &rl));
+	/* the shadow learns the limit and every mapped page from the import */
+	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &n));
+	MAP(-ENOMEM, 3, 7, RW, 0);
+	if (vms_is_6_12())
+		CHECK_LAYOUT("1-3:rw-p 3-7:rw-p");
+	else
+		CHECK_LAYOUT("1-7:rw-p");
+	/* within the limit it works, on both */
+	MAP(0, 3, 6, RW, 0);
+}
+
+/*
+ * Row 12: MAP_FIXED of private writable memory larger than RAM and swap,
+ * over a region, fails the overcommit heuristic (vm.overcommit_memory 0).
+ * 6.1 charges after it has unmapped the old range, which stays unmapped;
+ * 6.12 checks before, restores the region and keeps its cut.
+ *
+ *   0123456789
+ *    AAAAAA        A at 1-7
+ *      XXXXXXXX... MAP_FIXED at 3, 2 GiB more than the VM's RAM: -ENOMEM
+ *    AA            6.1
+ *    AA|AAAA       6.12
+ */
+TEST(overcommit)
+{
+	VMS_SETUP();
+	MAP(0, 1, 6, RW, 0);
+	VMS_CHECK_RES(-ENOMEM, vms_both_map(PG(3), 1UL << 40, RW,
+					    MAP_PRIVATE | MAP_ANONYMOUS |
+					    MAP_FIXED, -1, 0));
+	if (vms_is_6_12())
+		CHECK_LAYOUT("1-3:rw-p 3-7:rw-p");
+	else
+		CHECK_LAYOUT("1-3:rw-p");
 }
 
 /* EXPLAIN_LAST names an unmap as what it describes. */

@@ -122,9 +122,25 @@ TEST(reserved_and_flags)
 	/* Unknown ->set bits. */
 	memset(&p, 0, sizeof(p));
 	p.rules = vms_rules_of_kernel();
-	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, 0x80));
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, 0x100));
 	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
 					  VMASHADOW_PARAM_RULES | 0x80000000));
+	/*
+	 * The first version of the structure, without rlimit_as, is still
+	 * read (zero-extended) and written back no further than it goes.
+	 */
+	{
+		struct vmashadow_params old[2];
+
+		memset(old, 0xff, sizeof(old));
+		memset(old, 0, VMASHADOW_PARAMS_SIZE_VER0);
+		old[0].size = VMASHADOW_PARAMS_SIZE_VER0;
+		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, old));
+		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER0, old[0].size);
+		EXPECT_EQ(vms_rules_of_kernel(), old[0].rules);
+		/* the bytes past the older structure are untouched */
+		EXPECT_EQ(0xffffffffffffffffULL, old[0].rlimit_as);
+	}
 	/* An unknown rule set. */
 	p.rules = 99;
 	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RULES));

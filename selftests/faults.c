@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faults: allocation failures injected into every operation (issue 8).
+ *
+ * The debug kernel has CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION: writing
+ * N to /proc/thread-self/fail-nth makes the N-th fault-injection point this
+ * thread passes fail (every slab allocation, once failslab's
+ * ignore-gfp-wait is N), and reading it back afterwards says whether the
+ * point was reached (0) or not.  So for each operation, N = 1, 2, ... until
+ * the operation completes without meeting its N-th point: every allocation
+ * site on its path fails once, in this task only.  Each time the operation
+ * either completes (the allocation was one it could do without, or not its
+ * own) or fails with -ENOMEM, and then the shadow is exactly as before:
+ * read() dump, LIST records, params, counters, VALIDATE.
+ *
+ * fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY) is not in the debug
+ * kernel's configuration; copy faults are covered by the hostile test with
+ * real unmapped memory.  Kernels without fail-nth (the stock Debian lanes)
+ * skip.
+ */
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include "vms_snap.h"
+
+#define RW		(PROT_READ | PROT_WRITE)
+#define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
+#define FS		"/sys/kernel/debug/failslab/"
+#define MAX_NTH		2000
+
+static int nth_fd = -1;
+static unsigned long points_total, runs_total;
+static int file_fd = -1;
+
+static struct vms_snap snap_before, snap_after;
+
+/* Arm: the n-th fault-injection point of this thread fails. */
+static int arm(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* Disarm; true if the armed point was reached (a failure was injected). */
+static bool disarm(void)
+{
+	char buf[16] = { 0 };
+	bool hit;
+
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return false;
+	hit = strtoul(buf, NULL, 0) == 0;
+	pwrite(nth_fd, "0", 1, 0);
+	return hit;
+}
+
+static int fi_setup(void)
+{
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (nth_fd < 0)
+		return -errno;
+	if (vms_write_file(FS "ignore-gfp-wait", "N") ||
+	    vms_write_file(FS "verbose", "0"))
+		return -ENOENT;
+	vms_write_file(FS "probability", "0");
+	return 0;
+}
+
+static void fi_teardown(void)
+{
+	vms_write_file(FS "ignore-gfp-wait", "Y");
+	vms_write_file(FS "verbose", "2");
+}
+
+#define FI_SETUP() do {							\
+	int __e = fi_setup();						\
+	if (__e)							\
+		SKIP(return, "no fail-nth / failslab here (%d)", __e);	\
+} while (0)
+
+/* ---- operations ----------------------------------------------------------------- */
+
+static void op_set(struct vmashadow_op *op, unsigned int which, unsigned long addr,
+		   unsigned long len, unsigned int prot, unsigned int flags)
+{
+	memset(op, 0, sizeof(*op));
+	op->size = sizeof(*op);
+	op->op = which;
+	op->addr = addr;
+	op->len = len;
+	op->prot = prot;
+	op->flags = flags;
+	op->fd = -1;
+}
+
+static const unsigned long op_cmd[] = {
+	0, VMASHADOW_IOC_MAP, VMASHADOW_IOC_UNMAP, VMASHADOW_IOC_PROTECT,
+	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
+	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL,
+};
+
+/*
+ * The state every scenario starts from:
+ *
+ *   0    4    8   12   16   20   24   28   32
+ *   AAAAAAAA  BBBB  CCCC    FFFF    DDDD (D faulted, E touching D at 28)
+ *   rw        r     rw(f)   file    rw   EEEE rw, faulted, forked-looking
+ */
+static int base_step;
+
+static int base_state(int fd, unsigned int rules)
+{
+	struct vmashadow_op op;
+	struct vmashadow_params p;
+	long err;
+
+#define STEP(call) do { base_step = __LINE__; err = (call); if (err) return err; } while (0)
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	p.start_brk = PG(600);
+	p.brk = PG(604);
+	STEP(vms_set_params(fd, &p, VMASHADOW_PARAM_RULES | VMASHADOW_PARAM_BRK));
+	op_set(&op, VMASHADOW_OP_MAP, PG(0), PGS(8), RW, ANON | MAP_FIXED);
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_MAP, PG(10), PGS(4), PROT_READ, ANON | MAP_FIXED);
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_MAP, PG(16), PGS(4), RW, ANON | MAP_FIXED);
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_TOUCH, PG(17), 0, 0, 0);
+	STEP(vms_op(fd, VMASHADOW_IOC_TOUCH, &op));
+	op_set(&op, VMASHADOW_OP_MAP, PG(22), PGS(4), RW, MAP_PRIVATE | MAP_FIXED);
+	op.fd = file_fd;
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_MAP, PG(28), PGS(4), RW, ANON | MAP_FIXED);
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_TOUCH, PG(29), 0, 0, 0);
+	STEP(vms_op(fd, VMASHADOW_IOC_TOUCH, &op));
+	op_set(&op, VMASHADOW_OP_MAP, PG(32), PGS(4), RW, ANON | MAP_FIXED);
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_TOUCH, PG(33), 0, 0, 0);
+	STEP(vms_op(fd, VMASHADOW_IOC_TOUCH, &op));
+#undef STEP
+	return 0;
+}
+
+struct scenario {
+	const char *name;
+	struct vmashadow_op op;
+	unsigned int rules;	/* 0: the running kernel's */
+};
+
+static struct scenario scen[64];
+static unsigned int nscen;
+
+static void add(const char *name, unsigned int which, unsigned long addr,
+		unsigned long len, unsigned int prot, unsigned int flags,
+		unsigned long new_len, unsigned long new_addr,
+		unsigned int op_flags, unsigned int rules)
+{
+	struct scenario *s;
+
+	if (nscen >= sizeof(scen) / sizeof(scen[0]))
+		abort();
+	s = &scen[nscen++];
+
+	s->name = name;
+	op_set(&s->op, which, addr, len, prot, flags);
+	s->op.new_len = new_len;
+	s->op.new_addr = new_addr;
+	s->op.op_flags = op_flags;
+	s->rules = rules;
+}
+
+static void scenarios(void)
+{
+	const unsigned int D = VMASHADOW_OPF_DRY_RUN;
+	const unsigned int R12 = VMASHADOW_RULES_6_12;
+	unsigned int k;
+
+	nscen = 0;
+	for (k = 0; k < 2; k++) {
+		unsigned int of = k ? D : 0;
+
+		add("map middle (split twice)", VMASHADOW_OP_MAP, PG(2), PGS(2), PROT_READ,
+		    ANON | MAP_FIXED, 0, 0, of, 0);
+		add("map fill hole (merge)", VMASHADOW_OP_MAP, PG(8), PGS(2), RW,
+		    ANON | MAP_FIXED, 0, 0, of, 0);
+		add("map over many", VMASHADOW_OP_MAP, PG(4), PGS(30), PROT_READ,
+		    ANON | MAP_FIXED, 0, 0, of, 0);
+		add("map placed", VMASHADOW_OP_MAP, 0, PGS(3), RW, ANON, 0, 0, of, 0);
+		add("unmap middle", VMASHADOW_OP_UNMAP, PG(3), PGS(2), 0, 0, 0, 0, of, 0);
+		add("unmap many", VMASHADOW_OP_UNMAP, PG(6), PGS(25), 0, 0, 0, 0, of, 0);
+		add("protect middle", VMASHADOW_OP_PROTECT, PG(3), PGS(2), PROT_READ, 0, 0, 0, of, 0);
+		add("protect across hole", VMASHADOW_OP_PROTECT, PG(4), PGS(8), PROT_READ, 0, 0, 0, of, 0);
+		add("protect merge", VMASHADOW_OP_PROTECT, PG(10), PGS(4), RW, 0, 0, 0, of, 0);
+		add("touch (new anon_vma)", VMASHADOW_OP_TOUCH, PG(5), 0, 0, 0, 0, 0, of, 0);
+		add("remap move", VMASHADOW_OP_REMAP, PG(16), PGS(4), 0,
+		    MREMAP_MAYMOVE | MREMAP_FIXED, PGS(4), PG(40), of, 0);
+		add("remap part, move", VMASHADOW_OP_REMAP, PG(17), PGS(2), 0,
+		    MREMAP_MAYMOVE | MREMAP_FIXED, PGS(3), PG(40), of, 0);
+		add("remap grow in place", VMASHADOW_OP_REMAP, PG(32), PGS(4), 0, 0,
+		    PGS(6), 0, of, 0);
+		add("remap grow, move", VMASHADOW_OP_REMAP, PG(10), PGS(4), 0,
+		    MREMAP_MAYMOVE, PGS(8), 0, of, 0);
+		add("remap shrink", VMASHADOW_OP_REMAP, PG(0), PGS(8), 0, 0,
+		    PGS(3), 0, of, 0);
+		add("remap dontunmap", VMASHADOW_OP_REMAP, PG(28), PGS(4), 0,
+		    MREMAP_MAYMOVE | MREMAP_DONTUNMAP, PGS(4), 0, of, 0);
+		add("remap file", VMASHADOW_OP_REMAP, PG(22), PGS(2), 0,
+		    MREMAP_MAYMOVE | MREMAP_FIXED, PGS(2), PG(50), of, 0);
+		add("brk grow", VMASHADOW_OP_BRK, PG(610), 0, 0, 0, 0, 0, of, 0);
+		add("brk shrink", VMASHADOW_OP_BRK, PG(601), 0, 0, 0, 0, 0, of, 0);
+		add("madvise dontfork middle", VMASHADOW_OP_MADVISE, PG(2), PGS(3), 0,
+		    MADV_DONTFORK, 0, 0, of, 0);
+		add("madvise across holes", VMASHADOW_OP_MADVISE, PG(0), PGS(36), 0,
+		    MADV_WIPEONFORK, 0, 0, of, 0);
+		add("seal middle (6.12)", VMASHADOW_OP_SEAL, PG(2), PGS(2), 0, 0, 0, 0, of, R12);
+		add("map file middle", VMASHADOW_OP_MAP, PG(1), PGS(2), RW,
+		    MAP_SHARED | MAP_FIXED, 0, 0, of, 0);
+		scen[nscen - 1].op.fd = file_fd;
+	}
+}
+
+static long base_err;
+
+/* A fresh shadow in the base state; -errno or the descriptor. */
+static int fresh(unsigned int rules)
+{
+	int fd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	base_err = base_state(fd, rules ? rules : (unsigned int)vms_rules_of_kernel());
+	if (base_err) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/*
+ * One scenario at every injection point.  The reference run (no injection)
+ * gives the result and the final read() dump the operation must reach when
+ * it completes.
+ */
+static void run_scenario(struct __test_metadata *_metadata,
+			 const struct scenario *s, unsigned long *points)
+{
+	static char ref_maps[VMS_SNAP_MAPS];
+	struct vmashadow_op op;
+	long ref_ret, ref_len, ret;
+	__u64 ref_result;
+	unsigned int n;
+	int fd;
+
+	fd = fresh(s->rules);
+	ASSERT_LE(0, fd) TH_LOG("%s: the base state fails at line %d: %ld", s->name,
+				base_step, base_err);
+	op = s->op;
+	ref_ret = vms_ioctl(fd, op_cmd[op.op], &op);
+	ref_result = op.result;
+	lseek(fd, 0, SEEK_SET);
+	ref_len = vms_read_all(fd, ref_maps, sizeof(ref_maps));
+	ASSERT_LE(0, ref_len);
+	close(fd);
+
+	for (n = 1; n < MAX_NTH; n++) {
+		bool hit;
+
+		fd = fresh(s->rules);
+		ASSERT_LE(0, fd) TH_LOG("%s, n=%u: the base state fails at line %d: %ld",
+					s->name, n, base_step, base_err);
+		ASSERT_EQ(0, vms_snap_take(fd, &snap_before));
+		op = s->op;
+		ASSERT_EQ(0, arm(n));
+		ret = vms_ioctl(fd, op_cmd[op.op], &op);
+		hit = disarm();
+		runs_total++;
+		/* brk(2) fails by returning the old break */
+		if (op.op == VMASHADOW_OP_BRK && !ret && op.result != ref_result)
+			ret = -ENOMEM;
+		if (hit)
+			(*points)++;
+		ASSERT_EQ(0, vms_snap_take(fd, &snap_after));
+		if (ret == ref_ret && snap_after.maps_len == ref_len &&
+		    !memcmp(ref_maps, snap_after.maps, ref_len) &&
+		    !snap_after.validate) {
+			/* completed as it would have: the same final state */
+		} else {
+			const char *d = vms_snap_diff(&snap_before, &snap_after);
+
+			ASSERT_TRUE(hit)
+				TH_LOG("%s, n=%u: %ld without an injected fault (ref %ld)\n%s\nref\n%s",
+				       s->name, n, ret, ref_ret, snap_after.maps, ref_maps);
+			ASSERT_EQ(-ENOMEM, ret)
+				TH_LOG("%s, n=%u: %ld (ref %ld)", s->name, n, ret, ref_ret);
+			EXPECT_EQ(NULL, d)
+				TH_LOG("%s, n=%u: -ENOMEM changed the shadow (%s):\nbefore\n%s\nafter\n%s",
+				       s->name, n, d, snap_before.maps, snap_after.maps);
+			if (d) {
+				close(fd);
+				return;
+			}
+		}
+		close(fd);
+		if (!hit)
+			break;
+	}
+	ASSERT_LT(n, MAX_NTH);
+}
+
+FIXTURE(inj) {
+	int dummy;
+};
+
+FIXTURE_SETUP(inj)
+{
+	char path[64];
+
+	file_fd = vms_make_file(path, sizeof(path), "faults", 8);
+	ASSERT_LE(0, file_fd);
+	unlink(path);
+}
+
+FIXTURE_TEARDOWN(inj)
+{
+	fi_teardown();
+}
+
+TEST_F_TIMEOUT(inj, every_operation, 800)
+{
+	unsigned int i;
+
+	FI_SETUP();
+	scenarios();
+	for (i = 0; i < nscen; i++) {
+		unsigned long points = 0;
+
+		run_scenario(_metadata, &scen[i], &points);
+		TH_LOG("%-28s %s: %lu injection points", scen[i].name,
+		       scen[i].op.op_flags ? "dry" : "   ", points);
+		points_total += points;
+	}
+	TH_LOG("%u scenarios, %lu injection points, %lu runs", nscen,
+	       points_total, runs_total);
+}
+
+/* A batch: it stops at the injected failure; what it did is what ->done says. */
+TEST_F_TIMEOUT(inj, batch, 300)
+{
+	static struct vmashadow_op ops[80], ref_ops[80];
+	static char ref_maps[80][4096];
+	struct vmashadow_batch b;
+	unsigned int n, i, points = 0;
+	int fd;
+
+	FI_SETUP();
+	/* 70 ops (more than a chunk): map, touch, protect, unmap, alternating */
+	for (i = 0; i < 70; i++) {
+		unsigned long pg = 100 + 3 * (i / 4);
+
+		switch (i % 4) {
+		case 0:
+			op_set(&ref_ops[i], VMASHADOW_OP_MAP, PG(pg), PGS(3), RW, ANON | MAP_FIXED);
+			break;
+		case 1:
+			op_set(&ref_ops[i], VMASHADOW_OP_TOUCH, PG(pg + 1), 0, 0, 0);
+			break;
+		case 2:
+			op_set(&ref_ops[i], VMASHADOW_OP_PROTECT, PG(pg + 1), PGS(1), PROT_READ, 0);
+			break;
+		case 3:
+			op_set(&ref_ops[i], VMASHADOW_OP_UNMAP, PG(pg + 2), PGS(1), 0, 0);
+			break;
+		}
+	}
+	/* the state after each prefix */
+	for (i = 0; i <= 70; i++) {
+		fd = fresh(0);
+		ASSERT_LE(0, fd);
+		memcpy(ops, ref_ops, sizeof(ops));
+		memset(&b, 0, sizeof(b));
+		b.size = sizeof(b);
+		b.op_size = sizeof(ops[0]);
+		b.ops = (unsigned long)ops;
+		b.count = i;
+		ASSERT_EQ(0, vms_ioctl(fd, VMASHADOW_IOC_BATCH, &b));
+		ASSERT_EQ(i, b.done);
+		lseek(fd, 0, SEEK_SET);
+		ASSERT_LE(0, vms_read_all(fd, ref_maps[i], sizeof(ref_maps[i])));
+		close(fd);
+	}
+	for (n = 1; n < MAX_NTH; n++) {
+		bool hit;
+		long ret;
+
+		fd = fresh(0);
+		ASSERT_LE(0, fd);
+		memcpy(ops, ref_ops, sizeof(ops));
+		memset(&b, 0, sizeof(b));
+		b.size = sizeof(b);
+		b.op_size = sizeof(ops[0]);
+		b.ops = (unsigned long)ops;
+		b.count = 70;
+		ASSERT_EQ(0, arm(n));
+		ret = vms_ioctl(fd, VMASHADOW_IOC_BATCH, &b);
+		hit = disarm();
+		points += hit;
+		if (ret) {
+			/* the chunk buffer: nothing applied */
+			ASSERT_EQ(-ENOMEM, ret);
+			ASSERT_TRUE(hit);
+			ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
+			ASSERT_STREQ(ref_maps[0], vms_shadow_maps);
+		} else {
+			ASSERT_TRUE(b.error == 0 || b.error == -ENOMEM)
+				TH_LOG("n=%u: error %d", n, b.error);
+			if (b.error)
+				ASSERT_TRUE(hit);
+			ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
+			ASSERT_STREQ(ref_maps[b.done], vms_shadow_maps)
+				TH_LOG("n=%u: done %u error %d", n, b.done, b.error);
+		}
+		ASSERT_EQ(0, vms_validate(fd, NULL));
+		close(fd);
+		if (!hit)
+			break;
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("batch of 70: %u injection points", points);
+}
+
+/* FORK: -ENOMEM and no new descriptor, or a child equal to the parent. */
+TEST_F_TIMEOUT(inj, fork, 300)
+{
+	static char ref_maps[VMS_SNAP_MAPS];
+	struct vmashadow_fork f;
+	unsigned int n, points = 0;
+	long ret;
+	int fd, probe;
+
+	FI_SETUP();
+	for (n = 1; n < MAX_NTH; n++) {
+		bool hit;
+
+		fd = fresh(0);
+		ASSERT_LE(0, fd);
+		/* the child has no DONTCOPY regions here: its dump is ours */
+		ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
+		strcpy(ref_maps, vms_shadow_maps);
+		ASSERT_EQ(0, vms_snap_take(fd, &snap_before));
+		probe = dup(0);
+		close(probe);	/* the number the next descriptor gets */
+		memset(&f, 0, sizeof(f));
+		f.size = sizeof(f);
+		ASSERT_EQ(0, arm(n));
+		ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
+		hit = disarm();
+		points += hit;
+		VMS_UNCHANGED(fd, &snap_before, "fork's parent");
+		if (ret) {
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("n=%u", n);
+			ASSERT_TRUE(hit);
+			/* no descriptor was left behind */
+			ASSERT_EQ(-EBADF, fcntl(probe, F_GETFD) < 0 ? -errno : 0)
+				TH_LOG("n=%u: fd %d installed by a failed FORK", n, probe);
+		} else {
+			ASSERT_LE(0, f.fd);
+			ASSERT_EQ(0, vms_validate(f.fd, NULL));
+			ASSERT_EQ(0, vms_read_shadow_maps(f.fd) < 0);
+			ASSERT_STREQ(ref_maps, vms_shadow_maps) TH_LOG("n=%u", n);
+			close(f.fd);
+		}
+		close(fd);
+		if (!hit)
+			break;
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("fork: %u injection points", points);
+}
+
+/* IMPORT of this process: -ENOMEM and the old shadow, or the import. */
+TEST_F_TIMEOUT(inj, import, 300)
+{
+	struct vmashadow_import im;
+	unsigned int n, points = 0;
+	long ret;
+	int fd;
+
+	FI_SETUP();
+	for (n = 1; n < MAX_NTH; n++) {
+		bool hit;
+
+		fd = fresh(0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, vms_snap_take(fd, &snap_before));
+		memset(&im, 0, sizeof(im));
+		im.size = sizeof(im);
+		im.pid = (n & 1) ? 0 : getpid();
+		ASSERT_EQ(0, arm(n));
+		ret = vms_ioctl(fd, VMASHADOW_IOC_IMPORT, &im);
+		hit = disarm();
+		points += hit;
+		if (ret) {
+			ASSERT_TRUE(ret == -ENOMEM || (hit && ret == -ENFILE))
+				TH_LOG("n=%u: %ld", n, ret);
+			ASSERT_TRUE(hit);
+			VMS_UNCHANGED(fd, &snap_before, "failed import");
+		} else {
+			ASSERT_LT(5, im.regions);
+			ASSERT_EQ(0, vms_validate(fd, NULL));
+		}
+		close(fd);
+		if (!hit)
+			break;
+	}
+	ASSERT_LT(n, MAX_NTH);
+	TH_LOG("import: %u injection points", points);
+}
+
+/* The queries and read(): -ENOMEM or the answer, never a change. */
+TEST_F_TIMEOUT(inj, queries_and_open, 300)
+{
+	static char buf[VMS_SNAP_MAPS];
+	struct vmashadow_find f;
+	struct vmashadow_list l;
+	struct vmashadow_region regs[16];
+	char name[256];
+	unsigned int q, n, points = 0;
+	long ret;
+	int fd;
+
+	FI_SETUP();
+	fd = fresh(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vms_snap_take(fd, &snap_before));
+	for (q = 0; q < 4; q++) {
+		for (n = 1; n < MAX_NTH; n++) {
+			bool hit;
+
+			memset(&f, 0, sizeof(f));
+			f.size = sizeof(f);
+			f.mode = VMASHADOW_FIND_LOOKUP;
+			f.addr = PG(23);
+			f.name_addr = (unsigned long)name;
+			f.name_size = sizeof(name);
+			memset(&l, 0, sizeof(l));
+			l.size = sizeof(l);
+			l.region_size = sizeof(regs[0]);
+			l.regions = (unsigned long)regs;
+			l.count = 16;
+			lseek(fd, 0, SEEK_SET);
+			ASSERT_EQ(0, arm(n));
+			switch (q) {
+			case 0:
+				ret = vms_ioctl(fd, VMASHADOW_IOC_FIND, &f);
+				break;
+			case 1:
+				ret = vms_ioctl(fd, VMASHADOW_IOC_LIST, &l);
+				break;
+			case 2:
+				ret = read(fd, buf, sizeof(buf));
+				ret = ret < 0 ? -errno : 0;
+				break;
+			default:
+				ret = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
+				ret = ret < 0 ? -errno : (close(ret), 0);
+				break;
+			}
+			hit = disarm();
+			points += hit;
+			ASSERT_TRUE(ret == 0 || (hit && (ret == -ENOMEM || ret == -ENFILE)))
+				TH_LOG("query %u, n=%u: %ld", q, n, ret);
+			VMS_UNCHANGED(fd, &snap_before, "query");
+			if (!hit)
+				break;
+		}
+		ASSERT_LT(n, MAX_NTH);
+	}
+	TH_LOG("queries, read() and open(): %u injection points", points);
+}
+
+TEST_HARNESS_MAIN
