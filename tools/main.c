@@ -74,6 +74,7 @@ static void usage(FILE *f)
 "  or:  vmashadow check SCRIPT...\n"
 "  or:  vmashadow diff [-s SCRIPT] [--shadow-maps FILE] [-w START-END] PID|MAPSFILE\n"
 "  or:  vmashadow format [-f FORMAT] [--before MAPSFILE] [-w START-END] [MAPSFILE]\n"
+"  or:  vmashadow import [-f FORMAT] [PID|self]\n"
 "  or:  vmashadow trace [--check every|exit] [--log FILE] -- PROGRAM [ARG]...\n"
 "  or:  vmashadow replay LOG|STRACE-OUTPUT\n"
 "  or:  vmashadow shrink LOG\n"
@@ -301,6 +302,35 @@ static int cmd_diff(int argc, char **argv, struct vms_opts *o, const char *scrip
 	return result_status(&r);
 }
 
+/*
+ * vmashadow import [PID|self]: load a process's address space (without a
+ * PID, this command's own) into a shadow and print it in the chosen
+ * format, as the script commands "import" and "maps" would.
+ */
+static int cmd_import(int argc, char **argv, struct vms_opts *o)
+{
+	const char *who = argc ? argv[0] : "self";
+	struct vms_result r;
+	char text[64];
+	FILE *script;
+
+	if (argc > 1 || (strcmp(who, "self") &&
+			 strspn(who, "0123456789") != strlen(who))) {
+		vms_errx("import: expects one PID or self");
+		usage(stderr);
+		return VMS_EXIT_USAGE;
+	}
+	snprintf(text, sizeof(text), "import %s\nmaps\n", who);
+	script = fmemopen(text, strlen(text), "r");
+	if (!script) {
+		vms_err("import", errno);
+		return VMS_EXIT_FAIL;
+	}
+	vms_run_script(script, "import", o, &r);
+	fclose(script);
+	return result_status(&r);
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SHADOW_MAPS = 256, OPT_BEFORE };
@@ -356,6 +386,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "check") ||
 			 !strcmp(argv[1], "diff") || !strcmp(argv[1], "format") ||
+			 !strcmp(argv[1], "import") ||
 			 !strcmp(argv[1], "version"))) {
 		sub = argv[1];
 		argv[1] = argv[0];
@@ -436,6 +467,8 @@ int main(int argc, char **argv)
 		return cmd_format(argc, argv, &o, before);
 	if (!strcmp(sub, "diff"))
 		return cmd_diff(argc, argv, &o, script, shadow_maps);
+	if (!strcmp(sub, "import"))
+		return cmd_import(argc, argv, &o);
 	if (!strcmp(sub, "check"))
 		o.parse_only = 1;
 

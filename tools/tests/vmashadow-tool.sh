@@ -102,6 +102,22 @@ printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$
 run 1 "diff self: the shadow is not this process" -e "$B" -e 'diff self'
 has "... coverage mismatches" '^coverage ' out
 
+# vmashadow import PID: a process that is not running prints exactly its
+# /proc/PID/maps.
+sleep 60 &
+sp=$!
+i=0
+while ! grep -q sleep "/proc/$sp/cmdline" 2>/dev/null && [ $i -lt 50 ]; do
+	i=$((i + 1))
+	usleep 100000 2>/dev/null || sleep 1
+done
+"$V" import "$sp" >"$T/out" 2>"$T/err" && cat "/proc/$sp/maps" >"$T/real" &&
+	cmp -s "$T/out" "$T/real" && ok "import PID prints its maps byte for byte" ||
+	{ diff "$T/real" "$T/out" >"$T/err"; notok "import PID prints its maps byte for byte"; }
+kill "$sp" 2>/dev/null
+"$V" import 1 2 >"$T/out" 2>"$T/err"
+[ $? = 2 ] && ok "import with two PIDs: usage error" || notok "import with two PIDs: usage error"
+
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 [ "$fail" = 0 ]
