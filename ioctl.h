@@ -119,10 +119,12 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_MMAP_MIN_ADDR	0x20
 #define VMASHADOW_PARAM_OVERCOMMIT	0x40
 #define VMASHADOW_PARAM_RLIMIT_AS	0x80
-#define VMASHADOW_PARAM_ALL		0xff
+#define VMASHADOW_PARAM_COMMIT		0x100	/* the four commit_* fields */
+#define VMASHADOW_PARAM_ALL		0x1ff
 
-/* The first version, without rlimit_as: still accepted. */
+/* Older versions, still accepted: without rlimit_as; without commit_*. */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
+#define VMASHADOW_PARAMS_SIZE_VER1	72
 
 struct vmashadow_params {
 	__u32 size;
@@ -137,6 +139,15 @@ struct vmashadow_params {
 	__u32 overcommit_memory; /* 0, 1 or 2, as vm.overcommit_memory */
 	__u32 __reserved;
 	__u64 rlimit_as;	/* RLIMIT_AS in bytes; 0: unlimited */
+	/*
+	 * Strict overcommit (vm.overcommit_memory 2), in bytes.  The defaults
+	 * are the kernel's when the descriptor is opened; IMPORT recounts
+	 * commit_other as the system's charges less the imported process's.
+	 */
+	__u64 commit_limit;	/* CommitLimit of /proc/meminfo; 0: none */
+	__u64 commit_other;	/* Committed_AS outside this shadow */
+	__u64 commit_admin_reserve; /* vm.admin_reserve_kbytes; 0 if admin */
+	__u64 commit_user_reserve;  /* vm.user_reserve_kbytes */
 };
 
 /*

@@ -293,6 +293,10 @@ static void vms_params_export(const struct vms_params *p,
 	out->mmap_min_addr = p->mmap_min_addr;
 	out->overcommit_memory = p->overcommit_memory;
 	out->rlimit_as = p->rlimit_as;
+	out->commit_limit = (u64)p->commit_limit << PAGE_SHIFT;
+	out->commit_other = (u64)p->commit_other << PAGE_SHIFT;
+	out->commit_admin_reserve = (u64)p->commit_admin_reserve << PAGE_SHIFT;
+	out->commit_user_reserve = (u64)p->commit_user_reserve << PAGE_SHIFT;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -372,6 +376,12 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 		mp->overcommit_memory = p.overcommit_memory;
 	if (p.set & VMASHADOW_PARAM_RLIMIT_AS)
 		mp->rlimit_as = p.rlimit_as;
+	if (p.set & VMASHADOW_PARAM_COMMIT) {
+		mp->commit_limit = p.commit_limit >> PAGE_SHIFT;
+		mp->commit_other = p.commit_other >> PAGE_SHIFT;
+		mp->commit_admin_reserve = p.commit_admin_reserve >> PAGE_SHIFT;
+		mp->commit_user_reserve = p.commit_user_reserve >> PAGE_SHIFT;
+	}
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -840,38 +850,57 @@ static unsigned long vms_sysctl(const char *path, unsigned long def)
 	return val;
 }
 
-/* A "Key:  N kB" line of /proc/meminfo, in pages; 0 if not found. */
-static unsigned long vms_meminfo_pages(const char *key)
+/*
+ * "Key:  N kB" lines of /proc/meminfo, in pages, read in one pass; a key
+ * that is not found reads 0.
+ */
+static void vms_meminfo_pages(const char *const keys[], unsigned long pages[],
+			      unsigned int nr)
 {
 	struct file *file = filp_open("/proc/meminfo", O_RDONLY, 0);
-	unsigned long kb = 0;
+	unsigned long kb;
+	unsigned int i;
 	loff_t pos = 0;
 	char *buf, *p;
-	ssize_t n;
+	ssize_t n = -ENOMEM;
 
+	memset(pages, 0, nr * sizeof(*pages));
 	if (IS_ERR(file))
-		return 0;
+		return;
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	n = buf ? kernel_read(file, buf, PAGE_SIZE - 1, &pos) : -ENOMEM;
+	if (buf)
+		n = kernel_read(file, buf, PAGE_SIZE - 1, &pos);
 	fput(file);
-	if (n > 0) {
+	for (i = 0; n > 0 && i < nr; i++) {
 		buf[n] = '\0';
-		p = strstr(buf, key);
-		if (p && sscanf(p + strlen(key), " %lu", &kb) != 1)
-			kb = 0;
+		p = strstr(buf, keys[i]);
+		if (p && sscanf(p + strlen(keys[i]), " %lu", &kb) == 1)
+			pages[i] = kb >> (PAGE_SHIFT - 10);
 	}
 	kfree(buf);
-	return kb >> (PAGE_SHIFT - 10);
 }
 
-/* A new shadow starts with the settings of the running kernel. */
+/* A sysctl in kilobytes, in pages. */
+static unsigned long vms_sysctl_kb_pages(const char *path)
+{
+	return vms_sysctl(path, 0) >> (PAGE_SHIFT - 10);
+}
+
+/*
+ * A new shadow starts with the settings of the running kernel.  The
+ * opener's CAP_SYS_ADMIN decides the admin reserve, as the caller's does
+ * in __vm_enough_memory().
+ */
 static void vms_params_from_sysctl(struct vms_params *p)
 {
+	static const char *const keys[] = { "SwapTotal:", "CommitLimit:" };
+	unsigned long meminfo[ARRAY_SIZE(keys)];
 	struct sysinfo si;
 
 	/* the heuristic overcommit's bound: totalram_pages + total_swap_pages */
 	si_meminfo(&si);
-	p->ram_pages = si.totalram + vms_meminfo_pages("SwapTotal:");
+	vms_meminfo_pages(keys, meminfo, ARRAY_SIZE(keys));
+	p->ram_pages = si.totalram + meminfo[0];
 	p->max_map_count = min_t(unsigned long, max_regions,
 				 vms_sysctl("/proc/sys/vm/max_map_count",
 					    p->max_map_count));
@@ -880,6 +909,13 @@ static void vms_params_from_sysctl(struct vms_params *p)
 	p->overcommit_memory = min(2UL,
 				   vms_sysctl("/proc/sys/vm/overcommit_memory",
 					      p->overcommit_memory));
+	p->commit_limit = meminfo[1];
+	p->commit_other = vm_memory_committed();
+	p->commit_user_reserve =
+		vms_sysctl_kb_pages("/proc/sys/vm/user_reserve_kbytes");
+	p->commit_admin_reserve =
+		ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN) ? 0 :
+		vms_sysctl_kb_pages("/proc/sys/vm/admin_reserve_kbytes");
 }
 
 static void vms_ctx_free(struct vms_ctx *ctx)
@@ -1238,6 +1274,17 @@ static bool vms_is_proc_maps(struct file *file, pid_t nr)
  * the kernel exports neither mm_access() nor ptrace_may_access() to
  * modules; vms_is_proc_maps() makes sure it was the real file.
  */
+/*
+ * The system's charges less those of the imported process, which are the
+ * shadow's own from now on (Committed_AS counts every process).
+ */
+static unsigned long vms_commit_other(const struct vms_mm *mm)
+{
+	unsigned long all = vm_memory_committed();
+
+	return all - min(all, vms_committed_pages(mm));
+}
+
 static struct mm_struct *vms_target_mm(pid_t nr, unsigned long *rlimit_as)
 {
 	struct task_struct *task, *again;
@@ -1326,6 +1373,8 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->may_map_low = ctx->mm.may_map_low;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);
+	if (!err)
+		new->params.commit_other = vms_commit_other(new);
 	if (err) {
 		vms_mm_destroy(new);
 	} else {

@@ -118,6 +118,11 @@ struct vms_params {
 	unsigned int		overcommit_memory;
 	unsigned long		rlimit_as;	/* bytes; 0: unlimited */
 	unsigned long		ram_pages;	/* RAM + swap, for overcommit */
+	/* overcommit 2, in pages; commit_limit 0: not known, no limit */
+	unsigned long		commit_limit;	/* vm_commit_limit() */
+	unsigned long		commit_other;	/* charged outside the shadow */
+	unsigned long		commit_admin_reserve; /* 0 for CAP_SYS_ADMIN */
+	unsigned long		commit_user_reserve;
 };
 
 struct vms_counters {
@@ -181,6 +186,7 @@ struct vms_region *vms_find_intersection(struct vms_mm *mm,
 					 unsigned long start,
 					 unsigned long end);
 struct vms_region *vms_lookup(struct vms_mm *mm, unsigned long addr);
+unsigned long vms_committed_pages(const struct vms_mm *mm);
 struct vms_region *vms_first(const struct vms_mm *mm);
 struct vms_region *vms_next(const struct vms_region *r);
 struct vms_region *vms_prev(const struct vms_region *r);

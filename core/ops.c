@@ -73,15 +73,55 @@ static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
 static void vms_populate(struct vms_mm *mm, unsigned long addr);
 
 /*
- * __vm_enough_memory() under vm.overcommit_memory 0, the heuristic: one
- * charge may not exceed RAM and swap.  Mode 1 allows anything; mode 2's
- * strict accounting depends on every process's charges and is not
- * modelled (it allows anything here too).
+ * The pages this shadow has charged: its VM_ACCOUNT regions and its shared
+ * anonymous memory (counted by what is still mapped, where the kernel
+ * keeps the whole object charged until its last mapping goes).  A walk,
+ * paid only under overcommit 2.
+ */
+unsigned long vms_committed_pages(const struct vms_mm *mm)
+{
+	const struct vms_region *r;
+	unsigned long pages = 0;
+
+	for (r = vms_first(mm); r; r = vms_next(r))
+		if ((r->flags & VMASHADOW_VM_ACCOUNT) ||
+		    (r->file && r->file->kind == VMASHADOW_KIND_SHMEM &&
+		     !(r->flags & VMASHADOW_VM_NORESERVE)))
+			pages += vms_pages(r);
+	return pages;
+}
+
+/*
+ * __vm_enough_memory(): may @pages more be charged?
+ *
+ *   0 (heuristic)  one charge may not exceed RAM and swap
+ *   1 (always)     yes
+ *   2 (never)      everything charged, this charge included, must stay
+ *                  below the commit limit less the admin reserve (not for
+ *                  CAP_SYS_ADMIN) and min(total_vm / 32, user reserve)
+ *
+ * The kernel reads its global count without the per-CPU deltas
+ * (percpu_counter_read_positive()), so near the limit it may decide
+ * either way within vm_committed_as_batch pages per CPU; the shadow
+ * counts exactly.
  */
 static bool vms_enough_memory(const struct vms_mm *mm, unsigned long pages)
 {
-	return mm->params.overcommit_memory || !mm->params.ram_pages ||
-	       pages <= mm->params.ram_pages;
+	const struct vms_params *p = &mm->params;
+	unsigned long committed, reserve;
+
+	switch (p->overcommit_memory) {
+	case 0:
+		return !p->ram_pages || pages <= p->ram_pages;
+	case 1:
+		return true;
+	}
+	if (!p->commit_limit)
+		return true;
+	committed = p->commit_other + vms_committed_pages(mm) + pages;
+	reserve = p->commit_admin_reserve +
+		  min(mm->total_vm / 32, p->commit_user_reserve);
+	return reserve < p->commit_limit && committed < p->commit_limit - reserve;
 }
 
 /* may_expand_vm(): RLIMIT_AS bounds the pages a process may map. */
@@ -554,6 +594,7 @@ struct vms_new_range {
 	unsigned long		flags;
 	unsigned long		pgoff;
 	struct vms_file		*file;
+	bool			new_shmem;	/* shmem_zero_setup() made file */
 };
 
 /*
@@ -705,7 +746,7 @@ static void vms_explain_finish(struct vmashadow_explain *ex)
 static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 			   struct vms_prealloc *pa)
 {
-	unsigned long pages = (nr->end - nr->start) >> PAGE_SHIFT;
+	unsigned long pages = (nr->end - nr->start) >> PAGE_SHIFT, charge;
 	struct vms_region *prev, *next, *r = NULL;
 	bool punch;
 	int err;
@@ -732,12 +773,20 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 							     nr->end)))
 			return -ENOMEM;
 		/* what it replaces was charged already; the cuts stay: row 12 */
-		if ((nr->flags & VMASHADOW_VM_ACCOUNT) &&
-		    !vms_enough_memory(mm, pages -
-				       vms_accounted_in(mm, nr->start, nr->end)))
+		charge = pages - vms_accounted_in(mm, nr->start, nr->end);
+		if ((nr->flags & VMASHADOW_VM_ACCOUNT) && charge &&
+		    !vms_enough_memory(mm, charge))
 			return -ENOMEM;
+		/* vms_clean_up_area(): from here on a failure leaves a gap */
 		vms_unmap_remove(mm, nr->start, nr->end, punch);
 	}
+	/*
+	 * shmem_zero_setup() charges a new shared anonymous object whole, on
+	 * both kernels after the old range is gone for good.
+	 */
+	if (nr->new_shmem && !(nr->flags & VMASHADOW_VM_NORESERVE) &&
+	    !vms_enough_memory(mm, pages))
+		return -ENOMEM;
 
 	next = vms_find_prev(mm, nr->start, &prev);
 	vms_explain_begin(mm, VMASHADOW_OP_MAP, nr->start, nr->end);
@@ -878,6 +927,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	nr.start = addr;
 	nr.end = addr + len;
 	nr.file = file;
+	nr.new_shmem = shmem;
 	err = vms_mmap_region(mm, &nr, &pa);
 	vms_prealloc_release(&pa);
 	vms_file_put(shmem);

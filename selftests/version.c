@@ -122,7 +122,8 @@ TEST(reserved_and_flags)
 	/* Unknown ->set bits. */
 	memset(&p, 0, sizeof(p));
 	p.rules = vms_rules_of_kernel();
-	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, 0x100));
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_ALL + 1));
 	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
 					  VMASHADOW_PARAM_RULES | 0x80000000));
 	/*

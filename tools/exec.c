@@ -880,7 +880,8 @@ static int do_set(struct state *st, const struct cmd *c)
 	if (set_bits[c->mode] == VMASHADOW_PARAM_RULES)
 		a = c->u;
 	else if (eval(st, c->line, &c->e[0], &a) ||
-		 (set_bits[c->mode] == VMASHADOW_PARAM_BRK &&
+		 ((set_bits[c->mode] == VMASHADOW_PARAM_BRK ||
+		   set_bits[c->mode] == VMASHADOW_PARAM_COMMIT) &&
 		  eval(st, c->line, &c->e[1], &b)))
 		return -1;
 	p.set = set_bits[c->mode];
@@ -892,6 +893,9 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_MMAP_BASE: p.mmap_base = a; break;
 	case VMASHADOW_PARAM_MMAP_MIN_ADDR: p.mmap_min_addr = a; break;
 	case VMASHADOW_PARAM_OVERCOMMIT: p.overcommit_memory = (__u32)a; break;
+	case VMASHADOW_PARAM_RLIMIT_AS: p.rlimit_as = a; break;
+	/* the reserves keep the values GET_PARAMS gave */
+	case VMASHADOW_PARAM_COMMIT: p.commit_limit = a; p.commit_other = b; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {
@@ -1333,7 +1337,8 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "list  maps [maps|pmap|json|svg] [window S E] [to PATH]\n"
 			      "stats  validate  explain [last|at ADDR]  reset  diff PID\n"
 			      "set rules|max_map_count|brk|stack|mmap_base|mmap_min_addr|"
-			      "overcommit VALUE\n"
+			      "overcommit|rlimit_as VALUE\n"
+			      "set commit LIMIT OTHER\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"

@@ -391,12 +391,13 @@ const char *const stat_names[NSTATS] = {
 
 const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
-	"overcommit",
+	"overcommit", "rlimit_as", "commit",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
 	VMASHADOW_PARAM_START_STACK, VMASHADOW_PARAM_MMAP_BASE,
 	VMASHADOW_PARAM_MMAP_MIN_ADDR, VMASHADOW_PARAM_OVERCOMMIT,
+	VMASHADOW_PARAM_RLIMIT_AS, VMASHADOW_PARAM_COMMIT,
 };
 
 static const char *const madv_names[] = {
@@ -624,7 +625,8 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		c->kind = C_SET;
 		if (k < 0) {
 			perr(p, "set: unknown parameter '%s' (rules, max_map_count, brk, "
-			     "stack, mmap_base, mmap_min_addr, overcommit)",
+			     "stack, mmap_base, mmap_min_addr, overcommit, "
+			     "rlimit_as, commit)",
 			     a >= 1 ? w[1] : "");
 			return -1;
 		}
@@ -649,6 +651,10 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			c->e[1] = c->e[0];	/* brk defaults to start_brk */
 			return a == 3 ? parse_expr(p, "set brk", w[3], &c->e[1]) : 0;
 		}
+		if (set_bits[k] == VMASHADOW_PARAM_COMMIT)
+			return nargs(p, "set commit", a - 1, 2, 2) ||
+			       parse_expr(p, "set commit", w[2], &c->e[0]) ||
+			       parse_expr(p, "set commit", w[3], &c->e[1]) ? -1 : 0;
 		if (nargs(p, w[1], a - 1, 1, 1) || parse_expr(p, w[1], w[2], &c->e[0]))
 			return -1;
 		return 0;

@@ -81,7 +81,7 @@ struct parser {
 /* Names of the counters of `stats`, the parameters of `set`, the outcome
  * fields of `expect result`. */
 #define NSTATS 11
-#define NSET 7
+#define NSET 9
 #define NRESULT 5
 extern const char *const stat_names[NSTATS];
 extern const char *const set_names[NSET];
