@@ -167,7 +167,16 @@ struct vmashadow_params {
 #define VMASHADOW_OP_BRK	6	/* brk(addr) */
 #define VMASHADOW_OP_MADVISE	7	/* madvise(addr, len, flags) */
 #define VMASHADOW_OP_SEAL	8	/* mseal(addr, len, flags): 6.12 */
-#define VMASHADOW_OP_MAX	8
+/*
+ * arch_prctl(ARCH_MAP_VDSO_64, addr): [vvar] of new_len bytes and above it
+ * [vdso] of len bytes, placed with addr as the hint; ->result is the
+ * [vdso]'s address.  With VMASHADOW_OPF_EXEC, where exec places them
+ * instead (row 7): 6.1 a random page in the 2 MiB above the stack
+ * (->offset is that page's number, the kernel's random draw), 6.12 first
+ * fit under mmap_base (->addr and ->offset 0).
+ */
+#define VMASHADOW_OP_MAP_VDSO	9
+#define VMASHADOW_OP_MAX	9
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
@@ -178,21 +187,22 @@ struct vmashadow_params {
  * operation would give and fills the out fields even when that is not 0.
  */
 #define VMASHADOW_OPF_DRY_RUN	0x8
-#define VMASHADOW_OPF_ALL	0xf
+#define VMASHADOW_OPF_EXEC	0x10	/* MAP_VDSO: as exec places it */
+#define VMASHADOW_OPF_ALL	0x1f
 
 struct vmashadow_op {
 	__u32 size;
 	__u32 op;		/* VMASHADOW_OP_* */
 	__u64 addr;		/* MAP: address or hint; BRK: the new break */
 	__u64 len;		/* REMAP: the old length */
-	__u64 offset;		/* MAP: file offset in bytes */
+	__u64 offset;		/* MAP: file offset in bytes; MAP_VDSO: page */
 	__u32 prot;		/* MAP, PROTECT: PROT_* */
 	/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's */
 	__u32 flags;
 	__s32 fd;		/* MAP: an open file, or -1 */
 	__u32 op_flags;		/* VMASHADOW_OPF_* */
 	__u64 new_addr;		/* REMAP: MREMAP_FIXED's address */
-	__u64 new_len;		/* REMAP */
+	__u64 new_len;		/* REMAP; MAP_VDSO: the [vvar]'s length */
 	/* out */
 	__u64 result;		/* MAP, REMAP: the address; BRK: the break */
 	__u64 map_count;	/* regions after the operation */
@@ -404,6 +414,7 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_BRK	_IOWR(VMASHADOW_IOC_MAGIC, 0x15, struct vmashadow_op)
 #define VMASHADOW_IOC_MADVISE	_IOWR(VMASHADOW_IOC_MAGIC, 0x16, struct vmashadow_op)
 #define VMASHADOW_IOC_SEAL	_IOWR(VMASHADOW_IOC_MAGIC, 0x18, struct vmashadow_op)
+#define VMASHADOW_IOC_MAP_VDSO	_IOWR(VMASHADOW_IOC_MAGIC, 0x19, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_BENCH_FIND \
 	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)

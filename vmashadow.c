@@ -1416,6 +1416,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MADVISE);
 	case VMASHADOW_IOC_SEAL:
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_SEAL);
+	case VMASHADOW_IOC_MAP_VDSO:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MAP_VDSO);
 	case VMASHADOW_IOC_BATCH:
 		return vms_ioctl_batch(ctx, uarg);
 	case VMASHADOW_IOC_FORK:

@@ -224,6 +224,9 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 		int advice);
 int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 	     unsigned long flags);
+int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
+		 unsigned long vvar_len, unsigned long page, bool at_exec,
+		 unsigned long *out);
 
 /* core/apply.c: a struct vmashadow_op on a shadow */
 int vms_op_check(const struct vmashadow_op *op, u32 want);

@@ -14,23 +14,38 @@
  * anything, and a batch can be submitted again as it came back).  The
  * system call's own checks come later, in the call.
  */
+/* The op_flags an operation takes. */
+static u32 vms_op_flags_of(u32 op)
+{
+	switch (op) {
+	case VMASHADOW_OP_MAP:
+		return VMASHADOW_OPF_CLOSE_OP | VMASHADOW_OPF_VDSO |
+		       VMASHADOW_OPF_VVAR | VMASHADOW_OPF_DRY_RUN;
+	case VMASHADOW_OP_MAP_VDSO:
+		return VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN;
+	}
+	return VMASHADOW_OPF_DRY_RUN;
+}
+
 int vms_op_check(const struct vmashadow_op *op, u32 want)
 {
 	if (op->op && op->op != want)
 		return -EINVAL;
-	if (op->op_flags & ~VMASHADOW_OPF_ALL)
-		return -EINVAL;
-	if (want != VMASHADOW_OP_MAP &&
-	    (op->op_flags & ~VMASHADOW_OPF_DRY_RUN))
+	if (op->op_flags & ~vms_op_flags_of(want))
 		return -EINVAL;
 	if ((op->op_flags & VMASHADOW_OPF_VDSO) &&
 	    (op->op_flags & VMASHADOW_OPF_VVAR))
 		return -EINVAL;
-	if (want != VMASHADOW_OP_REMAP && (op->new_addr || op->new_len))
+	if (op->new_addr && want != VMASHADOW_OP_REMAP)
+		return -EINVAL;
+	if (op->new_len && want != VMASHADOW_OP_REMAP &&
+	    want != VMASHADOW_OP_MAP_VDSO)
 		return -EINVAL;
 	switch (want) {
 	case VMASHADOW_OP_MAP:
 		return 0;
+	case VMASHADOW_OP_MAP_VDSO:
+		return op->prot || op->flags ? -EINVAL : 0;
 	case VMASHADOW_OP_PROTECT:
 		return op->flags || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_REMAP:
@@ -67,6 +82,17 @@ static int vms_apply_map(struct vms_mm *mm, struct vmashadow_op *op,
 	return err;
 }
 
+static int vms_apply_map_vdso(struct vms_mm *mm, struct vmashadow_op *op)
+{
+	unsigned long addr;
+	int err = vms_map_vdso(mm, op->addr, op->len, op->new_len, op->offset,
+			       op->op_flags & VMASHADOW_OPF_EXEC, &addr);
+
+	if (!err)
+		op->result = addr;
+	return err;
+}
+
 /* Carry out @op on @mm; @file is the file a MAP of a file maps. */
 static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 			struct vms_file *file)
@@ -86,6 +112,8 @@ static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 		return vms_madvise(mm, op->addr, op->len, op->flags);
 	case VMASHADOW_OP_SEAL:
 		return vms_seal(mm, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_MAP_VDSO:
+		return vms_apply_map_vdso(mm, op);
 	case VMASHADOW_OP_BRK:
 		op->result = vms_brk(mm, op->addr);
 		return 0;

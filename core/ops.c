@@ -739,6 +739,25 @@ static void vms_explain_finish(struct vmashadow_explain *ex)
 		ex->merge_case = 3;
 }
 
+/* A special mapping merges with nothing: say so of the neighbours it touches. */
+static void vms_explain_special(struct vmashadow_explain *ex,
+				const struct vms_region *prev,
+				const struct vms_region *next)
+{
+	if (ex->prev.verdict != U32_MAX) {
+		ex->prev.start = prev->start;
+		ex->prev.end = prev->end;
+		ex->prev.verdict = VMASHADOW_VERDICT_REFUSED;
+		ex->prev.why = VMASHADOW_WHY_SPECIAL;
+	}
+	if (ex->next.verdict != U32_MAX) {
+		ex->next.start = next->start;
+		ex->next.end = next->end;
+		ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
+		ex->next.why = VMASHADOW_WHY_SPECIAL;
+	}
+}
+
 /*
  * mmap_region(): clear [start, end), then extend a neighbour over it or
  * link @new there.
@@ -791,24 +810,12 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 	next = vms_find_prev(mm, nr->start, &prev);
 	vms_explain_begin(mm, VMASHADOW_OP_MAP, nr->start, nr->end);
 	vms_explain_touching(&mm->last, prev, next, nr->start, nr->end);
-	if (nr->flags & VMS_SPECIAL_FLAGS) {
-		if (mm->last.prev.verdict != U32_MAX) {
-			mm->last.prev.start = prev->start;
-			mm->last.prev.end = prev->end;
-			mm->last.prev.verdict = VMASHADOW_VERDICT_REFUSED;
-			mm->last.prev.why = VMASHADOW_WHY_SPECIAL;
-		}
-		if (mm->last.next.verdict != U32_MAX) {
-			mm->last.next.start = next->start;
-			mm->last.next.end = next->end;
-			mm->last.next.verdict = VMASHADOW_VERDICT_REFUSED;
-			mm->last.next.why = VMASHADOW_WHY_SPECIAL;
-		}
-	} else if (vms_rules_6_12(mm)) {
+	if (nr->flags & VMS_SPECIAL_FLAGS)
+		vms_explain_special(&mm->last, prev, next);
+	else if (vms_rules_6_12(mm))
 		r = vms_merge_new_6_12(mm, nr, prev, next);
-	} else {
+	else
 		r = vms_merge_new_6_1(mm, nr, prev, next);
-	}
 	vms_explain_finish(&mm->last);
 	if (r)
 		return 0;
@@ -938,6 +945,107 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	    (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
 		vms_populate(mm, addr);
 	*addr_out = addr;
+	return 0;
+}
+
+/* ---- the vdso ------------------------------------------------------------------ */
+
+/* map_vdso_once(): is a [vdso] or [vvar] mapped already? */
+static bool vms_has_vdso(const struct vms_mm *mm)
+{
+	const struct vms_region *r;
+
+	for (r = vms_first(mm); r; r = vms_next(r))
+		if (r->flags & (VMS_KIND_VDSO | VMS_KIND_VVAR))
+			return true;
+	return false;
+}
+
+/*
+ * 6.1's vdso_addr(): a page in the PMD above the stack, picked at random
+ * by prandom_u32_max(); @page is that draw, which must be one the kernel
+ * could make.  6.12 removed it: exec asks for any place (row 7).
+ */
+static int vms_vdso_exec_hint(const struct vms_mm *mm, unsigned long len,
+			      unsigned long page, unsigned long *hint)
+{
+	unsigned long start = PAGE_ALIGN(mm->params.start_stack), end;
+
+	if (vms_rules_6_12(mm)) {
+		*hint = 0;
+		return page ? -EINVAL : 0;
+	}
+	end = (start + len + SZ_2M - 1) & ~(SZ_2M - 1UL);
+	end = min(end, VMS_TASK_SIZE) - len;
+	if (end <= start)
+		end = start;
+	if (page > (end - start) >> PAGE_SHIFT)
+		return -EINVAL;
+	*hint = start + (page << PAGE_SHIFT);
+	return 0;
+}
+
+/* _install_special_mapping(): link a region that merges with nothing. */
+static void vms_install_special(struct vms_mm *mm, unsigned long start,
+				unsigned long len, unsigned int op_flags,
+				struct vms_prealloc *pa)
+{
+	struct vms_region *r = vms_take_region(pa), *prev, *next;
+
+	next = vms_find_prev(mm, start, &prev);
+	vms_explain_touching(&mm->last, prev, next, start, start + len);
+	vms_explain_special(&mm->last, prev, next);
+	vms_explain_finish(&mm->last);
+	r->start = start;
+	r->end = start + len;
+	r->flags = vms_special_flags(op_flags);
+	r->pgoff = 0;
+	vms_link(mm, r);
+}
+
+/*
+ * map_vdso(): [vvar] (@vvar_len bytes) and right above it [vdso] (@len),
+ * where get_unmapped_area(NULL, hint, ...) puts the pair.  Without
+ * @at_exec it is arch_prctl(ARCH_MAP_VDSO_64, @addr), refused while either
+ * is mapped; with it, arch_setup_additional_pages() at exec, whose hint
+ * is the kernel's own (@page: 6.1's random draw, see vdso_addr()).
+ *
+ *	6.1, exec:   [stack] .. [vvar][vdso]	a random page in the PMD above
+ *	6.12, exec:  [vvar][vdso] <- mmap_base	first fit, top down
+ *
+ * A special mapping is inserted, not mapped: no max_map_count check, no
+ * merge.  Returns the [vdso]'s address in @out.
+ */
+int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
+		 unsigned long vvar_len, unsigned long page, bool at_exec,
+		 unsigned long *out)
+{
+	unsigned long total = vvar_len + len;
+	struct vms_prealloc pa;
+	int err;
+
+	if (!len || !vvar_len || ((len | vvar_len) & ~PAGE_MASK) ||
+	    total < len || total > VMS_TASK_SIZE)
+		return -EINVAL;
+	if (at_exec) {
+		err = vms_vdso_exec_hint(mm, total, page, &addr);
+		if (err)
+			return err;
+	} else if (page) {
+		return -EINVAL;
+	}
+	if (vms_has_vdso(mm))
+		return -EEXIST;
+	addr = vms_get_unmapped_area(mm, NULL, addr, total, 0, 0);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	err = vms_prealloc(&pa, 2);
+	if (err)
+		return err;
+	vms_explain_begin(mm, VMASHADOW_OP_MAP_VDSO, addr, addr + total);
+	vms_install_special(mm, addr + vvar_len, len, VMASHADOW_OPF_VDSO, &pa);
+	vms_install_special(mm, addr, vvar_len, VMASHADOW_OPF_VVAR, &pa);
+	*out = addr + vvar_len;
 	return 0;
 }
 

@@ -103,6 +103,7 @@ static const struct {
 	{ VMASHADOW_IOC_BRK, sizeof(struct vmashadow_op), "BRK" },
 	{ VMASHADOW_IOC_MADVISE, sizeof(struct vmashadow_op), "MADVISE" },
 	{ VMASHADOW_IOC_SEAL, sizeof(struct vmashadow_op), "SEAL" },
+	{ VMASHADOW_IOC_MAP_VDSO, sizeof(struct vmashadow_op), "MAP_VDSO" },
 	{ VMASHADOW_IOC_BATCH, sizeof(struct vmashadow_batch), "BATCH" },
 	{ VMASHADOW_IOC_FORK, sizeof(struct vmashadow_fork), "FORK" },
 	{ VMASHADOW_IOC_IMPORT, sizeof(struct vmashadow_import), "IMPORT" },
@@ -117,14 +118,14 @@ static const struct {
 static const unsigned long op_cmds[] = {
 	VMASHADOW_IOC_MAP, VMASHADOW_IOC_UNMAP, VMASHADOW_IOC_PROTECT,
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
-	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL,
+	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 };
 static const unsigned int op_nums[] = {
 	VMASHADOW_OP_MAP, VMASHADOW_OP_UNMAP, VMASHADOW_OP_PROTECT,
 	VMASHADOW_OP_TOUCH, VMASHADOW_OP_REMAP, VMASHADOW_OP_BRK,
-	VMASHADOW_OP_MADVISE, VMASHADOW_OP_SEAL,
+	VMASHADOW_OP_MADVISE, VMASHADOW_OP_SEAL, VMASHADOW_OP_MAP_VDSO,
 };
-#define NOPS	8
+#define NOPS	9
 
 /* A valid op for each command, that would change the shadow if applied. */
 static void valid_op(struct vmashadow_op *op, unsigned int i)
@@ -165,6 +166,11 @@ static void valid_op(struct vmashadow_op *op, unsigned int i)
 	case VMASHADOW_OP_SEAL:
 		op->addr = PG(8);
 		op->len = PGS(2);
+		break;
+	case VMASHADOW_OP_MAP_VDSO:
+		op->addr = PG(40);
+		op->len = PGS(2);
+		op->new_len = PGS(4);
 		break;
 	}
 }
@@ -331,6 +337,9 @@ TEST(op_unknown_flags_and_fields)
 	for (i = 0; i < NOPS; i++) {
 		/* every op_flags bit the interface does not define */
 		for (bit = 4; bit < 32; bit++) {
+			if (op_nums[i] == VMASHADOW_OP_MAP_VDSO &&
+			    1u << bit == VMASHADOW_OPF_EXEC)
+				continue;
 			valid_op(&op, i);
 			op.op_flags = 1u << bit;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
@@ -351,16 +360,19 @@ TEST(op_unknown_flags_and_fields)
 				continue;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* new_addr, new_len: REMAP's alone */
+		/* new_addr: REMAP's alone; new_len: REMAP's and MAP_VDSO's */
 		if (op_nums[i] != VMASHADOW_OP_REMAP) {
 			valid_op(&op, i);
 			op.new_addr = PG(30);
 			HOSTILE(-EINVAL, op_cmds[i], &op);
+		}
+		if (op_nums[i] != VMASHADOW_OP_REMAP &&
+		    op_nums[i] != VMASHADOW_OP_MAP_VDSO) {
 			valid_op(&op, i);
 			op.new_len = PGS(1);
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* offset: MAP's alone */
+		/* offset: MAP's alone, and MAP_VDSO's at exec */
 		if (op_nums[i] != VMASHADOW_OP_MAP) {
 			valid_op(&op, i);
 			op.offset = PSZ;

@@ -61,6 +61,7 @@ int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
 	case VMASHADOW_OP_BRK: cmd = VMASHADOW_IOC_BRK; break;
 	case VMASHADOW_OP_MADVISE: cmd = VMASHADOW_IOC_MADVISE; break;
 	case VMASHADOW_OP_SEAL: cmd = VMASHADOW_IOC_SEAL; break;
+	case VMASHADOW_OP_MAP_VDSO: cmd = VMASHADOW_IOC_MAP_VDSO; break;
 	default: return EINVAL;
 	}
 	o->size = sizeof(*o);
