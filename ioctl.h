@@ -141,8 +141,9 @@ struct vmashadow_params {
 	__u64 rlimit_as;	/* RLIMIT_AS in bytes; 0: unlimited */
 	/*
 	 * Strict overcommit (vm.overcommit_memory 2), in bytes.  The defaults
-	 * are the kernel's when the descriptor is opened; IMPORT recounts
-	 * commit_other as the system's charges less the imported process's.
+	 * are the kernel's when the descriptor is opened in that mode (else 0:
+	 * no limit); IMPORT recounts commit_other as the system's charges
+	 * less the imported process's.
 	 */
 	__u64 commit_limit;	/* CommitLimit of /proc/meminfo; 0: none */
 	__u64 commit_other;	/* Committed_AS outside this shadow */

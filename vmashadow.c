@@ -889,7 +889,8 @@ static unsigned long vms_sysctl_kb_pages(const char *path)
 /*
  * A new shadow starts with the settings of the running kernel.  The
  * opener's CAP_SYS_ADMIN decides the admin reserve, as the caller's does
- * in __vm_enough_memory().
+ * in __vm_enough_memory().  Under overcommit 0 and 1 the commit figures
+ * stay 0 (no limit) until SET_PARAMS gives them.
  */
 static void vms_params_from_sysctl(struct vms_params *p)
 {
@@ -909,6 +910,9 @@ static void vms_params_from_sysctl(struct vms_params *p)
 	p->overcommit_memory = min(2UL,
 				   vms_sysctl("/proc/sys/vm/overcommit_memory",
 					      p->overcommit_memory));
+	/* strict accounting's figures only where it is on: opens stay cheap */
+	if (p->overcommit_memory != 2)
+		return;
 	p->commit_limit = meminfo[1];
 	p->commit_other = vm_memory_committed();
 	p->commit_user_reserve =
@@ -987,28 +991,32 @@ static int vms_release(struct inode *inode, struct file *file)
 
 static const struct file_operations vms_fops;
 
-/* A new descriptor for a shadow that already exists: fork's child. */
-static int vms_new_fd(struct vms_ctx *ctx)
+/*
+ * A new file for a shadow that already exists (fork's child) and the
+ * descriptor number it is to have.  The caller installs it with
+ * fd_install() once nothing can fail any more, or drops both.
+ */
+static struct file *vms_new_file(struct vms_ctx *ctx, int *fdp)
 {
 	struct file *file;
 	int fd, err;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
-		return fd;
+		return ERR_PTR(fd);
 	file = anon_inode_getfile("[vmashadow]", &vms_fops, NULL, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
-		return PTR_ERR(file);
+		return file;
 	}
 	err = vms_attach(file, ctx);
 	if (err) {
 		fput(file);	/* ->release is not called without a seq_file */
 		put_unused_fd(fd);
-		return err;
+		return ERR_PTR(err);
 	}
-	fd_install(fd, file);
-	return fd;
+	*fdp = fd;
+	return file;
 }
 
 static long vms_ioctl_fork(struct vms_ctx *ctx, struct file *file,
@@ -1016,6 +1024,7 @@ static long vms_ioctl_fork(struct vms_ctx *ctx, struct file *file,
 {
 	struct vmashadow_fork f;
 	struct vms_ctx *child;
+	struct file *child_file;
 	int err = vms_copy_in(&f, sizeof(f), uarg);
 
 	if (err)
@@ -1035,15 +1044,20 @@ static long vms_ioctl_fork(struct vms_ctx *ctx, struct file *file,
 		vms_ctx_free(child);
 		return err;
 	}
-	f.fd = vms_new_fd(child);
-	if (f.fd < 0) {
-		err = f.fd;
+	child_file = vms_new_file(child, &f.fd);
+	if (IS_ERR(child_file)) {
 		vms_ctx_free(child);
+		return PTR_ERR(child_file);
+	}
+	/* a number the caller never learns must not stay a descriptor */
+	err = vms_copy_out(uarg, &f, sizeof(f));
+	if (err) {
+		fput(child_file);	/* ->release frees the child */
+		put_unused_fd(f.fd);
 		return err;
 	}
-	err = vms_copy_out(uarg, &f, sizeof(f));
-	/* the descriptor is installed: on -EFAULT it stays, as with open() */
-	return err;
+	fd_install(f.fd, child_file);
+	return 0;
 }
 
 /*
@@ -1373,7 +1387,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->may_map_low = ctx->mm.may_map_low;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);
-	if (!err)
+	if (!err && new->params.commit_limit)
 		new->params.commit_other = vms_commit_other(new);
 	if (err) {
 		vms_mm_destroy(new);

@@ -1158,6 +1158,30 @@ TEST(op_struct_read_only)
 	}
 }
 
+/*
+ * FORK whose structure is read-only: the child's descriptor number cannot
+ * be written back, so no descriptor may be left installed (the caller could
+ * never close it).
+ */
+TEST(fork_struct_read_only)
+{
+	struct vmashadow_fork *f;
+	int probe;
+
+	HOSTILE_SETUP();
+	f = mmap(NULL, PSZ, RW, ANON, -1, 0);
+	ASSERT_NE(MAP_FAILED, f);
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	ASSERT_EQ(0, mprotect(f, PSZ, PROT_READ));
+	probe = dup(0);
+	ASSERT_LE(0, probe);
+	close(probe);		/* the number a new descriptor would get */
+	EXPECT_EQ(-EFAULT, vms_ioctl(vms_fd, VMASHADOW_IOC_FORK, f));
+	EXPECT_EQ(-EBADF, fcntl(probe, F_GETFD) < 0 ? -errno : 0)
+		TH_LOG("fd %d left installed by a FORK that said -EFAULT", probe);
+}
+
 /* ---- the file operations ------------------------------------------------------- */
 
 TEST(file_ops)
