@@ -159,16 +159,21 @@ run: deps tools selftests mod-6.1
 		$(addprefix $(BUILD)/selftests/,$(TESTS))
 
 # ---- soak (issue 7): the conformance tester for as long as asked ------------
-#   make soak [SOAK_MINUTES=10] [SOAK_KERNELS="6.1 6.12"]
+#   make soak [SOAK_MINUTES=10] [SOAK_KERNELS="6.1 6.12"] [SOAK_TESTS=...]
 # Boots each kernel and runs selftests/conform with new seeds (taken from
-# the time) for SOAK_MINUTES, then selftests/ioctlfuzz, if built, for as
-# long.  vm-run.sh passes a test neither arguments nor environment, so the
-# first "test", build/soak/soak-setup, wraps each of those binaries in /tests
-# into a script that runs it with --seconds N and VMS_SOAK_SECONDS=N.  Each
-# lane prints its "conformance <kernel>: ..." line; logs in build/soak/<lane>.
+# the time) for SOAK_MINUTES, then selftests/ioctlfuzz for as long.
+# SOAK_TESTS picks others: lifetime runs its 100,000 cycles with
+# SOAK_MINUTES as the budget, e.g. under kmemleak with
+#   make soak SOAK_KERNELS=debug SOAK_TESTS=lifetime SOAK_MINUTES=40
+# vm-run.sh passes a test neither arguments nor environment, so the first
+# "test", build/soak/soak-setup, wraps each of those binaries in /tests into
+# a script that runs it with VMS_SOAK_SECONDS=N (and --seconds N for conform
+# and ioctlfuzz).  Each lane prints its "conformance <kernel>: ..." line;
+# logs in build/soak/<lane>.
 SOAK_MINUTES ?= 10
 SOAK_KERNELS ?= 6.1 6.12
-SOAK_BINS = $(BUILD)/selftests/conform $(wildcard $(BUILD)/selftests/ioctlfuzz)
+SOAK_TESTS ?= conform ioctlfuzz
+SOAK_BINS = $(addprefix $(BUILD)/selftests/,$(SOAK_TESTS))
 soak: deps selftests $(addprefix mod-,$(SOAK_KERNELS))
 	@mkdir -p $(BUILD)/soak
 	@secs=$$(( $(SOAK_MINUTES) * 60 )); \
@@ -178,7 +183,8 @@ soak: deps selftests $(addprefix mod-,$(SOAK_KERNELS))
 	  echo 'for t in $(notdir $(SOAK_BINS)); do'; \
 	  echo '	[ -f /tests/$$t ] || continue'; \
 	  echo '	mv /tests/$$t /tests/$$t.bin'; \
-	  echo '	printf "#!/bin/sh\nVMS_SOAK_SECONDS=%s exec /tests/%s.bin --seconds %s\n" $$n $$t $$n >/tests/$$t'; \
+	  echo '	case $$t in conform | ioctlfuzz) a="--seconds $$n" ;; *) a= ;; esac'; \
+	  echo '	printf "#!/bin/sh\nVMS_SOAK_SECONDS=%s exec /tests/%s.bin %s\n" $$n $$t "$$a" >/tests/$$t'; \
 	  echo '	chmod +x /tests/$$t'; \
 	  echo 'done'; \
 	  echo 'echo "$$n" >/tmp/vms-soak-seconds'; \

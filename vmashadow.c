@@ -1282,13 +1282,6 @@ static bool vms_is_proc_maps(struct file *file, pid_t nr)
 }
 
 /*
- * The mm of process @nr (0: the caller), if the caller may read its
- * /proc/PID/maps.  The rule is exactly that file's (PTRACE_MODE_READ with
- * the caller's filesystem credentials), asked of the file itself, because
- * the kernel exports neither mm_access() nor ptrace_may_access() to
- * modules; vms_is_proc_maps() makes sure it was the real file.
- */
-/*
  * The system's charges less those of the imported process, which are the
  * shadow's own from now on (Committed_AS counts every process).
  */
@@ -1299,6 +1292,13 @@ static unsigned long vms_commit_other(const struct vms_mm *mm)
 	return all - min(all, vms_committed_pages(mm));
 }
 
+/*
+ * The mm of process @nr (0: the caller), if the caller may read its
+ * /proc/PID/maps.  The rule is exactly that file's (PTRACE_MODE_READ with
+ * the caller's filesystem credentials), asked of the file itself, because
+ * the kernel exports neither mm_access() nor ptrace_may_access() to
+ * modules; vms_is_proc_maps() makes sure it was the real file.
+ */
 static struct mm_struct *vms_target_mm(pid_t nr, unsigned long *rlimit_as)
 {
 	struct task_struct *task, *again;
