@@ -1,27 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target over the core's operations.  Each input is a program:
- * byte 0 picks the rules (6.1 or 6.12), then 4 bytes per operation
- * (kind, page, pages, argument) over a window of MODEL_PAGES pages.  After
- * every step: vms_validate() must pass, the result must be the reference
- * model's (model.h), the pages the regions cover must be the model's with
- * the same protection, and no two touching unfaulted anonymous regions
- * that could be one may remain apart.  Allocation failures are injected:
- * a call that fails with -ENOMEM for it must leave the shadow unchanged.
+ * libFuzzer target over the core's operations, against the reference
+ * model of model.h.  An input is a program: two bytes of set-up (the
+ * rules, where the window lies, max_map_count, RLIMIT_AS, the overcommit
+ * mode, the heap), then five bytes per operation (kind, page, pages, two
+ * arguments) over a window of WIN_PAGES pages: mmap (fixed, NOREPLACE,
+ * placed by hint or by search, anonymous, shared, four files, special
+ * mappings), munmap, mprotect, write faults, madvise, mremap (shrink,
+ * grow in place, MAYMOVE, FIXED, DONTUNMAP), brk, mseal, fork.
+ *
+ * Every operation goes through vms_run_op() as the module's ioctls do.
+ * After every step the core must validate, return what the model returns,
+ * and hold the model's regions: bounds, flags, page offsets, files,
+ * anon_vmas (up to renaming), the fork state, the special kinds, the
+ * labels, the break, the counts.  A step may first be run as a dry run:
+ * same result, same region count, nothing changed.  Allocation failures
+ * are injected: a call that fails for one must change nothing (a failed
+ * populate is silent, as the kernel's is).
  *
  * A disagreement prints the program and aborts, so libFuzzer saves the
- * input as a reproducer; replay with `fuzz <file>` (VMS_FUZZ_TRACE=1 to
- * print every step).  Built with -DFUZZ_REPLAY_MAIN it is a plain program
- * replaying files, for the coverage build.
+ * input; replay with `fuzz <file>` (VMS_FUZZ_TRACE=1 prints every step).
+ * Built with -DFUZZ_REPLAY_MAIN it is a plain program replaying files,
+ * for the coverage build.
  */
+#include <stdarg.h>
 #include "../core/core.h"
 #include "layout.h"
 #include "model.h"
 #include "glue.h"
 
-static bool trace;
-static char shadow_lay[4096], prog[16384];
+#define WIN_PAGES	64
+#define WIN_LOW		0x10000UL	/* at mmap_min_addr */
+#define NFILES		4		/* model files 1..4 */
+#define MAX_ANCESTORS	16
+
+static bool trace, strict;
+static char prog[32768];
 static size_t prog_len;
+static unsigned long win;
+
+#define WP(p)		(win + (unsigned long)(p) * PAGE_SIZE)
+
+/* ---- the fuzzer's files ---------------------------------------------------- */
+
+struct ffile {
+	struct vms_file vf;
+	const char *name;
+};
+
+static void ffile_release(struct vms_file *vf)
+{
+	abort();	/* the fuzzer holds a reference for ever */
+}
+
+static int ffile_name(const struct vms_file *vf, char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%s",
+			 container_of(vf, struct ffile, vf)->name);
+}
+
+static const struct vms_file_ops ffile_ops = {
+	.release	= ffile_release,
+	.name		= ffile_name,
+};
+
+/* 1: rw, 2: read-only, 3: rw with ->close, 4: rw placed for huge pages */
+static struct ffile files[NFILES + 1];
+static const struct {
+	unsigned int core_mode, model_mode;
+	bool close;
+} file_kinds[NFILES + 1] = {
+	[1] = { VMS_FMODE_READ | VMS_FMODE_WRITE, MM_READ | MM_WRITE, false },
+	[2] = { VMS_FMODE_READ, MM_READ, false },
+	[3] = { VMS_FMODE_READ | VMS_FMODE_WRITE, MM_READ | MM_WRITE, true },
+	[4] = { VMS_FMODE_READ | VMS_FMODE_WRITE | VMS_FMODE_THP,
+		MM_READ | MM_WRITE | MM_THP, false },
+};
+
+static void files_init(void)
+{
+	static const char *const names[] = { "", "/f1", "/f2-ro", "/f3-shm",
+					     "/f4-thp" };
+	int i;
+
+	for (i = 1; i <= NFILES; i++) {
+		files[i].vf.id = vms_file_new_id();
+		refcount_set(&files[i].vf.ref, 1);
+		files[i].vf.ino = 100 + i;
+		files[i].vf.dev_major = 8;
+		files[i].vf.mode = file_kinds[i].core_mode;
+		files[i].vf.kind = VMASHADOW_KIND_FILE;
+		files[i].vf.ops = &ffile_ops;
+		files[i].name = names[i];
+	}
+}
+
+/* ---- reports ------------------------------------------------------------------ */
 
 static void fail(const char *what, const char *detail)
 {
@@ -30,247 +104,635 @@ static void fail(const char *what, const char *detail)
 	abort();
 }
 
-static void step(const char *fmt, unsigned long a, unsigned long b,
-		 unsigned long c, long ret)
+static void __attribute__((format(printf, 1, 2))) step(const char *fmt, ...)
 {
-	prog_len += snprintf(prog + prog_len, sizeof(prog) - prog_len, fmt, a, b, c);
-	prog_len += snprintf(prog + prog_len, sizeof(prog) - prog_len,
-			     " = %ld\n", ret);
+	va_list ap;
+	size_t start = prog_len;
+
+	va_start(ap, fmt);
+	if (prog_len < sizeof(prog))
+		prog_len += vsnprintf(prog + prog_len, sizeof(prog) - prog_len,
+				      fmt, ap);
+	va_end(ap);
 	if (prog_len >= sizeof(prog))
-		prog_len = 0;
+		prog_len = sizeof(prog) - 1;
 	if (trace)
-		fprintf(stderr, "%s", prog);
+		fprintf(stderr, "%s", prog + start);
 }
 
-/* The model's pages as the core should show them, in the diagram notation. */
-static const char *model_layout(const struct model *m, char *buf, size_t size)
+/* A region in pages relative to the window (negative: below it). */
+static int show_region(char *buf, size_t size, unsigned long s, unsigned long e,
+		       unsigned long flags, unsigned long pgoff, int file,
+		       long anon, bool forked, int kind)
 {
+	return snprintf(buf, size, " %ld-%ld:%c%c%c%c/%lx/f%d/a%ld%s%s%s",
+			((long)s - (long)win) / (long)PAGE_SIZE,
+			((long)e - (long)win) / (long)PAGE_SIZE,
+			flags & MF_READ ? 'r' : '-', flags & MF_WRITE ? 'w' : '-',
+			flags & MF_EXEC ? 'x' : '-',
+			flags & MF_MAYSHARE ? 's' : 'p', flags, file, anon,
+			forked ? "F" : "", kind == MK_VDSO ? "[vdso]" : "",
+			kind == MK_VVAR ? "[vvar]" : "");
+}
+
+static const char *model_str(const struct model *m)
+{
+	static char buf[65536];
 	size_t n = 0;
-	unsigned int i;
+	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < MODEL_PAGES; i++) {
-		const struct model_page *p = &m->pg[i];
+	for (i = 0; i < m->n && n < sizeof(buf) - 200; i++) {
+		const struct mreg *r = &m->r[i];
 
-		if (!p->mapped)
-			continue;
-		n += snprintf(buf + n, size - n, "%s%u:%c%c%c%c%s", n ? " " : "", i,
-			      p->prot & PROT_READ ? 'r' : '-',
-			      p->prot & PROT_WRITE ? 'w' : '-',
-			      p->prot & PROT_EXEC ? 'x' : '-',
-			      p->shared ? 's' : 'p', p->dontcopy ? "D" : "");
+		n += show_region(buf + n, sizeof(buf) - n, r->start, r->end,
+				 r->flags, r->pgoff, r->file, r->anon, r->forked,
+				 r->kind);
 	}
 	return buf;
 }
 
-/* The same per page, from the core. */
-static const char *core_pages(struct vms_mm *mm, char *buf, size_t size,
-			      bool skip_dontcopy)
+static int core_kind(const struct vms_region *r)
 {
+	if (r->flags & VMS_KIND_VDSO)
+		return MK_VDSO;
+	if (r->flags & VMS_KIND_VVAR)
+		return MK_VVAR;
+	return MK_NONE;
+}
+
+static const char *core_str(struct vms_mm *mm)
+{
+	static char buf[65536];
 	struct vms_region *r;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (r = vms_first(mm); r; r = vms_next(r)) {
-		unsigned long a;
-
-		if (r->start < VMS_WIN || r->end > PG(MODEL_PAGES))
-			fail("region outside the window", NULL);
-		for (a = r->start; a < r->end; a += PAGE_SIZE) {
-			bool dc = r->flags & VMASHADOW_VM_DONTCOPY;
-
-			if (skip_dontcopy)
-				dc = false;
-			n += snprintf(buf + n, size - n, "%s%lu:%c%c%c%c%s",
-				      n ? " " : "", (a - VMS_WIN) / PAGE_SIZE,
-				      r->flags & VMASHADOW_VM_READ ? 'r' : '-',
-				      r->flags & VMASHADOW_VM_WRITE ? 'w' : '-',
-				      r->flags & VMASHADOW_VM_EXEC ? 'x' : '-',
-				      r->flags & VMASHADOW_VM_MAYSHARE ? 's' : 'p',
-				      dc ? "D" : "");
-		}
-	}
+	for (r = vms_first(mm); r && n < sizeof(buf) - 200; r = vms_next(r))
+		n += show_region(buf + n, sizeof(buf) - n, r->start, r->end,
+				 r->flags & ~VMS_INTERNAL_FLAGS, r->pgoff,
+				 r->file ? (int)r->file->id : 0,
+				 r->anon ? (long)r->anon->id : 0,
+				 r->anon && (r->flags & VMS_ANON_FORKED),
+				 core_kind(r));
 	return buf;
 }
 
-static void check(struct vms_mm *mm, const struct model *m)
-{
-	static char want[8192], got[8192], msg[20000];
-	struct vms_region *r, *prev = NULL;
-	unsigned long where;
-	int bad = vms_validate(mm, &where);
+/* ---- comparing the core with the model ------------------------------------------- */
 
+/* model file/anon number -> the core's id; renaming must be one to one */
+#define NBIND_ANON	16384
+
+static u64 bind_file[M_FILES], bind_anon[NBIND_ANON];
+
+/* the bindings the last differs() made, to undo them */
+static u64 *bind_log[2 * M_MAX];
+static unsigned int bind_logged;
+
+static bool bind(u64 *map, int n, int id, u64 core_id)
+{
+	int i;
+
+	if (id <= 0 || id >= n)
+		return false;
+	if (map[id])
+		return map[id] == core_id;
+	for (i = 1; i < n; i++)
+		if (map[i] == core_id)
+			return false;
+	map[id] = core_id;
+	if (bind_logged < ARRAY_SIZE(bind_log))
+		bind_log[bind_logged++] = &map[id];
+	return true;
+}
+
+static void unbind_last(void)
+{
+	while (bind_logged)
+		*bind_log[--bind_logged] = 0;
+}
+
+static void mismatch(struct vms_mm *mm, const struct model *m,
+		     const char *what)
+{
+	static char msg[140000];
+
+	snprintf(msg, sizeof(msg), "model:%s\ncore: %s", model_str(m),
+		 core_str(mm));
+	fail(what, msg);
+}
+
+/* NULL if the core holds the model's state, else what differs first. */
+static const char *differs(struct vms_mm *mm, const struct model *m)
+{
+	static char msg[128];
+	struct vms_region *r;
+	unsigned long where;
+	int bad = vms_validate(mm, &where), i = 0;
+	char scratch[64];
+
+	bind_logged = 0;
 	if (bad) {
-		snprintf(msg, sizeof(msg), "violation %d at %#lx; layout %s", bad,
-			 where, vms_layout_of(mm, shadow_lay, sizeof(shadow_lay)));
-		fail("vms_validate failed", msg);
+		snprintf(msg, sizeof(msg), "violation %d at %#lx", bad, where);
+		return msg;
 	}
-	model_layout(m, want, sizeof(want));
-	core_pages(mm, got, sizeof(got), false);
-	if (strcmp(want, got)) {
-		snprintf(msg, sizeof(msg), "model: %s\ncore:  %s\nlayout: %s", want,
-			 got, vms_layout_of(mm, shadow_lay, sizeof(shadow_lay)));
-		fail("core and model disagree", msg);
+	for (r = vms_first(mm); r; r = vms_next(r), i++) {
+		const struct mreg *x = &m->r[i];
+		const char *label;
+		int want;
+
+		if (i >= m->n)
+			return "the core has more regions";
+		if (r->start != x->start || r->end != x->end)
+			return "bounds differ";
+		if ((r->flags & ~VMS_INTERNAL_FLAGS) != x->flags)
+			return "flags differ";
+		if (core_kind(r) != x->kind)
+			return "special kinds differ";
+		if (r->pgoff != x->pgoff)
+			return "page offsets differ";
+		if (!r->file != !x->file ||
+		    (x->file && x->file <= NFILES && r->file != &files[x->file].vf) ||
+		    (x->file > NFILES && !bind(bind_file, M_FILES, x->file, r->file->id)))
+			return "files differ";
+		if (!r->anon != !x->anon ||
+		    (x->anon && !bind(bind_anon, NBIND_ANON, x->anon, r->anon->id)))
+			return "anon_vmas differ";
+		if (x->anon && !(r->flags & VMS_ANON_FORKED) != !x->forked)
+			return "fork states differ";
+		label = vms_region_label(mm, r, scratch, sizeof(scratch));
+		want = model_label(m, x);
+		if (want >= 0 &&
+		    (want == 1 ? !label || strcmp(label, "[heap]") :
+		     want == 2 ? !label || strcmp(label, "[stack]") : !!label))
+			return "labels differ";
 	}
-	for (r = vms_first(mm); r; prev = r, r = vms_next(r)) {
-		if (prev && prev->end == r->start && !prev->file && !r->file &&
-		    !prev->anon && !r->anon && prev->flags == r->flags &&
-		    !(r->flags & VMS_INTERNAL_FLAGS) &&
-		    prev->pgoff + vms_pages(prev) == r->pgoff) {
-			snprintf(msg, sizeof(msg), "at page %lu; layout %s",
-				 (r->start - VMS_WIN) / PAGE_SIZE,
-				 vms_layout_of(mm, shadow_lay, sizeof(shadow_lay)));
-			fail("two unfaulted anonymous regions that should be one", msg);
+	if (i != m->n)
+		return "the model has more regions";
+	if (mm->map_count != (unsigned long)m->n || mm->total_vm != mtotal(m))
+		return "counts differ";
+	if (mm->params.brk != m->brk)
+		return "the breaks differ";
+	return NULL;
+}
+
+static void compare(struct vms_mm *mm, const struct model *m)
+{
+	const char *what = differs(mm, m);
+
+	if (what)
+		mismatch(mm, m, what);
+}
+
+/* ---- operations ---------------------------------------------------------------------- */
+
+static const int advices[] = {
+	MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP, MADV_NORMAL,
+	MADV_RANDOM, MADV_SEQUENTIAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_MERGEABLE, MADV_UNMERGEABLE,
+	MADV_DONTNEED, MADV_FREE, MADV_WILLNEED, 20 /* COLD */, 21 /* PAGEOUT */,
+	12345 /* invalid */,
+};
+
+/*
+ * One step decoded: the core's struct vmashadow_op, the file it maps, and
+ * what the model does for it (a closure over @q).
+ */
+struct step {
+	struct vmashadow_op op;
+	struct vms_file *file;
+	struct mmap_req q;		/* MAP */
+	const char *name;
+};
+
+/* The model's side of @s: the result as vms_run_op reports it. */
+static long model_step(struct model *m, const struct step *s,
+		       unsigned long *result)
+{
+	const struct vmashadow_op *op = &s->op;
+	long ret;
+
+	*result = 0;
+	switch (op->op) {
+	case VMASHADOW_OP_MAP:
+		return model_mmap(m, &s->q, result);
+	case VMASHADOW_OP_UNMAP:
+		return model_munmap(m, op->addr, op->len);
+	case VMASHADOW_OP_PROTECT:
+		return model_mprotect(m, op->addr, op->len, op->prot);
+	case VMASHADOW_OP_TOUCH:
+		return model_touch(m, op->addr);
+	case VMASHADOW_OP_MADVISE:
+		return model_madvise(m, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_SEAL:
+		return model_mseal(m, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_BRK:
+		*result = model_brk(m, op->addr);
+		return 0;
+	case VMASHADOW_OP_REMAP:
+		ret = model_mremap(m, op->addr, op->len, op->new_len, op->flags,
+				   op->new_addr);
+		if (ret < 0 && ret >= -4095)
+			return ret;
+		*result = ret;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static long core_step(struct vms_mm *mm, struct step *s, bool dry,
+		      unsigned long *result, unsigned long *map_count)
+{
+	struct vmashadow_op op = s->op;
+	u32 which = op.op;
+	long ret;
+
+	op.op = 0;
+	op.op_flags |= dry ? VMASHADOW_OPF_DRY_RUN : 0;
+	ret = vms_op_check(&op, which);
+	if (ret)
+		fail("vms_op_check refused a well-formed operation", s->name);
+	op.op = which;
+	ret = vms_run_op(mm, &op, s->file);
+	*result = op.result;
+	*map_count = op.map_count;
+	return ret;
+}
+
+/* The window's page @p, or a region's own start for p >= WIN_PAGES. */
+static unsigned long pick_addr(const struct model *m, unsigned int b)
+{
+	if (b < 192 || !m->n)
+		return WP(b % WIN_PAGES);
+	return m->r[b % m->n].start;	/* anywhere, placed regions too */
+}
+
+/* Decode five bytes into @s; false for a step that is no call (fork). */
+static bool decode(struct model *m, const uint8_t *d, struct step *s)
+{
+	unsigned int kind = d[0] & 15, n = d[2] % 8 + 1, a3 = d[3], a4 = d[4];
+	unsigned long addr = pick_addr(m, d[1]);
+	struct vmashadow_op *op = &s->op;
+
+	memset(s, 0, sizeof(*s));
+	op->size = sizeof(*op);
+	op->fd = -1;
+	if (d[2] & 0x80)
+		n += 8;
+	switch (kind) {
+	case 0:		/* mmap MAP_FIXED anonymous, private or droppable */
+	case 1:		/* mmap MAP_FIXED anonymous shared */
+	case 2:		/* mmap MAP_FIXED of a file */
+	case 3:		/* mmap placed: a hint or none */
+	case 13: {	/* [vdso] or [vvar] */
+		struct mmap_req *q = &s->q;
+		int f = 0;
+
+		q->addr = addr;
+		q->len = PGS(n);
+		q->prot = a3 & 7;
+		q->flags = kind == 3 ? 0 :
+			   (a4 & 0x10) && kind != 13 ? MAP_FIXED_NOREPLACE :
+			   MAP_FIXED;
+		if (kind == 0 || kind == 13 || (kind == 3 && (a4 & 3) == 0)) {
+			q->flags |= MAP_ANONYMOUS |
+				    (a4 & 0x20 && kind != 13 ? M_MAP_DROPPABLE :
+				     MAP_PRIVATE);
+		} else if (kind == 1 || (kind == 3 && (a4 & 3) == 1)) {
+			q->flags |= MAP_ANONYMOUS | MAP_SHARED;
+		} else {
+			f = (a4 >> 2) % NFILES + 1;
+			q->flags |= a4 & 0x20 ? MAP_SHARED : MAP_PRIVATE;
+			q->off = PGS((a3 >> 4) & 7);
 		}
+		if (kind != 13) {
+			q->flags |= (a3 & 8 ? MAP_NORESERVE : 0) |
+				    (a4 & 0x40 ? MAP_GROWSDOWN : 0) |
+				    (a3 & 0x80 ? MAP_STACK : 0) |
+				    (a4 & 0x80 ? MAP_POPULATE : 0) |
+				    ((a3 & 0x70) == 0x70 ? MAP_LOCKED : 0);
+		}
+		if (kind == 3) {
+			if (!(a3 & 0x40))
+				q->addr = 0;
+			if ((a4 & 0xc0) == 0xc0) {	/* 2 MiB or more */
+				q->flags &= ~(MAP_GROWSDOWN | MAP_POPULATE);
+				q->len = SZ_2M + (a3 & 1 ? PAGE_SIZE : 0);
+			}
+			if (a3 & 0x10)
+				q->flags |= M_MAP_ABOVE4G;
+			else if (a3 & 0x20)
+				q->flags |= MAP_32BIT;
+		}
+		if (kind == 13) {
+			q->special = a3 & 1 ? MK_VVAR : MK_VDSO;
+			op->op_flags = q->special == MK_VVAR ?
+				       VMASHADOW_OPF_VVAR : VMASHADOW_OPF_VDSO;
+		}
+		if (f == 3)
+			op->op_flags |= VMASHADOW_OPF_CLOSE_OP;
+		q->file = f;
+		s->file = f ? &files[f].vf : NULL;
+		op->op = VMASHADOW_OP_MAP;
+		op->addr = q->addr;
+		op->len = q->len;
+		op->prot = q->prot;
+		op->flags = q->flags;
+		op->offset = q->off;
+		op->fd = f ? 3 : -1;
+		s->name = "map";
+		return true;
+	}
+	case 4:
+	case 14:
+		op->op = VMASHADOW_OP_UNMAP;
+		op->addr = addr;
+		op->len = PGS(n);
+		s->name = "unmap";
+		return true;
+	case 5:
+		op->op = VMASHADOW_OP_PROTECT;
+		op->addr = addr;
+		op->len = PGS(n);
+		op->prot = (a3 & 7) | ((a3 & 0x18) == 0x18 ? PROT_GROWSDOWN : 0);
+		s->name = "protect";
+		return true;
+	case 6:
+		op->op = VMASHADOW_OP_TOUCH;
+		op->addr = addr;
+		s->name = "touch";
+		return true;
+	case 7:
+		op->op = VMASHADOW_OP_MADVISE;
+		op->addr = addr;
+		op->len = PGS(n);
+		op->flags = advices[a3 % ARRAY_SIZE(advices)];
+		s->name = "madvise";
+		return true;
+	case 8:		/* mremap: shrink or grow, in place or MAYMOVE */
+	case 9:		/* mremap: FIXED or DONTUNMAP */
+		op->op = VMASHADOW_OP_REMAP;
+		op->addr = addr;
+		op->len = PGS(n);
+		op->new_len = PGS(a3 % 12 + 1);
+		op->flags = a4 & 1 ? MREMAP_MAYMOVE : 0;
+		if (kind == 9) {
+			op->flags = MREMAP_MAYMOVE |
+				    (a4 & 2 ? MREMAP_FIXED : 0) |
+				    (a4 & 4 ? MREMAP_DONTUNMAP : 0);
+			if (!(op->flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
+				op->flags |= MREMAP_FIXED;
+			if (op->flags & MREMAP_DONTUNMAP)
+				op->new_len = op->len;
+			op->new_addr = a4 & 8 && !(op->flags & MREMAP_FIXED) ?
+				       0 : WP((a4 >> 4) * 4 % WIN_PAGES);
+		}
+		if ((a3 & 0xf0) == 0xf0)
+			op->len = 0;	/* duplicate a shared mapping */
+		s->name = "remap";
+		return true;
+	case 10:
+		op->op = VMASHADOW_OP_BRK;
+		op->addr = WP(d[1] % WIN_PAGES) + (a3 & 1 ? 5 : 0);
+		s->name = "brk";
+		return true;
+	case 11:
+		op->op = VMASHADOW_OP_SEAL;
+		op->addr = addr;
+		op->len = PGS(n);
+		s->name = "seal";
+		return true;
+	case 12:
+		s->name = "fork";
+		return false;
+	default:	/* 15: touch and protect by region, anywhere */
+		op->op = a3 & 1 ? VMASHADOW_OP_TOUCH : VMASHADOW_OP_PROTECT;
+		op->addr = m->n ? m->r[d[1] % m->n].start : addr;
+		if (op->op == VMASHADOW_OP_PROTECT) {
+			op->len = PGS(n);
+			op->prot = a3 >> 1 & 7;
+		}
+		s->name = op->op == VMASHADOW_OP_TOUCH ? "touch" : "protect";
+		return true;
 	}
 }
 
-static void check_same(struct vms_mm *mm, const char *before, const char *what)
+static void print_step(const struct step *s)
 {
-	static char now[4096], msg[9000];
+	const struct vmashadow_op *op = &s->op;
 
-	vms_layout_of(mm, now, sizeof(now));
-	if (strcmp(before, now)) {
-		snprintf(msg, sizeof(msg), "before: %s\nafter:  %s", before, now);
-		fail(what, msg);
-	}
+	step("%s %ld+%lu prot %u flags %#x off %#llx new %ld+%llu opf %#x file %d",
+	     s->name, ((long)op->addr - (long)win) / (long)PAGE_SIZE,
+	     (unsigned long)(op->len / PAGE_SIZE), op->prot, op->flags,
+	     (unsigned long long)op->offset,
+	     op->new_addr ? ((long)op->new_addr - (long)win) / (long)PAGE_SIZE : -1L,
+	     (unsigned long long)(op->new_len / PAGE_SIZE), op->op_flags,
+	     s->q.file);
 }
 
-static void check_fork(struct vms_mm *mm, const struct model *m)
-{
-	static char want[8192], got[8192], msg[20000];
-	struct vms_mm child;
-	struct model cm = *m;
-	unsigned long where;
-	unsigned int i;
+/* ---- one program ------------------------------------------------------------------------ */
 
-	for (i = 0; i < MODEL_PAGES; i++)
-		if (cm.pg[i].dontcopy)
-			memset(&cm.pg[i], 0, sizeof(cm.pg[i]));
-	vms_mm_init(&child, mm->params.rules);
-	if (vms_mm_dup(&child, mm, true))
-		fail("fork failed", NULL);
-	if (vms_validate(&child, &where))
-		fail("forked child does not validate", NULL);
-	model_layout(&cm, want, sizeof(want));
-	core_pages(&child, got, sizeof(got), true);
-	/* the child has no DONTCOPY pages, the model marks none either */
-	for (i = 0; want[i]; i++)
-		;
-	if (strcmp(want, got)) {
-		snprintf(msg, sizeof(msg), "model: %s\nchild: %s", want, got);
-		fail("fork: child and model disagree", msg);
+static struct vms_mm *mm_new(unsigned int rules)
+{
+	struct vms_mm *mm = calloc(1, sizeof(*mm));
+
+	if (!mm)
+		abort();
+	vms_mm_init(mm, rules);
+	return mm;
+}
+
+static void setup(struct vms_mm *mm, struct model *m, uint8_t d0, uint8_t d1)
+{
+	static const unsigned int mmc[] = { 65530, 2, 5, 9 };
+	static const unsigned long as[] = { 0, 24, 40, 72 };
+	struct vms_params *p = &mm->params;
+
+	win = d0 & 2 ? WIN_LOW : VMS_WIN;
+	p->max_map_count = mmc[d0 >> 2 & 3];
+	p->rlimit_as = as[d0 >> 4 & 3] * PAGE_SIZE;
+	p->overcommit_memory = (d0 >> 6) == 2 ? 1 : (d0 >> 6) == 3 ? 2 : 0;
+	p->ram_pages = d0 >> 6 ? 6 : 0;
+	p->mmap_base = WP(WIN_PAGES);
+	p->start_brk = p->brk = WP(32 + d1 % 32);
+	p->start_stack = d1 & 0x80 ? WP(WIN_PAGES - 2) + 8 : 0;
+
+	m->max_map_count = p->max_map_count;
+	m->as_pages = as[d0 >> 4 & 3];
+	m->overcommit = p->overcommit_memory;
+	m->ram_pages = p->ram_pages;
+	m->mmap_base = p->mmap_base;
+	m->mmap_min_addr = p->mmap_min_addr;
+	m->start_brk = m->brk = p->start_brk;
+	m->start_stack = p->start_stack;
+}
+
+/*
+ * An injected allocation failure hit: either the call failed for it and
+ * changed nothing, or it was a populate's fault, which fails silently.
+ * False when the model cannot follow.
+ */
+static bool check_alloc_failure(struct vms_mm *mm, struct model *m,
+				const struct model *old, const struct step *s,
+				long ret, unsigned long result)
+{
+	static struct model alt;
+	unsigned long want;
+	long wret;
+	int k;
+
+	if ((s->op.op == VMASHADOW_OP_BRK ? result == old->brk :
+	     ret == -ENOMEM ||
+	     (ret == -EAGAIN && s->op.op == VMASHADOW_OP_MADVISE)) &&
+	    !differs(mm, old)) {
+		*m = *old;
+		return true;
 	}
-	vms_mm_destroy(&child);
+	/* the k-th populate needing an anon_vma was the one that failed */
+	for (k = 1; k <= 8; k++) {
+		unbind_last();
+		alt = *old;
+		alt.populate_fails = k;
+		wret = model_step(&alt, s, &want);
+		if (wret == M_UNDECIDED)
+			return false;
+		if (alt.populate_fails || wret != ret ||
+		    (!ret && want != result) || differs(mm, &alt))
+			continue;
+		alt.populate_fails = 0;
+		*m = alt;
+		return true;
+	}
+	fail("allocation failure not reported, or the call changed things", s->name);
+	return false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool up;
-	static char before[4096];
-	struct vms_mm mm;
-	struct model m;
+	static struct model m, old, child;
+	struct vms_mm *mm, *ancestors[MAX_ANCESTORS];
+	unsigned int nanc = 0, rules;
 	size_t i;
 
 	if (!up) {
 		if (vms_core_init())
 			abort();
+		files_init();
 		trace = getenv("VMS_FUZZ_TRACE");
+		strict = getenv("VMS_FUZZ_STRICT");
 		up = true;
 	}
-	if (size < 1)
+	if (size < 2)
 		return 0;
 	prog_len = 0;
 	prog[0] = '\0';
-	memset(&m, 0, sizeof(m));
-	vms_mm_init(&mm, data[0] & 1 ? VMASHADOW_RULES_6_12 : VMASHADOW_RULES_6_1);
-	step("rules %lu%lu%lu", 6, data[0] & 1 ? 12 : 1, 0, 0);
+	memset(bind_file, 0, sizeof(bind_file));
+	memset(bind_anon, 0, sizeof(bind_anon));
+	rules = data[0] & 1 ? VMASHADOW_RULES_6_12 : VMASHADOW_RULES_6_1;
+	mm = mm_new(rules);
+	model_init(&m, data[0] & 1);
+	m.known_bugs = !strict;
+	for (i = 1; i <= NFILES; i++)
+		model_new_file(&m, file_kinds[i].model_mode, file_kinds[i].close);
+	setup(mm, &m, data[0], data[1]);
+	step("rules %s, window %#lx, max_map_count %u, rlimit_as %lu pages, "
+	     "overcommit %u/%lu, heap at %lu\n", data[0] & 1 ? "6.12" : "6.1",
+	     win, mm->params.max_map_count, m.as_pages,
+	     mm->params.overcommit_memory, m.ram_pages,
+	     (m.start_brk - win) / PAGE_SIZE);
 
-	for (i = 1; i + 4 <= size; i += 4) {
-		unsigned int kind = data[i] % 10, a = data[i + 1] % MODEL_PAGES;
-		unsigned int n = data[i + 2] % 8 + 1, arg = data[i + 3];
-		unsigned int prot = arg & 7;
-		struct model old = m;
-		unsigned int fail_at = 0;
-		long ret, want;
+	for (i = 2; i + 5 <= size; i += 5) {
+		const uint8_t *d = data + i;
+		bool dry = d[0] & 0x10, inject = d[0] & 0x80;
+		unsigned long result, mresult, dres = 0, dcount = 0, count;
+		long ret, want, dret = 0;
+		struct step s;
 
-		if (arg & 0x80) {		/* inject an allocation failure */
-			fail_at = (arg >> 4 & 3) + 1;
-			vms_host_fail_alloc = fail_at;
-			vms_layout_of(&mm, before, sizeof(before));
-		}
-		switch (kind) {
-		case 0:
-		case 1: {			/* mmap MAP_FIXED, private or shared */
-			struct vms_map_req req = {
-				.addr = PG(a), .len = PGS(n), .prot = prot,
-				.flags = MAP_FIXED | MAP_ANONYMOUS |
-					 (kind ? MAP_SHARED : MAP_PRIVATE) |
-					 (arg & 8 ? MAP_NORESERVE : 0),
-			};
-			unsigned long addr;
+		if (m.n > M_MAX - 16)
+			break;		/* the model's array is full */
+		old = m;
+		if (!decode(&m, d, &s)) {
+			/* fork: the child must be the model's child */
+			struct vms_mm *c = mm_new(rules);
+			int err;
 
-			if (a + n > MODEL_PAGES)
-				n = MODEL_PAGES - a;
-			req.len = PGS(n);
-			ret = vms_map(&mm, &req, &addr);
-			step("map %lu+%lu prot %lu", a, n, arg, ret);
-			model_map(&m, a, n, prot, kind);
-			want = 0;
-			break;
-		}
-		case 2:
-		case 3:				/* munmap */
-			if (a + n > MODEL_PAGES)
-				n = MODEL_PAGES - a;
-			ret = vms_unmap(&mm, PG(a), PGS(n));
-			step("unmap %lu+%lu%.0lu", a, n, 0, ret);
-			want = model_unmap(&m, a, n);
-			break;
-		case 4:
-		case 5:				/* mprotect */
-			ret = vms_protect(&mm, PG(a), PGS(n), prot);
-			step("protect %lu+%lu prot %lu", a, n, prot, ret);
-			want = model_protect(&m, a, n, prot);
-			break;
-		case 6:
-		case 7:				/* write fault */
-			ret = vms_touch(&mm, PG(a));
-			step("touch %lu%.0lu%.0lu", a, 0, 0, ret);
-			want = model_touch(&m, a);
-			break;
-		case 8:				/* madvise DONTFORK / DOFORK */
-			ret = vms_madvise(&mm, PG(a), PGS(n),
-					  arg & 1 ? MADV_DOFORK : MADV_DONTFORK);
-			step("madvise %lu+%lu %lu", a, n, arg & 1, ret);
-			want = model_dontfork(&m, a, n, !(arg & 1));
-			break;
-		default:			/* fork and compare */
+			if (inject)
+				vms_host_fail_alloc = (d[0] >> 5 & 3) + 1;
+			err = vms_mm_dup(c, mm, true);
+			step("fork%s = %d\n", d[3] & 1 ? " and go on in the child" : "",
+			     err);
+			if (err) {
+				if (!inject || vms_host_fail_alloc)
+					fail("fork failed", NULL);
+				vms_host_fail_alloc = 0;
+				if (c->map_count)
+					fail("a failed fork left regions", NULL);
+				vms_mm_destroy(c);
+				free(c);
+				compare(mm, &m);
+				continue;
+			}
 			vms_host_fail_alloc = 0;
-			fail_at = 0;
-			check_fork(&mm, &m);
-			step("fork%.0lu%.0lu%.0lu", 0, 0, 0, 0);
+			model_fork(&m, &child);
+			m.next_anon = child.next_anon;	/* ids stay unique */
+			compare(c, &child);
+			compare(mm, &m);
+			if ((d[3] & 1) && nanc < MAX_ANCESTORS) {
+				ancestors[nanc++] = mm;	/* stays alive, untouched */
+				mm = c;
+				m = child;
+			} else {
+				vms_mm_destroy(c);
+				free(c);
+			}
 			continue;
 		}
-		if (fail_at && vms_host_fail_alloc == 0) {
-			/* the injected failure hit: nothing may have changed */
-			if (ret != -ENOMEM && ret != -EAGAIN)
-				fail("allocation failure not reported", NULL);
-			m = old;
-			check_same(&mm, before, "allocation failure changed the shadow");
+		print_step(&s);
+		if (dry) {
+			dret = core_step(mm, &s, true, &dres, &dcount);
+			compare(mm, &m);	/* nothing changed */
+		}
+		if (inject)
+			vms_host_fail_alloc = (d[0] >> 5 & 3) + 1;
+		ret = core_step(mm, &s, false, &result, &count);
+		step(" = %ld (%#lx)\n", ret, result);
+		if (inject && !vms_host_fail_alloc) {
+			if (!check_alloc_failure(mm, &m, &old, &s, ret, result))
+				break;
 			continue;
 		}
 		vms_host_fail_alloc = 0;
-		if (ret != want) {
-			char msg[64];
+		want = model_step(&m, &s, &mresult);
+		if (want == M_UNDECIDED) {
+			step("(the model cannot follow the core here: stop)\n");
+			break;
+		}
+		if (ret != want || (!ret && result != mresult)) {
+			char msg[256];
 
-			snprintf(msg, sizeof(msg), "core %ld, model %ld", ret, want);
+			snprintf(msg, sizeof(msg),
+				 "core %ld (%#lx), model %ld (%#lx)\nmodel:%s",
+				 ret, result, want, mresult, model_str(&m));
 			fail("results differ", msg);
 		}
-		check(&mm, &m);
+		compare(mm, &m);
+		if (dry && (dret != ret || dres != result || dcount != count)) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg),
+				 "dry run %ld (%#lx, %lu regions), real %ld (%#lx, %lu)",
+				 dret, dres, dcount, ret, result, count);
+			fail("the dry run did not predict the call", msg);
+		}
 	}
 	vms_host_fail_alloc = 0;
-	vms_mm_destroy(&mm);
+	vms_mm_destroy(mm);
+	free(mm);
+	while (nanc) {
+		vms_mm_destroy(ancestors[--nanc]);
+		free(ancestors[nanc]);
+	}
 	return 0;
 }
 

@@ -111,7 +111,8 @@ static inline struct kmem_cache *kmem_cache_create(const char *name,
 						   unsigned int flags,
 						   void (*ctor)(void *))
 {
-	struct kmem_cache *c = calloc(1, sizeof(*c));
+	struct kmem_cache *c = vms_host_should_fail() ? NULL :
+			       calloc(1, sizeof(*c));
 
 	(void)name; (void)align; (void)flags; (void)ctor;
 	if (c)

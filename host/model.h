@@ -1,82 +1,1579 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The fuzzer's reference model: the window as a sorted array of pages,
- * each mapped or not with its protection, shared bit and VM_DONTCOPY,
- * and the syscalls' results by their plain definitions (mprotect stops
- * with -ENOMEM at the first hole and keeps what it changed; madvise goes
- * on over holes and reports -ENOMEM at the end; a write fault on a page
- * that is not writable is -EFAULT).  Page granularity makes it merge-
- * agnostic: the merge rule checked against the core is separate (two
- * touching unfaulted private anonymous regions with equal flags and
- * running page offsets must have been one).
+ * The fuzzer's reference model: an address space as a sorted array of
+ * regions, and the system calls written again from the kernel sources
+ * (6.1's mm/mmap.c, mm/mremap.c, mm/mprotect.c, mm/madvise.c; 6.12's
+ * mm/vma.c, mm/mseal.c and the same files), with none of the core's code:
+ * no tree, no preallocation, no case numbers.  Every call is a loop over
+ * the array that splits, removes, inserts and widens entries; a merge is
+ * the outcome the kernel's function produces, decided by the same
+ * predicates (is_mergeable_vma, is_mergeable_anon_vma, the page offsets).
+ *
+ * The state is all the core keeps that decides anything: bounds, flags,
+ * the page offset (anonymous ones too), the file, the anon_vma identity
+ * and whether its chain is singular (not inherited by fork), special
+ * mappings ([vdso], [vvar]), the limits (max_map_count, RLIMIT_AS, the
+ * overcommit heuristic), mmap_base and mmap_min_addr, and the heap.  The
+ * fuzzer compares all of it after every step, up to a renaming of files
+ * and anon_vmas.
+ *
+ * Not modelled: RLIMIT_DATA and RLIMIT_MEMLOCK (nor by the core), mode 2
+ * of vm.overcommit_memory (allowed everything: the fuzzer leaves the
+ * core's commit limit unset), userfaultfd, mempolicies, hugetlb, the
+ * anon_vma reuse of anon_vma_clone() once the parent's regions are gone
+ * (a fork keeps its parent alive here), where 6.1 puts the vdso at exec.
  */
 #ifndef _VMASHADOW_HOST_MODEL_H
 #define _VMASHADOW_HOST_MODEL_H
 
-#define MODEL_PAGES	48
+#include <stdbool.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/mman.h>
 
-struct model_page {
-	unsigned char mapped, prot, shared, dontcopy;
+#define M_MAX		400		/* regions */
+#define M_FILES		256		/* file identities */
+#define M_PG		4096UL
+#define M_TASK		0x7ffffffff000UL
+#define M_GUARD		(256 * M_PG)	/* stack_guard_gap */
+#define M_2M		(2UL << 20)
+#define M_1G		(1UL << 30)
+#define M_2G		(2UL << 30)
+#define M_4G		(4UL << 30)
+
+#define M_ALIGN(x)	(((x) + M_PG - 1) & ~(M_PG - 1))
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+#define M_MAP_DROPPABLE		0x08
+#define M_MAP_ABOVE4G		0x80
+
+/* vm_flags, with the values of the module's interface */
+#define MF_READ		0x00000001UL
+#define MF_WRITE	0x00000002UL
+#define MF_EXEC		0x00000004UL
+#define MF_SHARED	0x00000008UL
+#define MF_MAYREAD	0x00000010UL
+#define MF_MAYWRITE	0x00000020UL
+#define MF_MAYEXEC	0x00000040UL
+#define MF_MAYSHARE	0x00000080UL
+#define MF_GROWSDOWN	0x00000100UL
+#define MF_PFNMAP	0x00000400UL
+#define MF_LOCKED	0x00002000UL
+#define MF_IO		0x00004000UL
+#define MF_SEQ_READ	0x00008000UL
+#define MF_RAND_READ	0x00010000UL
+#define MF_DONTCOPY	0x00020000UL
+#define MF_DONTEXPAND	0x00040000UL
+#define MF_LOCKONFAULT	0x00080000UL
+#define MF_ACCOUNT	0x00100000UL
+#define MF_NORESERVE	0x00200000UL
+#define MF_HUGETLB	0x00400000UL
+#define MF_WIPEONFORK	0x02000000UL
+#define MF_DONTDUMP	0x04000000UL
+#define MF_MIXEDMAP	0x10000000UL
+#define MF_HUGEPAGE	0x20000000UL
+#define MF_NOHUGEPAGE	0x40000000UL
+#define MF_MERGEABLE	0x80000000UL
+#define MF_SEALED	0x10000000000UL
+#define MF_DROPPABLE	0x20000000000UL
+#define MF_CLOSE	0x1000000000000UL	/* vm_ops->close: not a flag */
+
+#define MF_ACCESS	(MF_READ | MF_WRITE | MF_EXEC)
+#define MF_SPECIAL	(MF_IO | MF_DONTEXPAND | MF_PFNMAP | MF_MIXEDMAP)
+
+/* what an opened file allows */
+#define MM_READ		0x1
+#define MM_WRITE	0x2
+#define MM_THP		0x20
+
+enum { MK_NONE, MK_VDSO, MK_VVAR };
+
+struct mreg {
+	unsigned long start, end, pgoff, flags;
+	int file;		/* 0: anonymous */
+	int anon;		/* 0: no anon_vma yet */
+	bool forked;		/* anon_vma chain inherited: not singular */
+	int kind;		/* MK_* */
+};
+
+struct mfile {
+	unsigned int mode;	/* MM_* */
+	bool close;		/* its mappings have ->close */
 };
 
 struct model {
-	struct model_page pg[MODEL_PAGES];
+	struct mreg r[M_MAX];
+	int n;
+	bool v612;		/* 6.12's rules, else 6.1's */
+	unsigned long max_map_count, as_pages, ram_pages, overcommit;
+	unsigned long mmap_base, mmap_min_addr, start_brk, brk, start_stack;
+	/*
+	 * Injected failure: the populate_fails-th populate that needs a new
+	 * anon_vma gets none (0: none fails), as the kernel's populate
+	 * fails silently.
+	 */
+	int populate_fails;
+	/*
+	 * Follow the core where it is known to differ from the kernel (each
+	 * case marked KNOWN_BUG below, with a disabled reproducer in
+	 * test_core.c), so that fuzzing finds new differences; off under
+	 * VMS_FUZZ_STRICT=1.
+	 */
+	bool known_bugs;
+	int next_anon, next_file;
+	struct mfile files[M_FILES];
 };
 
-static inline void model_map(struct model *m, unsigned int a, unsigned int n,
-			     unsigned int prot, bool shared)
+static inline void model_init(struct model *m, bool v612)
 {
-	unsigned int i;
+	memset(m, 0, sizeof(*m));
+	m->v612 = v612;
+	m->max_map_count = 65530;
+	m->mmap_min_addr = 65536;
+	m->mmap_base = M_TASK - (128UL << 20);
+	m->next_anon = 1;
+	m->next_file = 1;
+}
 
-	for (i = a; i < a + n && i < MODEL_PAGES; i++) {
-		m->pg[i].mapped = 1;
-		m->pg[i].prot = prot;
-		m->pg[i].shared = shared;
-		m->pg[i].dontcopy = 0;
+/* A file of the test's own; returns its number. */
+static inline int model_new_file(struct model *m, unsigned int mode, bool close)
+{
+	int f = m->next_file++;
+
+	if (f >= M_FILES)
+		return 0;
+	m->files[f].mode = mode;
+	m->files[f].close = close;
+	return f;
+}
+
+/* ---- the array ------------------------------------------------------------ */
+
+static inline unsigned long mpages(const struct mreg *r)
+{
+	return (r->end - r->start) / M_PG;
+}
+
+/* find_vma(): the first region ending above @addr, or m->n */
+static inline int mfind(const struct model *m, unsigned long addr)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].end > addr)
+			break;
+	return i;
+}
+
+/* vma_lookup(): the region holding @addr, or -1 */
+static inline int mlookup(const struct model *m, unsigned long addr)
+{
+	int i = mfind(m, addr);
+
+	return i < m->n && m->r[i].start <= addr ? i : -1;
+}
+
+static inline void mdel(struct model *m, int i)
+{
+	memmove(&m->r[i], &m->r[i + 1], (m->n - i - 1) * sizeof(m->r[0]));
+	m->n--;
+}
+
+static inline void mins(struct model *m, int i, const struct mreg *r)
+{
+	memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(m->r[0]));
+	m->r[i] = *r;
+	m->n++;
+}
+
+/* Cut region @i at @addr: both halves keep everything, the upper page offset moves. */
+static inline void mcut(struct model *m, int i, unsigned long addr)
+{
+	struct mreg up = m->r[i];
+
+	up.start = addr;
+	up.pgoff += (addr - m->r[i].start) / M_PG;
+	m->r[i].end = addr;
+	mins(m, i + 1, &up);
+}
+
+static inline unsigned long mtotal(const struct model *m)
+{
+	unsigned long p = 0;
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		p += mpages(&m->r[i]);
+	return p;
+}
+
+static inline unsigned long mpages_in(const struct model *m, unsigned long s,
+				      unsigned long e, bool accounted)
+{
+	unsigned long p = 0, a, b;
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		a = m->r[i].start > s ? m->r[i].start : s;
+		b = m->r[i].end < e ? m->r[i].end : e;
+		if (a < b && (!accounted || (m->r[i].flags & MF_ACCOUNT)))
+			p += (b - a) / M_PG;
+	}
+	return p;
+}
+
+/* may_expand_vm(): RLIMIT_AS */
+static inline bool m_may_expand(const struct model *m, long pages)
+{
+	return !m->as_pages || (long)mtotal(m) + pages <= (long)m->as_pages;
+}
+
+/*
+ * sysctl_max_map_count - @k, an int in the kernel.  KNOWN_BUG 1: the core
+ * computes it in unsigned int, so that below 3 the limit of move_vma()
+ * and mremap_to() wraps round and never refuses.
+ */
+static inline long m_mmc_minus(const struct model *m, unsigned int k)
+{
+	if (m->known_bugs)
+		return (unsigned int)m->max_map_count - k;
+	return (long)m->max_map_count - k;
+}
+
+/* __vm_enough_memory(): mode 0 compares one charge with RAM + swap */
+static inline bool m_enough(const struct model *m, unsigned long pages)
+{
+	return m->overcommit || !m->ram_pages || pages <= m->ram_pages;
+}
+
+static inline unsigned long m_start_gap(const struct mreg *r)
+{
+	if (!(r->flags & MF_GROWSDOWN))
+		return r->start;
+	return r->start > M_GUARD ? r->start - M_GUARD : 0;
+}
+
+static inline bool m_anon_vma(const struct mreg *r)
+{
+	return !r->file && r->kind == MK_NONE;	/* vma_is_anonymous() */
+}
+
+/* ---- merge predicates -------------------------------------------------------- */
+
+/* is_mergeable_anon_vma(): @r NULL when prev and next are compared */
+static inline bool m_anon_ok(int a1, int a2, const struct mreg *r)
+{
+	if ((!a1 || !a2) && (!r || (r->anon && !r->forked)))
+		return true;
+	return a1 == a2;
+}
+
+/* is_mergeable_vma() and the anon_vma rule: may a range join @r? */
+static inline bool m_joins(const struct model *m, const struct mreg *r,
+			   unsigned long flags, int file, int anon)
+{
+	if ((r->flags ^ flags) & ~MF_CLOSE)
+		return false;
+	if (r->file != file)
+		return false;
+	if (!m->v612 && (r->flags & MF_CLOSE))
+		return false;
+	return m_anon_ok(anon, r->anon, r);
+}
+
+static inline bool m_after(const struct model *m, const struct mreg *prev,
+			   unsigned long flags, int file, int anon,
+			   unsigned long pgoff)
+{
+	return m_joins(m, prev, flags, file, anon) &&
+	       prev->pgoff + mpages(prev) == pgoff;
+}
+
+static inline bool m_before(const struct model *m, const struct mreg *next,
+			    unsigned long flags, int file, int anon,
+			    unsigned long pgoff, unsigned long pglen)
+{
+	return m_joins(m, next, flags, file, anon) &&
+	       next->pgoff == pgoff + pglen;
+}
+
+/* A merge keeps the survivor's anon_vma, else takes the other's chain. */
+static inline void m_absorb(struct mreg *dst, const struct mreg *src)
+{
+	if (!dst->anon && src->anon) {
+		dst->anon = src->anon;
+		dst->forked = src->forked;
 	}
 }
 
-static inline int model_unmap(struct model *m, unsigned int a, unsigned int n)
-{
-	unsigned int i;
+/* ---- a new range joining its neighbours -------------------------------------- */
 
-	for (i = a; i < a + n && i < MODEL_PAGES; i++)
-		memset(&m->pg[i], 0, sizeof(m->pg[i]));
-	return 0;
+enum {
+	M_NEW_MMAP61,	/* 6.1 mmap_region(): next first, prev with next's anon_vma */
+	M_NEW_MERGE61,	/* 6.1 vma_merge() over a hole: prev first */
+	M_NEW_612,	/* 6.12 vma_merge_new_range() */
+};
+
+/*
+ * The free range @nr (file, flags, pgoff, anon_vma set; bounds [start,
+ * end)) joins the regions beside it if the rules say so.  Returns the index
+ * of the region now holding it, or -1 when nothing merged.
+ */
+static inline int m_merge_new(struct model *m, const struct mreg *nr, int style)
+{
+	unsigned long pglen = (nr->end - nr->start) / M_PG;
+	int ni = mfind(m, nr->start), pi = ni - 1;
+	struct mreg *prev = pi >= 0 ? &m->r[pi] : NULL;
+	struct mreg *next = ni < m->n ? &m->r[ni] : NULL;
+	bool left = false, right = false, keep_next = false;
+
+	if (nr->flags & MF_SPECIAL)
+		return -1;
+	if (prev && prev->end != nr->start)
+		prev = NULL;
+	if (next && next->start != nr->end)
+		next = NULL;
+	switch (style) {
+	case M_NEW_MMAP61:
+		right = next && m_before(m, next, nr->flags, nr->file, 0,
+					 nr->pgoff, pglen);
+		left = prev && m_after(m, prev, nr->flags, nr->file,
+				       right ? next->anon : 0, nr->pgoff);
+		break;
+	default:
+		left = prev && m_after(m, prev, nr->flags, nr->file, nr->anon,
+				       nr->pgoff);
+		right = next && m_before(m, next, nr->flags, nr->file,
+					 nr->anon, nr->pgoff, pglen);
+		if (left && right && !m_anon_ok(prev->anon, next->anon, NULL))
+			right = false;
+		/* 6.12 never deletes a region with ->close: prev grows alone */
+		if (style == M_NEW_612 && left && right &&
+		    (next->flags & MF_CLOSE))
+			keep_next = true;
+		break;
+	}
+	if (left && right && !keep_next) {
+		prev->end = next->end;
+		m_absorb(prev, next);
+		mdel(m, ni);
+		return pi;
+	}
+	if (left) {
+		prev->end = nr->end;
+		return pi;
+	}
+	if (right) {
+		next->start = nr->start;
+		next->pgoff -= pglen;
+		return ni;
+	}
+	return -1;
 }
 
-static inline int model_protect(struct model *m, unsigned int a,
-				unsigned int n, unsigned int prot)
-{
-	unsigned int i;
+/* ---- changing the flags of part of a region --------------------------------- */
 
-	for (i = a; i < a + n; i++) {
-		if (i >= MODEL_PAGES || !m->pg[i].mapped)
+/*
+ * vma_merge() (6.1) or vma_modify() (6.12) giving [start, end) of region
+ * @ai the flags @flags: join prev (the range starts the region) and/or next
+ * (it ends the region), else split with the limit checked.  Returns the
+ * index of the region holding the range, or -errno.
+ */
+static inline int m_modify(struct model *m, int ai, unsigned long start,
+			   unsigned long end, unsigned long flags)
+{
+	struct mreg *a = &m->r[ai];
+	unsigned long pglen = (end - start) / M_PG;
+	unsigned long pgoff = a->pgoff + (start - a->start) / M_PG;
+	bool ls = start == a->start, rs = end == a->end, ml = false, mr = false;
+	struct mreg *prev = ai > 0 ? &m->r[ai - 1] : NULL;
+	struct mreg *next = ai + 1 < m->n ? &m->r[ai + 1] : NULL;
+
+	if (!(flags & MF_SPECIAL)) {
+		ml = ls && prev && prev->end == start &&
+		     m_after(m, prev, flags, a->file, a->anon, pgoff);
+		mr = rs && next && next->start == end &&
+		     m_before(m, next, flags, a->file, a->anon, pgoff, pglen);
+		if (ml && mr && !m_anon_ok(prev->anon, next->anon, NULL))
+			mr = false;
+		if (m->v612 && (ml || mr)) {
+			if (ls && rs && (a->flags & MF_CLOSE))
+				ml = mr = false;	/* would delete it */
+			else if (ml && mr && (next->flags & MF_CLOSE))
+				mr = false;
+		}
+	}
+	if (ml && mr) {
+		prev->end = next->end;
+		m_absorb(prev, a);
+		m_absorb(prev, next);
+		mdel(m, ai + 1);
+		mdel(m, ai);
+		return ai - 1;
+	}
+	if (ml) {
+		prev->end = end;
+		m_absorb(prev, a);
+		if (rs) {
+			mdel(m, ai);
+		} else {
+			a->start = end;
+			a->pgoff += pglen;
+		}
+		return ai - 1;
+	}
+	if (mr) {
+		next->start = start;
+		next->pgoff -= pglen;
+		m_absorb(next, a);
+		if (ls) {
+			mdel(m, ai);
+			return ai;
+		}
+		a->end = start;
+		return ai + 1;
+	}
+	if (!ls) {
+		if ((unsigned long)m->n >= m->max_map_count)
 			return -ENOMEM;
-		m->pg[i].prot = prot;
+		if (a->kind != MK_NONE)
+			return -EINVAL;		/* special_mapping_split() */
+		mcut(m, ai, start);
+		ai++;
+	}
+	if (!rs) {
+		if ((unsigned long)m->n >= m->max_map_count)
+			return -ENOMEM;
+		if (m->r[ai].kind != MK_NONE)
+			return -EINVAL;
+		mcut(m, ai, end);
+	}
+	m->r[ai].flags = flags;
+	return ai;
+}
+
+/* ---- write faults ------------------------------------------------------------- */
+
+/* anon_vma_compatible() */
+static inline bool m_anon_compatible(const struct mreg *a, const struct mreg *b)
+{
+	return a->end == b->start && a->file == b->file &&
+	       !((a->flags ^ b->flags) & ~(MF_ACCESS | MF_CLOSE)) &&
+	       b->pgoff == a->pgoff + mpages(a);
+}
+
+/*
+ * anon_vma_prepare(): next's anon_vma, then prev's, else a new one (which
+ * a populate with an injected failure does not get).
+ */
+static inline void m_anon_prepare(struct model *m, int i, bool populate)
+{
+	struct mreg *r = &m->r[i];
+	int anon = 0;
+
+	if (i + 1 < m->n && m_anon_compatible(r, &m->r[i + 1]) &&
+	    m->r[i + 1].anon && !m->r[i + 1].forked)
+		anon = m->r[i + 1].anon;
+	if (!anon && i > 0 && m_anon_compatible(&m->r[i - 1], r) &&
+	    m->r[i - 1].anon && !m->r[i - 1].forked)
+		anon = m->r[i - 1].anon;
+	if (!anon && populate && m->populate_fails &&
+	    !--m->populate_fails)
+		return;
+	r->anon = anon ? anon : m->next_anon++;
+	r->forked = false;
+}
+
+static inline int model_touch(struct model *m, unsigned long addr)
+{
+	int i = mlookup(m, addr);
+
+	if (i < 0 || !(m->r[i].flags & MF_WRITE))
+		return -EFAULT;
+	if (m->r[i].anon || (m->r[i].flags & MF_MAYSHARE))
+		return 0;
+	m_anon_prepare(m, i, false);
+	return 0;
+}
+
+/* populate_vma_page_range(): private writable memory is written to */
+static inline void m_populate(struct model *m, unsigned long addr)
+{
+	int i = mlookup(m, addr);
+
+	if (i >= 0 && !m->r[i].anon &&
+	    (m->r[i].flags & (MF_WRITE | MF_SHARED)) == MF_WRITE)
+		m_anon_prepare(m, i, true);
+}
+
+/* ---- munmap --------------------------------------------------------------------- */
+
+/*
+ * do_mas_align_munmap() / vms_gather_munmap_vmas(): cut at both ends,
+ * then drop everything inside.  Only a punch inside one region checks the
+ * limit; [vdso]/[vvar] refuse a cut; 6.12 refuses a sealed region (and
+ * keeps a cut already made).  @gather_only leaves the range in place
+ * (6.12's mmap_region removes it later).
+ */
+static inline int m_unmap_range(struct model *m, unsigned long start,
+				unsigned long end, bool gather_only)
+{
+	int i = mfind(m, start), j;
+
+	if (i >= m->n || m->r[i].start >= end)
+		return 0;
+	if (start > m->r[i].start) {
+		if (end < m->r[i].end &&
+		    (unsigned long)m->n >= m->max_map_count)
+			return -ENOMEM;
+		if (m->v612 && (m->r[i].flags & MF_SEALED))
+			return -EPERM;
+		if (m->r[i].kind != MK_NONE)
+			return -EINVAL;
+		mcut(m, i, start);
+		i++;
+	}
+	for (j = i; j < m->n && m->r[j].start < end; j++) {
+		if (m->v612 && (m->r[j].flags & MF_SEALED))
+			return -EPERM;
+		if (m->r[j].end > end) {
+			if (m->r[j].kind != MK_NONE)
+				return -EINVAL;
+			mcut(m, j, end);
+		}
+	}
+	if (!gather_only)
+		while (i < m->n && m->r[i].start < end)
+			mdel(m, i);
+	return 0;
+}
+
+static inline int model_munmap(struct model *m, unsigned long start,
+			       unsigned long len)
+{
+	if ((start & (M_PG - 1)) || start > M_TASK || len > M_TASK - start)
+		return -EINVAL;
+	if (!M_ALIGN(len))
+		return -EINVAL;
+	return m_unmap_range(m, start, start + M_ALIGN(len), false);
+}
+
+/* ---- placement ------------------------------------------------------------------ */
+
+/* The model cannot say what the core does: the fuzzer stops there. */
+#define M_UNDECIDED	(-ECANCELED)
+
+/*
+ * A GROWSDOWN region whose guard gap reaches below the region before it
+ * (or below 0): its start_gap() is out of order, which 6.1 and 6.12 handle
+ * as below and the core's rbtree search (Linux 3.8-6.0's) does not.
+ */
+static inline bool m_guard_overlaps(const struct model *m)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if ((m->r[i].flags & MF_GROWSDOWN) &&
+		    (m->r[i].start < M_GUARD ||
+		     (i && m_start_gap(&m->r[i]) < m->r[i - 1].end)))
+			return true;
+	return false;
+}
+
+/*
+ * unmapped_area_topdown() of 6.1 and 6.12 (the maple tree): the highest
+ * free range [a, a + len) in [low, high); if the region above it grows down
+ * and its guard gap reaches into the range, search again below the guard
+ * (high_limit = vm_start_gap(), which at 0 wraps round in high_limit - 1:
+ * the whole space is searched and an address above TASK_SIZE comes back).
+ *
+ * KNOWN_BUG 5: the core searches as 3.8-6.0 did, gap by gap, and differs
+ * once a guard gap reaches below the region before it.
+ */
+static inline unsigned long m_topdown(const struct model *m, unsigned long len,
+				      unsigned long low, unsigned long high)
+{
+	int i;
+
+	if (m->known_bugs && m_guard_overlaps(m))
+		return (unsigned long)M_UNDECIDED;
+	for (;;) {
+		if (high < len || high - len < low)
+			return -ENOMEM;
+		for (i = m->n; i >= 0; i--) {
+			unsigned long gs = i ? m->r[i - 1].end : 0;
+			unsigned long ge = i < m->n ? m->r[i].start : ~0UL;
+
+			if (gs < low)
+				gs = low;
+			if (ge > high)
+				ge = high;
+			if (ge >= gs && ge - gs >= len)
+				break;
+		}
+		if (i < 0)
+			return -ENOMEM;
+		if (i < m->n && (m->r[i].flags & MF_GROWSDOWN) &&
+		    m_start_gap(&m->r[i]) < (high < m->r[i].start ? high :
+					     m->r[i].start)) {
+			high = m_start_gap(&m->r[i]);
+			if (!high)
+				return 0UL - len;	/* the wrap */
+			continue;
+		}
+		return (high < (i < m->n ? m->r[i].start : ~0UL) ? high :
+			m->r[i].start) - len;
+	}
+}
+
+/* unmapped_area(): the lowest fit at or above @low, ending at or below @high */
+static inline unsigned long m_bottomup(const struct model *m, unsigned long len,
+				       unsigned long low, unsigned long high)
+{
+	int i;
+
+	if (high < len || high - len < low)
+		return -ENOMEM;
+	for (i = 0; i <= m->n; i++) {
+		unsigned long gs = i ? m->r[i - 1].end : 0;
+		unsigned long ge = i < m->n ? m_start_gap(&m->r[i]) : ~0UL;
+
+		if (gs < low)
+			gs = low;
+		if (ge > high)
+			ge = high;
+		if (gs > high - len)
+			return -ENOMEM;
+		if (ge >= gs + len)
+			return gs;
+	}
+	return -ENOMEM;
+}
+
+/* x86's arch_get_unmapped_area_topdown() (the shadow has no ASLR) */
+static inline unsigned long m_arch_area(const struct model *m,
+					unsigned long addr, unsigned long len,
+					unsigned long flags)
+{
+	unsigned long low = M_PG, a;
+
+	if (len > M_TASK)
+		return -ENOMEM;
+	if (flags & MAP_FIXED)
+		return addr;
+	if (flags & MAP_32BIT) {
+		/*
+		 * arch_get_unmapped_area() in [1 GiB, 2 GiB) (no ASLR here),
+		 * a hint first.  KNOWN_BUG 9: the core ignores the hint.
+		 */
+		if (len > M_2G)
+			return -ENOMEM;
+		if (addr && !m->known_bugs) {
+			int i;
+
+			addr = M_ALIGN(addr);
+			i = mfind(m, addr);
+			if (M_2G - len >= addr &&
+			    (i == m->n || addr + len <= m_start_gap(&m->r[i])))
+				return addr;
+		}
+		return m_bottomup(m, len, M_1G, M_2G);
+	}
+	if (addr) {
+		int i;
+
+		addr &= ~(M_PG - 1);
+		i = mfind(m, addr);
+		if (M_TASK - len >= addr &&
+		    (i == m->n || addr + len <= m_start_gap(&m->r[i])))
+			return addr;
+	}
+	if (m->v612) {
+		if (low < m->mmap_min_addr)
+			low = m->mmap_min_addr;
+		if (flags & M_MAP_ABOVE4G)
+			low = M_4G;
+	}
+	a = m_topdown(m, len, low, m->mmap_base);
+	if (a != (unsigned long)-ENOMEM)
+		return a;
+	return m_bottomup(m, len, M_ALIGN(M_TASK / 3), M_TASK);
+}
+
+/*
+ * __thp_get_unmapped_area(): ask for 2 MiB more, put the file offset on a
+ * 2 MiB boundary.  6.12 takes the top of the padded range when it is
+ * aligned already; 6.1 leaves the padding above.  0: not applicable.
+ */
+static inline unsigned long m_thp_area(const struct model *m, unsigned long addr,
+				       unsigned long len, unsigned long off,
+				       unsigned long flags)
+{
+	unsigned long off_align = (off + M_2M - 1) & ~(M_2M - 1), ret, sub;
+
+	if (off + len <= off_align || off + len - off_align < M_2M)
+		return 0;
+	ret = m_arch_area(m, addr, len + M_2M, flags);
+	if (ret >= (unsigned long)-4095)
+		return 0;
+	if (ret == addr)
+		return addr;
+	sub = (off - ret) & (M_2M - 1);
+	if (m->v612 && !sub)
+		return ret + M_2M;
+	return ret + sub;
+}
+
+/* get_unmapped_area() and its checks */
+static inline unsigned long m_get_area(const struct model *m, int file,
+				       unsigned long addr, unsigned long len,
+				       unsigned long pgoff, unsigned long flags)
+{
+	unsigned long a = 0;
+
+	if (len > M_TASK)
+		return -ENOMEM;
+	if (file && (m->files[file].mode & MM_THP))
+		a = m_thp_area(m, addr, len, pgoff * M_PG, flags);
+	else if (!file && !(flags & MAP_SHARED) && m->v612 && !addr &&
+		 !(len & (M_2M - 1)))
+		a = m_thp_area(m, addr, len, 0, flags);
+	if (!a)
+		a = m_arch_area(m, addr, len, flags);
+	if (a >= (unsigned long)-4095)
+		return a;
+	if (a > M_TASK - len)
+		return -ENOMEM;
+	if (a & (M_PG - 1))
+		return -EINVAL;
+	if (a < m->mmap_min_addr)
+		return -EPERM;
+	return a;
+}
+
+/* ---- mmap ------------------------------------------------------------------------ */
+
+struct mmap_req {
+	unsigned long addr, len, prot, flags, off;
+	int file;		/* 0: anonymous */
+	int special;		/* MK_VDSO, MK_VVAR: the shadow's special maps */
+};
+
+/* mmap_region() of the kernel that applies: clear, charge, merge or insert */
+static inline int m_mmap_region(struct model *m, struct mreg *nr,
+				bool new_shmem)
+{
+	unsigned long pages = (nr->end - nr->start) / M_PG;
+	int err, i;
+
+	if (!m->v612) {
+		if (!m_may_expand(m, pages) &&
+		    !m_may_expand(m, pages - mpages_in(m, nr->start, nr->end, false)))
+			return -ENOMEM;
+		/*
+		 * Any failure of the unmap is -ENOMEM.  KNOWN_BUG 2: the core
+		 * passes on the -EINVAL of a [vdso] or [vvar] refusing a cut.
+		 */
+		err = m_unmap_range(m, nr->start, nr->end, false);
+		if (err)
+			return m->known_bugs ? err : -ENOMEM;
+		if ((nr->flags & MF_ACCOUNT) && !m_enough(m, pages))
+			return -ENOMEM;
+		i = m_merge_new(m, nr, M_NEW_MMAP61);
+	} else {
+		unsigned long charged;
+
+		err = m_unmap_range(m, nr->start, nr->end, true);
+		if (err)
+			return err;
+		if (!m_may_expand(m, pages - mpages_in(m, nr->start, nr->end, false)))
+			return -ENOMEM;
+		charged = pages - mpages_in(m, nr->start, nr->end, true);
+		if ((nr->flags & MF_ACCOUNT) && charged && !m_enough(m, charged))
+			return -ENOMEM;
+		m_unmap_range(m, nr->start, nr->end, false);
+		i = m_merge_new(m, nr, M_NEW_612);
+	}
+	if (i >= 0)
+		return 0;
+	/* shmem_zero_setup() charges the new object whole: the range is gone */
+	if (new_shmem && !(nr->flags & MF_NORESERVE) && !m_enough(m, pages))
+		return -ENOMEM;
+	mins(m, mfind(m, nr->start), nr);
+	return 0;
+}
+
+static inline int model_mmap(struct model *m, const struct mmap_req *q,
+			     unsigned long *out)
+{
+	unsigned long addr = q->addr, len, flags = q->flags, pgoff, vmf;
+	struct mreg nr = { 0 };
+	int err;
+
+	if (q->off & (M_PG - 1))
+		return -EINVAL;
+	if (!q->len)
+		return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	if (!(flags & MAP_FIXED)) {		/* round_hint_to_min() */
+		addr &= ~(M_PG - 1);
+		if (addr && addr < m->mmap_min_addr)
+			addr = M_ALIGN(m->mmap_min_addr);
+	}
+	len = M_ALIGN(q->len);
+	if (!len)
+		return -ENOMEM;
+	pgoff = q->off / M_PG;
+	if (pgoff + len / M_PG < pgoff)
+		return -EOVERFLOW;
+	if ((unsigned long)m->n > m->max_map_count)
+		return -ENOMEM;
+	addr = m_get_area(m, q->file, addr, len, pgoff, flags);
+	if (addr >= (unsigned long)-4095)
+		return (long)addr;
+	if (flags & MAP_FIXED_NOREPLACE) {
+		int i = mfind(m, addr);
+
+		if (i < m->n && m->r[i].start < addr + len)
+			return -EEXIST;
+	}
+
+	vmf = MF_MAYREAD | MF_MAYWRITE | MF_MAYEXEC;
+	vmf |= (q->prot & PROT_READ ? MF_READ : 0) |
+	       (q->prot & PROT_WRITE ? MF_WRITE : 0) |
+	       (q->prot & PROT_EXEC ? MF_EXEC : 0);
+	if (flags & MAP_GROWSDOWN)
+		vmf |= MF_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		vmf |= MF_LOCKED;
+	if ((flags & MAP_STACK) && m->v612)
+		vmf |= MF_NOHUGEPAGE;
+
+	if (q->file) {
+		unsigned int mode = m->files[q->file].mode;
+
+		switch (flags & MAP_TYPE) {
+		case MAP_SHARED:
+		case MAP_SHARED_VALIDATE:
+			if ((q->prot & PROT_WRITE) && !(mode & MM_WRITE))
+				return -EACCES;
+			vmf |= MF_SHARED | MF_MAYSHARE;
+			if (!(mode & MM_WRITE))
+				vmf &= ~(MF_MAYWRITE | MF_SHARED);
+			/* fall through */
+		case MAP_PRIVATE:
+			if (!(mode & MM_READ))
+				return -EACCES;
+			if (vmf & MF_GROWSDOWN)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	} else {
+		switch (flags & MAP_TYPE) {
+		case MAP_SHARED:
+			if (vmf & MF_GROWSDOWN)
+				return -EINVAL;
+			pgoff = 0;
+			vmf |= MF_SHARED | MF_MAYSHARE;
+			break;
+		case M_MAP_DROPPABLE:
+			if (!m->v612)
+				return -EINVAL;
+			if ((flags & MAP_LOCKED) || (vmf & MF_GROWSDOWN))
+				return -EINVAL;
+			vmf |= MF_DROPPABLE | MF_NORESERVE | MF_WIPEONFORK |
+			       MF_DONTDUMP;
+			pgoff = addr / M_PG;
+			break;
+		case MAP_PRIVATE:
+			pgoff = addr / M_PG;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if ((flags & MAP_NORESERVE) && m->overcommit != 2)
+		vmf |= MF_NORESERVE;
+	if ((vmf & (MF_NORESERVE | MF_SHARED | MF_WRITE)) == MF_WRITE)
+		vmf |= MF_ACCOUNT;		/* accountable_mapping() */
+	nr.file = q->file;
+	if (q->file && m->files[q->file].close)
+		vmf |= MF_CLOSE;
+	if (q->special) {
+		if (q->file)
+			return -EINVAL;
+		vmf = q->special == MK_VVAR ?
+		      MF_READ | MF_MAYREAD | MF_IO | MF_DONTDUMP | MF_PFNMAP |
+		      MF_DONTEXPAND | MF_CLOSE :
+		      MF_READ | MF_EXEC | MF_MAYREAD | MF_MAYWRITE |
+		      MF_MAYEXEC | MF_DONTEXPAND | MF_CLOSE;
+		pgoff = 0;
+		nr.kind = q->special;
+	}
+	if (!q->file && (vmf & MF_SHARED)) {	/* shmem_zero_setup() */
+		nr.file = model_new_file(m, MM_READ | MM_WRITE, false);
+		if (!nr.file)
+			return -ENOSPC;
+	}
+	nr.start = addr;
+	nr.end = addr + len;
+	nr.flags = vmf;
+	nr.pgoff = pgoff;
+	err = m_mmap_region(m, &nr, !q->file && (vmf & MF_SHARED));
+	if (err)
+		return err;
+	if ((vmf & MF_LOCKED) ||
+	    (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
+		m_populate(m, addr);
+	*out = addr;
+	return 0;
+}
+
+/* ---- mprotect --------------------------------------------------------------------- */
+
+static inline int model_mprotect(struct model *m, unsigned long start,
+				 unsigned long len, unsigned long prot)
+{
+	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	unsigned long end, nstart, tmp;
+	int i, p;
+
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (start & (M_PG - 1))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = M_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8))
+		return -EINVAL;
+	i = mfind(m, start);
+	if (i == m->n)
+		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) {
+		if (m->r[i].start >= end)
+			return -ENOMEM;
+		start = m->r[i].start;
+		if (!(m->r[i].flags & MF_GROWSDOWN))
+			return -EINVAL;
+	} else {
+		if (m->r[i].start > start)
+			return -ENOMEM;
+		if (grows & PROT_GROWSUP)
+			return -EINVAL;
+	}
+	for (nstart = start; ; ) {
+		struct mreg *r = &m->r[i];
+		unsigned long old = r->flags, nf;
+
+		nf = (old & ~MF_ACCESS) | (prot & PROT_READ ? MF_READ : 0) |
+		     (prot & PROT_WRITE ? MF_WRITE : 0) |
+		     (prot & PROT_EXEC ? MF_EXEC : 0);
+		if ((nf & ~(nf >> 4)) & MF_ACCESS)
+			return -EACCES;
+		tmp = r->end < end ? r->end : end;
+		/* mprotect_fixup() */
+		if (m->v612 && (old & MF_SEALED))
+			return -EPERM;
+		if (nf == old) {
+			p = i;
+		} else {
+			if (nf & MF_WRITE) {
+				if (!(old & (MF_ACCOUNT | MF_WRITE | MF_HUGETLB |
+					     MF_SHARED | MF_NORESERVE))) {
+					if (!m_enough(m, (tmp - nstart) / M_PG))
+						return -ENOMEM;
+					nf |= MF_ACCOUNT;
+				}
+			} else if (m->v612 && (old & MF_ACCOUNT) &&
+				   m_anon_vma(r) && !r->anon) {
+				nf &= ~MF_ACCOUNT;
+			}
+			p = m_modify(m, i, nstart, tmp, nf);
+			if (p < 0)
+				return p;
+			if ((old & (MF_WRITE | MF_SHARED | MF_LOCKED)) ==
+			    MF_LOCKED && (nf & MF_WRITE))
+				m_populate(m, nstart);
+			p = mlookup(m, nstart);
+		}
+		nstart = tmp;
+		if (nstart < m->r[p].end)
+			nstart = m->r[p].end;
+		if (nstart >= end)
+			return 0;
+		i = p + 1;
+		if (i >= m->n || m->r[i].start != nstart)
+			return -ENOMEM;
+	}
+}
+
+/* ---- madvise ------------------------------------------------------------------------ */
+
+static inline bool m_madv_valid(int adv)
+{
+	switch (adv) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
+	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
+	case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case 20: case 21:
+		return true;
+	}
+	return false;
+}
+
+/* madvise_vma_behavior() for [start, end) of region @i; *@p the result */
+static inline int m_madv_one(struct model *m, int i, int *p,
+			     unsigned long start, unsigned long end, int adv)
+{
+	struct mreg *r = &m->r[i];
+	unsigned long f = r->flags;
+	int q;
+
+	*p = i;
+	/*
+	 * 6.12 can_modify_vma_madv(): no discarding sealed read-only memory
+	 * without a file.  KNOWN_BUG 7: the core exempts [vdso] and [vvar].
+	 */
+	if (m->v612 && (f & MF_SEALED) && !r->file && !(f & MF_SHARED) &&
+	    !(m->known_bugs && r->kind) &&
+	    !(f & MF_WRITE) &&
+	    (adv == MADV_FREE || adv == MADV_DONTNEED ||
+	     adv == MADV_DONTFORK || adv == MADV_WIPEONFORK))
+		return -EPERM;
+	switch (adv) {
+	case MADV_WILLNEED:
+		return 0;
+	case MADV_DONTNEED:
+		return f & (MF_LOCKED | MF_PFNMAP) ? -EINVAL : 0;
+	case MADV_FREE:
+		if (f & (MF_LOCKED | MF_PFNMAP))
+			return -EINVAL;
+		return m_anon_vma(r) && !(f & MF_SHARED) ? 0 : -EINVAL;
+	case 20: case 21:	/* MADV_COLD, MADV_PAGEOUT */
+		return f & (MF_LOCKED | MF_PFNMAP | MF_HUGETLB) ? -EINVAL : 0;
+	case MADV_REMOVE:
+		return -EINVAL;	/* not offered by the fuzzer */
+	case MADV_NORMAL:
+		f &= ~(MF_RAND_READ | MF_SEQ_READ);
+		break;
+	case MADV_SEQUENTIAL:
+		f = (f & ~MF_RAND_READ) | MF_SEQ_READ;
+		break;
+	case MADV_RANDOM:
+		f = (f & ~MF_SEQ_READ) | MF_RAND_READ;
+		break;
+	case MADV_DONTFORK:
+		f |= MF_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		if (f & MF_IO)
+			return -EINVAL;
+		f &= ~MF_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		/* KNOWN_BUG 3: the core refuses [vdso] and [vvar] too */
+		if (r->file || (f & MF_SHARED) || (m->known_bugs && r->kind))
+			return -EINVAL;
+		f |= MF_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		/* KNOWN_BUG 6: the core lets droppable memory keep pages */
+		if (m->v612 && (f & MF_DROPPABLE) && !m->known_bugs)
+			return -EINVAL;
+		f &= ~MF_WIPEONFORK;
+		break;
+	case MADV_DONTDUMP:
+		f |= MF_DONTDUMP;
+		break;
+	case MADV_DODUMP:
+		if (!(f & MF_HUGETLB) && (f & MF_SPECIAL))
+			return -EINVAL;
+		if (m->v612 && (f & MF_DROPPABLE) && !m->known_bugs)
+			return -EINVAL;		/* KNOWN_BUG 6 too */
+		f &= ~MF_DONTDUMP;
+		break;
+	case MADV_MERGEABLE:
+		/* KNOWN_BUG 4: the core lets 6.12's droppable memory in */
+		if (!(f & (MF_MERGEABLE | MF_SHARED | MF_MAYSHARE | MF_PFNMAP |
+			   MF_IO | MF_DONTEXPAND | MF_HUGETLB | MF_MIXEDMAP)) &&
+		    !(m->v612 && (f & MF_DROPPABLE) && !m->known_bugs))
+			f |= MF_MERGEABLE;
+		break;
+	case MADV_UNMERGEABLE:
+		f &= ~MF_MERGEABLE;
+		break;
+	case MADV_HUGEPAGE:
+		f = (f & ~MF_NOHUGEPAGE) | MF_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		f = (f & ~MF_HUGEPAGE) | MF_NOHUGEPAGE;
+		break;
+	}
+	if (f == r->flags)
+		return 0;
+	q = m_modify(m, i, start, end, f);
+	if (q < 0)
+		return q == -ENOMEM ? -EAGAIN : q;
+	*p = q;
+	return 0;
+}
+
+static inline int model_madvise(struct model *m, unsigned long start,
+				unsigned long len, int adv)
+{
+	unsigned long end, tmp;
+	int i, p = -1, err, unmapped = 0;
+
+	if (!m_madv_valid(adv))
+		return -EINVAL;
+	if (start & (M_PG - 1))
+		return -EINVAL;
+	end = M_ALIGN(len);
+	if (len && !end)
+		return -EINVAL;
+	end += start;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	i = mfind(m, start);
+	for (;;) {
+		if (i >= m->n)
+			return -ENOMEM;
+		if (start < m->r[i].start) {
+			unmapped = -ENOMEM;
+			start = m->r[i].start;
+			if (start >= end)
+				break;
+		}
+		tmp = m->r[i].end < end ? m->r[i].end : end;
+		err = m_madv_one(m, i, &p, start, tmp, adv);
+		if (err)
+			return err;
+		start = tmp;
+		if (start < m->r[p].end)
+			start = m->r[p].end;
+		if (start >= end)
+			break;
+		i = mfind(m, m->r[p].end);
+	}
+	return unmapped;
+}
+
+/* ---- mseal (6.12) ---------------------------------------------------------------------- */
+
+static inline int model_mseal(struct model *m, unsigned long start,
+			      unsigned long len, unsigned long flags)
+{
+	unsigned long end, nstart;
+	int i;
+
+	if (!m->v612)
+		return -ENOSYS;
+	if (flags)
+		return -EINVAL;
+	if (start & (M_PG - 1))
+		return -EINVAL;
+	end = M_ALIGN(len);
+	if (len && !end)
+		return -EINVAL;
+	end += start;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	/* check_mm_seal(): no hole */
+	nstart = start;
+	for (i = mfind(m, start); ; i++) {
+		if (i >= m->n || m->r[i].start > nstart)
+			return -ENOMEM;
+		if (m->r[i].end >= end)
+			break;
+		nstart = m->r[i].end;
+	}
+	nstart = start;
+	i = mfind(m, start);
+	while (i < m->n && m->r[i].start < end) {
+		unsigned long tmp = m->r[i].end < end ? m->r[i].end : end;
+		int p = i;
+
+		if (!(m->r[i].flags & MF_SEALED)) {
+			p = m_modify(m, i, nstart, tmp, m->r[i].flags | MF_SEALED);
+			if (p < 0)
+				return p;
+		}
+		nstart = m->r[p].end;
+		if (nstart >= end)
+			break;
+		i = p + 1;
 	}
 	return 0;
 }
 
-static inline int model_touch(struct model *m, unsigned int a)
+/* ---- brk ------------------------------------------------------------------------------ */
+
+static inline unsigned long model_brk(struct model *m, unsigned long brk)
 {
-	return a < MODEL_PAGES && m->pg[a].mapped &&
-	       (m->pg[a].prot & PROT_WRITE) ? 0 : -EFAULT;
+	unsigned long newbrk, oldbrk, orig = m->brk, len;
+	unsigned long flags = MF_READ | MF_WRITE | MF_MAYREAD | MF_MAYWRITE |
+			      MF_MAYEXEC | MF_ACCOUNT;
+	int i, pi;
+
+	if (brk < m->start_brk)
+		return orig;
+	newbrk = M_ALIGN(brk);
+	oldbrk = M_ALIGN(m->brk);
+	if (oldbrk == newbrk) {
+		m->brk = brk;
+		return brk;
+	}
+	if (brk <= m->brk) {
+		/* always allowed, as a munmap of [newbrk, oldbrk) */
+		i = mfind(m, newbrk);
+		if (i >= m->n || m->r[i].start >= oldbrk)
+			return orig;
+		if (m_unmap_range(m, newbrk, oldbrk, false))
+			return orig;
+		m->brk = brk;
+		return brk;
+	}
+	len = newbrk - oldbrk;
+	/* check_brk_limits(): get_unmapped_area(MAP_FIXED) */
+	if (len > M_TASK || oldbrk > M_TASK - len)
+		return orig;
+	if (oldbrk < m->mmap_min_addr)
+		return orig;
+	i = mfind(m, oldbrk);
+	if (i < m->n && newbrk + M_PG > m_start_gap(&m->r[i]))
+		return orig;
+	/* do_brk_flags() */
+	if (!m_may_expand(m, len / M_PG))
+		return orig;
+	if ((unsigned long)m->n > m->max_map_count)
+		return orig;
+	if (!m_enough(m, len / M_PG))
+		return orig;
+	/*
+	 * mas_prev(start_brk): the region before, if it ends above start_brk,
+	 * wherever it starts.  KNOWN_BUG 8: the core wants it to start there.
+	 */
+	pi = i - 1;
+	if (pi >= 0 && (m->known_bugs ? m->r[pi].start >= m->start_brk :
+			m->r[pi].end > m->start_brk) &&
+	    m->r[pi].end == oldbrk &&
+	    m_after(m, &m->r[pi], flags, 0, 0, oldbrk / M_PG)) {
+		m->r[pi].end = newbrk;
+	} else {
+		struct mreg nr = {
+			.start = oldbrk, .end = newbrk, .flags = flags,
+			.pgoff = oldbrk / M_PG,
+		};
+
+		mins(m, i, &nr);
+	}
+	m->brk = brk;
+	return brk;
 }
 
-static inline int model_dontfork(struct model *m, unsigned int a,
-				 unsigned int n, bool set)
-{
-	unsigned int i;
-	int err = 0;
+/* ---- mremap ----------------------------------------------------------------------------- */
 
-	for (i = a; i < a + n; i++) {
-		if (i >= MODEL_PAGES || !m->pg[i].mapped)
-			err = -ENOMEM;
-		else
-			m->pg[i].dontcopy = set;
+/* vma_to_resize() */
+static inline int m_to_resize(struct model *m, unsigned long addr,
+			      unsigned long old_len, unsigned long new_len,
+			      unsigned long flags)
+{
+	int i = mlookup(m, addr);
+	struct mreg *r;
+
+	if (i < 0)
+		return -EFAULT;
+	r = &m->r[i];
+	if (!old_len && !(r->flags & (MF_SHARED | MF_MAYSHARE)))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) && (r->flags & (MF_DONTEXPAND | MF_PFNMAP)))
+		return -EINVAL;
+	if (old_len > r->end - addr)
+		return -EFAULT;
+	if (new_len == old_len)
+		return i;
+	if (r->pgoff + (addr - r->start) / M_PG + new_len / M_PG <
+	    r->pgoff + (addr - r->start) / M_PG)
+		return -EINVAL;
+	if (r->flags & (MF_DONTEXPAND | MF_PFNMAP))
+		return -EFAULT;
+	if (!m_may_expand(m, (new_len - old_len) / M_PG))
+		return -ENOMEM;
+	return i;
+}
+
+/* move_vma() with copy_vma(): returns the new address or -errno */
+static inline long m_move(struct model *m, int i, unsigned long old_addr,
+			  unsigned long old_len, unsigned long new_len,
+			  unsigned long new_addr, unsigned long flags)
+{
+	struct mreg src = m->r[i], nr;
+	bool before = src.start != old_addr;
+	bool after = src.end != old_addr + old_len;
+	bool keep = flags & MREMAP_DONTUNMAP, unfaulted;
+	unsigned long pgoff;
+	int k;
+
+	if ((long)m->n >= m_mmc_minus(m, 3))
+		return -ENOMEM;
+	if (src.kind != MK_NONE && (before || after))
+		return -EINVAL;
+	if (keep && (src.flags & MF_LOCKED)) {
+		/* split_vma() ahead, for the mlock accounting: no merge */
+		if (before) {
+			if ((unsigned long)m->n >= m->max_map_count)
+				return -ENOMEM;
+			mcut(m, i, old_addr);
+			i++;
+		}
+		if (after) {
+			if ((unsigned long)m->n >= m->max_map_count)
+				return -ENOMEM;
+			mcut(m, i, old_addr + old_len);
+		}
+		src = m->r[i];
 	}
-	return err;
+	if ((src.flags & MF_ACCOUNT) &&
+	    !m_enough(m, (keep ? new_len : new_len - old_len) / M_PG))
+		return -ENOMEM;
+	pgoff = src.pgoff + (old_addr - src.start) / M_PG;
+
+	/* copy_vma() */
+	unfaulted = m_anon_vma(&src) && !src.anon;
+	if (unfaulted)
+		pgoff = new_addr / M_PG;
+	nr = src;
+	nr.start = new_addr;
+	nr.end = new_addr + new_len;
+	nr.pgoff = pgoff;
+	if (unfaulted && keep &&
+	    (new_addr == src.end || src.start == new_addr + new_len)) {
+		if (!m->v612) {
+			k = -1;		/* 6.1 skips vma_merge() */
+		} else {
+			/* 6.12: the source is no candidate, the other side is */
+			struct mreg hide = m->r[i];
+			int hi = i;
+
+			mdel(m, hi);
+			k = m_merge_new(m, &nr, M_NEW_612);
+			hi = mfind(m, hide.start);
+			mins(m, hi, &hide);
+			if (k >= hi)
+				k++;
+		}
+	} else {
+		k = m_merge_new(m, &nr, m->v612 ? M_NEW_612 : M_NEW_MERGE61);
+	}
+	if (k < 0)
+		mins(m, mfind(m, nr.start), &nr);
+
+	if (keep) {
+		i = mlookup(m, old_addr);
+		m->r[i].flags &= ~(MF_LOCKED | MF_LOCKONFAULT);
+		if (m->r[i].start == old_addr &&
+		    m->r[i].end == old_addr + old_len) {
+			m->r[i].anon = 0;
+			m->r[i].forked = false;
+			if (m_anon_vma(&m->r[i]))
+				m->r[i].pgoff = old_addr / M_PG;
+		}
+		return new_addr;
+	}
+	/* do_munmap() of the old range; a failure leaves both copies */
+	model_munmap(m, old_addr, old_len);
+	return new_addr;
+}
+
+/* mremap_to(): MREMAP_FIXED, or DONTUNMAP with new_addr a hint */
+static inline long m_remap_to(struct model *m, unsigned long addr,
+			      unsigned long old_len, unsigned long new_addr,
+			      unsigned long new_len, unsigned long flags)
+{
+	unsigned long mf = 0, a;
+	long ret;
+	int i;
+
+	if (new_addr & (M_PG - 1))
+		return -EINVAL;
+	if (new_len > M_TASK || new_addr > M_TASK - new_len)
+		return -EINVAL;
+	if (addr + old_len > new_addr && new_addr + new_len > addr)
+		return -EINVAL;
+	if ((long)m->n + 2 >= m_mmc_minus(m, 3))
+		return -ENOMEM;
+	if (flags & MREMAP_FIXED) {
+		ret = model_munmap(m, new_addr, new_len);
+		if (ret)
+			return ret;
+	}
+	if (old_len > new_len) {
+		ret = model_munmap(m, addr + new_len, old_len - new_len);
+		if (ret)
+			return ret;
+		old_len = new_len;
+	}
+	i = m_to_resize(m, addr, old_len, new_len, flags);
+	if (i < 0)
+		return i;
+	if ((flags & MREMAP_DONTUNMAP) && !m_may_expand(m, old_len / M_PG))
+		return -ENOMEM;
+	if (flags & MREMAP_FIXED)
+		mf |= MAP_FIXED;
+	if (m->r[i].flags & MF_MAYSHARE)
+		mf |= MAP_SHARED;
+	a = m_get_area(m, m->r[i].file, new_addr, new_len,
+		       m->r[i].pgoff + (addr - m->r[i].start) / M_PG, mf);
+	if (a >= (unsigned long)-4095)
+		return (long)a;
+	if (!(flags & MREMAP_FIXED))
+		new_addr = a;
+	return m_move(m, i, addr, old_len, new_len, new_addr, flags);
+}
+
+static inline long model_mremap(struct model *m, unsigned long addr,
+				unsigned long old_len, unsigned long new_len,
+				unsigned long flags, unsigned long new_addr)
+{
+	int i, k;
+
+	if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (addr & (M_PG - 1))
+		return -EINVAL;
+	old_len = M_ALIGN(old_len);
+	new_len = M_ALIGN(new_len);
+	if (!new_len)
+		return -EINVAL;
+	i = mlookup(m, addr);
+	if (i < 0)
+		return -EFAULT;
+	if (m->v612 && (m->r[i].flags & MF_SEALED))
+		return -EPERM;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return m_remap_to(m, addr, old_len, new_addr, new_len, flags);
+	if (old_len >= new_len) {
+		if (old_len != new_len) {
+			int err = model_munmap(m, addr + new_len,
+					       old_len - new_len);
+			if (err)
+				return err;
+		}
+		return addr;
+	}
+	i = m_to_resize(m, addr, old_len, new_len, flags);
+	if (i < 0)
+		return i;
+	if (old_len == m->r[i].end - addr) {
+		struct mreg *r = &m->r[i];
+		unsigned long delta = new_len - old_len, e = r->end + delta;
+		int j = mfind(m, r->end);
+		bool ok = e >= r->end &&
+			  !(j < m->n && m->r[j].start < e) &&
+			  e - r->start <= M_TASK && r->start <= M_TASK - (e - r->start) &&
+			  r->start >= m->mmap_min_addr;
+
+		if (ok) {
+			struct mreg ext = *r;
+
+			if ((r->flags & MF_ACCOUNT) && !m_enough(m, delta / M_PG))
+				return -ENOMEM;
+			ext.start = r->end;
+			ext.end = e;
+			ext.pgoff = r->pgoff + mpages(r);
+			if (!m->v612 && (r->flags & MF_CLOSE)) {
+				r->end = e;	/* vma_adjust(), no merge */
+				return addr;
+			}
+			k = m_merge_new(m, &ext, m->v612 ? M_NEW_612 :
+					M_NEW_MERGE61);
+			return k < 0 ? -ENOMEM : (long)addr;
+		}
+	}
+	if (flags & MREMAP_MAYMOVE) {
+		unsigned long a;
+
+		a = m_get_area(m, m->r[i].file, 0, new_len,
+			       m->r[i].pgoff + (addr - m->r[i].start) / M_PG,
+			       m->r[i].flags & MF_MAYSHARE ? MAP_SHARED : 0);
+		if (a >= (unsigned long)-4095)
+			return (long)a;
+		return m_move(m, i, addr, old_len, new_len, a, flags);
+	}
+	return -ENOMEM;
+}
+
+/* ---- fork ------------------------------------------------------------------------------- */
+
+/*
+ * dup_mmap(): @c gets the child of @m.  DONTCOPY regions stay behind,
+ * VM_LOCKED is not inherited, each region with an anon_vma gets one of its
+ * own whose chain also holds the parent's (not singular); WIPEONFORK
+ * regions start with none.
+ */
+static inline void model_fork(const struct model *m, struct model *c)
+{
+	int i;
+
+	*c = *m;
+	c->n = 0;
+	for (i = 0; i < m->n; i++) {
+		struct mreg r = m->r[i];
+
+		if (r.flags & MF_DONTCOPY)
+			continue;
+		r.flags &= ~(MF_LOCKED | MF_LOCKONFAULT);
+		if (r.flags & MF_WIPEONFORK) {
+			r.anon = 0;
+			r.forked = false;
+		} else if (r.anon) {
+			r.anon = c->next_anon++;
+			r.forked = true;
+		}
+		c->r[c->n++] = r;
+	}
+}
+
+/* ---- labels ----------------------------------------------------------------------------- */
+
+/* 1: [heap], 2: [stack], 0: none (anonymous regions without a file) */
+static inline int model_label(const struct model *m, const struct mreg *r)
+{
+	if (r->file || r->kind)
+		return -1;
+	if (m->start_brk || m->brk) {
+		if (m->v612 ? r->start < m->brk && r->end > m->start_brk :
+			      r->start <= m->brk && r->end >= m->start_brk)
+			return 1;
+	}
+	if (m->start_stack && r->start <= m->start_stack &&
+	    r->end >= m->start_stack)
+		return 2;
+	return 0;
 }
 
 #endif

@@ -315,4 +315,216 @@ static inline int vms_make_file(char *path, size_t size, const char *tag,
 	return fd;
 }
 
+/* ==========================================================================
+ * The helpers vms_test.h adds for remap, madvise, regress...: the same
+ * names, the real side mirroring the shadow; IMPORT brings nothing and
+ * vm.max_map_count is the shadow's alone.
+ * ========================================================================== */
+#include <sys/wait.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+
+static inline long vms_shadow_remap(int fd, unsigned long addr,
+				    unsigned long old_len,
+				    unsigned long new_len, unsigned int flags,
+				    unsigned long new_addr, unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = old_len;
+	op.new_len = new_len;
+	op.flags = flags;
+	op.new_addr = new_addr;
+	op.fd = -1;
+	ret = vms_op(fd, VMASHADOW_IOC_REMAP, &op);
+	if (out)
+		*out = ret ? 0 : op.result;
+	return ret;
+}
+
+static inline struct vms_res vms_both_remap(unsigned long addr,
+					    unsigned long old_len,
+					    unsigned long new_len,
+					    unsigned int flags,
+					    unsigned long new_addr)
+{
+	unsigned long out = 0;
+	long ret = vms_shadow_remap(vms_fd, addr, old_len, new_len, flags,
+				    new_addr, &out);
+
+	return vms_mirror(ret, out);
+}
+
+static inline struct vms_res vms_both_map_res(unsigned long addr,
+					      unsigned long len, int prot,
+					      int flags, int file,
+					      unsigned long off)
+{
+	return vms_both_map(addr, len, prot, flags, file, off);
+}
+
+static inline long vms_shadow_madvise(int fd, unsigned long addr,
+				      unsigned long len, int advice)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.flags = advice;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_MADVISE, &op);
+}
+
+static inline struct vms_res vms_both_madvise(unsigned long addr,
+					      unsigned long len, int advice)
+{
+	return vms_mirror(vms_shadow_madvise(vms_fd, addr, len, advice), 0);
+}
+
+static inline long vms_fork_shadow(int fd)
+{
+	struct vmashadow_fork f;
+	long ret;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
+	return ret < 0 ? ret : f.fd;
+}
+
+/* A forked child carries its own copy of the host's shadows. */
+static inline pid_t vms_raw_fork(void)
+{
+	return fork();
+}
+
+#define VMS_CHILD_EXIT() _exit(_metadata->passed ? 0 : 1)
+
+#define VMS_WAIT_CHILD(pid) do {					\
+	int __st = 0;							\
+	ASSERT_EQ((pid), waitpid((pid), &__st, 0));			\
+	ASSERT_TRUE(WIFEXITED(__st))					\
+		TH_LOG("child died: status 0x%x", __st);		\
+	ASSERT_EQ(0, WEXITSTATUS(__st))					\
+		TH_LOG("the child's checks failed (see above)");	\
+} while (0)
+
+/*
+ * IMPORT brings the real process's regions in, so that both sides place
+ * alike.  Without a real side there is nothing to bring: the shadow's own
+ * placement is what the test's expectations are checked against.
+ */
+static inline long vms_import(int fd, int pid, unsigned long start,
+			      unsigned long end, unsigned long *regions)
+{
+	if (regions)
+		*regions = 1;
+	return 0;
+}
+
+static char vms_real_rng[VMS_MAPS_SIZE];
+static char vms_shadow_rng[VMS_MAPS_SIZE];
+
+static inline long vms_snapshot_range(unsigned long lo, unsigned long hi)
+{
+	long ret = vms_read_shadow_maps(vms_fd);
+
+	if (ret < 0)
+		return ret;
+	vms_filter(vms_shadow_maps, lo, hi, vms_shadow_rng,
+		   sizeof(vms_shadow_rng));
+	strcpy(vms_real_rng, vms_shadow_rng);
+	return 0;
+}
+
+#define CHECK_RANGE(lo, hi) do {					\
+	ASSERT_EQ(0, vms_snapshot_range(lo, hi));			\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+#define VMS_CHECK_ADDR(expect, r, want_addr) do {			\
+	struct vms_res __a = (r);					\
+	ASSERT_EQ((long)(expect), __a.shadow)				\
+		TH_LOG("shadow gave %ld, expected %ld",			\
+		       __a.shadow, (long)(expect));			\
+	if (!__a.shadow && (unsigned long)(want_addr))			\
+		ASSERT_EQ((unsigned long)(want_addr), __a.saddr);	\
+	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
+} while (0)
+
+#define REMAP(expect, pg, npg, newnpg, flags, newpg, res_pg)		\
+	VMS_CHECK_ADDR(expect, vms_both_remap(PG(pg), PGS(npg), PGS(newnpg), \
+			flags, (newpg) < 0 ? 0 : PG(newpg)),		\
+			(res_pg) < 0 ? 0 : PG(res_pg))
+#define MADVISE(expect, pg, npg, advice)				\
+	VMS_CHECK_RES(expect, vms_both_madvise(PG(pg), PGS(npg), advice))
+
+#define FLAGS(pg)	(vms_region_at(pg).vm_flags)
+
+/* The real side's own calls: nothing to do. */
+static inline long vms_real_map(unsigned long addr, unsigned long len, int prot,
+				int flags, int file, unsigned long off,
+				unsigned long *out)
+{
+	if (out)
+		*out = addr;
+	return 0;
+}
+
+static inline long vms_real_unmap(unsigned long addr, unsigned long len)
+{
+	return 0;
+}
+
+static inline long vms_real_protect(unsigned long addr, unsigned long len,
+				    int prot)
+{
+	return 0;
+}
+
+static inline void vms_real_touch(unsigned long addr)
+{
+}
+
+/* vm.max_map_count: the host's is never touched; the "real" one is a copy. */
+static long vms_host_mmc = 65530;
+
+static inline long vms_mmc_read(void)
+{
+	return vms_host_mmc;
+}
+
+static inline int vms_mmc_write(long v)
+{
+	vms_host_mmc = v;
+	return 0;
+}
+
+static inline long vms_shadow_map_count(int fd)
+{
+	struct vmashadow_stats st;
+
+	if (vms_stats(fd, &st))
+		return -1;
+	return st.regions;
+}
+
+static inline long vms_real_map_count(void)
+{
+	return vms_shadow_map_count(vms_fd);
+}
+
+#define VMS_AT_DISTANCE(dist) do {					\
+	long __s = vms_shadow_map_count(vms_fd);			\
+	ASSERT_LE(0, __s);						\
+	ASSERT_EQ(0, vms_set_max_map_count(vms_fd, __s + (dist)));	\
+	ASSERT_EQ(0, vms_mmc_write(__s + (dist)));			\
+} while (0)
+
 #endif /* _VMS_TEST_H */

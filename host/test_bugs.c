@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Known differences between the core and the kernel it models, found by
+ * the fuzzer's reference model (host/model.h, where each is a KNOWN_BUG
+ * the fuzzer follows so as to find new ones; VMS_FUZZ_STRICT=1 stops it).
+ * One minimal reproducer each, with the kernel's result as the
+ * expectation, skipped unless VMS_HOST_KNOWN_BUGS=1: they fail on the core
+ * as it is and pass once the core is fixed (then drop the SKIP and the
+ * model's KNOWN_BUG branch).
+ */
+#include "test_util.h"
+
+#define ANON_FIXED	(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+
+#define KNOWN_BUG(n) do {						\
+	if (!getenv("VMS_HOST_KNOWN_BUGS"))				\
+		SKIP(return, "KNOWN_BUG %d (VMS_HOST_KNOWN_BUGS=1 runs it)", n); \
+} while (0)
+
+static struct vms_region *at(struct vms_mm *mm, unsigned long pg)
+{
+	return vms_lookup(mm, PG(pg));
+}
+
+/*
+ * 1: move_vma() refuses when map_count >= sysctl_max_map_count - 3 and
+ * mremap_to() when map_count + 2 >= max - 3, in int: below 3 every move
+ * is refused.  The core computes max - 3 in unsigned int, which wraps.
+ */
+TEST(bug1_max_map_count_below_3)
+{
+	struct vms_mm *mm = mm_new();
+
+	KNOWN_BUG(1);
+	mm->params.max_map_count = 2;
+	ASSERT_EQ(0, MAPA(mm, 1, 2, RW));
+	ASSERT_EQ(0, MAPA(mm, 3, 1, R));
+	ASSERT_EQ(-ENOMEM, vms_remap(mm, PG(1), PGS(2), PGS(2),
+				     MREMAP_MAYMOVE | MREMAP_FIXED, PG(10)));
+	ASSERT_EQ(-ENOMEM, vms_remap(mm, PG(1), PGS(2), PGS(4),
+				     MREMAP_MAYMOVE, 0));
+	LAYOUT(mm, "1-3:rw-p 3-4:r--p");
+	mm_free(mm);
+}
+
+/*
+ * 2: 6.1's mmap_region() turns any failure of its munmap into -ENOMEM:
+ * MAP_FIXED over part of a [vdso] (special_mapping_split() refuses the
+ * cut with -EINVAL) is -ENOMEM there; 6.12 passes the -EINVAL on.
+ */
+TEST(bug2_fixed_over_vdso_61)
+{
+	struct vms_mm *mm = mm_new();
+
+	KNOWN_BUG(2);
+	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), PROT_READ | PROT_EXEC,
+			    ANON_FIXED, NULL, VMASHADOW_OPF_VDSO, NULL));
+	ASSERT_EQ(k612() ? -EINVAL : -ENOMEM, MAPA(mm, 2, 2, RW));
+	LAYOUT(mm, "1-3:r-xp");
+	mm_free(mm);
+}
+
+/*
+ * 3: MADV_WIPEONFORK refuses only a file or VM_SHARED; [vdso] and [vvar]
+ * have neither and take it when advised whole (a part would need a split
+ * they refuse).
+ */
+TEST(bug3_wipeonfork_special)
+{
+	struct vms_mm *mm = mm_new();
+
+	KNOWN_BUG(3);
+	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), PROT_READ | PROT_EXEC,
+			    ANON_FIXED, NULL, VMASHADOW_OPF_VDSO, NULL));
+	ASSERT_EQ(0, do_map(mm, PG(4), PGS(1), R, ANON_FIXED, NULL,
+			    VMASHADOW_OPF_VVAR, NULL));
+	ASSERT_EQ(-EINVAL, vms_madvise(mm, PG(1), PGS(1), MADV_WIPEONFORK));
+	ASSERT_EQ(0, vms_madvise(mm, PG(1), PGS(2), MADV_WIPEONFORK));
+	ASSERT_EQ(0, vms_madvise(mm, PG(4), PGS(1), MADV_WIPEONFORK));
+	ASSERT_TRUE(at(mm, 1)->flags & VMASHADOW_VM_WIPEONFORK);
+	ASSERT_TRUE(at(mm, 4)->flags & VMASHADOW_VM_WIPEONFORK);
+	mm_free(mm);
+}
+
+/*
+ * 4: 6.12's ksm_madvise() ignores MADV_MERGEABLE on droppable memory
+ * (vma_ksm_compatible()); the core sets VM_MERGEABLE.
+ */
+TEST(bug4_mergeable_droppable_612)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	KNOWN_BUG(4);
+	if (!k612()) {
+		ASSERT_EQ(-EINVAL, do_map(mm, PG(1), PGS(2), RW, MAP_DROPPABLE |
+					  MAP_ANONYMOUS | MAP_FIXED, NULL, 0, &a));
+		mm_free(mm);
+		return;
+	}
+	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), RW, MAP_DROPPABLE | MAP_ANONYMOUS |
+			    MAP_FIXED, NULL, 0, &a));
+	ASSERT_EQ(0, vms_madvise(mm, PG(1), PGS(2), MADV_MERGEABLE));
+	ASSERT_EQ(0, at(mm, 1)->flags & VMASHADOW_VM_MERGEABLE);
+	mm_free(mm);
+}
+
+/*
+ * 5: 6.1's and 6.12's unmapped_area_topdown() (the maple tree) take the
+ * highest gap that fits; if the region above it grows down and its guard
+ * gap reaches into the candidate, they search again below the guard
+ * (high_limit = vm_start_gap()).  When the guard reaches below the region
+ * before the gap, everything between is passed over.  The core searches
+ * as 3.8-6.0 did, gap by gap, and maps inside the guard.
+ *
+ *   0 ...  44 ...    200  210 ......... 300 ......... 400 = mmap_base
+ *                    AAAA                GGGGGGGGGGGGG   G grows down,
+ *          |<--------- G's guard (256 pages) ---------|  from 44 up
+ *   kernel: 50 pages ending at 44; core: ending at 200
+ */
+TEST(bug5_topdown_guard_below_prev)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	KNOWN_BUG(5);
+	mm->params.mmap_base = PG(400);
+	ASSERT_EQ(0, do_map(mm, PG(300), PGS(100), RW, ANON_FIXED |
+			    MAP_GROWSDOWN, NULL, 0, &a));
+	ASSERT_EQ(0, MAPA(mm, 200, 10, R));
+	ASSERT_EQ(0, do_map(mm, 0, PGS(50), R, MAP_PRIVATE | MAP_ANONYMOUS,
+			    NULL, 0, &a));
+	ASSERT_EQ(PG(44) - PGS(50), a);
+	mm_free(mm);
+}
+
+/*
+ * 6: 6.12 refuses MADV_KEEPONFORK and MADV_DODUMP on droppable memory
+ * (madvise_vma_behavior()): it must stay wiped on fork and out of dumps.
+ */
+TEST(bug6_droppable_keeps_wipe_612)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	KNOWN_BUG(6);
+	if (!k612()) {
+		mm_free(mm);
+		return;
+	}
+	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), RW, MAP_DROPPABLE | MAP_ANONYMOUS |
+			    MAP_FIXED, NULL, 0, &a));
+	ASSERT_EQ(-EINVAL, vms_madvise(mm, PG(1), PGS(2), MADV_KEEPONFORK));
+	ASSERT_EQ(-EINVAL, vms_madvise(mm, PG(1), PGS(2), MADV_DODUMP));
+	ASSERT_TRUE(at(mm, 1)->flags & VMASHADOW_VM_WIPEONFORK);
+	ASSERT_TRUE(at(mm, 1)->flags & VMASHADOW_VM_DONTDUMP);
+	mm_free(mm);
+}
+
+/*
+ * 7: 6.12's can_modify_vma_madv() refuses discarding advice on sealed
+ * read-only memory without a file (is_ro_anon() asks for no vm_file and
+ * no VM_SHARED, not for vma_is_anonymous()): a sealed [vdso] too.
+ */
+TEST(bug7_sealed_vdso_dontneed_612)
+{
+	struct vms_mm *mm = mm_new();
+
+	KNOWN_BUG(7);
+	if (!k612()) {
+		mm_free(mm);
+		return;
+	}
+	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), PROT_READ | PROT_EXEC,
+			    ANON_FIXED, NULL, VMASHADOW_OPF_VDSO, NULL));
+	ASSERT_EQ(0, vms_seal(mm, PG(1), PGS(2), 0));
+	ASSERT_EQ(-EPERM, vms_madvise(mm, PG(1), PGS(2), MADV_DONTNEED));
+	mm_free(mm);
+}
+
+/*
+ * 8: brk() extends the region before the old break when mas_prev(...,
+ * start_brk) finds it, i.e. when it ends above start_brk, wherever it
+ * starts.  A heap that a mapping below it merged with still grows in
+ * place; the core makes a second region.
+ *
+ *   98 100 102 104
+ *      HHHH          the heap, start_brk at 100
+ *   AAHHHH           rw anonymous below it: one region (it merges)
+ *   AAHHHHHH         brk(104): one region
+ */
+TEST(bug8_brk_heap_merged_below)
+{
+	struct vms_mm *mm = mm_new();
+
+	KNOWN_BUG(8);
+	mm->params.start_brk = mm->params.brk = PG(100);
+	ASSERT_EQ(PG(102), vms_brk(mm, PG(102)));
+	ASSERT_EQ(0, MAPA(mm, 98, 2, RW));
+	LAYOUT(mm, "98-102:rw-p");
+	ASSERT_EQ(PG(104), vms_brk(mm, PG(104)));
+	LAYOUT(mm, "98-104:rw-p");
+	mm_free(mm);
+}
+
+/*
+ * 9: MAP_32BIT goes to x86's arch_get_unmapped_area(), which takes a free
+ * hint below 2 GiB before it searches [1 GiB, 2 GiB); the core ignores the
+ * hint.
+ */
+TEST(bug9_map_32bit_hint)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	KNOWN_BUG(9);
+	ASSERT_EQ(0, do_map(mm, SZ_512M, PGS(2), RW, MAP_PRIVATE | MAP_ANONYMOUS |
+			    MAP_32BIT, NULL, 0, &a));
+	ASSERT_EQ(SZ_512M, a);
+	ASSERT_EQ(0, do_map(mm, SZ_4G, PGS(2), RW, MAP_PRIVATE | MAP_ANONYMOUS |
+			    MAP_32BIT, NULL, 0, &a));
+	ASSERT_EQ(SZ_1G, a);
+	mm_free(mm);
+}
+
+TEST_HARNESS_MAIN
