@@ -366,8 +366,9 @@ static unsigned long vms_round_hint(const struct vms_mm *mm, unsigned long hint)
 /*
  * x86_64's arch_get_unmapped_area_topdown(): a hint if the range fits below
  * the next region's guard gap, else the highest gap below mmap_base, else
- * the lowest above TASK_UNMAPPED_BASE.  MAP_32BIT searches bottom-up in
- * the second GiB (not randomised: the shadow has no ASLR).
+ * the lowest above TASK_UNMAPPED_BASE.  MAP_32BIT takes a hint below 2 GiB,
+ * else searches bottom-up in the second GiB (not randomised: the shadow
+ * has no ASLR).
  */
 static unsigned long vms_arch_area(struct vms_mm *mm, unsigned long addr,
 				   unsigned long len, unsigned long flags)
@@ -378,8 +379,21 @@ static unsigned long vms_arch_area(struct vms_mm *mm, unsigned long addr,
 		return -ENOMEM;
 	if (flags & MAP_FIXED)
 		return addr;
-	if (flags & MAP_32BIT)
+	if (flags & MAP_32BIT) {
+		/* arch_get_unmapped_area(): a hint first, below 2 GiB */
+		if (len > SZ_2G)
+			return -ENOMEM;
+		if (addr) {
+			struct vms_region *next;
+
+			addr = PAGE_ALIGN(addr);
+			next = vms_find(mm, addr);
+			if (SZ_2G - len >= addr &&
+			    (!next || addr + len <= vms_start_gap(next)))
+				return addr;
+		}
 		return vms_unmapped_area(mm, len, SZ_1G, SZ_2G);
+	}
 	if (addr) {
 		addr &= PAGE_MASK;
 		if (VMS_TASK_SIZE - len >= addr) {
@@ -776,9 +790,12 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 		    !vms_may_expand(mm, pages - vms_pages_in(mm, nr->start,
 							     nr->end)))
 			return -ENOMEM;
-		err = vms_do_unmap(mm, nr->start, nr->end, pa);
-		if (err)
-			return err;
+		/*
+		 * Any failure of the unmap is -ENOMEM, even a [vdso]
+		 * refusing the cut (-EINVAL on 6.12).
+		 */
+		if (vms_do_unmap(mm, nr->start, nr->end, pa))
+			return -ENOMEM;
 		/* the charge comes after the unmap, which stays: row 12 */
 		if ((nr->flags & VMASHADOW_VM_ACCOUNT) &&
 		    !vms_enough_memory(mm, pages))
@@ -1597,13 +1614,15 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 		f &= ~VMASHADOW_VM_DONTCOPY;
 		break;
 	case MADV_WIPEONFORK:
-		/* anonymous private memory only */
-		if (r->file || (f & VMASHADOW_VM_SHARED) ||
-		    (f & VMS_KIND_SPECIAL))
+		/* no file, not shared: [vdso] and [vvar] may take it */
+		if (r->file || (f & VMASHADOW_VM_SHARED))
 			return -EINVAL;
 		f |= VMASHADOW_VM_WIPEONFORK;
 		break;
 	case MADV_KEEPONFORK:
+		/* 6.12: droppable memory stays wiped on fork */
+		if (f & VMASHADOW_VM_DROPPABLE)
+			return -EINVAL;
 		f &= ~VMASHADOW_VM_WIPEONFORK;
 		break;
 	case MADV_DONTDUMP:
@@ -1612,6 +1631,8 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 	case MADV_DODUMP:
 		if (!(f & VMASHADOW_VM_HUGETLB) && (f & VMS_SPECIAL_FLAGS))
 			return -EINVAL;
+		if (f & VMASHADOW_VM_DROPPABLE)
+			return -EINVAL;
 		f &= ~VMASHADOW_VM_DONTDUMP;
 		break;
 	case MADV_MERGEABLE:
@@ -1619,7 +1640,8 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 		if (!(f & (VMASHADOW_VM_MERGEABLE | VMASHADOW_VM_SHARED |
 			   VMASHADOW_VM_MAYSHARE | VMASHADOW_VM_PFNMAP |
 			   VMASHADOW_VM_IO | VMASHADOW_VM_DONTEXPAND |
-			   VMASHADOW_VM_HUGETLB | VMASHADOW_VM_MIXEDMAP)))
+			   VMASHADOW_VM_HUGETLB | VMASHADOW_VM_MIXEDMAP |
+			   VMASHADOW_VM_DROPPABLE)))
 			f |= VMASHADOW_VM_MERGEABLE;
 		break;
 	case MADV_UNMERGEABLE:
@@ -1669,9 +1691,12 @@ static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 	unsigned long flags;
 	int err;
 
-	/* can_modify_vma_madv(): no discarding sealed read-only anon memory */
+	/*
+	 * can_modify_vma_madv(): no discarding sealed read-only memory
+	 * without a file (is_ro_anon(): a [vdso] too)
+	 */
 	if (vms_sealed(r) && vms_advice_discards(advice) &&
-	    vms_is_anonymous(r) && !(r->flags & VMASHADOW_VM_SHARED) &&
+	    !r->file && !(r->flags & VMASHADOW_VM_SHARED) &&
 	    !(r->flags & VMASHADOW_VM_WRITE))
 		return -EPERM;
 	if (vms_advice_is_pages_only(advice)) {
@@ -1770,8 +1795,9 @@ static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
 		return -ENOMEM;
 
 	vms_find_prev(mm, addr, &prev);
-	if (prev && prev->start < mm->params.start_brk)
-		prev = NULL;	/* mas_prev() stops at start_brk */
+	/* mas_prev() stops at start_brk: prev must end above it */
+	if (prev && prev->end <= mm->params.start_brk)
+		prev = NULL;
 	vms_explain_begin(mm, VMASHADOW_OP_BRK, addr, addr + len);
 	if (prev && prev->end == addr &&
 	    vms_can_merge_after(mm, prev, flags, NULL, NULL,
@@ -1971,7 +1997,8 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 	unsigned long pgoff;
 	int err;
 
-	if (mm->map_count >= mm->params.max_map_count - 3)
+	/* ints in the kernel: below 3 every move is refused */
+	if ((long)mm->map_count >= (long)mm->params.max_map_count - 3)
 		return -ENOMEM;
 	if ((r->flags & VMS_KIND_SPECIAL) &&
 	    (split_before || split_after))
@@ -2039,7 +2066,7 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 		return -EINVAL;
 	if (addr + old_len > new_addr && new_addr + new_len > addr)
 		return -EINVAL;
-	if (mm->map_count + 2 >= mm->params.max_map_count - 3)
+	if ((long)mm->map_count + 2 >= (long)mm->params.max_map_count - 3)
 		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		ret = vms_munmap_checked(mm, new_addr, new_len, pa);

@@ -134,15 +134,16 @@ unsigned long vms_start_gap(const struct vms_region *r)
 	return start;
 }
 
-/* The free space below @r, as vma_compute_gap() measured it. */
+/*
+ * The free space below @r, from the end of the region before it: the
+ * maple tree's empty range.  A stack's guard gap is not taken off here:
+ * the searches ask for it once they have found a range (as 6.1's do).
+ */
 static unsigned long vms_compute_gap(const struct vms_region *r)
 {
 	const struct vms_region *prev = vms_prev(r);
-	unsigned long gap = vms_start_gap(r);
 
-	if (prev)
-		gap = gap > prev->end ? gap - prev->end : 0;
-	return gap;
+	return r->start - (prev ? prev->end : 0);
 }
 
 static inline unsigned long vms_region_gap(const struct vms_region *r)
@@ -236,13 +237,12 @@ unsigned long vms_highest_end(const struct vms_mm *mm)
 }
 
 /*
- * The free space below @r runs from its gap_start to vms_start_gap(@r).
- * ->gap stores its length (0 when the guard gap swallows it), which spares
- * a walk to the predecessor.
+ * The free space below @r runs from its gap_start to @r's start; ->gap
+ * stores its length, which spares a walk to the predecessor.
  */
 static unsigned long vms_gap_start(const struct vms_region *r)
 {
-	return vms_start_gap(r) - r->gap;
+	return r->start - r->gap;
 }
 
 static bool vms_gap_fits(unsigned long gap_start, unsigned long gap_end,
@@ -254,15 +254,14 @@ static bool vms_gap_fits(unsigned long gap_start, unsigned long gap_end,
 
 /*
  * The highest free range of @length bytes below @high_limit and above
- * @low_limit, as unmapped_area_topdown() found it in Linux 3.8-6.0: descend
- * right while the right subtree has a big enough gap, then try the node's
- * own gap, then the left subtree, then climb.  O(log n).  Returns the start
- * of the range, or -ENOMEM.
+ * @low_limit, by the search of Linux 3.8-6.0's unmapped_area_topdown():
+ * descend right while the right subtree has a big enough gap, then try the
+ * node's own gap, then the left subtree, then climb.  O(log n).  Returns
+ * the start of the range, or -ENOMEM.
  */
-unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,
-					unsigned long length,
-					unsigned long low_limit,
-					unsigned long high_limit)
+static unsigned long vms_highest_gap(struct vms_mm *mm, unsigned long length,
+				     unsigned long low_limit,
+				     unsigned long high_limit)
 {
 	unsigned long gap_start, gap_end, limit, top = high_limit;
 	struct vms_region *r;
@@ -295,7 +294,7 @@ unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,
 			continue;
 		}
 check_current:
-		gap_end = vms_start_gap(r);
+		gap_end = r->start;
 		if (gap_end < low_limit)
 			return -ENOMEM;
 		if (vms_gap_fits(gap_start, gap_end, length, limit))
@@ -327,9 +326,9 @@ found:
  * The lowest free range of @length bytes at or above @low_limit and ending
  * at or below @high_limit, as unmapped_area() found it: the mirror image.
  */
-unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
-				unsigned long low_limit,
-				unsigned long high_limit)
+static unsigned long vms_lowest_gap(struct vms_mm *mm, unsigned long length,
+				    unsigned long low_limit,
+				    unsigned long high_limit)
 {
 	unsigned long gap_start, gap_end, limit, bottom = low_limit;
 	struct vms_region *r;
@@ -350,7 +349,7 @@ unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
 	for (;;) {
 		struct vms_region *child;
 
-		gap_end = vms_start_gap(r);
+		gap_end = r->start;
 		child = rb_region(r->rb.rb_left);
 		if (gap_end >= low_limit && child && child->subtree_gap >= length) {
 			r = child;
@@ -376,7 +375,7 @@ check_current:
 			r = rb_region(rb_parent(prev));
 			if (prev == r->rb.rb_left) {
 				gap_start = vms_gap_start(r);
-				gap_end = vms_start_gap(r);
+				gap_end = r->start;
 				goto check_current;
 			}
 		}
@@ -387,6 +386,64 @@ check_highest:
 		return -ENOMEM;
 found:
 	return gap_start < bottom ? bottom : gap_start;
+}
+
+static struct vms_region *vms_tree_find(const struct vms_mm *mm,
+					unsigned long addr);
+
+/*
+ * unmapped_area_topdown() of 6.1 and 6.12: the highest free range; if the
+ * region above it grows down and its guard gap reaches into the range,
+ * search again below the guard (high_limit = vm_start_gap()), which passes
+ * over every range above that.  A guard reaching down to 0 makes the
+ * kernel's high_limit - 1 wrap round: the whole space is searched and the
+ * address that comes back lies above TASK_SIZE (get_unmapped_area() then
+ * says -ENOMEM, with no bottom-up search).
+ */
+unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,
+					unsigned long length,
+					unsigned long low_limit,
+					unsigned long high_limit)
+{
+	struct vms_region *next;
+	unsigned long addr;
+
+	for (;;) {
+		addr = vms_highest_gap(mm, length, low_limit, high_limit);
+		if (IS_ERR_VALUE(addr))
+			return addr;
+		next = vms_tree_find(mm, addr);
+		if (!next || !(next->flags & VMASHADOW_VM_GROWSDOWN) ||
+		    vms_start_gap(next) >= addr + length)
+			return addr;
+		high_limit = vms_start_gap(next);
+		if (!high_limit)
+			return -length;
+	}
+}
+
+/*
+ * unmapped_area(): the lowest free range; if the region above it grows
+ * down and its guard gap reaches into the range, search again above that
+ * region.
+ */
+unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
+				unsigned long low_limit,
+				unsigned long high_limit)
+{
+	struct vms_region *next;
+	unsigned long addr;
+
+	for (;;) {
+		addr = vms_lowest_gap(mm, length, low_limit, high_limit);
+		if (IS_ERR_VALUE(addr))
+			return addr;
+		next = vms_tree_find(mm, addr);
+		if (!next || !(next->flags & VMASHADOW_VM_GROWSDOWN) ||
+		    vms_start_gap(next) >= addr + length)
+			return addr;
+		low_limit = next->end;
+	}
 }
 
 /* ---- lookups ------------------------------------------------------------- */
