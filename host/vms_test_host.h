@@ -128,22 +128,6 @@ static inline long vms_read_shadow_maps(int fd)
 	return vms_host_read_maps(fd, vms_shadow_maps, sizeof(vms_shadow_maps));
 }
 
-static inline unsigned long vms_hex(const char **s)
-{
-	unsigned long v = 0;
-
-	for (;; (*s)++) {
-		char c = **s;
-
-		if (c >= '0' && c <= '9')
-			v = v * 16 + c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + c - 'a' + 10;
-		else
-			return v;
-	}
-}
-
 /* The lines of @maps whose start lies in [lo, hi). */
 static inline void vms_filter(const char *maps, unsigned long lo,
 			      unsigned long hi, char *out, size_t size)
@@ -163,33 +147,6 @@ static inline void vms_filter(const char *maps, unsigned long lo,
 			n += len;
 			out[n] = '\0';
 		}
-		if (!eol)
-			break;
-		line = eol + 1;
-	}
-}
-
-/* "s-e:perm ..." in pages relative to VMS_WIN: the diagram notation. */
-static inline void vms_layout(const char *win, char *out, size_t size)
-{
-	const char *line = win;
-	size_t n = 0;
-
-	out[0] = '\0';
-	while (*line) {
-		const char *p = line;
-		unsigned long s, e;
-		const char *eol;
-
-		s = vms_hex(&p);
-		p++;
-		e = vms_hex(&p);
-		p++;
-		n += snprintf(out + n, size - n, "%s%lu-%lu:%.4s", n ? " " : "",
-			      (s - VMS_WIN) / VMS_PS, (e - VMS_WIN) / VMS_PS, p);
-		if (n >= size)
-			return;
-		eol = strchr(line, '\n');
 		if (!eol)
 			break;
 		line = eol + 1;
@@ -248,44 +205,6 @@ static inline long vms_snapshot(void)
 	CHECK_LAYOUT("");						\
 } while (0)
 
-static inline long vms_find(int fd, unsigned int mode, unsigned long addr,
-			    unsigned long end, struct vmashadow_find *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->size = sizeof(*f);
-	f->mode = mode;
-	f->addr = addr;
-	f->end = end;
-	return vms_ioctl(fd, VMASHADOW_IOC_FIND, f);
-}
-
-static inline struct vmashadow_region vms_region_at(unsigned long pg)
-{
-	struct vmashadow_find f;
-
-	if (vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(pg), 0, &f) ||
-	    !(f.found & VMASHADOW_FOUND_REGION))
-		memset(&f.region, 0, sizeof(f.region));
-	return f.region;
-}
-
-static inline long vms_stats(int fd, struct vmashadow_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return vms_ioctl(fd, VMASHADOW_IOC_STATS, st);
-}
-
-static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
-			       struct vmashadow_explain *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->size = sizeof(*e);
-	e->mode = mode;
-	e->addr = addr;
-	return vms_ioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
-}
-
 #define CHECK_CASE(n) do {						\
 	struct vmashadow_explain __e;					\
 	struct vmashadow_params __p;					\
@@ -299,22 +218,6 @@ static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
 	}								\
 } while (0)
 
-static inline int vms_make_file(char *path, size_t size, const char *tag,
-				unsigned long pages)
-{
-	int fd;
-
-	snprintf(path, size, "/tmp/vms-%s-%d", tag, getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, PGS(pages))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
 /* ==========================================================================
  * The helpers vms_test.h adds for remap, madvise, regress...: the same
  * names, the real side mirroring the shadow; IMPORT brings nothing and
@@ -325,27 +228,6 @@ static inline int vms_make_file(char *path, size_t size, const char *tag,
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP	4
 #endif
-
-static inline long vms_shadow_remap(int fd, unsigned long addr,
-				    unsigned long old_len,
-				    unsigned long new_len, unsigned int flags,
-				    unsigned long new_addr, unsigned long *out)
-{
-	struct vmashadow_op op;
-	long ret;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = old_len;
-	op.new_len = new_len;
-	op.flags = flags;
-	op.new_addr = new_addr;
-	op.fd = -1;
-	ret = vms_op(fd, VMASHADOW_IOC_REMAP, &op);
-	if (out)
-		*out = ret ? 0 : op.result;
-	return ret;
-}
 
 static inline struct vms_res vms_both_remap(unsigned long addr,
 					    unsigned long old_len,
@@ -368,34 +250,10 @@ static inline struct vms_res vms_both_map_res(unsigned long addr,
 	return vms_both_map(addr, len, prot, flags, file, off);
 }
 
-static inline long vms_shadow_madvise(int fd, unsigned long addr,
-				      unsigned long len, int advice)
-{
-	struct vmashadow_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = len;
-	op.flags = advice;
-	op.fd = -1;
-	return vms_op(fd, VMASHADOW_IOC_MADVISE, &op);
-}
-
 static inline struct vms_res vms_both_madvise(unsigned long addr,
 					      unsigned long len, int advice)
 {
 	return vms_mirror(vms_shadow_madvise(vms_fd, addr, len, advice), 0);
-}
-
-static inline long vms_fork_shadow(int fd)
-{
-	struct vmashadow_fork f;
-	long ret;
-
-	memset(&f, 0, sizeof(f));
-	f.size = sizeof(f);
-	ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
-	return ret < 0 ? ret : f.fd;
 }
 
 /* A forked child carries its own copy of the host's shadows. */
@@ -504,15 +362,6 @@ static inline int vms_mmc_write(long v)
 {
 	vms_host_mmc = v;
 	return 0;
-}
-
-static inline long vms_shadow_map_count(int fd)
-{
-	struct vmashadow_stats st;
-
-	if (vms_stats(fd, &st))
-		return -1;
-	return st.regions;
 }
 
 static inline long vms_real_map_count(void)

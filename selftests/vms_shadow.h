@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vms_shadow.h: the shadow's side of the selftests: one wrapper per
- * ioctl, returning 0 or -errno.  Shared by vms_test.h (the tests in the
- * VM) and host/vms_test_host.h (the same tests against the core built in
- * userspace), each of which first defines vms_ioctl() for its world.
+ * ioctl, returning 0 or -errno, and what reads the shadow's maps text.
+ * Shared by vms_test.h (the tests in the VM) and host/vms_test_host.h (the
+ * same tests against the core built in userspace), each of which first
+ * defines vms_ioctl(), vms_fd and the window (VMS_WIN, PG()) for its world.
  */
 #ifndef _VMS_SHADOW_H
 #define _VMS_SHADOW_H
@@ -113,6 +114,163 @@ static inline long vms_shadow_touch(int fd, unsigned long addr)
 	/* Only addr: the module wants every other field zero. */
 	op.addr = addr;
 	return vms_op(fd, VMASHADOW_IOC_TOUCH, &op);
+}
+
+static inline unsigned long vms_hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + c - 'a' + 10;
+		else
+			return v;
+	}
+}
+
+/*
+ * The window's lines as "s-e:perm s-e:perm ..." in pages relative to
+ * VMS_WIN: a layout short enough to compare with a diagram.
+ */
+static inline void vms_layout(const char *win, char *out, size_t size)
+{
+	const char *line = win;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*line) {
+		const char *p = line;
+		unsigned long s, e;
+		const char *eol;
+
+		s = vms_hex(&p);
+		p++;
+		e = vms_hex(&p);
+		p++;
+		n += snprintf(out + n, size - n, "%s%lu-%lu:%.4s", n ? " " : "",
+			      (s - VMS_WIN) / VMS_PS, (e - VMS_WIN) / VMS_PS, p);
+		if (n >= size)
+			return;
+		eol = strchr(line, '\n');
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+}
+
+static inline long vms_find(int fd, unsigned int mode, unsigned long addr,
+			    unsigned long end, struct vmashadow_find *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	f->mode = mode;
+	f->addr = addr;
+	f->end = end;
+	return vms_ioctl(fd, VMASHADOW_IOC_FIND, f);
+}
+
+/* The shadow region holding page @pg (vma_lookup), zeroed if none. */
+static inline struct vmashadow_region vms_region_at(unsigned long pg)
+{
+	struct vmashadow_find f;
+
+	if (vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(pg), 0, &f) ||
+	    !(f.found & VMASHADOW_FOUND_REGION))
+		memset(&f.region, 0, sizeof(f.region));
+	return f.region;
+}
+
+static inline long vms_stats(int fd, struct vmashadow_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return vms_ioctl(fd, VMASHADOW_IOC_STATS, st);
+}
+
+static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
+			       struct vmashadow_explain *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->mode = mode;
+	e->addr = addr;
+	return vms_ioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
+}
+
+/* A file of @pages pages in /tmp (tmpfs in the VM). */
+static inline int vms_make_file(char *path, size_t size, const char *tag,
+				unsigned long pages)
+{
+	int fd;
+
+	snprintf(path, size, "/tmp/vms-%s-%d", tag, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, PGS(pages))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static inline long vms_shadow_remap(int fd, unsigned long addr,
+				    unsigned long old_len,
+				    unsigned long new_len, unsigned int flags,
+				    unsigned long new_addr, unsigned long *out)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = old_len;
+	op.new_len = new_len;
+	op.flags = flags;
+	op.new_addr = new_addr;
+	op.fd = -1;
+	ret = vms_op(fd, VMASHADOW_IOC_REMAP, &op);
+	if (out)
+		*out = ret ? 0 : op.result;
+	return ret;
+}
+
+static inline long vms_shadow_madvise(int fd, unsigned long addr,
+				      unsigned long len, int advice)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.flags = advice;
+	op.fd = -1;
+	return vms_op(fd, VMASHADOW_IOC_MADVISE, &op);
+}
+
+/* A FORK of the shadow @fd: the child's descriptor or -errno. */
+static inline long vms_fork_shadow(int fd)
+{
+	struct vmashadow_fork f;
+	long ret;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
+	return ret < 0 ? ret : f.fd;
+}
+
+static inline long vms_shadow_map_count(int fd)
+{
+	struct vmashadow_stats st;
+
+	if (vms_stats(fd, &st))
+		return -1;
+	return st.regions;
 }
 
 #endif /* _VMS_SHADOW_H */

@@ -219,22 +219,6 @@ static inline long vms_read_shadow_maps(int fd)
 	return vms_read_all(fd, vms_shadow_maps, sizeof(vms_shadow_maps));
 }
 
-static inline unsigned long vms_hex(const char **s)
-{
-	unsigned long v = 0;
-
-	for (;; (*s)++) {
-		char c = **s;
-
-		if (c >= '0' && c <= '9')
-			v = v * 16 + c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + c - 'a' + 10;
-		else
-			return v;
-	}
-}
-
 /*
  * Copies the lines of @maps whose start lies in [lo, hi) to @out.  Shared
  * anonymous lines get their inode replaced by '#' and the padding after it
@@ -287,36 +271,6 @@ static inline void vms_filter(const char *maps, unsigned long lo,
 			}
 			out[n] = '\0';
 		}
-		if (!eol)
-			break;
-		line = eol + 1;
-	}
-}
-
-/*
- * The window's lines as "s-e:perm s-e:perm ..." in pages relative to
- * VMS_WIN: a layout short enough to compare with a diagram.
- */
-static inline void vms_layout(const char *win, char *out, size_t size)
-{
-	const char *line = win;
-	size_t n = 0;
-
-	out[0] = '\0';
-	while (*line) {
-		const char *p = line;
-		unsigned long s, e;
-		const char *eol;
-
-		s = vms_hex(&p);
-		p++;
-		e = vms_hex(&p);
-		p++;
-		n += snprintf(out + n, size - n, "%s%lu-%lu:%.4s", n ? " " : "",
-			      (s - VMS_WIN) / VMS_PS, (e - VMS_WIN) / VMS_PS, p);
-		if (n >= size)
-			return;
-		eol = strchr(line, '\n');
 		if (!eol)
 			break;
 		line = eol + 1;
@@ -402,45 +356,6 @@ static inline long vms_snapshot(void)
 
 /* ---- queries -------------------------------------------------------------- */
 
-static inline long vms_find(int fd, unsigned int mode, unsigned long addr,
-			    unsigned long end, struct vmashadow_find *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->size = sizeof(*f);
-	f->mode = mode;
-	f->addr = addr;
-	f->end = end;
-	return vms_ioctl(fd, VMASHADOW_IOC_FIND, f);
-}
-
-/* The shadow region holding page @pg (vma_lookup), zeroed if none. */
-static inline struct vmashadow_region vms_region_at(unsigned long pg)
-{
-	struct vmashadow_find f;
-
-	if (vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(pg), 0, &f) ||
-	    !(f.found & VMASHADOW_FOUND_REGION))
-		memset(&f.region, 0, sizeof(f.region));
-	return f.region;
-}
-
-static inline long vms_stats(int fd, struct vmashadow_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return vms_ioctl(fd, VMASHADOW_IOC_STATS, st);
-}
-
-static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
-			       struct vmashadow_explain *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->size = sizeof(*e);
-	e->mode = mode;
-	e->addr = addr;
-	return vms_ioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
-}
-
 /*
  * The last MAP or PROTECT went through vma_merge()'s case @n of the 6.1
  * diagram (0: no merge).  The numbering is 6.1's: under 6.12 rules it is
@@ -460,23 +375,6 @@ static inline long vms_explain(int fd, unsigned int mode, unsigned long addr,
 } while (0)
 
 /* ---- files ---------------------------------------------------------------- */
-
-/* A file of @pages pages in /tmp (tmpfs in the VM). */
-static inline int vms_make_file(char *path, size_t size, const char *tag,
-				unsigned long pages)
-{
-	int fd;
-
-	snprintf(path, size, "/tmp/vms-%s-%d", tag, getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, PGS(pages))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
 
 /* ==========================================================================
  * Helpers for remap, brk, fork, madvise, import, batch, dryrun and place.
@@ -524,27 +422,6 @@ static inline struct vms_res vms_both_map_res(unsigned long addr,
 	return r;
 }
 
-static inline long vms_shadow_remap(int fd, unsigned long addr,
-				    unsigned long old_len,
-				    unsigned long new_len, unsigned int flags,
-				    unsigned long new_addr, unsigned long *out)
-{
-	struct vmashadow_op op;
-	long ret;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = old_len;
-	op.new_len = new_len;
-	op.flags = flags;
-	op.new_addr = new_addr;
-	op.fd = -1;
-	ret = vms_op(fd, VMASHADOW_IOC_REMAP, &op);
-	if (out)
-		*out = ret ? 0 : op.result;
-	return ret;
-}
-
 static inline long vms_real_remap(unsigned long addr, unsigned long old_len,
 				  unsigned long new_len, unsigned int flags,
 				  unsigned long new_addr, unsigned long *out)
@@ -571,19 +448,6 @@ static inline struct vms_res vms_both_remap(unsigned long addr,
 	r.shadow = vms_shadow_remap(vms_fd, addr, old_len, new_len, flags,
 				    new_addr, &r.saddr);
 	return r;
-}
-
-static inline long vms_shadow_madvise(int fd, unsigned long addr,
-				      unsigned long len, int advice)
-{
-	struct vmashadow_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = len;
-	op.flags = advice;
-	op.fd = -1;
-	return vms_op(fd, VMASHADOW_IOC_MADVISE, &op);
 }
 
 static inline struct vms_res vms_both_madvise(unsigned long addr,
@@ -632,18 +496,6 @@ static inline long vms_import(int fd, int pid, unsigned long start,
 	if (regions)
 		*regions = im.regions;
 	return ret;
-}
-
-/* A FORK of the shadow @fd: the child's descriptor or -errno. */
-static inline long vms_fork_shadow(int fd)
-{
-	struct vmashadow_fork f;
-	long ret;
-
-	memset(&f, 0, sizeof(f));
-	f.size = sizeof(f);
-	ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
-	return ret < 0 ? ret : f.fd;
 }
 
 /* A real fork without glibc's atfork handlers: nothing else may map. */
@@ -777,15 +629,6 @@ static inline long vms_real_map_count(void)
 	if (strstr(vms_real_maps, "[vsyscall]"))
 		n--;
 	return n;
-}
-
-static inline long vms_shadow_map_count(int fd)
-{
-	struct vmashadow_stats st;
-
-	if (vms_stats(fd, &st))
-		return -1;
-	return st.regions;
 }
 
 /*
