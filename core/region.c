@@ -392,6 +392,22 @@ static struct vms_region *vms_tree_find(const struct vms_mm *mm,
 					unsigned long addr);
 
 /*
+ * The region above [@addr, @addr + @length) when it grows down and its
+ * guard gap reaches into the range: the searches must look elsewhere.
+ */
+static struct vms_region *vms_guard_over(const struct vms_mm *mm,
+					 unsigned long addr,
+					 unsigned long length)
+{
+	struct vms_region *next = vms_tree_find(mm, addr);
+
+	if (next && (next->flags & VMASHADOW_VM_GROWSDOWN) &&
+	    vms_start_gap(next) < addr + length)
+		return next;
+	return NULL;
+}
+
+/*
  * unmapped_area_topdown() of 6.1 and 6.12: the highest free range; if the
  * region above it grows down and its guard gap reaches into the range,
  * search again below the guard (high_limit = vm_start_gap()), which passes
@@ -405,18 +421,17 @@ unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,
 					unsigned long low_limit,
 					unsigned long high_limit)
 {
-	struct vms_region *next;
+	struct vms_region *guard;
 	unsigned long addr;
 
 	for (;;) {
 		addr = vms_highest_gap(mm, length, low_limit, high_limit);
 		if (IS_ERR_VALUE(addr))
 			return addr;
-		next = vms_tree_find(mm, addr);
-		if (!next || !(next->flags & VMASHADOW_VM_GROWSDOWN) ||
-		    vms_start_gap(next) >= addr + length)
+		guard = vms_guard_over(mm, addr, length);
+		if (!guard)
 			return addr;
-		high_limit = vms_start_gap(next);
+		high_limit = vms_start_gap(guard);
 		if (!high_limit)
 			return -length;
 	}
@@ -431,18 +446,17 @@ unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
 				unsigned long low_limit,
 				unsigned long high_limit)
 {
-	struct vms_region *next;
+	struct vms_region *guard;
 	unsigned long addr;
 
 	for (;;) {
 		addr = vms_lowest_gap(mm, length, low_limit, high_limit);
 		if (IS_ERR_VALUE(addr))
 			return addr;
-		next = vms_tree_find(mm, addr);
-		if (!next || !(next->flags & VMASHADOW_VM_GROWSDOWN) ||
-		    vms_start_gap(next) >= addr + length)
+		guard = vms_guard_over(mm, addr, length);
+		if (!guard)
 			return addr;
-		low_limit = next->end;
+		low_limit = guard->end;
 	}
 }
 
