@@ -34,7 +34,7 @@
 #define NFILES		4		/* model files 1..4 */
 #define MAX_ANCESTORS	16
 
-static bool trace, strict;
+static bool trace;
 static char prog[32768];
 static size_t prog_len;
 static unsigned long win;
@@ -594,8 +594,6 @@ static bool check_alloc_failure(struct vms_mm *mm, struct model *m,
 		alt = *old;
 		alt.populate_fails = k;
 		wret = model_step(&alt, s, &want);
-		if (wret == M_UNDECIDED)
-			return false;
 		if (alt.populate_fails || wret != ret ||
 		    (!ret && want != result) || differs(mm, &alt))
 			continue;
@@ -620,7 +618,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		files_init();
 		trace = getenv("VMS_FUZZ_TRACE");
-		strict = getenv("VMS_FUZZ_STRICT");
 		up = true;
 	}
 	if (size < 2)
@@ -632,7 +629,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rules = data[0] & 1 ? VMASHADOW_RULES_6_12 : VMASHADOW_RULES_6_1;
 	mm = mm_new(rules);
 	model_init(&m, data[0] & 1);
-	m.known_bugs = !strict;
 	for (i = 1; i <= NFILES; i++)
 		model_new_file(&m, file_kinds[i].model_mode, file_kinds[i].close);
 	setup(mm, &m, data[0], data[1]);
@@ -704,10 +700,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		vms_host_fail_alloc = 0;
 		want = model_step(&m, &s, &mresult);
-		if (want == M_UNDECIDED) {
-			step("(the model cannot follow the core here: stop)\n");
-			break;
-		}
 		if (ret != want || (!ret && result != mresult)) {
 			char msg[256];
 

@@ -118,13 +118,6 @@ struct model {
 	 * fails silently.
 	 */
 	int populate_fails;
-	/*
-	 * Follow the core where it is known to differ from the kernel (each
-	 * case marked KNOWN_BUG below, with a disabled reproducer in
-	 * test_core.c), so that fuzzing finds new differences; off under
-	 * VMS_FUZZ_STRICT=1.
-	 */
-	bool known_bugs;
 	int next_anon, next_file;
 	struct mfile files[M_FILES];
 };
@@ -234,14 +227,11 @@ static inline bool m_may_expand(const struct model *m, long pages)
 }
 
 /*
- * sysctl_max_map_count - @k, an int in the kernel.  KNOWN_BUG 1: the core
- * computes it in unsigned int, so that below 3 the limit of move_vma()
- * and mremap_to() wraps round and never refuses.
+ * sysctl_max_map_count - @k, an int in the kernel: below 3 the limit of
+ * move_vma() and mremap_to() refuses every move.
  */
 static inline long m_mmc_minus(const struct model *m, unsigned int k)
 {
-	if (m->known_bugs)
-		return (unsigned int)m->max_map_count - k;
 	return (long)m->max_map_count - k;
 }
 
@@ -565,43 +555,18 @@ static inline int model_munmap(struct model *m, unsigned long start,
 
 /* ---- placement ------------------------------------------------------------------ */
 
-/* The model cannot say what the core does: the fuzzer stops there. */
-#define M_UNDECIDED	(-ECANCELED)
-
-/*
- * A GROWSDOWN region whose guard gap reaches below the region before it
- * (or below 0): its start_gap() is out of order, which 6.1 and 6.12 handle
- * as below and the core's rbtree search (Linux 3.8-6.0's) does not.
- */
-static inline bool m_guard_overlaps(const struct model *m)
-{
-	int i;
-
-	for (i = 0; i < m->n; i++)
-		if ((m->r[i].flags & MF_GROWSDOWN) &&
-		    (m->r[i].start < M_GUARD ||
-		     (i && m_start_gap(&m->r[i]) < m->r[i - 1].end)))
-			return true;
-	return false;
-}
-
 /*
  * unmapped_area_topdown() of 6.1 and 6.12 (the maple tree): the highest
  * free range [a, a + len) in [low, high); if the region above it grows down
  * and its guard gap reaches into the range, search again below the guard
  * (high_limit = vm_start_gap(), which at 0 wraps round in high_limit - 1:
  * the whole space is searched and an address above TASK_SIZE comes back).
- *
- * KNOWN_BUG 5: the core searches as 3.8-6.0 did, gap by gap, and differs
- * once a guard gap reaches below the region before it.
  */
 static inline unsigned long m_topdown(const struct model *m, unsigned long len,
 				      unsigned long low, unsigned long high)
 {
 	int i;
 
-	if (m->known_bugs && m_guard_overlaps(m))
-		return (unsigned long)M_UNDECIDED;
 	for (;;) {
 		if (high < len || high - len < low)
 			return -ENOMEM;
@@ -669,11 +634,11 @@ static inline unsigned long m_arch_area(const struct model *m,
 	if (flags & MAP_32BIT) {
 		/*
 		 * arch_get_unmapped_area() in [1 GiB, 2 GiB) (no ASLR here),
-		 * a hint first.  KNOWN_BUG 9: the core ignores the hint.
+		 * a hint first.
 		 */
 		if (len > M_2G)
 			return -ENOMEM;
-		if (addr && !m->known_bugs) {
+		if (addr) {
 			int i;
 
 			addr = M_ALIGN(addr);
@@ -775,13 +740,10 @@ static inline int m_mmap_region(struct model *m, struct mreg *nr,
 		if (!m_may_expand(m, pages) &&
 		    !m_may_expand(m, pages - mpages_in(m, nr->start, nr->end, false)))
 			return -ENOMEM;
-		/*
-		 * Any failure of the unmap is -ENOMEM.  KNOWN_BUG 2: the core
-		 * passes on the -EINVAL of a [vdso] or [vvar] refusing a cut.
-		 */
+		/* any failure of the unmap is -ENOMEM ([vdso] refusing a cut) */
 		err = m_unmap_range(m, nr->start, nr->end, false);
 		if (err)
-			return m->known_bugs ? err : -ENOMEM;
+			return -ENOMEM;
 		if ((nr->flags & MF_ACCOUNT) && !m_enough(m, pages))
 			return -ENOMEM;
 		i = m_merge_new(m, nr, M_NEW_MMAP61);
@@ -1047,10 +1009,9 @@ static inline int m_madv_one(struct model *m, int i, int *p,
 	*p = i;
 	/*
 	 * 6.12 can_modify_vma_madv(): no discarding sealed read-only memory
-	 * without a file.  KNOWN_BUG 7: the core exempts [vdso] and [vvar].
+	 * without a file ([vdso] and [vvar] too).
 	 */
 	if (m->v612 && (f & MF_SEALED) && !r->file && !(f & MF_SHARED) &&
-	    !(m->known_bugs && r->kind) &&
 	    !(f & MF_WRITE) &&
 	    (adv == MADV_FREE || adv == MADV_DONTNEED ||
 	     adv == MADV_DONTFORK || adv == MADV_WIPEONFORK))
@@ -1086,14 +1047,14 @@ static inline int m_madv_one(struct model *m, int i, int *p,
 		f &= ~MF_DONTCOPY;
 		break;
 	case MADV_WIPEONFORK:
-		/* KNOWN_BUG 3: the core refuses [vdso] and [vvar] too */
-		if (r->file || (f & MF_SHARED) || (m->known_bugs && r->kind))
+		/* no file, not shared: [vdso] and [vvar] may take it */
+		if (r->file || (f & MF_SHARED))
 			return -EINVAL;
 		f |= MF_WIPEONFORK;
 		break;
 	case MADV_KEEPONFORK:
-		/* KNOWN_BUG 6: the core lets droppable memory keep pages */
-		if (m->v612 && (f & MF_DROPPABLE) && !m->known_bugs)
+		/* 6.12: droppable memory stays wiped on fork */
+		if (m->v612 && (f & MF_DROPPABLE))
 			return -EINVAL;
 		f &= ~MF_WIPEONFORK;
 		break;
@@ -1103,15 +1064,15 @@ static inline int m_madv_one(struct model *m, int i, int *p,
 	case MADV_DODUMP:
 		if (!(f & MF_HUGETLB) && (f & MF_SPECIAL))
 			return -EINVAL;
-		if (m->v612 && (f & MF_DROPPABLE) && !m->known_bugs)
-			return -EINVAL;		/* KNOWN_BUG 6 too */
+		if (m->v612 && (f & MF_DROPPABLE))
+			return -EINVAL;		/* 6.12: nor dumped */
 		f &= ~MF_DONTDUMP;
 		break;
 	case MADV_MERGEABLE:
-		/* KNOWN_BUG 4: the core lets 6.12's droppable memory in */
+		/* 6.12's vma_ksm_compatible() leaves droppable memory out */
 		if (!(f & (MF_MERGEABLE | MF_SHARED | MF_MAYSHARE | MF_PFNMAP |
 			   MF_IO | MF_DONTEXPAND | MF_HUGETLB | MF_MIXEDMAP)) &&
-		    !(m->v612 && (f & MF_DROPPABLE) && !m->known_bugs))
+		    !(m->v612 && (f & MF_DROPPABLE)))
 			f |= MF_MERGEABLE;
 		break;
 	case MADV_UNMERGEABLE:
@@ -1270,11 +1231,10 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 		return orig;
 	/*
 	 * mas_prev(start_brk): the region before, if it ends above start_brk,
-	 * wherever it starts.  KNOWN_BUG 8: the core wants it to start there.
+	 * wherever it starts.
 	 */
 	pi = i - 1;
-	if (pi >= 0 && (m->known_bugs ? m->r[pi].start >= m->start_brk :
-			m->r[pi].end > m->start_brk) &&
+	if (pi >= 0 && m->r[pi].end > m->start_brk &&
 	    m->r[pi].end == oldbrk &&
 	    m_after(m, &m->r[pi], flags, 0, 0, oldbrk / M_PG)) {
 		m->r[pi].end = newbrk;

@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Known differences between the core and the kernel it models, found by
- * the fuzzer's reference model (host/model.h, where each is a KNOWN_BUG
- * the fuzzer follows so as to find new ones; VMS_FUZZ_STRICT=1 stops it).
- * One minimal reproducer each, with the kernel's result as the
- * expectation, skipped unless VMS_HOST_KNOWN_BUGS=1: they fail on the core
- * as it is and pass once the core is fixed (then drop the SKIP and the
- * model's KNOWN_BUG branch).
+ * Differences between the core and the kernel it models that the fuzzer's
+ * reference model (host/model.h) found, fixed in the core since: one
+ * minimal reproducer each, with the kernel's result as the expectation.
+ * The VM's selftests/regress.c checks the same against the real kernels.
  */
 #include "test_util.h"
 
 #define ANON_FIXED	(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
-
-#define KNOWN_BUG(n) do {						\
-	if (!getenv("VMS_HOST_KNOWN_BUGS"))				\
-		SKIP(return, "KNOWN_BUG %d (VMS_HOST_KNOWN_BUGS=1 runs it)", n); \
-} while (0)
 
 static struct vms_region *at(struct vms_mm *mm, unsigned long pg)
 {
@@ -31,7 +23,6 @@ TEST(bug1_max_map_count_below_3)
 {
 	struct vms_mm *mm = mm_new();
 
-	KNOWN_BUG(1);
 	mm->params.max_map_count = 2;
 	ASSERT_EQ(0, MAPA(mm, 1, 2, RW));
 	ASSERT_EQ(0, MAPA(mm, 3, 1, R));
@@ -52,7 +43,6 @@ TEST(bug2_fixed_over_vdso_61)
 {
 	struct vms_mm *mm = mm_new();
 
-	KNOWN_BUG(2);
 	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), PROT_READ | PROT_EXEC,
 			    ANON_FIXED, NULL, VMASHADOW_OPF_VDSO, NULL));
 	ASSERT_EQ(k612() ? -EINVAL : -ENOMEM, MAPA(mm, 2, 2, RW));
@@ -69,7 +59,6 @@ TEST(bug3_wipeonfork_special)
 {
 	struct vms_mm *mm = mm_new();
 
-	KNOWN_BUG(3);
 	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), PROT_READ | PROT_EXEC,
 			    ANON_FIXED, NULL, VMASHADOW_OPF_VDSO, NULL));
 	ASSERT_EQ(0, do_map(mm, PG(4), PGS(1), R, ANON_FIXED, NULL,
@@ -91,7 +80,6 @@ TEST(bug4_mergeable_droppable_612)
 	struct vms_mm *mm = mm_new();
 	unsigned long a;
 
-	KNOWN_BUG(4);
 	if (!k612()) {
 		ASSERT_EQ(-EINVAL, do_map(mm, PG(1), PGS(2), RW, MAP_DROPPABLE |
 					  MAP_ANONYMOUS | MAP_FIXED, NULL, 0, &a));
@@ -123,7 +111,6 @@ TEST(bug5_topdown_guard_below_prev)
 	struct vms_mm *mm = mm_new();
 	unsigned long a;
 
-	KNOWN_BUG(5);
 	mm->params.mmap_base = PG(400);
 	ASSERT_EQ(0, do_map(mm, PG(300), PGS(100), RW, ANON_FIXED |
 			    MAP_GROWSDOWN, NULL, 0, &a));
@@ -143,7 +130,6 @@ TEST(bug6_droppable_keeps_wipe_612)
 	struct vms_mm *mm = mm_new();
 	unsigned long a;
 
-	KNOWN_BUG(6);
 	if (!k612()) {
 		mm_free(mm);
 		return;
@@ -166,7 +152,6 @@ TEST(bug7_sealed_vdso_dontneed_612)
 {
 	struct vms_mm *mm = mm_new();
 
-	KNOWN_BUG(7);
 	if (!k612()) {
 		mm_free(mm);
 		return;
@@ -193,7 +178,6 @@ TEST(bug8_brk_heap_merged_below)
 {
 	struct vms_mm *mm = mm_new();
 
-	KNOWN_BUG(8);
 	mm->params.start_brk = mm->params.brk = PG(100);
 	ASSERT_EQ(PG(102), vms_brk(mm, PG(102)));
 	ASSERT_EQ(0, MAPA(mm, 98, 2, RW));
@@ -213,7 +197,6 @@ TEST(bug9_map_32bit_hint)
 	struct vms_mm *mm = mm_new();
 	unsigned long a;
 
-	KNOWN_BUG(9);
 	ASSERT_EQ(0, do_map(mm, SZ_512M, PGS(2), RW, MAP_PRIVATE | MAP_ANONYMOUS |
 			    MAP_32BIT, NULL, 0, &a));
 	ASSERT_EQ(SZ_512M, a);
