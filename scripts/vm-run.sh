@@ -125,6 +125,68 @@ if [ -f "$REPO/tools/tests/trace-programs.txt" ]; then
 	done
 fi
 # ---- end of extra files ----
+# ---- an ext4 filesystem for selftests/filealign (issue 4, row 6) ----
+# The stock kernels have ext4 and loop as modules, which deps.sh does not
+# unpack: take the six from the lane's unpacked tree if it has them, else
+# from its cached linux-image deb (once per kernel release, decompressed,
+# into $VMS_CACHE/ext4-modules/<release>), and mkfs.ext4 a small image
+# without a journal.  /init loads the modules in this order (crc32c: ext4
+# asks the crypto API for it at every mount) and mounts the image at
+# /mnt/ext4.  Anything missing (the debug lane has no modules) leaves the
+# guest without /mnt/ext4, and the test skips.
+EXT4_MODS=(lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
+	drivers/block/loop)
+ext4_modules() {
+	local dir=$VMS_CACHE/ext4-modules/$KREL tree tmp deb m f pats=()
+	[ -f "$dir/.done" ] && { echo "$dir"; return 0; }
+	[ -n "$KREL" ] && mkdir -p "$VMS_CACHE/ext4-modules" || return 1
+	tmp=$(mktemp -d "$VMS_CACHE/ext4-modules/.tmp.XXXXXX") &&
+		chmod 755 "$tmp" || return 1
+	tree=$(dirname "$(dirname "$VMLINUZ")")/lib/modules/$KREL/kernel
+	if [ ! -e "$tree/fs/ext4/ext4.ko" ] && [ ! -e "$tree/fs/ext4/ext4.ko.xz" ]; then
+		deb=$(find "$VMS_CACHE/debs" -maxdepth 1 \
+			-name "linux-image-${KREL}_*.deb" -print -quit 2>/dev/null)
+		for m in "${EXT4_MODS[@]}"; do
+			pats+=("./lib/modules/$KREL/kernel/$m.ko*")
+		done
+		if [ -z "$deb" ] || ! dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$tmp" --wildcards "${pats[@]}" 2>/dev/null; then
+			rm -rf "$tmp"
+			return 1
+		fi
+		tree=$tmp/lib/modules/$KREL/kernel
+	fi
+	for m in "${EXT4_MODS[@]}"; do
+		f=$tree/$m.ko
+		if [ -e "$f.xz" ]; then
+			xz -dc "$f.xz" >"$tmp/${m##*/}.ko"
+		else
+			cp "$f" "$tmp/" 2>/dev/null
+		fi || { rm -rf "$tmp"; return 1; }
+	done
+	rm -rf "${tmp:?}/lib"
+	touch "$tmp/.done"
+	# Another lane may have got there first: keep the first.
+	mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+	echo "$dir"
+}
+mkdir -p "$ROOT/lib/vms-ext4" "$ROOT/mnt"
+: >"$ROOT/lib/vms-ext4/modules"
+if moddir=$(ext4_modules); then
+	for m in "${EXT4_MODS[@]}"; do
+		cp "$moddir/${m##*/}.ko" "$ROOT/lib/vms-ext4/"
+		printf '%s\n' "${m##*/}" >>"$ROOT/lib/vms-ext4/modules"
+	done
+fi
+# Also without modules: a kernel may have ext4 and loop built in.  The
+# test's files are sparse: a 1 MiB filesystem holds them.
+if ! { [ -x /usr/sbin/mkfs.ext4 ] &&
+	truncate -s 1M "$ROOT/lib/vms-ext4/ext4.img" &&
+	/usr/sbin/mkfs.ext4 -q -F -b 4096 -m 0 -N 64 \
+		-O ^has_journal,^metadata_csum "$ROOT/lib/vms-ext4/ext4.img"; }; then
+	rm -f "$ROOT/lib/vms-ext4/ext4.img"
+	echo "vm-run: note: no mkfs.ext4: selftests/filealign will skip"
+fi
 if [ -f "$REPO/scripts/demo.sh" ]; then
 	cp "$REPO/scripts/demo.sh" "$ROOT/demo.sh"
 else
@@ -165,6 +227,28 @@ vms_exit() {
 
 echo "VMS-BOOTED $(uname -r)"
 bad=0
+
+# /mnt/ext4 for the filealign test, when the lane has ext4 and loop (the
+# host packed their modules and an image).  Without it the test skips.
+ext4_setup() {
+	local m out dev
+	[ -f /lib/vms-ext4/ext4.img ] || { echo "no image"; return 1; }
+	while read -r m; do
+		out=$(insmod "/lib/vms-ext4/$m.ko" 2>&1) ||
+			{ echo "insmod $m: $out"; return 1; }
+	done </lib/vms-ext4/modules
+	grep -qw ext4 /proc/filesystems || { echo "no ext4 in this kernel"; return 1; }
+	dev=$(losetup -f 2>&1) &&
+		out=$(losetup "$dev" /lib/vms-ext4/ext4.img 2>&1) ||
+		{ echo "losetup: $dev $out"; return 1; }
+	mkdir -p /mnt/ext4
+	out=$(mount -t ext4 "$dev" /mnt/ext4 2>&1) ||
+		{ rmdir /mnt/ext4; echo "mount: $out"; return 1; }
+	echo ok
+}
+read -r t0 _ </proc/uptime
+why=$(ext4_setup)
+echo "VMS-EXT4 $why ($(awk -v t0="$t0" '{ printf "%d", ($1 - t0) * 1000 }' /proc/uptime) ms)"
 
 # Kernels with kmemleak (debug lane): forget what the boot itself leaves
 # behind, so that the scans below report only what came later.
