@@ -53,6 +53,7 @@
 #define VMS_FMODE_APPEND	0x8	/* append-only inode */
 #define VMS_FMODE_NOMMAP	0x10	/* no ->mmap: mmap gives -ENODEV */
 #define VMS_FMODE_THP		0x20	/* placed for huge pages (ext4, xfs) */
+#define VMS_FMODE_NOAREA	0x40	/* no ->get_unmapped_area of its own */
 
 struct vms_file;
 

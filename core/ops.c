@@ -451,9 +451,21 @@ static unsigned long vms_thp_area(struct vms_mm *mm, unsigned long addr,
 /*
  * get_unmapped_area(): where a mapping of @len bytes goes.  Files whose
  * filesystem asks for it (ext4, xfs...) are placed for huge pages, and so,
- * on 6.12, is anonymous private memory of a multiple of 2 MiB given no hint
- * (row 5).  Then the checks every placement passes.
+ * on 6.12, is a multiple of 2 MiB given no hint (row 5) of anonymous
+ * private memory or of a file with no ->get_unmapped_area of its own (a
+ * block device): 6.12's __get_unmapped_area() falls back to
+ * thp_get_unmapped_area_vmflags() for both.  Then the checks every
+ * placement passes.
  */
+static bool vms_thp_fallback(const struct vms_mm *mm,
+			     const struct vms_file *file, unsigned long addr,
+			     unsigned long len, unsigned long flags)
+{
+	if (!vms_rules_6_12(mm) || addr || !IS_ALIGNED(len, SZ_2M))
+		return false;
+	return file ? file->mode & VMS_FMODE_NOAREA : !(flags & MAP_SHARED);
+}
+
 static unsigned long vms_get_unmapped_area(struct vms_mm *mm,
 					   const struct vms_file *file,
 					   unsigned long addr,
@@ -465,13 +477,11 @@ static unsigned long vms_get_unmapped_area(struct vms_mm *mm,
 
 	if (len > VMS_TASK_SIZE)
 		return -ENOMEM;
-	if (file && (file->mode & VMS_FMODE_THP))
+	if ((file && (file->mode & VMS_FMODE_THP)) ||
+	    vms_thp_fallback(mm, file, addr, len, flags))
 		found = vms_thp_area(mm, addr, len,
-				     (unsigned long long)pgoff << PAGE_SHIFT,
+				     file ? (unsigned long long)pgoff << PAGE_SHIFT : 0,
 				     flags);
-	else if (!file && !(flags & MAP_SHARED) && vms_rules_6_12(mm) &&
-		 !addr && IS_ALIGNED(len, SZ_2M))
-		found = vms_thp_area(mm, addr, len, 0, flags);
 	addr = found ? found : vms_arch_area(mm, addr, len, flags);
 	if (IS_ERR_VALUE(addr))
 		return addr;

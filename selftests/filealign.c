@@ -360,4 +360,31 @@ TEST_F(filealign, hint)
 	      "1024-1536:r--s 1537-2049:r--s 3584-4096:r--s");
 }
 
+/*
+ * A file whose file_operations have no get_unmapped_area (a block device):
+ * 6.12 places a multiple of 2 MiB of it as it places anonymous memory,
+ * aligned to 2 MiB with the file offset; 6.1 takes the plain search.  A
+ * page mapped first makes sure the top of the gap is not aligned.
+ */
+TEST(no_get_unmapped_area)
+{
+	unsigned long n = 0;
+	struct vms_res r;
+	int fd = open("/dev/loop0", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		SKIP(return, "no /dev/loop0: %s", strerror(errno));
+	VMS_SETUP();
+	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &n));
+	r = vms_both_map_res(0, VMS_PS, PROT_READ, ANON_PRIV, -1, 0);
+	VMS_CHECK_ADDR(0, r, 0);
+	r = vms_both_map_res(0, THP, PROT_READ, MAP_SHARED, fd, 0);
+	VMS_CHECK_ADDR(0, r, 0);
+	if (vms_rules_of_kernel() == VMASHADOW_RULES_6_12)
+		EXPECT_EQ(0, r.raddr & (THP - 1));
+	r = vms_both_map_res(0, 2 * THP, PROT_READ, MAP_PRIVATE, fd, THP);
+	VMS_CHECK_ADDR(0, r, 0);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
