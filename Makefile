@@ -202,8 +202,9 @@ soak: deps selftests $(addprefix mod-,$(SOAK_KERNELS))
 	done; \
 	for lane in $(SOAK_KERNELS); do \
 		line=$$(tr -d '\r' <$(BUILD)/soak/$$lane/serial.log 2>/dev/null | \
-			grep '^# conformance ' | sed 's/^# //'); \
-		echo "$${line:-conformance $$lane: no result (see $(BUILD)/soak/$$lane/serial.log)}"; \
+			grep -E '^# (conformance |.*open/operate/close cycles)' | \
+			sed 's/^# //; s/^lifetime[^ ]*:cycles:/lifetime $$lane: /'); \
+		echo "$${line:-$$lane: no result (see $(BUILD)/soak/$$lane/serial.log)}"; \
 	done; \
 	exit $$status
 # ---- end soak ----------------------------------------------------------------
