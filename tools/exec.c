@@ -251,6 +251,23 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 		if (EVAL(st, c->line, &c->e[0], &op->addr))
 			return -1;
 		break;
+	case C_SEAL:
+		*kind = VMASHADOW_OP_SEAL;
+		if (EVAL(st, c->line, &c->e[0], &op->addr) ||
+		    EVAL(st, c->line, &c->e[1], &op->len))
+			return -1;
+		break;
+	case C_VDSO:
+		/* [vvar] of e[2] bytes under [vdso] of e[1]; exec: e[3] page */
+		*kind = VMASHADOW_OP_MAP_VDSO;
+		if (EVAL(st, c->line, &c->e[0], &op->addr) ||
+		    EVAL(st, c->line, &c->e[1], &op->len) ||
+		    EVAL(st, c->line, &c->e[2], &op->new_len) ||
+		    EVAL(st, c->line, &c->e[3], &op->offset))
+			return -1;
+		if (c->flag)
+			op->op_flags = VMASHADOW_OPF_EXEC;
+		break;
 	default:
 		*kind = VMASHADOW_OP_TOUCH;
 		if (EVAL(st, c->line, &c->e[0], &op->addr))
@@ -288,8 +305,7 @@ static void note_op(struct state *st, const struct cmd *c, const char *name, int
 	st->op_checked = 0;
 	st->op_name = name;
 	st->last = *op;
-	if (!e && (op->op == VMASHADOW_OP_MAP || op->op == VMASHADOW_OP_REMAP ||
-		   op->op == VMASHADOW_OP_BRK)) {
+	if (!e && vd_op_has_addr(op->op)) {
 		st->last_addr = op->result;
 		if (!st->last_addr && op->op == VMASHADOW_OP_MAP)
 			st->last_addr = op->addr;	/* modules before ->result */
@@ -342,8 +358,7 @@ static int do_op(struct state *st, const struct cmd *c, int dry)
 	if (st->o->verbose || st->o->interactive) {
 		if (e)
 			fprintf(st->o->out, "%s: %s\n", name, errno_str(e, eb, sizeof(eb)));
-		else if (kind == VMASHADOW_OP_MAP || kind == VMASHADOW_OP_REMAP ||
-			 kind == VMASHADOW_OP_BRK)
+		else if (vd_op_has_addr(kind))
 			fprintf(st->o->out, "= 0x%llx\n", (unsigned long long)st->last_addr);
 		else
 			fprintf(st->o->out, "ok\n");
@@ -974,7 +989,7 @@ static int exec_cmd(struct state *st, const struct cmd *c)
 		check_unexpected(st);
 	switch (c->kind) {
 	case C_MAP: case C_UNMAP: case C_PROTECT: case C_TOUCH:
-	case C_REMAP: case C_BRK: case C_MADVISE:
+	case C_REMAP: case C_BRK: case C_MADVISE: case C_SEAL: case C_VDSO:
 		return do_op(st, c, 0);
 	case C_FIND:
 		return do_find(st, c);
@@ -1342,6 +1357,7 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"
+			      "seal ADDR LEN  vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE]\n"
 			      "dry-run OPERATION...  batch (operations) end\n"
 			      "expect ok|errno E|addr A|regions N|region S E ..|free S E|"
 			      "maps..end|valid|case N|explain ..|stats K=V|result K=V|"

@@ -16,6 +16,7 @@
  *   expect maps ... end | valid | case N | explain [at A] prev|next V [WHY]
  *   expect stats NAME=N... | change S E KIND | result NAME=N...
  *   remap OLD OLDLEN NEWLEN [FLAGS] [NEWADDR] | brk ADDR | madvise A L ADVICE
+ *   seal ADDR LEN | vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE]
  *   fork | import PID|self [START END] | dry-run OP... | batch ... end
  *   (a module answering ENOTTY to one: "not supported by this module")
  *
@@ -445,9 +446,9 @@ static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
 	if (parse_words(p, w, n, c))
 		return -1;
 	if (c->kind > C_TOUCH && c->kind != C_REMAP && c->kind != C_BRK &&
-	    c->kind != C_MADVISE) {
+	    c->kind != C_MADVISE && c->kind != C_SEAL && c->kind != C_VDSO) {
 		perr(p, "%s: only an operation may follow (map, unmap, protect, "
-		     "touch, remap, brk, madvise)", ctx);
+		     "touch, remap, brk, madvise, seal, vdso)", ctx);
 		cmd_free(c);
 		return -1;
 	}
@@ -777,6 +778,24 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			return -1;
 		}
 		c->flags = (uint32_t)madv_values[i];
+		return 0;
+	}
+	if (!strcmp(v, "seal")) {
+		c->kind = C_SEAL;
+		return nargs(p, v, a, 2, 2) || parse_expr(p, v, w[1], &c->e[0]) ||
+		       parse_expr(p, v, w[2], &c->e[1]) ? -1 : 0;
+	}
+	if (!strcmp(v, "vdso")) {
+		/* vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE] */
+		c->kind = C_VDSO;
+		c->flag = a >= 1 && !strcmp(w[1], "exec");
+		if (nargs(p, v, a, 3, c->flag ? 4 : 3))
+			return -1;
+		if ((!c->flag && parse_expr(p, v, w[1], &c->e[0])) ||
+		    parse_expr(p, v, w[2], &c->e[1]) ||
+		    parse_expr(p, v, w[3], &c->e[2]) ||
+		    (a == 4 && parse_expr(p, v, w[4], &c->e[3])))
+			return -1;
 		return 0;
 	}
 	if (!strcmp(v, "import")) {

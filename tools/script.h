@@ -33,6 +33,7 @@ enum cmd_kind {
 	C_X_VALID, C_X_CASE, C_X_EXPLAIN, C_X_STATS, C_X_CHANGE, C_X_RESULT,
 	/* more operations ("not supported" where the module answers ENOTTY) */
 	C_REMAP, C_BRK, C_FORK, C_MADVISE, C_IMPORT, C_DRYRUN, C_BATCH,
+	C_SEAL, C_VDSO,
 };
 
 #define MAX_ARGS 8

@@ -235,10 +235,17 @@ int vd_snapshot(int fd, struct vms_snap *s)
 
 /* ---- names ---------------------------------------------------------------- */
 
+/* Operations whose ->result is an address (expect addr, as=NAME). */
+int vd_op_has_addr(unsigned int op)
+{
+	return op == VMASHADOW_OP_MAP || op == VMASHADOW_OP_REMAP ||
+	       op == VMASHADOW_OP_BRK || op == VMASHADOW_OP_MAP_VDSO;
+}
+
 const char *vd_op_name(unsigned int op)
 {
 	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
-					 "remap", "brk", "madvise", "seal" };
+					 "remap", "brk", "madvise", "seal", "vdso" };
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
 }
