@@ -4,9 +4,45 @@
  * address-space calls into shadows of /dev/vmashadow, comparing the shadow
  * with the program's real maps after every call (or at exit).
  *
- * One shadow per real mm: threads (and vfork children, until they exec)
- * share one; fork gives the child VMASHADOW_IOC_FORK of its parent's;
- * exec starts a new one with VMASHADOW_IOC_IMPORT.
+ * One shadow per real mm.  Whether a new task shares its parent's mm is
+ * asked of the kernel, kcmp(KCMP_VM), when the parent's clone event comes
+ * (the clone flags seen at the call's entry are the fallback): threads,
+ * vfork children until they exec or exit, and any other clone(CLONE_VM)
+ * child share the parent's shadow; any other child gets VMASHADOW_IOC_FORK
+ * of its parent's; exec starts a new one with VMASHADOW_IOC_IMPORT.
+ *
+ * The world of an mm.  Every task is PTRACE_SEIZEd, with the clone, fork,
+ * vfork, vfork-done, exec and exit events, and driven by one
+ * waitpid(-1, __WALL) loop that keeps, per task, the stop it holds of it
+ * (if any), whether it runs, and why a running task cannot touch its mm:
+ * waiting in vfork for its child, group-stopped under PTRACE_LISTEN, past
+ * its exit stop, a zombie.  A task's stop is handled only while no other
+ * task owns its mm; otherwise it is held as it came.  At the entry of a
+ * call that changes the mm (a mirrored one, one re-imported after, or a
+ * fork, whose copy the shadow must fork at the same point) the task
+ * becomes the owner of its mm, stays stopped, and every other task of the
+ * mm that may run gets PTRACE_INTERRUPT.  When each of them has reported a
+ * stop (whatever stop: the interrupt, a syscall exit, a signal, the entry
+ * of a call of its own, which is then held) or is quiescent as above, the
+ * faults since the last call are learned (below) and the owner alone goes
+ * through its call.  At its syscall-exit stop (a fork: at its fork event)
+ * the call is mirrored and, with --check every, the maps compared, every
+ * other task of the mm still stopped; then ownership passes to a held
+ * entry of the same mm if there is one, else the held stops are handled
+ * in the order they came.  Calls are thus mirrored one at a time in the
+ * kernel's own order, and no fault, call or exit of another thread falls
+ * between a call and its check.  The price: while one thread of a traced
+ * program is in such a call the others of its mm do not run, and a call
+ * that waits for another thread of the same mm (a userfaultfd or FUSE
+ * server in the same process) never completes.
+ *
+ * The exit stop of a task with no other live task in its mm checks the
+ * final state the same way.  Tasks that die while the world is stopped
+ * (the other threads of an exit_group or an exec, a killed owner) are
+ * counted out when their death is reported; a thread-group leader that is
+ * a zombie, whose death is reported only with its last thread's, is found
+ * in /proc/PID/stat while waiting.  An owner killed inside its call leaves
+ * the shadow re-imported (counted).
  *
  * The fault model (see vmashadow(8), FAULTS).  Write faults do not go
  * through a system call, yet they decide merges: a region gains an
@@ -39,6 +75,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vms.h"
@@ -55,30 +92,65 @@
 #ifndef SYS_mseal
 #define SYS_mseal 462
 #endif
+#ifndef KCMP_VM
+#define KCMP_VM 1
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+/* include/linux/sched.h: in do_exit() */
+#define PF_EXITING_ 0x4
+#define PF_POSTCOREDUMP_ 0x8
+/* The kernel's restart codes: the call will be made again. */
+#define ERESTARTSYS_ 512
+#define ERESTART_RESTARTBLOCK_ 516
 
-enum call_kind { K_NONE, K_MIRROR, K_CLONE, K_RESYNC };
+/* A call of the program's (the kinds: see classify()). */
+struct call {
+	long nr;
+	unsigned long a[6];
+	int which;		/* index in call_names, or -2 (re-import), -3 (fork) */
+	struct vmashadow_op op;
+	uint64_t lo, hi;	/* the range it affects */
+};
+
+/* Why a task owns its mm, and where it is. */
+enum own { OWN_CALL = 1, OWN_EXIT };
+enum phase { PH_NONE, PH_STOPPING, PH_CALL };
+
+struct task;
 
 struct mmsh {
 	int fd;			/* the shadow */
 	int refs;		/* tasks using it */
 	int id;
-	int live;		/* tasks not yet exited */
 	int checked_exit;
-	int nthreads_seen;
+	int stale;		/* an owner was killed in its call: re-import */
+	struct task *owner;	/* holds the world of this mm, or NULL */
+	enum own own;
+	enum phase phase;	/* stopping the others, or in its call */
+	unsigned int gen;	/* the owner's stop request (PTRACE_INTERRUPT) */
+	struct timespec since;	/* when it was made */
+	int warned;
 };
 
 struct task {
 	pid_t tid, tgid;
-	struct mmsh *mm;
-	int stopped;		/* has a queued, unhandled stop */
-	int gone;
-	int interrupted;	/* PTRACE_INTERRUPT sent */
-	int exiting;
-};
-
-struct ev {
-	pid_t tid;
-	int status;
+	struct mmsh *mm;	/* NULL: a child no event of its parent named yet */
+	int status;		/* the stop held, when seq != 0 */
+	unsigned long seq;	/* arrival order of the stop held; 0: none held */
+	int held;		/* the owner of its mm, stopped, waiting for the world */
+	int running;		/* resumed, no stop reported since */
+	int vfork_wait;		/* in vfork() until PTRACE_EVENT_VFORK_DONE */
+	int listening;		/* group-stopped, resumed with PTRACE_LISTEN */
+	int exited;		/* past its exit stop, or a zombie */
+	int in_exec;		/* resumed into execve(): its old mm is left alone */
+	unsigned int intr_gen;	/* the stop request it was interrupted for */
+	int cflags_ok;
+	unsigned long cflags;	/* flags of its last clone, read at the entry */
+	int si_ok;
+	struct __ptrace_syscall_info si;	/* of the syscall stop held */
+	struct call c;		/* the call it owns its mm for */
 };
 
 struct tracer {
@@ -86,10 +158,12 @@ struct tracer {
 	int check_every;
 	FILE *log;
 	int scratch;		/* scratch shadow for imports */
-	struct task *t;
+	struct task **t;	/* the tasks not yet reaped */
 	size_t nt;
-	struct ev *q;		/* stops received but not yet handled */
-	size_t nq, qcap;
+	pid_t *unseen;		/* children reaped before their parent's event */
+	size_t nunseen;
+	unsigned long seq;	/* stops received */
+	unsigned int gen;	/* stop requests made */
 	int next_mm;
 	pid_t child;
 	int child_status;
@@ -97,7 +171,8 @@ struct tracer {
 	/* summary */
 	unsigned long calls, per[16], checks, merges, splits, touches, resyncs,
 		      resync_stack, resync_unmirrored, resync_forced, unavoidable,
-		      forks, threads, execs;
+		      forks, threads, vmclones, execs, worlds, interrupts, exit_checks,
+		      exit_skipped;
 	unsigned long peak;
 	long headroom;		/* min of max_map_count - regions */
 	unsigned int max_map_count;
@@ -115,21 +190,34 @@ static struct task *task_find(pid_t tid)
 	size_t i;
 
 	for (i = 0; i < T.nt; i++)
-		if (T.t[i].tid == tid && !T.t[i].gone)
-			return &T.t[i];
+		if (T.t[i]->tid == tid)
+			return T.t[i];
 	return NULL;
 }
 
 static struct task *task_add(pid_t tid)
 {
-	struct task *t;
+	struct task *t = xmalloc(sizeof(*t));
 
-	T.t = xrealloc(T.t, (T.nt + 1) * sizeof(*T.t));
-	t = &T.t[T.nt++];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->tgid = tid;
+	T.t = xrealloc(T.t, (T.nt + 1) * sizeof(*T.t));
+	T.t[T.nt++] = t;
 	return t;
+}
+
+/* Forget a task (its mm is the caller's business). */
+static void task_del(struct task *t)
+{
+	size_t i;
+
+	for (i = 0; i < T.nt; i++)
+		if (T.t[i] == t) {
+			T.t[i] = T.t[--T.nt];
+			break;
+		}
+	free(t);
 }
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -275,80 +363,25 @@ static int import_into(int fd, pid_t pid)
 	return vd_import(fd, &im);
 }
 
-/* ---- stopping the world --------------------------------------------------------- */
-
-static void q_push(pid_t tid, int status)
-{
-	if (T.nq == T.qcap) {
-		T.qcap = T.qcap ? 2 * T.qcap : 16;
-		T.q = xrealloc(T.q, T.qcap * sizeof(*T.q));
-	}
-	T.q[T.nq].tid = tid;
-	T.q[T.nq++].status = status;
-}
-
-static int q_pop(struct ev *e)
-{
-	if (!T.nq)
-		return 0;
-	*e = T.q[0];
-	memmove(T.q, T.q + 1, (--T.nq) * sizeof(*T.q));
-	return 1;
-}
-
-/* Receive one stop and queue it; marks the task stopped. */
-static int wait_queue(void)
-{
-	int st;
-	pid_t tid = waitpid(-1, &st, __WALL);
-	struct task *t;
-
-	if (tid < 0)
-		return -1;
-	q_push(tid, st);
-	t = task_find(tid);
-	if (t)
-		t->stopped = 1;
-	return 0;
-}
-
-/* Stop every other task sharing @m (they stay stopped until handled). */
-static void stop_world(struct mmsh *m, struct task *self)
+/*
+ * Re-import @m from @t, which is stopped; @why goes to the log.  A resync
+ * record gives a new shadow to its pid alone: the log then names the other
+ * tasks of the mm as sharing it again (clone-vm records).
+ */
+static void resync(struct mmsh *m, struct task *t, const char *why)
 {
 	size_t i;
-	int again;
 
-	for (i = 0; i < T.nt; i++) {
-		struct task *t = &T.t[i];
-
-		if (t == self || t->gone || t->mm != m || t->stopped || t->interrupted)
-			continue;
-		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
-			t->interrupted = 1;
-	}
-	do {
-		again = 0;
-		for (i = 0; i < T.nt; i++) {
-			struct task *t = &T.t[i];
-
-			if (t != self && !t->gone && t->mm == m && !t->stopped &&
-			    t->interrupted)
-				again = 1;
-		}
-		if (again && wait_queue())
-			break;
-	} while (again);
+	import_into(m->fd, t->tid);
+	T.resyncs++;
+	logf_("%d resync %s\n", t->tid, why);
+	log_state(t->tid, m->fd);
+	for (i = 0; i < T.nt; i++)
+		if (T.t[i]->mm == m && T.t[i] != t)
+			logf_("%d clone-vm %d\n", t->tid, T.t[i]->tid);
 }
 
 /* ---- one mirrored call ---------------------------------------------------------- */
-
-struct call {
-	long nr;
-	unsigned long a[6];
-	int which;		/* index in call_names */
-	struct vmashadow_op op;
-	uint64_t lo, hi;	/* the range it affects */
-};
 
 static int classify(long nr, const unsigned long *a)
 {
@@ -447,8 +480,7 @@ static void kill_all(void)
 	size_t i;
 
 	for (i = 0; i < T.nt; i++)
-		if (!T.t[i].gone)
-			kill(T.t[i].tid, SIGKILL);
+		kill(T.t[i]->tid, SIGKILL);
 }
 
 static void describe_call(char *buf, size_t len, const struct call *c, long ret)
@@ -557,11 +589,8 @@ static int sync_faults(struct task *t, const char *when)
 			      "cannot give (%s); re-imported\n",
 			      (unsigned long long)re[i].start, (unsigned long long)re[i].end,
 			      strerror(e));
-			import_into(t->mm->fd, t->tid);
-			T.resyncs++;
 			T.resync_forced++;
-			logf_("%d resync fault\n", t->tid);
-			log_state(t->tid, t->mm->fd);
+			resync(t->mm, t, "fault");
 			free(re);
 			free(sh);
 			return 0;
@@ -583,11 +612,8 @@ static int sync_faults(struct task *t, const char *when)
 		if (stack) {
 			free2(&a, &b);
 			free(re);
-			import_into(t->mm->fd, t->tid);
-			T.resyncs++;
 			T.resync_stack++;
-			logf_("%d resync stack\n", t->tid);
-			log_state(t->tid, t->mm->fd);
+			resync(t->mm, t, "stack");
 			return 0;
 		}
 		diverge(t, when, "(between calls: the maps changed outside any mirrored "
@@ -643,16 +669,17 @@ static int sync_faults(struct task *t, const char *when)
 	return 0;
 }
 
-static int pidfd_of(pid_t tgid)
+/*
+ * The descriptor @fd of task @t, as a descriptor of ours: the same struct
+ * file.  A thread's own table first (PIDFD_THREAD, 6.9), else its thread
+ * group's.
+ */
+static int grab_fd(const struct task *t, int fd)
 {
-	return (int)syscall(SYS_pidfd_open, tgid, 0);
-}
+	int pfd = (int)syscall(SYS_pidfd_open, t->tid, PIDFD_THREAD), r;
 
-/* The tracee's file descriptor @fd, as a descriptor of ours: same struct file. */
-static int grab_fd(pid_t tgid, int fd)
-{
-	int pfd = pidfd_of(tgid), r;
-
+	if (pfd < 0)
+		pfd = (int)syscall(SYS_pidfd_open, t->tgid, 0);
 	if (pfd < 0)
 		return -1;
 	r = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
@@ -679,7 +706,7 @@ static void build_op(struct task *t, struct call *c, long ret)
 		op->flags = (__u32)a[3];
 		op->offset = a[5];
 		if (!(a[3] & MAP_ANONYMOUS) && (int)a[4] >= 0)
-			op->fd = grab_fd(t->tgid, (int)a[4]);
+			op->fd = grab_fd(t, (int)a[4]);
 		if (ret > 0 || ret < -4095) {
 			c->lo = (unsigned long)ret;
 			c->hi = (unsigned long)ret + a[1];
@@ -853,15 +880,10 @@ static void mirror_exit(struct task *t, struct call *c, long ret)
 	free2(&a, &b);
 }
 
-/* ---- the event loop -------------------------------------------------------------- */
 
-static void resume(struct task *t, int sig)
-{
-	t->stopped = 0;
-	ptrace(PTRACE_SYSCALL, t->tid, 0, sig);
-}
+/* ---- new address spaces ---------------------------------------------------------- */
 
-static void begin_mm(struct task *t, const char *why)
+static void begin_mm(struct task *t)
 {
 	struct vmashadow_params p;
 	char exe[4096];
@@ -899,7 +921,6 @@ static void begin_mm(struct task *t, const char *why)
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
 	logf_("%d exec %s\n", t->tid, exe);
-	(void)why;
 	log_state(t->tid, t->mm->fd);
 	{
 		struct vmashadow_stats st;
@@ -909,57 +930,336 @@ static void begin_mm(struct task *t, const char *why)
 	}
 }
 
-static unsigned long clone_flags(struct task *t, long nr, const unsigned long *a)
+/*
+ * The owner of @m is gone from its call without a syscall-exit stop (a
+ * fatal signal skips it): what the call did is the kernel's to say, at the
+ * next owner's turn.
+ */
+static void killed_in_call(struct mmsh *m)
 {
-	switch (nr) {
-	case SYS_fork: return 0;
-	case SYS_vfork: return CLONE_VM | CLONE_VFORK;
-	case SYS_clone: return a[0];
-	case SYS_clone3: {
-		errno = 0;
-		long v = ptrace(PTRACE_PEEKDATA, t->tid, a[0], 0);
+	if (m->owner && m->phase == PH_CALL && m->fd >= 0)
+		m->stale = 1;
+}
 
-		return errno ? 0 : (unsigned long)v;
-	}
+/* The flags of a clone-like call at its entry; 0 if they cannot be read. */
+static int clone_flags(struct task *t, long nr, const unsigned long *a,
+		       unsigned long *flags)
+{
+	long v;
+
+	switch (nr) {
+	case SYS_fork:
+		*flags = 0;
+		return 1;
+	case SYS_vfork:
+		*flags = CLONE_VM | CLONE_VFORK;
+		return 1;
+	case SYS_clone:
+		*flags = a[0];
+		return 1;
+	case SYS_clone3:
+		/* struct clone_args begins with the flags */
+		errno = 0;
+		v = ptrace(PTRACE_PEEKDATA, t->tid, a[0], 0);
+		if (errno)
+			return 0;
+		*flags = (unsigned long)v;
+		return 1;
 	}
 	return 0;
 }
 
-/* A new task appeared through fork/vfork/clone of @t. */
-static void new_child(struct task *t, pid_t ctid, unsigned long flags)
+/* The thread group of @tid, from /proc; 0 if it cannot be read. */
+static pid_t tgid_of(pid_t tid)
 {
-	struct task *c = task_find(ctid);
-	pid_t ptid = t->tid;
-	int stopped = 0;
+	char path[64], line[256];
+	pid_t tgid = 0;
+	FILE *f;
 
-	if (c) {
-		stopped = c->stopped;	/* its first stop came first */
-	} else {
-		c = task_add(ctid);
-		c->stopped = 0;
-	}
-	t = task_find(ptid);	/* task_add may have moved the array */
-	c->stopped = stopped;
-	c->tgid = flags & CLONE_THREAD ? t->tgid : ctid;
-	if (flags & CLONE_VM) {
-		c->mm = t->mm;
-		t->mm->refs++;
-		T.threads++;
-		logf_("%d clone-vm %d\n", t->tid, ctid);
-	} else {
-		int fd;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
 
-		if (vd_fork(t->mm->fd, &fd)) {
-			vms_err("fork of the shadow", errno);
-			fd = vms_open_device(T.o);
+/* Does @child share the mm of @p?  The kernel says (kcmp); else the flags. */
+static int same_mm(const struct task *p, pid_t child, int ev)
+{
+	long r = syscall(SYS_kcmp, p->tid, child, KCMP_VM, 0, 0);
+
+	if (r >= 0)
+		return r == 0;
+	if (p->cflags_ok)
+		return !!(p->cflags & CLONE_VM);
+	return ev != PTRACE_EVENT_FORK;
+}
+
+static int unseen_take(pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < T.nunseen; i++)
+		if (T.unseen[i] == tid) {
+			T.unseen[i] = T.unseen[--T.nunseen];
+			return 1;
 		}
-		c->mm = mm_new();
-		c->mm->refs = 1;
+	return 0;
+}
+
+/*
+ * The clone, fork or vfork event of @p: name the child's mm.  A child
+ * sharing @p's mm joins its shadow.  Any other gets a fork of @p's shadow,
+ * exact because @p owns its mm through the whole call (the copy was made
+ * with every other task of the mm stopped); were it not so, the child's
+ * own address space is imported (counted).
+ */
+static void clone_event(struct task *p, int ev)
+{
+	unsigned long msg = 0;
+	struct task *c;
+	pid_t ctid;
+	int fd;
+
+	if (!p->mm || ptrace(PTRACE_GETEVENTMSG, p->tid, 0, &msg))
+		return;
+	ctid = (pid_t)msg;
+	if (unseen_take(ctid))
+		return;		/* reaped already */
+	c = task_find(ctid);
+	if (!c)
+		c = task_add(ctid);	/* its first stop is still to come */
+	if (c->mm)
+		return;
+	c->tgid = tgid_of(ctid);
+	if (!c->tgid)
+		c->tgid = p->cflags_ok && (p->cflags & CLONE_THREAD) ? p->tgid : ctid;
+	if (same_mm(p, ctid, ev)) {
+		c->mm = p->mm;
+		p->mm->refs++;
+		if (c->tgid == p->tgid)
+			T.threads++;
+		else
+			T.vmclones++;
+		logf_("%d clone-vm %d\n", p->tid, ctid);
+		return;
+	}
+	c->mm = mm_new();
+	c->mm->refs = 1;
+	T.forks++;
+	if (p->mm->fd < 0)
+		return;		/* before the first exec: nothing to mirror */
+	logf_("%d fork %d\n", p->tid, ctid);
+	if (p->mm->owner == p && p->mm->phase == PH_CALL && !vd_fork(p->mm->fd, &fd)) {
 		c->mm->fd = fd;
-		T.forks++;
-		logf_("%d fork %d\n", t->tid, ctid);
+		return;
+	}
+	c->mm->fd = vms_open_device(T.o);
+	if (c->mm->fd < 0)
+		exit(VMS_EXIT_FAIL);
+	T.resync_forced++;
+	resync(c->mm, c, "fork");
+}
+
+/* ---- the world of an mm ------------------------------------------------------------ */
+
+/*
+ * Cannot touch its mm before it reports a stop.  A task in execve()
+ * reads its old mm at most, and may be waiting, unstoppable, for the
+ * others to die (de_thread()); a vfork parent waits, as unstoppable, for
+ * its child.
+ */
+static int quiescent(const struct task *u)
+{
+	return !u->running || u->listening || u->vfork_wait || u->exited || u->in_exec;
+}
+
+static void resume(struct task *t, int sig)
+{
+	t->seq = 0;
+	t->held = 0;
+	t->running = 1;
+	/* ESRCH: killed meanwhile; its death is on its way. */
+	ptrace(PTRACE_SYSCALL, t->tid, 0, sig);
+}
+
+/* A group-stop: stay stopped, and report SIGCONT (PTRACE_LISTEN). */
+static void listen_(struct task *t)
+{
+	if (ptrace(PTRACE_LISTEN, t->tid, 0, 0)) {
+		resume(t, 0);
+		return;
+	}
+	t->seq = 0;
+	t->running = 1;
+	t->listening = 1;
+}
+
+static void release(struct mmsh *m)
+{
+	if (m->owner)
+		m->owner->held = 0;
+	m->owner = NULL;
+	m->phase = PH_NONE;
+}
+
+static void take(struct task *t, enum own own)
+{
+	struct mmsh *m = t->mm;
+
+	m->owner = t;
+	m->own = own;
+	m->phase = PH_STOPPING;
+	m->gen = ++T.gen;
+	m->warned = 0;
+	clock_gettime(CLOCK_MONOTONIC, &m->since);
+	t->seq = 0;
+	t->held = 1;
+	T.worlds++;
+}
+
+/*
+ * Interrupt, once per request, every task of @m but its owner that may
+ * run.  1 when none may: the world of @m is stopped.
+ */
+static int stop_others(struct mmsh *m)
+{
+	int all = 1;
+	size_t i;
+
+	for (i = 0; i < T.nt; i++) {
+		struct task *u = T.t[i];
+
+		if (u == m->owner || u->mm != m || quiescent(u))
+			continue;
+		all = 0;
+		if (u->intr_gen != m->gen) {
+			u->intr_gen = m->gen;
+			T.interrupts++;
+			ptrace(PTRACE_INTERRUPT, u->tid, 0, 0);
+		}
+	}
+	return all;
+}
+
+/*
+ * Leaving for good: dead (no /proc entry), a zombie, or in do_exit()
+ * (PF_POSTCOREDUMP, set before the exit stop, or PF_EXITING).  A task
+ * killed while we hold a stop of it is woken and goes on to exit: the stop
+ * we hold is no longer where it is.
+ */
+static int is_leaving(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long flags = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT || errno == ESRCH;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	if (p[2] == 'Z' || p[2] == 'X' || p[2] == 'x')
+		return 1;
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return 0;
+	return !!(flags & (PF_EXITING_ | PF_POSTCOREDUMP_));
+}
+
+static double elapsed(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) + (now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/*
+ * While a world is being stopped and no stop comes: a task of it that is
+ * dead but not reaped (a thread-group leader whose death is reported with
+ * its last thread's) will never stop, nor need to.  An exit check waits a
+ * second at most (then it is skipped, and counted); a call waits as long
+ * as it takes, saying so after ten seconds.
+ */
+static void find_dead(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < T.nt; i++) {
+		struct task *t = T.t[i];
+		struct mmsh *m = t->mm;
+		double waited;
+
+		if (!t->held || !m || m->owner != t || m->phase != PH_STOPPING)
+			continue;
+		for (j = 0; j < T.nt; j++) {
+			struct task *u = T.t[j];
+
+			if (u->mm == m && u != t && !quiescent(u) && is_leaving(u->tid))
+				u->exited = 1;
+		}
+		waited = elapsed(&m->since);
+		if (m->own == OWN_EXIT && waited > 1) {
+			T.exit_skipped++;
+			logf_("# %d exit check skipped: the others did not stop\n", t->tid);
+			release(m);
+			t->exited = 1;
+			resume(t, 0);
+		} else if (waited > 10 && !m->warned) {
+			m->warned = 1;
+			for (j = 0; j < T.nt; j++)
+				if (T.t[j]->mm == m && T.t[j] != t && !quiescent(T.t[j]))
+					vms_errx("trace: task %d waits for task %d to stop",
+						 t->tid, T.t[j]->tid);
+		}
 	}
 }
+
+/* Another task of @m can still use it (one in execve() is leaving it). */
+static struct task *other_live(struct mmsh *m, const struct task *self)
+{
+	size_t i;
+
+	for (i = 0; i < T.nt; i++) {
+		struct task *u = T.t[i];
+
+		if (u == self || u->mm != m || u->exited || u->in_exec)
+			continue;
+		if (u->seq && WIFSTOPPED(u->status) &&
+		    ((u->status >> 16) & 0xff) == PTRACE_EVENT_EXIT)
+			continue;	/* at its exit stop */
+		if (is_leaving(u->tid))
+			continue;
+		return u;
+	}
+	return NULL;
+}
+
+/* A task is reaped. */
+static void task_gone(struct task *t)
+{
+	struct mmsh *m = t->mm;
+
+	if (m && m->owner == t) {
+		killed_in_call(m);
+		release(m);
+	}
+	mm_put(m);
+	task_del(t);
+}
+
+/* ---- one owned call -------------------------------------------------------------- */
 
 static void final_check(struct task *t)
 {
@@ -969,6 +1269,7 @@ static void final_check(struct task *t)
 	if (!t->mm || t->mm->checked_exit || T.diverged)
 		return;
 	t->mm->checked_exit = 1;
+	T.exit_checks++;
 	if (sync_faults(t, "at exit"))
 		return;
 	e = compare_now(t, &a, &b);
@@ -977,199 +1278,330 @@ static void final_check(struct task *t)
 	free2(&a, &b);
 }
 
-static int live_in_mm(struct mmsh *m)
+/* The entry of a syscall of @t: 1 if @t now owns its mm for it. */
+static int call_entry(struct task *t)
 {
-	size_t i;
-	int n = 0;
+	unsigned long a[6];
+	long nr = (long)t->si.entry.nr;
+	int i, kind;
 
-	for (i = 0; i < T.nt; i++)
-		if (!T.t[i].gone && !T.t[i].exiting && T.t[i].mm == m)
-			n++;
-	return n;
+	for (i = 0; i < 6; i++)
+		a[i] = (unsigned long)t->si.entry.args[i];
+	kind = classify(nr, a);
+	if (kind == -1)
+		return 0;
+	if (kind == -3) {
+		t->cflags_ok = clone_flags(t, nr, a, &t->cflags);
+		/* A thread, a vfork, any CLONE_VM child: no copy of the mm. */
+		if (t->cflags_ok && (t->cflags & CLONE_VM))
+			return 0;
+	}
+	memset(&t->c, 0, sizeof(t->c));
+	t->c.nr = nr;
+	memcpy(t->c.a, a, sizeof(a));
+	t->c.which = kind;
+	take(t, OWN_CALL);
+	return 1;
 }
 
-static void handle(pid_t tid, int st);
-
-/* Entry of a memory call of @t: stop the world, sync, run it, mirror it. */
-static void memory_call(struct task *t, long nr, const unsigned long *args)
+/* The world of @t's mm is stopped: the owner's turn. */
+static void start(struct task *t)
 {
-	struct call c;
-	int kind = classify(nr, args), st;
-	struct __ptrace_syscall_info si;
-	pid_t tid = t->tid;
-	unsigned long cflags = 0;
+	struct mmsh *m = t->mm;
 
-	memset(&c, 0, sizeof(c));
-	c.nr = nr;
-	memcpy(c.a, args, sizeof(c.a));
-	c.which = kind;
-	if (kind == -3) {
-		cflags = clone_flags(t, nr, args);
-		if (cflags & CLONE_VM && !(cflags & CLONE_VFORK)) {
-			resume(t, 0);	/* a thread: nothing to copy */
-			return;
-		}
-	}
-	stop_world(t->mm, t);
-	t = task_find(tid);
-	if (sync_faults(t, "before the call"))
+	if (T.diverged) {
+		release(m);
+		resume(t, 0);
 		return;
-	t->stopped = 0;
-	ptrace(PTRACE_SYSCALL, tid, 0, 0);
-	for (;;) {
-		if (waitpid(tid, &st, __WALL) < 0)
-			return;
-		t = task_find(tid);
-		if (!t)
-			return;
-		if (WIFSTOPPED(st) && (st >> 16) && kind == -3) {
-			int ev = st >> 16;
-			unsigned long msg = 0;
-
-			if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
-			    ev == PTRACE_EVENT_CLONE) {
-				ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
-				new_child(t, (pid_t)msg, cflags);
-				t = task_find(tid);
-				resume(t, 0);	/* on to the syscall exit, in the loop */
-				return;
-			}
-		}
-		if (!WIFSTOPPED(st) || WSTOPSIG(st) != (SIGTRAP | 0x80)) {
-			t->stopped = 1;
-			q_push(tid, st);	/* not ours: handle it later */
-			return;
-		}
-		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(si), &si) <= 0 ||
-		    si.op != PTRACE_SYSCALL_INFO_EXIT) {
-			resume(t, 0);
-			continue;
-		}
-		break;
 	}
-	if (kind >= 0) {
-		mirror_exit(t, &c, (long)si.exit.rval);
-	} else if (kind == -2) {
-		/* No shadow operation for this call: take the kernel's word. */
-		struct vms_snap a, b;
+	if (m->stale) {
+		m->stale = 0;
+		T.resync_forced++;
+		resync(m, t, "killed");
+	}
+	if (m->own == OWN_EXIT) {
+		if (!other_live(m, t))
+			final_check(t);
+		release(m);
+		t->exited = 1;
+		resume(t, 0);
+		return;
+	}
+	if (sync_faults(t, "before the call")) {
+		release(m);	/* a divergence: everything is killed */
+		resume(t, 0);
+		return;
+	}
+	m->phase = PH_CALL;
+	resume(t, 0);
+	t->held = 1;		/* still the owner, now in its call */
+}
 
+/* The syscall-exit stop of the owner @t, every other task of its mm stopped. */
+static void finish_call(struct task *t)
+{
+	struct call *c = &t->c;
+	struct vms_snap a, b;
+	long ret;
+
+	if (!t->si_ok || t->si.op != PTRACE_SYSCALL_INFO_EXIT) {
+		T.resync_forced++;
+		resync(t->mm, t, "lost-exit");
+		return;
+	}
+	ret = (long)t->si.exit.rval;
+	if (ret <= -ERESTARTSYS_ && ret >= -ERESTART_RESTARTBLOCK_ && c->which != -3) {
+		/*
+		 * Interrupted, to be made again (a new entry): nothing to
+		 * mirror, unless it did part of its work.
+		 */
 		if (compare_now(t, &a, &b) > 0) {
-			import_into(t->mm->fd, t->tid);
-			T.resyncs++;
 			T.resync_unmirrored++;
-			logf_("%d resync syscall-%ld\n", t->tid, nr);
-			log_state(t->tid, t->mm->fd);
+			resync(t->mm, t, "restart");
+		}
+		free2(&a, &b);
+		return;
+	}
+	if (c->which >= 0) {
+		mirror_exit(t, c, ret);
+	} else if (c->which == -2) {
+		/* No shadow operation for this call: take the kernel's word. */
+		if (compare_now(t, &a, &b) > 0) {
+			char why[32];
+
+			T.resync_unmirrored++;
+			snprintf(why, sizeof(why), "syscall-%ld", c->nr);
+			resync(t->mm, t, why);
 		}
 		free2(&a, &b);
 	}
-	if (!T.diverged)
-		resume(t, 0);
 }
 
-static void handle(pid_t tid, int st)
+/* ---- the event loop -------------------------------------------------------------- */
+
+/* An exec event: @t has a new mm (and, if a thread exec'd, the leader's tid). */
+static void exec_event(struct task *t)
+{
+	unsigned long former = 0;
+	struct task *old;
+
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former);
+	old = (pid_t)former != t->tid ? task_find((pid_t)former) : NULL;
+	if (old) {
+		/*
+		 * ptrace(2): the exec'ing thread took the leader's tid; its
+		 * own is heard of no more.
+		 */
+		if (old->mm && old->mm->owner == old) {
+			killed_in_call(old->mm);
+			release(old->mm);
+		}
+		mm_put(old->mm);
+		task_del(old);
+	}
+	if (t->mm && t->mm->owner == t) {
+		killed_in_call(t->mm);	/* the leader, zapped by the exec */
+		release(t->mm);
+	}
+	t->tgid = t->tid;
+	t->held = t->vfork_wait = t->exited = 0;
+	T.execs++;
+	begin_mm(t);
+}
+
+/* waitpid() said @st of @tid: book it, hold the stop. */
+static void receive(pid_t tid, int st)
 {
 	struct task *t = task_find(tid);
-	struct __ptrace_syscall_info si;
-	int ev = st >> 16;
+	int ev;
 
-	if (!t) {
-		/* A new child's first stop before its parent's event. */
-		if (WIFEXITED(st) || WIFSIGNALED(st))
-			return;
-		t = task_add(tid);
-		t->stopped = 1;
-		t->mm = NULL;
-		q_push(tid, st);	/* handled once the parent's event names its mm */
-		return;
-	}
-	t->stopped = 1;
 	if (WIFEXITED(st) || WIFSIGNALED(st)) {
 		if (tid == T.child)
 			T.child_status = st;
-		t->gone = 1;
-		mm_put(t->mm);
-		t->mm = NULL;
+		if (t) {
+			task_gone(t);
+		} else {
+			/* a new child, reaped before its parent's event */
+			T.unseen = xrealloc(T.unseen, (T.nunseen + 1) * sizeof(*T.unseen));
+			T.unseen[T.nunseen++] = tid;
+		}
 		return;
 	}
 	if (!WIFSTOPPED(st))
 		return;
-	if (!t->mm) {
-		/* Not yet claimed by its parent's fork event: keep it stopped
-		 * until then (see new_child()). */
-		q_push(tid, st);
-		return;
-	}
-	if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
-		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(si), &si) <= 0) {
-			resume(t, 0);
-			return;
-		}
-		if (si.op == PTRACE_SYSCALL_INFO_ENTRY && !T.diverged && t->mm->fd >= 0 &&
-		    classify((long)si.entry.nr, (unsigned long *)si.entry.args) != -1) {
-			unsigned long a[6];
-			int i;
+	if (!t)
+		t = task_add(tid);	/* a new child before its parent's event */
+	t->running = 0;
+	t->listening = 0;
+	t->in_exec = 0;
+	t->status = st;
+	t->seq = ++T.seq;
+	t->si_ok = WSTOPSIG(st) == (SIGTRAP | 0x80) &&
+		   ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(t->si), &t->si) > 0;
+	ev = (st >> 16) & 0xff;
+	/* What only names mms is done now, whoever owns them. */
+	if (ev == PTRACE_EVENT_EXEC)
+		exec_event(t);
+	else if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
+		 ev == PTRACE_EVENT_CLONE)
+		clone_event(t, ev);
+}
 
-			for (i = 0; i < 6; i++)
-				a[i] = (unsigned long)si.entry.args[i];
-			memory_call(t, (long)si.entry.nr, a);
-			return;
+/* Would dispatch() make @t the owner of its mm?  (Preferred: no churn.) */
+static int takes_world(const struct task *t)
+{
+	if (T.diverged || t->mm->fd < 0)
+		return 0;
+	if (t->si_ok && t->si.op == PTRACE_SYSCALL_INFO_ENTRY)
+		return classify((long)t->si.entry.nr,
+				(const unsigned long *)t->si.entry.args) >= -2;
+	return WIFSTOPPED(t->status) && ((t->status >> 16) & 0xff) == PTRACE_EVENT_EXIT &&
+	       !t->mm->checked_exit;
+}
+
+/* Handle the stop held of @t; no other task owns its mm. */
+static void dispatch(struct task *t)
+{
+	struct mmsh *m = t->mm;
+	int st = t->status, ev = (st >> 16) & 0xff, sig = WSTOPSIG(st);
+
+	if (m->owner == t && m->phase == PH_CALL && sig != (SIGTRAP | 0x80) &&
+	    !(t->c.which == -3 && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
+				   ev == PTRACE_EVENT_CLONE))) {
+		/* Killed in its call: its exit stop, no syscall-exit stop. */
+		killed_in_call(m);
+		release(m);
+	}
+	if (sig == (SIGTRAP | 0x80)) {
+		if (m->owner == t && m->phase == PH_CALL) {
+			finish_call(t);
+			release(m);
+		} else if (t->si_ok && t->si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+			if (!T.diverged && m->fd >= 0 && call_entry(t))
+				return;		/* owns its mm now */
+			if (t->si.entry.nr == SYS_execve || t->si.entry.nr == SYS_execveat) {
+				resume(t, 0);
+				t->in_exec = 1;
+				return;
+			}
 		}
 		resume(t, 0);
 		return;
 	}
 	switch (ev) {
-	case PTRACE_EVENT_EXEC: {
-		unsigned long former = 0;
-
-		ptrace(PTRACE_GETEVENTMSG, tid, 0, &former);
-		if ((pid_t)former != tid) {
-			struct task *old = task_find((pid_t)former);
-
-			if (old) {
-				old->gone = 1;
-				mm_put(old->mm);
-				old->mm = NULL;
-			}
-			t = task_find(tid);
-		}
-		T.execs++;
-		t->tgid = tid;
-		begin_mm(t, "exec");
-		resume(t, 0);
-		return;
-	}
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-	case PTRACE_EVENT_CLONE: {
-		/* clone of a thread (memory_call() handles the others) */
-		unsigned long msg = 0;
-
-		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
-		if (!task_find((pid_t)msg) || !task_find((pid_t)msg)->mm)
-			new_child(t, (pid_t)msg, ev == PTRACE_EVENT_CLONE ?
-				  CLONE_VM | CLONE_THREAD : 0);
-		t = task_find(tid);
-		resume(t, 0);
-		return;
-	}
+	case PTRACE_EVENT_CLONE:
+		/* the copy is taken (clone_event()): the world may go on */
+		if (m->owner == t && m->phase == PH_CALL)
+			release(m);
+		if (ev == PTRACE_EVENT_VFORK)
+			t->vfork_wait = 1;
+		break;
+	case PTRACE_EVENT_VFORK_DONE:
+		t->vfork_wait = 0;
+		break;
 	case PTRACE_EVENT_EXIT:
-		t->exiting = 1;
-		if (!live_in_mm(t->mm))
-			final_check(t);
-		t = task_find(tid);
-		resume(t, 0);
-		return;
+		if (!T.diverged && m->fd >= 0 && !m->checked_exit) {
+			take(t, OWN_EXIT);
+			return;
+		}
+		t->exited = 1;
+		break;
 	case PTRACE_EVENT_STOP:
-		t->interrupted = 0;
-		resume(t, 0);
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			listen_(t);
+			return;
+		}
+		break;		/* our interrupt, a new task's first stop, SIGCONT */
+	case 0:
+		resume(t, sig);	/* a signal for the program */
 		return;
 	}
-	if (ev) {
-		resume(t, 0);
-		return;
+	resume(t, 0);
+}
+
+/* Handle every stop that can be, start every owner whose world is stopped. */
+static void progress(void)
+{
+	for (;;) {
+		struct task *best = NULL, *own = NULL;
+		size_t i;
+
+		for (i = 0; i < T.nt; i++) {
+			struct task *t = T.t[i];
+
+			if (t->held && t->mm && t->mm->owner == t &&
+			    t->mm->phase == PH_STOPPING && stop_others(t->mm)) {
+				start(t);
+				break;
+			}
+		}
+		if (i < T.nt)
+			continue;
+		for (i = 0; i < T.nt; i++) {
+			struct task *t = T.t[i];
+
+			if (!t->seq || !t->mm || (t->mm->owner && t->mm->owner != t))
+				continue;
+			if (takes_world(t)) {
+				if (!own || t->seq < own->seq)
+					own = t;
+			} else if (!best || t->seq < best->seq) {
+				best = t;
+			}
+		}
+		if (own)
+			best = own;
+		if (!best)
+			return;
+		dispatch(best);
 	}
-	/* A signal for the program: deliver it. */
-	resume(t, WSTOPSIG(st));
+}
+
+/*
+ * Nothing can report a stop, and a child is held whose parent's event
+ * never came (the parent died before it): name its mm from the kernel.
+ */
+static int adopt(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < T.nt; i++) {
+		struct task *c = T.t[i];
+
+		if (c->running && !c->listening && !c->vfork_wait)
+			return 0;
+	}
+	for (i = 0; i < T.nt; i++) {
+		struct task *c = T.t[i];
+
+		if (c->mm || !c->seq)
+			continue;
+		c->tgid = tgid_of(c->tid);
+		if (!c->tgid)
+			c->tgid = c->tid;
+		for (j = 0; j < T.nt; j++) {
+			struct task *u = T.t[j];
+
+			if (u->mm && u->mm->fd >= 0 &&
+			    syscall(SYS_kcmp, u->tid, c->tid, KCMP_VM, 0, 0) == 0) {
+				c->mm = u->mm;
+				u->mm->refs++;
+				logf_("%d clone-vm %d\n", u->tid, c->tid);
+				return 1;
+			}
+		}
+		c->mm = mm_new();
+		c->mm->refs = 1;
+		c->mm->fd = vms_open_device(T.o);
+		if (c->mm->fd < 0)
+			exit(VMS_EXIT_FAIL);
+		T.resync_forced++;
+		resync(c->mm, c, "orphan");
+		return 1;
+	}
+	return 0;
 }
 
 static void summary(FILE *f)
@@ -1180,8 +1612,11 @@ static void summary(FILE *f)
 	for (i = 0; i < sizeof(call_names) / sizeof(call_names[0]); i++)
 		fprintf(f, "%s%s %lu", i ? ", " : "", call_names[i], T.per[i]);
 	fprintf(f, ")\n");
-	fprintf(f, "  checks %lu (%s), execs %lu, forks %lu, threads %lu\n", T.checks,
-		T.check_every ? "after every call" : "at exit", T.execs, T.forks, T.threads);
+	fprintf(f, "  checks %lu (%s), execs %lu, forks %lu, threads %lu, vm clones %lu\n",
+		T.checks, T.check_every ? "after every call" : "at exit", T.execs, T.forks,
+		T.threads, T.vmclones);
+	fprintf(f, "  worlds stopped %lu (tasks interrupted %lu); exit checks %lu, skipped %lu\n",
+		T.worlds, T.interrupts, T.exit_checks, T.exit_skipped);
 	fprintf(f, "  regions at the peak %lu, merges %lu, splits %lu\n", T.peak, T.merges,
 		T.splits);
 	if (T.max_map_count)
@@ -1209,9 +1644,10 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, pipefd[2], st, rc;
+	useconds_t poll = 100;
 	const char *logpath = NULL;
+	struct task *t;
 	pid_t pid;
-	struct ev e;
 	char x = 0;
 
 	memset(&T, 0, sizeof(T));
@@ -1280,63 +1716,49 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 	close(pipefd[0]);
 	T.child = pid;
 	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
-		   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC |
-		   PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)) {
+		   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE |
+		   PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)) {
 		vms_err("ptrace(PTRACE_SEIZE)", errno);
 		kill(pid, SIGKILL);
 		return VMS_EXIT_FAIL;
 	}
-	task_add(pid)->mm = NULL;
 	/* Let it run to the exec; the exec event gives it its shadow. */
-	T.t[0].mm = mm_new();
-	T.t[0].mm->refs = 1;
-	T.t[0].mm->fd = -1;
+	t = task_add(pid);
+	t->mm = mm_new();
+	t->mm->refs = 1;
 	ptrace(PTRACE_INTERRUPT, pid, 0, 0);
 	if (waitpid(pid, &st, __WALL) < 0)
 		return VMS_EXIT_FAIL;
-	ptrace(PTRACE_SYSCALL, pid, 0, 0);
+	resume(t, 0);
 	if (write(pipefd[1], &x, 1) != 1)
 		return VMS_EXIT_FAIL;
 	close(pipefd[1]);
 	for (;;) {
 		size_t i;
-		int alive = 0;
+		int stopping = 0;
 
-		if (q_pop(&e)) {
-			struct task *t = task_find(e.tid);
-
-			if (t && !t->mm && WIFSTOPPED(e.status)) {
-				/* still unclaimed: look at the rest first */
-				int found = 0;
-
-				for (i = 0; i < T.nq; i++) {
-					struct task *u = task_find(T.q[i].tid);
-
-					if (!u || u->mm || !WIFSTOPPED(T.q[i].status))
-						found = 1;
-				}
-				q_push(e.tid, e.status);
-				if (found)
-					continue;
-				if (wait_queue())
-					break;
+		progress();
+		if (adopt())
+			continue;
+		for (i = 0; i < T.nt; i++)
+			if (T.t[i]->held && T.t[i]->mm && T.t[i]->mm->phase == PH_STOPPING)
+				stopping = 1;
+		/* While a world is being stopped, look out for the dead. */
+		pid = waitpid(-1, &st, __WALL | (stopping ? WNOHANG : 0));
+		if (pid < 0) {
+			if (errno == EINTR)
 				continue;
-			}
-			handle(e.tid, e.status);
+			break;		/* ECHILD: all gone */
+		}
+		if (!pid) {
+			find_dead();
+			usleep(poll);
+			if (poll < 20000)
+				poll *= 2;
 			continue;
 		}
-		for (i = 0; i < T.nt; i++)
-			if (!T.t[i].gone)
-				alive = 1;
-		if (!alive)
-			break;
-		{
-			pid_t tid = waitpid(-1, &st, __WALL);
-
-			if (tid < 0)
-				break;
-			handle(tid, st);
-		}
+		poll = 100;
+		receive(pid, st);
 	}
 	summary(stdout);
 	if (T.log)

@@ -6,6 +6,16 @@
  *   vmashadow-tracee work       mixed mmap/munmap/mprotect/mremap/brk/madvise
  *                               with write faults between them, a file mapped
  *   vmashadow-tracee threads N  N threads mapping, faulting and unmapping
+ *                               (one shmat()s once), one more asleep in
+ *                               read() all along
+ *   vmashadow-tracee threadexit threads mapping; one of them calls exit()
+ *                               while the others are still at it
+ *   vmashadow-tracee threadexec threads mapping; one of them execs `work`
+ *   vmashadow-tracee stopcont   threads mapping while a forked child stops
+ *                               and continues them (SIGSTOP, SIGCONT)
+ *   vmashadow-tracee clonevm    clone(CLONE_VM | SIGCHLD), vfork() and
+ *                               posix_spawn(): children that share the mm
+ *                               map, and the parent unmaps what they mapped
  *   vmashadow-tracee forkexec   fork; the child works, then execs `work`
  *   vmashadow-tracee maxmap     split regions until max_map_count says ENOMEM
  */
@@ -13,10 +23,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,38 +90,203 @@ static void work(void)
 	munmap(b, 16 * PG);
 }
 
+/* threadexit, threadexec, stopcont: threads with ids below 90 go on mapping */
+static volatile int keep_going;
+
+/* shmat() and shmdt(): calls the tracer re-imports after. */
+static void shm_once(void)
+{
+	int id = shmget(IPC_PRIVATE, PG, IPC_CREAT | 0600);
+	void *p;
+
+	if (id < 0)
+		return;
+	p = shmat(id, NULL, 0);
+	if (p != (void *)-1)
+		shmdt(p);
+	shmctl(id, IPC_RMID, NULL);
+}
+
 static void *thread_fn(void *arg)
 {
 	long i, id = (long)arg;
 
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < 20 || (keep_going && id < 90); i++) {
 		char *p = mmap(NULL, (size_t)(i % 4 + 1) * PG, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
 			return NULL;
 		p[0] = (char)id;
+		if (id == 0 && i == 5)
+			shm_once();	/* no shadow operation: re-imported */
 		if (i % 3 == 0)
 			mprotect(p, PG, PROT_READ);
-		if (i % 2)
+		if (i % 2 || i >= 20)
 			munmap(p, (size_t)(i % 4 + 1) * PG);
 	}
 	return NULL;
 }
 
+static int sleeper_fd[2];
+
+/* Asleep in read() while the others map: interrupted in its syscall. */
+static void *sleeper_fn(void *arg)
+{
+	char c;
+
+	(void)arg;
+	return read(sleeper_fd[0], &c, 1) == 1 ? NULL : arg;
+}
+
 static int threads(int n)
 {
-	pthread_t t[16];
+	pthread_t t[16], s;
 	int i;
 
 	if (n > 16)
 		n = 16;
+	if (pipe(sleeper_fd) || pthread_create(&s, NULL, sleeper_fn, NULL))
+		return 1;
 	for (i = 0; i < n; i++)
 		pthread_create(&t[i], NULL, thread_fn, (void *)(long)i);
 	thread_fn((void *)99L);
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+	if (write(sleeper_fd[1], "x", 1) != 1)
+		return 1;
+	pthread_join(s, NULL);
 	return 0;
+}
+
+static const char *self_path;
+
+/* exit() or execl() from a thread, the others (ids < 90) still mapping. */
+static void *ender_fn(void *arg)
+{
+	long how = (long)arg, i;
+
+	for (i = 0; i < 10; i++)
+		thread_fn((void *)(100 + i));
+	if (how == 1)
+		exit(0);
+	execl("/proc/self/exe", self_path, "work", (char *)NULL);
+	exit(127);
+}
+
+static int threadend(long how)
+{
+	pthread_t t[4], e;
+	int i;
+
+	keep_going = 1;
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, thread_fn, (void *)(long)i);
+	pthread_create(&e, NULL, ender_fn, (void *)how);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);	/* never: the ender ends it all */
+	return 1;
+}
+
+/* Group-stopped and continued by a child while the threads map. */
+static int stopcont(void)
+{
+	pthread_t t[3];
+	pid_t parent = getpid(), pid;
+	int i, st, rc = 0;
+
+	keep_going = 1;
+	for (i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, thread_fn, (void *)(long)i);
+	pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		kill(parent, SIGSTOP);
+		usleep(100000);
+		kill(parent, SIGCONT);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		rc = 1;
+	thread_fn((void *)99L);
+	keep_going = 0;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	return rc;
+}
+
+static char *volatile vm_slot;
+
+static int vm_child(void *arg)
+{
+	char *p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		return 1;
+	p[0] = 1;
+	mprotect(p + PG, PG, PROT_READ);
+	vm_slot = p;
+	return 0;
+}
+
+/* vfork: the child maps in our mm, then execs; we unmap what it mapped. */
+static __attribute__((noinline)) int vfork_case(const char *self)
+{
+	pid_t pid;
+	char *p;
+	int st;
+
+	vm_slot = NULL;
+	pid = vfork();
+	if (pid == 0) {
+		long q = syscall(SYS_mmap, 0, 2 * PG, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (q != -1)
+			vm_slot = (char *)q;
+		execl("/proc/self/exe", self, "work", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return 1;
+	p = vm_slot;
+	if (!p || munmap(p, PG) || munmap(p + PG, PG))
+		return 1;
+	return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st);
+}
+
+/* Children sharing the parent's mm without being its threads. */
+static int clonevm(const char *self)
+{
+	char *argv[] = { (char *)self, "work", NULL };
+	size_t ssz = 64 * 1024;
+	char *stack, *p;
+	int st, rc = 0;
+	pid_t pid;
+
+	/* clone(CLONE_VM | SIGCHLD): a process of its own, on our mm. */
+	stack = mmap(NULL, ssz, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return 1;
+	pid = clone(vm_child, stack + ssz, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	p = vm_slot;
+	/* What it mapped is ours to change. */
+	if (!p || mprotect(p + PG, PG, PROT_READ | PROT_WRITE) || munmap(p + 3 * PG, PG) ||
+	    munmap(p, 3 * PG))
+		rc = 1;
+	munmap(stack, ssz);
+	if (vfork_case(self))
+		rc = 1;
+	/* posix_spawn: glibc's clone(CLONE_VM | CLONE_VFORK) on a stack it maps. */
+	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, NULL) ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		rc = 1;
+	return rc;
 }
 
 static int forkexec(const char *self)
@@ -166,10 +346,20 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && !strcmp(argv[1], "threads"))
 		return threads(argc > 2 ? atoi(argv[2]) : 4);
+	self_path = argv[0];
+	if (argc > 1 && !strcmp(argv[1], "threadexit"))
+		return threadend(1);
+	if (argc > 1 && !strcmp(argv[1], "threadexec"))
+		return threadend(2);
+	if (argc > 1 && !strcmp(argv[1], "stopcont"))
+		return stopcont();
+	if (argc > 1 && !strcmp(argv[1], "clonevm"))
+		return clonevm(argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "forkexec"))
 		return forkexec(argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "maxmap"))
 		return maxmap();
-	fprintf(stderr, "usage: %s work|threads N|forkexec|maxmap\n", argv[0]);
+	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
+		"forkexec|maxmap\n", argv[0]);
 	return 2;
 }

@@ -4,6 +4,7 @@
 # puts the tool and vmashadow-tracee in /bin and the programs of
 # tools/tests/trace-programs.txt (perl, xz, gzip, m4) with their libraries.
 # Every trace checks after every call; a divergence fails the test.
+# The test programs: tools/tests/tracee.c.
 V=${VMASHADOW:-vmashadow}
 T=${TMPDIR:-/tmp}/vmashadow-trace.$$
 mkdir -p "$T" || exit 1
@@ -13,15 +14,20 @@ ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; sed 's/^/# /' "$T/out" | tail -n 60; }
 skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
 # trace NAME PROGRAM ARGS...: traced with a check after every call, logged
-# to $T/NAME.log; passes when no divergence is found.  The summary lines
-# go to the TAP output as comments.
+# to $T/NAME.log; passes when no divergence is found and the program
+# exits with 0.  The summary lines go to the TAP output as comments.
 trace() {
 	name=$1
 	shift
 	timeout 60 "$V" trace --check every --log "$T/$name.log" -- "$@" >"$T/out" 2>&1 </dev/null
 	rc=$?
 	grep -a -E '^(vmashadow trace:|  [a-z])' "$T/out" | sed 's/^/# /'
-	if [ $rc = 0 ] && ! grep -a -q DIVERGENCE "$T/out"; then ok "trace $name"; else echo "# exit $rc"; notok "trace $name"; fi
+	if [ $rc = 0 ] && ! grep -a -q -e DIVERGENCE -e 'the program exited with status' "$T/out"; then
+		ok "trace $name"
+	else
+		echo "# exit $rc"
+		notok "trace $name"
+	fi
 }
 
 echo "TAP version 13"
@@ -46,11 +52,47 @@ done
 trace busybox-awk awk 'BEGIN { for (i = 0; i < 20000; i++) a[i] = i "x"; print length(a) }'
 trace busybox-sort sort -n "$T/data"
 
-# Test programs: threads, fork + exec, max_map_count.
-# Tracing several threads hangs in trace's stop-the-world (a known bug,
-# open in the issue): reported as skipped, not left out.
-skip "trace threads" "multi-threaded tracing hangs (known bug)"
-skip "threads share one shadow" "multi-threaded tracing hangs (known bug)"
+# Test programs: threads, CLONE_VM children, fork + exec, max_map_count.
+trace threads vmashadow-tracee threads 4
+# One shadow for all the threads: a clone-vm record for each of the five,
+# calls made by three of them at least, and the log up to its first
+# re-import (shmat: replay rebuilds a re-imported state without its
+# anon_vma sharing) replays into one shadow with the kernel's region count
+# after every call.  After the re-import, the others share it again.
+log=$T/threads.log
+ncalls=$(grep -E '^[0-9]+ (mmap|munmap|mprotect|madvise) ' "$log" | cut -d' ' -f1 | sort -u | wc -l)
+first=$(grep -n ' resync ' "$log" | head -n 1 | cut -d: -f1)
+if [ -n "$first" ]; then head -n $((first - 1)) "$log" >"$T/prefix.log"; else cp "$log" "$T/prefix.log"; fi
+rtid=$(sed -n "${first:-1}s/ .*//p" "$log")
+after=$(sed -n "$((${first:-1} + 1)),\$p" "$log" | grep -c "^$rtid clone-vm ")
+if [ "$(grep -c ' clone-vm ' "$log")" -ge 5 ] && [ "$ncalls" -ge 3 ] && [ -n "$first" ] &&
+	[ "$after" -ge 1 ] && grep -q 'threads 5,' "$T/out" &&
+	"$V" replay "$T/prefix.log" >"$T/out" 2>&1; then
+	ok "threads share one shadow"
+else
+	echo "# clone-vm records: $(grep -c ' clone-vm ' "$log"), threads calling: $ncalls," \
+		"first re-import at line ${first:-none}, shared again with $after"
+	notok "threads share one shadow"
+fi
+# A thread ends it all while the others map: exit_group (the leader a
+# zombie, the others killed while their world is stopped), then execve
+# from a thread (the tid changes to the leader's).
+trace threadexit vmashadow-tracee threadexit
+if grep -q 'exit checks 1, skipped 0' "$T/out"; then ok "exit_group from a thread: the final state is checked"; else notok "exit_group from a thread: the final state is checked"; fi
+trace threadexec vmashadow-tracee threadexec
+if [ "$(grep -c ' exec ' "$T/threadexec.log")" = 2 ]; then ok "a thread's exec starts a new shadow"; else notok "a thread's exec starts a new shadow"; fi
+# Group-stopped (SIGSTOP, PTRACE_LISTEN) and continued while mapping.
+trace stopcont vmashadow-tracee stopcont
+# clone(CLONE_VM | SIGCHLD), vfork() and posix_spawn(): children of their
+# own on the parent's mm, which map there; the parent unmaps it after.
+trace clonevm vmashadow-tracee clonevm
+if grep -q 'vm clones 3' "$T/out" && [ "$(grep -c ' clone-vm ' "$T/clonevm.log")" = 3 ] &&
+	[ "$(grep -c ' exec ' "$T/clonevm.log")" = 3 ] && ! grep -q ' fork ' "$T/clonevm.log" &&
+	"$V" replay "$T/clonevm.log" >"$T/out" 2>&1; then
+	ok "CLONE_VM children share their parent's shadow"
+else
+	notok "CLONE_VM children share their parent's shadow"
+fi
 trace work vmashadow-tracee work
 trace forkexec vmashadow-tracee forkexec
 if grep -q ' fork ' "$T/forkexec.log" && [ "$(grep -c ' exec ' "$T/forkexec.log")" -ge 2 ]; then
@@ -68,6 +110,8 @@ if grep -q 'closest approach to max_map_count (200): [0-2] regions' "$T/out" &&
 # --check exit.
 "$V" trace --check exit -- vmashadow-tracee work >"$T/out" 2>&1 </dev/null
 if [ $? = 0 ] && grep -q 'at exit' "$T/out"; then ok "--check exit"; else notok "--check exit"; fi
+timeout 60 "$V" trace --check exit -- vmashadow-tracee threads 8 >"$T/out" 2>&1 </dev/null
+if [ $? = 0 ] && grep -q 'at exit' "$T/out" && ! grep -q DIVERGENCE "$T/out"; then ok "--check exit, threads"; else notok "--check exit, threads"; fi
 
 # replay: the recorded log replays without divergence, prints the maps.
 "$V" replay "$T/work.log" >"$T/out" 2>&1
