@@ -175,6 +175,8 @@ static struct vms_file *vms_gfile_get(struct file *file)
 		gf->vf.mode |= VMS_FMODE_THP;
 	else if (!file->f_op->get_unmapped_area)
 		gf->vf.mode |= VMS_FMODE_NOAREA;
+	if (!file->f_op->fallocate)
+		gf->vf.mode |= VMS_FMODE_NOPUNCH;
 	gf->file = get_file(file);
 
 	/* two callers may race to add one file: keep the first */

@@ -54,6 +54,7 @@
 #define VMS_FMODE_NOMMAP	0x10	/* no ->mmap: mmap gives -ENODEV */
 #define VMS_FMODE_THP		0x20	/* placed for huge pages (ext4, xfs) */
 #define VMS_FMODE_NOAREA	0x40	/* no ->get_unmapped_area of its own */
+#define VMS_FMODE_NOPUNCH	0x80	/* no ->fallocate: MADV_REMOVE fails */
 
 struct vms_file;
 

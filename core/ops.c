@@ -1554,7 +1554,9 @@ static bool vms_advice_is_pages_only(int advice)
 	switch (advice) {
 	case MADV_WILLNEED:
 	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
 	case MADV_FREE:
+	case MADV_REMOVE:
 	case MADV_COLD:
 	case MADV_PAGEOUT:
 		return true;
@@ -1568,6 +1570,8 @@ static bool vms_advice_discards(int advice)
 	switch (advice) {
 	case MADV_FREE:
 	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_REMOVE:
 	case MADV_DONTFORK:
 	case MADV_WIPEONFORK:
 		return true;
@@ -1669,6 +1673,27 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 }
 
 /*
+ * madvise_remove(): a hole punched with vfs_fallocate() in the file of a
+ * shared mapping that may write.  Whether the filesystem can punch holes
+ * is known only as far as it has an ->fallocate at all.
+ */
+static int vms_madvise_remove(const struct vms_region *r)
+{
+	const unsigned long shared_maywrite = VMASHADOW_VM_SHARED |
+					      VMASHADOW_VM_MAYWRITE;
+
+	if ((r->flags & VMASHADOW_VM_LOCKED) || !r->file)
+		return -EINVAL;
+	if ((r->flags & shared_maywrite) != shared_maywrite)
+		return -EACCES;
+	if (!(r->file->mode & VMS_FMODE_WRITE))
+		return -EBADF;
+	if (r->file->mode & VMS_FMODE_APPEND)
+		return -EPERM;
+	return r->file->mode & VMS_FMODE_NOPUNCH ? -EOPNOTSUPP : 0;
+}
+
+/*
  * The advice that only looks at pages changes no region, but refuses some:
  * madvise_dontneed_free_valid_vma(), madvise_free_single_vma() (anonymous
  * memory only) and can_madv_lru_vma().
@@ -1679,6 +1704,10 @@ static int vms_madvise_pages(const struct vms_region *r, int advice)
 	case MADV_DONTNEED:
 		return r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP) ?
 		       -EINVAL : 0;
+	case MADV_DONTNEED_LOCKED:
+		return r->flags & VMASHADOW_VM_PFNMAP ? -EINVAL : 0;
+	case MADV_REMOVE:
+		return vms_madvise_remove(r);
 	case MADV_FREE:
 		if (r->flags & (VMASHADOW_VM_LOCKED | VMASHADOW_VM_PFNMAP))
 			return -EINVAL;

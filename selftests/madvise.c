@@ -230,6 +230,48 @@ TEST(errors)
 	close(file);
 }
 
+#ifndef MADV_DONTNEED_LOCKED
+#define MADV_DONTNEED_LOCKED	24
+#endif
+
+/*
+ * MADV_DONTNEED_LOCKED is DONTNEED that takes locked memory too; MADV_REMOVE
+ * punches a hole in the file of a shared mapping that may write: -EINVAL
+ * without a file or on locked memory, -EACCES on a private mapping or a
+ * shared one that may not write.  Neither changes a region.
+ *
+ *   0123456789ab
+ *    LL SS PP RR    L locked anon, S shared anon, P private file,
+ *                   R shared file opened read-only
+ */
+TEST(discard_advice)
+{
+	char path[64];
+	int file, ro;
+
+	VMS_SETUP();
+	file = vms_make_file(path, sizeof(path), "madvrm", 4);
+	ASSERT_LE(0, file);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	unlink(path);
+	MAP(0, 1, 2, RW, MAP_LOCKED);
+	MAPS(0, 4, 2, RW);
+	MAPF(0, 7, 2, RW, MAP_PRIVATE, file, 0);
+	MAPF(0, 10, 2, PROT_READ, MAP_SHARED, ro, 0);
+	MADVISE(-EINVAL, 1, 2, MADV_DONTNEED);
+	MADVISE(0, 1, 2, MADV_DONTNEED_LOCKED);
+	MADVISE(-EINVAL, 1, 2, MADV_REMOVE);
+	MADVISE(0, 4, 2, MADV_REMOVE);
+	MADVISE(-EACCES, 7, 2, MADV_REMOVE);
+	MADVISE(-EACCES, 10, 2, MADV_REMOVE);
+	MAPF(0, 7, 2, RW, MAP_SHARED, file, 0);
+	MADVISE(0, 7, 1, MADV_REMOVE);
+	CHECK_LAYOUT("1-3:rw-p 4-6:rw-s 7-9:rw-s 10-12:r--s");
+	close(ro);
+	close(file);
+}
+
 /* ---- the map-count limit --------------------------------------------- */
 
 FIXTURE(madv_limit) {
