@@ -120,11 +120,16 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_OVERCOMMIT	0x40
 #define VMASHADOW_PARAM_RLIMIT_AS	0x80
 #define VMASHADOW_PARAM_COMMIT		0x100	/* the four commit_* fields */
-#define VMASHADOW_PARAM_ALL		0x1ff
+#define VMASHADOW_PARAM_MDWE		0x200
+#define VMASHADOW_PARAM_ALL		0x3ff
 
-/* Older versions, still accepted: without rlimit_as; without commit_*. */
+/*
+ * Older versions, still accepted: without rlimit_as; without commit_*;
+ * without mdwe.
+ */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
+#define VMASHADOW_PARAMS_SIZE_VER2	104
 
 struct vmashadow_params {
 	__u32 size;
@@ -149,6 +154,13 @@ struct vmashadow_params {
 	__u64 commit_other;	/* Committed_AS outside this shadow */
 	__u64 commit_admin_reserve; /* vm.admin_reserve_kbytes; 0 if admin */
 	__u64 commit_user_reserve;  /* vm.user_reserve_kbytes */
+	/*
+	 * 1: prctl(PR_SET_MDWE) is in force (6.12): no mapping may become
+	 * writable and executable, nor executable when it was not.  IMPORT
+	 * takes it from the process.
+	 */
+	__u32 mdwe;
+	__u32 __reserved2;
 };
 
 /*

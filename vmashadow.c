@@ -301,6 +301,7 @@ static void vms_params_export(const struct vms_params *p,
 	out->commit_other = (u64)p->commit_other << PAGE_SHIFT;
 	out->commit_admin_reserve = (u64)p->commit_admin_reserve << PAGE_SHIFT;
 	out->commit_user_reserve = (u64)p->commit_user_reserve << PAGE_SHIFT;
+	out->mdwe = p->mdwe;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -312,7 +313,7 @@ static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
 
 	if (err)
 		return err;
-	if (p.set || p.__reserved)
+	if (p.set || p.__reserved || p.__reserved2)
 		return -EINVAL;
 	mutex_lock(&ctx->lock);
 	vms_params_export(&ctx->mm.params, &p);
@@ -323,7 +324,8 @@ static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
 
 static int vms_params_check(const struct vmashadow_params *p)
 {
-	if (!p->set || (p->set & ~VMASHADOW_PARAM_ALL) || p->__reserved)
+	if (!p->set || (p->set & ~VMASHADOW_PARAM_ALL) || p->__reserved ||
+	    p->__reserved2)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_RULES) &&
 	    p->rules != VMASHADOW_RULES_6_1 && p->rules != VMASHADOW_RULES_6_12)
@@ -344,6 +346,8 @@ static int vms_params_check(const struct vmashadow_params *p)
 	    p->mmap_min_addr > VMS_TASK_SIZE)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_OVERCOMMIT) && p->overcommit_memory > 2)
+		return -EINVAL;
+	if ((p->set & VMASHADOW_PARAM_MDWE) && p->mdwe > 1)
 		return -EINVAL;
 	return 0;
 }
@@ -386,6 +390,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 		mp->commit_admin_reserve = p.commit_admin_reserve >> PAGE_SHIFT;
 		mp->commit_user_reserve = p.commit_user_reserve >> PAGE_SHIFT;
 	}
+	if (p.set & VMASHADOW_PARAM_MDWE)
+		mp->mdwe = p.mdwe;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -1232,6 +1238,11 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	dst->params.brk = mm->brk;
 	dst->params.start_stack = mm->start_stack;
 	dst->params.mmap_base = mm->mmap_base;
+#ifdef MMF_HAS_MDWE
+	dst->params.mdwe = test_bit(MMF_HAS_MDWE, &mm->flags);
+#else
+	dst->params.mdwe = false;	/* no PR_SET_MDWE before 6.3 */
+#endif
 	for_each_vma(vmi, vma) {
 		if (vma->vm_start >= end)
 			break;

@@ -125,6 +125,7 @@ struct vms_params {
 	unsigned long		commit_other;	/* charged outside the shadow */
 	unsigned long		commit_admin_reserve; /* 0 for CAP_SYS_ADMIN */
 	unsigned long		commit_user_reserve;
+	bool			mdwe;		/* PR_SET_MDWE (6.12 rules) */
 };
 
 struct vms_counters {

@@ -124,6 +124,19 @@ static bool vms_enough_memory(const struct vms_mm *mm, unsigned long pages)
 	return reserve < p->commit_limit && committed < p->commit_limit - reserve;
 }
 
+/*
+ * map_deny_write_exec(): under 6.12's PR_SET_MDWE no mapping may become
+ * writable and executable, nor executable when it was not.
+ */
+static bool vms_deny_write_exec(const struct vms_mm *mm, unsigned long old,
+				unsigned long new)
+{
+	if (!mm->params.mdwe || !vms_rules_6_12(mm) ||
+	    !(new & VMASHADOW_VM_EXEC))
+		return false;
+	return (new & VMASHADOW_VM_WRITE) || !(old & VMASHADOW_VM_EXEC);
+}
+
 /* may_expand_vm(): RLIMIT_AS bounds the pages a process may map. */
 static bool vms_may_expand(const struct vms_mm *mm, unsigned long pages)
 {
@@ -794,6 +807,8 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 	bool punch;
 	int err;
 
+	if (vms_deny_write_exec(mm, nr->flags, nr->flags))
+		return -EACCES;
 	if (!vms_rules_6_12(mm)) {
 		/* 6.1 asks before it unmaps anything: row 11 */
 		if (!vms_may_expand(mm, pages) &&
@@ -1443,6 +1458,10 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 
 		/* a permission the region may never have: VM_MAY* */
 		if ((newflags & ~(newflags >> 4)) & VMS_ACCESS_FLAGS) {
+			err = -EACCES;
+			break;
+		}
+		if (vms_deny_write_exec(mm, r->flags, newflags)) {
 			err = -EACCES;
 			break;
 		}

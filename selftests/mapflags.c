@@ -5,6 +5,7 @@
  * 6.12's, -EINVAL on 6.1), MAP_ABOVE4G (row 16: 6.12's search floor,
  * an unknown bit 6.1 ignores) and MAP_32BIT (the second GiB).
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "vms_test.h"
@@ -178,6 +179,43 @@ TEST(overcommit)
 		CHECK_LAYOUT("1-3:rw-p 3-7:rw-p");
 	else
 		CHECK_LAYOUT("1-3:rw-p");
+}
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE			65
+#define PR_MDWE_REFUSE_EXEC_GAIN	1
+#endif
+
+/*
+ * Row 16: prctl(PR_SET_MDWE) (6.12; 6.1 has no such prctl).  IMPORT takes
+ * it from the process; then no mapping may become writable and
+ * executable, nor executable when it was not, with -EACCES and nothing
+ * changed.
+ *
+ *   0123456789
+ *    AA BB CC      A r-x (allowed: it was executable from the start),
+ *                  B rw- then r-x: -EACCES; C r-- with A: -EACCES at C
+ */
+TEST(mdwe)
+{
+	struct vmashadow_params p;
+	unsigned long n;
+
+	if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0))
+		SKIP(return, "no PR_SET_MDWE here: %s", strerror(errno));
+	VMS_SETUP();
+	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &n));
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	ASSERT_EQ(1, p.mdwe);
+	MAP(-EACCES, 1, 2, RW | PROT_EXEC, 0);
+	MAP(0, 1, 2, PROT_READ | PROT_EXEC, 0);
+	MAP(0, 4, 2, RW, 0);
+	PROTECT(-EACCES, 4, 2, PROT_READ | PROT_EXEC);
+	PROTECT(-EACCES, 1, 2, RW | PROT_EXEC);
+	MAP(0, 7, 2, PROT_READ, 0);
+	PROTECT(0, 1, 2, PROT_READ);
+	PROTECT(-EACCES, 1, 2, PROT_READ | PROT_EXEC);
+	CHECK_LAYOUT("1-3:r--p 4-6:rw-p 7-9:r--p");
 }
 
 /* EXPLAIN_LAST names an unmap as what it describes. */
