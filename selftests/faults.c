@@ -28,6 +28,7 @@
 #define RW		(PROT_READ | PROT_WRITE)
 #define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
 #define FS		"/sys/kernel/debug/failslab/"
+#define FU		"/sys/kernel/debug/fail_usercopy/"
 #define MAX_NTH		2000
 
 static int nth_fd = -1;
@@ -67,11 +68,14 @@ static int fi_setup(void)
 	    vms_write_file(FS "verbose", "0"))
 		return -ENOENT;
 	vms_write_file(FS "probability", "0");
+	/* no stack trace on the serial console for each injected copy fault */
+	vms_write_file(FU "verbose", "0");
 	return 0;
 }
 
 static void fi_teardown(void)
 {
+	vms_write_file(FU "verbose", "2");
 	vms_write_file(FS "ignore-gfp-wait", "Y");
 	vms_write_file(FS "verbose", "2");
 }

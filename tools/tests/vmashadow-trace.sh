@@ -7,6 +7,8 @@
 # The test programs: tools/tests/tracee.c.
 V=${VMASHADOW:-vmashadow}
 T=${TMPDIR:-/tmp}/vmashadow-trace.$$
+# a trace's wall-clock limit: the debug kernel (KASAN, lockdep) is slower
+case $(uname -r) in *vmsdebug*) TMO=300 ;; *) TMO=60 ;; esac
 mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
 n=0 pass=0 fail=0 skip=0
@@ -19,7 +21,7 @@ skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
 trace() {
 	name=$1
 	shift
-	timeout 60 "$V" trace --check every --log "$T/$name.log" -- "$@" >"$T/out" 2>&1 </dev/null
+	timeout "$TMO" "$V" trace --check every --log "$T/$name.log" -- "$@" >"$T/out" 2>&1 </dev/null
 	rc=$?
 	grep -a -E '^(vmashadow trace:|  [a-z])' "$T/out" | sed 's/^/# /'
 	if [ $rc = 0 ] && ! grep -a -q -e DIVERGENCE -e 'the program exited with status' "$T/out"; then
@@ -34,10 +36,16 @@ echo "TAP version 13"
 [ -c /dev/vmashadow ] || { echo "1..0 # SKIP no /dev/vmashadow"; exit 4; }
 
 seq 1 20000 >"$T/data"
-# The Debian programs.
+# The Debian programs: thousands of checked calls each, which the debug
+# kernel makes minutes long; its lane keeps to the tracer's own cases
+# below, the stock lanes trace these.
 for p in perl xz gzip m4; do
 	if ! command -v $p >/dev/null 2>&1 && [ ! -x /usr/bin/$p ]; then
 		skip "trace $p" "not in the initramfs"
+		continue
+	fi
+	if [ "$TMO" != 60 ]; then
+		skip "trace $p" "debug kernel: traced on the stock lanes"
 		continue
 	fi
 	case $p in
@@ -110,7 +118,7 @@ if grep -q 'closest approach to max_map_count (200): [0-2] regions' "$T/out" &&
 # --check exit.
 "$V" trace --check exit -- vmashadow-tracee work >"$T/out" 2>&1 </dev/null
 if [ $? = 0 ] && grep -q 'at exit' "$T/out"; then ok "--check exit"; else notok "--check exit"; fi
-timeout 60 "$V" trace --check exit -- vmashadow-tracee threads 8 >"$T/out" 2>&1 </dev/null
+timeout "$TMO" "$V" trace --check exit -- vmashadow-tracee threads 8 >"$T/out" 2>&1 </dev/null
 if [ $? = 0 ] && grep -q 'at exit' "$T/out" && ! grep -q DIVERGENCE "$T/out"; then ok "--check exit, threads"; else notok "--check exit, threads"; fi
 
 # replay: the recorded log replays without divergence, prints the maps.
