@@ -85,18 +85,6 @@ FIXTURE_TEARDOWN(heap)
 {
 }
 
-/* brk on both sides: both give @want_brk (the new or the old break). */
-#define BRK(addr, want_brk) do {					\
-	unsigned long __r = vms_real_brk(addr), __s = 0;		\
-	ASSERT_EQ(0, vms_shadow_brk(vms_fd, addr, &__s));		\
-	EXPECT_EQ((unsigned long)(want_brk), __r)			\
-		TH_LOG("real brk 0x%lx, expected 0x%lx", __r,		\
-		       (unsigned long)(want_brk));			\
-	ASSERT_EQ(__r, __s)						\
-		TH_LOG("shadow brk 0x%lx, real 0x%lx", __s, __r);	\
-	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
-} while (0)
-
 #define PAGE_UP(x)	(((x) + VMS_PS - 1) & ~(VMS_PS - 1))
 
 /*
