@@ -162,6 +162,33 @@ TEST(map_32bit)
 }
 
 /*
+ * The bottom-up search (unmapped_area()) meets a stack: the lowest range
+ * that fits, [1 GiB, 1 GiB + 2 MiB), lies partly in the guard gap of the
+ * grows-down region above it, so the search starts again above that
+ * region, as the kernel's retry does.
+ *
+ *   1G         +1M        +2M  +2M+2p
+ *   ..........[guard......]SSSS.......     S grows down
+ *                               NNNN...    MAP_32BIT of 1.5 MiB: above S
+ */
+TEST(map_32bit_beside_a_stack)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	ASSERT_EQ(0, do_map(mm, SZ_1G + SZ_2M, PGS(2), RW, ANON_FIXED |
+			    MAP_GROWSDOWN, NULL, 0, &a));
+	ASSERT_EQ(0, do_map(mm, 0, SZ_1M + SZ_1M / 2, R, MAP_PRIVATE |
+			    MAP_ANONYMOUS | MAP_32BIT, NULL, 0, &a));
+	ASSERT_EQ(SZ_1G + SZ_2M + PGS(2), a);
+	/* small enough to end below the guard: the range at 1 GiB */
+	ASSERT_EQ(0, do_map(mm, 0, PGS(4), R, MAP_PRIVATE | MAP_ANONYMOUS |
+			    MAP_32BIT, NULL, 0, &a));
+	ASSERT_EQ(SZ_1G, a);
+	mm_free(mm);
+}
+
+/*
  * __thp_get_unmapped_area() at its edges, for a file placed for huge
  * pages: a hint that fits with the padding is taken as it is; when the
  * padding fits nowhere, the plain search places the file; a length whose
