@@ -1694,7 +1694,9 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 /*
  * madvise_remove(): a hole punched with vfs_fallocate() in the file of a
  * shared mapping that may write.  Whether the filesystem can punch holes
- * is known only as far as it has an ->fallocate at all.
+ * is known only as far as it has an ->fallocate at all.  (vfs_fallocate()'s
+ * -EBADF and -EPERM cannot come: mmap() gives VM_MAYWRITE to a shared
+ * mapping only of a file open for writing, and none of an append-only one.)
  */
 static int vms_madvise_remove(const struct vms_region *r)
 {
@@ -1705,10 +1707,6 @@ static int vms_madvise_remove(const struct vms_region *r)
 		return -EINVAL;
 	if ((r->flags & shared_maywrite) != shared_maywrite)
 		return -EACCES;
-	if (!(r->file->mode & VMS_FMODE_WRITE))
-		return -EBADF;
-	if (r->file->mode & VMS_FMODE_APPEND)
-		return -EPERM;
 	return r->file->mode & VMS_FMODE_NOPUNCH ? -EOPNOTSUPP : 0;
 }
 

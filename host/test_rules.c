@@ -189,6 +189,51 @@ TEST(map_32bit_beside_a_stack)
 }
 
 /*
+ * PR_SET_MDWE under 6.12's rules: no mapping writable and executable, no
+ * gain of exec; 6.1 has no MDWE and ignores the parameter.
+ */
+TEST(mdwe)
+{
+	struct vms_mm *mm = mm_new();
+	const long refused = k612() ? -EACCES : 0;
+
+	mm->params.mdwe = true;
+	ASSERT_EQ(refused, MAPA(mm, 1, 2, RW | PROT_EXEC));
+	ASSERT_EQ(0, MAPA(mm, 1, 2, R | PROT_EXEC));
+	ASSERT_EQ(0, MAPA(mm, 4, 2, RW));
+	ASSERT_EQ(refused, vms_protect(mm, PG(4), PGS(2), R | PROT_EXEC));
+	ASSERT_EQ(0, vms_protect(mm, PG(1), PGS(2), R));
+	ASSERT_EQ(refused, vms_protect(mm, PG(1), PGS(2), R | PROT_EXEC));
+	mm_free(mm);
+}
+
+/*
+ * MADV_REMOVE: a shared mapping of a file that can punch holes, else
+ * -EOPNOTSUPP; -EACCES for a private one, -EINVAL without a file.
+ */
+TEST(madv_remove)
+{
+	struct vms_mm *mm = mm_new();
+	struct tfile f, nopunch;
+
+	tfile_init(&f, "/f", VMS_FMODE_READ | VMS_FMODE_WRITE);
+	tfile_init(&nopunch, "/np", VMS_FMODE_READ | VMS_FMODE_WRITE |
+		   VMS_FMODE_NOPUNCH);
+	ASSERT_EQ(0, do_map(mm, PG(1), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+			    &f.vf, 0, NULL));
+	ASSERT_EQ(0, do_map(mm, PG(4), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+			    &nopunch.vf, 0, NULL));
+	ASSERT_EQ(0, do_map(mm, PG(7), PGS(2), RW, MAP_PRIVATE | MAP_FIXED,
+			    &f.vf, 0, NULL));
+	ASSERT_EQ(0, MAPA(mm, 10, 2, RW));
+	ASSERT_EQ(0, vms_madvise(mm, PG(1), PGS(2), MADV_REMOVE));
+	ASSERT_EQ(-EOPNOTSUPP, vms_madvise(mm, PG(4), PGS(2), MADV_REMOVE));
+	ASSERT_EQ(-EACCES, vms_madvise(mm, PG(7), PGS(2), MADV_REMOVE));
+	ASSERT_EQ(-EINVAL, vms_madvise(mm, PG(10), PGS(2), MADV_REMOVE));
+	mm_free(mm);
+}
+
+/*
  * __thp_get_unmapped_area() at its edges, for a file placed for huge
  * pages: a hint that fits with the padding is taken as it is; when the
  * padding fits nowhere, the plain search places the file; a length whose
