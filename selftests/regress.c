@@ -177,34 +177,10 @@ TEST(madv_free_only_private_anon)
  */
 #ifndef _VMASHADOW_HOST_GLUE_H
 
-/* [vvar] at [vvar, vdso), [vdso] at [vdso, end): the test process's own. */
-struct vdso_at {
-	unsigned long vvar, vdso, end;
-};
-
-/* The line of @maps naming @name: its start and end. */
-static int find_line(const char *maps, const char *name, unsigned long *s,
-		     unsigned long *e)
+/* [vvar] and [vdso] of the test process's own maps. */
+static int real_vdso(struct vms_vdso_at *v)
 {
-	const char *p = strstr(maps, name), *line;
-
-	if (!p)
-		return -1;
-	for (line = p; line > maps && line[-1] != '\n'; line--)
-		;
-	return sscanf(line, "%lx-%lx", s, e) == 2 ? 0 : -1;
-}
-
-static int real_vdso(struct vdso_at *v)
-{
-	unsigned long e;
-
-	if (vms_read_real_maps() < 0 ||
-	    find_line(vms_real_maps, "[vvar]", &v->vvar, &e) ||
-	    find_line(vms_real_maps, "[vdso]", &v->vdso, &v->end) ||
-	    e != v->vdso)
-		return -1;
-	return 0;
+	return vms_read_real_maps() < 0 ? -1 : vms_find_vdso(vms_real_maps, v);
 }
 
 /*
@@ -366,7 +342,7 @@ TEST(fixed_over_part_of_vdso)
 {
 	int k = vms_kernel();
 	long expect = k == 61 ? -ENOMEM : -EINVAL;
-	struct vdso_at v, now;
+	struct vms_vdso_at v, now;
 
 	if (k != 61 && k != 612)
 		SKIP(return, "unknown kernel");
@@ -402,7 +378,7 @@ TEST(fixed_over_part_of_vdso)
  */
 TEST(wipeonfork_vdso_vvar)
 {
-	struct vdso_at v;
+	struct vms_vdso_at v;
 	long cfd;
 	pid_t pid;
 
@@ -630,7 +606,7 @@ static long shadow_seal(int fd, unsigned long addr, unsigned long len)
  */
 TEST(sealed_vdso_refuses_discard)
 {
-	struct vdso_at v;
+	struct vms_vdso_at v;
 	long cfd;
 	pid_t pid;
 

@@ -29,36 +29,8 @@
 #define ASLR		"/proc/sys/kernel/randomize_va_space"
 #define EXEC_RUNS	12
 
-/* [vvar] and [vdso] as a maps text shows them. */
-struct vdso_at {
-	unsigned long vvar, vdso, end;	/* [vvar, vdso) and [vdso, end) */
-};
-
-/* The line of @maps naming @name: its start and end, 0 if none. */
-static int find_line(const char *maps, const char *name, unsigned long *s,
-		     unsigned long *e)
-{
-	const char *p = strstr(maps, name), *line;
-
-	if (!p)
-		return -1;
-	for (line = p; line > maps && line[-1] != '\n'; line--)
-		;
-	return sscanf(line, "%lx-%lx", s, e) == 2 ? 0 : -1;
-}
-
-static int find_vdso(const char *maps, struct vdso_at *v)
-{
-	unsigned long e;
-
-	if (find_line(maps, "[vvar]", &v->vvar, &e) ||
-	    find_line(maps, "[vdso]", &v->vdso, &v->end) || e != v->vdso)
-		return -1;
-	return 0;
-}
-
 static long shadow_map_vdso(int fd, unsigned long hint,
-			    const struct vdso_at *v, unsigned int op_flags,
+			    const struct vms_vdso_at *v, unsigned int op_flags,
 			    unsigned long page, unsigned long *out)
 {
 	struct vmashadow_op op;
@@ -92,14 +64,14 @@ static long real_map_vdso(unsigned long hint)
 	unsigned long __h = (hint), __s;				\
 	long __r = real_map_vdso(__h);					\
 	long __sh = shadow_map_vdso(vms_fd, __h, v, 0, 0, &__s);	\
-	struct vdso_at __now;						\
+	struct vms_vdso_at __now;						\
 	if (__r > 0)							\
 		__r = 0;						\
 	ASSERT_EQ((long)(expect), __r);					\
 	ASSERT_EQ(__r, __sh);						\
 	if (!__r) {							\
 		ASSERT_LE(0, vms_read_real_maps());			\
-		ASSERT_EQ(0, find_vdso(vms_real_maps, &__now));		\
+		ASSERT_EQ(0, vms_find_vdso(vms_real_maps, &__now));		\
 		ASSERT_EQ(__now.vdso, __s);				\
 	}								\
 	CHECK_RANGE(0, ~0UL);						\
@@ -107,9 +79,9 @@ static long real_map_vdso(unsigned long hint)
 
 /* Take the vdso away on both sides. */
 #define BOTH_UNMAP_VDSO(v) do {						\
-	struct vdso_at *__v = (v);					\
+	struct vms_vdso_at *__v = (v);					\
 	ASSERT_LE(0, vms_read_real_maps());				\
-	ASSERT_EQ(0, find_vdso(vms_real_maps, __v));			\
+	ASSERT_EQ(0, vms_find_vdso(vms_real_maps, __v));			\
 	VMS_CHECK_RES(0, vms_both_unmap(__v->vvar, __v->end - __v->vvar)); \
 } while (0)
 
@@ -121,7 +93,7 @@ static long real_map_vdso(unsigned long hint)
  */
 TEST(arch_prctl)
 {
-	struct vdso_at v;
+	struct vms_vdso_at v;
 	unsigned long n;
 
 	VMS_SETUP();
@@ -129,7 +101,7 @@ TEST(arch_prctl)
 		SKIP(return, "no ARCH_MAP_VDSO_64 (CONFIG_CHECKPOINT_RESTORE)");
 	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &n));
 	ASSERT_LE(0, vms_read_real_maps());
-	ASSERT_EQ(0, find_vdso(vms_real_maps, &v));
+	ASSERT_EQ(0, vms_find_vdso(vms_real_maps, &v));
 	BOTH_MAP_VDSO(-EEXIST, 0, &v);
 
 	BOTH_UNMAP_VDSO(&v);
@@ -138,7 +110,7 @@ TEST(arch_prctl)
 	BOTH_UNMAP_VDSO(&v);
 	BOTH_MAP_VDSO(0, PG(100), &v);
 	ASSERT_LE(0, vms_read_real_maps());
-	ASSERT_EQ(0, find_vdso(vms_real_maps, &v));
+	ASSERT_EQ(0, vms_find_vdso(vms_real_maps, &v));
 	ASSERT_EQ(PG(100), v.vvar);
 
 	/* a hint whose range is partly mapped: the search, as with no hint */
@@ -146,14 +118,14 @@ TEST(arch_prctl)
 	MAP(0, 200, 10, RW, 0);
 	BOTH_MAP_VDSO(0, PG(205), &v);
 	ASSERT_LE(0, vms_read_real_maps());
-	ASSERT_EQ(0, find_vdso(vms_real_maps, &v));
+	ASSERT_EQ(0, vms_find_vdso(vms_real_maps, &v));
 	ASSERT_NE(PG(205), v.vvar);
 }
 
 /* Bad requests change nothing: the errno the module owes them. */
 TEST(bad_requests)
 {
-	struct vdso_at v = { PG(10), PG(14), PG(16) };
+	struct vms_vdso_at v = { PG(10), PG(14), PG(16) };
 	struct vmashadow_params p;
 	unsigned long out;
 
@@ -228,7 +200,7 @@ TEST(exec_placement)
 	VMS_SETUP();
 	for (i = 0; i < EXEC_RUNS; i++) {
 		unsigned long n, start, page = 0, out;
-		struct vdso_at v;
+		struct vms_vdso_at v;
 		char path[32];
 		pid_t pid = start_perl(&in);
 		int fd;
@@ -242,7 +214,7 @@ TEST(exec_placement)
 		ASSERT_EQ(0, vms_import(vms_fd, pid, 0, 0, &n));
 		close(in);
 		VMS_WAIT_CHILD(pid);
-		ASSERT_EQ(0, find_vdso(maps, &v));
+		ASSERT_EQ(0, vms_find_vdso(maps, &v));
 		ASSERT_EQ(0, vms_shadow_unmap(vms_fd, v.vvar, v.end - v.vvar));
 		ASSERT_EQ(0, vms_get_params(vms_fd, &p));
 		start = (p.start_stack + VMS_PS - 1) & ~(VMS_PS - 1);

@@ -273,4 +273,33 @@ static inline long vms_shadow_map_count(int fd)
 	return st.regions;
 }
 
+/* [vvar] and [vdso] as a maps text shows them. */
+struct vms_vdso_at {
+	unsigned long vvar, vdso, end;	/* [vvar, vdso) and [vdso, end) */
+};
+
+/* The line of @maps naming @name: its start and end; -1 if none. */
+static inline int vms_find_line(const char *maps, const char *name,
+				unsigned long *s, unsigned long *e)
+{
+	const char *p = strstr(maps, name), *line;
+
+	if (!p)
+		return -1;
+	for (line = p; line > maps && line[-1] != '\n'; line--)
+		;
+	return sscanf(line, "%lx-%lx", s, e) == 2 ? 0 : -1;
+}
+
+/* The [vvar] and, right above it, the [vdso] of @maps; -1 if not so. */
+static inline int vms_find_vdso(const char *maps, struct vms_vdso_at *v)
+{
+	unsigned long e;
+
+	if (vms_find_line(maps, "[vvar]", &v->vvar, &e) ||
+	    vms_find_line(maps, "[vdso]", &v->vdso, &v->end) || e != v->vdso)
+		return -1;
+	return 0;
+}
+
 #endif /* _VMS_SHADOW_H */
