@@ -109,6 +109,24 @@ struct vms_region {
 
 #define VMS_CACHE_SLOTS		4
 
+/*
+ * The most regions one call creates: a munmap punch makes two, so mmap over
+ * a punch makes three, and mremap can punch at its destination, cut the
+ * old range's tail, copy and punch the source: six.
+ */
+#define VMS_RESERVE_MAX		6
+
+/*
+ * Regions allocated ahead of need and never used.  Every call tops the
+ * reserve up to the most it may need before it touches the tree, so that
+ * running out of memory changes nothing (the maple tree's
+ * mas_preallocate() gives the kernel the same guarantee).
+ */
+struct vms_reserve {
+	struct vms_region	*region[VMS_RESERVE_MAX];
+	unsigned int		nr;
+};
+
 struct vms_params {
 	unsigned int		rules;		/* VMASHADOW_RULES_* */
 	unsigned int		max_map_count;
@@ -149,6 +167,7 @@ struct vms_mm {
 	u64			seq;
 	u64			cache_seq;
 	struct vms_region	*cache[VMS_CACHE_SLOTS];
+	struct vms_reserve	reserve;
 	u64			next_anon_id;
 	u64			next_shmem_ino;
 	bool			may_map_low;	/* CAP_SYS_RAWIO: below mmap_min_addr */

@@ -43,6 +43,7 @@ static inline bool vms_chain_singular(const struct vms_region *r)
 
 /* region.c */
 void vms_region_discard(struct vms_region *r);
+void vms_reserve_drain(struct vms_mm *mm);
 void vms_region_dup(struct vms_region *new, const struct vms_region *r);
 void vms_unlink(struct vms_mm *mm, struct vms_region *r);
 void vms_adjust(struct vms_mm *mm, struct vms_region *r,

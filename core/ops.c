@@ -15,48 +15,34 @@
 
 /* ---- allocation up front -------------------------------------------------- */
 
-/*
- * The most regions one call creates: a munmap punch makes two, so mmap over
- * a punch makes three, and mremap can punch at its destination, cut the
- * old range's tail, copy and punch the source: six.
- */
-#define VMS_PREALLOC_MAX	6
 #define VMS_PREALLOC_MAP	3
 #define VMS_PREALLOC_SPLITS	2
 
-struct vms_prealloc {
-	struct vms_region	*region[VMS_PREALLOC_MAX];
-	unsigned int		nr;
-};
-
-static int vms_prealloc(struct vms_prealloc *pa, unsigned int regions)
+/*
+ * Make sure @mm's reserve holds @regions unused regions before the call
+ * touches the tree.  What a call does not use stays in the reserve for the
+ * next one: most calls split nothing, and a slab round trip for each
+ * region they might have needed cost them more than their tree work.
+ */
+static int vms_prealloc(struct vms_mm *mm, unsigned int regions)
 {
-	memset(pa, 0, sizeof(*pa));
-	while (pa->nr < regions) {
-		pa->region[pa->nr] = vms_region_alloc();
-		if (!pa->region[pa->nr])
-			goto nomem;
-		pa->nr++;
+	struct vms_reserve *res = &mm->reserve;
+
+	while (res->nr < regions) {
+		struct vms_region *r = vms_region_alloc();
+
+		if (!r)
+			return -ENOMEM;	/* what was added stays for later */
+		res->region[res->nr++] = r;
 	}
 	return 0;
-nomem:
-	while (pa->nr)
-		vms_region_discard(pa->region[--pa->nr]);
-	return -ENOMEM;
 }
 
-static struct vms_region *vms_take_region(struct vms_prealloc *pa)
+static struct vms_region *vms_take_region(struct vms_reserve *res)
 {
-	if (WARN_ON_ONCE(!pa->nr))
+	if (WARN_ON_ONCE(!res->nr))
 		return NULL;
-	return pa->region[--pa->nr];
-}
-
-/* Give back what the call did not use. */
-static void vms_prealloc_release(struct vms_prealloc *pa)
-{
-	while (pa->nr)
-		vms_region_discard(pa->region[--pa->nr]);
+	return res->region[--res->nr];
 }
 
 /* Start what EXPLAIN_LAST will report of this operation. */
@@ -157,7 +143,7 @@ static bool vms_may_expand(const struct vms_mm *mm, unsigned long pages)
  */
 static int vms_split(struct vms_mm *mm, struct vms_region *r,
 		     unsigned long addr, bool new_below,
-		     struct vms_prealloc *pa)
+		     struct vms_reserve *pa)
 {
 	unsigned long delta = (addr - r->start) >> PAGE_SHIFT;
 	struct vms_region *new;
@@ -184,7 +170,7 @@ static int vms_split(struct vms_mm *mm, struct vms_region *r,
 /* split_vma(): the same, refused once the map count reaches the limit. */
 static int vms_split_checked(struct vms_mm *mm, struct vms_region *r,
 			     unsigned long addr, bool new_below,
-			     struct vms_prealloc *pa)
+			     struct vms_reserve *pa)
 {
 	int err;
 
@@ -229,7 +215,7 @@ static void vms_remove(struct vms_mm *mm, struct vms_region *r)
  * says the range was inside one region.
  */
 static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
-			    unsigned long end, struct vms_prealloc *pa,
+			    unsigned long end, struct vms_reserve *pa,
 			    bool *punch)
 {
 	struct vms_region *r = vms_find(mm, start), *last;
@@ -317,7 +303,7 @@ static void vms_unmap_remove(struct vms_mm *mm, unsigned long start,
 }
 
 static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
-			unsigned long end, struct vms_prealloc *pa)
+			unsigned long end, struct vms_reserve *pa)
 {
 	bool punch;
 	int err;
@@ -338,7 +324,7 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
  * unmaps come through here too, and fail the same way.
  */
 static int vms_munmap_checked(struct vms_mm *mm, unsigned long start,
-			      unsigned long len, struct vms_prealloc *pa)
+			      unsigned long len, struct vms_reserve *pa)
 {
 	unsigned long end;
 
@@ -353,15 +339,14 @@ static int vms_munmap_checked(struct vms_mm *mm, unsigned long start,
 
 int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
 {
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
-	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
+	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_UNMAP, start, start + len);
-	err = vms_munmap_checked(mm, start, len, &pa);
-	vms_prealloc_release(&pa);
+	err = vms_munmap_checked(mm, start, len, pa);
 	return err;
 }
 
@@ -800,7 +785,7 @@ static void vms_explain_special(struct vmashadow_explain *ex,
  * link @new there.
  */
 static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
-			   struct vms_prealloc *pa)
+			   struct vms_reserve *pa)
 {
 	unsigned long pages = (nr->end - nr->start) >> PAGE_SHIFT, charge;
 	struct vms_region *prev, *next, *r = NULL;
@@ -887,7 +872,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	unsigned long addr = req->addr, len = req->len;
 	unsigned long flags = req->flags, prot = req->prot;
 	struct vms_new_range nr = { };
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	if (req->offset & ~PAGE_MASK)
@@ -962,23 +947,20 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 		nr.pgoff = 0;
 	}
 
-	err = vms_prealloc(&pa, VMS_PREALLOC_MAP);
+	err = vms_prealloc(mm, VMS_PREALLOC_MAP);
 	if (err)
 		return err;
 	if (!file && (nr.flags & VMASHADOW_VM_SHARED)) {
 		shmem = vms_shmem_alloc(mm);
-		if (!shmem) {
-			vms_prealloc_release(&pa);
+		if (!shmem)
 			return -ENOMEM;
-		}
 		file = shmem;
 	}
 	nr.start = addr;
 	nr.end = addr + len;
 	nr.file = file;
 	nr.new_shmem = shmem;
-	err = vms_mmap_region(mm, &nr, &pa);
-	vms_prealloc_release(&pa);
+	err = vms_mmap_region(mm, &nr, pa);
 	vms_file_put(shmem);
 	if (err)
 		return err;
@@ -1030,7 +1012,7 @@ static int vms_vdso_exec_hint(const struct vms_mm *mm, unsigned long len,
 /* _install_special_mapping(): link a region that merges with nothing. */
 static void vms_install_special(struct vms_mm *mm, unsigned long start,
 				unsigned long len, unsigned int op_flags,
-				struct vms_prealloc *pa)
+				struct vms_reserve *pa)
 {
 	struct vms_region *r = vms_take_region(pa), *prev, *next;
 
@@ -1063,7 +1045,7 @@ int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long *out)
 {
 	unsigned long total = vvar_len + len;
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	if (!len || !vvar_len || ((len | vvar_len) & ~PAGE_MASK) ||
@@ -1081,12 +1063,12 @@ int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 	addr = vms_get_unmapped_area(mm, NULL, addr, total, 0, 0);
 	if (IS_ERR_VALUE(addr))
 		return addr;
-	err = vms_prealloc(&pa, 2);
+	err = vms_prealloc(mm, 2);
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_MAP_VDSO, addr, addr + total);
-	vms_install_special(mm, addr + vvar_len, len, VMASHADOW_OPF_VDSO, &pa);
-	vms_install_special(mm, addr, vvar_len, VMASHADOW_OPF_VVAR, &pa);
+	vms_install_special(mm, addr + vvar_len, len, VMASHADOW_OPF_VDSO, pa);
+	vms_install_special(mm, addr, vvar_len, VMASHADOW_OPF_VVAR, pa);
 	*out = addr + vvar_len;
 	return 0;
 }
@@ -1326,7 +1308,7 @@ static unsigned long vms_mprotect_flags(unsigned long old, unsigned long prot)
 static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 			    struct vms_region **pprev, unsigned long start,
 			    unsigned long end, unsigned long newflags,
-			    struct vms_prealloc *pa)
+			    struct vms_reserve *pa)
 {
 	struct vms_change c = {
 		.prev	= *pprev,
@@ -1368,7 +1350,7 @@ static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 			      struct vms_region **pprev, unsigned long start,
 			      unsigned long end, unsigned long newflags,
-			      struct vms_prealloc *pa)
+			      struct vms_reserve *pa)
 {
 	unsigned long oldflags = area->flags;
 	int err;
@@ -1408,7 +1390,7 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 	const unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
 	unsigned long end, nstart, tmp, reqprot;
 	struct vms_region *r, *prev;
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
@@ -1427,7 +1409,7 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 		return -EINVAL;
 	reqprot = prot;
 
-	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
+	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 
@@ -1467,7 +1449,7 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 		}
 		tmp = min(r->end, end);
 		err = vms_mprotect_fixup(mm, r, &prev, nstart, tmp, newflags,
-					 &pa);
+					 pa);
 		if (err)
 			break;
 		nstart = tmp;
@@ -1484,7 +1466,6 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 		cond_resched();
 	}
 out:
-	vms_prealloc_release(&pa);
 	return err;
 }
 
@@ -1742,7 +1723,7 @@ static int vms_madvise_pages(const struct vms_region *r, int advice)
 static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 			      struct vms_region **pprev, unsigned long start,
 			      unsigned long end, int advice,
-			      struct vms_prealloc *pa)
+			      struct vms_reserve *pa)
 {
 	unsigned long flags;
 	int err;
@@ -1778,7 +1759,7 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 		int advice)
 {
 	struct vms_region *r, *prev;
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	int err = 0, unmapped = 0;
 	unsigned long end, tmp;
 
@@ -1795,7 +1776,7 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 	if (end == start)
 		return 0;
 
-	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
+	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_MADVISE, start, end);
@@ -1814,7 +1795,7 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 				break;
 		}
 		tmp = min(r->end, end);
-		err = vms_madvise_region(mm, r, &prev, start, tmp, advice, &pa);
+		err = vms_madvise_region(mm, r, &prev, start, tmp, advice, pa);
 		if (err)
 			break;
 		start = tmp;
@@ -1825,7 +1806,6 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 		r = vms_find(mm, prev ? prev->end : start);
 		cond_resched();
 	}
-	vms_prealloc_release(&pa);
 	return err ? err : unmapped;
 }
 
@@ -1836,7 +1816,7 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
  * an unfaulted anonymous range after it (never next), else make a new one.
  */
 static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
-		      unsigned long len, struct vms_prealloc *pa)
+		      unsigned long len, struct vms_reserve *pa)
 {
 	unsigned long flags = VMASHADOW_VM_READ | VMASHADOW_VM_WRITE |
 			      VMASHADOW_VM_MAYREAD | VMASHADOW_VM_MAYWRITE |
@@ -1887,7 +1867,7 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 	struct vms_params *p = &mm->params;
 	unsigned long newbrk, oldbrk, origbrk = p->brk;
 	struct vms_region *next;
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 
 	if (brk < p->start_brk || brk > VMS_TASK_SIZE)
 		return origbrk;
@@ -1897,7 +1877,7 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 		p->brk = brk;
 		return brk;
 	}
-	if (vms_prealloc(&pa, VMS_PREALLOC_SPLITS))
+	if (vms_prealloc(mm, VMS_PREALLOC_SPLITS))
 		return origbrk;
 
 	if (brk <= p->brk) {
@@ -1907,7 +1887,7 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 		if (!r || r->start >= oldbrk)
 			goto fail;
 		p->brk = brk;
-		if (vms_do_unmap(mm, newbrk, oldbrk, &pa)) {
+		if (vms_do_unmap(mm, newbrk, oldbrk, pa)) {
 			p->brk = origbrk;
 			goto fail;
 		}
@@ -1922,14 +1902,12 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 	next = vms_find(mm, oldbrk);
 	if (next && newbrk + PAGE_SIZE > vms_start_gap(next))
 		goto fail;
-	if (vms_do_brk(mm, oldbrk, newbrk - oldbrk, &pa))
+	if (vms_do_brk(mm, oldbrk, newbrk - oldbrk, pa))
 		goto fail;
 	p->brk = brk;
 done:
-	vms_prealloc_release(&pa);
 	return brk;
 fail:
-	vms_prealloc_release(&pa);
 	return origbrk;
 }
 
@@ -1978,7 +1956,7 @@ static struct vms_region *vms_copy_region(struct vms_mm *mm,
 					  struct vms_region **srcp,
 					  unsigned long addr, unsigned long len,
 					  unsigned long pgoff, bool keep_source,
-					  struct vms_prealloc *pa)
+					  struct vms_reserve *pa)
 {
 	struct vms_region *src = *srcp, *prev, *next, *r = NULL;
 	unsigned long src_start = src->start;
@@ -2046,7 +2024,7 @@ static struct vms_region *vms_copy_region(struct vms_mm *mm,
 static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		     unsigned long old_addr, unsigned long old_len,
 		     unsigned long new_len, unsigned long new_addr,
-		     unsigned long flags, struct vms_prealloc *pa)
+		     unsigned long flags, struct vms_reserve *pa)
 {
 	bool split_before = r->start != old_addr;
 	bool split_after = r->end != old_addr + old_len;
@@ -2110,7 +2088,7 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 			 unsigned long old_len, unsigned long new_addr,
 			 unsigned long new_len, unsigned long flags,
-			 struct vms_prealloc *pa)
+			 struct vms_reserve *pa)
 {
 	unsigned long map_flags = 0;
 	struct vms_region *r;
@@ -2215,7 +2193,7 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_len, unsigned long flags,
 	       unsigned long new_addr)
 {
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	struct vms_region *r;
 	long ret;
 
@@ -2238,19 +2216,19 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	if (vms_sealed(r))
 		return -EPERM;
 
-	ret = vms_prealloc(&pa, VMS_PREALLOC_MAX);
+	ret = vms_prealloc(mm, VMS_RESERVE_MAX);
 	if (ret)
 		return ret;
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
 		ret = vms_remap_to(mm, addr, old_len, new_addr, new_len, flags,
-				   &pa);
+				   pa);
 		goto out;
 	}
 	if (old_len >= new_len) {
 		ret = addr;
 		if (old_len != new_len) {
 			int err = vms_munmap_checked(mm, addr + new_len,
-						     old_len - new_len, &pa);
+						     old_len - new_len, pa);
 			if (err)
 				ret = err;
 		}
@@ -2287,10 +2265,9 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 			goto out;
 		}
 		ret = vms_move(mm, r, addr, old_len, new_len, new_addr, flags,
-			       &pa);
+			       pa);
 	}
 out:
-	vms_prealloc_release(&pa);
 	return ret;
 }
 
@@ -2305,7 +2282,7 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 	     unsigned long flags)
 {
 	struct vms_region *r, *prev;
-	struct vms_prealloc pa;
+	struct vms_reserve *pa = &mm->reserve;
 	unsigned long end, nstart, tmp;
 	int err;
 
@@ -2335,7 +2312,7 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 		nstart = r->end;
 	}
 
-	err = vms_prealloc(&pa, VMS_PREALLOC_SPLITS);
+	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_SEAL, start, end);
@@ -2347,7 +2324,7 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 		if (!vms_sealed(r)) {
 			err = vms_modify_flags(mm, r, &prev, nstart, tmp,
 					       r->flags | VMASHADOW_VM_SEALED,
-					       &pa);
+					       pa);
 			if (err)
 				break;
 		} else {
@@ -2358,6 +2335,5 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 			break;
 		r = vms_find(mm, nstart);
 	}
-	vms_prealloc_release(&pa);
 	return err;
 }

@@ -69,6 +69,13 @@ void vms_region_discard(struct vms_region *r)
 	kmem_cache_free(vms_region_cachep, r);
 }
 
+/* Give the regions of @mm's reserve back to the slab. */
+void vms_reserve_drain(struct vms_mm *mm)
+{
+	while (mm->reserve.nr)
+		vms_region_discard(mm->reserve.region[--mm->reserve.nr]);
+}
+
 /*
  * Free a region that is no longer in the tree.  A cached pointer to it
  * would now dangle: bump the sequence number, which empties the cache.
@@ -154,37 +161,59 @@ static inline unsigned long vms_region_gap(const struct vms_region *r)
 RB_DECLARE_CALLBACKS_MAX(static, vms_gap_callbacks, struct vms_region, rb,
 			 unsigned long, subtree_gap, vms_region_gap)
 
-/* Recompute @r's own gap and carry the change up to the root. */
-static void vms_gap_update(struct vms_region *r)
+/*
+ * The end of the region before @r, read off @r's gap: where the free space
+ * below @r begins.  ->gap is kept so that this needs no walk to the
+ * predecessor, here and in the searches.
+ */
+static unsigned long vms_gap_start(const struct vms_region *r)
 {
-	r->gap = vms_compute_gap(r);
+	return r->start - r->gap;
+}
+
+/*
+ * The region before @r now ends at @prev_end (0: there is none): set
+ * @r's gap and carry the change up to the root.
+ */
+static void vms_set_gap(struct vms_region *r, unsigned long prev_end)
+{
+	r->gap = r->start - prev_end;
 	vms_gap_callbacks_propagate(&r->rb, NULL);
 }
 
 /*
  * Insert @r, whose range must be free.  The gap below @r and the one below
- * its successor both change.
+ * its successor both change.  The descent passes both neighbours: the
+ * predecessor is the last node it leaves to the right, the successor the
+ * last it leaves to the left.
+ *
+ *        prev         next              prev     r     next
+ *   ...--[    ]  gap  [    ]--   =>  ...--[    ] g1 [  ] g2 [    ]--
  */
 void vms_link(struct vms_mm *mm, struct vms_region *r)
 {
 	struct rb_node **link = &mm->root.rb_node, *parent = NULL;
-	struct vms_region *next;
+	struct vms_region *next = NULL;
+	unsigned long prev_end = 0;
 
 	while (*link) {
+		struct vms_region *p = rb_region(*link);
+
 		parent = *link;
-		if (r->start < rb_region(parent)->start)
+		if (r->start < p->start) {
+			next = p;
 			link = &parent->rb_left;
-		else
+		} else {
+			prev_end = p->end;
 			link = &parent->rb_right;
+		}
 	}
 	rb_link_node(&r->rb, parent, link);
 	r->subtree_gap = 0;
-	vms_gap_update(r);
+	vms_set_gap(r, prev_end);
 	rb_insert_augmented(&r->rb, &mm->root, &vms_gap_callbacks);
-
-	next = vms_next(r);
 	if (next)
-		vms_gap_update(next);
+		vms_set_gap(next, r->end);
 
 	mm->map_count++;
 	mm->total_vm += vms_pages(r);
@@ -192,15 +221,19 @@ void vms_link(struct vms_mm *mm, struct vms_region *r)
 		mm->count.peak_regions = mm->map_count;
 }
 
-/* Take @r out of the tree; the caller frees it or links it again. */
+/*
+ * Take @r out of the tree; the caller frees it or links it again.  Its
+ * successor's gap grows down to where @r's began.
+ */
 void vms_unlink(struct vms_mm *mm, struct vms_region *r)
 {
 	struct vms_region *next = vms_next(r);
+	unsigned long prev_end = vms_gap_start(r);
 
 	rb_erase_augmented(&r->rb, &mm->root, &vms_gap_callbacks);
 	RB_CLEAR_NODE(&r->rb);
 	if (next)
-		vms_gap_update(next);
+		vms_set_gap(next, prev_end);
 	mm->map_count--;
 	mm->total_vm -= vms_pages(r);
 	mm->seq++;
@@ -208,11 +241,13 @@ void vms_unlink(struct vms_mm *mm, struct vms_region *r)
 
 /*
  * Move the bounds of a linked region.  The new range must not overlap a
- * neighbour, so the region keeps its place in the tree.
+ * neighbour, so the region keeps its place in the tree (and the cache may
+ * keep it: it reads the bounds from the region).
  */
 void vms_adjust(struct vms_mm *mm, struct vms_region *r,
 		unsigned long start, unsigned long end, unsigned long pgoff)
 {
+	unsigned long prev_end = vms_gap_start(r);
 	struct vms_region *next;
 
 	mm->total_vm += (end - start) >> PAGE_SHIFT;
@@ -220,10 +255,10 @@ void vms_adjust(struct vms_mm *mm, struct vms_region *r,
 	r->start = start;
 	r->end = end;
 	r->pgoff = pgoff;
-	vms_gap_update(r);
+	vms_set_gap(r, prev_end);
 	next = vms_next(r);
 	if (next)
-		vms_gap_update(next);
+		vms_set_gap(next, end);
 }
 
 /* ---- free-gap search ----------------------------------------------------- */
@@ -234,15 +269,6 @@ unsigned long vms_highest_end(const struct vms_mm *mm)
 	struct rb_node *last = rb_last(&mm->root);
 
 	return last ? rb_region(last)->end : 0;
-}
-
-/*
- * The free space below @r runs from its gap_start to @r's start; ->gap
- * stores its length, which spares a walk to the predecessor.
- */
-static unsigned long vms_gap_start(const struct vms_region *r)
-{
-	return r->start - r->gap;
 }
 
 static bool vms_gap_fits(unsigned long gap_start, unsigned long gap_end,
@@ -731,7 +757,7 @@ int vms_validate(struct vms_mm *mm, unsigned long *where)
 	return vms_check_anon(mm, where);
 }
 
-/* Free every region; the shadow is gone with its descriptor. */
+/* Free every region and the reserve: the shadow goes with its fd. */
 void vms_mm_destroy(struct vms_mm *mm)
 {
 	struct vms_region *r, *tmp;
@@ -745,6 +771,7 @@ void vms_mm_destroy(struct vms_mm *mm)
 	mm->root = RB_ROOT;
 	mm->map_count = 0;
 	mm->total_vm = 0;
+	vms_reserve_drain(mm);
 }
 
 /*
@@ -809,7 +836,8 @@ void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
 	mm->root.rb_node = vms_build_subtree(regions, 0, n - 1, NULL, 0,
 					     red_depth ? red_depth : UINT_MAX);
 	for (i = 0; i < n; i++) {
-		regions[i]->gap = vms_compute_gap(regions[i]);
+		regions[i]->gap = regions[i]->start -
+				  (i ? regions[i - 1]->end : 0);
 		mm->total_vm += vms_pages(regions[i]);
 	}
 	vms_build_gaps(mm->root.rb_node);

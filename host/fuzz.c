@@ -689,8 +689,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dret = core_step(mm, &s, true, &dres, &dcount);
 			compare(mm, &m);	/* nothing changed */
 		}
-		if (inject)
+		if (inject) {
+			/* a full reserve would spare the call its allocations */
+			vms_reserve_drain(mm);
 			vms_host_fail_alloc = (d[0] >> 5 & 3) + 1;
+		}
 		ret = core_step(mm, &s, false, &result, &count);
 		step(" = %ld (%#lx)\n", ret, result);
 		if (inject && !vms_host_fail_alloc) {

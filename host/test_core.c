@@ -313,6 +313,7 @@ TEST(enomem_changes_nothing)
 	struct vms_mm *mm = mm_new();
 
 	ASSERT_EQ(0, MAPA(mm, 1, 6, RW));
+	vms_reserve_drain(mm);
 	vms_host_fail_alloc = 1;
 	ASSERT_EQ(-ENOMEM, vms_protect(mm, PG(3), PGS(2), R));
 	vms_host_fail_alloc = 1;
@@ -322,6 +323,36 @@ TEST(enomem_changes_nothing)
 	vms_host_fail_alloc = 0;
 	LAYOUT(mm, "1-7:rw-p");
 	mm_free(mm);
+}
+
+/*
+ * What a call allocated and did not use stays in the reserve for the next:
+ * a split then needs no allocation, and one that needs more than the
+ * reserve holds fails as before, keeping what it got.
+ */
+TEST(reserve_carries_over)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long allocs;
+
+	ASSERT_EQ(0, MAPA(mm, 1, 6, RW));	/* took one of three */
+	ASSERT_EQ(2, mm->reserve.nr);
+	allocs = vms_host_allocs;
+	vms_host_fail_alloc = 1;
+	ASSERT_EQ(0, vms_protect(mm, PG(3), PGS(2), R));	/* two splits */
+	ASSERT_EQ(allocs, vms_host_allocs);
+	ASSERT_EQ(0, mm->reserve.nr);
+	ASSERT_EQ(-ENOMEM, MAPA(mm, 10, 1, R));
+	vms_host_fail_alloc = 0;
+	LAYOUT(mm, "1-3:rw-p 3-5:r--p 5-7:rw-p");
+	ASSERT_EQ(0, mm->reserve.nr);
+	vms_host_fail_alloc = 3;		/* the third of three fails */
+	ASSERT_EQ(-ENOMEM, MAPA(mm, 10, 1, R));
+	ASSERT_EQ(2, mm->reserve.nr);
+	LAYOUT(mm, "1-3:rw-p 3-5:r--p 5-7:rw-p");
+	ASSERT_EQ(0, MAPA(mm, 10, 1, R));
+	ASSERT_GE(VMS_RESERVE_MAX, mm->reserve.nr);
+	mm_free(mm);	/* ASan: the reserve is freed with the shadow */
 }
 
 TEST_HARNESS_MAIN

@@ -784,6 +784,7 @@ TEST(map_vdso)
 	/* arch_prctl(ARCH_MAP_VDSO_64, addr) beside memory it would merge with */
 	mm = mm_new();
 	ASSERT_EQ(0, MAPA(mm, 48, 2, R));
+	vms_reserve_drain(mm);
 	vms_host_fail_alloc = 2;	/* nothing without its two regions */
 	ASSERT_EQ(-ENOMEM, vms_map_vdso(mm, PG(50), PGS(2), PGS(4), 0, false,
 					&a));
