@@ -117,10 +117,11 @@ struct vms_region {
 #define VMS_RESERVE_MAX		6
 
 /*
- * Regions allocated ahead of need and never used.  Every call tops the
+ * Regions allocated ahead of need, unused and zeroed.  Every call tops the
  * reserve up to the most it may need before it touches the tree, so that
  * running out of memory changes nothing (the maple tree's
- * mas_preallocate() gives the kernel the same guarantee).
+ * mas_preallocate() gives the kernel the same guarantee).  What a call
+ * leaves, and what its merges free, waits here for the next one.
  */
 struct vms_reserve {
 	struct vms_region	*region[VMS_RESERVE_MAX];

@@ -79,12 +79,19 @@ void vms_reserve_drain(struct vms_mm *mm)
 /*
  * Free a region that is no longer in the tree.  A cached pointer to it
  * would now dangle: bump the sequence number, which empties the cache.
+ * While the reserve has room the region goes there, cleared, instead of
+ * back to the slab: a merge frees what the next split will want.
  */
 void vms_region_free(struct vms_mm *mm, struct vms_region *r)
 {
 	mm->seq++;
 	vms_file_put(r->file);
 	vms_anon_put(mm, r->anon);
+	if (mm->reserve.nr < VMS_RESERVE_MAX) {
+		memset(r, 0, sizeof(*r));
+		mm->reserve.region[mm->reserve.nr++] = r;
+		return;
+	}
 	kmem_cache_free(vms_region_cachep, r);
 }
 
