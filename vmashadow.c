@@ -1408,8 +1408,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 		vms_mm_destroy(new);
 	} else {
 		vms_mm_destroy(&ctx->mm);
-		ctx->mm = *new;
-		ctx->mm.seq++;		/* nothing cached survives */
+		ctx->mm = *new;		/* its lookup cache is empty */
 		im.regions = ctx->mm.map_count;
 	}
 	mutex_unlock(&ctx->lock);

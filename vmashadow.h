@@ -164,9 +164,7 @@ struct vms_mm {
 	struct rb_root		root;
 	unsigned long		map_count;
 	unsigned long		total_vm;	/* pages mapped, for RLIMIT_AS */
-	/* the lookup cache: valid while cache_seq == seq */
-	u64			seq;
-	u64			cache_seq;
+	/* the lookup cache: regions in the tree, by page number */
 	struct vms_region	*cache[VMS_CACHE_SLOTS];
 	struct vms_reserve	reserve;
 	u64			next_anon_id;

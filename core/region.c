@@ -77,14 +77,13 @@ void vms_reserve_drain(struct vms_mm *mm)
 }
 
 /*
- * Free a region that is no longer in the tree.  A cached pointer to it
- * would now dangle: bump the sequence number, which empties the cache.
- * While the reserve has room the region goes there, cleared, instead of
- * back to the slab: a merge frees what the next split will want.
+ * Free a region that is no longer in the tree (vms_unlink() took it out of
+ * the lookup cache too).  While the reserve has room the region goes
+ * there, cleared, instead of back to the slab: a merge frees what the
+ * next split will want.
  */
 void vms_region_free(struct vms_mm *mm, struct vms_region *r)
 {
-	mm->seq++;
 	vms_file_put(r->file);
 	vms_anon_put(mm, r->anon);
 	if (mm->reserve.nr < VMS_RESERVE_MAX) {
@@ -169,6 +168,20 @@ RB_DECLARE_CALLBACKS_MAX(static, vms_gap_callbacks, struct vms_region, rb,
 			 unsigned long, subtree_gap, vms_region_gap)
 
 /*
+ * The lookup cache holds only regions in the tree: one that leaves the
+ * tree leaves the cache, and every other region stays valid through the
+ * changes around it (the cache reads the bounds from the region).
+ */
+static void vms_cache_forget(struct vms_mm *mm, const struct vms_region *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMS_CACHE_SLOTS; i++)
+		if (mm->cache[i] == r)
+			mm->cache[i] = NULL;
+}
+
+/*
  * The end of the region before @r, read off @r's gap: where the free space
  * below @r begins.  ->gap is kept so that this needs no walk to the
  * predecessor, here and in the searches.
@@ -229,8 +242,8 @@ void vms_link(struct vms_mm *mm, struct vms_region *r)
 }
 
 /*
- * Take @r out of the tree; the caller frees it or links it again.  Its
- * successor's gap grows down to where @r's began.
+ * Take @r out of the tree and the lookup cache; the caller frees it or
+ * links it again.  Its successor's gap grows down to where @r's began.
  */
 void vms_unlink(struct vms_mm *mm, struct vms_region *r)
 {
@@ -239,11 +252,11 @@ void vms_unlink(struct vms_mm *mm, struct vms_region *r)
 
 	rb_erase_augmented(&r->rb, &mm->root, &vms_gap_callbacks);
 	RB_CLEAR_NODE(&r->rb);
+	vms_cache_forget(mm, r);
 	if (next)
 		vms_set_gap(next, prev_end);
 	mm->map_count--;
 	mm->total_vm -= vms_pages(r);
-	mm->seq++;
 }
 
 /*
@@ -502,8 +515,11 @@ static unsigned int vms_cache_slot(unsigned long addr)
 
 /*
  * The lookup cache, checked before the tree as vmacache_find() was.  A
- * region in it is live (freeing one empties the cache) and its bounds are
- * current, so holding @addr proves it is find_vma()'s answer.
+ * region in it is in the tree (vms_unlink() takes it out) and its bounds
+ * are current, so holding @addr proves it is find_vma()'s answer.  Unlike
+ * the vmacache, which a sequence number emptied at every change, it keeps
+ * its other regions through a change: the mutations that follow a lookup
+ * look up the same neighbourhood again.
  */
 static struct vms_region *vms_cache_find(struct vms_mm *mm,
 					 unsigned long addr)
@@ -511,12 +527,6 @@ static struct vms_region *vms_cache_find(struct vms_mm *mm,
 	unsigned int i;
 
 	mm->count.lookups++;
-	if (mm->cache_seq != mm->seq) {
-		memset(mm->cache, 0, sizeof(mm->cache));
-		mm->cache_seq = mm->seq;
-		mm->count.cache_misses++;
-		return NULL;
-	}
 	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
 		struct vms_region *r = mm->cache[i];
 
@@ -714,8 +724,6 @@ static int vms_check_cache(struct vms_mm *mm, unsigned long *where)
 {
 	unsigned int i;
 
-	if (mm->cache_seq != mm->seq)
-		return 0;
 	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
 		struct vms_region *r = mm->cache[i];
 
@@ -776,6 +784,7 @@ void vms_mm_destroy(struct vms_mm *mm)
 			cond_resched();
 	}
 	mm->root = RB_ROOT;
+	memset(mm->cache, 0, sizeof(mm->cache));
 	mm->map_count = 0;
 	mm->total_vm = 0;
 	vms_reserve_drain(mm);
@@ -851,7 +860,6 @@ void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
 	mm->map_count = n;
 	if (n > mm->count.peak_regions)
 		mm->count.peak_regions = n;
-	mm->seq++;
 }
 
 /* The child's own anon_vma for a region forked with one: anon_vma_fork(). */

@@ -355,4 +355,36 @@ TEST(reserve_carries_over)
 	mm_free(mm);	/* ASan: the reserve is freed with the shadow */
 }
 
+/*
+ * The lookup cache forgets a region when it leaves the tree, and only
+ * that one: a change elsewhere leaves the others cached.
+ */
+TEST(cache_forgets_only_the_unlinked)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long where, hits;
+
+	ASSERT_EQ(0, MAPA(mm, 1, 1, R));	/* cache slot 1 */
+	ASSERT_EQ(0, MAPA(mm, 6, 1, RW));	/* slot 2 */
+	ASSERT_EQ(0, MAPA(mm, 11, 1, N));	/* slot 3 */
+	ASSERT_EQ(PG(1), vms_find(mm, PG(1))->start);
+	ASSERT_EQ(PG(6), vms_find(mm, PG(6))->start);
+	ASSERT_EQ(PG(11), vms_find(mm, PG(11))->start);
+	ASSERT_EQ(0, vms_unmap(mm, PG(6), PGS(1)));
+	ASSERT_EQ(0, vms_validate(mm, &where));
+	ASSERT_EQ(NULL, mm->cache[2]);
+	hits = mm->count.cache_hits;
+	ASSERT_EQ(PG(11), vms_find(mm, PG(6))->start);	/* not the freed one */
+	ASSERT_EQ(hits, mm->count.cache_hits);
+	ASSERT_EQ(PG(1), vms_find(mm, PG(1))->start);
+	ASSERT_EQ(PG(11), vms_find(mm, PG(11))->start);
+	ASSERT_EQ(hits + 2, mm->count.cache_hits);
+	/* a split moves a cached region's bounds: it stays, still right */
+	ASSERT_EQ(0, MAPA(mm, 11, 3, N));
+	ASSERT_EQ(0, vms_protect(mm, PG(12), PGS(1), R));
+	ASSERT_EQ(0, vms_validate(mm, &where));
+	ASSERT_EQ(PG(12), vms_find(mm, PG(12))->start);
+	mm_free(mm);
+}
+
 TEST_HARNESS_MAIN

@@ -496,7 +496,6 @@ TEST(validate_detects)
 	ASSERT_EQ(VMASHADOW_BAD_ANON, vms_validate(mm, &where));
 	r->anon->refs--;
 	memset(mm->cache, 0, sizeof(mm->cache));
-	mm->cache_seq = mm->seq;
 	mm->cache[0] = &fake;
 	ASSERT_EQ(VMASHADOW_BAD_CACHE, vms_validate(mm, &where));
 	mm->cache[0] = NULL;
