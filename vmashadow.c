@@ -1171,15 +1171,13 @@ static void vms_anon_map_free(struct vms_anon_map *map)
 	kfree(map);
 }
 
-/* One real VMA as a shadow region of @dst, not yet linked. */
-static struct vms_region *vms_import_vma(struct vms_mm *dst,
-					 struct vms_anon_map *map,
-					 struct vm_area_struct *vma)
+/*
+ * One real VMA as the new region @r of @dst, not yet linked.  On -ENOMEM
+ * @r holds what it got so far, for vms_region_free().
+ */
+static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
+			  struct vm_area_struct *vma, struct vms_region *r)
 {
-	struct vms_region *r = vms_region_alloc();
-
-	if (!r)
-		return NULL;
 	r->start = vma->vm_start;
 	r->end = vma->vm_end;
 	r->pgoff = vma->vm_pgoff;
@@ -1188,20 +1186,17 @@ static struct vms_region *vms_import_vma(struct vms_mm *dst,
 		r->file = vms_gfile_get(vma->vm_file);
 		if (IS_ERR(r->file)) {
 			r->file = NULL;
-			vms_region_free(dst, r);
-			return NULL;
+			return -ENOMEM;
 		}
 	}
 	if (vma->anon_vma) {
 		r->anon = vms_anon_for(map, dst, vma->anon_vma);
-		if (!r->anon) {
-			vms_region_free(dst, r);
-			return NULL;
-		}
+		if (!r->anon)
+			return -ENOMEM;
 		if (!list_is_singular(&vma->anon_vma_chain))
 			r->flags |= VMS_ANON_FORKED;
 	}
-	return r;
+	return 0;
 }
 
 /*
@@ -1213,9 +1208,9 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 {
 	VMA_ITERATOR(vmi, mm, start);
 	struct vms_anon_map *map = kmalloc(sizeof(*map), GFP_KERNEL);
-	struct vms_region **regions = NULL;
+	struct vms_region **regions = NULL, *r;
 	struct vm_area_struct *vma;
-	unsigned long n = 0, max;
+	unsigned long n = 0, filled = 0, max;
 	int err = 0;
 
 	if (!map)
@@ -1246,22 +1241,24 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	for_each_vma(vmi, vma) {
 		if (vma->vm_start >= end)
 			break;
-		if (n >= max) {
+		/* past max as well: -ENOMEM */
+		r = vms_region_bulk_next(regions, n, &filled, max);
+		if (!r) {
 			err = -ENOMEM;
 			break;
 		}
-		regions[n] = vms_import_vma(dst, map, vma);
-		if (!regions[n]) {
-			err = -ENOMEM;
+		n++;	/* on error too: vms_region_free() takes what it holds */
+		err = vms_import_vma(dst, map, vma, r);
+		if (err)
 			break;
-		}
-		if (!(++n & 1023) && fatal_signal_pending(current)) {
+		if (!(n & 1023) && fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
 	}
 unlock:
 	mmap_read_unlock(mm);
+	vms_region_bulk_end(regions, n, filled);
 	if (err) {
 		while (n)
 			vms_region_free(dst, regions[--n]);

@@ -191,6 +191,13 @@ struct vms_map_req {
 
 /* core/region.c: the tree, lookups, the cache, the region lifetime */
 struct vms_region *vms_region_alloc(void);
+/* regions from the slab in one call, for import and fork */
+#define VMS_REGION_BULK		64
+struct vms_region *vms_region_bulk_next(struct vms_region **regions,
+					unsigned long n, unsigned long *filled,
+					unsigned long max);
+void vms_region_bulk_end(struct vms_region **regions, unsigned long used,
+			 unsigned long filled);
 void vms_region_free(struct vms_mm *mm, struct vms_region *r);
 void vms_link(struct vms_mm *mm, struct vms_region *r);
 int vms_core_init(void);

@@ -63,6 +63,39 @@ static void vms_anon_put(struct vms_mm *mm, struct vms_anon *anon)
 	}
 }
 
+/*
+ * regions[@n] of an array of at most @max new regions that import and
+ * fork fill in order: the slab hands them out VMS_REGION_BULK at a time,
+ * and *@filled counts the slots that hold one.  NULL on -ENOMEM, or when
+ * all @max are taken.  vms_region_bulk_end() gives back the unused.
+ */
+struct vms_region *vms_region_bulk_next(struct vms_region **regions,
+					unsigned long n, unsigned long *filled,
+					unsigned long max)
+{
+	if (n == *filled) {
+		unsigned long more = min_t(unsigned long, max - n,
+					   VMS_REGION_BULK);
+
+		if (!more ||
+		    !kmem_cache_alloc_bulk(vms_region_cachep,
+					   GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					   more, (void **)(regions + n)))
+			return NULL;
+		*filled += more;
+	}
+	return regions[n];
+}
+
+/* Free regions[@used..@filled), which were never used. */
+void vms_region_bulk_end(struct vms_region **regions, unsigned long used,
+			 unsigned long filled)
+{
+	if (filled > used)
+		kmem_cache_free_bulk(vms_region_cachep, filled - used,
+				     (void **)(regions + used));
+}
+
 /* Free a region that never held anything (an unused preallocation). */
 void vms_region_discard(struct vms_region *r)
 {
@@ -790,46 +823,46 @@ void vms_mm_destroy(struct vms_mm *mm)
 	vms_reserve_drain(mm);
 }
 
+/* What vms_mm_build() carries down its recursion. */
+struct vms_build {
+	struct vms_region	**regions;	/* sorted, disjoint */
+	unsigned int		red_depth;	/* the deepest, partial level */
+	unsigned long		total_vm;	/* pages linked so far */
+};
+
 /*
- * Link regions[lo..hi] below @parent as a balanced subtree; nodes at
- * depth @red_depth are red, all others black, so that every path from
- * the root meets the same number of black nodes.
+ * Link regions[lo..hi] below @parent as a balanced subtree and return its
+ * root; nodes at the red depth are red, all others black, so that every
+ * path from the root meets the same number of black nodes.  Each region
+ * is visited once: its gap comes from the region before it in the array,
+ * its subtree_gap from its children, built first.
  */
-static struct rb_node *vms_build_subtree(struct vms_region **regions,
-					 long lo, long hi,
-					 struct rb_node *parent,
-					 unsigned int depth,
-					 unsigned int red_depth)
+static struct rb_node *vms_build_subtree(struct vms_build *b, long lo,
+					 long hi, struct rb_node *parent,
+					 unsigned int depth)
 {
 	long mid = lo + (hi - lo) / 2;
+	struct rb_node *left, *right;
 	struct vms_region *r;
 
 	if (lo > hi)
 		return NULL;
-	r = regions[mid];
+	r = b->regions[mid];
 	rb_set_parent_color(&r->rb, parent,
-			    depth == red_depth ? RB_RED : RB_BLACK);
-	r->rb.rb_left = vms_build_subtree(regions, lo, mid - 1, &r->rb,
-					  depth + 1, red_depth);
-	r->rb.rb_right = vms_build_subtree(regions, mid + 1, hi, &r->rb,
-					   depth + 1, red_depth);
+			    depth == b->red_depth ? RB_RED : RB_BLACK);
+	left = vms_build_subtree(b, lo, mid - 1, &r->rb, depth + 1);
+	right = vms_build_subtree(b, mid + 1, hi, &r->rb, depth + 1);
+	r->rb.rb_left = left;
+	r->rb.rb_right = right;
+	r->gap = r->start - (mid ? b->regions[mid - 1]->end : 0);
+	r->subtree_gap = r->gap;
+	if (left)
+		r->subtree_gap = max(r->subtree_gap, rb_region(left)->subtree_gap);
+	if (right)
+		r->subtree_gap = max(r->subtree_gap,
+				     rb_region(right)->subtree_gap);
+	b->total_vm += vms_pages(r);
 	return &r->rb;
-}
-
-/* Fill in ->subtree_gap bottom-up, once ->gap is right everywhere. */
-static unsigned long vms_build_gaps(struct rb_node *node)
-{
-	struct vms_region *r;
-	unsigned long max;
-
-	if (!node)
-		return 0;
-	r = rb_region(node);
-	max = r->gap;
-	max = max(max, vms_build_gaps(node->rb_left));
-	max = max(max, vms_build_gaps(node->rb_right));
-	r->subtree_gap = max;
-	return max;
 }
 
 /*
@@ -841,22 +874,17 @@ static unsigned long vms_build_gaps(struct rb_node *node)
 void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
 		  unsigned long n)
 {
-	unsigned int red_depth = 0;
-	unsigned long i;
+	struct vms_build b = { .regions = regions };
 
 	if (!n)
 		return;
 	/* the deepest level, where the tree may be incomplete */
-	while ((2UL << red_depth) - 1 < n)
-		red_depth++;
-	mm->root.rb_node = vms_build_subtree(regions, 0, n - 1, NULL, 0,
-					     red_depth ? red_depth : UINT_MAX);
-	for (i = 0; i < n; i++) {
-		regions[i]->gap = regions[i]->start -
-				  (i ? regions[i - 1]->end : 0);
-		mm->total_vm += vms_pages(regions[i]);
-	}
-	vms_build_gaps(mm->root.rb_node);
+	while ((2UL << b.red_depth) - 1 < n)
+		b.red_depth++;
+	if (!b.red_depth)
+		b.red_depth = UINT_MAX;
+	mm->root.rb_node = vms_build_subtree(&b, 0, n - 1, NULL, 0);
+	mm->total_vm += b.total_vm;
 	mm->map_count = n;
 	if (n > mm->count.peak_regions)
 		mm->count.peak_regions = n;
@@ -890,7 +918,7 @@ static struct vms_anon *vms_anon_fork(struct vms_mm *dst)
 int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 {
 	struct vms_region **regions, *r, *n;
-	unsigned long count = 0;
+	unsigned long count = 0, filled = 0;
 
 	dst->params = src->params;
 	dst->may_map_low = src->may_map_low;
@@ -907,7 +935,8 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 	for (r = vms_first(src); r; r = vms_next(r)) {
 		if (fork && (r->flags & VMASHADOW_VM_DONTCOPY))
 			continue;
-		n = vms_region_alloc();
+		n = vms_region_bulk_next(regions, count, &filled,
+					 src->map_count);
 		if (!n)
 			goto nomem;
 		n->start = r->start;
@@ -917,7 +946,7 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 		n->file = r->file;
 		if (n->file)
 			refcount_inc(&n->file->ref);
-		regions[count++] = n;
+		count++;
 		if (!fork) {
 			n->anon = r->anon;
 			if (n->anon)
@@ -936,12 +965,14 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 		if (!(count & 1023))
 			cond_resched();
 	}
+	vms_region_bulk_end(regions, count, filled);
 	vms_mm_build(dst, regions, count);
 	kvfree(regions);
 	if (fork)
 		src->next_anon_id = dst->next_anon_id;
 	return 0;
 nomem:
+	vms_region_bulk_end(regions, count, filled);
 	while (count)
 		vms_region_free(dst, regions[--count]);
 	kvfree(regions);

@@ -137,6 +137,36 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *p)
 	free(p);
 }
 
+#define __GFP_ZERO		0u
+
+/* The slab's: all @n zeroed (returns @n) or none (0), one failure point. */
+static inline int kmem_cache_alloc_bulk(struct kmem_cache *c, unsigned int gfp,
+					size_t n, void **p)
+{
+	size_t i;
+
+	(void)gfp;
+	if (vms_host_should_fail())
+		return 0;
+	for (i = 0; i < n; i++) {
+		p[i] = calloc(1, c->size);
+		if (!p[i]) {
+			while (i)
+				free(p[--i]);
+			return 0;
+		}
+	}
+	return n;
+}
+
+static inline void kmem_cache_free_bulk(struct kmem_cache *c, size_t n,
+					void **p)
+{
+	(void)c;
+	while (n)
+		free(p[--n]);
+}
+
 static inline void *kzalloc(size_t size, unsigned int gfp)
 {
 	(void)gfp;
