@@ -549,10 +549,13 @@ static unsigned int vms_cache_slot(unsigned long addr)
 /*
  * The lookup cache, checked before the tree as vmacache_find() was.  A
  * region in it is in the tree (vms_unlink() takes it out) and its bounds
- * are current, so holding @addr proves it is find_vma()'s answer.  Unlike
- * the vmacache, which a sequence number emptied at every change, it keeps
- * its other regions through a change: the mutations that follow a lookup
- * look up the same neighbourhood again.
+ * and gap are current, so it is find_vma()'s answer for every address
+ * from the end of the region before it to its own end: the free range
+ * below it as well as itself.  The vmacache answered only for addresses
+ * inside a VMA, and a sequence number emptied it at every change; this
+ * one answers for holes too (mmap(MAP_FIXED) into a hole looks there five
+ * times) and keeps its other regions through a change, since the
+ * mutations that follow a lookup come back to the same neighbourhood.
  */
 static struct vms_region *vms_cache_find(struct vms_mm *mm,
 					 unsigned long addr)
@@ -563,7 +566,7 @@ static struct vms_region *vms_cache_find(struct vms_mm *mm,
 	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
 		struct vms_region *r = mm->cache[i];
 
-		if (r && r->start <= addr && addr < r->end) {
+		if (r && vms_gap_start(r) <= addr && addr < r->end) {
 			mm->count.cache_hits++;
 			return r;
 		}
@@ -602,7 +605,7 @@ struct vms_region *vms_find(struct vms_mm *mm, unsigned long addr)
 	if (r)
 		return r;
 	r = vms_tree_find(mm, addr);
-	if (r && r->start <= addr)
+	if (r)
 		mm->cache[vms_cache_slot(addr)] = r;
 	return r;
 }
@@ -760,7 +763,8 @@ static int vms_check_cache(struct vms_mm *mm, unsigned long *where)
 	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
 		struct vms_region *r = mm->cache[i];
 
-		if (r && vms_tree_find(mm, r->start) != r) {
+		/* the answer for the hole below it as for itself */
+		if (r && vms_tree_find(mm, vms_gap_start(r)) != r) {
 			*where = r->start;
 			return VMASHADOW_BAD_CACHE;
 		}

@@ -357,7 +357,8 @@ TEST(reserve_carries_over)
 
 /*
  * The lookup cache forgets a region when it leaves the tree, and only
- * that one: a change elsewhere leaves the others cached.
+ * that one: a change elsewhere leaves the others cached.  A cached region
+ * answers for the hole below it too.
  */
 TEST(cache_forgets_only_the_unlinked)
 {
@@ -374,11 +375,13 @@ TEST(cache_forgets_only_the_unlinked)
 	ASSERT_EQ(0, vms_validate(mm, &where));
 	ASSERT_EQ(NULL, mm->cache[2]);
 	hits = mm->count.cache_hits;
-	ASSERT_EQ(PG(11), vms_find(mm, PG(6))->start);	/* not the freed one */
-	ASSERT_EQ(hits, mm->count.cache_hits);
+	/* not the freed one: 11-12, whose gap now reaches down to 2 */
+	ASSERT_EQ(PG(11), vms_find(mm, PG(6))->start);
+	ASSERT_EQ(PG(11), vms_find(mm, PG(2))->start);
 	ASSERT_EQ(PG(1), vms_find(mm, PG(1))->start);
-	ASSERT_EQ(PG(11), vms_find(mm, PG(11))->start);
-	ASSERT_EQ(hits + 2, mm->count.cache_hits);
+	ASSERT_EQ(hits + 3, mm->count.cache_hits);
+	ASSERT_EQ(NULL, vms_find(mm, PG(12)));	/* above the last: no answer */
+	ASSERT_EQ(hits + 3, mm->count.cache_hits);
 	/* a split moves a cached region's bounds: it stays, still right */
 	ASSERT_EQ(0, MAPA(mm, 11, 3, N));
 	ASSERT_EQ(0, vms_protect(mm, PG(12), PGS(1), R));
