@@ -56,7 +56,7 @@
 #define MAXN		1000000UL
 
 static int quick;
-static int reps = 7;
+static int reps = 11;
 static char kernel[80];
 static int failures;
 
@@ -113,10 +113,27 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sorts @v. */
 static double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * The median of num[r] / den[r]: each repetition's two sides were timed
+ * back to back, so their ratio is immune to the host's load drifting
+ * between repetitions, which the ratio of two medians is not.  Call it
+ * before median() sorts either array.
+ */
+static double ratio_median(const double *num, const double *den, int n)
+{
+	double q[16];
+	int r;
+
+	for (r = 0; r < n; r++)
+		q[r] = num[r] / den[r];
+	return median(q, n);
 }
 
 static void write_file(const char *path, const char *val)
@@ -360,6 +377,7 @@ static void make_addrs(unsigned long n, unsigned long count, int local)
 
 struct find_result {
 	double shadow, kernel, hits;	/* ns per lookup, hit fraction */
+	double ratio;			/* kernel / shadow */
 };
 
 /* One BENCH_FIND call over the first @count of addrs[]. */
@@ -400,6 +418,7 @@ static struct find_result bench_find(int fd, unsigned long count,
 		k[r] = res.kernel;
 		h[r] = res.hits;
 	}
+	res.ratio = ratio_median(k, s, reps);
 	res.shadow = median(s, reps);
 	res.kernel = median(k, reps);
 	res.hits = median(h, reps);
@@ -419,7 +438,7 @@ static void fig_find(unsigned long n, int fd)
 		f = bench_find(fd, count, rounds, 1);
 		printf("bench find-%s-%lu %s: vmashadow %.1f ns/lookup, linux %.1f ns/lookup, ratio %.2f, cache hits %.1f %%\n",
 		       local ? "local" : "random", n, kernel, f.shadow, f.kernel,
-		       f.kernel / f.shadow, 100 * f.hits);
+		       f.ratio, 100 * f.hits);
 		fflush(stdout);
 	}
 }
@@ -460,7 +479,7 @@ static unsigned long make_mix(unsigned long n, unsigned long iters)
 static void fig_mutations(unsigned long n, int fd)
 {
 	unsigned long iters = quick ? 64 : 1024, nops, before, after;
-	double real[16], one[16], b64[16], b1k[16], t;
+	double real[16], one[16], b64[16], b1k[16], t, q_one, q64, q1k, gain;
 	struct vmashadow_stats st;
 	uint64_t t0;
 	int r;
@@ -505,16 +524,19 @@ static void fig_mutations(unsigned long n, int fd)
 	if (st.regions != real_count())
 		warn("mutations at %lu: after the runs real %lu, shadow %llu", n,
 		     real_count(), (unsigned long long)st.regions);
+	q_one = ratio_median(real, one, reps);
+	q64 = ratio_median(real, b64, reps);
+	q1k = ratio_median(real, b1k, reps);
+	gain = ratio_median(one, b1k, reps);
 	t = median(real, reps);
 	printf("bench mutations-%lu %s: vmashadow %.0f ns/op, linux %.0f ns/op, ratio %.2f\n",
-	       n, kernel, median(one, reps), t, t / median(one, reps));
+	       n, kernel, median(one, reps), t, q_one);
 	printf("bench batch64-%lu %s: vmashadow %.0f ns/op, linux %.0f ns/op, ratio %.2f\n",
-	       n, kernel, median(b64, reps), t, t / median(b64, reps));
+	       n, kernel, median(b64, reps), t, q64);
 	printf("bench batch1024-%lu %s: vmashadow %.0f ns/op, linux %.0f ns/op, ratio %.2f\n",
-	       n, kernel, median(b1k, reps), t, t / median(b1k, reps));
+	       n, kernel, median(b1k, reps), t, q1k);
 	printf("bench batch-gain-%lu %s: vmashadow %.0f ns/op, linux %.0f ns/op, ratio %.2f (one op per ioctl / batches of 1024)\n",
-	       n, kernel, median(b1k, reps), median(one, reps),
-	       median(one, reps) / median(b1k, reps));
+	       n, kernel, median(b1k, reps), median(one, reps), gain);
 	fflush(stdout);
 }
 
@@ -530,7 +552,7 @@ static void fig_mutations(unsigned long n, int fd)
 static void fig_place_real(unsigned long n)
 {
 	unsigned long k = quick ? 64 : 1024, i, lo, size = 2 * n * PS;
-	double real[16], one[16], b1k[16], t;
+	double real[16], one[16], b1k[16], t, q_one, q1k;
 	struct vmashadow_op *ops = mix;
 	unsigned long first_real = 0;
 	char *p;
@@ -584,11 +606,13 @@ static void fig_place_real(unsigned long n)
 	}
 	close(fd);
 	munmap(p, size);
+	q_one = ratio_median(real, one, reps);
+	q1k = ratio_median(real, b1k, reps);
 	t = median(real, reps);
 	printf("bench place-%lu %s: vmashadow %.0f ns/op, linux %.0f ns/op, ratio %.2f\n",
-	       n, kernel, median(one, reps), t, t / median(one, reps));
+	       n, kernel, median(one, reps), t, q_one);
 	printf("bench place-batch1024-%lu %s: vmashadow %.0f ns/op, linux %.0f ns/op, ratio %.2f\n",
-	       n, kernel, median(b1k, reps), t, t / median(b1k, reps));
+	       n, kernel, median(b1k, reps), t, q1k);
 	fflush(stdout);
 }
 
@@ -644,7 +668,7 @@ static void fig_place_growth(void)
 {
 	unsigned long n1 = quick ? 100 : 1000, n2 = quick ? 10000 : MAXN, lo1, lo2;
 	int fd1 = place_shadow_build(n1, &lo1), fd2 = place_shadow_build(n2, &lo2);
-	double a[16], b[16];
+	double a[16], b[16], q;
 	int r;
 
 	for (r = 0; r < reps; r++) {
@@ -653,9 +677,9 @@ static void fig_place_growth(void)
 	}
 	close(fd1);
 	close(fd2);
+	q = ratio_median(b, a, reps);
 	printf("bench place-growth %s: n1 %lu %.0f ns/op, n2 %lu %.0f ns/op, ratio %.2f\n",
-	       kernel, n1, median(a, reps), n2, median(b, reps),
-	       median(b, reps) / median(a, reps));
+	       kernel, n1, median(a, reps), n2, median(b, reps), q);
 	fflush(stdout);
 }
 
@@ -917,7 +941,7 @@ static void fig_import(void)
 	size_t bufsize = 32UL << 20;
 	char *buf = malloc(bufsize);
 	struct maps_line *out = malloc((n + 256) * sizeof(*out));
-	double ti[16], tp[16], a, b;
+	double ti[16], tp[16], a, b, q;
 	int go[2], ready[2], r, fd, status;
 	pid_t pid;
 	char c;
@@ -961,10 +985,11 @@ static void fig_import(void)
 	if (lines != regions)
 		warn("import: %lu regions imported, %lu lines in /proc/%d/maps",
 		     regions, lines, pid);
+	q = ratio_median(tp, ti, reps);
 	a = 1e9 / median(ti, reps);
 	b = 1e9 / median(tp, reps);
 	printf("bench import-%lu %s: vmashadow %.0f regions/s, linux %.0f regions/s, ratio %.2f\n",
-	       n, kernel, a, b, a / b);
+	       n, kernel, a, b, q);
 	fflush(stdout);
 	free(buf);
 	free(out);
