@@ -92,17 +92,19 @@ struct vms_anon {
 
 /*
  * One region: [start, end) with the state that decides merges.  88 bytes;
- * every byte here is paid once per region.
+ * every byte here is paid once per region.  The fields a lookup reads
+ * come first (the links, the bounds, the gap the cache checks), then what
+ * the gap search adds.
  */
 struct vms_region {
 	struct rb_node		rb;
 	unsigned long		start;
 	unsigned long		end;
-	unsigned long		pgoff;		/* in pages; hidden for anon */
-	unsigned long		flags;		/* VMASHADOW_VM_* | VMS_* */
 	/* free space below this region, as unmapped_area() measures it */
 	unsigned long		gap;
 	unsigned long		subtree_gap;	/* largest ->gap in the subtree */
+	unsigned long		pgoff;		/* in pages; hidden for anon */
+	unsigned long		flags;		/* VMASHADOW_VM_* | VMS_* */
 	struct vms_file		*file;
 	struct vms_anon		*anon;
 };
