@@ -26,55 +26,74 @@ GOALS = {
 
 WHY = {
     'find': (
-        "Random lookups in a large layout miss the 4-slot cache (hit rate "
-        "near 0 %) and walk the rbtree: one dependent load per level, about "
-        "1.4 log2 n levels of 88-byte nodes scattered over the slab "
-        "(`vms_tree_find()` in core/region.c), where the maple tree walks 3-5 "
-        "levels of 256-byte nodes holding up to 16 pivots each, read in "
-        "sequence.  Under TCG every load pays a softmmu TLB lookup, so the "
-        "deeper, pointer-chasing walk loses by the factor shown.  What would "
-        "close it: a B-tree-like node (pivots in one cache line, as the maple "
-        "tree has) or an array index over the regions kept for lookups, or a "
-        "bigger cache keyed by region rather than by page."),
+        "Random lookups at 65,000 regions miss the cache (hit rate 0 %) and "
+        "walk the rbtree: about 16 levels of 88-byte regions, one dependent "
+        "load each (`vms_tree_find()` in core/region.c), where the maple tree "
+        "reads 3-4 nodes of 256 bytes and never touches a VMA.  Measured in "
+        "the 6.1 VM with scratch builds of the bench ioctl (not kept): two "
+        "identical `find_vma()` loops in the benchmark's two slots give 1.00, "
+        "so the order of the loops is not what loses; the kernel's loop slows "
+        "by 1.4-1.6x when it reads one field of each VMA it finds, so one cold "
+        "cache line costs about half a maple-tree lookup, and the shadow's "
+        "walk meets several below the levels that stay cached.  Moving the "
+        "top 9 or 12 levels into consecutive objects after the import changed "
+        "nothing measurable: the cost is in the bottom levels.  At 1,000 "
+        "regions, and wherever lookups have locality (the cache), the shadow "
+        "is 1.5-5x faster.  What would close it: a B-tree-shaped index (16 "
+        "bounds to a node, searched in sequence, as the maple tree has) "
+        "beside or instead of the rbtree the design asks for; not attempted."),
     'mutations': (
-        "One operation per ioctl pays the system call, the copy of a 96-byte "
-        "`struct vmashadow_op` in and out, and the mutex; and the operation "
-        "itself costs a good part of what the kernel's does: the shadow "
-        "follows the kernel's steps (vma_merge/__split_vma equivalents in "
-        "core/ops.c), allocating a region per split from the slab, "
-        "relinking it with two augmented-gap propagations to the root "
-        "(`vms_link()`/`vms_unlink()`/`vms_adjust()` in core/region.c), and "
-        "emptying the lookup cache on every free.  The real calls do more "
-        "(page tables, TLB flush, accounting, rmap) but not ten times more. "
-        "What would close it: cheaper per-operation bookkeeping (reuse the "
-        "region freed by a merge for the next split instead of a slab round "
-        "trip; update the gap augmentation once per operation instead of per "
-        "link/unlink/adjust); the system-call part only batching removes."),
+        "One ioctl per operation pays the system call (with Debian's "
+        "mitigations and the LSM's ioctl hook), two copies of a 96-byte "
+        "`struct vmashadow_op` and the mutex; the rows below measure that "
+        "cost as one-per-ioctl minus batched, and the ratio it would still "
+        "leave if the operation itself cost nothing: close to the goal of 10 "
+        "or under it.  Session 3 halved the operation (see batch), which "
+        "only moves the ratio towards that ceiling.  What would close it: "
+        "nothing within one ioctl per operation; batches are the answer."),
     'batch': (
-        "Batches remove the system call and the per-ioctl copies, but not the "
-        "core's own per-operation cost (see mutations), which is what remains "
-        "per operation in a batch of 64 or 1,024: the ratio is bounded by "
-        "how much cheaper the core's split/merge is than the kernel's.  What "
-        "would close it: the same core work as for mutations."),
+        "In a batch what remains is the core's own work: about 2 us per "
+        "operation under TCG at 1,000 regions, for the two or three structural "
+        "changes each operation makes, as the kernel's makes them.  perf in the "
+        "6.12 VM (batches of 1,024): vms_unlink 8 %, vms_link 4 %, vms_find "
+        "3 %, vms_adjust 3 % of all samples (half the samples are the idle "
+        "vCPU), the rest the merge and split logic and the batch loop; "
+        "nothing in the allocator any more.  Session 3 took the batched cost "
+        "at 1,000 regions from 4.0 us (6.1) and 4.2 us (6.12), measured the "
+        "same way at its start, to the figures above: a reserve of regions "
+        "kept between calls and refilled by merges instead of two or three "
+        "slab round trips per call, gaps set without walking to the "
+        "predecessor, and a lookup cache that survives mutations and answers "
+        "for holes.  30x would need 300-500 ns, a few hundred instructions "
+        "for all of an operation's tree changes, which is what one augmented "
+        "rbtree insertion or erasure costs by itself.  What would close it: "
+        "nothing short of a different structure."),
     'memory': (
-        "The region is 88 bytes (`struct vms_region`: rb_node 24, start, "
-        "end, pgoff, flags, gap, subtree_gap, file, anon) and the slab puts 46 "
-        "of them in a page (89 B each).  What would close it: drop `gap` "
-        "(recompute it from the predecessor: it is `start - prev->end`) and "
-        "pack `flags` and `pgoff` more tightly: 72-80 bytes."),
+        "The region is 88 bytes (`struct vms_region`: rb_node 24, start, end, "
+        "gap, subtree_gap, pgoff, flags, file, anon) and the slab puts 46 in a "
+        "page: 89 B each.  The goal needs two words less, not one: an 80-byte "
+        "object costs 80.3 B (51 to a page).  `gap` is what lets an update "
+        "set the gaps, and the cache answer for holes, without a walk to the "
+        "predecessor; without it every augmented update is O(log^2 n), the "
+        "mutation figures' loss.  `flags` uses bits up to 60 (the kernel's VM_* "
+        "numbers and the shadow's own), and nothing 32-bit sits beside it to "
+        "share a word.  The kernel's own cost is 176-196 B.  What would close "
+        "it: no layout that keeps O(log n) updates was found."),
     'place-growth': (
         "Placement is an augmented-rbtree descent (`vms_unmapped_area_topdown()`)"
         " plus the map's insert, both O(log n); the growth left is cache and "
-        "TLB misses at 1,000,000 regions (96 MB of regions)."),
+        "TLB misses at 1,000,000 regions (88 MB of regions)."),
     'import': (
-        "`vms_import_mm()` (vmashadow.c) allocates each region on its own "
-        "from the slab and inserts it with `vms_link()`: a descent from the "
-        "root, an rbtree rebalance and two augmented-gap propagations per "
-        "region, O(n log n) for an input that arrives sorted; generating and "
-        "parsing the maps text costs about the same per line under TCG.  What "
-        "would close it: a bulk build — allocate with kmem_cache_alloc_bulk(), "
-        "link the sorted regions into a balanced tree directly (colour by "
-        "depth) and compute gap/subtree_gap in one bottom-up pass, O(n)."),
+        "Import allocates its regions in bulk (`vms_region_bulk_next()`: "
+        "`kmem_cache_alloc_bulk()`, 64 at a time) and builds the balanced "
+        "tree in one pass (`vms_mm_build()`); session 3 took the ratio from "
+        "1.2-1.3 to the figure above.  What remains per region: the maple-tree "
+        "walk of the real VMAs, filling the region, and the slab growing by "
+        "5.7 MB of new pages for 65,000 regions (allocate_slab() with its "
+        "freelist shuffle: about a third of the import in perf).  Writing and "
+        "parsing a maps line costs less than twice that.  What would close "
+        "it: not allocating at all, e.g. re-importing into the old shadow's "
+        "regions in place; not attempted."),
 }
 
 
@@ -225,6 +244,29 @@ def svg(scaling, out):
     open(out, 'w').write('\n'.join(o) + '\n')
 
 
+def ioctl_ceiling(kernels, figs):
+    """What one ioctl per operation costs, and the ratio it leaves."""
+    out = []
+    for k in kernels:
+        f = dict(figs.get(k, []))
+        for name in f:
+            if not name.startswith('mutations-'):
+                continue
+            n = name.split('-', 1)[1]
+            batch = f.get(f'batch1024-{n}')
+            if not batch:
+                continue
+            one, real = f[name]['v'], f[name]['l']
+            cost = one - batch['v']
+            if cost <= 0:
+                continue
+            out.append(f'  - {k}, {int(n):,} regions: an ioctl costs {fmt(cost)} ns '
+                       f'({fmt(one)} one per ioctl - {fmt(batch["v"])} batched); '
+                       f'with the operation free the ratio would be at most '
+                       f'{fmt(real)} / {fmt(cost)} = {real / cost:.1f}.')
+    return out
+
+
 def main():
     md_out, svg_out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     kernels, figs, scaling, growth, infos = parse(paths)
@@ -236,12 +278,14 @@ def main():
          '2 vCPUs), runs `bench/vmsbench.c` in each with the module loaded, and '
          'writes this file and `bench/scaling.svg` (`bench/report.py`).  Under TCG '
          'absolute times mean nothing: every figure below is a ratio of two '
-         'measurements taken in the same VM run, each the median of 7 repetitions '
-         'with the variants interleaved.  The ns columns are only there to show '
-         'what the ratio divides.  `ratio` is linux / vmashadow for times and '
-         'vmashadow / linux for rates: above 1, the shadow is faster.  On a '
-         'loaded host (other VMs on the same cores) single ratios moved by up to '
-         'about 1.5x between runs; the verdicts below did not change.',
+         'measurements taken in the same VM run: 11 repetitions with the variants '
+         'interleaved, and the ratio is the median of the 11 per-repetition '
+         'ratios (the two sides of one repetition are timed back to back, so the '
+         'host\'s load drifting between repetitions cancels out).  The ns columns '
+         'are the medians of each side, only there to show what the ratio '
+         'divides.  `ratio` is linux / vmashadow for times and vmashadow / linux '
+         'for rates: above 1, the shadow is faster.  On this loaded 2-core host '
+         'single ratios still move by 10-30 % between runs.',
          '', f'Generated {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.', '',
          'The layout: n regions of 4 pages, contiguous, alternating PROT_NONE and '
          'PROT_READ so none merge.  The real one is made with mmap and mprotect; '
@@ -330,6 +374,8 @@ def main():
         o += ['', 'Why, and what would close it:', '']
         for key in dict.fromkeys(m[2] for m in misses):
             o += [f'- **{key}**: {WHY[key]}', '']
+            if key == 'mutations':
+                o += ioctl_ceiling(kernels, figs) + ['']
     open(md_out, 'w').write('\n'.join(o))
 
 
