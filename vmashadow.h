@@ -77,6 +77,12 @@ struct vms_file {
 	u32			dev_minor;
 	unsigned int		mode;		/* VMS_FMODE_* */
 	unsigned int		kind;		/* VMASHADOW_KIND_FILE or _SHMEM */
+	/*
+	 * Its size in pages where the shadow knows it, 0 where not: the
+	 * shared anonymous objects it makes never change size, while any
+	 * other file may be truncated behind its back.
+	 */
+	unsigned long		pages;
 	const struct vms_file_ops *ops;
 };
 

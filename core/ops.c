@@ -593,7 +593,8 @@ static const struct vms_file_ops vms_shmem_ops = {
 };
 
 /* shmem_zero_setup(): a shared anonymous mapping is a file of its own. */
-static struct vms_file *vms_shmem_alloc(struct vms_mm *mm)
+static struct vms_file *vms_shmem_alloc(struct vms_mm *mm,
+					unsigned long pages)
 {
 	struct vms_file *file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
 
@@ -605,6 +606,7 @@ static struct vms_file *vms_shmem_alloc(struct vms_mm *mm)
 	file->dev_minor = 1;
 	file->mode = VMS_FMODE_READ | VMS_FMODE_WRITE;
 	file->kind = VMASHADOW_KIND_SHMEM;
+	file->pages = pages;
 	file->ops = &vms_shmem_ops;
 	return file;
 }
@@ -951,7 +953,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	if (err)
 		return err;
 	if (!file && (nr.flags & VMASHADOW_VM_SHARED)) {
-		shmem = vms_shmem_alloc(mm);
+		shmem = vms_shmem_alloc(mm, len >> PAGE_SHIFT);
 		if (!shmem)
 			return -ENOMEM;
 		file = shmem;
@@ -1579,9 +1581,16 @@ static bool vms_advice_discards(int advice)
 	return false;
 }
 
+static bool vms_advice_populates(int advice)
+{
+	return advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE;
+}
+
 static bool vms_advice_valid(int advice)
 {
 	switch (advice) {
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
@@ -1719,6 +1728,64 @@ static int vms_madvise_pages(const struct vms_region *r, int advice)
 	return 0;
 }
 
+/*
+ * MADV_POPULATE_(READ|WRITE) of [start, end) in region @r:
+ * faultin_vma_page_range() first asks check_vma_flags() without
+ * FOLL_FORCE, and turns a refusal into -EINVAL; then it faults each page
+ * in.  A write fault in private memory gives the region its anon_vma, as
+ * vms_touch() does; a read fault maps the zero page or the page cache and
+ * gives none.  A page past the end of the file is SIGBUS, -EFAULT: the
+ * shadow knows where that is for its own shared anonymous objects, which
+ * mremap() can map beyond their size, and not for other files (nor does
+ * it know memfd_secret() memory, -EINVAL).
+ */
+static int vms_populate_region(struct vms_mm *mm, struct vms_region *r,
+			       unsigned long start, unsigned long end,
+			       int advice)
+{
+	const bool write = advice == MADV_POPULATE_WRITE;
+	unsigned long pgoff = r->pgoff + ((start - r->start) >> PAGE_SHIFT);
+	unsigned long size = r->file ? r->file->pages : 0;
+	int err;
+
+	if (r->flags & (VMASHADOW_VM_IO | VMASHADOW_VM_PFNMAP))
+		return -EINVAL;
+	if (!(r->flags & (write ? VMASHADOW_VM_WRITE : VMASHADOW_VM_READ)))
+		return -EINVAL;
+	if (size && pgoff >= size)
+		return -EFAULT;		/* the first page already */
+	if (write && !r->anon && !(r->flags & VMASHADOW_VM_MAYSHARE)) {
+		err = vms_anon_prepare(mm, r);
+		if (err)
+			return err;
+	}
+	return size && pgoff + ((end - start) >> PAGE_SHIFT) > size ?
+	       -EFAULT : 0;
+}
+
+/*
+ * 6.12's madvise_populate(): one walk over [start, end) that stops at the
+ * first hole with -ENOMEM, where 6.1 (through madvise_walk_vmas()) steps
+ * over holes and reports them at the end.
+ */
+static int vms_populate_range(struct vms_mm *mm, unsigned long start,
+			      unsigned long end, int advice)
+{
+	while (start < end) {
+		struct vms_region *r = vms_lookup(mm, start);
+		int err;
+
+		if (!r)
+			return -ENOMEM;
+		err = vms_populate_region(mm, r, start, min(end, r->end),
+					  advice);
+		if (err)
+			return err;
+		start = r->end;
+	}
+	return 0;
+}
+
 /* madvise_vma_behavior() for one region; -ENOMEM is reported as -EAGAIN. */
 static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 			      struct vms_region **pprev, unsigned long start,
@@ -1739,6 +1806,10 @@ static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 	if (vms_advice_is_pages_only(advice)) {
 		*pprev = r;
 		return vms_madvise_pages(r, advice);
+	}
+	if (vms_advice_populates(advice)) {
+		*pprev = r;
+		return vms_populate_region(mm, r, start, end, advice);
 	}
 	err = vms_madvise_flags(r, advice, &flags);
 	if (err)
@@ -1780,6 +1851,8 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_MADVISE, start, end);
+	if (vms_advice_populates(advice) && vms_rules_6_12(mm))
+		return vms_populate_range(mm, start, end, advice);
 	r = vms_find_prev(mm, start, &prev);
 	if (r && start > r->start)
 		prev = r;

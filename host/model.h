@@ -104,6 +104,7 @@ struct mreg {
 struct mfile {
 	unsigned int mode;	/* MM_* */
 	bool close;		/* its mappings have ->close */
+	unsigned long pages;	/* size, for shmem objects only; else 0 */
 };
 
 struct model {
@@ -142,6 +143,7 @@ static inline int model_new_file(struct model *m, unsigned int mode, bool close)
 		return 0;
 	m->files[f].mode = mode;
 	m->files[f].close = close;
+	m->files[f].pages = 0;
 	return f;
 }
 
@@ -884,6 +886,7 @@ static inline int model_mmap(struct model *m, const struct mmap_req *q,
 		nr.file = model_new_file(m, MM_READ | MM_WRITE, false);
 		if (!nr.file)
 			return -ENOSPC;
+		m->files[nr.file].pages = len / M_PG;
 	}
 	nr.start = addr;
 	nr.end = addr + len;
@@ -993,9 +996,39 @@ static inline bool m_madv_valid(int adv)
 	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
 	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case 20: case 21:
+	case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
 		return true;
 	}
 	return false;
+}
+
+/*
+ * MADV_POPULATE_(READ|WRITE) of region @i: check_vma_flags() without
+ * FOLL_FORCE (-EINVAL), then the faults; a write into private memory is
+ * a write fault, whose anon_vma can fail to come (-ENOMEM).
+ */
+static inline int m_madv_populate(struct model *m, int i, unsigned long start,
+				  unsigned long end, int adv)
+{
+	struct mreg *r = &m->r[i];
+	bool write = adv == MADV_POPULATE_WRITE;
+	unsigned long size = r->file ? m->files[r->file].pages : 0;
+	unsigned long first = r->pgoff + (start - r->start) / M_PG;
+	unsigned long last = r->pgoff + (end - r->start) / M_PG - 1;
+
+	if (r->flags & (MF_IO | MF_PFNMAP))
+		return -EINVAL;
+	if (!(r->flags & (write ? MF_WRITE : MF_READ)))
+		return -EINVAL;
+	/* SIGBUS past the end of a shmem object: -EFAULT */
+	if (size && first >= size)
+		return -EFAULT;
+	if (write && !r->anon && !(r->flags & MF_MAYSHARE)) {
+		m_anon_prepare(m, i, true);
+		if (!r->anon)
+			return -ENOMEM;
+	}
+	return size && last >= size ? -EFAULT : 0;
 }
 
 /* madvise_vma_behavior() for [start, end) of region @i; *@p the result */
@@ -1019,6 +1052,9 @@ static inline int m_madv_one(struct model *m, int i, int *p,
 	switch (adv) {
 	case MADV_WILLNEED:
 		return 0;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return m_madv_populate(m, i, start, end, adv);
 	case MADV_DONTNEED:
 		return f & (MF_LOCKED | MF_PFNMAP) ? -EINVAL : 0;
 	case MADV_FREE:
@@ -1112,6 +1148,21 @@ static inline int model_madvise(struct model *m, unsigned long start,
 		return -EINVAL;
 	if (end == start)
 		return 0;
+	/* 6.12's madvise_populate() stops at the first hole */
+	if (m->v612 && (adv == MADV_POPULATE_READ ||
+			adv == MADV_POPULATE_WRITE)) {
+		for (; start < end; start = m->r[i].end) {
+			i = mlookup(m, start);
+			if (i < 0)
+				return -ENOMEM;
+			err = m_madv_populate(m, i, start,
+					      m->r[i].end < end ? m->r[i].end : end,
+					      adv);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
 	i = mfind(m, start);
 	for (;;) {
 		if (i >= m->n)

@@ -6,6 +6,8 @@
  * the range and changes no region.  Errors: -EINVAL (bad advice, unaligned
  * start, WIPEONFORK on a shared or file mapping), -ENOMEM for a hole (after
  * doing the rest), -EAGAIN when a split would pass vm.max_map_count.
+ * MADV_POPULATE_(READ|WRITE) fault pages in: a write gives private memory
+ * its anon_vma, seen in the merges that follow.
  */
 #include "vms_test.h"
 
@@ -270,6 +272,121 @@ TEST(discard_advice)
 	CHECK_LAYOUT("1-3:rw-p 4-6:rw-s 7-9:rw-s 10-12:r--s");
 	close(ro);
 	close(file);
+}
+
+/* ---- MADV_POPULATE_(READ|WRITE) --------------------------------------- */
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/*
+ * POPULATE_WRITE faults private memory in for writing, which gives each
+ * region an anon_vma; POPULATE_READ maps the zero page and gives none.
+ * The anon_vmas show in the next merge: a region mapped into the hole
+ * between two populated ones merges with both only if they have none
+ * (two anon_vmas made apart differ), and otherwise with one of them:
+ * 6.1's mmap_region() tries next first, 6.12's vma_merge_new_range()
+ * prev.
+ *
+ *   0123456789
+ *    A+B  C+D      + mapped last: READ 1-4; WRITE 6-7 7-9 (6.1),
+ *                  6-8 8-9 (6.12)
+ */
+TEST(populate)
+{
+	int k = vms_kernel();
+
+	VMS_SETUP();
+	if (k != 61 && k != 612)
+		SKIP(return, "the outcome is known for 6.1 and 6.12 only");
+	MAP(0, 1, 1, RW, 0);
+	MAP(0, 3, 1, RW, 0);
+	MADVISE(0, 1, 1, MADV_POPULATE_READ);
+	MADVISE(0, 3, 1, MADV_POPULATE_READ);
+	MAP(0, 2, 1, RW, 0);
+	MAP(0, 6, 1, RW, 0);
+	MAP(0, 8, 1, RW, 0);
+	MADVISE(0, 6, 1, MADV_POPULATE_WRITE);
+	MADVISE(0, 8, 1, MADV_POPULATE_WRITE);
+	MAP(0, 7, 1, RW, 0);
+	CHECK_LAYOUT(k == 61 ? "1-4:rw-p 6-7:rw-p 7-9:rw-p" :
+			       "1-4:rw-p 6-8:rw-p 8-9:rw-p");
+}
+
+/*
+ * check_vma_flags() without FOLL_FORCE: -EINVAL for a read of memory
+ * without VM_READ (PROT_NONE, or PROT_WRITE alone) and a write of memory
+ * without VM_WRITE.  Shared memory takes a write without an anon_vma.
+ *
+ *   0123456789
+ *    NN WW RR SS   N none, W write-only, R read-only, S shared
+ */
+TEST(populate_errors)
+{
+	VMS_SETUP();
+	MAP(0, 1, 2, PROT_NONE, 0);
+	MAP(0, 4, 2, PROT_WRITE, 0);
+	MAP(0, 7, 2, R, 0);
+	MAPS(0, 10, 2, RW);
+	MADVISE(-EINVAL, 1, 2, MADV_POPULATE_READ);
+	MADVISE(-EINVAL, 1, 2, MADV_POPULATE_WRITE);
+	MADVISE(-EINVAL, 4, 2, MADV_POPULATE_READ);
+	MADVISE(0, 4, 2, MADV_POPULATE_WRITE);
+	MADVISE(0, 7, 2, MADV_POPULATE_READ);
+	MADVISE(-EINVAL, 7, 2, MADV_POPULATE_WRITE);
+	MADVISE(0, 10, 2, MADV_POPULATE_WRITE);
+	/* R first: -EINVAL before the hole at 9 */
+	MADVISE(-EINVAL, 8, 3, MADV_POPULATE_WRITE);
+	CHECK_LAYOUT("1-3:---p 4-6:-w-p 7-9:r--p 10-12:rw-s");
+}
+
+/*
+ * A shared anonymous object keeps the size it was made with, and mremap()
+ * can map past it: a fault there is SIGBUS, which populate reports as
+ * -EFAULT (found by selftests/conform).
+ *
+ *   0123456
+ *    SS          shared anonymous, 2 pages
+ *    SSSS        grown in place to 4: pages 3-4 are past the object
+ */
+TEST(populate_past_shmem)
+{
+	VMS_SETUP();
+	MAPS(0, 1, 2, RW);
+	REMAP(0, 1, 2, 4, 0, -1, 1);
+	MADVISE(0, 1, 2, MADV_POPULATE_WRITE);
+	MADVISE(0, 2, 1, MADV_POPULATE_READ);
+	MADVISE(-EFAULT, 2, 2, MADV_POPULATE_READ);
+	MADVISE(-EFAULT, 3, 2, MADV_POPULATE_WRITE);
+	CHECK_LAYOUT("1-5:rw-s");
+}
+
+/*
+ * A hole first: 6.1 walks the range as for any advice, populating what
+ * is mapped and saying -ENOMEM at the end; 6.12's madvise_populate()
+ * stops at the hole at once.  Which it did shows in the next merge.
+ *
+ *   01234567
+ *   .A   B.      POPULATE_WRITE of 0-7: 6.1 gives A and B anon_vmas
+ *     +++        mapped between: 6.1 1-2 2-6 (with B, as above), 6.12
+ *                1-6 (neither has one)
+ */
+TEST(populate_hole)
+{
+	int k = vms_kernel();
+
+	VMS_SETUP();
+	if (k != 61 && k != 612)
+		SKIP(return, "the outcome is known for 6.1 and 6.12 only");
+	MAP(0, 1, 1, RW, 0);
+	MAP(0, 5, 1, RW, 0);
+	MADVISE(-ENOMEM, 0, 7, MADV_POPULATE_WRITE);
+	MAP(0, 2, 3, RW, 0);
+	CHECK_LAYOUT(k == 61 ? "1-2:rw-p 2-6:rw-p" : "1-6:rw-p");
 }
 
 /* ---- the map-count limit --------------------------------------------- */
