@@ -137,6 +137,16 @@ static struct vms_file *vms_gfile_find(struct file *file)
 	return vf;
 }
 
+/* file_mmap_size_max(): "we do even unsigned file positions" (/dev/mem) */
+static bool vms_unsigned_offsets(const struct file *file)
+{
+#ifdef FOP_UNSIGNED_OFFSET
+	return file->f_op->fop_flags & FOP_UNSIGNED_OFFSET;	/* 6.12 */
+#else
+	return file->f_mode & FMODE_UNSIGNED_OFFSET;
+#endif
+}
+
 /*
  * The vms_file for @file: one per struct file, so that mapping twice
  * through one open gives one identity and two opens give two.  Takes its
@@ -177,6 +187,11 @@ static struct vms_file *vms_gfile_get(struct file *file)
 		gf->vf.mode |= VMS_FMODE_NOAREA;
 	if (!file->f_op->fallocate)
 		gf->vf.mode |= VMS_FMODE_NOPUNCH;
+	if (S_ISREG(inode->i_mode) || S_ISBLK(inode->i_mode) ||
+	    S_ISSOCK(inode->i_mode))
+		gf->vf.mode |= VMS_FMODE_LFS;
+	else if (vms_unsigned_offsets(file))
+		gf->vf.mode |= VMS_FMODE_UNSIGNED;
 	gf->file = get_file(file);
 
 	/* two callers may race to add one file: keep the first */

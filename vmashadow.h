@@ -55,6 +55,9 @@
 #define VMS_FMODE_THP		0x20	/* placed for huge pages (ext4, xfs) */
 #define VMS_FMODE_NOAREA	0x40	/* no ->get_unmapped_area of its own */
 #define VMS_FMODE_NOPUNCH	0x80	/* no ->fallocate: MADV_REMOVE fails */
+/* file_mmap_size_max(): regular, block device or socket, offsets < 2^63 */
+#define VMS_FMODE_LFS		0x100
+#define VMS_FMODE_UNSIGNED	0x200	/* FMODE_UNSIGNED_OFFSET: any offset */
 
 struct vms_file;
 

@@ -526,6 +526,25 @@ static unsigned long vms_mmap_flags(const struct vms_mm *mm,
 				 MAP_HUGETLB)
 
 /* do_mmap()'s checks of a file mapping against the opened file. */
+/*
+ * file_mmap_ok(): every byte mapped must be at an offset the file can
+ * have: below 2^63 (MAX_LFS_FILESIZE) in a regular file, a block device
+ * or a socket, below 2^64 in other files, anywhere in the few devices
+ * that take unsigned offsets (/dev/mem).
+ */
+static bool vms_file_mmap_ok(const struct vms_file *file, unsigned long pgoff,
+			     unsigned long len)
+{
+	unsigned long maxsize;
+
+	if (file->mode & VMS_FMODE_UNSIGNED)
+		return true;
+	maxsize = file->mode & VMS_FMODE_LFS ? LLONG_MAX : ULONG_MAX;
+	if (len > maxsize)
+		return false;
+	return pgoff <= (maxsize - len) >> PAGE_SHIFT;
+}
+
 static int vms_mmap_file_flags(const struct vms_file *file, unsigned long prot,
 			       unsigned long flags, unsigned long *vm_flags)
 {
@@ -903,6 +922,8 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 
 	nr.flags = vms_mmap_flags(mm, prot, flags);
 	if (file) {
+		if (!vms_file_mmap_ok(file, nr.pgoff, len))
+			return -EOVERFLOW;
 		err = vms_mmap_file_flags(file, prot, flags, &nr.flags);
 		if (err)
 			return err;

@@ -120,6 +120,8 @@ static struct vms_file *host_file_get(int fd)
 		hf->vf.mode |= VMS_FMODE_READ;
 	if ((fl & O_ACCMODE) != O_RDONLY)
 		hf->vf.mode |= VMS_FMODE_WRITE;
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode))
+		hf->vf.mode |= VMS_FMODE_LFS;
 	hf->fd = fd;
 	hf->dev = st.st_dev;
 	hf->ino = st.st_ino;

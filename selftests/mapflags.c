@@ -3,7 +3,8 @@
  * mapflags: the mmap flags whose meaning differs between 6.1 and 6.12 or
  * that move a mapping's placement: MAP_DROPPABLE (row 14: a map type of
  * 6.12's, -EINVAL on 6.1), MAP_ABOVE4G (row 16: 6.12's search floor,
- * an unknown bit 6.1 ignores) and MAP_32BIT (the second GiB).
+ * an unknown bit 6.1 ignores) and MAP_32BIT (the second GiB); and the
+ * file offsets mmap refuses with -EOVERFLOW.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -230,6 +231,37 @@ TEST(explain_unmap)
 	EXPECT_EQ(VMASHADOW_OP_UNMAP, e.op);
 	EXPECT_EQ(PG(2), e.addr);
 	EXPECT_EQ(PG(3), e.end);
+}
+
+/*
+ * file_mmap_ok(): in a regular file the last byte mapped must sit below
+ * 2^63 (MAX_LFS_FILESIZE), else -EOVERFLOW, checked after the placement
+ * (MAP_FIXED_NOREPLACE's -EEXIST comes first).  do_mmap()'s own check
+ * is that the page offset does not wrap.
+ */
+TEST(file_offset_overflow)
+{
+	const unsigned long top = 1UL << 63;
+	char path[64];
+	int f;
+
+	VMS_SETUP();
+	ASSERT_LE(0, f = vms_make_file(path, sizeof(path), "off", 4));
+	unlink(path);
+	VMS_CHECK_RES(-EOVERFLOW, vms_both_map(PG(1), PGS(1), PROT_READ,
+			MAP_PRIVATE | MAP_FIXED, f, top));
+	VMS_CHECK_RES(-EOVERFLOW, vms_both_map(PG(1), PGS(1), PROT_READ,
+			MAP_SHARED | MAP_FIXED, f, top - PGS(1)));
+	VMS_CHECK_RES(-EOVERFLOW, vms_both_map(PG(1), PGS(2), PROT_READ,
+			MAP_PRIVATE | MAP_FIXED, f, top - PGS(2)));
+	VMS_CHECK_RES(-EOVERFLOW, vms_both_map(PG(1), PGS(1), PROT_READ,
+			MAP_PRIVATE | MAP_FIXED, f, -PGS(1)));
+	VMS_CHECK_RES(0, vms_both_map(PG(1), PGS(1), PROT_READ,
+			MAP_PRIVATE | MAP_FIXED, f, top - PGS(2)));
+	VMS_CHECK_RES(-EEXIST, vms_both_map(PG(1), PGS(1), PROT_READ,
+			MAP_PRIVATE | MAP_FIXED_NOREPLACE, f, top));
+	CHECK_LAYOUT("1-2:r--p");
+	close(f);
 }
 
 TEST_HARNESS_MAIN
