@@ -38,8 +38,11 @@ static int vms_prealloc(struct vms_mm *mm, unsigned int regions)
 	return 0;
 }
 
-static struct vms_region *vms_take_region(struct vms_reserve *res)
+/* One of the regions vms_prealloc() made sure of. */
+static struct vms_region *vms_take_region(struct vms_mm *mm)
 {
+	struct vms_reserve *res = &mm->reserve;
+
 	if (WARN_ON_ONCE(!res->nr))
 		return NULL;
 	return res->region[--res->nr];
@@ -142,8 +145,7 @@ static bool vms_may_expand(const struct vms_mm *mm, unsigned long pages)
  *		NNNNRRRR	(new_below true)
  */
 static int vms_split(struct vms_mm *mm, struct vms_region *r,
-		     unsigned long addr, bool new_below,
-		     struct vms_reserve *pa)
+		     unsigned long addr, bool new_below)
 {
 	unsigned long delta = (addr - r->start) >> PAGE_SHIFT;
 	struct vms_region *new;
@@ -151,7 +153,7 @@ static int vms_split(struct vms_mm *mm, struct vms_region *r,
 	/* special_mapping_split(): [vdso] and [vvar] refuse */
 	if (r->flags & VMS_KIND_SPECIAL)
 		return -EINVAL;
-	new = vms_take_region(pa);
+	new = vms_take_region(mm);
 	if (!new)
 		return -ENOMEM;
 	vms_region_dup(new, r);
@@ -169,14 +171,13 @@ static int vms_split(struct vms_mm *mm, struct vms_region *r,
 
 /* split_vma(): the same, refused once the map count reaches the limit. */
 static int vms_split_checked(struct vms_mm *mm, struct vms_region *r,
-			     unsigned long addr, bool new_below,
-			     struct vms_reserve *pa)
+			     unsigned long addr, bool new_below)
 {
 	int err;
 
 	if (mm->map_count >= mm->params.max_map_count)
 		return -ENOMEM;
-	err = vms_split(mm, r, addr, new_below, pa);
+	err = vms_split(mm, r, addr, new_below);
 	if (!err)
 		mm->count.splits++;
 	return err;
@@ -215,8 +216,7 @@ static void vms_remove(struct vms_mm *mm, struct vms_region *r)
  * says the range was inside one region.
  */
 static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
-			    unsigned long end, struct vms_reserve *pa,
-			    bool *punch)
+			    unsigned long end, bool *punch)
 {
 	struct vms_region *r = vms_find(mm, start), *last;
 	int err;
@@ -231,7 +231,7 @@ static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
 		/* 6.12 does not split what it may not unmap */
 		if (vms_sealed(r))
 			return -EPERM;
-		err = vms_split(mm, r, start, false, pa);
+		err = vms_split(mm, r, start, false);
 		if (err)
 			return err;
 		if (*punch)
@@ -251,7 +251,7 @@ static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
 		last = vms_next(last);
 	if (last->end > end) {
 		/* the last region keeps its tail */
-		err = vms_split(mm, last, end, true, pa);
+		err = vms_split(mm, last, end, true);
 		if (err)
 			return err;
 		if (!*punch)
@@ -303,7 +303,7 @@ static void vms_unmap_remove(struct vms_mm *mm, unsigned long start,
 }
 
 static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
-			unsigned long end, struct vms_reserve *pa)
+			unsigned long end)
 {
 	bool punch;
 	int err;
@@ -311,7 +311,7 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 	/* do_mas_munmap() of nothing: mremap's old_len 0 ends up here */
 	if (start >= end)
 		return -EINVAL;
-	err = vms_unmap_gather(mm, start, end, pa, &punch);
+	err = vms_unmap_gather(mm, start, end, &punch);
 	if (!err)
 		vms_unmap_remove(mm, start, end, punch);
 	return err;
@@ -324,7 +324,7 @@ static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
  * unmaps come through here too, and fail the same way.
  */
 static int vms_munmap_checked(struct vms_mm *mm, unsigned long start,
-			      unsigned long len, struct vms_reserve *pa)
+			      unsigned long len)
 {
 	unsigned long end;
 
@@ -334,20 +334,18 @@ static int vms_munmap_checked(struct vms_mm *mm, unsigned long start,
 	end = start + PAGE_ALIGN(len);
 	if (end == start)
 		return -EINVAL;
-	return vms_do_unmap(mm, start, end, pa);
+	return vms_do_unmap(mm, start, end);
 }
 
 int vms_unmap(struct vms_mm *mm, unsigned long start, unsigned long len)
 {
-	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_UNMAP, start, start + len);
-	err = vms_munmap_checked(mm, start, len, pa);
-	return err;
+	return vms_munmap_checked(mm, start, len);
 }
 
 /* ---- mmap -------------------------------------------------------------------- */
@@ -525,7 +523,6 @@ static unsigned long vms_mmap_flags(const struct vms_mm *mm,
 				 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
 				 MAP_HUGETLB)
 
-/* do_mmap()'s checks of a file mapping against the opened file. */
 /*
  * file_mmap_ok(): every byte mapped must be at an offset the file can
  * have: below 2^63 (MAX_LFS_FILESIZE) in a regular file, a block device
@@ -545,6 +542,7 @@ static bool vms_file_mmap_ok(const struct vms_file *file, unsigned long pgoff,
 	return pgoff <= (maxsize - len) >> PAGE_SHIFT;
 }
 
+/* do_mmap()'s checks of a file mapping against the opened file. */
 static int vms_mmap_file_flags(const struct vms_file *file, unsigned long prot,
 			       unsigned long flags, unsigned long *vm_flags)
 {
@@ -805,8 +803,7 @@ static void vms_explain_special(struct vmashadow_explain *ex,
  * mmap_region(): clear [start, end), then extend a neighbour over it or
  * link @new there.
  */
-static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
-			   struct vms_reserve *pa)
+static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 {
 	unsigned long pages = (nr->end - nr->start) >> PAGE_SHIFT, charge;
 	struct vms_region *prev, *next, *r = NULL;
@@ -825,7 +822,7 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 		 * Any failure of the unmap is -ENOMEM, even a [vdso]
 		 * refusing the cut (-EINVAL on 6.12).
 		 */
-		if (vms_do_unmap(mm, nr->start, nr->end, pa))
+		if (vms_do_unmap(mm, nr->start, nr->end))
 			return -ENOMEM;
 		/* the charge comes after the unmap, which stays: row 12 */
 		if ((nr->flags & VMASHADOW_VM_ACCOUNT) &&
@@ -833,7 +830,7 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 			return -ENOMEM;
 	} else {
 		/* 6.12 cuts first and fails with the cuts made: row 11 */
-		err = vms_unmap_gather(mm, nr->start, nr->end, pa, &punch);
+		err = vms_unmap_gather(mm, nr->start, nr->end, &punch);
 		if (err)
 			return err;
 		if (!vms_may_expand(mm, pages - vms_pages_in(mm, nr->start,
@@ -868,7 +865,7 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr,
 	if (r)
 		return 0;
 
-	r = vms_take_region(pa);
+	r = vms_take_region(mm);
 	if (!r)
 		return -ENOMEM;
 	r->start = nr->start;
@@ -893,7 +890,6 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	unsigned long addr = req->addr, len = req->len;
 	unsigned long flags = req->flags, prot = req->prot;
 	struct vms_new_range nr = { };
-	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	if (req->offset & ~PAGE_MASK)
@@ -983,7 +979,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	nr.end = addr + len;
 	nr.file = file;
 	nr.new_shmem = shmem;
-	err = vms_mmap_region(mm, &nr, pa);
+	err = vms_mmap_region(mm, &nr);
 	vms_file_put(shmem);
 	if (err)
 		return err;
@@ -1034,10 +1030,9 @@ static int vms_vdso_exec_hint(const struct vms_mm *mm, unsigned long len,
 
 /* _install_special_mapping(): link a region that merges with nothing. */
 static void vms_install_special(struct vms_mm *mm, unsigned long start,
-				unsigned long len, unsigned int op_flags,
-				struct vms_reserve *pa)
+				unsigned long len, unsigned int op_flags)
 {
-	struct vms_region *r = vms_take_region(pa), *prev, *next;
+	struct vms_region *r = vms_take_region(mm), *prev, *next;
 
 	next = vms_find_prev(mm, start, &prev);
 	vms_explain_touching(&mm->last, prev, next, start, start + len);
@@ -1068,7 +1063,6 @@ int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long *out)
 {
 	unsigned long total = vvar_len + len;
-	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	if (!len || !vvar_len || ((len | vvar_len) & ~PAGE_MASK) ||
@@ -1090,8 +1084,8 @@ int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_MAP_VDSO, addr, addr + total);
-	vms_install_special(mm, addr + vvar_len, len, VMASHADOW_OPF_VDSO, pa);
-	vms_install_special(mm, addr, vvar_len, VMASHADOW_OPF_VVAR, pa);
+	vms_install_special(mm, addr + vvar_len, len, VMASHADOW_OPF_VDSO);
+	vms_install_special(mm, addr, vvar_len, VMASHADOW_OPF_VVAR);
 	*out = addr + vvar_len;
 	return 0;
 }
@@ -1330,8 +1324,7 @@ static unsigned long vms_mprotect_flags(unsigned long old, unsigned long prot)
  */
 static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 			    struct vms_region **pprev, unsigned long start,
-			    unsigned long end, unsigned long newflags,
-			    struct vms_reserve *pa)
+			    unsigned long end, unsigned long newflags)
 {
 	struct vms_change c = {
 		.prev	= *pprev,
@@ -1353,12 +1346,12 @@ static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 
 	*pprev = area;
 	if (start != area->start) {
-		err = vms_split_checked(mm, area, start, true, pa);
+		err = vms_split_checked(mm, area, start, true);
 		if (err)
 			return err;
 	}
 	if (end != area->end) {
-		err = vms_split_checked(mm, area, end, false, pa);
+		err = vms_split_checked(mm, area, end, false);
 		if (err)
 			return err;
 	}
@@ -1372,8 +1365,7 @@ static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
  */
 static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 			      struct vms_region **pprev, unsigned long start,
-			      unsigned long end, unsigned long newflags,
-			      struct vms_reserve *pa)
+			      unsigned long end, unsigned long newflags)
 {
 	unsigned long oldflags = area->flags;
 	int err;
@@ -1397,7 +1389,7 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 		/* 6.12: unfaulted anonymous memory is no longer charged */
 		newflags &= ~VMASHADOW_VM_ACCOUNT;
 	}
-	err = vms_modify_flags(mm, area, pprev, start, end, newflags, pa);
+	err = vms_modify_flags(mm, area, pprev, start, end, newflags);
 	/* locked memory made writable is faulted in for writing */
 	if (!err && (oldflags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED |
 				 VMASHADOW_VM_LOCKED)) == VMASHADOW_VM_LOCKED &&
@@ -1413,7 +1405,6 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 	const unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
 	unsigned long end, nstart, tmp, reqprot;
 	struct vms_region *r, *prev;
-	struct vms_reserve *pa = &mm->reserve;
 	int err;
 
 	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
@@ -1471,8 +1462,7 @@ int vms_protect(struct vms_mm *mm, unsigned long start, unsigned long len,
 			break;
 		}
 		tmp = min(r->end, end);
-		err = vms_mprotect_fixup(mm, r, &prev, nstart, tmp, newflags,
-					 pa);
+		err = vms_mprotect_fixup(mm, r, &prev, nstart, tmp, newflags);
 		if (err)
 			break;
 		nstart = tmp;
@@ -1810,8 +1800,7 @@ static int vms_populate_range(struct vms_mm *mm, unsigned long start,
 /* madvise_vma_behavior() for one region; -ENOMEM is reported as -EAGAIN. */
 static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 			      struct vms_region **pprev, unsigned long start,
-			      unsigned long end, int advice,
-			      struct vms_reserve *pa)
+			      unsigned long end, int advice)
 {
 	unsigned long flags;
 	int err;
@@ -1839,7 +1828,7 @@ static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 		*pprev = r;
 		return 0;
 	}
-	err = vms_modify_flags(mm, r, pprev, start, end, flags, pa);
+	err = vms_modify_flags(mm, r, pprev, start, end, flags);
 	return err == -ENOMEM ? -EAGAIN : err;
 }
 
@@ -1851,7 +1840,6 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 		int advice)
 {
 	struct vms_region *r, *prev;
-	struct vms_reserve *pa = &mm->reserve;
 	int err = 0, unmapped = 0;
 	unsigned long end, tmp;
 
@@ -1889,7 +1877,7 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
 				break;
 		}
 		tmp = min(r->end, end);
-		err = vms_madvise_region(mm, r, &prev, start, tmp, advice, pa);
+		err = vms_madvise_region(mm, r, &prev, start, tmp, advice);
 		if (err)
 			break;
 		start = tmp;
@@ -1910,7 +1898,7 @@ int vms_madvise(struct vms_mm *mm, unsigned long start, unsigned long len,
  * an unfaulted anonymous range after it (never next), else make a new one.
  */
 static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
-		      unsigned long len, struct vms_reserve *pa)
+		      unsigned long len)
 {
 	unsigned long flags = VMASHADOW_VM_READ | VMASHADOW_VM_WRITE |
 			      VMASHADOW_VM_MAYREAD | VMASHADOW_VM_MAYWRITE |
@@ -1940,7 +1928,7 @@ static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
 	if (!prev || prev->end != addr)
 		memset(&mm->last.prev, 0, sizeof(mm->last.prev));
 
-	r = vms_take_region(pa);
+	r = vms_take_region(mm);
 	if (!r)
 		return -ENOMEM;
 	r->start = addr;
@@ -1961,7 +1949,6 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 	struct vms_params *p = &mm->params;
 	unsigned long newbrk, oldbrk, origbrk = p->brk;
 	struct vms_region *next;
-	struct vms_reserve *pa = &mm->reserve;
 
 	if (brk < p->start_brk || brk > VMS_TASK_SIZE)
 		return origbrk;
@@ -1981,7 +1968,7 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 		if (!r || r->start >= oldbrk)
 			goto fail;
 		p->brk = brk;
-		if (vms_do_unmap(mm, newbrk, oldbrk, pa)) {
+		if (vms_do_unmap(mm, newbrk, oldbrk)) {
 			p->brk = origbrk;
 			goto fail;
 		}
@@ -1996,7 +1983,7 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 	next = vms_find(mm, oldbrk);
 	if (next && newbrk + PAGE_SIZE > vms_start_gap(next))
 		goto fail;
-	if (vms_do_brk(mm, oldbrk, newbrk - oldbrk, pa))
+	if (vms_do_brk(mm, oldbrk, newbrk - oldbrk))
 		goto fail;
 	p->brk = brk;
 done:
@@ -2049,8 +2036,7 @@ static struct vms_region *vms_remap_target(struct vms_mm *mm,
 static struct vms_region *vms_copy_region(struct vms_mm *mm,
 					  struct vms_region **srcp,
 					  unsigned long addr, unsigned long len,
-					  unsigned long pgoff, bool keep_source,
-					  struct vms_reserve *pa)
+					  unsigned long pgoff, bool keep_source)
 {
 	struct vms_region *src = *srcp, *prev, *next, *r = NULL;
 	unsigned long src_start = src->start;
@@ -2098,7 +2084,7 @@ static struct vms_region *vms_copy_region(struct vms_mm *mm,
 		return r;
 	}
 
-	r = vms_take_region(pa);
+	r = vms_take_region(mm);
 	if (!r)
 		return NULL;
 	vms_region_dup(r, src);
@@ -2118,7 +2104,7 @@ static struct vms_region *vms_copy_region(struct vms_mm *mm,
 static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		     unsigned long old_addr, unsigned long old_len,
 		     unsigned long new_len, unsigned long new_addr,
-		     unsigned long flags, struct vms_reserve *pa)
+		     unsigned long flags)
 {
 	bool split_before = r->start != old_addr;
 	bool split_after = r->end != old_addr + old_len;
@@ -2133,13 +2119,13 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		return -EINVAL;
 	if ((flags & MREMAP_DONTUNMAP) && (r->flags & VMASHADOW_VM_LOCKED)) {
 		if (split_before) {
-			err = vms_split_checked(mm, r, old_addr, true, pa);
+			err = vms_split_checked(mm, r, old_addr, true);
 			if (err)
 				return err;
 		}
 		if (split_after) {
-			err = vms_split_checked(mm, r, old_addr + old_len, false,
-						pa);
+			err = vms_split_checked(mm, r, old_addr + old_len,
+						false);
 			if (err)
 				return err;
 		}
@@ -2152,7 +2138,7 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		return -ENOMEM;
 	pgoff = r->pgoff + ((old_addr - r->start) >> PAGE_SHIFT);
 	if (!vms_copy_region(mm, &r, new_addr, new_len, pgoff,
-			     flags & MREMAP_DONTUNMAP, pa))
+			     flags & MREMAP_DONTUNMAP))
 		return -ENOMEM;
 
 	if (flags & MREMAP_DONTUNMAP) {
@@ -2174,15 +2160,14 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 		return new_addr;
 	}
 	/* a failure here leaves both copies, as do_munmap() failing does */
-	vms_munmap_checked(mm, old_addr, old_len, pa);
+	vms_munmap_checked(mm, old_addr, old_len);
 	return new_addr;
 }
 
 /* mremap_to(): a move to a given address (FIXED) or with DONTUNMAP. */
 static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 			 unsigned long old_len, unsigned long new_addr,
-			 unsigned long new_len, unsigned long flags,
-			 struct vms_reserve *pa)
+			 unsigned long new_len, unsigned long flags)
 {
 	unsigned long map_flags = 0;
 	struct vms_region *r;
@@ -2197,13 +2182,12 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 	if ((long)mm->map_count + 2 >= (long)mm->params.max_map_count - 3)
 		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
-		ret = vms_munmap_checked(mm, new_addr, new_len, pa);
+		ret = vms_munmap_checked(mm, new_addr, new_len);
 		if (ret)
 			return ret;
 	}
 	if (old_len > new_len) {
-		ret = vms_munmap_checked(mm, addr + new_len, old_len - new_len,
-					 pa);
+		ret = vms_munmap_checked(mm, addr + new_len, old_len - new_len);
 		if (ret)
 			return ret;
 		old_len = new_len;
@@ -2225,7 +2209,7 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 		return ret;
 	if (!(flags & MREMAP_FIXED))
 		new_addr = ret;
-	return vms_move(mm, r, addr, old_len, new_len, new_addr, flags, pa);
+	return vms_move(mm, r, addr, old_len, new_len, new_addr, flags);
 }
 
 /*
@@ -2287,7 +2271,6 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_len, unsigned long flags,
 	       unsigned long new_addr)
 {
-	struct vms_reserve *pa = &mm->reserve;
 	struct vms_region *r;
 	long ret;
 
@@ -2314,15 +2297,14 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	if (ret)
 		return ret;
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-		ret = vms_remap_to(mm, addr, old_len, new_addr, new_len, flags,
-				   pa);
+		ret = vms_remap_to(mm, addr, old_len, new_addr, new_len, flags);
 		goto out;
 	}
 	if (old_len >= new_len) {
 		ret = addr;
 		if (old_len != new_len) {
 			int err = vms_munmap_checked(mm, addr + new_len,
-						     old_len - new_len, pa);
+						     old_len - new_len);
 			if (err)
 				ret = err;
 		}
@@ -2358,8 +2340,7 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 			ret = new_addr;
 			goto out;
 		}
-		ret = vms_move(mm, r, addr, old_len, new_len, new_addr, flags,
-			       pa);
+		ret = vms_move(mm, r, addr, old_len, new_len, new_addr, flags);
 	}
 out:
 	return ret;
@@ -2376,7 +2357,6 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 	     unsigned long flags)
 {
 	struct vms_region *r, *prev;
-	struct vms_reserve *pa = &mm->reserve;
 	unsigned long end, nstart, tmp;
 	int err;
 
@@ -2417,8 +2397,7 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 		tmp = min(r->end, end);
 		if (!vms_sealed(r)) {
 			err = vms_modify_flags(mm, r, &prev, nstart, tmp,
-					       r->flags | VMASHADOW_VM_SEALED,
-					       pa);
+					       r->flags | VMASHADOW_VM_SEALED);
 			if (err)
 				break;
 		} else {

@@ -203,7 +203,8 @@ RB_DECLARE_CALLBACKS_MAX(static, vms_gap_callbacks, struct vms_region, rb,
 /*
  * The lookup cache holds only regions in the tree: one that leaves the
  * tree leaves the cache, and every other region stays valid through the
- * changes around it (the cache reads the bounds from the region).
+ * changes around it (the cache reads the bounds and the gap from the
+ * region).
  */
 static void vms_cache_forget(struct vms_mm *mm, const struct vms_region *r)
 {
