@@ -980,6 +980,7 @@ nomem:
 	vms_region_bulk_end(regions, count, filled);
 	while (count)
 		vms_region_free(dst, regions[--count]);
+	vms_reserve_drain(dst);		/* where vms_region_free() kept some */
 	kvfree(regions);
 	return -ENOMEM;
 }

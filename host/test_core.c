@@ -390,4 +390,28 @@ TEST(cache_forgets_only_the_unlinked)
 	mm_free(mm);
 }
 
+/*
+ * A copy that runs out of memory half-way leaves its target empty, its
+ * reserve too: a dry run frees its copy with kfree() after a failed
+ * vms_mm_dup(), and vms_region_free() had kept six of the regions it
+ * freed.  With more than VMS_REGION_BULK regions the second bulk
+ * allocation fails after the first batch was filled in.
+ */
+TEST(dup_enomem_leaves_nothing)
+{
+	struct vms_mm *mm = mm_new(), *copy = mm_new();
+	unsigned long i;
+
+	for (i = 0; i < 2 * VMS_REGION_BULK; i++)
+		ASSERT_EQ(0, MAPA(mm, 1 + 2 * i, 1, RW));
+	vms_host_fail_alloc = 3;	/* the array, a first bulk, the second */
+	ASSERT_EQ(-ENOMEM, vms_mm_dup(copy, mm, false));
+	ASSERT_EQ(0, vms_host_fail_alloc);
+	ASSERT_EQ(0, copy->map_count);
+	ASSERT_EQ(0, copy->reserve.nr);
+	ASSERT_EQ(2 * VMS_REGION_BULK, mm->map_count);
+	mm_free(copy);
+	mm_free(mm);
+}
+
 TEST_HARNESS_MAIN
