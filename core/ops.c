@@ -1532,15 +1532,21 @@ static int vms_anon_prepare(struct vms_mm *mm, struct vms_region *r)
 	return 0;
 }
 
+/* A write fault in @r, which may write: private memory gets an anon_vma. */
+static int vms_write_fault(struct vms_mm *mm, struct vms_region *r)
+{
+	if (r->anon || (r->flags & VMASHADOW_VM_MAYSHARE))
+		return 0;
+	return vms_anon_prepare(mm, r);
+}
+
 int vms_touch(struct vms_mm *mm, unsigned long addr)
 {
 	struct vms_region *r = vms_lookup(mm, addr);
 
 	if (!r || !(r->flags & VMASHADOW_VM_WRITE))
 		return -EFAULT;
-	if (r->anon || (r->flags & VMASHADOW_VM_MAYSHARE))
-		return 0;
-	return vms_anon_prepare(mm, r);
+	return vms_write_fault(mm, r);
 }
 
 /*
@@ -1765,8 +1771,8 @@ static int vms_populate_region(struct vms_mm *mm, struct vms_region *r,
 		return -EINVAL;
 	if (size && pgoff >= size)
 		return -EFAULT;		/* the first page already */
-	if (write && !r->anon && !(r->flags & VMASHADOW_VM_MAYSHARE)) {
-		err = vms_anon_prepare(mm, r);
+	if (write) {
+		err = vms_write_fault(mm, r);
 		if (err)
 			return err;
 	}
