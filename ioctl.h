@@ -4,9 +4,10 @@
  *
  * Every open file descriptor of /dev/vmashadow owns a shadow address space:
  * a set of regions on which the ioctls below do what mmap(2), munmap(2),
- * mprotect(2) and a write fault do to a real process.  The shadow ends in
- * the state the real kernel would reach and fails with the errno the real
- * system call would give; that errno is the ioctl's return value.
+ * mprotect(2), mremap(2), brk(2), madvise(2), mseal(2), mlock(2) and its
+ * relatives, fork(2) and a write fault do to a real process.  The shadow
+ * ends in the state the real kernel would reach and fails with the errno
+ * the real system call would give; that errno is the ioctl's return value.
  *
  * The header stands alone, needing only the kernel's integer types and
  * ioctl number macros, and is C90.  Every structure has fixed-size fields and explicit padding, so
@@ -30,7 +31,7 @@
 
 /* Interface version: the major number changes only on incompatible changes. */
 #define VMASHADOW_API_MAJOR	1
-#define VMASHADOW_API_MINOR	0
+#define VMASHADOW_API_MINOR	1	/* 1: mlock and friends, def_flags */
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -121,15 +122,21 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_RLIMIT_AS	0x80
 #define VMASHADOW_PARAM_COMMIT		0x100	/* the four commit_* fields */
 #define VMASHADOW_PARAM_MDWE		0x200
-#define VMASHADOW_PARAM_ALL		0x3ff
+#define VMASHADOW_PARAM_DEF_FLAGS	0x400
+#define VMASHADOW_PARAM_MEMLOCK		0x800	/* rlimit_memlock */
+#define VMASHADOW_PARAM_ALL		0xfff
 
 /*
  * Older versions, still accepted: without rlimit_as; without commit_*;
- * without mdwe.
+ * without mdwe; without def_flags and rlimit_memlock.
  */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
 #define VMASHADOW_PARAMS_SIZE_VER2	104
+#define VMASHADOW_PARAMS_SIZE_VER3	112
+
+/* vmashadow_params.rlimit_memlock: no limit (RLIM_INFINITY, CAP_IPC_LOCK) */
+#define VMASHADOW_MEMLOCK_UNLIMITED	(~0ULL)
 
 struct vmashadow_params {
 	__u32 size;
@@ -161,16 +168,30 @@ struct vmashadow_params {
 	 */
 	__u32 mdwe;
 	__u32 __reserved2;
+	/*
+	 * mm->def_flags: what every new mapping and brk() get, as
+	 * mlockall(MCL_FUTURE) leaves it: 0, VMASHADOW_VM_LOCKED, or that and
+	 * VMASHADOW_VM_LOCKONFAULT (MCL_ONFAULT).  IMPORT takes it from the
+	 * process; a FORK child starts without it.
+	 */
+	__u64 def_flags;
+	/*
+	 * RLIMIT_MEMLOCK in bytes, VMASHADOW_MEMLOCK_UNLIMITED when there is
+	 * no limit or the process has CAP_IPC_LOCK.  The default is the
+	 * opener's; IMPORT does not change it.
+	 */
+	__u64 rlimit_memlock;
 };
 
 /*
  * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE,
- * _SEAL: one operation each, all described by struct vmashadow_op.  ->op
- * is filled in by the command (it must be zero or match).  The in fields
- * an operation does not use must be zero (->fd is ignored but by MAP of a
- * file); the out fields are overwritten whatever they held.  The ioctl
- * returns what the system call would: 0 or a negative errno.
- * VMASHADOW_IOC_BATCH applies an array of them.
+ * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL: one operation each, all
+ * described by struct vmashadow_op.  ->op is filled in by the command (it
+ * must be zero or match).  The in fields an operation does not use must be
+ * zero (->fd is ignored but by MAP of a file); the out fields are
+ * overwritten whatever they held.  The ioctl returns what the system call
+ * would: 0 or a negative errno.  VMASHADOW_IOC_BATCH applies an array of
+ * them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
 #define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
@@ -189,7 +210,11 @@ struct vmashadow_params {
  * fit under mmap_base (->addr and ->offset 0).
  */
 #define VMASHADOW_OP_MAP_VDSO	9
-#define VMASHADOW_OP_MAX	9
+#define VMASHADOW_OP_MLOCK	10	/* mlock2(addr, len, flags) */
+#define VMASHADOW_OP_MUNLOCK	11	/* munlock(addr, len) */
+#define VMASHADOW_OP_MLOCKALL	12	/* mlockall(flags) */
+#define VMASHADOW_OP_MUNLOCKALL	13	/* munlockall() */
+#define VMASHADOW_OP_MAX	13
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
@@ -210,7 +235,10 @@ struct vmashadow_op {
 	__u64 len;		/* REMAP: the old length */
 	__u64 offset;		/* MAP: file offset in bytes; MAP_VDSO: page */
 	__u32 prot;		/* MAP, PROTECT: PROT_* */
-	/* MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's */
+	/*
+	 * MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's;
+	 * MLOCK: MLOCK_ONFAULT; MLOCKALL: MCL_*
+	 */
 	__u32 flags;
 	__s32 fd;		/* MAP: an open file, or -1 */
 	__u32 op_flags;		/* VMASHADOW_OPF_* */
@@ -335,7 +363,9 @@ struct vmashadow_list {
 	__u32 __reserved;
 };
 
-/* VMASHADOW_IOC_STATS */
+/* VMASHADOW_IOC_STATS; the first version had no locked_pages */
+#define VMASHADOW_STATS_SIZE_VER0	96
+
 struct vmashadow_stats {
 	__u32 size;
 	__u32 __reserved;
@@ -350,6 +380,7 @@ struct vmashadow_stats {
 	__u64 cache_misses;
 	__u64 tree_height;
 	__u64 anon_vmas;	/* live anon_vma identities */
+	__u64 locked_pages;	/* pages in VM_LOCKED regions: VmLck */
 };
 
 /* VMASHADOW_IOC_VALIDATE: 0, or -EUCLEAN with the first violation here. */
@@ -428,6 +459,10 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_MADVISE	_IOWR(VMASHADOW_IOC_MAGIC, 0x16, struct vmashadow_op)
 #define VMASHADOW_IOC_SEAL	_IOWR(VMASHADOW_IOC_MAGIC, 0x18, struct vmashadow_op)
 #define VMASHADOW_IOC_MAP_VDSO	_IOWR(VMASHADOW_IOC_MAGIC, 0x19, struct vmashadow_op)
+#define VMASHADOW_IOC_MLOCK	_IOWR(VMASHADOW_IOC_MAGIC, 0x1a, struct vmashadow_op)
+#define VMASHADOW_IOC_MUNLOCK	_IOWR(VMASHADOW_IOC_MAGIC, 0x1b, struct vmashadow_op)
+#define VMASHADOW_IOC_MLOCKALL	_IOWR(VMASHADOW_IOC_MAGIC, 0x1c, struct vmashadow_op)
+#define VMASHADOW_IOC_MUNLOCKALL _IOWR(VMASHADOW_IOC_MAGIC, 0x1d, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_BENCH_FIND \
 	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)

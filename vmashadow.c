@@ -317,6 +317,8 @@ static void vms_params_export(const struct vms_params *p,
 	out->commit_admin_reserve = (u64)p->commit_admin_reserve << PAGE_SHIFT;
 	out->commit_user_reserve = (u64)p->commit_user_reserve << PAGE_SHIFT;
 	out->mdwe = p->mdwe;
+	out->def_flags = p->def_flags;
+	out->rlimit_memlock = p->rlimit_memlock;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -364,6 +366,11 @@ static int vms_params_check(const struct vmashadow_params *p)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_MDWE) && p->mdwe > 1)
 		return -EINVAL;
+	/* what mlockall() can leave: LOCKONFAULT only with LOCKED */
+	if ((p->set & VMASHADOW_PARAM_DEF_FLAGS) && p->def_flags &&
+	    p->def_flags != VMASHADOW_VM_LOCKED &&
+	    p->def_flags != (VMASHADOW_VM_LOCKED | VMASHADOW_VM_LOCKONFAULT))
+		return -EINVAL;
 	return 0;
 }
 
@@ -407,6 +414,10 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 	}
 	if (p.set & VMASHADOW_PARAM_MDWE)
 		mp->mdwe = p.mdwe;
+	if (p.set & VMASHADOW_PARAM_DEF_FLAGS)
+		mp->def_flags = p.def_flags;
+	if (p.set & VMASHADOW_PARAM_MEMLOCK)
+		mp->rlimit_memlock = p.rlimit_memlock;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -652,7 +663,9 @@ static long vms_ioctl_stats(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_stats s;
 	const struct vms_counters *c = &ctx->mm.count;
-	int err = vms_copy_in(&s, sizeof(s), uarg);
+	int err = vms_copy_in_ver(&s, sizeof(s), VMASHADOW_STATS_SIZE_VER0,
+				  uarg);
+	u32 size = s.size;
 
 	if (err)
 		return err;
@@ -671,7 +684,9 @@ static long vms_ioctl_stats(struct vms_ctx *ctx, void __user *uarg)
 	s.cache_misses = c->cache_misses;
 	s.anon_vmas = c->anon_vmas;
 	s.tree_height = vms_tree_height(&ctx->mm);
+	s.locked_pages = vms_locked_pages(&ctx->mm);
 	mutex_unlock(&ctx->lock);
+	s.size = size;
 	return vms_copy_out(uarg, &s, sizeof(s));
 }
 
@@ -932,6 +947,9 @@ static void vms_params_from_sysctl(struct vms_params *p)
 					    p->max_map_count));
 	p->mmap_min_addr = vms_sysctl("/proc/sys/vm/mmap_min_addr",
 				      p->mmap_min_addr);
+	p->rlimit_memlock = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK) ?
+			    VMASHADOW_MEMLOCK_UNLIMITED :
+			    rlimit(RLIMIT_MEMLOCK);
 	p->overcommit_memory = min(2UL,
 				   vms_sysctl("/proc/sys/vm/overcommit_memory",
 					      p->overcommit_memory));
@@ -1248,6 +1266,7 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	dst->params.brk = mm->brk;
 	dst->params.start_stack = mm->start_stack;
 	dst->params.mmap_base = mm->mmap_base;
+	dst->params.def_flags = mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT);
 #ifdef MMF_HAS_MDWE
 	dst->params.mdwe = test_bit(MMF_HAS_MDWE, &mm->flags);
 #else
@@ -1326,7 +1345,21 @@ static unsigned long vms_commit_other(const struct vms_mm *mm)
  * the kernel exports neither mm_access() nor ptrace_may_access() to
  * modules; vms_is_proc_maps() makes sure it was the real file.
  */
-static struct mm_struct *vms_target_mm(pid_t nr, unsigned long *rlimit_as)
+/*
+ * The limits of @task that a shadow of it keeps: RLIMIT_AS (0: none), and
+ * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK.
+ */
+static void vms_task_limits(struct task_struct *task, struct vms_params *p)
+{
+	unsigned long as = task_rlimit(task, RLIMIT_AS);
+
+	p->rlimit_as = as == RLIM_INFINITY ? 0 : as;
+	p->rlimit_memlock = has_capability_noaudit(task, CAP_IPC_LOCK) ?
+			    VMASHADOW_MEMLOCK_UNLIMITED :
+			    task_rlimit(task, RLIMIT_MEMLOCK);
+}
+
+static struct mm_struct *vms_target_mm(pid_t nr, struct vms_params *limits)
 {
 	struct task_struct *task, *again;
 	struct mm_struct *mm;
@@ -1335,7 +1368,7 @@ static struct mm_struct *vms_target_mm(pid_t nr, unsigned long *rlimit_as)
 	char path[32];
 
 	if (!nr) {
-		*rlimit_as = rlimit(RLIMIT_AS);
+		vms_task_limits(current, limits);
 		return get_task_mm(current) ?: ERR_PTR(-ESRCH);
 	}
 	if (nr < 0)
@@ -1351,7 +1384,7 @@ static struct mm_struct *vms_target_mm(pid_t nr, unsigned long *rlimit_as)
 		mm = ERR_PTR(-ESRCH);
 		goto out;
 	}
-	*rlimit_as = task_rlimit(task, RLIMIT_AS);
+	vms_task_limits(task, limits);
 	snprintf(path, sizeof(path), "/proc/%d/maps", nr);
 	maps = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(maps)) {
@@ -1383,7 +1416,7 @@ out:
 static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_import im;
-	unsigned long rlimit_as;
+	struct vms_params limits;
 	struct mm_struct *mm;
 	struct vms_mm *new;
 	unsigned long start, end;
@@ -1398,7 +1431,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new = kmalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
-	mm = vms_target_mm(im.pid, &rlimit_as);
+	mm = vms_target_mm(im.pid, &limits);
 	if (IS_ERR(mm)) {
 		kfree(new);
 		return PTR_ERR(mm);
@@ -1410,7 +1443,8 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	}
 	vms_mm_init(new, ctx->mm.params.rules);
 	new->params = ctx->mm.params;
-	new->params.rlimit_as = rlimit_as == RLIM_INFINITY ? 0 : rlimit_as;
+	new->params.rlimit_as = limits.rlimit_as;
+	new->params.rlimit_memlock = limits.rlimit_memlock;
 	new->may_map_low = ctx->mm.may_map_low;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);
@@ -1458,6 +1492,14 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_SEAL);
 	case VMASHADOW_IOC_MAP_VDSO:
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MAP_VDSO);
+	case VMASHADOW_IOC_MLOCK:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MLOCK);
+	case VMASHADOW_IOC_MUNLOCK:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MUNLOCK);
+	case VMASHADOW_IOC_MLOCKALL:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MLOCKALL);
+	case VMASHADOW_IOC_MUNLOCKALL:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MUNLOCKALL);
 	case VMASHADOW_IOC_BATCH:
 		return vms_ioctl_batch(ctx, uarg);
 	case VMASHADOW_IOC_FORK:

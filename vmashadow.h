@@ -156,6 +156,10 @@ struct vms_params {
 	unsigned long		commit_admin_reserve; /* 0 for CAP_SYS_ADMIN */
 	unsigned long		commit_user_reserve;
 	bool			mdwe;		/* PR_SET_MDWE (6.12 rules) */
+	/* mm->def_flags: VMASHADOW_VM_LOCKED[ONFAULT] after MCL_FUTURE */
+	unsigned long		def_flags;
+	/* RLIMIT_MEMLOCK, bytes; VMASHADOW_MEMLOCK_UNLIMITED: none */
+	unsigned long		rlimit_memlock;
 };
 
 struct vms_counters {
@@ -266,6 +270,14 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long vvar_len, unsigned long page, bool at_exec,
 		 unsigned long *out);
+
+/* core/mlock.c: mlock(2) and its relatives */
+int vms_mlock(struct vms_mm *mm, unsigned long start, unsigned long len,
+	      unsigned long flags);
+int vms_munlock(struct vms_mm *mm, unsigned long start, unsigned long len);
+int vms_mlockall(struct vms_mm *mm, unsigned long flags);
+int vms_munlockall(struct vms_mm *mm);
+unsigned long vms_locked_pages(const struct vms_mm *mm);
 
 /* core/apply.c: a struct vmashadow_op on a shadow */
 int vms_op_check(const struct vmashadow_op *op, u32 want);

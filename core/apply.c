@@ -53,7 +53,16 @@ int vms_op_check(const struct vmashadow_op *op, u32 want)
 	case VMASHADOW_OP_SEAL:
 		return op->prot || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_UNMAP:
+	case VMASHADOW_OP_MUNLOCK:
 		return op->prot || op->flags || op->offset ? -EINVAL : 0;
+	case VMASHADOW_OP_MLOCK:
+		return op->prot || op->offset ? -EINVAL : 0;
+	case VMASHADOW_OP_MLOCKALL:
+		return op->addr || op->len || op->prot || op->offset ?
+		       -EINVAL : 0;
+	case VMASHADOW_OP_MUNLOCKALL:
+		return op->addr || op->len || op->prot || op->flags ||
+		       op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_TOUCH:
 	case VMASHADOW_OP_BRK:
 		return op->len || op->prot || op->flags || op->offset ?
@@ -114,6 +123,14 @@ static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 		return vms_seal(mm, op->addr, op->len, op->flags);
 	case VMASHADOW_OP_MAP_VDSO:
 		return vms_apply_map_vdso(mm, op);
+	case VMASHADOW_OP_MLOCK:
+		return vms_mlock(mm, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_MUNLOCK:
+		return vms_munlock(mm, op->addr, op->len);
+	case VMASHADOW_OP_MLOCKALL:
+		return vms_mlockall(mm, op->flags);
+	case VMASHADOW_OP_MUNLOCKALL:
+		return vms_munlockall(mm);
 	case VMASHADOW_OP_BRK:
 		op->result = vms_brk(mm, op->addr);
 		return 0;

@@ -58,6 +58,29 @@ unsigned long vms_unmapped_area(struct vms_mm *mm, unsigned long length,
 				unsigned long low_limit,
 				unsigned long high_limit);
 
+/* can_do_mlock(): a limit of 0 forbids locking, unless CAP_IPC_LOCK */
+static inline bool vms_can_do_mlock(const struct vms_mm *mm)
+{
+	return mm->params.rlimit_memlock != 0;
+}
+
+/* ops.c: what mlock.c shares of the address-space calls */
+#define VMS_PREALLOC_SPLITS	2
+int vms_prealloc(struct vms_mm *mm, unsigned int regions);
+void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
+		       unsigned long end);
+int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
+		     struct vms_region **pprev, unsigned long start,
+		     unsigned long end, unsigned long newflags);
+int vms_populate_vma_range(struct vms_mm *mm, struct vms_region *r,
+			   unsigned long start, unsigned long end);
+int vms_mm_populate(struct vms_mm *mm, unsigned long start,
+		    unsigned long end, bool ignore_errors);
+
+/* mlock.c */
+bool vms_mlock_future_ok(struct vms_mm *mm, unsigned long flags,
+			 unsigned long len);
+
 /* merge.c */
 bool vms_anon_mergeable(const struct vms_anon *anon1,
 			const struct vms_anon *anon2,

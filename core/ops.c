@@ -16,7 +16,6 @@
 /* ---- allocation up front -------------------------------------------------- */
 
 #define VMS_PREALLOC_MAP	3
-#define VMS_PREALLOC_SPLITS	2
 
 /*
  * Make sure @mm's reserve holds @regions unused regions before the call
@@ -24,7 +23,7 @@
  * next one: most calls split nothing, and a slab round trip for each
  * region they might have needed cost them more than their tree work.
  */
-static int vms_prealloc(struct vms_mm *mm, unsigned int regions)
+int vms_prealloc(struct vms_mm *mm, unsigned int regions)
 {
 	struct vms_reserve *res = &mm->reserve;
 
@@ -49,8 +48,8 @@ static struct vms_region *vms_take_region(struct vms_mm *mm)
 }
 
 /* Start what EXPLAIN_LAST will report of this operation. */
-static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
-			      unsigned long end)
+void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
+		       unsigned long end)
 {
 	memset(&mm->last, 0, sizeof(mm->last));
 	mm->last.mode = VMASHADOW_EXPLAIN_LAST;
@@ -58,8 +57,6 @@ static void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
 	mm->last.addr = start;
 	mm->last.end = end;
 }
-
-static void vms_populate(struct vms_mm *mm, unsigned long addr);
 
 /*
  * The pages this shadow has charged: its VM_ACCOUNT regions and its shared
@@ -509,6 +506,8 @@ static unsigned long vms_mmap_flags(const struct vms_mm *mm,
 		vm_flags |= VMASHADOW_VM_GROWSDOWN;
 	if (flags & MAP_LOCKED)
 		vm_flags |= VMASHADOW_VM_LOCKED;
+	/* mlockall(MCL_FUTURE) */
+	vm_flags |= mm->params.def_flags;
 	/* 6.12: thread stacks get no huge pages (row 4) */
 	if ((flags & MAP_STACK) && vms_rules_6_12(mm))
 		vm_flags |= VMASHADOW_VM_NOHUGEPAGE;
@@ -917,6 +916,10 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 		return -EEXIST;
 
 	nr.flags = vms_mmap_flags(mm, prot, flags);
+	if ((flags & MAP_LOCKED) && !vms_can_do_mlock(mm))
+		return -EPERM;
+	if (!vms_mlock_future_ok(mm, nr.flags, len))
+		return -EAGAIN;
 	if (file) {
 		if (!vms_file_mmap_ok(file, nr.pgoff, len))
 			return -EOVERFLOW;
@@ -986,7 +989,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	/* do_mmap() asks mm_populate() for locked or MAP_POPULATE memory */
 	if ((nr.flags & VMASHADOW_VM_LOCKED) ||
 	    (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
-		vms_populate(mm, addr);
+		vms_mm_populate(mm, addr, addr + len, true);
 	*addr_out = addr;
 	return 0;
 }
@@ -1322,9 +1325,9 @@ static unsigned long vms_mprotect_flags(unsigned long old, unsigned long prot)
  * checked).  *@pprev becomes the region now holding the range.  The tail
  * of mprotect_fixup() and madvise_update_vma(), which differ only before.
  */
-static int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
-			    struct vms_region **pprev, unsigned long start,
-			    unsigned long end, unsigned long newflags)
+int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
+		     struct vms_region **pprev, unsigned long start,
+		     unsigned long end, unsigned long newflags)
 {
 	struct vms_change c = {
 		.prev	= *pprev,
@@ -1394,7 +1397,7 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 	if (!err && (oldflags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED |
 				 VMASHADOW_VM_LOCKED)) == VMASHADOW_VM_LOCKED &&
 	    (newflags & VMASHADOW_VM_WRITE))
-		vms_populate(mm, start);
+		vms_populate_vma_range(mm, *pprev, start, end);
 	return err;
 }
 
@@ -1550,19 +1553,75 @@ int vms_touch(struct vms_mm *mm, unsigned long addr)
 }
 
 /*
- * populate_vma_page_range() after MAP_POPULATE, MAP_LOCKED or mprotect of
- * locked memory: private writable memory is faulted in for writing, which
- * gives its region an anon_vma at once.  Read-only or shared memory gets
- * none.  A failure is silent, as the kernel's populate failing is.
+ * Fault in the pages of [start, end) in @r, for writing or reading.  A
+ * write fault in private memory gives the region its anon_vma, as
+ * vms_touch() does; a read fault maps the zero page or the page cache and
+ * gives none.  A page past the end of the file is SIGBUS, -EFAULT: the
+ * shadow knows where that is for its own shared anonymous objects, which
+ * mremap() can map beyond their size, and not for other files.
  */
-static void vms_populate(struct vms_mm *mm, unsigned long addr)
+static int vms_fault_in(struct vms_mm *mm, struct vms_region *r,
+			unsigned long start, unsigned long end, bool write)
 {
-	struct vms_region *r = vms_lookup(mm, addr);
+	unsigned long pgoff = r->pgoff + ((start - r->start) >> PAGE_SHIFT);
+	unsigned long size = r->file ? r->file->pages : 0;
+	int err;
 
-	if (r && !r->anon &&
-	    (r->flags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED)) ==
-	    VMASHADOW_VM_WRITE)
-		vms_anon_prepare(mm, r);
+	if (size && pgoff >= size)
+		return -EFAULT;		/* the first page already */
+	if (write) {
+		err = vms_write_fault(mm, r);
+		if (err)
+			return err;
+	}
+	return size && pgoff + ((end - start) >> PAGE_SHIFT) > size ?
+	       -EFAULT : 0;
+}
+
+/*
+ * populate_vma_page_range(): the pages of [start, end) in @r, as mlock,
+ * MAP_POPULATE, MAP_LOCKED and mprotect of locked memory fault them in.
+ * Private writable memory is written, to break COW, so it gets its
+ * anon_vma at once; the rest is read (FOLL_FORCE: even memory that may
+ * only be written or executed).  Memory locked on fault is left alone,
+ * and PROT_NONE memory is never faulted in: -EFAULT.
+ */
+int vms_populate_vma_range(struct vms_mm *mm, struct vms_region *r,
+			   unsigned long start, unsigned long end)
+{
+	if (r->flags & VMASHADOW_VM_LOCKONFAULT)
+		return 0;
+	if (!(r->flags & VMS_ACCESS_FLAGS) ||
+	    (r->flags & (VMASHADOW_VM_IO | VMASHADOW_VM_PFNMAP)))
+		return -EFAULT;
+	return vms_fault_in(mm, r, start, end,
+			    (r->flags & (VMASHADOW_VM_WRITE |
+					 VMASHADOW_VM_SHARED)) ==
+			    VMASHADOW_VM_WRITE);
+}
+
+/*
+ * __mm_populate(): every region meeting [start, end) but VM_IO and
+ * VM_PFNMAP ones, in address order, stopping at the first failure unless
+ * @ignore_errors (mm_populate() after mmap, brk and mremap, where nobody
+ * hears of it).  Holes are stepped over.
+ */
+int vms_mm_populate(struct vms_mm *mm, unsigned long start,
+		    unsigned long end, bool ignore_errors)
+{
+	struct vms_region *r;
+	int err;
+
+	for (r = vms_find_intersection(mm, start, end); r && r->start < end;
+	     r = vms_next(r)) {
+		if (r->flags & (VMASHADOW_VM_IO | VMASHADOW_VM_PFNMAP))
+			continue;
+		err = vms_populate_vma_range(mm, r, max(start, r->start),
+					     min(end, r->end));
+		if (err && !ignore_errors)
+			return err;
+	}
+	return 0;
 }
 
 /* ---- madvise ---------------------------------------------------------------------- */
@@ -1749,35 +1808,20 @@ static int vms_madvise_pages(const struct vms_region *r, int advice)
  * MADV_POPULATE_(READ|WRITE) of [start, end) in region @r:
  * faultin_vma_page_range() first asks check_vma_flags() without
  * FOLL_FORCE, and turns a refusal into -EINVAL; then it faults each page
- * in.  A write fault in private memory gives the region its anon_vma, as
- * vms_touch() does; a read fault maps the zero page or the page cache and
- * gives none.  A page past the end of the file is SIGBUS, -EFAULT: the
- * shadow knows where that is for its own shared anonymous objects, which
- * mremap() can map beyond their size, and not for other files (nor does
- * it know memfd_secret() memory, -EINVAL).
+ * in (vms_fault_in()).  The shadow does not know memfd_secret() memory
+ * (-EINVAL).
  */
 static int vms_populate_region(struct vms_mm *mm, struct vms_region *r,
 			       unsigned long start, unsigned long end,
 			       int advice)
 {
 	const bool write = advice == MADV_POPULATE_WRITE;
-	unsigned long pgoff = r->pgoff + ((start - r->start) >> PAGE_SHIFT);
-	unsigned long size = r->file ? r->file->pages : 0;
-	int err;
 
 	if (r->flags & (VMASHADOW_VM_IO | VMASHADOW_VM_PFNMAP))
 		return -EINVAL;
 	if (!(r->flags & (write ? VMASHADOW_VM_WRITE : VMASHADOW_VM_READ)))
 		return -EINVAL;
-	if (size && pgoff >= size)
-		return -EFAULT;		/* the first page already */
-	if (write) {
-		err = vms_write_fault(mm, r);
-		if (err)
-			return err;
-	}
-	return size && pgoff + ((end - start) >> PAGE_SHIFT) > size ?
-	       -EFAULT : 0;
+	return vms_fault_in(mm, r, start, end, write);
 }
 
 /*
@@ -1908,7 +1952,8 @@ static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
 {
 	unsigned long flags = VMASHADOW_VM_READ | VMASHADOW_VM_WRITE |
 			      VMASHADOW_VM_MAYREAD | VMASHADOW_VM_MAYWRITE |
-			      VMASHADOW_VM_MAYEXEC | VMASHADOW_VM_ACCOUNT;
+			      VMASHADOW_VM_MAYEXEC | VMASHADOW_VM_ACCOUNT |
+			      mm->params.def_flags;
 	struct vms_region *r, *prev;
 
 	if (!vms_may_expand(mm, len >> PAGE_SHIFT))
@@ -1981,9 +2026,11 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 		goto done;
 	}
 
-	/* check_brk_limits(): get_unmapped_area(MAP_FIXED) */
+	/* check_brk_limits(): get_unmapped_area(MAP_FIXED), then the lock */
 	if (newbrk - oldbrk > VMS_TASK_SIZE ||
 	    oldbrk > VMS_TASK_SIZE - (newbrk - oldbrk))
+		goto fail;
+	if (!vms_mlock_future_ok(mm, p->def_flags, newbrk - oldbrk))
 		goto fail;
 	/* leave a page, and the guard gap of a stack, below the next region */
 	next = vms_find(mm, oldbrk);
@@ -1992,6 +2039,9 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 	if (vms_do_brk(mm, oldbrk, newbrk - oldbrk))
 		goto fail;
 	p->brk = brk;
+	/* after mlockall(MCL_FUTURE) the new heap is faulted in */
+	if (p->def_flags & VMASHADOW_VM_LOCKED)
+		vms_mm_populate(mm, oldbrk, newbrk, true);
 done:
 	return brk;
 fail:
@@ -2027,6 +2077,8 @@ static struct vms_region *vms_remap_target(struct vms_mm *mm,
 		return ERR_PTR(-EINVAL);
 	if (r->flags & (VMASHADOW_VM_DONTEXPAND | VMASHADOW_VM_PFNMAP))
 		return ERR_PTR(-EFAULT);
+	if (!vms_mlock_future_ok(mm, r->flags, new_len - old_len))
+		return ERR_PTR(-EAGAIN);
 	if (!vms_may_expand(mm, (new_len - old_len) >> PAGE_SHIFT))
 		return ERR_PTR(-ENOMEM);
 	return r;
@@ -2278,6 +2330,7 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_addr)
 {
 	struct vms_region *r;
+	bool locked;
 	long ret;
 
 	if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
@@ -2298,6 +2351,7 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 		return -EFAULT;
 	if (vms_sealed(r))
 		return -EPERM;
+	locked = r->flags & VMASHADOW_VM_LOCKED;
 
 	ret = vms_prealloc(mm, VMS_RESERVE_MAX);
 	if (ret)
@@ -2349,6 +2403,9 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 		ret = vms_move(mm, r, addr, old_len, new_len, new_addr, flags);
 	}
 out:
+	/* what locked memory grew by is faulted in */
+	if (!IS_ERR_VALUE(ret) && locked && new_len > old_len)
+		vms_mm_populate(mm, ret + old_len, ret + new_len, true);
 	return ret;
 }
 

@@ -38,6 +38,7 @@ void vms_mm_init(struct vms_mm *mm, unsigned int rules)
 	mm->next_shmem_ino = 1;
 	mm->params.rules = rules;
 	mm->params.max_map_count = VMS_DEFAULT_MAP_COUNT;
+	mm->params.rlimit_memlock = VMASHADOW_MEMLOCK_UNLIMITED;
 	mm->params.mmap_min_addr = 65536;
 	mm->params.mmap_base = VMS_TASK_SIZE - SZ_128M;
 }
@@ -912,11 +913,12 @@ static struct vms_anon *vms_anon_fork(struct vms_mm *dst)
  * Copy @src's regions into the empty @dst.
  *
  * With @fork, as dup_mmap() gives a child its address space: VM_DONTCOPY
- * regions stay behind, VM_LOCKED is not inherited, and every region that
- * has an anon_vma gets a new one of its own whose chain also holds the
- * parent's, so it is no longer singular (VM_WIPEONFORK regions start with
- * none).  Without @fork, an exact copy sharing @src's anon_vmas, for a
- * dry run that is thrown away under the same lock.
+ * regions stay behind, neither VM_LOCKED nor mlockall(MCL_FUTURE) is
+ * inherited, and every region that has an anon_vma gets a new one of its
+ * own whose chain also holds the parent's, so it is no longer singular
+ * (VM_WIPEONFORK regions start with none).  Without @fork, an exact copy
+ * sharing @src's anon_vmas, for a dry run that is thrown away under the
+ * same lock.
  *
  * All or nothing: on -ENOMEM @dst is left empty.
  */
@@ -926,6 +928,9 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 	unsigned long count = 0, filled = 0;
 
 	dst->params = src->params;
+	/* mm_init(): of def_flags only VM_NOHUGEPAGE is inherited */
+	if (fork)
+		dst->params.def_flags = 0;
 	dst->may_map_low = src->may_map_low;
 	dst->next_anon_id = src->next_anon_id;
 	dst->next_shmem_ino = src->next_shmem_ino;

@@ -1461,9 +1461,9 @@ static inline long m_remap_to(struct model *m, unsigned long addr,
 	return m_move(m, i, addr, old_len, new_len, new_addr, flags);
 }
 
-static inline long model_mremap(struct model *m, unsigned long addr,
-				unsigned long old_len, unsigned long new_len,
-				unsigned long flags, unsigned long new_addr)
+static inline long m_mremap(struct model *m, unsigned long addr,
+			    unsigned long old_len, unsigned long new_len,
+			    unsigned long flags, unsigned long new_addr)
 {
 	int i, k;
 
@@ -1536,6 +1536,22 @@ static inline long model_mremap(struct model *m, unsigned long addr,
 		return m_move(m, i, addr, old_len, new_len, a, flags);
 	}
 	return -ENOMEM;
+}
+
+/* mremap(2): what locked memory grows by is faulted in afterwards. */
+static inline long model_mremap(struct model *m, unsigned long addr,
+				unsigned long old_len, unsigned long new_len,
+				unsigned long flags, unsigned long new_addr)
+{
+	int i = mlookup(m, addr);
+	bool locked = i >= 0 && (m->r[i].flags & MF_LOCKED);
+	long ret = m_mremap(m, addr, old_len, new_len, flags, new_addr);
+
+	old_len = M_ALIGN(old_len);
+	new_len = M_ALIGN(new_len);
+	if (ret >= 0 && locked && new_len > old_len)
+		m_populate(m, ret + old_len);
+	return ret;
 }
 
 /* ---- fork ------------------------------------------------------------------------------- */
