@@ -63,7 +63,9 @@ static unsigned long long xs(unsigned long long *s)
 static const unsigned long op_cmd[] = {
 	0, VMASHADOW_IOC_MAP, VMASHADOW_IOC_UNMAP, VMASHADOW_IOC_PROTECT,
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
-	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL,
+	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
+	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
+	VMASHADOW_IOC_MUNLOCKALL,
 };
 
 /* A random operation confined to area @t of the window. */
@@ -100,9 +102,21 @@ static void gen_op(unsigned long long *s, unsigned int t, struct vmashadow_op *o
 		op->op = VMASHADOW_OP_TOUCH;
 		break;
 	case 5:
-		op->op = VMASHADOW_OP_MADVISE;
+		/* flag changes: madvise, mlock (on fault or not), munlock */
 		op->len = PGS(n);
-		op->flags = (xs(s) & 1) ? MADV_DONTFORK : MADV_DOFORK;
+		switch (xs(s) % 3) {
+		case 0:
+			op->op = VMASHADOW_OP_MADVISE;
+			op->flags = (xs(s) & 1) ? MADV_DONTFORK : MADV_DOFORK;
+			break;
+		case 1:
+			op->op = VMASHADOW_OP_MLOCK;
+			op->flags = (xs(s) & 1) ? MLOCK_ONFAULT : 0;
+			break;
+		default:
+			op->op = VMASHADOW_OP_MUNLOCK;
+			break;
+		}
 		break;
 	default: {
 		unsigned int b = xs(s) % (AREA - 8);

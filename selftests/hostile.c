@@ -26,9 +26,19 @@
 static struct vms_snap before;
 static char file_path[64];
 
+/* mlock() of the whole region at @addr: no split. */
+static long lock_region(int fd, unsigned long addr, unsigned long len)
+{
+	struct vmashadow_op op = {
+		.size = sizeof(op), .addr = addr, .len = len, .fd = -1,
+	};
+
+	return vms_op(fd, VMASHADOW_IOC_MLOCK, &op);
+}
+
 /*
- * A shadow worth changing: anonymous, faulted, read-only and file-backed
- * regions in the window.
+ * A shadow worth changing: anonymous, faulted, read-only and locked, and
+ * file-backed regions in the window.
  */
 #define HOSTILE_SETUP() do {						\
 	int __f;							\
@@ -38,6 +48,7 @@ static char file_path[64];
 	ASSERT_EQ(0, vms_shadow_touch(vms_fd, PG(1)));			\
 	ASSERT_EQ(0, vms_shadow_map(vms_fd, PG(8), PGS(2), PROT_READ,	\
 		  ANON | MAP_FIXED, -1, 0, NULL));			\
+	ASSERT_EQ(0, lock_region(vms_fd, PG(8), PGS(2)));		\
 	__f = vms_make_file(file_path, sizeof(file_path), "hostile", 4); \
 	ASSERT_LE(0, __f);						\
 	ASSERT_EQ(0, vms_shadow_map(vms_fd, PG(12), PGS(2), PROT_READ,	\
@@ -104,6 +115,10 @@ static const struct {
 	{ VMASHADOW_IOC_MADVISE, sizeof(struct vmashadow_op), "MADVISE" },
 	{ VMASHADOW_IOC_SEAL, sizeof(struct vmashadow_op), "SEAL" },
 	{ VMASHADOW_IOC_MAP_VDSO, sizeof(struct vmashadow_op), "MAP_VDSO" },
+	{ VMASHADOW_IOC_MLOCK, sizeof(struct vmashadow_op), "MLOCK" },
+	{ VMASHADOW_IOC_MUNLOCK, sizeof(struct vmashadow_op), "MUNLOCK" },
+	{ VMASHADOW_IOC_MLOCKALL, sizeof(struct vmashadow_op), "MLOCKALL" },
+	{ VMASHADOW_IOC_MUNLOCKALL, sizeof(struct vmashadow_op), "MUNLOCKALL" },
 	{ VMASHADOW_IOC_BATCH, sizeof(struct vmashadow_batch), "BATCH" },
 	{ VMASHADOW_IOC_FORK, sizeof(struct vmashadow_fork), "FORK" },
 	{ VMASHADOW_IOC_IMPORT, sizeof(struct vmashadow_import), "IMPORT" },
@@ -119,13 +134,17 @@ static const unsigned long op_cmds[] = {
 	VMASHADOW_IOC_MAP, VMASHADOW_IOC_UNMAP, VMASHADOW_IOC_PROTECT,
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
+	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
+	VMASHADOW_IOC_MUNLOCKALL,
 };
 static const unsigned int op_nums[] = {
 	VMASHADOW_OP_MAP, VMASHADOW_OP_UNMAP, VMASHADOW_OP_PROTECT,
 	VMASHADOW_OP_TOUCH, VMASHADOW_OP_REMAP, VMASHADOW_OP_BRK,
 	VMASHADOW_OP_MADVISE, VMASHADOW_OP_SEAL, VMASHADOW_OP_MAP_VDSO,
+	VMASHADOW_OP_MLOCK, VMASHADOW_OP_MUNLOCK, VMASHADOW_OP_MLOCKALL,
+	VMASHADOW_OP_MUNLOCKALL,
 };
-#define NOPS	9
+#define NOPS	13
 
 /* A valid op for each command, that would change the shadow if applied. */
 static void valid_op(struct vmashadow_op *op, unsigned int i)
@@ -172,6 +191,20 @@ static void valid_op(struct vmashadow_op *op, unsigned int i)
 		op->len = PGS(2);
 		op->new_len = PGS(4);
 		break;
+	case VMASHADOW_OP_MLOCK:
+		op->addr = PG(0);
+		op->len = PGS(1);
+		op->flags = MLOCK_ONFAULT;
+		break;
+	case VMASHADOW_OP_MUNLOCK:
+		op->addr = PG(8);
+		op->len = PGS(1);
+		break;
+	case VMASHADOW_OP_MLOCKALL:
+		op->flags = MCL_CURRENT;
+		break;
+	case VMASHADOW_OP_MUNLOCKALL:
+		break;
 	}
 }
 
@@ -205,6 +238,9 @@ TEST(size_too_small)
 				if (sz >= VMASHADOW_PARAMS_SIZE_VER0)
 					continue;
 			}
+			if (cmds[i].cmd == VMASHADOW_IOC_STATS &&
+			    sz >= VMASHADOW_STATS_SIZE_VER0)
+				continue;
 			HOSTILE(-EINVAL, cmds[i].cmd, buf);
 		}
 	}
@@ -385,20 +421,31 @@ TEST(op_unknown_flags_and_fields)
 			op.prot = PROT_READ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* flags: not for PROTECT, UNMAP, TOUCH, BRK */
+		/* flags: not for PROTECT, UNMAP, TOUCH, BRK, MUNLOCK(ALL) */
 		if (op_nums[i] == VMASHADOW_OP_PROTECT ||
 		    op_nums[i] == VMASHADOW_OP_UNMAP ||
 		    op_nums[i] == VMASHADOW_OP_TOUCH ||
-		    op_nums[i] == VMASHADOW_OP_BRK) {
+		    op_nums[i] == VMASHADOW_OP_BRK ||
+		    op_nums[i] == VMASHADOW_OP_MUNLOCK ||
+		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL) {
 			valid_op(&op, i);
 			op.flags = 1;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* len: not for TOUCH, BRK */
+		/* len: not for TOUCH, BRK, MLOCKALL, MUNLOCKALL */
 		if (op_nums[i] == VMASHADOW_OP_TOUCH ||
-		    op_nums[i] == VMASHADOW_OP_BRK) {
+		    op_nums[i] == VMASHADOW_OP_BRK ||
+		    op_nums[i] == VMASHADOW_OP_MLOCKALL ||
+		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL) {
 			valid_op(&op, i);
 			op.len = PSZ;
+			HOSTILE(-EINVAL, op_cmds[i], &op);
+		}
+		/* addr: not for MLOCKALL, MUNLOCKALL */
+		if (op_nums[i] == VMASHADOW_OP_MLOCKALL ||
+		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL) {
+			valid_op(&op, i);
+			op.addr = PG(0);
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
 	}
@@ -457,6 +504,27 @@ TEST(syscall_unknown_flags)
 			EXPECT_EQ(-EINVAL, madvise((void *)PG(0), PSZ, advice[k]) ? -errno : 0);
 		}
 	}
+	/* mlock2: flags beyond MLOCK_ONFAULT; mlockall: beyond MCL_* */
+	for (bit = 1; bit < 32; bit++) {
+		valid_op(&op, 9);
+		op.flags = 1u << bit;
+		HOSTILE(-EINVAL, VMASHADOW_IOC_MLOCK, &op);
+		EXPECT_EQ(-EINVAL, syscall(SYS_mlock2, PG(0), PSZ, 1u << bit) ?
+			  -errno : 0);
+	}
+	for (bit = 3; bit < 32; bit++) {
+		valid_op(&op, 11);
+		op.flags = MCL_CURRENT | 1u << bit;
+		HOSTILE(-EINVAL, VMASHADOW_IOC_MLOCKALL, &op);
+	}
+	/* mlockall: no flags, or MCL_ONFAULT alone */
+	valid_op(&op, 11);
+	op.flags = 0;
+	HOSTILE(-EINVAL, VMASHADOW_IOC_MLOCKALL, &op);
+	EXPECT_EQ(-EINVAL, mlockall(0) ? -errno : 0);
+	op.flags = MCL_ONFAULT;
+	HOSTILE(-EINVAL, VMASHADOW_IOC_MLOCKALL, &op);
+	EXPECT_EQ(-EINVAL, mlockall(MCL_ONFAULT) ? -errno : 0);
 	/* mseal: any flag is -EINVAL under 6.12 rules; 6.1 has no mseal: -ENOSYS */
 	for (bit = 0; bit < 32; bit++) {
 		struct vmashadow_params p;
@@ -518,6 +586,12 @@ static long real_call(const struct range_case *c)
 		r = syscall(SYS_mremap, c->addr, c->len, c->new_len, c->flags,
 			    c->new_addr);
 		break;
+	case VMASHADOW_OP_MLOCK:
+		r = syscall(SYS_mlock2, c->addr, c->len, c->flags);
+		break;
+	case VMASHADOW_OP_MUNLOCK:
+		r = syscall(SYS_munlock, c->addr, c->len);
+		break;
 	default:
 		return -ENOSYS;
 	}
@@ -528,6 +602,23 @@ TEST(bad_ranges)
 {
 	const unsigned long W = PG(0), HUGE = ~0UL & ~(PSZ - 1);
 	const struct range_case cases[] = {
+		/*
+		 * mlock2, munlock: the start is rounded down and the length
+		 * up, which may wrap to nothing (0) or to a range that ends
+		 * below its start (-EINVAL); nothing mapped at the start is
+		 * -ENOMEM
+		 */
+		{ VMASHADOW_OP_MLOCK, W, ~0UL, 0, 0, 0, 0, true },
+		{ VMASHADOW_OP_MLOCK, W + 1, ~0UL, 0, 0, 0, 0, true },
+		{ VMASHADOW_OP_MLOCK, W, HUGE - PSZ, 0, 0, 0, -EINVAL, true },
+		{ VMASHADOW_OP_MLOCK, W, PSZ, 0, 0, 2, -EINVAL, true },
+		{ VMASHADOW_OP_MLOCK, TASK_SZ, PSZ, 0, 0, 0, -ENOMEM, true },
+		{ VMASHADOW_OP_MLOCK, KPTR, PSZ, 0, 0, 0, -ENOMEM, true },
+		{ VMASHADOW_OP_MLOCK, W + PGS(5), PSZ, 0, 0, 0, -ENOMEM, true },
+		{ VMASHADOW_OP_MUNLOCK, W + 1, ~0UL, 0, 0, 0, 0, true },
+		{ VMASHADOW_OP_MUNLOCK, W, HUGE - PSZ, 0, 0, 0, -EINVAL, true },
+		{ VMASHADOW_OP_MUNLOCK, KPTR, PSZ, 0, 0, 0, -ENOMEM, true },
+		{ VMASHADOW_OP_MUNLOCK, W + PGS(5), PSZ, 0, 0, 0, -ENOMEM, true },
 		/* munmap */
 		{ VMASHADOW_OP_UNMAP, W + 1, PSZ, 0, 0, 0, -EINVAL, true },
 		{ VMASHADOW_OP_UNMAP, W, 0, 0, 0, 0, -EINVAL, true },

@@ -507,7 +507,8 @@ static const unsigned long cmds[] = {
 	VMASHADOW_IOC_MAP, VMASHADOW_IOC_UNMAP, VMASHADOW_IOC_PROTECT,
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
-	VMASHADOW_IOC_BATCH,
+	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
+	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_BATCH,
 	VMASHADOW_IOC_FORK, VMASHADOW_IOC_IMPORT, VMASHADOW_IOC_FIND,
 	VMASHADOW_IOC_LIST, VMASHADOW_IOC_STATS, VMASHADOW_IOC_VALIDATE,
 	VMASHADOW_IOC_EXPLAIN,
@@ -643,11 +644,14 @@ static int garbage_step(int fd)
 	} else {
 		cmd = VMASHADOW_IOC_STATS;
 	}
-	if (cmd == VMASHADOW_IOC_SEAL || cmd == VMASHADOW_IOC_MAP_VDSO) {
+	if (cmd == VMASHADOW_IOC_SEAL || cmd == VMASHADOW_IOC_MAP_VDSO ||
+	    cmd == VMASHADOW_IOC_MLOCK || cmd == VMASHADOW_IOC_MUNLOCK ||
+	    cmd == VMASHADOW_IOC_MLOCKALL || cmd == VMASHADOW_IOC_MUNLOCKALL) {
 		/*
 		 * A seal that took would forbid the model's later operations,
-		 * a vdso would be regions it does not know: garbage seals and
-		 * vdsos go to a fork of the shadow.
+		 * a vdso would be regions it does not know, a lock flags it
+		 * does not know: garbage seals, vdsos and locks go to a fork
+		 * of the shadow.
 		 */
 		struct vmashadow_fork f = { .size = sizeof(f) };
 

@@ -142,6 +142,38 @@ TEST(reserved_and_flags)
 		/* the bytes past the older structure are untouched */
 		EXPECT_EQ(0xffffffffffffffffULL, old[0].rlimit_as);
 	}
+	/* Version 3, without def_flags and rlimit_memlock, likewise. */
+	{
+		struct vmashadow_params old[2];
+
+		memset(old, 0xff, sizeof(old));
+		memset(old, 0, VMASHADOW_PARAMS_SIZE_VER3);
+		old[0].size = VMASHADOW_PARAMS_SIZE_VER3;
+		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, old));
+		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER3, old[0].size);
+		EXPECT_EQ(0xffffffffffffffffULL, old[0].def_flags);
+	}
+	/* The first STATS, without locked_pages. */
+	{
+		struct vmashadow_stats old[2];
+
+		memset(old, 0xff, sizeof(old));
+		memset(old, 0, VMASHADOW_STATS_SIZE_VER0);
+		old[0].size = VMASHADOW_STATS_SIZE_VER0;
+		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, old));
+		EXPECT_EQ(VMASHADOW_STATS_SIZE_VER0, old[0].size);
+		EXPECT_EQ(0xffffffffffffffffULL, old[0].locked_pages);
+	}
+	/* def_flags: what mlockall() can leave, nothing else */
+	memset(&p, 0, sizeof(p));
+	p.def_flags = VMASHADOW_VM_LOCKONFAULT;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_DEF_FLAGS));
+	p.def_flags = VMASHADOW_VM_LOCKED | VMASHADOW_VM_READ;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_DEF_FLAGS));
+	p.def_flags = VMASHADOW_VM_LOCKED | VMASHADOW_VM_LOCKONFAULT;
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_DEF_FLAGS));
+	p.def_flags = 0;
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_DEF_FLAGS));
 	/* An unknown rule set. */
 	p.rules = 99;
 	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RULES));

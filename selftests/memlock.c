@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memlock: RLIMIT_MEMLOCK, which binds a process without CAP_IPC_LOCK.
+ *
+ * Each test drops CAP_IPC_LOCK from its own process (the harness runs
+ * every test in a child of its own) and sets the limit, then opens the
+ * shadow, which takes both from its opener.  The window is all the
+ * process has locked, so the real VmLck is the shadow's locked_pages:
+ *
+ *   can_do_mlock()       a limit of 0: mlock, mlockall, MAP_LOCKED -EPERM
+ *   do_mlock()           locked + range - already locked in range > limit:
+ *                        -ENOMEM, nothing changed
+ *   mlock_future_ok()    MAP_LOCKED, mlockall(MCL_FUTURE)'s later maps and
+ *                        mremap growing locked memory: -EAGAIN
+ *   mlockall()           MCL_CURRENT with total_vm above it: -ENOMEM
+ */
+#include <stdlib.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include "vms_test.h"
+
+#define R	PROT_READ
+#define LOCKED	MAP_LOCKED
+
+/* Take CAP_IPC_LOCK out of this process's effective set. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+/* RLIMIT_MEMLOCK of @pages, without CAP_IPC_LOCK. */
+static int memlock_to(unsigned long pages)
+{
+	struct rlimit rl = { pages * VMS_PS, pages * VMS_PS };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -errno;
+	return drop_ipc_lock();
+}
+
+/* VmLck of /proc/self/status, in pages. */
+static long real_locked_pages(void)
+{
+	static char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	char *p;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "VmLck:");
+	return p ? strtol(p + 6, NULL, 10) / 4 : -1;
+}
+
+static long shadow_locked_pages(void)
+{
+	struct vmashadow_stats st;
+
+	return vms_stats(vms_fd, &st) ? -1 : (long)st.locked_pages;
+}
+
+#define CHECK_LOCKED(pages) do {					\
+	ASSERT_EQ(pages, real_locked_pages());				\
+	ASSERT_EQ(pages, shadow_locked_pages());			\
+} while (0)
+
+static struct vms_res both_mlock(unsigned long pg, unsigned long npg)
+{
+	struct vmashadow_op op = {
+		.size = sizeof(op), .addr = PG(pg), .len = PGS(npg), .fd = -1,
+	};
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(mlock((void *)PG(pg), PGS(npg)));
+	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MLOCK, &op);
+	return r;
+}
+
+static struct vms_res both_munlock(unsigned long pg, unsigned long npg)
+{
+	struct vmashadow_op op = {
+		.size = sizeof(op), .addr = PG(pg), .len = PGS(npg), .fd = -1,
+	};
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(munlock((void *)PG(pg), PGS(npg)));
+	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MUNLOCK, &op);
+	return r;
+}
+
+static struct vms_res both_mlockall(int flags)
+{
+	struct vmashadow_op op = {
+		.size = sizeof(op), .flags = flags, .fd = -1,
+	};
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(mlockall(flags));
+	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MLOCKALL, &op);
+	return r;
+}
+
+static struct vms_res both_munlockall(void)
+{
+	struct vmashadow_op op = { .size = sizeof(op), .fd = -1 };
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(munlockall());
+	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MUNLOCKALL, &op);
+	return r;
+}
+
+#define MLOCK(expect, pg, npg)	VMS_CHECK_RES(expect, both_mlock(pg, npg))
+#define MUNLOCK(expect, pg, npg) VMS_CHECK_RES(expect, both_munlock(pg, npg))
+
+/* The opener's limit is the shadow's; with CAP_IPC_LOCK there is none. */
+TEST(limit_from_opener)
+{
+	struct vmashadow_params p;
+
+	VMS_SETUP();
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(VMASHADOW_MEMLOCK_UNLIMITED, p.rlimit_memlock);
+	close(vms_fd);
+	ASSERT_EQ(0, memlock_to(8));
+	VMS_SETUP();
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(PGS(8), p.rlimit_memlock);
+	/* IMPORT takes them from the process it reads */
+	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, NULL));
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(PGS(8), p.rlimit_memlock);
+}
+
+/*
+ * A limit of 8 pages:
+ *
+ *   0         1
+ *   0123456789012
+ *   LLLLLL------    mlock 0-6: 6 locked
+ *         ++++      mlock 6-10: 10 > 8, -ENOMEM
+ *     ++++++++      mlock 2-10: 6 + 8 - 4 = 10, -ENOMEM
+ *   LLLLLLLL----    mlock 4-8: 6 + 4 - 2 = 8, allowed
+ */
+TEST(mlock_against_limit)
+{
+	ASSERT_EQ(0, memlock_to(8));
+	VMS_SETUP();
+	MAP(0, 0, 12, R, 0);
+	MLOCK(0, 0, 6);
+	CHECK_LAYOUT("0-6:r--p 6-12:r--p");
+	CHECK_LOCKED(6);
+	MLOCK(-ENOMEM, 6, 4);
+	MLOCK(-ENOMEM, 2, 8);
+	CHECK_LAYOUT("0-6:r--p 6-12:r--p");
+	MLOCK(0, 4, 4);
+	CHECK_LAYOUT("0-8:r--p 8-12:r--p");
+	CHECK_LOCKED(8);
+	/* MAP_LOCKED and a locked region's growth: -EAGAIN */
+	MAP(-EAGAIN, 20, 1, R, LOCKED);
+	VMS_CHECK_RES(-EAGAIN, vms_both_remap(PG(0), PGS(8), PGS(9),
+					      MREMAP_MAYMOVE, 0));
+	MUNLOCK(0, 0, 2);
+	CHECK_LOCKED(6);
+	MAP(0, 20, 2, R, LOCKED);
+	CHECK_LOCKED(8);
+	CHECK_LAYOUT("0-2:r--p 2-8:r--p 8-12:r--p 20-22:r--p");
+}
+
+/* mlockall(): MCL_CURRENT counts everything mapped; the future is free. */
+TEST(mlockall_against_limit)
+{
+	ASSERT_EQ(0, memlock_to(8));
+	VMS_SETUP();
+	MAP(0, 0, 12, R, 0);
+	VMS_CHECK_RES(-ENOMEM, both_mlockall(MCL_CURRENT));
+	VMS_CHECK_RES(-ENOMEM, both_mlockall(MCL_CURRENT | MCL_FUTURE));
+	CHECK_LOCKED(0);
+	VMS_CHECK_RES(0, both_mlockall(MCL_FUTURE));
+	MAP(0, 20, 8, R, 0);
+	CHECK_LOCKED(8);
+	MAP(-EAGAIN, 30, 1, R, 0);
+	VMS_CHECK_RES(0, both_munlockall());
+	MAP(0, 30, 1, R, 0);
+	CHECK_LOCKED(0);
+	CHECK_LAYOUT("0-12:r--p 20-28:r--p 30-31:r--p");
+}
+
+/* A limit of 0: no locking at all, but unlocking is always allowed. */
+TEST(limit_zero)
+{
+	ASSERT_EQ(0, memlock_to(0));
+	VMS_SETUP();
+	MAP(0, 0, 4, R, 0);
+	MLOCK(-EPERM, 0, 1);
+	VMS_CHECK_RES(-EPERM, both_mlockall(MCL_FUTURE));
+	MAP(-EPERM, 8, 1, R, LOCKED);
+	MUNLOCK(0, 0, 4);
+	VMS_CHECK_RES(0, both_munlockall());
+	CHECK_LAYOUT("0-4:r--p");
+}
+
+TEST_HARNESS_MAIN
