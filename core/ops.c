@@ -180,15 +180,6 @@ static int vms_split_checked(struct vms_mm *mm, struct vms_region *r,
 	return err;
 }
 
-/* -EPERM if a region from @r up to @end is sealed. */
-static int vms_check_unsealed(const struct vms_region *r, unsigned long end)
-{
-	for (; r && r->start < end; r = vms_next(r))
-		if (vms_sealed(r))
-			return -EPERM;
-	return 0;
-}
-
 static void vms_remove(struct vms_mm *mm, struct vms_region *r)
 {
 	vms_unlink(mm, r);
@@ -207,23 +198,39 @@ static void vms_remove(struct vms_mm *mm, struct vms_region *r)
  * that leaves one region more than before.
  */
 /*
- * The first half of an unmap, as vms_gather_munmap_vmas() does it: cut
- * the regions at both edges of [start, end), so that the range holds only
- * whole regions, and refuse (6.12) if one of them is sealed.  *@punch
- * says the range was inside one region.
+ * An unmap in two halves, as 6.12's vms_gather_munmap_vmas() and
+ * vms_complete_munmap_vmas() carry a struct vma_munmap_struct between
+ * them: mmap_region() looks at what it is about to replace in between.
  */
-static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
-			    unsigned long end, bool *punch)
+struct vms_munmap {
+	unsigned long		start;
+	unsigned long		end;
+	struct vms_region	*first;		/* inside [start, end), once cut */
+	unsigned long		nr_pages;	/* mapped in [start, end) */
+	unsigned long		nr_accounted;	/* of those, VM_ACCOUNT */
+	bool			punch;		/* inside one region */
+};
+
+/*
+ * The first half: cut the regions at both edges of [start, end), so that
+ * the range holds only whole regions, count them, and refuse (6.12) if
+ * one of them is sealed.
+ */
+static int vms_unmap_gather(struct vms_mm *mm, struct vms_munmap *vmu)
 {
+	unsigned long start = vmu->start, end = vmu->end;
 	struct vms_region *r = vms_find(mm, start), *last;
 	int err;
 
-	*punch = false;
+	vmu->first = NULL;
+	vmu->punch = false;
+	vmu->nr_pages = 0;
+	vmu->nr_accounted = 0;
 	if (!r || r->start >= end)
 		return 0;
 	if (start > r->start) {
-		*punch = end < r->end;
-		if (*punch && mm->map_count >= mm->params.max_map_count)
+		vmu->punch = end < r->end;
+		if (vmu->punch && mm->map_count >= mm->params.max_map_count)
 			return -ENOMEM;
 		/* 6.12 does not split what it may not unmap */
 		if (vms_sealed(r))
@@ -231,7 +238,7 @@ static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
 		err = vms_split(mm, r, start, false);
 		if (err)
 			return err;
-		if (*punch)
+		if (vmu->punch)
 			mm->count.splits++;
 		else
 			mm->count.truncations++;
@@ -241,23 +248,33 @@ static int vms_unmap_gather(struct vms_mm *mm, unsigned long start,
 	 * 6.12 gathers every region before it removes any: a sealed one
 	 * fails the call with the first split already made.
 	 */
-	err = vms_check_unsealed(r, end);
-	if (err)
-		return err;
-	for (last = r; vms_next(last) && vms_next(last)->start < end; )
-		last = vms_next(last);
+	for (last = r; ; last = vms_next(last)) {
+		unsigned long pages = (min(last->end, end) - last->start) >>
+				      PAGE_SHIFT;
+
+		if (vms_sealed(last))
+			return -EPERM;
+		vmu->nr_pages += pages;
+		if (last->flags & VMASHADOW_VM_ACCOUNT)
+			vmu->nr_accounted += pages;
+		if (!vms_next(last) || vms_next(last)->start >= end)
+			break;
+	}
+	vmu->first = r;
 	if (last->end > end) {
-		/* the last region keeps its tail */
+		/* the last region keeps its tail; what it gives up is new */
 		err = vms_split(mm, last, end, true);
 		if (err)
 			return err;
-		if (!*punch)
+		if (!vmu->punch)
 			mm->count.truncations++;
+		if (last == r)
+			vmu->first = vms_prev(last);
 	}
 	return 0;
 }
 
-/* Pages mapped in [start, end), once the edges are cut. */
+/* Pages mapped in [start, end), as they are. */
 static unsigned long vms_pages_in(struct vms_mm *mm, unsigned long start,
 				  unsigned long end)
 {
@@ -269,30 +286,16 @@ static unsigned long vms_pages_in(struct vms_mm *mm, unsigned long start,
 	return pages;
 }
 
-/* Pages in [start, end) that were charged (VM_ACCOUNT), edges cut. */
-static unsigned long vms_accounted_in(struct vms_mm *mm, unsigned long start,
-				      unsigned long end)
+/* The second half: every region gathered goes. */
+static void vms_unmap_remove(struct vms_mm *mm, const struct vms_munmap *vmu)
 {
-	struct vms_region *r;
-	unsigned long pages = 0;
-
-	for (r = vms_find(mm, start); r && r->start < end; r = vms_next(r))
-		if (r->flags & VMASHADOW_VM_ACCOUNT)
-			pages += vms_pages(r);
-	return pages;
-}
-
-/* The second half: every region inside [start, end) goes. */
-static void vms_unmap_remove(struct vms_mm *mm, unsigned long start,
-			     unsigned long end, bool punch)
-{
-	struct vms_region *r = vms_find(mm, start), *next;
+	struct vms_region *r, *next;
 	unsigned long n = 0;
 
-	for (; r && r->start < end; r = next) {
+	for (r = vmu->first; r && r->start < vmu->end; r = next) {
 		next = vms_next(r);
 		vms_remove(mm, r);
-		if (!punch)
+		if (!vmu->punch)
 			mm->count.removals++;
 		if (!(++n & 1023))
 			cond_resched();
@@ -302,15 +305,15 @@ static void vms_unmap_remove(struct vms_mm *mm, unsigned long start,
 static int vms_do_unmap(struct vms_mm *mm, unsigned long start,
 			unsigned long end)
 {
-	bool punch;
+	struct vms_munmap vmu = { .start = start, .end = end };
 	int err;
 
 	/* do_mas_munmap() of nothing: mremap's old_len 0 ends up here */
 	if (start >= end)
 		return -EINVAL;
-	err = vms_unmap_gather(mm, start, end, &punch);
+	err = vms_unmap_gather(mm, &vmu);
 	if (!err)
-		vms_unmap_remove(mm, start, end, punch);
+		vms_unmap_remove(mm, &vmu);
 	return err;
 }
 
@@ -806,7 +809,6 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 {
 	unsigned long pages = (nr->end - nr->start) >> PAGE_SHIFT, charge;
 	struct vms_region *prev, *next, *r = NULL;
-	bool punch;
 	int err;
 
 	if (vms_deny_write_exec(mm, nr->flags, nr->flags))
@@ -828,20 +830,21 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 		    !vms_enough_memory(mm, pages))
 			return -ENOMEM;
 	} else {
+		struct vms_munmap vmu = { .start = nr->start, .end = nr->end };
+
 		/* 6.12 cuts first and fails with the cuts made: row 11 */
-		err = vms_unmap_gather(mm, nr->start, nr->end, &punch);
+		err = vms_unmap_gather(mm, &vmu);
 		if (err)
 			return err;
-		if (!vms_may_expand(mm, pages - vms_pages_in(mm, nr->start,
-							     nr->end)))
+		if (!vms_may_expand(mm, pages - vmu.nr_pages))
 			return -ENOMEM;
 		/* what it replaces was charged already; the cuts stay: row 12 */
-		charge = pages - vms_accounted_in(mm, nr->start, nr->end);
+		charge = pages - vmu.nr_accounted;
 		if ((nr->flags & VMASHADOW_VM_ACCOUNT) && charge &&
 		    !vms_enough_memory(mm, charge))
 			return -ENOMEM;
 		/* vms_clean_up_area(): from here on a failure leaves a gap */
-		vms_unmap_remove(mm, nr->start, nr->end, punch);
+		vms_unmap_remove(mm, &vmu);
 	}
 	/*
 	 * shmem_zero_setup() charges a new shared anonymous object whole, on
