@@ -7,7 +7,8 @@
  * arguments) over a window of WIN_PAGES pages: mmap (fixed, NOREPLACE,
  * placed by hint or by search, anonymous, shared, four files, special
  * mappings), munmap, mprotect, write faults, madvise, mremap (shrink,
- * grow in place, MAYMOVE, FIXED, DONTUNMAP), brk, mseal, fork.
+ * grow in place, MAYMOVE, FIXED, DONTUNMAP), brk, mseal, mlock2, munlock,
+ * mlockall, munlockall, fork (RLIMIT_MEMLOCK: none, 0 or six pages).
  *
  * Every operation goes through vms_run_op() as the module's ioctls do.
  * After every step the core must validate, return what the model returns,
@@ -273,6 +274,10 @@ static const char *differs(struct vms_mm *mm, const struct model *m)
 		return "counts differ";
 	if (mm->params.brk != m->brk)
 		return "the breaks differ";
+	if (mm->params.def_flags != m->def_flags)
+		return "def_flags differ";
+	if (vms_locked_pages(mm) != m_locked(m))
+		return "locked pages differ";
 	return NULL;
 }
 
@@ -329,6 +334,14 @@ static long model_step(struct model *m, const struct step *s,
 	case VMASHADOW_OP_BRK:
 		*result = model_brk(m, op->addr);
 		return 0;
+	case VMASHADOW_OP_MLOCK:
+		return model_mlock(m, op->addr, op->len, op->flags);
+	case VMASHADOW_OP_MUNLOCK:
+		return model_munlock(m, op->addr, op->len);
+	case VMASHADOW_OP_MLOCKALL:
+		return model_mlockall(m, op->flags);
+	case VMASHADOW_OP_MUNLOCKALL:
+		return model_munlockall(m);
 	case VMASHADOW_OP_REMAP:
 		ret = model_mremap(m, op->addr, op->len, op->new_len, op->flags,
 				   op->new_addr);
@@ -444,11 +457,36 @@ static bool decode(struct model *m, const uint8_t *d, struct step *s)
 		return true;
 	}
 	case 4:
-	case 14:
 		op->op = VMASHADOW_OP_UNMAP;
 		op->addr = addr;
 		op->len = PGS(n);
 		s->name = "unmap";
+		return true;
+	case 14:	/* mlock2 (on fault or not), munlock, (un)mlockall */
+		switch (a3 & 7) {
+		case 0: case 1: case 2:
+			op->op = VMASHADOW_OP_MLOCK;
+			op->addr = addr + (a4 & 0x10 ? 5 : 0);
+			op->len = PGS(n);
+			op->flags = a4 & 1 ? MLOCK_ONFAULT : 0;
+			s->name = "mlock";
+			break;
+		case 3: case 4: case 5:
+			op->op = VMASHADOW_OP_MUNLOCK;
+			op->addr = addr;
+			op->len = PGS(n);
+			s->name = "munlock";
+			break;
+		case 6:
+			op->op = VMASHADOW_OP_MLOCKALL;
+			op->flags = a4 & 7;	/* 0 and ONFAULT alone: -EINVAL */
+			s->name = "mlockall";
+			break;
+		default:
+			op->op = VMASHADOW_OP_MUNLOCKALL;
+			s->name = "munlockall";
+			break;
+		}
 		return true;
 	case 5:
 		op->op = VMASHADOW_OP_PROTECT;
@@ -556,6 +594,9 @@ static void setup(struct vms_mm *mm, struct model *m, uint8_t d0, uint8_t d1)
 	p->mmap_base = WP(WIN_PAGES);
 	p->start_brk = p->brk = WP(32 + d1 % 32);
 	p->start_stack = d1 & 0x80 ? WP(WIN_PAGES - 2) + 8 : 0;
+	/* RLIMIT_MEMLOCK: none (CAP_IPC_LOCK) twice as often as 0 or 6 pages */
+	p->rlimit_memlock = (d1 >> 5 & 3) == 2 ? 0 : (d1 >> 5 & 3) == 3 ?
+			    6 * PAGE_SIZE : VMASHADOW_MEMLOCK_UNLIMITED;
 
 	m->max_map_count = p->max_map_count;
 	m->as_pages = as[d0 >> 4 & 3];
@@ -565,6 +606,7 @@ static void setup(struct vms_mm *mm, struct model *m, uint8_t d0, uint8_t d1)
 	m->mmap_min_addr = p->mmap_min_addr;
 	m->start_brk = m->brk = p->start_brk;
 	m->start_stack = p->start_stack;
+	m->memlock = p->rlimit_memlock;
 }
 
 /*

@@ -119,6 +119,8 @@ struct model {
 	 * fails silently.
 	 */
 	int populate_fails;
+	unsigned long def_flags;	/* mlockall(MCL_FUTURE) */
+	unsigned long memlock;		/* RLIMIT_MEMLOCK, bytes; ~0: none */
 	int next_anon, next_file;
 	struct mfile files[M_FILES];
 };
@@ -130,6 +132,7 @@ static inline void model_init(struct model *m, bool v612)
 	m->max_map_count = 65530;
 	m->mmap_min_addr = 65536;
 	m->mmap_base = M_TASK - (128UL << 20);
+	m->memlock = ~0UL;
 	m->next_anon = 1;
 	m->next_file = 1;
 }
@@ -493,14 +496,80 @@ static inline int model_touch(struct model *m, unsigned long addr)
 	return 0;
 }
 
-/* populate_vma_page_range(): private writable memory is written to */
+/*
+ * populate_vma_page_range() of [start, end) in region @i: private
+ * writable memory is written to, the rest read; memory locked on fault
+ * is left alone, PROT_NONE memory refused.
+ */
+static inline int m_populate_range(struct model *m, int i,
+				   unsigned long start, unsigned long end)
+{
+	struct mreg *r = &m->r[i];
+	unsigned long size = r->file ? m->files[r->file].pages : 0;
+	unsigned long first = r->pgoff + (start - r->start) / M_PG;
+	unsigned long last = r->pgoff + (end - r->start) / M_PG - 1;
+
+	if (r->flags & MF_LOCKONFAULT)
+		return 0;
+	if (!(r->flags & MF_ACCESS) || (r->flags & (MF_IO | MF_PFNMAP)))
+		return -EFAULT;
+	if (size && first >= size)
+		return -EFAULT;
+	if ((r->flags & (MF_WRITE | MF_SHARED)) == MF_WRITE && !r->anon &&
+	    !(r->flags & MF_MAYSHARE)) {
+		m_anon_prepare(m, i, true);
+		if (!r->anon)
+			return -ENOMEM;
+	}
+	return size && last >= size ? -EFAULT : 0;
+}
+
+/* __mm_populate(): VM_IO and VM_PFNMAP regions are stepped over */
+static inline int m_mm_populate(struct model *m, unsigned long start,
+				unsigned long end, bool ignore_errors)
+{
+	int i, err;
+
+	for (i = mfind(m, start); i < m->n && m->r[i].start < end; i++) {
+		struct mreg *r = &m->r[i];
+
+		if (r->flags & (MF_IO | MF_PFNMAP))
+			continue;
+		err = m_populate_range(m, i, r->start > start ? r->start : start,
+				       r->end < end ? r->end : end);
+		if (err && !ignore_errors)
+			return err;
+	}
+	return 0;
+}
+
+/* MAP_POPULATE, MAP_LOCKED: the region at @addr, failures ignored */
 static inline void m_populate(struct model *m, unsigned long addr)
 {
 	int i = mlookup(m, addr);
 
-	if (i >= 0 && !m->r[i].anon &&
-	    (m->r[i].flags & (MF_WRITE | MF_SHARED)) == MF_WRITE)
-		m_anon_prepare(m, i, true);
+	if (i >= 0)
+		m_populate_range(m, i, addr, m->r[i].end);
+}
+
+/* the pages of the VM_LOCKED regions: mm->locked_vm */
+static inline unsigned long m_locked(const struct model *m)
+{
+	unsigned long pages = 0;
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].flags & MF_LOCKED)
+			pages += mpages(&m->r[i]);
+	return pages;
+}
+
+/* mlock_future_ok() */
+static inline bool m_lock_ok(const struct model *m, unsigned long flags,
+			     unsigned long len)
+{
+	return !(flags & MF_LOCKED) || m->memlock == ~0UL ||
+	       len / M_PG + m_locked(m) <= m->memlock / M_PG;
 }
 
 /* ---- munmap --------------------------------------------------------------------- */
@@ -816,8 +885,13 @@ static inline int model_mmap(struct model *m, const struct mmap_req *q,
 		vmf |= MF_GROWSDOWN;
 	if (flags & MAP_LOCKED)
 		vmf |= MF_LOCKED;
+	vmf |= m->def_flags;
 	if ((flags & MAP_STACK) && m->v612)
 		vmf |= MF_NOHUGEPAGE;
+	if ((flags & MAP_LOCKED) && !m->memlock)
+		return -EPERM;
+	if (!m_lock_ok(m, vmf, len))
+		return -EAGAIN;
 
 	if (q->file) {
 		unsigned int mode = m->files[q->file].mode;
@@ -1243,7 +1317,7 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 {
 	unsigned long newbrk, oldbrk, orig = m->brk, len;
 	unsigned long flags = MF_READ | MF_WRITE | MF_MAYREAD | MF_MAYWRITE |
-			      MF_MAYEXEC | MF_ACCOUNT;
+			      MF_MAYEXEC | MF_ACCOUNT | m->def_flags;
 	int i, pi;
 
 	if (brk < m->start_brk)
@@ -1269,6 +1343,8 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 	if (len > M_TASK || oldbrk > M_TASK - len)
 		return orig;
 	if (oldbrk < m->mmap_min_addr)
+		return orig;
+	if (!m_lock_ok(m, m->def_flags, len))
 		return orig;
 	i = mfind(m, oldbrk);
 	if (i < m->n && newbrk + M_PG > m_start_gap(&m->r[i]))
@@ -1298,6 +1374,8 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 		mins(m, i, &nr);
 	}
 	m->brk = brk;
+	if (m->def_flags & MF_LOCKED)
+		m_mm_populate(m, oldbrk, newbrk, true);
 	return brk;
 }
 
@@ -1327,6 +1405,8 @@ static inline int m_to_resize(struct model *m, unsigned long addr,
 		return -EINVAL;
 	if (r->flags & (MF_DONTEXPAND | MF_PFNMAP))
 		return -EFAULT;
+	if (!m_lock_ok(m, r->flags, new_len - old_len))
+		return -EAGAIN;
 	if (!m_may_expand(m, (new_len - old_len) / M_PG))
 		return -ENOMEM;
 	return i;
@@ -1550,7 +1630,7 @@ static inline long model_mremap(struct model *m, unsigned long addr,
 	old_len = M_ALIGN(old_len);
 	new_len = M_ALIGN(new_len);
 	if (ret >= 0 && locked && new_len > old_len)
-		m_populate(m, ret + old_len);
+		m_mm_populate(m, ret + old_len, ret + new_len, true);
 	return ret;
 }
 
@@ -1562,12 +1642,155 @@ static inline long model_mremap(struct model *m, unsigned long addr,
  * own whose chain also holds the parent's (not singular); WIPEONFORK
  * regions start with none.
  */
+/* ---- mlock ------------------------------------------------------------------------------ */
+
+#define MF_LOCKED_MASK	(MF_LOCKED | MF_LOCKONFAULT)
+
+/* mlock_fixup(): the region holding [start, end) after, or -errno */
+static inline int m_mlock_fixup(struct model *m, int i, unsigned long start,
+				unsigned long end, unsigned long nf)
+{
+	unsigned long old = m->r[i].flags;
+	int p;
+
+	if (nf == old || (old & (MF_SPECIAL | MF_HUGETLB)) ||
+	    (m->v612 && (old & MF_DROPPABLE)))
+		return i;
+	p = m_modify(m, i, start, end, nf);
+	return p < 0 ? p : mlookup(m, start);
+}
+
+/* apply_vma_lock_flags() */
+static inline int m_apply_lock(struct model *m, unsigned long start,
+			       unsigned long len, unsigned long lf)
+{
+	unsigned long end = start + len, nstart, tmp;
+	int i, p;
+
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	i = mlookup(m, start);
+	if (i < 0)
+		return -ENOMEM;
+	for (nstart = start; ; ) {
+		struct mreg *r = &m->r[i];
+
+		tmp = r->end < end ? r->end : end;
+		p = m_mlock_fixup(m, i, nstart, tmp,
+				  (r->flags & ~MF_LOCKED_MASK) | lf);
+		if (p < 0)
+			return p;
+		nstart = tmp;
+		if (nstart < m->r[p].end)
+			nstart = m->r[p].end;
+		if (nstart >= end)
+			return 0;
+		i = p + 1;
+		if (i >= m->n || m->r[i].start != nstart)
+			return -ENOMEM;
+	}
+}
+
+/* mlock2(2) */
+static inline int model_mlock(struct model *m, unsigned long start,
+			      unsigned long len, unsigned long flags)
+{
+	unsigned long lf = MF_LOCKED, locked, limit = m->memlock / M_PG;
+	int err, i;
+
+	if (flags & ~1UL)		/* MLOCK_ONFAULT */
+		return -EINVAL;
+	if (flags)
+		lf |= MF_LOCKONFAULT;
+	if (!m->memlock)
+		return -EPERM;
+	len = M_ALIGN(len + (start & (M_PG - 1)));
+	start &= ~(M_PG - 1);
+	if (m->memlock != ~0UL) {
+		locked = len / M_PG + m_locked(m);
+		if (locked > limit) {
+			unsigned long end = ~0UL - len < start ? ~0UL : start + len;
+
+			for (i = mfind(m, start); i < m->n && m->r[i].start < end; i++) {
+				struct mreg *r = &m->r[i];
+				unsigned long s0 = r->start > start ? r->start : start;
+				unsigned long e0 = r->end < end ? r->end : end;
+
+				if (r->flags & MF_LOCKED)
+					locked -= (e0 - s0) / M_PG;
+			}
+		}
+		if (locked > limit)
+			return -ENOMEM;
+	}
+	err = m_apply_lock(m, start, len, lf);
+	if (err)
+		return err;
+	err = m_mm_populate(m, start, start + len, false);
+	return err == -EFAULT ? -ENOMEM : err == -ENOMEM ? -EAGAIN : err;
+}
+
+static inline int model_munlock(struct model *m, unsigned long start,
+				unsigned long len)
+{
+	len = M_ALIGN(len + (start & (M_PG - 1)));
+	start &= ~(M_PG - 1);
+	return m_apply_lock(m, start, len, 0);
+}
+
+/* apply_mlockall_flags(): every region whole, merging as it goes */
+static inline void m_apply_lockall(struct model *m, unsigned long flags)
+{
+	unsigned long add = 0, next;
+	int i;
+
+	m->def_flags = 0;
+	if (flags & MCL_FUTURE) {
+		m->def_flags = MF_LOCKED |
+			       (flags & MCL_ONFAULT ? MF_LOCKONFAULT : 0);
+		if (!(flags & MCL_CURRENT))
+			return;
+	}
+	if (flags & MCL_CURRENT)
+		add = MF_LOCKED | (flags & MCL_ONFAULT ? MF_LOCKONFAULT : 0);
+	for (i = 0; i < m->n; i = mfind(m, next)) {
+		next = m->r[i].end;
+		m_mlock_fixup(m, i, m->r[i].start, m->r[i].end,
+			      (m->r[i].flags & ~MF_LOCKED_MASK) | add);
+	}
+}
+
+static inline int model_mlockall(struct model *m, unsigned long flags)
+{
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!m->memlock)
+		return -EPERM;
+	if ((flags & MCL_CURRENT) && m->memlock != ~0UL &&
+	    mtotal(m) > m->memlock / M_PG)
+		return -ENOMEM;
+	m_apply_lockall(m, flags);
+	if (flags & MCL_CURRENT)
+		m_mm_populate(m, 0, M_TASK, true);
+	return 0;
+}
+
+static inline int model_munlockall(struct model *m)
+{
+	m_apply_lockall(m, 0);
+	return 0;
+}
+
 static inline void model_fork(const struct model *m, struct model *c)
 {
 	int i;
 
 	*c = *m;
 	c->n = 0;
+	c->def_flags = 0;	/* mm_init(): no MCL_FUTURE in a child */
 	for (i = 0; i < m->n; i++) {
 		struct mreg r = m->r[i];
 
