@@ -252,10 +252,21 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 			return -1;
 		break;
 	case C_SEAL:
-		*kind = VMASHADOW_OP_SEAL;
+	case C_MLOCK:
+	case C_MUNLOCK:
+		*kind = c->kind == C_SEAL ? VMASHADOW_OP_SEAL :
+			c->kind == C_MLOCK ? VMASHADOW_OP_MLOCK : VMASHADOW_OP_MUNLOCK;
 		if (EVAL(st, c->line, &c->e[0], &op->addr) ||
 		    EVAL(st, c->line, &c->e[1], &op->len))
 			return -1;
+		op->flags = c->flags;	/* MLOCK_ONFAULT */
+		break;
+	case C_MLOCKALL:
+		*kind = VMASHADOW_OP_MLOCKALL;
+		op->flags = c->flags;	/* MCL_* */
+		break;
+	case C_MUNLOCKALL:
+		*kind = VMASHADOW_OP_MUNLOCKALL;
 		break;
 	case C_VDSO:
 		/* [vvar] of e[2] bytes under [vdso] of e[1]; exec: e[3] page */
@@ -577,6 +588,20 @@ static void print_region_near(struct state *st, const struct vms_snap *s,
 		}
 }
 
+/* What VM_LOCKED and VM_LOCKONFAULT say: X_LOCKED, X_LOCKONFAULT, X_UNLOCKED. */
+static int lock_state(uint64_t vm_flags)
+{
+	if (!(vm_flags & VMASHADOW_VM_LOCKED))
+		return X_UNLOCKED;
+	return vm_flags & VMASHADOW_VM_LOCKONFAULT ? X_LOCKONFAULT : X_LOCKED;
+}
+
+static const char *lock_name(int lock)
+{
+	return lock == X_LOCKED ? "locked" : lock == X_LOCKONFAULT ? "lockonfault" :
+	       "unlocked";
+}
+
 static int x_region(struct state *st, const struct cmd *c)
 {
 	const struct vms_snap *s = current(st, c->line);
@@ -602,6 +627,9 @@ static int x_region(struct state *st, const struct cmd *c)
 			 "unfaulted");
 	else if (c->mode && r->have_rec && r->rec.kind != (unsigned int)c->mode - 1)
 		snprintf(why, sizeof(why), "kind is %s", vd_kind_name(r->rec.kind));
+	else if (c->lock && r->have_rec && lock_state(r->rec.vm_flags) != c->lock)
+		snprintf(why, sizeof(why), "it is %s",
+			 lock_name(lock_state(r->rec.vm_flags)));
 	expect_result(st, !why[0]);
 	if (why[0]) {
 		fail(st, c->line, "expect region: %s", why);
@@ -911,6 +939,8 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_RLIMIT_AS: p.rlimit_as = a; break;
 	/* the reserves keep the values GET_PARAMS gave */
 	case VMASHADOW_PARAM_COMMIT: p.commit_limit = a; p.commit_other = b; break;
+	case VMASHADOW_PARAM_DEF_FLAGS: p.def_flags = a; break;
+	case VMASHADOW_PARAM_MEMLOCK: p.rlimit_memlock = a; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {
@@ -990,6 +1020,7 @@ static int exec_cmd(struct state *st, const struct cmd *c)
 	switch (c->kind) {
 	case C_MAP: case C_UNMAP: case C_PROTECT: case C_TOUCH:
 	case C_REMAP: case C_BRK: case C_MADVISE: case C_SEAL: case C_VDSO:
+	case C_MLOCK: case C_MUNLOCK: case C_MLOCKALL: case C_MUNLOCKALL:
 		return do_op(st, c, 0);
 	case C_FIND:
 		return do_find(st, c);
@@ -1353,11 +1384,14 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "stats  validate  explain [last|at ADDR]  reset  diff PID\n"
 			      "set rules|max_map_count|brk|stack|mmap_base|mmap_min_addr|"
 			      "overcommit|rlimit_as VALUE\n"
-			      "set commit LIMIT OTHER\n"
+			      "set commit LIMIT OTHER  set def_flags none|locked[,lockonfault]\n"
+			      "set rlimit_memlock BYTES|unlimited\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"
 			      "seal ADDR LEN  vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE]\n"
+			      "mlock ADDR LEN [onfault]  munlock ADDR LEN\n"
+			      "mlockall current|future|onfault,...  munlockall\n"
 			      "dry-run OPERATION...  batch (operations) end\n"
 			      "expect ok|errno E|addr A|regions N|region S E ..|free S E|"
 			      "maps..end|valid|case N|explain ..|stats K=V|result K=V|"

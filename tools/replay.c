@@ -8,17 +8,22 @@
  *   vmashadow-log 1
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
+ *              [DEF_FLAGS MEMLOCK]         (MEMLOCK: bytes or unlimited)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
  *                                          ... and its regions
  *   PID resync WHY                         the shadow was re-imported: the
  *                                          params and region lines follow
  *   PID touch ADDR                         a write fault learned
+ *   PID memlock BYTES|unlimited            RLIMIT_MEMLOCK changed (or
+ *                                          CAP_IPC_LOCK: unlimited)
  *   PID fork CHILD | PID clone-vm CHILD
  *   PID mmap ADDR LEN PROT FLAGS KEY OFFSET = RESULT [n=REGIONS]
  *   PID munmap ADDR LEN = ...              mprotect ADDR LEN PROT
  *   PID mremap ADDR OLD_LEN NEW_LEN FLAGS NEW_ADDR    brk ADDR
  *   PID madvise ADDR LEN ADVICE            mseal ADDR LEN FLAGS
+ *   PID mlock ADDR LEN   mlock2 ADDR LEN FLAGS   munlock ADDR LEN
+ *   PID mlockall FLAGS   munlockall
  *
  * RESULT is what the kernel returned (an address, 0, or -ERRNO); n= the
  * kernel's region count after the call.  Replay applies the records to
@@ -48,6 +53,12 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
 
 struct rline {
 	char *text;
@@ -65,6 +76,9 @@ struct rmm {
 	int *refs;
 	long expect_regions;	/* after region lines: how many */
 	int built;
+	/* params for after the region lines (def_flags would lock them) */
+	uint32_t set_after;
+	uint64_t def_flags, memlock;
 	int alive;
 };
 
@@ -270,7 +284,30 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
 
 		vd_op(m->fd, VMASHADOW_OP_PROTECT, &p);
 	}
+	if (vmf & VMASHADOW_VM_LOCKED) {
+		struct vmashadow_op l = { .addr = start, .len = end - start };
+
+		if (vmf & VMASHADOW_VM_LOCKONFAULT)
+			l.flags = MLOCK_ONFAULT;
+		vd_op(m->fd, VMASHADOW_OP_MLOCK, &l);
+	}
 	m->expect_regions++;
+}
+
+static uint64_t parse_memlock(const char *s)
+{
+	return strcmp(s, "unlimited") ? strtoull(s, NULL, 0) : VMASHADOW_MEMLOCK_UNLIMITED;
+}
+
+static void set_memlock(struct rmm *m, const char *s)
+{
+	struct vmashadow_params p;
+
+	if (vd_get_params(m->fd, &p))
+		return;
+	p.set = VMASHADOW_PARAM_MEMLOCK;
+	p.rlimit_memlock = parse_memlock(s);
+	vd_set_params(m->fd, &p);
 }
 
 static void set_params(struct rmm *m, char **w, int nw)
@@ -295,6 +332,26 @@ static void set_params(struct rmm *m, char **w, int nw)
 		p.max_map_count = (__u32)strtoul(w[6], NULL, 0);
 	}
 	vd_set_params(m->fd, &p);
+	/* Logs since mlock: applied once the regions are rebuilt. */
+	if (nw >= 10) {
+		m->set_after = VMASHADOW_PARAM_DEF_FLAGS | VMASHADOW_PARAM_MEMLOCK;
+		m->def_flags = strtoull(w[8], NULL, 0);
+		m->memlock = parse_memlock(w[9]);
+	}
+}
+
+/* The params a log gives for after its region lines. */
+static void set_after(struct rmm *m)
+{
+	struct vmashadow_params p;
+
+	if (!m->set_after || vd_get_params(m->fd, &p))
+		return;
+	p.set = m->set_after;
+	p.def_flags = m->def_flags;
+	p.rlimit_memlock = m->memlock;
+	vd_set_params(m->fd, &p);
+	m->set_after = 0;
 }
 
 static int split_words(char *t, char **w, int max)
@@ -348,9 +405,10 @@ static void apply(struct rstate *s, struct rline *L, long i)
 		m->built = 0;
 		goto out;
 	}
-	if (!m->built && m->expect_regions) {
+	if (!m->built) {
 		m->built = 1;
-		if (regions_of(m->fd) != m->expect_regions) {
+		set_after(m);
+		if (m->expect_regions && regions_of(m->fd) != m->expect_regions) {
 			report(s, i, "the starting state rebuilt with %ld regions, not %ld",
 			       regions_of(m->fd), m->expect_regions);
 			s->ndiv++;
@@ -359,6 +417,10 @@ static void apply(struct rstate *s, struct rline *L, long i)
 				snprintf(s->div_sig, sizeof(s->div_sig), "rebuild");
 			}
 		}
+	}
+	if (!strcmp(w[1], "memlock") && nw >= 3) {
+		set_memlock(m, w[2]);
+		goto out;
 	}
 	if (!strcmp(w[1], "fork") && nw >= 3) {
 		int fd;
@@ -408,6 +470,17 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	} else if (!strcmp(w[1], "mseal") && eq >= 5) {
 		op.op = VMASHADOW_OP_SEAL; op.addr = A(2); op.len = A(3);
 		op.flags = (__u32)A(4);
+	} else if ((!strcmp(w[1], "mlock") && eq >= 4) ||
+		   (!strcmp(w[1], "mlock2") && eq >= 5)) {
+		op.op = VMASHADOW_OP_MLOCK; op.addr = A(2); op.len = A(3);
+		if (eq >= 5)
+			op.flags = (__u32)A(4);
+	} else if (!strcmp(w[1], "munlock") && eq >= 4) {
+		op.op = VMASHADOW_OP_MUNLOCK; op.addr = A(2); op.len = A(3);
+	} else if (!strcmp(w[1], "mlockall") && eq >= 3) {
+		op.op = VMASHADOW_OP_MLOCKALL; op.flags = (__u32)A(2);
+	} else if (!strcmp(w[1], "munlockall")) {
+		op.op = VMASHADOW_OP_MUNLOCKALL;
 	} else {
 		goto out;
 	}
@@ -494,7 +567,7 @@ static void annotate(struct rline *v, size_t n)
 		L->unit = strcmp(L->verb, "exec") && strcmp(L->verb, "params") &&
 			  strcmp(L->verb, "file") && strcmp(L->verb, "region") &&
 			  strcmp(L->verb, "resync") && strcmp(L->verb, "fork") &&
-			  strcmp(L->verb, "clone-vm");
+			  strcmp(L->verb, "clone-vm") && strcmp(L->verb, "memlock");
 		for (k = 0; k < nl && last[k].pid != L->pid; k++)
 			;
 		if (k == nl && nl < 256) {
@@ -563,6 +636,8 @@ static const struct { const char *n; unsigned long v; } names[] = {
 	{ "MADV_PAGEOUT", 21 }, { "MADV_POPULATE_READ", 22 },
 	{ "MADV_POPULATE_WRITE", 23 }, { "MADV_DONTNEED_LOCKED", 24 },
 	{ "MADV_COLLAPSE", 25 }, { "MADV_HWPOISON", 100 },
+	{ "MLOCK_ONFAULT", MLOCK_ONFAULT }, { "MCL_CURRENT", MCL_CURRENT },
+	{ "MCL_FUTURE", MCL_FUTURE }, { "MCL_ONFAULT", MCL_ONFAULT },
 };
 
 static unsigned long st_value(const char *s)
@@ -717,6 +792,17 @@ static struct rline *from_strace(struct rline *in, size_t n, size_t *nout)
 			} else if (!strcmp(call, "mseal") && na == 3) {
 				snprintf(out, sizeof(out), "%d mseal 0x%lx 0x%lx 0x%lx = 0", pid,
 					 A[0], A[1], A[2]);
+			} else if ((!strcmp(call, "mlock") || !strcmp(call, "munlock")) &&
+				   na == 2) {
+				snprintf(out, sizeof(out), "%d %s 0x%lx 0x%lx = 0", pid, call,
+					 A[0], A[1]);
+			} else if (!strcmp(call, "mlock2") && na == 3) {
+				snprintf(out, sizeof(out), "%d mlock2 0x%lx 0x%lx 0x%lx = 0", pid,
+					 A[0], A[1], A[2]);
+			} else if (!strcmp(call, "mlockall") && na == 1) {
+				snprintf(out, sizeof(out), "%d mlockall 0x%lx = 0", pid, A[0]);
+			} else if (!strcmp(call, "munlockall") && na == 1 && !*a[0]) {
+				snprintf(out, sizeof(out), "%d munlockall = 0", pid);
 			}
 			if (out[0]) {
 				v = xrealloc(v, (*nout + 1) * sizeof(*v));

@@ -17,6 +17,8 @@
  *   expect stats NAME=N... | change S E KIND | result NAME=N...
  *   remap OLD OLDLEN NEWLEN [FLAGS] [NEWADDR] | brk ADDR | madvise A L ADVICE
  *   seal ADDR LEN | vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE]
+ *   mlock ADDR LEN [onfault] | munlock ADDR LEN
+ *   mlockall current|future|onfault,... | munlockall
  *   fork | import PID|self [START END] | dry-run OP... | batch ... end
  *   (a module answering ENOTTY to one: "not supported by this module")
  *
@@ -48,6 +50,18 @@
 #endif
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE 0x08
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_CURRENT
+#define MCL_CURRENT 1
+#endif
+#ifndef MCL_FUTURE
+#define MCL_FUTURE 2
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
 #endif
 
 /* ---- errno names ---------------------------------------------------------- */
@@ -318,6 +332,56 @@ static int parse_flags(struct parser *p, const char *s, struct cmd *c)
 	return rc;
 }
 
+struct flag_word {
+	const char *name;
+	uint64_t bits;
+};
+
+static const struct flag_word mlock_words[] = { { "onfault", MLOCK_ONFAULT } };
+
+static const struct flag_word mlockall_words[] = {
+	{ "current", MCL_CURRENT }, { "future", MCL_FUTURE }, { "onfault", MCL_ONFAULT },
+};
+
+static const struct flag_word def_flags_words[] = {
+	{ "none", 0 }, { "locked", VMASHADOW_VM_LOCKED },
+	{ "lockonfault", VMASHADOW_VM_LOCKONFAULT },
+};
+
+/*
+ * Flag words joined with ',' or '|' (numbers for raw bits, for EINVAL
+ * tests), as the flags of map.  0 ok, -1 error (reported).
+ */
+static int parse_flag_words(struct parser *p, const char *what, const char *s,
+			    const struct flag_word *tab, size_t n, uint64_t max,
+			    uint64_t *out)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL;
+	int rc = 0;
+
+	*out = 0;
+	for (tok = strtok_r(copy, ",|", &save); tok; tok = strtok_r(NULL, ",|", &save)) {
+		size_t i;
+		uint64_t v;
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(tok, tab[i].name))
+				break;
+		if (i < n) {
+			*out |= tab[i].bits;
+		} else if (!parse_number(tok, strlen(tok), &v) && v <= max) {
+			*out |= v;
+		} else {
+			perr(p, "%s: unknown flag '%s'", what, tok);
+			rc = -1;
+		}
+	}
+	free(copy);
+	return rc;
+}
+#define FLAG_WORDS(p, what, s, tab, max, out) \
+	parse_flag_words(p, what, s, tab, sizeof(tab) / sizeof(tab[0]), max, out)
+
 /* Split a line into words; "..." quotes; # starts a comment at a word start. */
 static int split_words(struct parser *p, char *s, char **w, int max)
 {
@@ -388,17 +452,19 @@ static int nargs(struct parser *p, const char *what, int n, int min, int max)
 const char *const stat_names[NSTATS] = {
 	"regions", "peak_regions", "merges", "splits", "truncations", "removals",
 	"lookups", "cache_hits", "cache_misses", "tree_height", "anon_vmas",
+	"locked_pages",
 };
 
 const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
-	"overcommit", "rlimit_as", "commit",
+	"overcommit", "rlimit_as", "commit", "def_flags", "rlimit_memlock",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
 	VMASHADOW_PARAM_START_STACK, VMASHADOW_PARAM_MMAP_BASE,
 	VMASHADOW_PARAM_MMAP_MIN_ADDR, VMASHADOW_PARAM_OVERCOMMIT,
-	VMASHADOW_PARAM_RLIMIT_AS, VMASHADOW_PARAM_COMMIT,
+	VMASHADOW_PARAM_RLIMIT_AS, VMASHADOW_PARAM_COMMIT, VMASHADOW_PARAM_DEF_FLAGS,
+	VMASHADOW_PARAM_MEMLOCK,
 };
 
 static const char *const madv_names[] = {
@@ -446,9 +512,12 @@ static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
 	if (parse_words(p, w, n, c))
 		return -1;
 	if (c->kind > C_TOUCH && c->kind != C_REMAP && c->kind != C_BRK &&
-	    c->kind != C_MADVISE && c->kind != C_SEAL && c->kind != C_VDSO) {
+	    c->kind != C_MADVISE && c->kind != C_SEAL && c->kind != C_VDSO &&
+	    c->kind != C_MLOCK && c->kind != C_MUNLOCK && c->kind != C_MLOCKALL &&
+	    c->kind != C_MUNLOCKALL) {
 		perr(p, "%s: only an operation may follow (map, unmap, protect, "
-		     "touch, remap, brk, madvise, seal, vdso)", ctx);
+		     "touch, remap, brk, madvise, seal, vdso, mlock, munlock, "
+		     "mlockall, munlockall)", ctx);
 		cmd_free(c);
 		return -1;
 	}
@@ -627,7 +696,7 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		if (k < 0) {
 			perr(p, "set: unknown parameter '%s' (rules, max_map_count, brk, "
 			     "stack, mmap_base, mmap_min_addr, overcommit, "
-			     "rlimit_as, commit)",
+			     "rlimit_as, commit, def_flags, rlimit_memlock)",
 			     a >= 1 ? w[1] : "");
 			return -1;
 		}
@@ -651,6 +720,24 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 				return -1;
 			c->e[1] = c->e[0];	/* brk defaults to start_brk */
 			return a == 3 ? parse_expr(p, "set brk", w[3], &c->e[1]) : 0;
+		}
+		if (set_bits[k] == VMASHADOW_PARAM_DEF_FLAGS) {
+			/* as mlockall(MCL_FUTURE) leaves it: locked[,lockonfault] */
+			uint64_t v = 0;
+
+			if (nargs(p, "set def_flags", a - 1, 1, 1) ||
+			    FLAG_WORDS(p, "set def_flags", w[2], def_flags_words,
+				       UINT64_MAX, &v))
+				return -1;
+			c->e[0].n = 1;
+			c->e[0].t[0].val = v;
+			return 0;
+		}
+		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK && a == 2 &&
+		    !strcmp(w[2], "unlimited")) {
+			c->e[0].n = 1;
+			c->e[0].t[0].val = VMASHADOW_MEMLOCK_UNLIMITED;
+			return 0;
 		}
 		if (set_bits[k] == VMASHADOW_PARAM_COMMIT)
 			return nargs(p, "set commit", a - 1, 2, 2) ||
@@ -785,6 +872,36 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		return nargs(p, v, a, 2, 2) || parse_expr(p, v, w[1], &c->e[0]) ||
 		       parse_expr(p, v, w[2], &c->e[1]) ? -1 : 0;
 	}
+	if (!strcmp(v, "mlock") || !strcmp(v, "mlock2")) {
+		uint64_t fl = 0;
+
+		c->kind = C_MLOCK;
+		if (nargs(p, v, a, 2, 3) || parse_expr(p, v, w[1], &c->e[0]) ||
+		    parse_expr(p, v, w[2], &c->e[1]) ||
+		    (a == 3 && FLAG_WORDS(p, v, w[3], mlock_words, UINT32_MAX, &fl)))
+			return -1;
+		c->flags = (uint32_t)fl;	/* MLOCK_ONFAULT */
+		return 0;
+	}
+	if (!strcmp(v, "munlock")) {
+		c->kind = C_MUNLOCK;
+		return nargs(p, v, a, 2, 2) || parse_expr(p, v, w[1], &c->e[0]) ||
+		       parse_expr(p, v, w[2], &c->e[1]) ? -1 : 0;
+	}
+	if (!strcmp(v, "mlockall")) {
+		uint64_t fl = 0;
+
+		c->kind = C_MLOCKALL;
+		if (nargs(p, v, a, 1, 1) ||
+		    FLAG_WORDS(p, v, w[1], mlockall_words, UINT32_MAX, &fl))
+			return -1;
+		c->flags = (uint32_t)fl;	/* MCL_* */
+		return 0;
+	}
+	if (!strcmp(v, "munlockall")) {
+		c->kind = C_MUNLOCKALL;
+		return nargs(p, v, a, 0, 0);
+	}
 	if (!strcmp(v, "vdso")) {
 		/* vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE] */
 		c->kind = C_VDSO;
@@ -887,7 +1004,8 @@ expect:
 		c->kind = C_X_REGION;
 		if (a < 2) {
 			perr(p, "expect region: usage: expect region START END [PERMS] "
-			     "[name=NAME] [offset=N] [faulted|unfaulted] [kind=KIND]");
+			     "[name=NAME] [offset=N] [faulted|unfaulted] [kind=KIND] "
+			     "[locked|lockonfault|unlocked]");
 			return -1;
 		}
 		if (parse_expr(p, "expect region", w[2], &c->e[0]) ||
@@ -911,6 +1029,12 @@ expect:
 				c->flag = 1;
 			else if (!strcmp(w[i], "unfaulted"))
 				c->flag = 2;
+			else if (!strcmp(w[i], "locked"))
+				c->lock = X_LOCKED;
+			else if (!strcmp(w[i], "lockonfault"))
+				c->lock = X_LOCKONFAULT;
+			else if (!strcmp(w[i], "unlocked"))
+				c->lock = X_UNLOCKED;
 			else if ((x = kv(w[i], "kind"))) {
 				static const char *const kinds[] = { "anon", "file", "shmem",
 								     "vdso", "vvar" };

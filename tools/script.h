@@ -33,10 +33,13 @@ enum cmd_kind {
 	C_X_VALID, C_X_CASE, C_X_EXPLAIN, C_X_STATS, C_X_CHANGE, C_X_RESULT,
 	/* more operations ("not supported" where the module answers ENOTTY) */
 	C_REMAP, C_BRK, C_FORK, C_MADVISE, C_IMPORT, C_DRYRUN, C_BATCH,
-	C_SEAL, C_VDSO,
+	C_SEAL, C_VDSO, C_MLOCK, C_MUNLOCK, C_MLOCKALL, C_MUNLOCKALL,
 };
 
 #define MAX_ARGS 8
+
+/* expect region: what it says of VM_LOCKED and VM_LOCKONFAULT */
+enum { X_LOCKED = 1, X_LOCKONFAULT, X_UNLOCKED };
 
 struct cmd {
 	enum cmd_kind kind;
@@ -59,6 +62,7 @@ struct cmd {
 	int flag;			/* misc switch */
 	int why;			/* expect explain: reason, -1: any */
 	int which[MAX_ARGS];		/* expect stats/result: which field */
+	int lock;			/* expect region: X_LOCKED... or 0 */
 	char **lines;			/* expect maps: the expected lines */
 	size_t nlines;
 	struct cmd *sub;		/* dry-run, batch */
@@ -81,8 +85,8 @@ struct parser {
 
 /* Names of the counters of `stats`, the parameters of `set`, the outcome
  * fields of `expect result`. */
-#define NSTATS 11
-#define NSET 9
+#define NSTATS 12
+#define NSET 11
 #define NRESULT 5
 extern const char *const stat_names[NSTATS];
 extern const char *const set_names[NSET];

@@ -56,8 +56,15 @@
  * other change without a system call, a stack growing down on a fault, is
  * not modelled: it is detected and the shadow re-imported (counted).
  *
- * Calls that change the address space but have no shadow operation (mlock
- * and friends, shmat, io_setup, ...) re-import after the call (counted).
+ * Calls that change the address space but have no shadow operation (shmat,
+ * io_setup, ...) re-import after the call (counted).
+ *
+ * The mlock family is mirrored.  Whether it fails (EPERM, ENOMEM) and
+ * whether a locked mmap, mremap or brk does (EAGAIN) depends on the
+ * program's RLIMIT_MEMLOCK and CAP_IPC_LOCK, which no import carries: the
+ * tracer gives them to the shadow (the rlimit_memlock parameter) at exec
+ * and, read afresh from /proc/PID/limits and /proc/PID/status, before
+ * every call that may consult them, logging each change (memlock records).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,6 +99,13 @@
 #ifndef SYS_mseal
 #define SYS_mseal 462
 #endif
+#ifndef SYS_mlock2
+#define SYS_mlock2 325
+#endif
+#ifndef MAP_LOCKED
+#define MAP_LOCKED 0x2000
+#endif
+#define CAP_IPC_LOCK_ 14
 #ifndef KCMP_VM
 #define KCMP_VM 1
 #endif
@@ -126,6 +140,7 @@ struct mmsh {
 	int id;
 	int checked_exit;
 	int stale;		/* an owner was killed in its call: re-import */
+	int locks;		/* it may lock: calls consult RLIMIT_MEMLOCK */
 	struct task *owner;	/* holds the world of this mm, or NULL */
 	enum own own;
 	enum phase phase;	/* stopping the others, or in its call */
@@ -182,7 +197,7 @@ static struct tracer T;
 
 static const char *const call_names[] = {
 	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise", "mseal",
-	"pkey_mprotect",
+	"pkey_mprotect", "mlock", "mlock2", "munlock", "mlockall", "munlockall",
 };
 
 static struct task *task_find(pid_t tid)
@@ -321,20 +336,32 @@ static const char *kind_word(const struct vmashadow_region *r)
 	return "anon";
 }
 
+/* rlimit_memlock as the log writes it: bytes, or unlimited. */
+static const char *memlock_word(uint64_t v, char *buf, size_t len)
+{
+	if (v == VMASHADOW_MEMLOCK_UNLIMITED)
+		return "unlimited";
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
 /* Write the whole state of a shadow to the log (after exec or a resync). */
 static void log_state(pid_t pid, int fd)
 {
 	struct vmashadow_params p;
 	struct vms_snap s;
+	char ml[32];
 	size_t i;
 
 	if (!T.log)
 		return;
 	if (!vd_get_params(fd, &p))
-		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s\n", pid,
+		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s 0x%llx %s\n", pid,
 		      (unsigned long long)p.start_brk, (unsigned long long)p.brk,
 		      (unsigned long long)p.start_stack, (unsigned long long)p.mmap_base,
-		      p.max_map_count, vd_rules_name(p.rules));
+		      p.max_map_count, vd_rules_name(p.rules),
+		      (unsigned long long)p.def_flags,
+		      memlock_word(p.rlimit_memlock, ml, sizeof(ml)));
 	snap_init(&s);
 	if (vd_snapshot(fd, &s))
 		return;
@@ -352,6 +379,75 @@ static void log_state(pid_t pid, int fd)
 		      r->rec.anon_id ? 1 : 0);
 	}
 	snap_free(&s);
+}
+
+/*
+ * RLIMIT_MEMLOCK of @tid as the shadow's rlimit_memlock holds it:
+ * VMASHADOW_MEMLOCK_UNLIMITED with CAP_IPC_LOCK or without a limit.  0, or
+ * -1 if /proc does not say (the task is going away).
+ */
+static int memlock_of(pid_t tid, uint64_t *v)
+{
+	char path[64], line[256], soft[32];
+	unsigned long long cap = 0;
+	int have_cap = 0, have_lim = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (!have_cap && fgets(line, sizeof(line), f))
+		have_cap = sscanf(line, "CapEff: %llx", &cap) == 1;
+	fclose(f);
+	if (have_cap && ((cap >> CAP_IPC_LOCK_) & 1)) {
+		*v = VMASHADOW_MEMLOCK_UNLIMITED;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/limits", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (!have_lim && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Max locked memory", 17) ||
+		    sscanf(line + 17, "%31s", soft) != 1)
+			continue;
+		have_lim = 1;
+		*v = strcmp(soft, "unlimited") ? strtoull(soft, NULL, 10) :
+		     VMASHADOW_MEMLOCK_UNLIMITED;
+	}
+	fclose(f);
+	return have_cap && have_lim ? 0 : -1;
+}
+
+/*
+ * Give @t's shadow the program's RLIMIT_MEMLOCK, as it is now; a change
+ * is logged (@log) as a memlock record.
+ */
+static void sync_memlock(struct task *t, int log)
+{
+	static int unsupported;
+	struct vmashadow_params p;
+	uint64_t v;
+	char ml[32];
+	int e;
+
+	if (unsupported || memlock_of(t->tid, &v) || vd_get_params(t->mm->fd, &p) ||
+	    p.rlimit_memlock == v)
+		return;
+	p.set = VMASHADOW_PARAM_MEMLOCK;
+	p.rlimit_memlock = v;
+	e = vd_set_params(t->mm->fd, &p);
+	if (e) {
+		/* EINVAL: a module before mlock (interface 1.0), which fails
+		 * the calls with ENOTTY; anything else, say once. */
+		if (e != EINVAL)
+			vms_err("setting rlimit_memlock", e);
+		unsupported = 1;
+		return;
+	}
+	if (log)
+		logf_("%d memlock %s\n", t->tid, memlock_word(v, ml, sizeof(ml)));
 }
 
 static int import_into(int fd, pid_t pid)
@@ -394,9 +490,13 @@ static int classify(long nr, const unsigned long *a)
 	case SYS_madvise: return 5;
 	case SYS_mseal: return 6;
 	case SYS_pkey_mprotect: return (int)a[3] == -1 ? 7 : -2;
+	case SYS_mlock: return 8;
+	case SYS_mlock2: return 9;
+	case SYS_munlock: return 10;
+	case SYS_mlockall: return 11;
+	case SYS_munlockall: return 12;
 	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork: return -3;
-	case SYS_mlock: case SYS_mlock2: case SYS_munlock: case SYS_mlockall:
-	case SYS_munlockall: case SYS_shmat: case SYS_shmdt:
+	case SYS_shmat: case SYS_shmdt:
 	case SYS_remap_file_pages: case SYS_io_setup: case SYS_io_destroy:
 	case SYS_mbind: case SYS_prctl: case SYS_process_madvise:
 		return -2;
@@ -740,6 +840,17 @@ static void build_op(struct task *t, struct call *c, long ret)
 		op->op = VMASHADOW_OP_SEAL; op->addr = a[0]; op->len = a[1];
 		op->flags = (__u32)a[2];
 		break;
+	case 8: case 9:		/* mlock is mlock2 with flags 0 */
+		op->op = VMASHADOW_OP_MLOCK; op->addr = a[0]; op->len = a[1];
+		op->flags = c->which == 9 ? (__u32)a[2] : 0;
+		break;
+	case 10: op->op = VMASHADOW_OP_MUNLOCK; op->addr = a[0]; op->len = a[1]; break;
+	case 11: case 12:	/* the whole address space */
+		op->op = c->which == 11 ? VMASHADOW_OP_MLOCKALL : VMASHADOW_OP_MUNLOCKALL;
+		op->flags = c->which == 11 ? (__u32)a[0] : 0;
+		c->lo = 0;
+		c->hi = VMS_TASK_SIZE;
+		break;
 	}
 }
 
@@ -804,6 +915,20 @@ static void log_call(struct task *t, const struct call *c, long ret, long nreal)
 		logf_("mseal 0x%llx 0x%llx 0x%x", (unsigned long long)op->addr,
 		      (unsigned long long)op->len, op->flags);
 		break;
+	case VMASHADOW_OP_MLOCK:
+	case VMASHADOW_OP_MUNLOCK:
+		/* as called: mlock and munlock have no flags */
+		logf_("%s 0x%llx 0x%llx", call_names[c->which], (unsigned long long)op->addr,
+		      (unsigned long long)op->len);
+		if (c->which == 9)
+			logf_(" 0x%x", op->flags);
+		break;
+	case VMASHADOW_OP_MLOCKALL:
+		logf_("mlockall 0x%x", op->flags);
+		break;
+	case VMASHADOW_OP_MUNLOCKALL:
+		logf_("munlockall");
+		break;
 	}
 	logf_(" = %s", res);
 	if (nreal >= 0)
@@ -834,9 +959,26 @@ static void mirror_exit(struct task *t, struct call *c, long ret)
 	int e, bad = 0;
 
 	build_op(t, c, ret);
+	/* Calls that lock, or may lock: they consult RLIMIT_MEMLOCK. */
+	if (c->which == 8 || c->which == 9 || c->which == 11 ||
+	    (c->which == 0 && (c->a[3] & MAP_LOCKED)))
+		t->mm->locks = 1;
+	if (t->mm->locks && (c->which == 0 || c->which == 3 || c->which == 4 ||
+			     c->which == 8 || c->which == 9 || c->which == 11))
+		sync_memlock(t, 1);
 	e = vd_op(t->mm->fd, c->op.op, &c->op);
 	if (c->op.fd >= 0)
 		close(c->op.fd);
+	if (e == ENOTTY && c->which >= 8) {
+		/* A module without the mlock family: re-import, as before it. */
+		if (compare_now(t, &a, &b) > 0) {
+			snprintf(what, sizeof(what), "syscall-%ld", c->nr);
+			T.resync_unmirrored++;
+			resync(t->mm, t, what);
+		}
+		free2(&a, &b);
+		return;
+	}
 	T.calls++;
 	T.per[c->which]++;
 	describe_call(what, sizeof(what), c, ret);
@@ -917,6 +1059,7 @@ static void begin_mm(struct task *t)
 		T.max_map_count = p.max_map_count;
 		track_count(0);
 	}
+	sync_memlock(t, 0);	/* the params record below carries it */
 	snprintf(path, sizeof(path), "/proc/%d/exe", t->tid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;

@@ -62,6 +62,10 @@ int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
 	case VMASHADOW_OP_MADVISE: cmd = VMASHADOW_IOC_MADVISE; break;
 	case VMASHADOW_OP_SEAL: cmd = VMASHADOW_IOC_SEAL; break;
 	case VMASHADOW_OP_MAP_VDSO: cmd = VMASHADOW_IOC_MAP_VDSO; break;
+	case VMASHADOW_OP_MLOCK: cmd = VMASHADOW_IOC_MLOCK; break;
+	case VMASHADOW_OP_MUNLOCK: cmd = VMASHADOW_IOC_MUNLOCK; break;
+	case VMASHADOW_OP_MLOCKALL: cmd = VMASHADOW_IOC_MLOCKALL; break;
+	case VMASHADOW_OP_MUNLOCKALL: cmd = VMASHADOW_IOC_MUNLOCKALL; break;
 	default: return EINVAL;
 	}
 	o->size = sizeof(*o);
@@ -245,7 +249,8 @@ int vd_op_has_addr(unsigned int op)
 const char *vd_op_name(unsigned int op)
 {
 	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
-					 "remap", "brk", "madvise", "seal", "vdso" };
+					 "remap", "brk", "madvise", "seal", "vdso",
+					 "mlock", "munlock", "mlockall", "munlockall" };
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
 }

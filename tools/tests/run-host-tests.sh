@@ -128,7 +128,7 @@ grep -q '^1 mismatch$' "$TMP/out" && ok "diff: the window limits the comparison"
 status "--help" 0 "$V" --help
 grep -q '^Usage: vmashadow' "$TMP/out" && ok "--help on stdout" || notok "--help on stdout"
 status "--version without a device" 0 "$V" -d "$NODEV" --version
-grep -q '^interface 1\.0$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
+grep -q '^interface 1\.1$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
 status "unknown option: exit 2" 2 "$V" --frobnicate
 status "unknown format: exit 2" 2 "$V" -f png
 status "bad window: exit 2" 2 "$V" -w 2000-1000 format "$DATA/before.maps"
@@ -154,7 +154,8 @@ status "run --tap: an unsupported script is a SKIP (exit 4)" 4 "$V" run --tap -d
 grep -q '^ok 1 remap.vms # SKIP' "$TMP/out" &&
 	grep -q '^# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0$' "$TMP/out" &&
 	ok "... as ok # SKIP, counted as skip" || { notok "... as ok # SKIP, counted as skip"; sed 's/^/# /' "$TMP/out"; }
-for cmd in 'fork' 'import self' 'brk 0x20000000' 'madvise 0x1000 4K dontfork' 'dry-run unmap 0x1000 4K'; do
+for cmd in 'fork' 'import self' 'brk 0x20000000' 'madvise 0x1000 4K dontfork' 'dry-run unmap 0x1000 4K' \
+	'mlock 0x1000 4K onfault' 'munlock 0x1000 4K' 'mlockall current,future' 'munlockall'; do
 	status "$cmd: not supported" 1 "$V" -d /dev/null -e "$cmd"
 	grep -q "not supported by this module" "$TMP/err" || notok "$cmd: message"
 done

@@ -18,6 +18,10 @@
  *                               map, and the parent unmaps what they mapped
  *   vmashadow-tracee forkexec   fork; the child works, then execs `work`
  *   vmashadow-tracee maxmap     split regions until max_map_count says ENOMEM
+ *   vmashadow-tracee mlock      mlock, mlock2, munlock, mlockall, munlockall
+ *                               and their errors; then without CAP_IPC_LOCK
+ *                               under a small RLIMIT_MEMLOCK (ENOMEM, EAGAIN,
+ *                               EPERM)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,13 +33,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PG 4096UL
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
 
 static void work(void)
 {
@@ -338,6 +351,107 @@ static int maxmap(void)
 	return n < max + 4 ? 0 : 1;
 }
 
+/* A call that must fail with @err; else the scenario fails. */
+static int fails(long r, int err, const char *what)
+{
+	if (r != -1 || errno != err) {
+		fprintf(stderr, "mlock: %s gave %ld (%s), not %s\n", what, r,
+			r == -1 ? strerror(errno) : "no error", strerror(err));
+		return 1;
+	}
+	return 0;
+}
+
+static int good(long r, const char *what)
+{
+	if (r == -1) {
+		fprintf(stderr, "mlock: %s: %s\n", what, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* Drop CAP_IPC_LOCK from the effective set: RLIMIT_MEMLOCK then counts. */
+static void drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	syscall(SYS_capset, &h, d);
+}
+
+static int locks(void)
+{
+	struct rlimit rl;
+	char *a, *b;
+	int rc = 0;
+
+	/* Unfaulted: mlock faults in what it locks, mlock2(MLOCK_ONFAULT) not. */
+	a = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return 1;
+	rc |= good(mlock(a + 4 * PG, 4 * PG), "mlock");
+	rc |= good(syscall(SYS_mlock2, a + 8 * PG, 4 * PG, MLOCK_ONFAULT), "mlock2");
+	rc |= good(syscall(SYS_mlock2, a + 4 * PG, 8 * PG, 0), "mlock2 0");
+	rc |= good(munlock(a, 16 * PG), "munlock all of it");
+	munmap(a, 16 * PG);
+	/* Faulted first. */
+	a = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return 1;
+	a[0] = 1;
+	rc |= good(mlock(a + 4 * PG, 4 * PG), "mlock");		/* split in three */
+	rc |= good(syscall(SYS_mlock2, a + 10 * PG, 2 * PG, MLOCK_ONFAULT), "mlock2");
+	rc |= good(munlock(a + 4 * PG, 2 * PG), "munlock");
+	rc |= good(syscall(SYS_mlock2, a + 6 * PG, 6 * PG, 0), "mlock2 0"); /* joins */
+	a[7 * PG] = 2;
+	rc |= good(munlock(a, 16 * PG), "munlock all of it");	/* one region again */
+	rc |= fails(mlock(NULL, PG), ENOMEM, "mlock of nothing");
+	rc |= fails(syscall(SYS_mlock2, a, PG, 2), EINVAL, "mlock2 with a bad flag");
+	rc |= fails(mlockall(0), EINVAL, "mlockall(0)");
+	rc |= fails(mlockall(MCL_ONFAULT), EINVAL, "mlockall(MCL_ONFAULT)");
+	/* Everything now, and what comes: mmap and brk. */
+	rc |= good(mlockall(MCL_CURRENT | MCL_FUTURE), "mlockall");
+	b = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return 1;
+	munmap(b + PG, PG);
+	sbrk(16 * 1024);
+	sbrk(-8 * 1024);
+	rc |= good(munlockall(), "munlockall");
+	munmap(b, 4 * PG);
+	/* What comes, on fault only. */
+	rc |= good(mlockall(MCL_FUTURE | MCL_ONFAULT), "mlockall future,onfault");
+	b = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return 1;
+	mprotect(b, PG, PROT_READ);
+	b[2 * PG] = 3;
+	rc |= good(munlockall(), "munlockall");
+	munmap(b, 4 * PG);
+	/* Without CAP_IPC_LOCK, under a limit of 8 pages. */
+	drop_ipc_lock();
+	rl.rlim_cur = rl.rlim_max = 8 * PG;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 1;
+	rc |= good(mlock(a, 4 * PG), "mlock within the limit");
+	rc |= fails(mlock(a + 8 * PG, 8 * PG), ENOMEM, "mlock beyond the limit");
+	rc |= fails((long)mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0),
+		    EAGAIN, "mmap(MAP_LOCKED) beyond the limit");
+	rc |= fails(mlockall(MCL_CURRENT), ENOMEM, "mlockall beyond the limit");
+	rc |= good(munlock(a, 4 * PG), "munlock");
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 1;
+	rc |= fails(mlock(a, PG), EPERM, "mlock with no limit left");
+	munmap(a, 16 * PG);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -359,7 +473,9 @@ int main(int argc, char **argv)
 		return forkexec(argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "maxmap"))
 		return maxmap();
+	if (argc > 1 && !strcmp(argv[1], "mlock"))
+		return locks();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap\n", argv[0]);
+		"forkexec|maxmap|mlock\n", argv[0]);
 	return 2;
 }

@@ -95,6 +95,134 @@ S
 run 0 "batch stops at the failing operation" "$T/batch.vms"
 run 0 "madvise" -e "$B" -e 'madvise 0x10001000 4K dontfork' -e 'expect regions 3' \
 	-e 'madvise 0x10001000 4K dofork' -e 'expect regions 1'
+# The mlock family: splits and merges on VM_LOCKED and VM_LOCKONFAULT,
+# VmLck, mlockall's now and future, the errors.  Faulted first: every
+# piece shares the one anon_vma, so unlocking merges them all back (mlock
+# faults in what it locks, and an unfaulted neighbour would not merge).
+cat >"$T/mlock.vms" <<'S'
+let B 0x10000000
+map B 16K rw- private,anon,fixed
+touch B
+mlock B+4K 4K
+expect regions 3
+expect region B+4K B+8K rw-p locked
+expect region B B+4K unlocked
+expect stats locked_pages=1
+mlock B+8K 4K onfault
+expect regions 4
+expect region B+8K B+12K lockonfault
+expect stats locked_pages=2
+mlock2 B+4K 8K
+expect region B+4K B+12K locked
+expect stats locked_pages=2
+munlock B 16K
+expect regions 1
+expect region B B+16K unlocked
+expect stats locked_pages=0
+mlock B+32K 4K
+expect errno ENOMEM
+mlock B 4K 2
+expect errno EINVAL
+mlockall onfault
+expect errno EINVAL
+mlockall 0
+expect errno EINVAL
+mlockall current,future
+expect region B B+16K locked
+expect change B B+16K changed
+expect stats locked_pages=4
+map B+64K 4K rw- private,anon,fixed
+expect region B+64K B+68K locked
+expect stats locked_pages=5
+munlockall
+expect region B B+16K unlocked
+expect region B+64K B+68K unlocked
+expect stats locked_pages=0
+map B+128K 4K rw- private,anon,fixed
+expect region B+128K B+132K unlocked
+mlockall future|onfault
+expect region B B+16K unlocked
+map B+256K 4K rw- private,anon,fixed
+expect region B+256K B+260K lockonfault
+munlockall
+map B+512K 4K rw- private,anon,fixed
+expect region B+512K B+516K unlocked
+S
+run 0 "mlock, munlock, mlockall, munlockall" "$T/mlock.vms"
+# RLIMIT_MEMLOCK as a process without CAP_IPC_LOCK has it.
+cat >"$T/memlock.vms" <<'S'
+let B 0x10000000
+set rlimit_memlock 8K
+map B 16K rw- private,anon,fixed
+mlock B 8K
+expect ok
+mlock B+8K 4K
+expect errno ENOMEM
+map B+64K 4K rw- private,anon,fixed,locked
+expect errno EAGAIN
+mlockall current
+expect errno ENOMEM
+munlock B 8K
+set rlimit_memlock 0
+mlock B 4K
+expect errno EPERM
+set rlimit_memlock unlimited
+mlock B 16K
+expect ok
+expect stats locked_pages=4
+S
+run 0 "mlock under rlimit_memlock" "$T/memlock.vms"
+cat >"$T/defflags.vms" <<'S'
+let B 0x10000000
+set def_flags locked
+map B 4K rw- private,anon,fixed
+expect region B B+4K locked
+set def_flags locked,lockonfault
+map B+64K 4K rw- private,anon,fixed
+expect region B+64K B+68K lockonfault
+set def_flags none
+map B+128K 4K rw- private,anon,fixed
+expect region B+128K B+132K unlocked
+S
+run 0 "set def_flags: what mlockall(MCL_FUTURE) leaves" "$T/defflags.vms"
+cat >"$T/mlockbatch.vms" <<'S'
+let B 0x10000000
+map B 16K rw- private,anon,fixed
+touch B
+dry-run mlock B 4K onfault
+expect ok
+expect result map_count=2
+expect region B B+16K unlocked
+batch
+mlock B 4K
+munlock B 4K
+mlockall current
+munlockall
+mlock B+4K 4K
+end
+expect ok
+expect regions 3
+expect region B+4K B+8K locked
+batch
+munlock B 16K
+mlock B+32K 4K
+mlockall current
+end
+expect errno ENOMEM
+expect regions 1
+expect region B B+16K unlocked
+S
+run 0 "mlock family in dry-run and batch" "$T/mlockbatch.vms"
+run 0 "stats, list and pmap show the lock" -e "$B" -e 'mlock 0x10001000 4K' -e stats -e list \
+	-e 'maps pmap'
+has "... locked_pages" '^locked_pages *1$' out
+has "... the flag" '^0000000010001000-0000000010002000 .*flags=.*locked' out
+has "... the locked total" 'locked 4K$' out
+run 0 "verbose mlock shows the split" -v -e "$B" -e 'mlock 0x10001000 4K onfault'
+has "... the split" '^  split .*0000000010001000-0000000010002000' out
+run 1 "an expect region lock state can fail" -e "$B" -e 'mlock 0x10000000 16K' \
+	-e 'expect region 0x10000000 0x10004000 lockonfault'
+has "... naming what it is" 'expect region: it is locked' err
 run 0 "import self" -e 'import self' -e maps
 has "... shows the tool's own stack" '\[stack\]$' out
 printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$T/out" 2>"$T/err"

@@ -114,6 +114,27 @@ trace maxmap vmashadow-tracee maxmap
 echo "$old" >/proc/sys/vm/max_map_count
 if grep -q 'closest approach to max_map_count (200): [0-2] regions' "$T/out" &&
 	grep -q ' = -ENOMEM' "$T/maxmap.log"; then ok "maxmap reaches the limit (ENOMEM mirrored)"; else notok "maxmap reaches the limit"; fi
+# The mlock family is mirrored, not re-imported: mlock, mlock2, munlock,
+# mlockall (now, future, on fault) and munlockall, their EINVAL and ENOMEM,
+# and, without CAP_IPC_LOCK under RLIMIT_MEMLOCK, ENOMEM, EAGAIN (a locked
+# mmap) and EPERM, each equal to the kernel's; the limit goes to the log,
+# which replays.
+trace mlock vmashadow-tracee mlock
+log=$T/mlock.log
+if grep -q ', mlock [1-9][0-9]*, mlock2 [1-9][0-9]*, munlock [1-9][0-9]*, mlockall [1-9][0-9]*, munlockall [1-9]' "$T/out" &&
+	grep -q 'unmirrored calls 0,' "$T/out" && ! grep -q ' resync ' "$log" &&
+	grep -q ' mlock2 0x[0-9a-f]* 0x2000 0x1 = 0x0' "$log" &&
+	grep -q ' mlockall 0x3 = 0x0' "$log" && grep -q ' munlockall = 0x0' "$log" &&
+	grep -q ' mlock 0x0 0x1000 = -ENOMEM' "$log" && grep -q ' mlock2 .* 0x2 = -EINVAL' "$log" &&
+	grep -q ' memlock 32768$' "$log" && grep -q ' mlock 0x[0-9a-f]* 0x8000 = -ENOMEM' "$log" &&
+	grep -q ' mmap .* = -EAGAIN' "$log" && grep -q ' mlockall 0x1 = -ENOMEM' "$log" &&
+	grep -q ' memlock 0$' "$log" && grep -q ' mlock .* = -EPERM' "$log" &&
+	"$V" replay "$log" >"$T/out" 2>&1; then
+	ok "the mlock family is mirrored, its errors too, and replays"
+else
+	sed -n '/ exec /,$p' "$log" | grep -v -e ' region ' -e ' file ' | sed 's/^/# /' | tail -n 60
+	notok "the mlock family is mirrored, its errors too, and replays"
+fi
 
 # --check exit.
 "$V" trace --check exit -- vmashadow-tracee work >"$T/out" 2>&1 </dev/null
@@ -164,6 +185,49 @@ S
 "$V" replay "$T/strace.txt" >"$T/out" 2>&1
 if [ $? = 0 ] && grep -q '^7ffff7fb2000-7ffff7fb3000 rw-p' "$T/out" && grep -q '\[heap\]' "$T/out" &&
 	grep -q ' /bin/busybox$' "$T/out"; then ok "replay reads strace output"; else notok "replay reads strace output"; fi
+# A starting state with a locked region and mlockall(MCL_FUTURE) in force
+# (a log's params and region lines): rebuilt locked, so that munlocking a
+# page splits it, with def_flags set after the rebuild, so that a new
+# mapping beside it is locked too and merges.
+cat >"$T/locked.log" <<'S'
+vmashadow-log 1
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x2000 unlimited
+1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x102073 1
+1 munlock 0x10001000 0x1000 = 0x0 n=3
+1 mmap 0x10004000 0x1000 0x3 0x32 - 0x0 = 0x10004000 n=3
+1 memlock 4096
+1 mlock 0x10001000 0x1000 = -ENOMEM n=3
+S
+"$V" replay "$T/locked.log" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '3 calls, 0 divergences' "$T/out"; then
+	ok "replay rebuilds locked regions, def_flags and the limit"
+else
+	notok "replay rebuilds locked regions, def_flags and the limit"
+fi
+# ... with the mlock family: its lines are applied (9 calls), and the
+# final split is mlock2's.
+cat >"$T/strace-mlock.txt" <<'S'
+1234  mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fb0000
+1234  mlock(0x7ffff7fb1000, 4096)       = 0
+1234  mlock2(0x7ffff7fb3000, 4096, MLOCK_ONFAULT) = 0
+1234  munlock(0x7ffff7fb1000, 4096)     = 0
+1234  mlockall(MCL_CURRENT|MCL_FUTURE)  = 0
+1234  mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fa0000
+1234  munlockall()                      = 0
+1234  mlock2(0x7ffff7fb2000, 8192, MLOCK_ONFAULT) = 0
+1234  mlock(0x7ffff7fb8000, 4096)       = 0
+1234  mlock(0x10000, 4096)              = -1 ENOMEM (Cannot allocate memory)
+S
+"$V" replay "$T/strace-mlock.txt" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '9 calls, 0 disagreements' "$T/out" &&
+	[ "$(grep -c '^7ffff7f' "$T/out")" = 6 ] &&
+	grep -q '^7ffff7fb2000-7ffff7fb4000 rw-p' "$T/out" &&
+	grep -q '^7ffff7fb8000-7ffff7fb9000 rw-p' "$T/out"; then
+	ok "replay reads the mlock family from strace output"
+else
+	notok "replay reads the mlock family from strace output"
+fi
 
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
