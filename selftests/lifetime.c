@@ -176,7 +176,8 @@ TEST_F_TIMEOUT(life, cycles, 7200)
 TEST(rmmod_refused_while_open)
 {
 	struct vmashadow_fork f = { .size = sizeof(f) };
-	long ret;
+	char buf[64];
+	long ret, refs;
 	int fd;
 
 	if (geteuid()) {
@@ -197,27 +198,20 @@ TEST(rmmod_refused_while_open)
 	ASSERT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY) TH_LOG("delete_module: %ld", ret);
 	ASSERT_EQ(0, vms_validate(f.fd, NULL));
 	/* and in the middle of a read of the maps */
-	{
-		char buf[64];
-
-		lseek(f.fd, 0, SEEK_SET);
-		ASSERT_LT(0, read(f.fd, buf, 16));
-		ret = syscall(SYS_delete_module, "vmashadow", O_NONBLOCK);
-		ret = ret ? -errno : 0;
-		ASSERT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY);
-		ASSERT_LE(0, read(f.fd, buf, sizeof(buf)));
-	}
+	lseek(f.fd, 0, SEEK_SET);
+	ASSERT_LT(0, read(f.fd, buf, 16));
+	ret = syscall(SYS_delete_module, "vmashadow", O_NONBLOCK);
+	ret = ret ? -errno : 0;
+	ASSERT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY);
+	ASSERT_LE(0, read(f.fd, buf, sizeof(buf)));
 	/* the module's refcount is one per open file, no more */
-	{
-		long refs = vms_read_long("/sys/module/vmashadow/refcnt");
-
-		TH_LOG("refcnt with one descriptor open: %ld", refs);
-		EXPECT_EQ(1, refs);
-		close(f.fd);
-		usleep(100000);	/* the last fput is deferred */
-		refs = vms_read_long("/sys/module/vmashadow/refcnt");
-		EXPECT_EQ(0, refs);
-	}
+	refs = vms_read_long("/sys/module/vmashadow/refcnt");
+	TH_LOG("refcnt with one descriptor open: %ld", refs);
+	EXPECT_EQ(1, refs);
+	close(f.fd);
+	usleep(100000);	/* the last fput is deferred */
+	refs = vms_read_long("/sys/module/vmashadow/refcnt");
+	EXPECT_EQ(0, refs);
 }
 
 TEST_HARNESS_MAIN

@@ -348,6 +348,25 @@ static void scan(struct __test_metadata *_metadata, const void *p, size_t size,
 	}
 }
 
+/* Text: no 16-digit hex number at or above KADDR. */
+static void scan_text(struct __test_metadata *_metadata, const char *s)
+{
+	while (*s) {
+		const char *t = s;
+		unsigned long long v = vms_hex(&t);
+
+		if (t == s) {
+			s++;
+			continue;
+		}
+		if (v >= KADDR && t - s >= 16) {
+			kaddr_found++;
+			TH_LOG("read(): %.*s", (int)(t - s), s);
+		}
+		s = t;
+	}
+}
+
 TEST(no_kernel_addresses)
 {
 	static struct vmashadow_region r[512];
@@ -461,25 +480,7 @@ TEST(no_kernel_addresses)
 	/* read(): no 16-digit hex number beginning with f */
 	lseek(fk.fd, 0, SEEK_SET);
 	ASSERT_LT(0, vms_read_all(fk.fd, maps, sizeof(maps)));
-	{
-		const char *s = maps;
-		unsigned long long v;
-
-		while (*s) {
-			const char *t = s;
-
-			v = vms_hex(&t);
-			if (t > s) {
-				if (v >= KADDR && t - s >= 16) {
-					kaddr_found++;
-					TH_LOG("read(): %.*s", (int)(t - s), s);
-				}
-				s = t;
-			} else {
-				s++;
-			}
-		}
-	}
+	scan_text(_metadata, maps);
 	TH_LOG("%lu fields checked", fields_seen);
 	EXPECT_EQ(0, kaddr_found);
 	close(fk.fd);
