@@ -108,9 +108,26 @@ static int vms_gfile_name(const struct vms_file *vf, char *buf, size_t size)
 	return len;
 }
 
+/*
+ * filemap_fault() and shmem_fault(): a page at or past the end of a
+ * regular file or a block device is SIGBUS.  Other files (devices) fault
+ * as their drivers please: no end the shadow knows.
+ */
+static unsigned long vms_gfile_size(const struct vms_file *vf)
+{
+	const struct vms_gfile *gf = container_of(vf, struct vms_gfile, vf);
+	umode_t mode = file_inode(gf->file)->i_mode;
+
+	if (!S_ISREG(mode) && !S_ISBLK(mode))
+		return ULONG_MAX;
+	/* a block device's pages are its bdev inode's */
+	return DIV_ROUND_UP(i_size_read(gf->file->f_mapping->host), PAGE_SIZE);
+}
+
 static const struct vms_file_ops vms_gfile_ops = {
 	.release	= vms_gfile_release,
 	.name		= vms_gfile_name,
+	.size		= vms_gfile_size,
 };
 
 /* path_noexec(), which modules cannot call. */

@@ -66,6 +66,12 @@ struct vms_file_ops {
 	void (*release)(struct vms_file *file);
 	/* The name /proc/pid/maps shows; returns its length or -errno. */
 	int (*name)(const struct vms_file *file, char *buf, size_t size);
+	/*
+	 * Optional: its size in pages now, as a page fault reads it (a page
+	 * at or past it is SIGBUS); ULONG_MAX where there is no such end.
+	 * Without it, ->pages is the size.
+	 */
+	unsigned long (*size)(const struct vms_file *file);
 };
 
 /*
@@ -81,9 +87,9 @@ struct vms_file {
 	unsigned int		mode;		/* VMS_FMODE_* */
 	unsigned int		kind;		/* VMASHADOW_KIND_FILE or _SHMEM */
 	/*
-	 * Its size in pages where the shadow knows it, 0 where not: the
-	 * shared anonymous objects it makes never change size, while any
-	 * other file may be truncated behind its back.
+	 * Its size in pages where it is the shadow's own (its shared
+	 * anonymous objects, which never change size), else 0; a real file
+	 * has ->size instead, which reads the size of the moment.
 	 */
 	unsigned long		pages;
 	const struct vms_file_ops *ops;

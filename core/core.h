@@ -35,6 +35,14 @@ static inline bool vms_sealed(const struct vms_region *r)
 	return r->flags & VMASHADOW_VM_SEALED;
 }
 
+/* The pages @file has for a fault to find, ULONG_MAX where not known. */
+static inline unsigned long vms_file_size(const struct vms_file *file)
+{
+	if (file->ops->size)
+		return file->ops->size(file);
+	return file->pages ? file->pages : ULONG_MAX;
+}
+
 /* list_is_singular(&vma->anon_vma_chain): faulted and not inherited. */
 static inline bool vms_chain_singular(const struct vms_region *r)
 {

@@ -1558,27 +1558,26 @@ int vms_touch(struct vms_mm *mm, unsigned long addr)
 /*
  * Fault in the pages of [start, end) in @r, for writing or reading.  A
  * write fault in private memory gives the region its anon_vma, as
- * vms_touch() does; a read fault maps the zero page or the page cache and
- * gives none.  A page past the end of the file is SIGBUS, -EFAULT: the
- * shadow knows where that is for its own shared anonymous objects, which
- * mremap() can map beyond their size, and not for other files.
+ * vms_touch() does, even where the page it is for turns out to lie past
+ * the end of its file: do_cow_fault() prepares the anon_vma before it
+ * reads the page.  A read fault maps the zero page or the page cache and
+ * gives none.  A page past the end of the file is SIGBUS, -EFAULT (the
+ * shadow's own shared anonymous objects can be mapped beyond their size
+ * by mremap(), and a real file's size is read as the fault reads it).
  */
 static int vms_fault_in(struct vms_mm *mm, struct vms_region *r,
 			unsigned long start, unsigned long end, bool write)
 {
 	unsigned long pgoff = r->pgoff + ((start - r->start) >> PAGE_SHIFT);
-	unsigned long size = r->file ? r->file->pages : 0;
+	unsigned long size = r->file ? vms_file_size(r->file) : ULONG_MAX;
 	int err;
 
-	if (size && pgoff >= size)
-		return -EFAULT;		/* the first page already */
 	if (write) {
 		err = vms_write_fault(mm, r);
 		if (err)
 			return err;
 	}
-	return size && pgoff + ((end - start) >> PAGE_SHIFT) > size ?
-	       -EFAULT : 0;
+	return pgoff + ((end - start) >> PAGE_SHIFT) > size ? -EFAULT : 0;
 }
 
 /*

@@ -513,8 +513,7 @@ static inline int m_populate_range(struct model *m, int i,
 		return 0;
 	if (!(r->flags & MF_ACCESS) || (r->flags & (MF_IO | MF_PFNMAP)))
 		return -EFAULT;
-	if (size && first >= size)
-		return -EFAULT;
+	/* do_cow_fault(): the anon_vma before the page, which may be SIGBUS */
 	if ((r->flags & (MF_WRITE | MF_SHARED)) == MF_WRITE && !r->anon &&
 	    !(r->flags & MF_MAYSHARE)) {
 		m_anon_prepare(m, i, true);
@@ -1094,14 +1093,12 @@ static inline int m_madv_populate(struct model *m, int i, unsigned long start,
 		return -EINVAL;
 	if (!(r->flags & (write ? MF_WRITE : MF_READ)))
 		return -EINVAL;
-	/* SIGBUS past the end of a shmem object: -EFAULT */
-	if (size && first >= size)
-		return -EFAULT;
 	if (write && !r->anon && !(r->flags & MF_MAYSHARE)) {
 		m_anon_prepare(m, i, true);
 		if (!r->anon)
 			return -ENOMEM;
 	}
+	/* SIGBUS past the end of a shmem object: -EFAULT */
 	return size && last >= size ? -EFAULT : 0;
 }
 

@@ -366,6 +366,49 @@ TEST(populate_past_shmem)
 }
 
 /*
+ * A file has the size it has when the fault comes: a page at or past it is
+ * SIGBUS, -EFAULT, for reads and writes, private or shared.  A write
+ * fault in a private mapping prepares the anon_vma before it reads the
+ * page (do_cow_fault()), so even a page past the end leaves one, which
+ * the next neighbour to fault in then shares, and a merge shows it.
+ *
+ *   0123456789abcdef
+ *    AABB     SSSS     file of 1 page; A rw- at page 2 of it, B rwx at
+ *                      page 4, both past its end; S shared, offset 0
+ *    AA                POPULATE_WRITE: -EFAULT, A has an anon_vma now
+ *      BB              POPULATE_WRITE: -EFAULT, B takes A's anon_vma
+ *      ++              mprotect B rw-: one anon_vma, A and B merge
+ *             SSSS     page 0 fine, pages 1-3 past the end; the file
+ *                      grows to 4 pages: all of them fine
+ */
+TEST(populate_past_eof)
+{
+	char path[64];
+	int file;
+
+	VMS_SETUP();
+	file = vms_make_file(path, sizeof(path), "madveof", 1);
+	ASSERT_LE(0, file);
+	unlink(path);
+	MAPF(0, 1, 2, RW, MAP_PRIVATE, file, 2);
+	MAPF(0, 3, 2, RW | PROT_EXEC, MAP_PRIVATE, file, 4);
+	MAPF(0, 10, 4, RW, MAP_SHARED, file, 0);
+	MADVISE(-EFAULT, 1, 2, MADV_POPULATE_READ);
+	MADVISE(-EFAULT, 1, 2, MADV_POPULATE_WRITE);
+	MADVISE(-EFAULT, 3, 2, MADV_POPULATE_WRITE);
+	PROTECT(0, 3, 2, RW);
+	CHECK_LAYOUT("1-5:rw-p 10-14:rw-s");
+	MADVISE(0, 10, 1, MADV_POPULATE_WRITE);
+	MADVISE(-EFAULT, 10, 2, MADV_POPULATE_READ);
+	MADVISE(-EFAULT, 11, 3, MADV_POPULATE_WRITE);
+	ASSERT_EQ(0, ftruncate(file, PGS(4)));
+	MADVISE(0, 10, 4, MADV_POPULATE_READ);
+	MADVISE(0, 10, 4, MADV_POPULATE_WRITE);
+	CHECK_LAYOUT("1-5:rw-p 10-14:rw-s");
+	close(file);
+}
+
+/*
  * A hole first: 6.1 walks the range as for any advice, populating what
  * is mapped and saying -ENOMEM at the end; 6.12's madvise_populate()
  * stops at the hole at once.  Which it did shows in the next merge.
