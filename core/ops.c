@@ -1614,6 +1614,8 @@ int vms_mm_populate(struct vms_mm *mm, unsigned long start,
 	struct vms_region *r;
 	int err;
 
+	if (start >= end)
+		return 0;	/* mlock() of nothing faults nothing in */
 	for (r = vms_find_intersection(mm, start, end); r && r->start < end;
 	     r = vms_next(r)) {
 		if (r->flags & (VMASHADOW_VM_IO | VMASHADOW_VM_PFNMAP))

@@ -81,9 +81,22 @@ static int host_file_name(const struct vms_file *vf, char *buf, size_t size)
 	return scnprintf(buf, size, "%s", hf->name);
 }
 
+/* The file's size now, as the kernel's glue reads i_size. */
+static unsigned long host_file_size(const struct vms_file *vf)
+{
+	const struct host_file *hf = container_of(vf, struct host_file, vf);
+	struct stat st;
+
+	if (fstat(hf->fd, &st) || st.st_ino != hf->ino ||
+	    !S_ISREG(st.st_mode))
+		return ULONG_MAX;	/* closed since, or no end */
+	return DIV_ROUND_UP((unsigned long)st.st_size, PAGE_SIZE);
+}
+
 static const struct vms_file_ops host_file_ops = {
 	.release	= host_file_release,
 	.name		= host_file_name,
+	.size		= host_file_size,
 };
 
 /*

@@ -529,6 +529,8 @@ static inline int m_mm_populate(struct model *m, unsigned long start,
 {
 	int i, err;
 
+	if (start >= end)
+		return 0;
 	for (i = mfind(m, start); i < m->n && m->r[i].start < end; i++) {
 		struct mreg *r = &m->r[i];
 

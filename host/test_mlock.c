@@ -74,7 +74,14 @@ TEST(mlock_rounds_range)
 	LAYOUT(mm, "0-2:r--p 2-5:r--p 5-9:r--p");
 	ASSERT_EQ(0, vms_mlock(mm, PG(6), 0, 0));
 	ASSERT_EQ(0, vms_munlock(mm, PG(7), 1));
-	LAYOUT(mm, "0-2:r--p 2-5:r--p 5-9:r--p");
+	/* nothing to lock is nothing to fault in: no -ENOMEM, no anon_vma */
+	ASSERT_EQ(0, MAPA(mm, 10, 2, N));
+	ASSERT_EQ(0, MAPA(mm, 12, 2, RW));
+	ASSERT_EQ(0, vms_mlock(mm, PG(11), 0, 0));
+	ASSERT_EQ(0, vms_mlock(mm, PG(12), 0, 0));
+	ASSERT_EQ(0, vms_mlock(mm, PG(13), ~0UL, 0));
+	ASSERT_FALSE(faulted(mm, 12));
+	LAYOUT(mm, "0-2:r--p 2-5:r--p 5-9:r--p 10-12:---p 12-14:rw-p");
 	ASSERT_EQ(-EINVAL, vms_mlock(mm, PG(2), -PG(1), 0));
 	mm_free(mm);
 }
