@@ -14,11 +14,14 @@
  *           and unmapped again); anonymous private and shared, tmpfs files
  *           (two opens of one file, a read-only open, a second file) at
  *           offsets that run on or not; NORESERVE, GROWSDOWN, STACK,
- *           POPULATE; invalid arguments
+ *           POPULATE, LOCKED; invalid arguments
  *   unmap, protect, madvise (every advice the shadow knows), mseal
  *   remap   shrink, grow in place, MAYMOVE, FIXED, DONTUNMAP, old_len 0
  *   brk     above the initial break (the real heap, outside the window)
  *   touch   a write fault (real write; TOUCH on the shadow)
+ *   mlock   mlock(2) and mlock2(2) with and without MLOCK_ONFAULT, munlock,
+ *           now and then mlockall (MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT)
+ *           and munlockall; invalid flags, unaligned starts and lengths
  *   fork    a raw fork: the child continues the sequence on the FORK of
  *           the shadow, the parent waits
  *
@@ -27,6 +30,14 @@
  * the shadow's read() line for line -- the whole address space but the
  * [stack] line (the real stack grows as the program runs; nothing else may
  * change: no stdio and no malloc in the children, static buffers only).
+ * Once a sequence has locked anything, VmLck of /proc/self/status must
+ * equal the shadow's STATS.locked_pages (the [stack] left out) after
+ * every mlock-family call, every call that changes the shadow's count, and
+ * at the end; after mlockall, munlockall and at the end the "VmFlags:" of
+ * /proc/self/smaps must have "lo" exactly where the shadow's regions have
+ * VM_LOCKED.  (Reading them after every call would cost more than the
+ * rest of the run; a lock put in the wrong place by mlock shows in the
+ * split points and the count at once.)
  *
  * Nothing is generated from the real state: each operation is drawn from
  * the seeded PRNG and the shadow's state (which equals the real one up to
@@ -95,6 +106,15 @@
 #define MADV_WIPEONFORK		18
 #define MADV_KEEPONFORK		19
 #endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT		1
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT		4
+#endif
+#ifndef __NR_mlock2
+#define __NR_mlock2		325
+#endif
 
 #define PS		4096UL
 #define WIN		0x280000000000UL
@@ -109,11 +129,11 @@
 
 enum kind {
 	K_MAP, K_UNMAP, K_PROTECT, K_TOUCH, K_REMAP, K_MADVISE, K_BRK,
-	K_SEAL, K_FORK, K_NR
+	K_SEAL, K_FORK, K_MLOCK, K_MUNLOCK, K_MLOCKALL, K_MUNLOCKALL, K_NR
 };
 static const char *const kname[K_NR] = {
 	"map", "unmap", "protect", "touch", "remap", "madvise", "brk",
-	"seal", "fork",
+	"seal", "fork", "mlock", "munlock", "mlockall", "munlockall",
 };
 
 /* fd selectors of a map */
@@ -133,7 +153,7 @@ struct rec {
 	unsigned int flags;
 	unsigned long addr;
 	unsigned long len;
-	unsigned long off;	/* MAP: offset; REMAP: new_len */
+	unsigned long off;	/* MAP: offset; REMAP: new_len; MLOCK: 1 = mlock2 */
 	unsigned long naddr;	/* REMAP: new_addr */
 };
 
@@ -174,6 +194,8 @@ static int verbose;
 #define AV_POPULATE	0x1	/* MAP_POPULATE */
 #define AV_PAGEADV	0x2	/* DONTNEED/FREE/COLD/PAGEOUT/WILLNEED */
 #define AV_DUP		0x4	/* mremap with old_len 0 */
+#define AV_MLOCK	0x8	/* mlock, mlock2, munlock, MAP_LOCKED */
+#define AV_MLOCKALL	0x10	/* mlockall, munlockall */
 #ifndef CONFORM_AVOID
 #define CONFORM_AVOID	0
 #endif
@@ -222,7 +244,7 @@ static const struct { unsigned int bit; const char *name; } mapflags[] = {
 	{ MAP_FIXED, "FIXED" }, { MAP_ANONYMOUS, "ANON" },
 	{ MAP_FIXED_NOREPLACE, "NOREPLACE" }, { MAP_NORESERVE, "NORESERVE" },
 	{ MAP_GROWSDOWN, "GROWSDOWN" }, { MAP_STACK, "STACK" },
-	{ MAP_POPULATE, "POPULATE" },
+	{ MAP_POPULATE, "POPULATE" }, { MAP_LOCKED, "LOCKED" },
 }, remapflags[] = {
 	{ MREMAP_MAYMOVE, "MAYMOVE" }, { MREMAP_FIXED, "FIXED" },
 	{ MREMAP_DONTUNMAP, "DONTUNMAP" },
@@ -301,6 +323,28 @@ static const char *madv_name(int a)
 	return "?";
 }
 
+/* mlockall()'s flags: "CURRENT|FUTURE", an unknown rest in hex. */
+static const char *mcl_str(unsigned int f, char *b)
+{
+	static const struct { unsigned int bit; const char *name; } mcl[] = {
+		{ MCL_CURRENT, "CURRENT" }, { MCL_FUTURE, "FUTURE" },
+		{ MCL_ONFAULT, "ONFAULT" },
+	};
+	unsigned int i;
+	size_t l = 0;
+
+	b[0] = 0;
+	for (i = 0; i < sizeof(mcl) / sizeof(mcl[0]); i++) {
+		if (f & mcl[i].bit) {
+			l += sprintf(b + l, "%s%s", l ? "|" : "", mcl[i].name);
+			f &= ~mcl[i].bit;
+		}
+	}
+	if (f || !l)
+		sprintf(b + l, "%s0x%x", l ? "|" : "", f);
+	return b;
+}
+
 static int rec_str(const struct rec *r, char *out, size_t size)
 {
 	char a[40], b[40], c[40], d[40], e[120];
@@ -340,6 +384,21 @@ static int rec_str(const struct rec *r, char *out, size_t size)
 				r->flags);
 	case K_FORK:
 		return snprintf(out, size, "fork()");
+	case K_MLOCK:
+		if (!r->off)
+			return snprintf(out, size, "mlock(%s, %s)",
+					addr_str(r->addr, a), len_str(r->len, b));
+		return snprintf(out, size, "mlock2(%s, %s, %s)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				r->flags == MLOCK_ONFAULT ? "ONFAULT" :
+				(sprintf(c, "0x%x", r->flags), c));
+	case K_MUNLOCK:
+		return snprintf(out, size, "munlock(%s, %s)",
+				addr_str(r->addr, a), len_str(r->len, b));
+	case K_MLOCKALL:
+		return snprintf(out, size, "mlockall(%s)", mcl_str(r->flags, e));
+	case K_MUNLOCKALL:
+		return snprintf(out, size, "munlockall()");
 	}
 	return snprintf(out, size, "?");
 }
@@ -551,6 +610,169 @@ static int compare_maps(void)
 	return -1;
 }
 
+/* ---- locks: VmLck and VmFlags -------------------------------------------- */
+
+static unsigned long start_stack;	/* the shadow's, for its [stack] */
+static int locks_seen;		/* this sequence has locked something */
+static int lock_future;		/* mlockall(MCL_FUTURE) is in force */
+static char status_buf[8192], smaps_buf[262144];
+
+static unsigned long parse_hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + c - 'a' + 10;
+		else
+			return v;
+	}
+}
+
+/* A whole /proc/self file into @buf: its length or -errno. */
+static long read_proc(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long r;
+
+	if (fd < 0)
+		return -errno;
+	r = read_all(fd, buf, size);
+	close(fd);
+	return r;
+}
+
+/*
+ * VmLck of /proc/self/status against the shadow's locked_pages, the
+ * [stack] left out of both when the shadow has it locked (the real one
+ * grows as the program runs).  real_maps is the last compare_maps()'s.
+ * Unless @must, only when the shadow's count is no longer @before:
+ * reading the status costs more than the rest of the checks (a change the
+ * shadow missed shows at the next call that must check, at the latest at
+ * the end of the sequence).
+ */
+static long shadow_locked(void)
+{
+	struct vmashadow_stats st;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	return sh_ioctl(VMASHADOW_IOC_STATS, &st) ? -1 : (long)st.locked_pages;
+}
+
+static int compare_locked(long before, int must)
+{
+	struct vmashadow_stats st;
+	struct vmashadow_region reg;
+	const char *p;
+	long real = 0, shadow;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	if (sh_ioctl(VMASHADOW_IOC_STATS, &st)) {
+		msg("STATS failed\n");
+		return -1;
+	}
+	if (!must && (long)st.locked_pages == before)
+		return 0;
+	if (read_proc("/proc/self/status", status_buf, sizeof(status_buf)) < 0)
+		status_buf[0] = 0;
+	p = strstr(status_buf, "\nVmLck:");
+	if (!p) {
+		msg("no VmLck in /proc/self/status\n");
+		return -1;
+	}
+	for (p += 7; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p >= '0' && *p <= '9'; p++)
+		real = real * 10 + *p - '0';
+	real /= PS / 1024;
+	shadow = st.locked_pages;
+	if (sh_lookup(start_stack, &reg) &&
+	    (reg.vm_flags & VMASHADOW_VM_LOCKED)) {
+		const char *stk = strstr(real_maps, "[stack]"), *line;
+
+		shadow -= (reg.end - reg.start) / PS;
+		if (stk) {
+			unsigned long s, e;
+
+			for (line = stk; line > real_maps && line[-1] != '\n';
+			     line--)
+				;
+			s = parse_hex(&line);
+			line++;
+			e = parse_hex(&line);
+			real -= (e - s) / PS;
+		}
+	}
+	if (real != shadow) {
+		msg("locked pages but the stack: VmLck %ld, shadow %ld\n",
+		    real, shadow);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every VMA of /proc/self/smaps has "lo" in its VmFlags exactly when the
+ * shadow's region there has VM_LOCKED (the maps being equal, any address
+ * of it finds the region: its last, as the [stack] grows down).
+ */
+static int compare_lock_flags(void)
+{
+	const char *line = smaps_buf;
+	unsigned long start = 0, end = 0;
+	int in = 0;
+
+	if (read_proc("/proc/self/smaps", smaps_buf, sizeof(smaps_buf)) < 0) {
+		msg("read /proc/self/smaps failed\n");
+		return -1;
+	}
+	while (*line) {
+		const char *eol = strchr(line, '\n'), *p = line, *q;
+		unsigned long s, e;
+
+		s = parse_hex(&p);
+		if (p != line && *p == '-') {
+			q = ++p;
+			e = parse_hex(&p);
+			if (p != q && *p == ' ') {
+				start = s;
+				end = e;
+				in = end <= 0x800000000000UL;	/* not [vsyscall] */
+			}
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			struct vmashadow_region reg;
+			int lo = 0;
+
+			for (p = line + 8; *p && *p != '\n'; p++)
+				if (p[-1] == ' ' && p[0] == 'l' && p[1] == 'o' &&
+				    (p[2] == ' ' || p[2] == '\n'))
+					lo = 1;
+			if (!sh_lookup(end - 1, &reg)) {
+				msg("smaps has 0x%lx-0x%lx, the shadow nothing there\n",
+				    start, end);
+				return -1;
+			}
+			if (lo != !!(reg.vm_flags & VMASHADOW_VM_LOCKED)) {
+				msg("0x%lx-0x%lx: VmFlags %s \"lo\", shadow flags 0x%llx\n",
+				    start, end, lo ? "with" : "without",
+				    (unsigned long long)reg.vm_flags);
+				return -1;
+			}
+			in = 0;
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	return 0;
+}
+
 /* A neighbour merged, or refused for a reason (whatever its verdict). */
 static void count_side(const struct vmashadow_explain_side *side)
 {
@@ -560,8 +782,11 @@ static void count_side(const struct vmashadow_explain_side *side)
 		sh->why[VMASHADOW_VERDICT_REFUSED][side->why]++;
 }
 
-/* Coverage: what EXPLAIN LAST says of the last MAP/PROTECT/REMAP/MADVISE. */
-static void count_explain(int kind)
+/*
+ * Coverage: what EXPLAIN LAST says of the last MAP/PROTECT/REMAP/MADVISE,
+ * or (@op not 0) of the last operation if it was @op.
+ */
+static void count_explain(int kind, unsigned int op)
 {
 	struct vmashadow_explain e;
 
@@ -570,7 +795,7 @@ static void count_explain(int kind)
 	memset(&e, 0, sizeof(e));
 	e.size = sizeof(e);
 	e.mode = VMASHADOW_EXPLAIN_LAST;
-	if (sh_ioctl(VMASHADOW_IOC_EXPLAIN, &e))
+	if (sh_ioctl(VMASHADOW_IOC_EXPLAIN, &e) || (op && e.op != op))
 		return;
 	if (e.merge_case < 9)
 		sh->mcase[kind][e.merge_case]++;
@@ -657,7 +882,8 @@ static int run_rec(int i)
 	long rr = 0, sr = 0;
 	unsigned long raddr = 0, saddr = 0;
 	char text[256];
-	int explain = 0;
+	int explain = 0, lockop = 0;
+	long locked_before = locks_seen ? shadow_locked() : 0;
 
 	memset(&op, 0, sizeof(op));
 	op.fd = -1;
@@ -789,8 +1015,44 @@ static int run_rec(int i)
 		}
 		close(sfd);
 		sfd = f.fd;
+		lock_future = 0;	/* mm_init(): def_flags not inherited */
 		break;
 	}
+	case K_MLOCK:
+		if (r->off)
+			rr = sys_ret(syscall(__NR_mlock2, r->addr, r->len,
+					     r->flags));
+		else
+			rr = sys_ret(syscall(SYS_mlock, r->addr, r->len));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.flags = r->flags;
+		sr = sh_op(VMASHADOW_IOC_MLOCK, &op);
+		explain = 1;
+		lockop = 1;
+		break;
+	case K_MUNLOCK:
+		rr = sys_ret(syscall(SYS_munlock, r->addr, r->len));
+		op.addr = r->addr;
+		op.len = r->len;
+		sr = sh_op(VMASHADOW_IOC_MUNLOCK, &op);
+		explain = 1;
+		lockop = 1;
+		break;
+	case K_MLOCKALL:
+		rr = sys_ret(syscall(SYS_mlockall, r->flags));
+		op.flags = r->flags;
+		sr = sh_op(VMASHADOW_IOC_MLOCKALL, &op);
+		if (!rr)
+			lock_future = !!(r->flags & MCL_FUTURE);
+		lockop = 1;
+		break;
+	case K_MUNLOCKALL:
+		rr = sys_ret(syscall(SYS_munlockall));
+		sr = sh_op(VMASHADOW_IOC_MUNLOCKALL, &op);
+		lock_future = 0;
+		lockop = 1;
+		break;
 	}
 	sh->ops++;
 	count_err(r->kind, rr);
@@ -809,8 +1071,20 @@ static int run_rec(int i)
 		return -1;
 	}
 	if (explain && !rr)
-		count_explain(r->kind);
+		count_explain(r->kind, r->kind == K_MLOCK ? VMASHADOW_OP_MLOCK :
+				       r->kind == K_MUNLOCK ?
+				       VMASHADOW_OP_MUNLOCK : 0);
 	if (compare_maps()) {
+		rec_str(r, text, sizeof(text));
+		msg("after %s\n", text);
+		return -1;
+	}
+	locks_seen |= lockop || (r->kind == K_MAP && (r->flags & MAP_LOCKED));
+	if (locks_seen &&
+	    (compare_locked(locked_before, lockop || lock_future ||
+			    (r->kind == K_MAP && (r->flags & MAP_LOCKED))) ||
+	     ((r->kind == K_MLOCKALL || r->kind == K_MUNLOCKALL) &&
+	      compare_lock_flags()))) {
 		rec_str(r, text, sizeof(text));
 		msg("after %s\n", text);
 		return -1;
@@ -878,12 +1152,66 @@ static const int advices[] = {
 	MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
 };
 
+/*
+ * mlock and friends: mostly mlock/mlock2/munlock of a region or part of
+ * one, now and then mlockall/munlockall.  0 if they are left out.
+ */
+static int gen_lock(struct rec *r)
+{
+	static const unsigned int mcl[] = {
+		MCL_CURRENT, MCL_CURRENT, MCL_FUTURE, MCL_CURRENT | MCL_FUTURE,
+		MCL_CURRENT | MCL_ONFAULT, MCL_FUTURE | MCL_ONFAULT,
+		MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT,
+		0, MCL_ONFAULT, MCL_CURRENT | 8,	/* -EINVAL */
+	};
+	unsigned long y = rn(100), z, npg, pg;
+
+	if (y < 82) {
+		if (avoid & AV_MLOCK)
+			return 0;
+		r->kind = y < 46 ? K_MLOCK : K_MUNLOCK;
+		pg = region_page(&npg);
+		if (chance(30))
+			npg = rand_len();
+		if (pg + npg > WIN_PAGES)
+			npg = WIN_PAGES - pg;
+		r->addr = WPG(pg);
+		r->len = npg * PS;
+		if (r->kind == K_MLOCK) {
+			z = rn(100);
+			r->off = z >= 40;		/* mlock2() */
+			if (z >= 55)
+				r->flags = MLOCK_ONFAULT;
+			if (z >= 97)
+				r->flags |= 2UL << rn(4);
+		}
+		if (chance(5))
+			r->addr += 1 + rn(PS - 1);
+		else if (chance(3))
+			r->len = 0;
+		else if (chance(10))
+			r->len -= rn(PS);	/* rounded up */
+		return 1;
+	}
+	if (avoid & AV_MLOCKALL)
+		return 0;
+	if (y < 92) {
+		r->kind = K_MLOCKALL;
+		r->flags = mcl[rn(sizeof(mcl) / sizeof(mcl[0]))];
+	} else {
+		r->kind = K_MUNLOCKALL;
+	}
+	return 1;
+}
+
 static void gen(struct rec *r, int forks)
 {
 	unsigned long x = rn(1000), npg, pg;
 
 	memset(r, 0, sizeof(*r));
 	r->fdsel = F_ANON;
+	if (rn(1000) < 55 && gen_lock(r))
+		return;
 	if (x < 320) {
 		unsigned long y = rn(100);
 
@@ -954,6 +1282,8 @@ static void gen(struct rec *r, int forks)
 		}
 		if (chance(6))
 			r->flags |= MAP_NORESERVE;
+		if (!(avoid & AV_MLOCK) && chance(3))
+			r->flags |= MAP_LOCKED;
 	} else if (x < 420) {
 		r->kind = K_UNMAP;
 		pg = region_page(&npg);
@@ -1180,6 +1510,7 @@ static void child(uint64_t seed, int replay)
 			_exit(0);
 		}
 		start_brk = p.start_brk;
+		start_stack = p.start_stack;
 	}
 	if (compare_maps()) {
 		msg("after the import\n");
@@ -1200,6 +1531,11 @@ static void child(uint64_t seed, int replay)
 			sh->failed_at = i;
 			_exit(0);
 		}
+	}
+	if (locks_seen && (compare_locked(0, 1) || compare_lock_flags())) {
+		msg("at the end of the sequence\n");
+		sh->failed_at = n - 1;
+		_exit(0);
 	}
 	sh->done = 1;
 	_exit(0);
@@ -1399,6 +1735,12 @@ static int coverage(int strict)
 		{ K_MADVISE, 0 }, { K_MADVISE, EINVAL }, { K_MADVISE, ENOMEM },
 		{ K_BRK, 0 }, { K_FORK, 0 },
 	};
+	static const struct need errs_lock[] = {
+		{ K_MLOCK, 0 }, { K_MLOCK, ENOMEM }, { K_MLOCK, EINVAL },
+		{ K_MUNLOCK, 0 }, { K_MUNLOCK, ENOMEM },
+	}, errs_lockall[] = {
+		{ K_MLOCKALL, 0 }, { K_MLOCKALL, EINVAL }, { K_MUNLOCKALL, 0 },
+	};
 	static const struct need errs_seal[] = {
 		{ K_SEAL, 0 }, { K_SEAL, EINVAL }, { K_SEAL, ENOMEM },
 		{ K_UNMAP, EPERM }, { K_PROTECT, EPERM }, { K_REMAP, EPERM },
@@ -1456,6 +1798,22 @@ static int coverage(int strict)
 		if (!sh->err[errs[i].kind][errs[i].err]) {
 			printf("# coverage: never reached: %s %s\n",
 			       kname[errs[i].kind], errname(errs[i].err));
+			missing++;
+		}
+	for (i = 0; i < sizeof(errs_lock) / sizeof(errs_lock[0]); i++)
+		if (!(avoid & AV_MLOCK) &&
+		    !sh->err[errs_lock[i].kind][errs_lock[i].err]) {
+			printf("# coverage: never reached: %s %s\n",
+			       kname[errs_lock[i].kind],
+			       errname(errs_lock[i].err));
+			missing++;
+		}
+	for (i = 0; i < sizeof(errs_lockall) / sizeof(errs_lockall[0]); i++)
+		if (!(avoid & AV_MLOCKALL) &&
+		    !sh->err[errs_lockall[i].kind][errs_lockall[i].err]) {
+			printf("# coverage: never reached: %s %s\n",
+			       kname[errs_lockall[i].kind],
+			       errname(errs_lockall[i].err));
 			missing++;
 		}
 	if (has_seal) {
