@@ -15,7 +15,6 @@
  */
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
 
 #include "vms_test.h"
 #include "vms_snap.h"
@@ -227,20 +226,6 @@ TEST_F(strict, remap_grow)
 	CHECK_LAYOUT(span(0, 2 * pages, want));
 }
 
-/* Drop CAP_SYS_ADMIN from the effective set of this process. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
-
 /*
  * The admin reserve is kept back from everyone but CAP_SYS_ADMIN, as the
  * opener of the shadow has it or not: a charge HEADROOM - 3 SLACK fits for
@@ -261,7 +246,7 @@ TEST_F(strict, admin_reserve)
 		struct vms_res r;
 
 		close(vms_fd);
-		if (drop_sys_admin() || vms_open() < 0 ||
+		if (vms_drop_cap(CAP_SYS_ADMIN) || vms_open() < 0 ||
 		    vms_import(vms_fd, 0, 0, 0, &n))
 			_exit(2);
 		r = vms_both_map(PG(0), PGS(big), RW,

@@ -15,26 +15,11 @@
  *   mlockall()           MCL_CURRENT with total_vm above it: -ENOMEM
  */
 #include <stdlib.h>
-#include <linux/capability.h>
 #include <sys/resource.h>
 #include "vms_test.h"
 
 #define R	PROT_READ
 #define LOCKED	MAP_LOCKED
-
-/* Take CAP_IPC_LOCK out of this process's effective set. */
-static int drop_ipc_lock(void)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
 
 /* RLIMIT_MEMLOCK of @pages, without CAP_IPC_LOCK. */
 static int memlock_to(unsigned long pages)
@@ -43,7 +28,7 @@ static int memlock_to(unsigned long pages)
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return -errno;
-	return drop_ipc_lock();
+	return vms_drop_cap(CAP_IPC_LOCK);
 }
 
 /* VmLck of /proc/self/status, in pages. */

@@ -25,7 +25,6 @@
  */
 #include <limits.h>
 #include <sys/resource.h>
-#include <linux/capability.h>
 
 #include "vms_test.h"
 
@@ -1609,22 +1608,6 @@ TEST(vdso)
 
 /* ---- limits ---------------------------------------------------------------- */
 
-/* Gives up CAP_IPC_LOCK: RLIMIT_MEMLOCK applies from now on. */
-static int drop_ipc_lock(void)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
-	};
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	d[0].effective &= ~(1U << CAP_IPC_LOCK);
-	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
-	d[0].inheritable &= ~(1U << CAP_IPC_LOCK);
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
-
 static int set_memlock(unsigned long bytes)
 {
 	struct rlimit rl = { bytes, bytes };
@@ -1660,7 +1643,7 @@ TEST(memlock_limit)
 		struct vmashadow_params p;
 		unsigned long brk0;
 
-		ASSERT_EQ(0, drop_ipc_lock());
+		ASSERT_EQ(0, vms_drop_cap(CAP_IPC_LOCK));
 		ASSERT_EQ(0, set_memlock(PGS(4)));
 		ASSERT_LE(0, vms_open());
 		ASSERT_EQ(0, vms_get_params(vms_fd, &p));

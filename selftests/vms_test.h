@@ -382,11 +382,33 @@ static inline long vms_snapshot(void)
  * ========================================================================== */
 #include <signal.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/wait.h>
 
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP	4
 #endif
+
+/*
+ * Give up capability @cap (CAP_*) for good: out of the effective, the
+ * permitted and the inheritable sets of this process.  The shadow opened
+ * (or imported) afterwards takes the limits the capability lifted.
+ */
+static inline int vms_drop_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	__u32 bit = 1u << (cap % 32);
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~bit;
+	d[cap / 32].permitted &= ~bit;
+	d[cap / 32].inheritable &= ~bit;
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
 
 /* A raw system call's result as 0/positive or -errno. */
 static inline long vms_sys(long ret)
