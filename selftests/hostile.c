@@ -214,8 +214,10 @@ static void valid_op(struct vmashadow_op *op, unsigned int i)
  * Too small: 0, 1, 4, one byte short, eight short.  The module refuses any
  * size below a structure's first version with -EINVAL.  Every structure is
  * at its first version but struct vmashadow_params, whose first version
- * (VMASHADOW_PARAMS_SIZE_VER0) is 48 bytes short of today's: any size from
- * it on is zero-extended and accepted, as openat2() accepts an older one.
+ * (VMASHADOW_PARAMS_SIZE_VER0) is 64 bytes short of today's, and struct
+ * vmashadow_stats (VMASHADOW_STATS_SIZE_VER0, 8 short): any size from
+ * there on is zero-extended and accepted, as openat2() accepts an older
+ * one.
  */
 TEST(size_too_small)
 {
