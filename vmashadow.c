@@ -165,6 +165,17 @@ static bool vms_unsigned_offsets(const struct file *file)
 }
 
 /*
+ * shmem_zero_setup()'s object, what a shared anonymous mapping maps: a
+ * kernel-internal (S_PRIVATE) file named "dev/zero".  (shmem_mapping()
+ * is not exported to modules on 6.1.)
+ */
+static bool vms_is_shared_anon(const struct file *file)
+{
+	return IS_PRIVATE(file_inode(file)) &&
+	       !strcmp(file->f_path.dentry->d_name.name, "dev/zero");
+}
+
+/*
  * The vms_file for @file: one per struct file, so that mapping twice
  * through one open gives one identity and two opens give two.  Takes its
  * own reference on @file; returns the vms_file with a reference the caller
@@ -186,7 +197,9 @@ static struct vms_file *vms_gfile_get(struct file *file)
 	gf->vf.ino = inode->i_ino;
 	gf->vf.dev_major = MAJOR(inode->i_sb->s_dev);
 	gf->vf.dev_minor = MINOR(inode->i_sb->s_dev);
-	gf->vf.kind = VMASHADOW_KIND_FILE;
+	/* as the shadow's own: shared anonymous memory is charged as such */
+	gf->vf.kind = vms_is_shared_anon(file) ? VMASHADOW_KIND_SHMEM :
+						 VMASHADOW_KIND_FILE;
 	gf->vf.ops = &vms_gfile_ops;
 	if (file->f_mode & FMODE_READ)
 		gf->vf.mode |= VMS_FMODE_READ;

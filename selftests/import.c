@@ -97,6 +97,26 @@ TEST(self_pieces_share_anon)
 	CHECK_LAYOUT("1-7:rw-p");
 }
 
+/*
+ * Shared anonymous memory imported is what MAP makes of it: KIND_SHMEM
+ * (which strict overcommit charges as such), not a file.
+ */
+TEST(self_shared_anon)
+{
+	struct vmashadow_find f;
+	int mapped;
+
+	VMS_SETUP();
+	MAPS(0, 1, 2, RW);
+	ASSERT_EQ(0, vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(1), 0, &f));
+	mapped = f.region.kind;
+	EXPECT_EQ(VMASHADOW_KIND_SHMEM, mapped);
+	ASSERT_EQ(0, vms_import(vms_fd, 0, PG(1), PG(3), NULL));
+	ASSERT_EQ(0, vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, PG(1), 0, &f));
+	EXPECT_EQ(mapped, f.region.kind);
+	CHECK_LAYOUT("1-3:rw-s");
+}
+
 /* start/end restrict the import to the regions meeting [start, end). */
 TEST(self_range)
 {
