@@ -26,16 +26,6 @@
 static struct vms_snap before;
 static char file_path[64];
 
-/* mlock() of the whole region at @addr: no split. */
-static long lock_region(int fd, unsigned long addr, unsigned long len)
-{
-	struct vmashadow_op op = {
-		.size = sizeof(op), .addr = addr, .len = len, .fd = -1,
-	};
-
-	return vms_op(fd, VMASHADOW_IOC_MLOCK, &op);
-}
-
 /*
  * A shadow worth changing: anonymous, faulted, read-only and locked, and
  * file-backed regions in the window.
@@ -48,7 +38,8 @@ static long lock_region(int fd, unsigned long addr, unsigned long len)
 	ASSERT_EQ(0, vms_shadow_touch(vms_fd, PG(1)));			\
 	ASSERT_EQ(0, vms_shadow_map(vms_fd, PG(8), PGS(2), PROT_READ,	\
 		  ANON | MAP_FIXED, -1, 0, NULL));			\
-	ASSERT_EQ(0, lock_region(vms_fd, PG(8), PGS(2)));		\
+	ASSERT_EQ(0, vms_shadow_lock(vms_fd, VMASHADOW_IOC_MLOCK,	\
+				     PG(8), PGS(2), 0));			\
 	__f = vms_make_file(file_path, sizeof(file_path), "hostile", 4); \
 	ASSERT_LE(0, __f);						\
 	ASSERT_EQ(0, vms_shadow_map(vms_fd, PG(12), PGS(2), PROT_READ,	\

@@ -60,55 +60,6 @@ static long shadow_locked_pages(void)
 	ASSERT_EQ(pages, shadow_locked_pages());			\
 } while (0)
 
-static struct vms_res both_mlock(unsigned long pg, unsigned long npg)
-{
-	struct vmashadow_op op = {
-		.size = sizeof(op), .addr = PG(pg), .len = PGS(npg), .fd = -1,
-	};
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(mlock((void *)PG(pg), PGS(npg)));
-	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MLOCK, &op);
-	return r;
-}
-
-static struct vms_res both_munlock(unsigned long pg, unsigned long npg)
-{
-	struct vmashadow_op op = {
-		.size = sizeof(op), .addr = PG(pg), .len = PGS(npg), .fd = -1,
-	};
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(munlock((void *)PG(pg), PGS(npg)));
-	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MUNLOCK, &op);
-	return r;
-}
-
-static struct vms_res both_mlockall(int flags)
-{
-	struct vmashadow_op op = {
-		.size = sizeof(op), .flags = flags, .fd = -1,
-	};
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(mlockall(flags));
-	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MLOCKALL, &op);
-	return r;
-}
-
-static struct vms_res both_munlockall(void)
-{
-	struct vmashadow_op op = { .size = sizeof(op), .fd = -1 };
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(munlockall());
-	r.shadow = vms_op(vms_fd, VMASHADOW_IOC_MUNLOCKALL, &op);
-	return r;
-}
-
-#define MLOCK(expect, pg, npg)	VMS_CHECK_RES(expect, both_mlock(pg, npg))
-#define MUNLOCK(expect, pg, npg) VMS_CHECK_RES(expect, both_munlock(pg, npg))
-
 /* The opener's limit is the shadow's; with CAP_IPC_LOCK there is none. */
 TEST(limit_from_opener)
 {
@@ -169,14 +120,14 @@ TEST(mlockall_against_limit)
 	ASSERT_EQ(0, memlock_to(8));
 	VMS_SETUP();
 	MAP(0, 0, 12, R, 0);
-	VMS_CHECK_RES(-ENOMEM, both_mlockall(MCL_CURRENT));
-	VMS_CHECK_RES(-ENOMEM, both_mlockall(MCL_CURRENT | MCL_FUTURE));
+	VMS_CHECK_RES(-ENOMEM, vms_both_mlockall(MCL_CURRENT));
+	VMS_CHECK_RES(-ENOMEM, vms_both_mlockall(MCL_CURRENT | MCL_FUTURE));
 	CHECK_LOCKED(0);
-	VMS_CHECK_RES(0, both_mlockall(MCL_FUTURE));
+	VMS_CHECK_RES(0, vms_both_mlockall(MCL_FUTURE));
 	MAP(0, 20, 8, R, 0);
 	CHECK_LOCKED(8);
 	MAP(-EAGAIN, 30, 1, R, 0);
-	VMS_CHECK_RES(0, both_munlockall());
+	VMS_CHECK_RES(0, vms_both_munlockall());
 	MAP(0, 30, 1, R, 0);
 	CHECK_LOCKED(0);
 	CHECK_LAYOUT("0-12:r--p 20-28:r--p 30-31:r--p");
@@ -189,10 +140,10 @@ TEST(limit_zero)
 	VMS_SETUP();
 	MAP(0, 0, 4, R, 0);
 	MLOCK(-EPERM, 0, 1);
-	VMS_CHECK_RES(-EPERM, both_mlockall(MCL_FUTURE));
+	VMS_CHECK_RES(-EPERM, vms_both_mlockall(MCL_FUTURE));
 	MAP(-EPERM, 8, 1, R, LOCKED);
 	MUNLOCK(0, 0, 4);
-	VMS_CHECK_RES(0, both_munlockall());
+	VMS_CHECK_RES(0, vms_both_munlockall());
 	CHECK_LAYOUT("0-4:r--p");
 }
 

@@ -34,9 +34,6 @@
 #ifndef MCL_ONFAULT
 #define MCL_ONFAULT	4
 #endif
-#ifndef SYS_mlock2
-#define SYS_mlock2	325
-#endif
 #ifndef ARCH_MAP_VDSO_64
 #define ARCH_MAP_VDSO_64	0x2003
 #endif
@@ -51,75 +48,6 @@
 #define OF	VMASHADOW_VM_LOCKONFAULT
 
 #define ANON(pg)	(vms_region_at(pg).anon_id)
-
-/* both_mlock()'s flags: mlock(2) rather than mlock2(2). */
-#define VIA_MLOCK	INT_MIN
-
-/* ---- the two sides --------------------------------------------------- */
-
-static long shadow_lock_op(int fd, unsigned long cmd, unsigned long addr,
-			   unsigned long len, unsigned int flags)
-{
-	struct vmashadow_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = len;
-	op.flags = flags;
-	op.fd = -1;
-	return vms_op(fd, cmd, &op);
-}
-
-static struct vms_res both_mlock(unsigned long addr, unsigned long len,
-				 int flags)
-{
-	struct vms_res r = { 0 };
-
-	if (flags == VIA_MLOCK)
-		r.real = vms_sys(syscall(SYS_mlock, addr, len));
-	else
-		r.real = vms_sys(syscall(SYS_mlock2, addr, len, flags));
-	r.shadow = shadow_lock_op(vms_fd, VMASHADOW_IOC_MLOCK, addr, len,
-				  flags == VIA_MLOCK ? 0 : flags);
-	return r;
-}
-
-static struct vms_res both_munlock(unsigned long addr, unsigned long len)
-{
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(syscall(SYS_munlock, addr, len));
-	r.shadow = shadow_lock_op(vms_fd, VMASHADOW_IOC_MUNLOCK, addr, len, 0);
-	return r;
-}
-
-static struct vms_res both_mlockall(int flags)
-{
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(syscall(SYS_mlockall, flags));
-	r.shadow = shadow_lock_op(vms_fd, VMASHADOW_IOC_MLOCKALL, 0, 0, flags);
-	return r;
-}
-
-static struct vms_res both_munlockall(void)
-{
-	struct vms_res r = { 0 };
-
-	r.real = vms_sys(syscall(SYS_munlockall));
-	r.shadow = shadow_lock_op(vms_fd, VMASHADOW_IOC_MUNLOCKALL, 0, 0, 0);
-	return r;
-}
-
-#define MLOCK(expect, pg, npg)						\
-	VMS_CHECK_RES(expect, both_mlock(PG(pg), PGS(npg), VIA_MLOCK))
-#define MLOCK2(expect, pg, npg, flags)					\
-	VMS_CHECK_RES(expect, both_mlock(PG(pg), PGS(npg), flags))
-#define MUNLOCK(expect, pg, npg)					\
-	VMS_CHECK_RES(expect, both_munlock(PG(pg), PGS(npg)))
-#define MLOCKALL(expect, flags)						\
-	VMS_CHECK_RES(expect, both_mlockall(flags))
-#define MUNLOCKALL()	VMS_CHECK_RES(0, both_munlockall())
 
 /* ---- what the real kernel says --------------------------------------- */
 
@@ -869,34 +797,34 @@ TEST(rounding)
 	SETUP();
 	MAP(0, 1, 6, RW, 0);
 	TOUCH(1);
-	VMS_CHECK_RES(0, both_mlock(PG(3) + 100, VMS_PS, VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(3) + 100, VMS_PS, VMS_VIA_MLOCK));
 	CHECK_LAYOUT("1-3:rw-p 3-5:rw-p 5-7:rw-p");
 	CHECK_LOCKED(4, 1);
-	VMS_CHECK_RES(0, both_munlock(PG(4) + 1, 1));
+	VMS_CHECK_RES(0, vms_both_munlock(PG(4) + 1, 1));
 	CHECK_LAYOUT("1-3:rw-p 3-4:rw-p 4-7:rw-p");
 	CHECK_LOCKED(3, 1);
 	CHECK_LOCKED(4, 0);
-	VMS_CHECK_RES(0, both_mlock(PG(2) + 5, 0, MLOCK_ONFAULT));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(2) + 5, 0, MLOCK_ONFAULT));
 	CHECK_LAYOUT("1-2:rw-p 2-3:rw-p 3-4:rw-p 4-7:rw-p");
 	CHECK_ONFAULT(2, 1);
-	VMS_CHECK_RES(0, both_mlock(PG(2) + 5, 0, VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(2) + 5, 0, VMS_VIA_MLOCK));
 	CHECK_LAYOUT("1-2:rw-p 2-4:rw-p 4-7:rw-p");
 	CHECK_LOCKED_PAGES();
 	/* Length 0 at an aligned start: nothing, even over a hole. */
-	VMS_CHECK_RES(0, both_mlock(PG(5), 0, VIA_MLOCK));
-	VMS_CHECK_RES(0, both_mlock(PG(20), 0, MLOCK_ONFAULT));
-	VMS_CHECK_RES(0, both_munlock(PG(20), 0));
-	VMS_CHECK_RES(0, both_munlock(PG(2), 0));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(5), 0, VMS_VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(20), 0, MLOCK_ONFAULT));
+	VMS_CHECK_RES(0, vms_both_munlock(PG(20), 0));
+	VMS_CHECK_RES(0, vms_both_munlock(PG(2), 0));
 	/* Unaligned: one page, here a hole. */
-	VMS_CHECK_RES(-ENOMEM, both_mlock(PG(20) + 1, 0, VIA_MLOCK));
-	VMS_CHECK_RES(-ENOMEM, both_munlock(PG(20) + 1, 0));
+	VMS_CHECK_RES(-ENOMEM, vms_both_mlock(PG(20) + 1, 0, VMS_VIA_MLOCK));
+	VMS_CHECK_RES(-ENOMEM, vms_both_munlock(PG(20) + 1, 0));
 	/* A length that wraps past the top: -EINVAL (not capped). */
-	VMS_CHECK_RES(-EINVAL, both_mlock(PG(1), -PG(1), VIA_MLOCK));
-	VMS_CHECK_RES(-EINVAL, both_mlock(PG(1), -VMS_PS, MLOCK_ONFAULT));
-	VMS_CHECK_RES(-EINVAL, both_munlock(PG(1), -VMS_PS));
+	VMS_CHECK_RES(-EINVAL, vms_both_mlock(PG(1), -PG(1), VMS_VIA_MLOCK));
+	VMS_CHECK_RES(-EINVAL, vms_both_mlock(PG(1), -VMS_PS, MLOCK_ONFAULT));
+	VMS_CHECK_RES(-EINVAL, vms_both_munlock(PG(1), -VMS_PS));
 	/* One that PAGE_ALIGN() wraps to 0: nothing. */
-	VMS_CHECK_RES(0, both_mlock(PG(1), ~0UL, VIA_MLOCK));
-	VMS_CHECK_RES(0, both_munlock(PG(2), ~0UL));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(1), ~0UL, VMS_VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_munlock(PG(2), ~0UL));
 	CHECK_LAYOUT("1-2:rw-p 2-4:rw-p 4-7:rw-p");
 	CHECK_LOCKED(2, 1);
 	CHECK_LOCKED_PAGES();
@@ -908,11 +836,11 @@ TEST(rounding)
 	 */
 	MAP(0, 10, 2, N, 0);
 	MAP(0, 13, 2, RW, 0);
-	VMS_CHECK_RES(0, both_mlock(PG(13), 0, VIA_MLOCK));
-	VMS_CHECK_RES(0, both_mlock(PG(14), ~0UL, VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(13), 0, VMS_VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(14), ~0UL, VMS_VIA_MLOCK));
 	CHECK_ANON(13, 0);
-	VMS_CHECK_RES(0, both_mlock(PG(10), 0, VIA_MLOCK));
-	VMS_CHECK_RES(0, both_mlock(PG(10), ~0UL, VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(10), 0, VMS_VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(PG(10), ~0UL, VMS_VIA_MLOCK));
 	CHECK_LAYOUT("1-2:rw-p 2-4:rw-p 4-7:rw-p 10-12:---p 13-15:rw-p");
 	CHECK_STATE();
 }
@@ -941,10 +869,10 @@ TEST(bad_flags)
 	EXPECT_EQ(0, def_flags());
 	CHECK_LOCKED_PAGES();
 	/* The ioctls' own rule: MUNLOCK, MUNLOCKALL take no flags. */
-	EXPECT_EQ(-EINVAL, shadow_lock_op(vms_fd, VMASHADOW_IOC_MUNLOCK,
-					  PG(1), PGS(2), 1));
-	EXPECT_EQ(-EINVAL, shadow_lock_op(vms_fd, VMASHADOW_IOC_MUNLOCKALL,
-					  0, 0, 1));
+	EXPECT_EQ(-EINVAL, vms_shadow_lock(vms_fd, VMASHADOW_IOC_MUNLOCK,
+					   PG(1), PGS(2), 1));
+	EXPECT_EQ(-EINVAL, vms_shadow_lock(vms_fd, VMASHADOW_IOC_MUNLOCKALL,
+					   0, 0, 1));
 	CHECK_LAYOUT("1-3:rw-p");
 }
 
@@ -1574,13 +1502,13 @@ TEST(vdso)
 		SKIP(return, "no [vvar] right below [vdso]");
 	ASSERT_EQ(0, vms_import(vms_fd, 0, v.vvar, v.end, NULL));
 	CHECK_RANGE(v.vvar, v.end);
-	VMS_CHECK_RES(0, both_mlock(v.vvar, v.end - v.vvar, VIA_MLOCK));
+	VMS_CHECK_RES(0, vms_both_mlock(v.vvar, v.end - v.vvar, VMS_VIA_MLOCK));
 	CHECK_RANGE(v.vvar, v.end);
 	CHECK_LOCKS(v.vvar, v.end);
 	CHECK_LOCKED_PAGES();
-	VMS_CHECK_RES(0, both_mlock(v.vdso, v.end - v.vdso, MLOCK_ONFAULT));
+	VMS_CHECK_RES(0, vms_both_mlock(v.vdso, v.end - v.vdso, MLOCK_ONFAULT));
 	CHECK_LOCKS(v.vvar, v.end);
-	VMS_CHECK_RES(0, both_munlock(v.vvar, v.end - v.vvar));
+	VMS_CHECK_RES(0, vms_both_munlock(v.vvar, v.end - v.vvar));
 	CHECK_RANGE(v.vvar, v.end);
 	CHECK_LOCKED_PAGES();
 	{

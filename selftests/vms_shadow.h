@@ -106,6 +106,21 @@ static inline long vms_shadow_protect(int fd, unsigned long addr,
 	return vms_op(fd, VMASHADOW_IOC_PROTECT, &op);
 }
 
+/* MLOCK (@flags: mlock2's), MUNLOCK, MLOCKALL (@flags: MCL_*), MUNLOCKALL. */
+static inline long vms_shadow_lock(int fd, unsigned long cmd,
+				   unsigned long addr, unsigned long len,
+				   unsigned int flags)
+{
+	struct vmashadow_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.addr = addr;
+	op.len = len;
+	op.flags = flags;
+	op.fd = -1;
+	return vms_op(fd, cmd, &op);
+}
+
 static inline long vms_shadow_touch(int fd, unsigned long addr)
 {
 	struct vmashadow_op op;

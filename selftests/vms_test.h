@@ -380,6 +380,7 @@ static inline long vms_snapshot(void)
  * Helpers for remap, brk, fork, madvise, import, batch, dryrun and place.
  * Added after the helpers above, which they do not change.
  * ========================================================================== */
+#include <limits.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -481,6 +482,65 @@ static inline struct vms_res vms_both_madvise(unsigned long addr,
 	r.shadow = vms_shadow_madvise(vms_fd, addr, len, advice);
 	return r;
 }
+
+#ifndef SYS_mlock2
+#define SYS_mlock2	325
+#endif
+
+/* vms_both_mlock()'s flags: mlock(2) rather than mlock2(2). */
+#define VMS_VIA_MLOCK	INT_MIN
+
+static inline struct vms_res vms_both_mlock(unsigned long addr,
+					    unsigned long len, int flags)
+{
+	struct vms_res r = { 0 };
+
+	if (flags == VMS_VIA_MLOCK)
+		r.real = vms_sys(syscall(SYS_mlock, addr, len));
+	else
+		r.real = vms_sys(syscall(SYS_mlock2, addr, len, flags));
+	r.shadow = vms_shadow_lock(vms_fd, VMASHADOW_IOC_MLOCK, addr, len,
+				   flags == VMS_VIA_MLOCK ? 0 : flags);
+	return r;
+}
+
+static inline struct vms_res vms_both_munlock(unsigned long addr,
+					      unsigned long len)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(syscall(SYS_munlock, addr, len));
+	r.shadow = vms_shadow_lock(vms_fd, VMASHADOW_IOC_MUNLOCK, addr, len, 0);
+	return r;
+}
+
+static inline struct vms_res vms_both_mlockall(int flags)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(syscall(SYS_mlockall, flags));
+	r.shadow = vms_shadow_lock(vms_fd, VMASHADOW_IOC_MLOCKALL, 0, 0, flags);
+	return r;
+}
+
+static inline struct vms_res vms_both_munlockall(void)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(syscall(SYS_munlockall));
+	r.shadow = vms_shadow_lock(vms_fd, VMASHADOW_IOC_MUNLOCKALL, 0, 0, 0);
+	return r;
+}
+
+#define MLOCK(expect, pg, npg)						\
+	VMS_CHECK_RES(expect, vms_both_mlock(PG(pg), PGS(npg), VMS_VIA_MLOCK))
+#define MLOCK2(expect, pg, npg, flags)					\
+	VMS_CHECK_RES(expect, vms_both_mlock(PG(pg), PGS(npg), flags))
+#define MUNLOCK(expect, pg, npg)					\
+	VMS_CHECK_RES(expect, vms_both_munlock(PG(pg), PGS(npg)))
+#define MLOCKALL(expect, flags)						\
+	VMS_CHECK_RES(expect, vms_both_mlockall(flags))
+#define MUNLOCKALL()	VMS_CHECK_RES(0, vms_both_munlockall())
 
 /* brk(2) on the shadow: the ioctl's result is the new (or old) break. */
 static inline long vms_shadow_brk(int fd, unsigned long addr,
