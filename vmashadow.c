@@ -1369,13 +1369,6 @@ static unsigned long vms_commit_other(const struct vms_mm *mm)
 }
 
 /*
- * The mm of process @nr (0: the caller), if the caller may read its
- * /proc/PID/maps.  The rule is exactly that file's (PTRACE_MODE_READ with
- * the caller's filesystem credentials), asked of the file itself, because
- * the kernel exports neither mm_access() nor ptrace_may_access() to
- * modules; vms_is_proc_maps() makes sure it was the real file.
- */
-/*
  * The limits of @task that a shadow of it keeps: RLIMIT_AS (0: none), and
  * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK.
  */
@@ -1389,6 +1382,13 @@ static void vms_task_limits(struct task_struct *task, struct vms_params *p)
 			    task_rlimit(task, RLIMIT_MEMLOCK);
 }
 
+/*
+ * The mm of process @nr (0: the caller), if the caller may read its
+ * /proc/PID/maps.  The rule is exactly that file's (PTRACE_MODE_READ with
+ * the caller's filesystem credentials), asked of the file itself, because
+ * the kernel exports neither mm_access() nor ptrace_may_access() to
+ * modules; vms_is_proc_maps() makes sure it was the real file.
+ */
 static struct mm_struct *vms_target_mm(pid_t nr, struct vms_params *limits)
 {
 	struct task_struct *task, *again;
@@ -1492,12 +1492,39 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	return err ? err : vms_copy_out(uarg, &im, sizeof(im));
 }
 
+/*
+ * _IOWR() puts the size of a command's structure in its number, so a
+ * program built against an older ioctl.h sends another number for a
+ * command whose structure has since grown.  Those commands are known here
+ * by everything but the size; the structure's own ->size field then says
+ * which version came (Documentation/process/botching-up-ioctls.rst: plan
+ * for new fields at the end).
+ */
+static unsigned int vms_ioctl_cmd(unsigned int cmd)
+{
+	static const struct {
+		unsigned int	cmd;
+		unsigned int	size_ver0;
+	} grown[] = {
+		{ VMASHADOW_IOC_GET_PARAMS,	VMASHADOW_PARAMS_SIZE_VER0 },
+		{ VMASHADOW_IOC_SET_PARAMS,	VMASHADOW_PARAMS_SIZE_VER0 },
+		{ VMASHADOW_IOC_STATS,		VMASHADOW_STATS_SIZE_VER0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(grown); i++)
+		if ((cmd & ~IOCSIZE_MASK) == (grown[i].cmd & ~IOCSIZE_MASK) &&
+		    _IOC_SIZE(cmd) >= grown[i].size_ver0)
+			return grown[i].cmd;
+	return cmd;
+}
+
 static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct vms_ctx *ctx = vms_ctx_of(file);
 	void __user *uarg = (void __user *)arg;
 
-	switch (cmd) {
+	switch (vms_ioctl_cmd(cmd)) {
 	case VMASHADOW_IOC_VERSION:
 		return vms_ioctl_version(uarg);
 	case VMASHADOW_IOC_GET_PARAMS:

@@ -210,6 +210,52 @@ TEST(reserved_and_flags)
 }
 
 /* Every descriptor is its own shadow. */
+/*
+ * A program built against an older ioctl.h: its GET_PARAMS, SET_PARAMS
+ * and STATS carry the older structure's size in their numbers, and must
+ * still be answered.  Before the module knew them by all but the size,
+ * they got -ENOTTY.
+ */
+TEST(older_command_numbers)
+{
+	const unsigned long get_v0 = _IOWR(VMASHADOW_IOC_MAGIC, 0x01,
+					   char[VMASHADOW_PARAMS_SIZE_VER0]);
+	const unsigned long set_v3 = _IOW(VMASHADOW_IOC_MAGIC, 0x02,
+					  char[VMASHADOW_PARAMS_SIZE_VER3]);
+	const unsigned long stats_v0 = _IOWR(VMASHADOW_IOC_MAGIC, 0x22,
+					     char[VMASHADOW_STATS_SIZE_VER0]);
+	struct vmashadow_params p;
+	struct vmashadow_stats st;
+
+	ASSERT_LE(0, vms_open());
+	memset(&p, 0, sizeof(p));
+	p.size = VMASHADOW_PARAMS_SIZE_VER0;
+	EXPECT_EQ(0, vms_ioctl(vms_fd, get_v0, &p));
+	EXPECT_EQ(vms_rules_of_kernel(), p.rules);
+
+	memset(&p, 0, sizeof(p));
+	p.size = VMASHADOW_PARAMS_SIZE_VER3;
+	p.set = VMASHADOW_PARAM_MAX_MAP_COUNT;
+	p.max_map_count = 77;
+	EXPECT_EQ(0, vms_ioctl(vms_fd, set_v3, &p));
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, &p));
+	EXPECT_EQ(77, p.max_map_count);
+
+	memset(&st, 0, sizeof(st));
+	st.size = VMASHADOW_STATS_SIZE_VER0;
+	EXPECT_EQ(0, vms_ioctl(vms_fd, stats_v0, &st));
+	EXPECT_EQ(VMASHADOW_STATS_SIZE_VER0, st.size);
+
+	/* a number smaller than any version stays unknown */
+	EXPECT_EQ(-ENOTTY, vms_ioctl(vms_fd, _IOWR(VMASHADOW_IOC_MAGIC, 0x22,
+						   char[8]), &st));
+	/* and so does another direction */
+	EXPECT_EQ(-ENOTTY, vms_ioctl(vms_fd, _IOR(VMASHADOW_IOC_MAGIC, 0x02,
+						  struct vmashadow_params), &p));
+}
+
 TEST(two_opens_are_independent)
 {
 	struct vmashadow_stats st;
