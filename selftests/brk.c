@@ -17,34 +17,6 @@
 #define RW	(PROT_READ | PROT_WRITE)
 #define HEAP_SPAN	(1UL << 30)
 
-/* start_brk: field 47 of /proc/self/stat. */
-static unsigned long real_start_brk(void)
-{
-	static char buf[4096];
-	unsigned long v = 0;
-	int fd, n, field = 2;
-	char *p;
-
-	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold spaces and parens: count from the last ')' */
-	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	for (p++; *p && field < 47; p++)
-		if (*p == ' ')
-			field++;
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + *p++ - '0';
-	return v;
-}
-
 FIXTURE(heap) {
 	unsigned long start_brk;
 	unsigned long brk;	/* the break when the test began */
@@ -60,7 +32,7 @@ FIXTURE_SETUP(heap)
 	struct vmashadow_find f;
 
 	ASSERT_LE(0, vms_open());
-	self->start_brk = real_start_brk();
+	self->start_brk = vms_stat_field(47);	/* start_brk */
 	ASSERT_NE(0, self->start_brk);
 	self->brk = vms_real_brk(0);
 	ASSERT_LE(self->start_brk, self->brk);

@@ -104,25 +104,9 @@ TEST(map_32bit)
 /* VmSize of /proc/self/status, in bytes: the kernel's total_vm. */
 static unsigned long vms_vm_size(void)
 {
-	static char buf[4096];
-	unsigned long kb = 0;
-	int fd = open("/proc/self/status", O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	char *p;
+	long kb = vms_status_kb("VmSize");
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strstr(buf, "VmSize:");
-	if (!p)
-		return 0;
-	for (p += 7; *p == ' ' || *p == '\t'; p++)
-		;
-	for (; *p >= '0' && *p <= '9'; p++)
-		kb = kb * 10 + *p - '0';
-	return kb * 1024;
+	return kb < 0 ? 0 : kb * 1024;
 }
 
 /*

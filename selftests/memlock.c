@@ -31,23 +31,6 @@ static int memlock_to(unsigned long pages)
 	return vms_drop_cap(CAP_IPC_LOCK);
 }
 
-/* VmLck of /proc/self/status, in pages. */
-static long real_locked_pages(void)
-{
-	static char buf[4096];
-	int fd = open("/proc/self/status", O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	char *p;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "VmLck:");
-	return p ? strtol(p + 6, NULL, 10) / 4 : -1;
-}
-
 static long shadow_locked_pages(void)
 {
 	struct vmashadow_stats st;
@@ -56,7 +39,7 @@ static long shadow_locked_pages(void)
 }
 
 #define CHECK_LOCKED(pages) do {					\
-	ASSERT_EQ(pages, real_locked_pages());				\
+	ASSERT_EQ(pages, vms_status_pages("VmLck"));			\
 	ASSERT_EQ(pages, shadow_locked_pages());			\
 } while (0)
 

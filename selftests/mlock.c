@@ -105,30 +105,6 @@ static int smaps_flag(unsigned long addr, const char *mn)
 	return -1;
 }
 
-/* VmLck of /proc/self/status in pages, or -errno. */
-static long vmlck_pages(void)
-{
-	static char status[8192];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	const char *p;
-	long ret, kb = 0;
-
-	if (fd < 0)
-		return -errno;
-	ret = vms_read_all(fd, status, sizeof(status));
-	close(fd);
-	if (ret < 0)
-		return ret;
-	p = strstr(status, "\nVmLck:");
-	if (!p)
-		return -ENOENT;
-	for (p += 7; *p == ' ' || *p == '\t'; p++)
-		;
-	for (; *p >= '0' && *p <= '9'; p++)
-		kb = kb * 10 + *p - '0';
-	return kb / (VMS_PS / 1024);
-}
-
 /*
  * The real VMA holding @addr as IMPORT reads it (its vm_flags as the
  * kernel holds them, VM_LOCKONFAULT included), through a scratch shadow.
@@ -160,7 +136,7 @@ static long lck_base;
 
 #define SETUP() do {							\
 	VMS_SETUP();							\
-	lck_base = vmlck_pages();					\
+	lck_base = vms_status_pages("VmLck");				\
 	ASSERT_LE(0, lck_base);						\
 } while (0)
 
@@ -199,7 +175,7 @@ static long lck_base;
 /* The window's locks: the shadow's locked pages are the rise of VmLck. */
 #define CHECK_LOCKED_PAGES() do {					\
 	struct vmashadow_stats __st;					\
-	long __rp = vmlck_pages();					\
+	long __rp = vms_status_pages("VmLck");				\
 	ASSERT_LE(0, __rp);						\
 	ASSERT_EQ(0, vms_stats(vms_fd, &__st));				\
 	ASSERT_EQ(__rp - lck_base, (long)__st.locked_pages)		\
@@ -406,7 +382,7 @@ static unsigned long shadow_stack(void)
 	CHECK_LOCKS(0, ~0UL);						\
 	__d = state_diff(0, ~0UL, __ss);				\
 	ASSERT_EQ(NULL, __d) TH_LOG("%s", __d);				\
-	__rp = vmlck_pages();						\
+	__rp = vms_status_pages("VmLck");				\
 	ASSERT_LE(0, __rp);						\
 	ASSERT_EQ(0, vms_stats(vms_fd, &__st));				\
 	__sp = __st.locked_pages;					\
@@ -915,7 +891,7 @@ TEST(fork_unlocked)
 		CHECK_ONFAULT(3, 0);
 		ASSERT_EQ(0, vms_stats(vms_fd, &st));
 		EXPECT_EQ(0, st.locked_pages);
-		EXPECT_EQ(0, vmlck_pages());
+		EXPECT_EQ(0, vms_status_pages("VmLck"));
 		EXPECT_EQ(0, def_flags());
 		CHECK_STATE();
 		PROTECT(0, 3, 2, R);
@@ -1189,7 +1165,7 @@ TEST(mlockall_current)
 		MUNLOCKALL();
 		CHECK_LAYOUT("1-7:rw-p 8-10:r--p 11-13:---p 14-16:rw-s 17-19:rw-p 19-21:rw-p");
 		CHECK_ALL_STATE();
-		EXPECT_EQ(0, vmlck_pages());
+		EXPECT_EQ(0, vms_status_pages("VmLck"));
 		VMS_CHILD_EXIT();
 	}
 	VMS_WAIT_CHILD(pid);
@@ -1314,7 +1290,7 @@ TEST(mlockall_future)
 			EXPECT_EQ(0, def_flags());
 			ASSERT_EQ(0, vms_stats(vms_fd, &st));
 			EXPECT_EQ(0, st.locked_pages);
-			EXPECT_EQ(0, vmlck_pages());
+			EXPECT_EQ(0, vms_status_pages("VmLck"));
 			MAP(0, 13, 1, RW, 0);
 			CHECK_LOCKED(13, 0);
 			BRK(brk0 + PGS(6), brk0 + PGS(6));

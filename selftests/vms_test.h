@@ -212,6 +212,75 @@ static inline long vms_read_real_maps(void)
 	return ret;
 }
 
+/*
+ * A "Key:   N kB" line of /proc/self/status, in kB (VmSize, VmData,
+ * VmLck, ...), or a negative errno.
+ */
+static inline long vms_status_kb(const char *key)
+{
+	static char status[8192];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	char line[64];
+	const char *p;
+	long ret, kb = 0;
+
+	if (fd < 0)
+		return -errno;
+	ret = vms_read_all(fd, status, sizeof(status));
+	close(fd);
+	if (ret < 0)
+		return ret;
+	/* never the first line, which is Name: */
+	snprintf(line, sizeof(line), "\n%s:", key);
+	p = strstr(status, line);
+	if (!p)
+		return -ENOENT;
+	for (p += strlen(line); *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p >= '0' && *p <= '9'; p++)
+		kb = kb * 10 + *p - '0';
+	return kb;
+}
+
+/* The same in pages. */
+static inline long vms_status_pages(const char *key)
+{
+	long kb = vms_status_kb(key);
+
+	return kb < 0 ? kb : kb / (long)(VMS_PS / 1024);
+}
+
+/*
+ * Field @n of /proc/self/stat, counted from 1 as in proc(5) (45
+ * start_data, 46 end_data, 47 start_brk), or 0.
+ */
+static inline unsigned long vms_stat_field(int n)
+{
+	static char buf[4096];
+	unsigned long v = 0;
+	int fd, field = 2;
+	long len;
+	char *p;
+
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = vms_read_all(fd, buf, sizeof(buf));
+	close(fd);
+	if (len <= 0)
+		return 0;
+	/* comm may hold spaces and parens: count from the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (p++; *p && field < n; p++)
+		if (*p == ' ')
+			field++;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + *p++ - '0';
+	return v;
+}
+
 static inline long vms_read_shadow_maps(int fd)
 {
 	/* Every read starts from the top: the shadow is one seq file. */
