@@ -31,7 +31,8 @@
 
 /* Interface version: the major number changes only on incompatible changes. */
 #define VMASHADOW_API_MAJOR	1
-#define VMASHADOW_API_MINOR	1	/* 1: mlock and friends, def_flags */
+/* 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData */
+#define VMASHADOW_API_MINOR	2
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -124,19 +125,26 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_MDWE		0x200
 #define VMASHADOW_PARAM_DEF_FLAGS	0x400
 #define VMASHADOW_PARAM_MEMLOCK		0x800	/* rlimit_memlock */
-#define VMASHADOW_PARAM_ALL		0xfff
+/* rlimit_data, rlimit_data_max and ignore_rlimit_data */
+#define VMASHADOW_PARAM_RLIMIT_DATA	0x1000
+#define VMASHADOW_PARAM_DATA_SEGMENT	0x2000	/* start_data and end_data */
+#define VMASHADOW_PARAM_ALL		0x3fff
 
 /*
  * Older versions, still accepted: without rlimit_as; without commit_*;
- * without mdwe; without def_flags and rlimit_memlock.
+ * without mdwe; without def_flags and rlimit_memlock; without the data
+ * limit and segment.
  */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
 #define VMASHADOW_PARAMS_SIZE_VER2	104
 #define VMASHADOW_PARAMS_SIZE_VER3	112
+#define VMASHADOW_PARAMS_SIZE_VER4	128
 
+/* A resource limit that is not there: RLIM_INFINITY. */
+#define VMASHADOW_RLIM_INFINITY		(~0ULL)
 /* vmashadow_params.rlimit_memlock: no limit (RLIM_INFINITY, CAP_IPC_LOCK) */
-#define VMASHADOW_MEMLOCK_UNLIMITED	(~0ULL)
+#define VMASHADOW_MEMLOCK_UNLIMITED	VMASHADOW_RLIM_INFINITY
 
 struct vmashadow_params {
 	__u32 size;
@@ -178,9 +186,29 @@ struct vmashadow_params {
 	/*
 	 * RLIMIT_MEMLOCK in bytes, VMASHADOW_MEMLOCK_UNLIMITED when there is
 	 * no limit or the process has CAP_IPC_LOCK.  The default is the
-	 * opener's; IMPORT does not change it.
+	 * opener's; IMPORT takes the process's.
 	 */
 	__u64 rlimit_memlock;
+	/*
+	 * RLIMIT_DATA in bytes, soft and hard, VMASHADOW_RLIM_INFINITY for
+	 * none: private writable mappings (VmData) and brk() meet it.  With
+	 * ignore_rlimit_data 1 (the kernel's boot option) only brk() does.
+	 * The defaults are the opener's, and 0 for the option, which a
+	 * module cannot read (/sys/module/kernel/parameters/
+	 * ignore_rlimit_data shows it); IMPORT takes the limits from the
+	 * process.
+	 */
+	__u64 rlimit_data;
+	__u64 rlimit_data_max;
+	__u32 ignore_rlimit_data;
+	__u32 __reserved3;
+	/*
+	 * The program's data segment, [start_data, end_data) of
+	 * /proc/PID/stat: brk() counts its size against RLIMIT_DATA with the
+	 * heap's.  0 and 0 by default; IMPORT takes them from the process.
+	 */
+	__u64 start_data;
+	__u64 end_data;
 };
 
 /*
@@ -363,8 +391,9 @@ struct vmashadow_list {
 	__u32 __reserved;
 };
 
-/* VMASHADOW_IOC_STATS; the first version had no locked_pages */
+/* VMASHADOW_IOC_STATS; older versions: without locked_pages; data_pages */
 #define VMASHADOW_STATS_SIZE_VER0	96
+#define VMASHADOW_STATS_SIZE_VER1	104
 
 struct vmashadow_stats {
 	__u32 size;
@@ -381,6 +410,7 @@ struct vmashadow_stats {
 	__u64 tree_height;
 	__u64 anon_vmas;	/* live anon_vma identities */
 	__u64 locked_pages;	/* pages in VM_LOCKED regions: VmLck */
+	__u64 data_pages;	/* private writable, not stack: VmData */
 };
 
 /* VMASHADOW_IOC_VALIDATE: 0, or -EUCLEAN with the first violation here. */
@@ -389,7 +419,7 @@ struct vmashadow_stats {
 #define VMASHADOW_BAD_OVERLAP		2
 #define VMASHADOW_BAD_EMPTY		3	/* start >= end */
 #define VMASHADOW_BAD_ALIGN		4	/* not page aligned */
-#define VMASHADOW_BAD_COUNT		5	/* map count != regions */
+#define VMASHADOW_BAD_COUNT		5	/* map count, total or data pages wrong */
 #define VMASHADOW_BAD_CACHE		6	/* lookup cache points astray */
 #define VMASHADOW_BAD_GAP		7	/* augmented gap data wrong */
 #define VMASHADOW_BAD_RBTREE		8	/* red-black properties */

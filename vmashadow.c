@@ -349,6 +349,11 @@ static void vms_params_export(const struct vms_params *p,
 	out->mdwe = p->mdwe;
 	out->def_flags = p->def_flags;
 	out->rlimit_memlock = p->rlimit_memlock;
+	out->rlimit_data = p->rlimit_data;
+	out->rlimit_data_max = p->rlimit_data_max;
+	out->ignore_rlimit_data = p->ignore_rlimit_data;
+	out->start_data = p->start_data;
+	out->end_data = p->end_data;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -360,7 +365,7 @@ static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
 
 	if (err)
 		return err;
-	if (p.set || p.__reserved || p.__reserved2)
+	if (p.set || p.__reserved || p.__reserved2 || p.__reserved3)
 		return -EINVAL;
 	mutex_lock(&ctx->lock);
 	vms_params_export(&ctx->mm.params, &p);
@@ -372,7 +377,7 @@ static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
 static int vms_params_check(const struct vmashadow_params *p)
 {
 	if (!p->set || (p->set & ~VMASHADOW_PARAM_ALL) || p->__reserved ||
-	    p->__reserved2)
+	    p->__reserved2 || p->__reserved3)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_RULES) &&
 	    p->rules != VMASHADOW_RULES_6_1 && p->rules != VMASHADOW_RULES_6_12)
@@ -395,6 +400,13 @@ static int vms_params_check(const struct vmashadow_params *p)
 	if ((p->set & VMASHADOW_PARAM_OVERCOMMIT) && p->overcommit_memory > 2)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_MDWE) && p->mdwe > 1)
+		return -EINVAL;
+	/* a soft limit above the hard one is setrlimit()'s -EINVAL */
+	if ((p->set & VMASHADOW_PARAM_RLIMIT_DATA) &&
+	    (p->rlimit_data > p->rlimit_data_max || p->ignore_rlimit_data > 1))
+		return -EINVAL;
+	if ((p->set & VMASHADOW_PARAM_DATA_SEGMENT) &&
+	    (p->start_data > p->end_data || p->end_data > VMS_TASK_SIZE))
 		return -EINVAL;
 	/* what mlockall() can leave: LOCKONFAULT only with LOCKED */
 	if ((p->set & VMASHADOW_PARAM_DEF_FLAGS) && p->def_flags &&
@@ -448,6 +460,15 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 		mp->def_flags = p.def_flags;
 	if (p.set & VMASHADOW_PARAM_MEMLOCK)
 		mp->rlimit_memlock = p.rlimit_memlock;
+	if (p.set & VMASHADOW_PARAM_RLIMIT_DATA) {
+		mp->rlimit_data = p.rlimit_data;
+		mp->rlimit_data_max = p.rlimit_data_max;
+		mp->ignore_rlimit_data = p.ignore_rlimit_data;
+	}
+	if (p.set & VMASHADOW_PARAM_DATA_SEGMENT) {
+		mp->start_data = p.start_data;
+		mp->end_data = p.end_data;
+	}
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -715,6 +736,7 @@ static long vms_ioctl_stats(struct vms_ctx *ctx, void __user *uarg)
 	s.anon_vmas = c->anon_vmas;
 	s.tree_height = vms_tree_height(&ctx->mm);
 	s.locked_pages = vms_locked_pages(&ctx->mm);
+	s.data_pages = ctx->mm.data_vm;
 	mutex_unlock(&ctx->lock);
 	s.size = size;
 	return vms_copy_out(uarg, &s, sizeof(s));
@@ -980,6 +1002,8 @@ static void vms_params_from_sysctl(struct vms_params *p)
 	p->rlimit_memlock = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK) ?
 			    VMASHADOW_MEMLOCK_UNLIMITED :
 			    rlimit(RLIMIT_MEMLOCK);
+	p->rlimit_data = rlimit(RLIMIT_DATA);
+	p->rlimit_data_max = rlimit_max(RLIMIT_DATA);
 	p->overcommit_memory = min(2UL,
 				   vms_sysctl("/proc/sys/vm/overcommit_memory",
 					      p->overcommit_memory));
@@ -1294,6 +1318,8 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	}
 	dst->params.start_brk = mm->start_brk;
 	dst->params.brk = mm->brk;
+	dst->params.start_data = mm->start_data;
+	dst->params.end_data = mm->end_data;
 	dst->params.start_stack = mm->start_stack;
 	dst->params.mmap_base = mm->mmap_base;
 	dst->params.def_flags = mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT);
@@ -1369,14 +1395,16 @@ static unsigned long vms_commit_other(const struct vms_mm *mm)
 }
 
 /*
- * The limits of @task that a shadow of it keeps: RLIMIT_AS (0: none), and
- * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK.
+ * The limits of @task that a shadow of it keeps: RLIMIT_AS (0: none),
+ * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK, and RLIMIT_DATA.
  */
 static void vms_task_limits(struct task_struct *task, struct vms_params *p)
 {
 	unsigned long as = task_rlimit(task, RLIMIT_AS);
 
 	p->rlimit_as = as == RLIM_INFINITY ? 0 : as;
+	p->rlimit_data = task_rlimit(task, RLIMIT_DATA);
+	p->rlimit_data_max = task_rlimit_max(task, RLIMIT_DATA);
 	p->rlimit_memlock = has_capability_noaudit(task, CAP_IPC_LOCK) ?
 			    VMASHADOW_MEMLOCK_UNLIMITED :
 			    task_rlimit(task, RLIMIT_MEMLOCK);
@@ -1475,6 +1503,8 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->params = ctx->mm.params;
 	new->params.rlimit_as = limits.rlimit_as;
 	new->params.rlimit_memlock = limits.rlimit_memlock;
+	new->params.rlimit_data = limits.rlimit_data;
+	new->params.rlimit_data_max = limits.rlimit_data_max;
 	new->may_map_low = ctx->mm.may_map_low;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);

@@ -166,6 +166,13 @@ struct vms_params {
 	unsigned long		def_flags;
 	/* RLIMIT_MEMLOCK, bytes; VMASHADOW_MEMLOCK_UNLIMITED: none */
 	unsigned long		rlimit_memlock;
+	/* RLIMIT_DATA, bytes, soft and hard; RLIM_INFINITY: none */
+	unsigned long		rlimit_data;
+	unsigned long		rlimit_data_max;
+	bool			ignore_rlimit_data;	/* the boot option */
+	/* the program's data segment, which brk() counts against the limit */
+	unsigned long		start_data;
+	unsigned long		end_data;
 };
 
 struct vms_counters {
@@ -185,6 +192,7 @@ struct vms_mm {
 	struct rb_root		root;
 	unsigned long		map_count;
 	unsigned long		total_vm;	/* pages mapped, for RLIMIT_AS */
+	unsigned long		data_vm;	/* private writable: RLIMIT_DATA */
 	/* the lookup cache: regions in the tree, by page number */
 	struct vms_region	*cache[VMS_CACHE_SLOTS];
 	struct vms_reserve	reserve;

@@ -18,6 +18,16 @@ static inline unsigned long vms_pages(const struct vms_region *r)
 	return (r->end - r->start) >> PAGE_SHIFT;
 }
 
+/*
+ * is_data_mapping(): private, writable and not a stack, what RLIMIT_DATA
+ * bounds (VM_STACK is VM_GROWSDOWN on x86).
+ */
+static inline bool vms_is_data_mapping(unsigned long flags)
+{
+	return (flags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED |
+			 VMASHADOW_VM_GROWSDOWN)) == VMASHADOW_VM_WRITE;
+}
+
 static inline bool vms_rules_6_12(const struct vms_mm *mm)
 {
 	return mm->params.rules >= VMASHADOW_RULES_6_12;
@@ -56,6 +66,8 @@ void vms_region_dup(struct vms_region *new, const struct vms_region *r);
 void vms_unlink(struct vms_mm *mm, struct vms_region *r);
 void vms_adjust(struct vms_mm *mm, struct vms_region *r,
 		unsigned long start, unsigned long end, unsigned long pgoff);
+void vms_set_flags(struct vms_mm *mm, struct vms_region *r,
+		   unsigned long flags);
 unsigned long vms_start_gap(const struct vms_region *r);
 unsigned long vms_highest_end(const struct vms_mm *mm);
 unsigned long vms_unmapped_area_topdown(struct vms_mm *mm,

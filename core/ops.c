@@ -123,11 +123,28 @@ static bool vms_deny_write_exec(const struct vms_mm *mm, unsigned long old,
 	return (new & VMASHADOW_VM_WRITE) || !(old & VMASHADOW_VM_EXEC);
 }
 
-/* may_expand_vm(): RLIMIT_AS bounds the pages a process may map. */
-static bool vms_may_expand(const struct vms_mm *mm, unsigned long pages)
+/*
+ * may_expand_vm(): RLIMIT_AS bounds the pages a process may map, and
+ * RLIMIT_DATA those of its data mappings.  A soft data limit of 0 is
+ * taken as the hard one (Valgrind sets it so), and the ignore_rlimit_data
+ * boot option turns the data limit into a warning.  The pages are those
+ * the call adds whatever their kind: a MAP_FIXED that replaces read-only
+ * pages with data lowers its request by them all, as the kernel's does.
+ */
+static bool vms_may_expand(const struct vms_mm *mm, unsigned long flags,
+			   unsigned long pages)
 {
-	return !mm->params.rlimit_as ||
-	       mm->total_vm + pages <= mm->params.rlimit_as >> PAGE_SHIFT;
+	const struct vms_params *p = &mm->params;
+
+	if (p->rlimit_as && mm->total_vm + pages > p->rlimit_as >> PAGE_SHIFT)
+		return false;
+	if (!vms_is_data_mapping(flags) ||
+	    mm->data_vm + pages <= p->rlimit_data >> PAGE_SHIFT)
+		return true;
+	if (!p->rlimit_data &&
+	    mm->data_vm + pages <= p->rlimit_data_max >> PAGE_SHIFT)
+		return true;
+	return p->ignore_rlimit_data;
 }
 
 /* ---- split and remove ------------------------------------------------------ */
@@ -815,9 +832,10 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 		return -EACCES;
 	if (!vms_rules_6_12(mm)) {
 		/* 6.1 asks before it unmaps anything: row 11 */
-		if (!vms_may_expand(mm, pages) &&
-		    !vms_may_expand(mm, pages - vms_pages_in(mm, nr->start,
-							     nr->end)))
+		if (!vms_may_expand(mm, nr->flags, pages) &&
+		    !vms_may_expand(mm, nr->flags,
+				    pages - vms_pages_in(mm, nr->start,
+							 nr->end)))
 			return -ENOMEM;
 		/*
 		 * Any failure of the unmap is -ENOMEM, even a [vdso]
@@ -836,7 +854,7 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 		err = vms_unmap_gather(mm, &vmu);
 		if (err)
 			return err;
-		if (!vms_may_expand(mm, pages - vmu.nr_pages))
+		if (!vms_may_expand(mm, nr->flags, pages - vmu.nr_pages))
 			return -ENOMEM;
 		/* what it replaces was charged already; the cuts stay: row 12 */
 		charge = pages - vmu.nr_accounted;
@@ -1346,7 +1364,7 @@ int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 	r = vms_rules_6_12(mm) ? vms_merge_6_12(mm, &c) : vms_merge_6_1(mm, &c);
 	if (r) {
 		*pprev = r;
-		r->flags = newflags | (r->flags & VMS_INTERNAL_FLAGS);
+		vms_set_flags(mm, r, newflags | (r->flags & VMS_INTERNAL_FLAGS));
 		return 0;
 	}
 
@@ -1361,7 +1379,7 @@ int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 		if (err)
 			return err;
 	}
-	area->flags = newflags | (area->flags & VMS_INTERNAL_FLAGS);
+	vms_set_flags(mm, area, newflags | (area->flags & VMS_INTERNAL_FLAGS));
 	return 0;
 }
 
@@ -1374,6 +1392,7 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 			      unsigned long end, unsigned long newflags)
 {
 	unsigned long oldflags = area->flags;
+	unsigned long pages = (end - start) >> PAGE_SHIFT;
 	int err;
 
 	if (vms_sealed(area))
@@ -1383,10 +1402,14 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 		return 0;
 	}
 	if (newflags & VMASHADOW_VM_WRITE) {
+		/* only a region that becomes data meets RLIMIT_DATA here */
+		if (!vms_may_expand(mm, newflags, pages) &&
+		    vms_may_expand(mm, oldflags, pages))
+			return -ENOMEM;
 		if (!(oldflags & (VMASHADOW_VM_ACCOUNT | VMASHADOW_VM_WRITE |
 				  VMASHADOW_VM_HUGETLB | VMASHADOW_VM_SHARED |
 				  VMASHADOW_VM_NORESERVE))) {
-			if (!vms_enough_memory(mm, (end - start) >> PAGE_SHIFT))
+			if (!vms_enough_memory(mm, pages))
 				return -ENOMEM;
 			newflags |= VMASHADOW_VM_ACCOUNT;
 		}
@@ -1960,7 +1983,7 @@ static int vms_do_brk(struct vms_mm *mm, unsigned long addr,
 			      mm->params.def_flags;
 	struct vms_region *r, *prev;
 
-	if (!vms_may_expand(mm, len >> PAGE_SHIFT))
+	if (!vms_may_expand(mm, flags, len >> PAGE_SHIFT))
 		return -ENOMEM;
 	if (mm->map_count > mm->params.max_map_count)
 		return -ENOMEM;
@@ -2006,6 +2029,14 @@ unsigned long vms_brk(struct vms_mm *mm, unsigned long brk)
 	struct vms_region *next;
 
 	if (brk < p->start_brk || brk > VMS_TASK_SIZE)
+		return origbrk;
+	/*
+	 * check_data_rlimit(): the heap and the data segment together, before
+	 * anything else, so that even a shrink fails above the limit.
+	 */
+	if (p->rlimit_data != VMASHADOW_RLIM_INFINITY &&
+	    (brk - p->start_brk) + (p->end_data - p->start_data) >
+	    p->rlimit_data)
 		return origbrk;
 	newbrk = PAGE_ALIGN(brk);
 	oldbrk = PAGE_ALIGN(p->brk);
@@ -2083,7 +2114,7 @@ static struct vms_region *vms_remap_target(struct vms_mm *mm,
 		return ERR_PTR(-EFAULT);
 	if (!vms_mlock_future_ok(mm, r->flags, new_len - old_len))
 		return ERR_PTR(-EAGAIN);
-	if (!vms_may_expand(mm, (new_len - old_len) >> PAGE_SHIFT))
+	if (!vms_may_expand(mm, r->flags, (new_len - old_len) >> PAGE_SHIFT))
 		return ERR_PTR(-ENOMEM);
 	return r;
 }
@@ -2258,7 +2289,7 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	if ((flags & MREMAP_DONTUNMAP) &&
-	    !vms_may_expand(mm, old_len >> PAGE_SHIFT))
+	    !vms_may_expand(mm, r->flags, old_len >> PAGE_SHIFT))
 		return -ENOMEM;
 	if (flags & MREMAP_FIXED)
 		map_flags |= MAP_FIXED;

@@ -39,6 +39,8 @@ void vms_mm_init(struct vms_mm *mm, unsigned int rules)
 	mm->params.rules = rules;
 	mm->params.max_map_count = VMS_DEFAULT_MAP_COUNT;
 	mm->params.rlimit_memlock = VMASHADOW_MEMLOCK_UNLIMITED;
+	mm->params.rlimit_data = VMASHADOW_RLIM_INFINITY;
+	mm->params.rlimit_data_max = VMASHADOW_RLIM_INFINITY;
 	mm->params.mmap_min_addr = 65536;
 	mm->params.mmap_base = VMS_TASK_SIZE - SZ_128M;
 }
@@ -237,6 +239,20 @@ static void vms_set_gap(struct vms_region *r, unsigned long prev_end)
 }
 
 /*
+ * vm_stat_account(): the pages a region holds count towards total_vm
+ * (RLIMIT_AS) and, when it is a data mapping, data_vm (RLIMIT_DATA).  The
+ * tree's own changes call it, so the counts follow every link, unlink,
+ * resize and change of flags.
+ */
+static void vms_stat_account(struct vms_mm *mm, unsigned long flags,
+			     long pages)
+{
+	mm->total_vm += pages;
+	if (vms_is_data_mapping(flags))
+		mm->data_vm += pages;
+}
+
+/*
  * Insert @r, whose range must be free.  The gap below @r and the one below
  * its successor both change.  The descent passes both neighbours: the
  * predecessor is the last node it leaves to the right, the successor the
@@ -271,7 +287,7 @@ void vms_link(struct vms_mm *mm, struct vms_region *r)
 		vms_set_gap(next, r->end);
 
 	mm->map_count++;
-	mm->total_vm += vms_pages(r);
+	vms_stat_account(mm, r->flags, vms_pages(r));
 	if (mm->map_count > mm->count.peak_regions)
 		mm->count.peak_regions = mm->map_count;
 }
@@ -291,7 +307,7 @@ void vms_unlink(struct vms_mm *mm, struct vms_region *r)
 	if (next)
 		vms_set_gap(next, prev_end);
 	mm->map_count--;
-	mm->total_vm -= vms_pages(r);
+	vms_stat_account(mm, r->flags, -(long)vms_pages(r));
 }
 
 /*
@@ -305,8 +321,8 @@ void vms_adjust(struct vms_mm *mm, struct vms_region *r,
 	unsigned long prev_end = vms_gap_start(r);
 	struct vms_region *next;
 
-	mm->total_vm += (end - start) >> PAGE_SHIFT;
-	mm->total_vm -= vms_pages(r);
+	vms_stat_account(mm, r->flags, ((end - start) >> PAGE_SHIFT) -
+					 vms_pages(r));
 	r->start = start;
 	r->end = end;
 	r->pgoff = pgoff;
@@ -314,6 +330,15 @@ void vms_adjust(struct vms_mm *mm, struct vms_region *r,
 	next = vms_next(r);
 	if (next)
 		vms_set_gap(next, end);
+}
+
+/* Give the linked region @r new @flags, its pages counted again under them. */
+void vms_set_flags(struct vms_mm *mm, struct vms_region *r,
+		   unsigned long flags)
+{
+	vms_stat_account(mm, r->flags, -(long)vms_pages(r));
+	r->flags = flags;
+	vms_stat_account(mm, r->flags, vms_pages(r));
 }
 
 /* ---- free-gap search ----------------------------------------------------- */
@@ -781,7 +806,7 @@ static int vms_check_cache(struct vms_mm *mm, unsigned long *where)
 int vms_validate(struct vms_mm *mm, unsigned long *where)
 {
 	struct vms_region *r, *prev = NULL;
-	unsigned long count = 0, pages = 0;
+	unsigned long count = 0, pages = 0, data = 0;
 
 	*where = 0;
 	if (vms_check_rb(mm->root.rb_node) < 0)
@@ -800,11 +825,14 @@ int vms_validate(struct vms_mm *mm, unsigned long *where)
 			return VMASHADOW_BAD_GAP;
 		count++;
 		pages += vms_pages(r);
+		if (vms_is_data_mapping(r->flags))
+			data += vms_pages(r);
 		if (!(count & 1023))
 			cond_resched();
 	}
 	*where = 0;
-	if (count != mm->map_count || pages != mm->total_vm)
+	if (count != mm->map_count || pages != mm->total_vm ||
+	    data != mm->data_vm)
 		return VMASHADOW_BAD_COUNT;
 	if (vms_check_cache(mm, where))
 		return VMASHADOW_BAD_CACHE;
@@ -826,6 +854,7 @@ void vms_mm_destroy(struct vms_mm *mm)
 	memset(mm->cache, 0, sizeof(mm->cache));
 	mm->map_count = 0;
 	mm->total_vm = 0;
+	mm->data_vm = 0;
 	vms_reserve_drain(mm);
 }
 
@@ -833,7 +862,7 @@ void vms_mm_destroy(struct vms_mm *mm)
 struct vms_build {
 	struct vms_region	**regions;	/* sorted, disjoint */
 	unsigned int		red_depth;	/* the deepest, partial level */
-	unsigned long		total_vm;	/* pages linked so far */
+	struct vms_mm		*mm;		/* counts the pages linked */
 };
 
 /*
@@ -867,7 +896,7 @@ static struct rb_node *vms_build_subtree(struct vms_build *b, long lo,
 	if (right)
 		r->subtree_gap = max(r->subtree_gap,
 				     rb_region(right)->subtree_gap);
-	b->total_vm += vms_pages(r);
+	vms_stat_account(b->mm, r->flags, vms_pages(r));
 	return &r->rb;
 }
 
@@ -880,7 +909,7 @@ static struct rb_node *vms_build_subtree(struct vms_build *b, long lo,
 void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
 		  unsigned long n)
 {
-	struct vms_build b = { .regions = regions };
+	struct vms_build b = { .regions = regions, .mm = mm };
 
 	if (!n)
 		return;
@@ -890,7 +919,6 @@ void vms_mm_build(struct vms_mm *mm, struct vms_region **regions,
 	if (!b.red_depth)
 		b.red_depth = UINT_MAX;
 	mm->root.rb_node = vms_build_subtree(&b, 0, n - 1, NULL, 0);
-	mm->total_vm += b.total_vm;
 	mm->map_count = n;
 	if (n > mm->count.peak_regions)
 		mm->count.peak_regions = n;

@@ -153,6 +153,18 @@ TEST(reserved_and_flags)
 		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER3, old[0].size);
 		EXPECT_EQ(0xffffffffffffffffULL, old[0].def_flags);
 	}
+	/* Version 4, without the data limit and segment. */
+	{
+		struct vmashadow_params old[2];
+
+		memset(old, 0xff, sizeof(old));
+		memset(old, 0, VMASHADOW_PARAMS_SIZE_VER4);
+		old[0].size = VMASHADOW_PARAMS_SIZE_VER4;
+		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, old));
+		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER4, old[0].size);
+		EXPECT_EQ(0xffffffffffffffffULL, old[0].rlimit_data);
+		EXPECT_EQ(0xffffffffffffffffULL, old[0].end_data);
+	}
 	/* The first STATS, without locked_pages. */
 	{
 		struct vmashadow_stats old[2];
@@ -164,6 +176,52 @@ TEST(reserved_and_flags)
 		EXPECT_EQ(VMASHADOW_STATS_SIZE_VER0, old[0].size);
 		EXPECT_EQ(0xffffffffffffffffULL, old[0].locked_pages);
 	}
+	/* The second, without data_pages. */
+	{
+		struct vmashadow_stats old[2];
+
+		memset(old, 0xff, sizeof(old));
+		memset(old, 0, VMASHADOW_STATS_SIZE_VER1);
+		old[0].size = VMASHADOW_STATS_SIZE_VER1;
+		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, old));
+		EXPECT_EQ(VMASHADOW_STATS_SIZE_VER1, old[0].size);
+		EXPECT_EQ(0, old[0].locked_pages);
+		EXPECT_EQ(0xffffffffffffffffULL, old[0].data_pages);
+	}
+	/* RLIMIT_DATA: no soft limit above the hard one, the option 0 or 1 */
+	memset(&p, 0, sizeof(p));
+	p.rlimit_data = PGS(2);
+	p.rlimit_data_max = PGS(1);
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_RLIMIT_DATA));
+	p.rlimit_data_max = VMASHADOW_RLIM_INFINITY;
+	p.ignore_rlimit_data = 2;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_RLIMIT_DATA));
+	p.ignore_rlimit_data = 1;
+	p.__reserved3 = 1;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_RLIMIT_DATA));
+	p.__reserved3 = 0;
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RLIMIT_DATA));
+	/* the data segment: in order, below TASK_SIZE */
+	p.start_data = PG(2);
+	p.end_data = PG(1);
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_DATA_SEGMENT));
+	p.start_data = 0;
+	p.end_data = 0x800000000000UL;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_DATA_SEGMENT));
+	p.end_data = PG(1);
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_DATA_SEGMENT));
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(PGS(2), p.rlimit_data);
+	EXPECT_EQ(VMASHADOW_RLIM_INFINITY, p.rlimit_data_max);
+	EXPECT_EQ(1, p.ignore_rlimit_data);
+	EXPECT_EQ(0, p.start_data);
+	EXPECT_EQ(PG(1), p.end_data);
 	/* def_flags: what mlockall() can leave, nothing else */
 	memset(&p, 0, sizeof(p));
 	p.def_flags = VMASHADOW_VM_LOCKONFAULT;
