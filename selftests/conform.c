@@ -25,6 +25,13 @@
  *   fork    a raw fork: the child continues the sequence on the FORK of
  *           the shadow, the parent waits
  *
+ * One sequence in eight runs under RLIMIT_DATA of what the child holds in
+ * data mappings plus 0-63 pages, and one in eight with a soft limit of 0
+ * and that as the hard one (Valgrind's); the IMPORT takes it.  The limit
+ * comes from the seed, not the stream of operations, and a replay keeps
+ * it.  At the end of every sequence VmData must equal the shadow's
+ * STATS.data_pages.
+ *
  * After every call the errno (and the address of a map, remap or brk) must
  * be the same, the shadow must VALIDATE, and /proc/self/maps must equal
  * the shadow's read() line for line -- the whole address space but the
@@ -76,6 +83,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -167,6 +175,9 @@ struct shared {
 	int nrec;
 	int failed_at;		/* index of the first mismatching record, -1 */
 	int done;		/* the sequence ran to its end */
+	/* RLIMIT_DATA of the sequence: 0 none, 1 soft = hard, 2 soft 0 */
+	int data_mode;
+	unsigned long data_pages;	/* hard limit: VmData + this */
 	unsigned long ops;
 	struct rec recs[MAX_OPS];
 	char msg[MSG_SIZE];
@@ -176,6 +187,8 @@ struct shared {
 	unsigned long mcase[K_NR][9];
 	unsigned long why[3][NWHY];	/* [verdict][why], both sides */
 	unsigned long moved_out;	/* placements outside the window */
+	unsigned long data_limited;	/* sequences under RLIMIT_DATA */
+	unsigned long data_enomem[K_NR]; /* their -ENOMEM results */
 	unsigned long skipped_touch;
 	unsigned long sigbus_touch;
 };
@@ -646,6 +659,24 @@ static long read_proc(const char *path, char *buf, size_t size)
 	return r;
 }
 
+/* A "Key:  N kB" line of /proc/self/status in pages, or -1. */
+static long status_pages(const char *key)
+{
+	const char *p;
+	long kb = 0;
+
+	if (read_proc("/proc/self/status", status_buf, sizeof(status_buf)) < 0)
+		return -1;
+	p = strstr(status_buf, key);
+	if (!p)
+		return -1;
+	for (p += strlen(key); *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p >= '0' && *p <= '9'; p++)
+		kb = kb * 10 + *p - '0';
+	return kb / (PS / 1024);
+}
+
 /*
  * VmLck of /proc/self/status against the shadow's locked_pages, the
  * [stack] left out of both when the shadow has it locked (the real one
@@ -668,8 +699,7 @@ static int compare_locked(long before, int must)
 {
 	struct vmashadow_stats st;
 	struct vmashadow_region reg;
-	const char *p;
-	long real = 0, shadow;
+	long real, shadow;
 
 	memset(&st, 0, sizeof(st));
 	st.size = sizeof(st);
@@ -679,18 +709,11 @@ static int compare_locked(long before, int must)
 	}
 	if (!must && (long)st.locked_pages == before)
 		return 0;
-	if (read_proc("/proc/self/status", status_buf, sizeof(status_buf)) < 0)
-		status_buf[0] = 0;
-	p = strstr(status_buf, "\nVmLck:");
-	if (!p) {
+	real = status_pages("\nVmLck:");
+	if (real < 0) {
 		msg("no VmLck in /proc/self/status\n");
 		return -1;
 	}
-	for (p += 7; *p == ' ' || *p == '\t'; p++)
-		;
-	for (; *p >= '0' && *p <= '9'; p++)
-		real = real * 10 + *p - '0';
-	real /= PS / 1024;
 	shadow = st.locked_pages;
 	if (sh_lookup(start_stack, &reg) &&
 	    (reg.vm_flags & VMASHADOW_VM_LOCKED)) {
@@ -809,6 +832,8 @@ static void count_err(int kind, long ret)
 
 	if (sh->counting && e < NERR)
 		sh->err[kind][e]++;
+	if (sh->counting && sh->data_mode && e == ENOMEM)
+		sh->data_enomem[kind]++;
 }
 
 static int fd_of(int sel)
@@ -1457,6 +1482,50 @@ static void gen(struct rec *r, int forks)
 
 /* ---- one sequence, in a child ---------------------------------------------------- */
 
+/* The sequence's RLIMIT_DATA, from its seed (splitmix64's finalizer). */
+static void draw_data_limit(uint64_t seed)
+{
+	uint64_t h = seed + 0x9e3779b97f4a7c15ULL;
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	sh->data_mode = h % 8 == 6 ? 1 : h % 8 == 7 ? 2 : 0;
+	sh->data_pages = (h >> 8) % 64;
+}
+
+/* Puts the child under the sequence's RLIMIT_DATA, before the IMPORT. */
+static int set_data_limit(void)
+{
+	struct rlimit rl;
+	long base;
+
+	if (!sh->data_mode)
+		return 0;
+	base = status_pages("\nVmData:");
+	if (base < 0)
+		return -1;
+	rl.rlim_max = (base + sh->data_pages) * PS;
+	rl.rlim_cur = sh->data_mode == 2 ? 0 : rl.rlim_max;
+	return setrlimit(RLIMIT_DATA, &rl);
+}
+
+/* VmData against the shadow's data_pages. */
+static int compare_data(void)
+{
+	struct vmashadow_stats st;
+	long real = status_pages("\nVmData:");
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	if (sh_ioctl(VMASHADOW_IOC_STATS, &st) || real != (long)st.data_pages) {
+		msg("VmData %ld pages, shadow %ld\n", real,
+		    (long)st.data_pages);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Sets up the window (guards, nothing in between) and the shadow, then
  * runs: new records from @seed when @replay is 0, else sh->recs[0..nrec).
@@ -1483,6 +1552,11 @@ static void child(uint64_t seed, int replay)
 		_exit(0);
 	}
 	brk0 = syscall(SYS_brk, 0);
+	if (set_data_limit()) {
+		msg("RLIMIT_DATA: %d\n", errno);
+		sh->failed_at = 0;
+		_exit(0);
+	}
 	signal(SIGBUS, on_sigbus);
 	sfd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
 	if (sfd < 0) {
@@ -1532,7 +1606,8 @@ static void child(uint64_t seed, int replay)
 			_exit(0);
 		}
 	}
-	if (locks_seen && (compare_locked(0, 1) || compare_lock_flags())) {
+	if ((locks_seen && (compare_locked(0, 1) || compare_lock_flags())) ||
+	    compare_data()) {
 		msg("at the end of the sequence\n");
 		sh->failed_at = n - 1;
 		_exit(0);
@@ -1549,8 +1624,12 @@ static int run_child(uint64_t seed, int replay)
 
 	sh->failed_at = -1;
 	sh->done = 0;
-	if (!replay)
+	if (!replay) {
 		sh->nrec = 0;
+		draw_data_limit(seed);
+		if (sh->counting && sh->data_mode)
+			sh->data_limited++;
+	}
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0) {
@@ -1657,6 +1736,9 @@ static void minimize(uint64_t seed, int budget)
 	printf("# seed %llu: minimized reproducer (%d operations; window page pN = 0x%lx + N*4096, file A = 4096 pages, A' another open of it, Aro read-only, B another file; guards p-%lu..p-1 and p%lu..p%lu PROT_NONE):\n",
 	       (unsigned long long)seed, n, WIN, GUARD_PAGES, WIN_PAGES,
 	       WIN_PAGES + GUARD_PAGES - 1);
+	if (sh->data_mode)
+		printf("#   under RLIMIT_DATA: soft %s, hard VmData + %lu pages\n",
+		       sh->data_mode == 2 ? "0" : "= hard", sh->data_pages);
 	print_recs(saved, n);
 	print_msg();
 }
@@ -1746,6 +1828,7 @@ static int coverage(int strict)
 		{ K_UNMAP, EPERM }, { K_PROTECT, EPERM }, { K_REMAP, EPERM },
 		{ K_MAP, EPERM }, { K_MADVISE, EPERM },
 	};
+	static const int data_kinds[] = { K_MAP, K_PROTECT, K_REMAP };
 	static const int whys[] = {
 		VMASHADOW_WHY_FLAGS, VMASHADOW_WHY_FILE, VMASHADOW_WHY_PGOFF,
 		VMASHADOW_WHY_ANON_VMA, VMASHADOW_WHY_ANON_FORKED,
@@ -1793,6 +1876,15 @@ static int coverage(int strict)
 	printf("%s\n", line);
 	printf("#   placements outside the window: %lu, touches skipped (not writable): %lu, (SIGBUS past a shmem object): %lu\n",
 	       sh->moved_out, sh->skipped_touch, sh->sigbus_touch);
+	printf("#   under RLIMIT_DATA: %lu sequences; ENOMEM from map %lu, protect %lu, remap %lu\n",
+	       sh->data_limited, sh->data_enomem[K_MAP],
+	       sh->data_enomem[K_PROTECT], sh->data_enomem[K_REMAP]);
+	for (i = 0; i < sizeof(data_kinds) / sizeof(data_kinds[0]); i++)
+		if (!sh->data_enomem[data_kinds[i]]) {
+			printf("# coverage: never reached: %s ENOMEM under RLIMIT_DATA\n",
+			       kname[data_kinds[i]]);
+			missing++;
+		}
 
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
 		if (!sh->err[errs[i].kind][errs[i].err]) {
