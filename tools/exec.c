@@ -908,6 +908,27 @@ static int do_diff(struct state *st, const struct cmd *c)
 	return diff_against(st, c->line, c->file, &win);
 }
 
+/*
+ * set rlimit_data SOFT [HARD] and set ignore_rlimit_data 0|1: one
+ * parameter bit for the three fields, so each keeps what GET_PARAMS gave
+ * unless named.  Without HARD the hard limit stays, but rises to SOFT when
+ * SOFT is above it (setrlimit() would refuse a soft limit above the hard
+ * one; a script that names only one limit means that one).
+ */
+static void set_data_limit(struct vmashadow_params *p, const struct cmd *c,
+			   uint64_t a, uint64_t b)
+{
+	if (!strcmp(set_names[c->mode], "ignore_rlimit_data")) {
+		p->ignore_rlimit_data = (__u32)a;
+		return;
+	}
+	p->rlimit_data = a;
+	if (c->flag)
+		p->rlimit_data_max = b;
+	else if (a > p->rlimit_data_max)
+		p->rlimit_data_max = a;
+}
+
 static int do_set(struct state *st, const struct cmd *c)
 {
 	struct vmashadow_params p;
@@ -924,7 +945,9 @@ static int do_set(struct state *st, const struct cmd *c)
 		a = c->u;
 	else if (eval(st, c->line, &c->e[0], &a) ||
 		 ((set_bits[c->mode] == VMASHADOW_PARAM_BRK ||
-		   set_bits[c->mode] == VMASHADOW_PARAM_COMMIT) &&
+		   set_bits[c->mode] == VMASHADOW_PARAM_COMMIT ||
+		   set_bits[c->mode] == VMASHADOW_PARAM_DATA_SEGMENT ||
+		   (set_bits[c->mode] == VMASHADOW_PARAM_RLIMIT_DATA && c->flag)) &&
 		  eval(st, c->line, &c->e[1], &b)))
 		return -1;
 	p.set = set_bits[c->mode];
@@ -941,6 +964,8 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_COMMIT: p.commit_limit = a; p.commit_other = b; break;
 	case VMASHADOW_PARAM_DEF_FLAGS: p.def_flags = a; break;
 	case VMASHADOW_PARAM_MEMLOCK: p.rlimit_memlock = a; break;
+	case VMASHADOW_PARAM_RLIMIT_DATA: set_data_limit(&p, c, a, b); break;
+	case VMASHADOW_PARAM_DATA_SEGMENT: p.start_data = a; p.end_data = b; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {
@@ -1385,7 +1410,9 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "set rules|max_map_count|brk|stack|mmap_base|mmap_min_addr|"
 			      "overcommit|rlimit_as VALUE\n"
 			      "set commit LIMIT OTHER  set def_flags none|locked[,lockonfault]\n"
-			      "set rlimit_memlock BYTES|unlimited\n"
+			      "set rlimit_memlock BYTES|unlimited  set ignore_rlimit_data 0|1\n"
+			      "set rlimit_data SOFT|unlimited [HARD|unlimited]"
+			      "  set data_segment START END\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"

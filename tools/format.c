@@ -338,9 +338,22 @@ static void xml_str(FILE *f, const char *s)
 
 /* ---- pmap ----------------------------------------------------------------- */
 
+/*
+ * A data mapping, what VmData counts and RLIMIT_DATA bounds: private,
+ * writable, not a stack.  From a maps text alone, [stack] stands for
+ * VM_GROWSDOWN.
+ */
+static int reg_is_data(const struct vms_reg *r)
+{
+	if (r->have_rec)
+		return (r->rec.vm_flags & (VMASHADOW_VM_WRITE | VMASHADOW_VM_SHARED |
+					   VMASHADOW_VM_GROWSDOWN)) == VMASHADOW_VM_WRITE;
+	return r->perms[1] == 'w' && r->perms[3] == 'p' && strcmp(r->name, "[stack]");
+}
+
 static void fmt_pmap(FILE *f, const struct vms_snap *s, int marks)
 {
-	uint64_t total = 0, anon = 0, file = 0, shared = 0, locked = 0;
+	uint64_t total = 0, anon = 0, file = 0, shared = 0, locked = 0, data = 0;
 	char cnt[64];
 	size_t i;
 
@@ -367,12 +380,14 @@ static void fmt_pmap(FILE *f, const struct vms_snap *s, int marks)
 			anon += kb;
 		if (r->have_rec && (r->rec.vm_flags & VMASHADOW_VM_LOCKED))
 			locked += kb;
+		if (reg_is_data(r))
+			data += kb;
 	}
 	fprintf(f, "%-33s ---------\n", "");
 	snprintf(cnt, sizeof(cnt), "total (%zu region%s)", s->n, s->n == 1 ? "" : "s");
 	fprintf(f, "%-33s %9" PRIu64 "  private anon %" PRIu64 "K, private file %"
-		PRIu64 "K, shared %" PRIu64 "K, locked %" PRIu64 "K\n", cnt, total,
-		anon, file, shared, locked);
+		PRIu64 "K, shared %" PRIu64 "K, locked %" PRIu64 "K, data %" PRIu64
+		"K\n", cnt, total, anon, file, shared, locked, data);
 }
 
 /* ---- json ----------------------------------------------------------------- */

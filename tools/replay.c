@@ -8,7 +8,11 @@
  *   vmashadow-log 1
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
- *              [DEF_FLAGS MEMLOCK]         (MEMLOCK: bytes or unlimited)
+ *              [DEF_FLAGS MEMLOCK          (MEMLOCK, DATA: bytes or unlimited)
+ *               [DATA DATA_MAX IGNORE START_DATA END_DATA]]
+ *                                          (RLIMIT_DATA soft and hard, the
+ *                                          ignore_rlimit_data boot option,
+ *                                          the data segment)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
  *                                          ... and its regions
@@ -17,6 +21,8 @@
  *   PID touch ADDR                         a write fault learned
  *   PID memlock BYTES|unlimited            RLIMIT_MEMLOCK changed (or
  *                                          CAP_IPC_LOCK: unlimited)
+ *   PID rlimit_data SOFT HARD              RLIMIT_DATA changed (each in
+ *                                          bytes or unlimited)
  *   PID fork CHILD | PID clone-vm CHILD
  *   PID mmap ADDR LEN PROT FLAGS KEY OFFSET = RESULT [n=REGIONS]
  *   PID munmap ADDR LEN = ...              mprotect ADDR LEN PROT
@@ -31,6 +37,11 @@
  * differs.  It also reads `strace -f -e trace=memory` output (-y adds the
  * file names); strace gives no starting state, so those calls are applied
  * where the kernel placed them and failed calls are skipped.
+ *
+ * A fresh shadow starts with no RLIMIT_DATA, not the replayer's own: a
+ * log's starting state is rebuilt under none and its limit set after.
+ * Logs from before the data limit, and strace output, say none and get
+ * none, as the modules of their time had it.
  *
  * Shrink is ddmin (Zeller) over the call and touch records before the
  * first divergence; a candidate "still diverges" when the same record
@@ -76,9 +87,14 @@ struct rmm {
 	int *refs;
 	long expect_regions;	/* after region lines: how many */
 	int built;
-	/* params for after the region lines (def_flags would lock them) */
+	/*
+	 * params for after the region lines (def_flags would lock them, a
+	 * data limit could refuse them)
+	 */
 	uint32_t set_after;
 	uint64_t def_flags, memlock;
+	uint64_t data, data_max, start_data, end_data;
+	uint32_t ignore_data;
 	int alive;
 };
 
@@ -111,6 +127,22 @@ static struct rmm *rm_find(struct rstate *s, int pid)
 	return NULL;
 }
 
+/*
+ * A fresh shadow starts with the opener's RLIMIT_DATA: lift it (a module
+ * before the limit has none to lift).
+ */
+static void no_data_limit(int fd)
+{
+	struct vmashadow_params p;
+
+	if (vd_get_params(fd, &p))
+		return;
+	p.set = VMASHADOW_PARAM_RLIMIT_DATA;
+	p.rlimit_data = p.rlimit_data_max = VMASHADOW_RLIM_INFINITY;
+	p.ignore_rlimit_data = 0;
+	vd_set_params(fd, &p);
+}
+
 static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 {
 	struct rmm *old = rm_find(s, pid), *m;
@@ -131,6 +163,7 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		fd = vms_open_device(s->o);
 		if (fd < 0)
 			exit(VMS_EXIT_FAIL);
+		no_data_limit(fd);
 	}
 	m->fd = fd;
 	if (!refs) {
@@ -294,9 +327,10 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
 	m->expect_regions++;
 }
 
-static uint64_t parse_memlock(const char *s)
+/* A resource limit as the log writes it: bytes, or unlimited. */
+static uint64_t parse_limit(const char *s)
 {
-	return strcmp(s, "unlimited") ? strtoull(s, NULL, 0) : VMASHADOW_MEMLOCK_UNLIMITED;
+	return strcmp(s, "unlimited") ? strtoull(s, NULL, 0) : VMASHADOW_RLIM_INFINITY;
 }
 
 static void set_memlock(struct rmm *m, const char *s)
@@ -306,7 +340,20 @@ static void set_memlock(struct rmm *m, const char *s)
 	if (vd_get_params(m->fd, &p))
 		return;
 	p.set = VMASHADOW_PARAM_MEMLOCK;
-	p.rlimit_memlock = parse_memlock(s);
+	p.rlimit_memlock = parse_limit(s);
+	vd_set_params(m->fd, &p);
+}
+
+/* An rlimit_data record: the boot option stays as the params gave it. */
+static void set_rlimit_data(struct rmm *m, const char *soft, const char *hard)
+{
+	struct vmashadow_params p;
+
+	if (vd_get_params(m->fd, &p))
+		return;
+	p.set = VMASHADOW_PARAM_RLIMIT_DATA;
+	p.rlimit_data = parse_limit(soft);
+	p.rlimit_data_max = parse_limit(hard);
 	vd_set_params(m->fd, &p);
 }
 
@@ -336,7 +383,17 @@ static void set_params(struct rmm *m, char **w, int nw)
 	if (nw >= 10) {
 		m->set_after = VMASHADOW_PARAM_DEF_FLAGS | VMASHADOW_PARAM_MEMLOCK;
 		m->def_flags = strtoull(w[8], NULL, 0);
-		m->memlock = parse_memlock(w[9]);
+		m->memlock = parse_limit(w[9]);
+	}
+	/* ... and since RLIMIT_DATA: the limit, the option, the segment. */
+	if (nw >= 15) {
+		m->set_after |= VMASHADOW_PARAM_RLIMIT_DATA |
+				VMASHADOW_PARAM_DATA_SEGMENT;
+		m->data = parse_limit(w[10]);
+		m->data_max = parse_limit(w[11]);
+		m->ignore_data = (uint32_t)strtoul(w[12], NULL, 0);
+		m->start_data = strtoull(w[13], NULL, 0);
+		m->end_data = strtoull(w[14], NULL, 0);
 	}
 }
 
@@ -350,6 +407,11 @@ static void set_after(struct rmm *m)
 	p.set = m->set_after;
 	p.def_flags = m->def_flags;
 	p.rlimit_memlock = m->memlock;
+	p.rlimit_data = m->data;
+	p.rlimit_data_max = m->data_max;
+	p.ignore_rlimit_data = m->ignore_data;
+	p.start_data = m->start_data;
+	p.end_data = m->end_data;
 	vd_set_params(m->fd, &p);
 	m->set_after = 0;
 }
@@ -420,6 +482,10 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	}
 	if (!strcmp(w[1], "memlock") && nw >= 3) {
 		set_memlock(m, w[2]);
+		goto out;
+	}
+	if (!strcmp(w[1], "rlimit_data") && nw >= 4) {
+		set_rlimit_data(m, w[2], w[3]);
 		goto out;
 	}
 	if (!strcmp(w[1], "fork") && nw >= 3) {
@@ -567,7 +633,8 @@ static void annotate(struct rline *v, size_t n)
 		L->unit = strcmp(L->verb, "exec") && strcmp(L->verb, "params") &&
 			  strcmp(L->verb, "file") && strcmp(L->verb, "region") &&
 			  strcmp(L->verb, "resync") && strcmp(L->verb, "fork") &&
-			  strcmp(L->verb, "clone-vm") && strcmp(L->verb, "memlock");
+			  strcmp(L->verb, "clone-vm") && strcmp(L->verb, "memlock") &&
+			  strcmp(L->verb, "rlimit_data");
 		for (k = 0; k < nl && last[k].pid != L->pid; k++)
 			;
 		if (k == nl && nl < 256) {

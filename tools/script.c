@@ -452,19 +452,21 @@ static int nargs(struct parser *p, const char *what, int n, int min, int max)
 const char *const stat_names[NSTATS] = {
 	"regions", "peak_regions", "merges", "splits", "truncations", "removals",
 	"lookups", "cache_hits", "cache_misses", "tree_height", "anon_vmas",
-	"locked_pages",
+	"locked_pages", "data_pages",
 };
 
 const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
 	"overcommit", "rlimit_as", "commit", "def_flags", "rlimit_memlock",
+	"rlimit_data", "ignore_rlimit_data", "data_segment",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
 	VMASHADOW_PARAM_START_STACK, VMASHADOW_PARAM_MMAP_BASE,
 	VMASHADOW_PARAM_MMAP_MIN_ADDR, VMASHADOW_PARAM_OVERCOMMIT,
 	VMASHADOW_PARAM_RLIMIT_AS, VMASHADOW_PARAM_COMMIT, VMASHADOW_PARAM_DEF_FLAGS,
-	VMASHADOW_PARAM_MEMLOCK,
+	VMASHADOW_PARAM_MEMLOCK, VMASHADOW_PARAM_RLIMIT_DATA,
+	VMASHADOW_PARAM_RLIMIT_DATA, VMASHADOW_PARAM_DATA_SEGMENT,
 };
 
 static const char *const madv_names[] = {
@@ -493,6 +495,18 @@ static int lookup(const char *const *tab, size_t n, const char *s)
 	return -1;
 }
 #define LOOKUP(tab, s) lookup(tab, sizeof(tab) / sizeof(tab[0]), s)
+
+/* A resource limit: an expression in bytes, or unlimited (RLIM_INFINITY). */
+static int parse_limit(struct parser *p, const char *what, const char *s,
+		       struct expr *e)
+{
+	if (strcmp(s, "unlimited"))
+		return parse_expr(p, what, s, e);
+	memset(e, 0, sizeof(*e));
+	e->n = 1;
+	e->t[0].val = VMASHADOW_RLIM_INFINITY;
+	return 0;
+}
 
 static int parse_window(struct parser *p, struct cmd *c, char **w, int i)
 {
@@ -696,7 +710,8 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		if (k < 0) {
 			perr(p, "set: unknown parameter '%s' (rules, max_map_count, brk, "
 			     "stack, mmap_base, mmap_min_addr, overcommit, "
-			     "rlimit_as, commit, def_flags, rlimit_memlock)",
+			     "rlimit_as, commit, def_flags, rlimit_memlock, "
+			     "rlimit_data, ignore_rlimit_data, data_segment)",
 			     a >= 1 ? w[1] : "");
 			return -1;
 		}
@@ -733,12 +748,32 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			c->e[0].t[0].val = v;
 			return 0;
 		}
-		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK && a == 2 &&
-		    !strcmp(w[2], "unlimited")) {
+		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK)
+			return nargs(p, w[1], a - 1, 1, 1) ||
+			       parse_limit(p, w[1], w[2], &c->e[0]) ? -1 : 0;
+		if (!strcmp(w[1], "rlimit_data")) {
+			/* SOFT [HARD]; c->flag: HARD given */
+			c->flag = a == 3;
+			return nargs(p, w[1], a - 1, 1, 2) ||
+			       parse_limit(p, w[1], w[2], &c->e[0]) ||
+			       (c->flag && parse_limit(p, w[1], w[3], &c->e[1])) ? -1 : 0;
+		}
+		if (!strcmp(w[1], "ignore_rlimit_data")) {
+			/* the boot option: a switch, not an expression */
+			if (nargs(p, w[1], a - 1, 1, 1))
+				return -1;
+			if (strcmp(w[2], "0") && strcmp(w[2], "1")) {
+				perr(p, "set ignore_rlimit_data: '%s' is not 0 or 1", w[2]);
+				return -1;
+			}
 			c->e[0].n = 1;
-			c->e[0].t[0].val = VMASHADOW_MEMLOCK_UNLIMITED;
+			c->e[0].t[0].val = w[2][0] == '1';
 			return 0;
 		}
+		if (set_bits[k] == VMASHADOW_PARAM_DATA_SEGMENT)
+			return nargs(p, "set data_segment", a - 1, 2, 2) ||
+			       parse_expr(p, "set data_segment", w[2], &c->e[0]) ||
+			       parse_expr(p, "set data_segment", w[3], &c->e[1]) ? -1 : 0;
 		if (set_bits[k] == VMASHADOW_PARAM_COMMIT)
 			return nargs(p, "set commit", a - 1, 2, 2) ||
 			       parse_expr(p, "set commit", w[2], &c->e[0]) ||

@@ -85,8 +85,8 @@ struct parser {
 
 /* Names of the counters of `stats`, the parameters of `set`, the outcome
  * fields of `expect result`. */
-#define NSTATS 12
-#define NSET 11
+#define NSTATS 13
+#define NSET 14
 #define NRESULT 5
 extern const char *const stat_names[NSTATS];
 extern const char *const set_names[NSET];

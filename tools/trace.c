@@ -65,6 +65,14 @@
  * tracer gives them to the shadow (the rlimit_memlock parameter) at exec
  * and, read afresh from /proc/PID/limits and /proc/PID/status, before
  * every call that may consult them, logging each change (memlock records).
+ *
+ * RLIMIT_DATA the same way: whether an mmap, mprotect, mremap or brk fails
+ * on it depends on the limit, soft and hard, as the program has it when
+ * it calls, so the tracer reads /proc/PID/limits before each of those
+ * calls and gives the shadow any change (rlimit_data records).  IMPORT
+ * takes the limit and the data segment (brk() counts it) at exec; the
+ * ignore_rlimit_data boot option, which no module can read, comes from
+ * /sys/module/kernel/parameters at exec too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -336,10 +344,10 @@ static const char *kind_word(const struct vmashadow_region *r)
 	return "anon";
 }
 
-/* rlimit_memlock as the log writes it: bytes, or unlimited. */
-static const char *memlock_word(uint64_t v, char *buf, size_t len)
+/* A resource limit as the log writes it: bytes, or unlimited. */
+static const char *limit_word(uint64_t v, char *buf, size_t len)
 {
-	if (v == VMASHADOW_MEMLOCK_UNLIMITED)
+	if (v == VMASHADOW_RLIM_INFINITY)
 		return "unlimited";
 	snprintf(buf, len, "%llu", (unsigned long long)v);
 	return buf;
@@ -350,18 +358,23 @@ static void log_state(pid_t pid, int fd)
 {
 	struct vmashadow_params p;
 	struct vms_snap s;
-	char ml[32];
+	char ml[32], ds[32], dh[32];
 	size_t i;
 
 	if (!T.log)
 		return;
 	if (!vd_get_params(fd, &p))
-		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s 0x%llx %s\n", pid,
+		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s 0x%llx %s %s %s %u "
+		      "0x%llx 0x%llx\n", pid,
 		      (unsigned long long)p.start_brk, (unsigned long long)p.brk,
 		      (unsigned long long)p.start_stack, (unsigned long long)p.mmap_base,
 		      p.max_map_count, vd_rules_name(p.rules),
 		      (unsigned long long)p.def_flags,
-		      memlock_word(p.rlimit_memlock, ml, sizeof(ml)));
+		      limit_word(p.rlimit_memlock, ml, sizeof(ml)),
+		      limit_word(p.rlimit_data, ds, sizeof(ds)),
+		      limit_word(p.rlimit_data_max, dh, sizeof(dh)),
+		      p.ignore_rlimit_data, (unsigned long long)p.start_data,
+		      (unsigned long long)p.end_data);
 	snap_init(&s);
 	if (vd_snapshot(fd, &s))
 		return;
@@ -381,6 +394,38 @@ static void log_state(pid_t pid, int fd)
 	snap_free(&s);
 }
 
+/* A limit of /proc/PID/limits as the shadow holds it. */
+static uint64_t limit_value(const char *s)
+{
+	return strcmp(s, "unlimited") ? strtoull(s, NULL, 10) : VMASHADOW_RLIM_INFINITY;
+}
+
+/*
+ * The soft and hard limit on the line @name of @tid's /proc/PID/limits.
+ * 0, or -1 if /proc does not say (the task is going away).
+ */
+static int proc_limit(pid_t tid, const char *name, uint64_t *soft, uint64_t *hard)
+{
+	char path[64], line[256], s[32], h[32];
+	size_t n = strlen(name);
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) &&
+			sscanf(line + n, "%31s %31s", s, h) == 2;
+	fclose(f);
+	if (!found)
+		return -1;
+	*soft = limit_value(s);
+	*hard = limit_value(h);
+	return 0;
+}
+
 /*
  * RLIMIT_MEMLOCK of @tid as the shadow's rlimit_memlock holds it:
  * VMASHADOW_MEMLOCK_UNLIMITED with CAP_IPC_LOCK or without a limit.  0, or
@@ -388,9 +433,10 @@ static void log_state(pid_t pid, int fd)
  */
 static int memlock_of(pid_t tid, uint64_t *v)
 {
-	char path[64], line[256], soft[32];
+	char path[64], line[256];
 	unsigned long long cap = 0;
-	int have_cap = 0, have_lim = 0;
+	uint64_t hard;
+	int have_cap = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
@@ -400,24 +446,13 @@ static int memlock_of(pid_t tid, uint64_t *v)
 	while (!have_cap && fgets(line, sizeof(line), f))
 		have_cap = sscanf(line, "CapEff: %llx", &cap) == 1;
 	fclose(f);
-	if (have_cap && ((cap >> CAP_IPC_LOCK_) & 1)) {
+	if (!have_cap)
+		return -1;
+	if ((cap >> CAP_IPC_LOCK_) & 1) {
 		*v = VMASHADOW_MEMLOCK_UNLIMITED;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/limits", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (!have_lim && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Max locked memory", 17) ||
-		    sscanf(line + 17, "%31s", soft) != 1)
-			continue;
-		have_lim = 1;
-		*v = strcmp(soft, "unlimited") ? strtoull(soft, NULL, 10) :
-		     VMASHADOW_MEMLOCK_UNLIMITED;
-	}
-	fclose(f);
-	return have_cap && have_lim ? 0 : -1;
+	return proc_limit(tid, "Max locked memory", v, &hard);
 }
 
 /*
@@ -447,7 +482,61 @@ static void sync_memlock(struct task *t, int log)
 		return;
 	}
 	if (log)
-		logf_("%d memlock %s\n", t->tid, memlock_word(v, ml, sizeof(ml)));
+		logf_("%d memlock %s\n", t->tid, limit_word(v, ml, sizeof(ml)));
+}
+
+/*
+ * The kernel's ignore_rlimit_data boot option (Y: RLIMIT_DATA only warns),
+ * which a module cannot read; it does not change while the system runs.
+ */
+static __u32 ignore_rlimit_data(void)
+{
+	static int v = -1;
+	FILE *f;
+
+	if (v < 0) {
+		f = fopen("/sys/module/kernel/parameters/ignore_rlimit_data", "r");
+		v = f && fgetc(f) == 'Y';
+		if (f)
+			fclose(f);
+	}
+	return (__u32)v;
+}
+
+/*
+ * Give @t's shadow the program's RLIMIT_DATA, as it is now, and the boot
+ * option; a change of the limit is logged (@log) as an rlimit_data
+ * record.
+ */
+static void sync_data(struct task *t, int log)
+{
+	static int unsupported;
+	struct vmashadow_params p;
+	uint64_t soft, hard;
+	char s[32], h[32];
+	int e;
+
+	if (unsupported || proc_limit(t->tid, "Max data size", &soft, &hard) ||
+	    vd_get_params(t->mm->fd, &p) ||
+	    (p.rlimit_data == soft && p.rlimit_data_max == hard &&
+	     p.ignore_rlimit_data == ignore_rlimit_data()))
+		return;
+	p.set = VMASHADOW_PARAM_RLIMIT_DATA;
+	p.rlimit_data = soft;
+	p.rlimit_data_max = hard;
+	p.ignore_rlimit_data = ignore_rlimit_data();
+	e = vd_set_params(t->mm->fd, &p);
+	if (e) {
+		/* EINVAL: a module before RLIMIT_DATA (interface 1.1), which
+		 * has no limit to give; anything else, say once. */
+		if (e != EINVAL)
+			vms_err("setting rlimit_data", e);
+		unsupported = 1;
+		return;
+	}
+	if (log)
+		logf_("%d rlimit_data %s %s\n", t->tid, limit_word(soft, s, sizeof(s)),
+		      limit_word(hard, h, sizeof(h)));
 }
 
 static int import_into(int fd, pid_t pid)
@@ -469,6 +558,8 @@ static void resync(struct mmsh *m, struct task *t, const char *why)
 	size_t i;
 
 	import_into(m->fd, t->tid);
+	/* IMPORT took the limits; a shadow opened for this lacks the option */
+	sync_data(t, 0);
 	T.resyncs++;
 	logf_("%d resync %s\n", t->tid, why);
 	log_state(t->tid, m->fd);
@@ -966,6 +1057,10 @@ static void mirror_exit(struct task *t, struct call *c, long ret)
 	if (t->mm->locks && (c->which == 0 || c->which == 3 || c->which == 4 ||
 			     c->which == 8 || c->which == 9 || c->which == 11))
 		sync_memlock(t, 1);
+	/* Calls that may map or make data: they consult RLIMIT_DATA. */
+	if (c->which == 0 || c->which == 2 || c->which == 3 || c->which == 4 ||
+	    c->which == 7)
+		sync_data(t, 1);
 	e = vd_op(t->mm->fd, c->op.op, &c->op);
 	if (c->op.fd >= 0)
 		close(c->op.fd);
@@ -1059,7 +1154,8 @@ static void begin_mm(struct task *t)
 		T.max_map_count = p.max_map_count;
 		track_count(0);
 	}
-	sync_memlock(t, 0);	/* the params record below carries it */
+	sync_memlock(t, 0);	/* the params record below carries them */
+	sync_data(t, 0);
 	snprintf(path, sizeof(path), "/proc/%d/exe", t->tid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;

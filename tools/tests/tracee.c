@@ -22,6 +22,11 @@
  *                               and their errors; then without CAP_IPC_LOCK
  *                               under a small RLIMIT_MEMLOCK (ENOMEM, EAGAIN,
  *                               EPERM)
+ *   vmashadow-tracee data       mmap, mprotect, mremap and brk under
+ *                               RLIMIT_DATA: what makes data beyond it fails
+ *                               (ENOMEM, the old break), what is no data
+ *                               does not; a shrinking brk above the limit;
+ *                               a soft limit of 0 (the hard one counts)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +54,12 @@
 #ifndef MCL_ONFAULT
 #define MCL_ONFAULT 4
 #endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+/* The scenario running, for the messages of fails() and good(). */
+static const char *scenario = "tracee";
 
 static void work(void)
 {
@@ -355,7 +366,7 @@ static int maxmap(void)
 static int fails(long r, int err, const char *what)
 {
 	if (r != -1 || errno != err) {
-		fprintf(stderr, "mlock: %s gave %ld (%s), not %s\n", what, r,
+		fprintf(stderr, "%s: %s gave %ld (%s), not %s\n", scenario, what, r,
 			r == -1 ? strerror(errno) : "no error", strerror(err));
 		return 1;
 	}
@@ -365,7 +376,7 @@ static int fails(long r, int err, const char *what)
 static int good(long r, const char *what)
 {
 	if (r == -1) {
-		fprintf(stderr, "mlock: %s: %s\n", what, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", scenario, what, strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -452,6 +463,124 @@ static int locks(void)
 	return rc;
 }
 
+/*
+ * VmData of this process in bytes, the kernel's data_vm: read with open()
+ * and read(), as stdio's buffer would be data of its own.  0 if unknown.
+ */
+static unsigned long vm_data(void)
+{
+	char buf[4096], *p;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "\nVmData:");
+	return p ? strtoul(p + 9, NULL, 10) * 1024 : 0;
+}
+
+static int data_limit(rlim_t soft, rlim_t hard)
+{
+	struct rlimit rl = { soft, hard };
+
+	return setrlimit(RLIMIT_DATA, &rl);
+}
+
+static void *map(size_t len, int prot, int flags)
+{
+	return mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+}
+
+/*
+ * brk(2) itself, which must (@moves) or must not move the break to @to: a
+ * failed brk() returns the old break, and glibc's sbrk() takes a failed
+ * shrink for a success.
+ */
+static int brk_to(char *to, int moves, const char *what)
+{
+	char *r = (char *)syscall(SYS_brk, to);
+
+	if ((r == to) == moves)
+		return 0;
+	fprintf(stderr, "%s: %s left the break at %p, not %p\n", scenario, what,
+		(void *)r, (void *)to);
+	return 1;
+}
+
+/*
+ * RLIMIT_DATA: every call that would take the data pages (private,
+ * writable, not a stack) past it fails, whatever else it maps does not.
+ * The limit moves between the calls (setrlimit(), which the tracer does
+ * not see), so each failure here is a divergence unless the shadow has
+ * the program's limit of the moment.
+ */
+static int datas(void)
+{
+	const int rw = PROT_READ | PROT_WRITE, priv = MAP_PRIVATE;
+	unsigned long base = vm_data();
+	char *a, *b, *brk0 = (char *)syscall(SYS_brk, 0);
+	int rc = 0, fd;
+
+	if (!base)
+		return 1;
+	/* Room for 8 more pages of data. */
+	if (data_limit(base + 8 * PG, RLIM_INFINITY))
+		return 1;
+	a = map(4 * PG, rw, priv);
+	rc |= good((long)a, "mmap of data within the limit");
+	rc |= fails((long)map(8 * PG, rw, priv), ENOMEM, "mmap of data beyond the limit");
+	b = map(8 * PG, PROT_READ, priv);
+	rc |= good((long)b, "mmap of read-only memory");
+	/* A file: the shadow cannot know a shared anonymous mapping's inode. */
+	fd = memfd_create("vms-data", 0);
+	if (fd < 0 || ftruncate(fd, 8 * PG))
+		return 1;
+	rc |= good((long)mmap(NULL, 8 * PG, rw, MAP_SHARED, fd, 0), "mmap of a shared file");
+	close(fd);
+	rc |= good((long)map(8 * PG, rw, priv | MAP_GROWSDOWN), "mmap of a stack");
+	rc |= fails(mprotect(b, 8 * PG, rw), ENOMEM, "mprotect making data beyond the limit");
+	rc |= good(mprotect(b, 2 * PG, rw), "mprotect making data within it");
+	if (a == MAP_FAILED || b == MAP_FAILED)
+		return 1;
+	/* data: base + 6 pages */
+	rc |= fails((long)mremap(a, 4 * PG, 8 * PG, MREMAP_MAYMOVE), ENOMEM,
+		    "mremap growing data beyond the limit");
+	rc |= fails(syscall(SYS_mremap, a, 4 * PG, 4 * PG,
+			    MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0), ENOMEM,
+		    "mremap(MREMAP_DONTUNMAP) of data beyond the limit");
+	rc |= good((long)mremap(b + 2 * PG, 6 * PG, 12 * PG, MREMAP_MAYMOVE),
+		   "mremap growing read-only memory");
+	rc |= brk_to(brk0 + 4 * PG, 0, "brk growing data beyond the limit");
+	/*
+	 * brk() also counts the heap and the data segment against the soft
+	 * limit, before anything else: under one page even a shrink fails.
+	 */
+	if (data_limit(RLIM_INFINITY, RLIM_INFINITY))
+		return 1;
+	rc |= brk_to(brk0 + 8 * PG, 1, "brk without a limit");
+	if (data_limit(PG, RLIM_INFINITY))
+		return 1;
+	rc |= brk_to(brk0 + 4 * PG, 0, "brk shrinking above the limit");
+	rc |= fails((long)map(PG, rw, priv), ENOMEM, "mmap of data above the limit");
+	rc |= good((long)map(PG, PROT_READ, priv), "mmap of read-only memory");
+	if (data_limit(RLIM_INFINITY, RLIM_INFINITY))
+		return 1;
+	rc |= brk_to(brk0, 1, "brk shrinking without a limit");
+	/* A soft limit of 0 lets mappings up to the hard one (Valgrind's). */
+	base = vm_data();
+	if (data_limit(0, base + 4 * PG))
+		return 1;
+	rc |= good((long)map(2 * PG, rw, priv), "mmap of data within the hard limit");
+	rc |= fails((long)map(4 * PG, rw, priv), ENOMEM, "mmap of data beyond the hard limit");
+	rc |= brk_to(brk0 + PG, 0, "brk under a soft limit of 0");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -473,9 +602,13 @@ int main(int argc, char **argv)
 		return forkexec(argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "maxmap"))
 		return maxmap();
+	if (argc > 1)
+		scenario = argv[1];
 	if (argc > 1 && !strcmp(argv[1], "mlock"))
 		return locks();
+	if (argc > 1 && !strcmp(argv[1], "data"))
+		return datas();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap|mlock\n", argv[0]);
+		"forkexec|maxmap|mlock|data\n", argv[0]);
 	return 2;
 }

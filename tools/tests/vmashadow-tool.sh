@@ -217,12 +217,142 @@ run 0 "stats, list and pmap show the lock" -e "$B" -e 'mlock 0x10001000 4K' -e s
 	-e 'maps pmap'
 has "... locked_pages" '^locked_pages *1$' out
 has "... the flag" '^0000000010001000-0000000010002000 .*flags=.*locked' out
-has "... the locked total" 'locked 4K$' out
+has "... the locked total" 'locked 4K, data 16K$' out
 run 0 "verbose mlock shows the split" -v -e "$B" -e 'mlock 0x10001000 4K onfault'
 has "... the split" '^  split .*0000000010001000-0000000010002000' out
 run 1 "an expect region lock state can fail" -e "$B" -e 'mlock 0x10000000 16K' \
 	-e 'expect region 0x10000000 0x10004000 lockonfault'
 has "... naming what it is" 'expect region: it is locked' err
+# RLIMIT_DATA: mmap, mprotect and mremap (growing, MREMAP_DONTUNMAP) may
+# not take the data pages (private, writable, not a stack: VmData) past it;
+# read-only, shared and stack mappings do not count.
+cat >"$T/data.vms" <<'S'
+let B 0x10000000
+set rlimit_data 16K
+map B 16K rw- private,anon,fixed
+expect ok
+expect stats data_pages=4
+map B+64K 4K rw- private,anon,fixed
+expect errno ENOMEM
+dry-run map B+64K 4K rw- private,anon,fixed
+expect errno ENOMEM
+map B+64K 16K r-- private,anon,fixed
+expect ok
+map B+128K 16K rw- shared,anon,fixed
+expect ok
+map B+192K 16K rw- private,anon,fixed,growsdown
+expect ok
+expect stats data_pages=4
+protect B+64K 4K rw-
+expect errno ENOMEM
+expect region B+64K B+80K r--p
+protect B 4K r--
+expect stats data_pages=3
+protect B+64K 4K rw-
+expect ok
+expect stats data_pages=4
+remap B+4K 12K 16K maymove
+expect errno ENOMEM
+remap B+4K 12K 12K maymove,dontunmap
+expect errno ENOMEM
+remap B+68K 12K 32K maymove
+expect ok
+expect region B+68K B+100K r--p
+remap B+4K 12K 8K
+expect ok
+expect stats data_pages=3
+S
+run 0 "mmap, mprotect, mremap under rlimit_data" "$T/data.vms"
+# MAP_FIXED at the limit: what it replaces lowers its request, data or not
+# (may_expand_vm() is asked again less every page in the range).
+cat >"$T/datafixed.vms" <<'S'
+let B 0x10000000
+set rlimit_data 16K
+map B 16K rw- private,anon,fixed
+map B+64K 16K r-- private,anon,fixed
+map B 4K rw- private,anon,fixed
+expect ok
+map B+64K 4K rw- private,anon,fixed
+expect ok
+expect stats data_pages=5
+map B+128K 4K rw- private,anon,fixed
+expect errno ENOMEM
+S
+run 0 "MAP_FIXED under rlimit_data counts what it replaces" "$T/datafixed.vms"
+# brk(): the heap and the data segment together against the soft limit,
+# before anything else (a shrink fails too), then the data pages as mmap.
+cat >"$T/databrk.vms" <<'S'
+let H 0x20000000
+set brk H
+set data_segment 0x1f000000 0x1f002000
+set rlimit_data 16K
+brk H+8K
+expect addr H+8K
+expect stats data_pages=2
+brk H+12K
+expect addr H+8K
+set rlimit_data 8K
+brk H+4K
+expect addr H+8K
+set data_segment 0 0
+brk H+4K
+expect addr H+4K
+map 0x10000000 4K rw- private,anon,fixed
+brk H+8K
+expect addr H+4K
+expect stats data_pages=2
+set rlimit_data unlimited
+set data_segment 0x1f000000 0x1f400000
+brk H+1M
+expect addr H+1M
+S
+run 0 "brk under rlimit_data, with the data segment" "$T/databrk.vms"
+# A soft limit of 0 lets mappings up to the hard one (the kernel's
+# workaround for Valgrind), but not brk(); a soft limit above the hard one
+# raises it, naming the soft one alone keeps it.
+cat >"$T/datazero.vms" <<'S'
+let B 0x10000000
+let H 0x20000000
+set brk H
+set rlimit_data 8K 8K
+set rlimit_data 16K
+set rlimit_data 0
+map B 16K rw- private,anon,fixed
+expect ok
+map B+64K 4K rw- private,anon,fixed
+expect errno ENOMEM
+brk H+4K
+expect addr H
+set rlimit_data 0 0
+map B+64K 4K r-- private,anon,fixed
+expect ok
+protect B+64K 4K rw-
+expect errno ENOMEM
+S
+run 0 "rlimit_data 0: the hard limit counts, brk fails" "$T/datazero.vms"
+# ignore_rlimit_data=Y: mappings only warn; brk() still meets the limit.
+cat >"$T/dataignore.vms" <<'S'
+let H 0x20000000
+set brk H
+set rlimit_data 4K
+set ignore_rlimit_data 1
+map 0x10000000 16K rw- private,anon,fixed
+expect ok
+brk H+8K
+expect addr H
+set ignore_rlimit_data 0
+map 0x10010000 4K rw- private,anon,fixed
+expect errno ENOMEM
+S
+run 0 "ignore_rlimit_data" "$T/dataignore.vms"
+run 1 "a soft rlimit_data above the hard one is refused" -e 'set rlimit_data 16K 8K'
+has "... as setrlimit refuses it" 'set rlimit_data: Invalid argument' err
+run 1 "a data segment ending below its start is refused" -e 'set data_segment 0x2000 0x1000'
+has "... naming the parameter" 'set data_segment: Invalid argument' err
+run 0 "stats and pmap show the data pages" -e "$B" -e 'map 0x10010000 8K r-- private,anon,fixed' \
+	-e stats -e 'maps pmap'
+has "... data_pages" '^data_pages *4$' out
+has "... the data total" 'locked 0K, data 16K$' out
 run 0 "import self" -e 'import self' -e maps
 has "... shows the tool's own stack" '\[stack\]$' out
 printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$T/out" 2>"$T/err"

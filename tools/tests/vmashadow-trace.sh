@@ -135,6 +135,31 @@ else
 	sed -n '/ exec /,$p' "$log" | grep -v -e ' region ' -e ' file ' | sed 's/^/# /' | tail -n 60
 	notok "the mlock family is mirrored, its errors too, and replays"
 fi
+# RLIMIT_DATA, moved by setrlimit() between the calls (which the tracer
+# does not see): mmap, mprotect, mremap (growing, MREMAP_DONTUNMAP) and
+# brk (growing, and shrinking above the limit) fail where the kernel's do;
+# read-only, shared and stack mappings do not; a soft limit of 0 lets
+# mappings up to the hard one.  Each limit goes to the log, which replays.
+trace data vmashadow-tracee data
+log=$T/data.log
+if grep -q 'unmirrored calls 0,' "$T/out" && ! grep -q ' resync ' "$log" &&
+	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]*$' "$log" &&
+	grep -q ' rlimit_data [1-9][0-9]* unlimited$' "$log" &&
+	grep -q ' rlimit_data 4096 unlimited$' "$log" &&
+	grep -q ' rlimit_data 0 [1-9][0-9]*$' "$log" &&
+	[ "$(grep -c ' mmap 0x0 0x[48]000 0x3 0x22 -0 0x0 = -ENOMEM' "$log")" = 2 ] &&
+	grep -q ' mmap 0x0 0x1000 0x3 0x22 -0 0x0 = -ENOMEM' "$log" &&
+	grep -q ' mmap 0x0 0x8000 0x3 0x122 -0 0x0 = 0x' "$log" &&
+	grep -q ' mprotect 0x[0-9a-f]* 0x8000 0x3 = -ENOMEM' "$log" &&
+	grep -q ' mremap 0x[0-9a-f]* 0x4000 0x8000 0x1 0x0 = -ENOMEM' "$log" &&
+	grep -q ' mremap 0x[0-9a-f]* 0x4000 0x4000 0x5 0x0 = -ENOMEM' "$log" &&
+	[ "$(awk '$2 == "brk" && $3 != "0x0" && $3 != $5' "$log" | wc -l)" = 3 ] &&
+	"$V" replay "$log" >"$T/out" 2>&1; then
+	ok "RLIMIT_DATA follows the program's, its errors are mirrored, and replays"
+else
+	sed -n '/ exec /,$p' "$log" | grep -v -e ' region ' -e ' file ' | sed 's/^/# /' | tail -n 60
+	notok "RLIMIT_DATA follows the program's, its errors are mirrored, and replays"
+fi
 
 # --check exit.
 "$V" trace --check exit -- vmashadow-tracee work >"$T/out" 2>&1 </dev/null
@@ -204,6 +229,32 @@ if [ $? = 0 ] && grep -q '3 calls, 0 divergences' "$T/out"; then
 	ok "replay rebuilds locked regions, def_flags and the limit"
 else
 	notok "replay rebuilds locked regions, def_flags and the limit"
+fi
+# A starting state over its data limit (a log's params line since
+# RLIMIT_DATA): rebuilt under no limit, the log's limit and data segment
+# set after, so that a private writable mmap fails, a read-only one does
+# not, and a shrinking brk fails on the heap and the segment together;
+# rlimit_data records change the limit, soft and hard.
+cat >"$T/datalimit.log" <<'S'
+vmashadow-log 1
+1 exec /bin/vmashadow-tracee
+1 params 0x20000000 0x20002000 0x0 0x0 0 6.1 0x0 unlimited 16384 unlimited 0 0x1f000000 0x1f004000
+1 region 0x10000000 0x10008000 rw-p anon - 0x10000 0x100073 0
+1 region 0x20000000 0x20002000 rw-p anon - 0x20000 0x100073 0
+1 mmap 0x30000000 0x1000 0x3 0x32 - 0x0 = -ENOMEM n=2
+1 mmap 0x30000000 0x1000 0x1 0x32 - 0x0 = 0x30000000 n=3
+1 brk 0x20001000 = 0x20002000 n=3
+1 rlimit_data 0 65536
+1 mmap 0x30010000 0x4000 0x3 0x32 - 0x0 = 0x30010000 n=4
+1 mmap 0x30020000 0x4000 0x3 0x32 - 0x0 = -ENOMEM n=4
+1 rlimit_data unlimited unlimited
+1 mmap 0x30020000 0x4000 0x3 0x32 - 0x0 = 0x30020000 n=5
+S
+"$V" replay "$T/datalimit.log" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '6 calls, 0 divergences' "$T/out"; then
+	ok "replay rebuilds over the data limit, then sets it and the data segment"
+else
+	notok "replay rebuilds over the data limit, then sets it and the data segment"
 fi
 # ... with the mlock family: its lines are applied (9 calls), and the
 # final split is mlock2's.
