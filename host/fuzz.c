@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target over the core's operations, against the reference
- * model of model.h.  An input is a program: two bytes of set-up (the
+ * model of model.h.  An input is a program: four bytes of set-up (the
  * rules, where the window lies, max_map_count, RLIMIT_AS, the overcommit
- * mode, the heap), then five bytes per operation (kind, page, pages, two
- * arguments) over a window of WIN_PAGES pages: mmap (fixed, NOREPLACE,
- * placed by hint or by search, anonymous, shared, four files, special
- * mappings), munmap, mprotect, write faults, madvise, mremap (shrink,
- * grow in place, MAYMOVE, FIXED, DONTUNMAP), brk, mseal, mlock2, munlock,
- * mlockall, munlockall, fork (RLIMIT_MEMLOCK: none, 0 or six pages).
+ * mode, the heap, RLIMIT_MEMLOCK, RLIMIT_DATA soft and hard with the
+ * ignore_rlimit_data option, the data segment), then five bytes per
+ * operation (kind, page, pages, two arguments) over a window of
+ * WIN_PAGES pages: mmap (fixed, NOREPLACE, placed by hint or by search,
+ * anonymous, shared, four files, special mappings), munmap, mprotect,
+ * write faults, madvise, mremap (shrink, grow in place, MAYMOVE, FIXED,
+ * DONTUNMAP), brk, mseal, mlock2, munlock, mlockall, munlockall, fork,
+ * setrlimit(RLIMIT_DATA).  RLIMIT_MEMLOCK: none, 0 or six pages.
+ * RLIMIT_DATA: none half the time, else a soft limit of 0 to 38 pages, a
+ * page-unaligned one, or Valgrind's soft 0 under a hard limit;
+ * setrlimit() moves the soft limit under the hard one, below what is
+ * mapped already too.
  *
  * Every operation goes through vms_run_op() as the module's ioctls do.
  * After every step the core must validate, return what the model returns,
  * and hold the model's regions: bounds, flags, page offsets, files,
  * anon_vmas (up to renaming), the fork state, the special kinds, the
- * labels, the break, the counts.  A step may first be run as a dry run:
- * same result, same region count, nothing changed.  Allocation failures
- * are injected: a call that fails for one must change nothing (a failed
- * populate is silent, as the kernel's is).
+ * labels, the break, the counts (regions, total_vm, locked and data
+ * pages).  A step may first be run as a dry run: same result, same region
+ * count, nothing changed.  Allocation failures are injected: a call that
+ * fails for one must change nothing (a failed populate is silent, as the
+ * kernel's is).
  *
  * A disagreement prints the program and aborts, so libFuzzer saves the
  * input; replay with `fuzz <file>` (VMS_FUZZ_TRACE=1 prints every step).
@@ -272,6 +279,8 @@ static const char *differs(struct vms_mm *mm, const struct model *m)
 		return "the model has more regions";
 	if (mm->map_count != (unsigned long)m->n || mm->total_vm != mtotal(m))
 		return "counts differ";
+	if (mm->data_vm != m_data(m))
+		return "data pages differ";
 	if (mm->params.brk != m->brk)
 		return "the breaks differ";
 	if (mm->params.def_flags != m->def_flags)
@@ -580,8 +589,70 @@ static struct vms_mm *mm_new(unsigned int rules)
 	return mm;
 }
 
-static void setup(struct vms_mm *mm, struct model *m, uint8_t d0, uint8_t d1)
+/*
+ * RLIMIT_DATA from @d2 and @d3: none for kinds 0-3 of d2's low three
+ * bits; 4: a soft limit of lim pages (0 to 38, from d2's high bits), no
+ * hard one; 5: Valgrind's soft 0, the hard limit lim pages or (d3 bit 7)
+ * none; 6: lim pages and 0x321 bytes, soft and hard; 7: lim pages, the
+ * hard limit 8 pages more.  d3: ignore_rlimit_data when its low two bits
+ * are 3; a data segment of 0-15 pages (bits 2-5), 0x123 bytes more with
+ * bit 6, below the window.
+ */
+static void setup_data(struct vms_params *p, uint8_t d2, uint8_t d3)
 {
+	unsigned long lim = PGS((d2 >> 3) * 5 / 4);
+
+	switch (d2 & 7) {
+	case 4:
+		p->rlimit_data = lim;
+		p->rlimit_data_max = VMASHADOW_RLIM_INFINITY;
+		break;
+	case 5:
+		p->rlimit_data = 0;
+		p->rlimit_data_max = d3 & 0x80 ? VMASHADOW_RLIM_INFINITY : lim;
+		break;
+	case 6:
+		p->rlimit_data = p->rlimit_data_max = lim + 0x321;
+		break;
+	case 7:
+		p->rlimit_data = lim;
+		p->rlimit_data_max = lim + PGS(8);
+		break;
+	default:
+		p->rlimit_data = p->rlimit_data_max = VMASHADOW_RLIM_INFINITY;
+		break;
+	}
+	p->ignore_rlimit_data = (d3 & 3) == 3;
+	p->start_data = win - PGS(16);
+	p->end_data = p->start_data + PGS(d3 >> 2 & 15) +
+		      (d3 & 0x40 ? 0x123 : 0);
+}
+
+/*
+ * setrlimit(RLIMIT_DATA) of a new soft limit from @b, the hard one kept:
+ * the hard one itself (bit 7); with bit 6, what brk() counts now (heap
+ * and data segment, in bytes) less 0 to 7 pages, for a limit the break is
+ * above already, which no shrink but to below it may leave; else 0 to 39
+ * pages.  At most the hard limit.  Lower than the heap and the data
+ * already mapped, it leaves them be, as the kernel does.
+ */
+static void set_data_soft(struct vms_mm *mm, struct model *m, uint8_t b)
+{
+	unsigned long now = (m->brk - m->start_brk) +
+			    (m->end_data - m->start_data);
+	unsigned long cur = PGS((b & 0x3f) % 40);
+
+	if (b & 0x40)
+		cur = now - (PGS(b & 7) < now ? PGS(b & 7) : now);
+	if ((b & 0x80) || cur > mm->params.rlimit_data_max)
+		cur = mm->params.rlimit_data_max;
+	mm->params.rlimit_data = cur;
+	m->data_cur = cur;
+}
+
+static void setup(struct vms_mm *mm, struct model *m, const uint8_t *d)
+{
+	uint8_t d0 = d[0], d1 = d[1];
 	static const unsigned int mmc[] = { 65530, 2, 5, 9 };
 	static const unsigned long as[] = { 0, 24, 40, 72 };
 	struct vms_params *p = &mm->params;
@@ -597,6 +668,7 @@ static void setup(struct vms_mm *mm, struct model *m, uint8_t d0, uint8_t d1)
 	/* RLIMIT_MEMLOCK: none (CAP_IPC_LOCK) twice as often as 0 or 6 pages */
 	p->rlimit_memlock = (d1 >> 5 & 3) == 2 ? 0 : (d1 >> 5 & 3) == 3 ?
 			    6 * PAGE_SIZE : VMASHADOW_MEMLOCK_UNLIMITED;
+	setup_data(p, d[2], d[3]);
 
 	m->max_map_count = p->max_map_count;
 	m->as_pages = as[d0 >> 4 & 3];
@@ -607,6 +679,11 @@ static void setup(struct vms_mm *mm, struct model *m, uint8_t d0, uint8_t d1)
 	m->start_brk = m->brk = p->start_brk;
 	m->start_stack = p->start_stack;
 	m->memlock = p->rlimit_memlock;
+	m->data_cur = p->rlimit_data;
+	m->data_max = p->rlimit_data_max;
+	m->ignore_data = p->ignore_rlimit_data;
+	m->start_data = p->start_data;
+	m->end_data = p->end_data;
 }
 
 /*
@@ -662,7 +739,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		trace = getenv("VMS_FUZZ_TRACE");
 		up = true;
 	}
-	if (size < 2)
+	if (size < 4)
 		return 0;
 	prog_len = 0;
 	prog[0] = '\0';
@@ -673,14 +750,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model_init(&m, data[0] & 1);
 	for (i = 1; i <= NFILES; i++)
 		model_new_file(&m, file_kinds[i].model_mode, file_kinds[i].close);
-	setup(mm, &m, data[0], data[1]);
+	setup(mm, &m, data);
 	step("rules %s, window %#lx, max_map_count %u, rlimit_as %lu pages, "
-	     "overcommit %u/%lu, heap at %lu\n", data[0] & 1 ? "6.12" : "6.1",
+	     "overcommit %u/%lu, heap at %lu, memlock %#lx, rlimit_data "
+	     "%#lx/%#lx%s, data segment %#lx bytes\n",
+	     data[0] & 1 ? "6.12" : "6.1",
 	     win, mm->params.max_map_count, m.as_pages,
 	     mm->params.overcommit_memory, m.ram_pages,
-	     (m.start_brk - win) / PAGE_SIZE);
+	     (m.start_brk - win) / PAGE_SIZE, m.memlock, m.data_cur,
+	     m.data_max, m.ignore_data ? " (ignored)" : "",
+	     m.end_data - m.start_data);
 
-	for (i = 2; i + 5 <= size; i += 5) {
+	for (i = 4; i + 5 <= size; i += 5) {
 		const uint8_t *d = data + i;
 		bool dry = d[0] & 0x10, inject = d[0] & 0x80;
 		unsigned long result, mresult, dres = 0, dcount = 0, count;
@@ -690,6 +771,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.n > M_MAX - 16)
 			break;		/* the model's array is full */
 		old = m;
+		if ((d[0] & 15) == 12 && (d[3] & 6) == 6) {
+			/* a quarter of the forks: setrlimit(RLIMIT_DATA) */
+			set_data_soft(mm, &m, d[4]);
+			step("setrlimit data %#lx/%#lx\n", m.data_cur, m.data_max);
+			compare(mm, &m);
+			continue;
+		}
 		if (!decode(&m, d, &s)) {
 			/* fork: the child must be the model's child */
 			struct vms_mm *c = mm_new(rules);

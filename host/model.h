@@ -12,14 +12,19 @@
  * The state is all the core keeps that decides anything: bounds, flags,
  * the page offset (anonymous ones too), the file, the anon_vma identity
  * and whether its chain is singular (not inherited by fork), special
- * mappings ([vdso], [vvar]), the limits (max_map_count, RLIMIT_AS, the
- * overcommit heuristic), mmap_base and mmap_min_addr, and the heap.  The
+ * mappings ([vdso], [vvar]), the limits (max_map_count, RLIMIT_AS,
+ * RLIMIT_MEMLOCK with mlockall()'s def_flags, RLIMIT_DATA soft and hard
+ * with the ignore_rlimit_data boot option and the data segment brk()
+ * counts, the overcommit heuristic), mmap_base and mmap_min_addr, and the
+ * heap.  The counts the kernel keeps (total_vm, locked_vm, data_vm) are
+ * not kept here but counted again from the array whenever asked.  The
  * fuzzer compares all of it after every step, up to a renaming of files
  * and anon_vmas.
  *
- * Not modelled: RLIMIT_DATA and RLIMIT_MEMLOCK (nor by the core), mode 2
- * of vm.overcommit_memory (allowed everything: the fuzzer leaves the
- * core's commit limit unset), userfaultfd, mempolicies, hugetlb, the
+ * Not modelled: mode 2 of vm.overcommit_memory (allowed everything: the
+ * fuzzer leaves the core's commit limit unset), userfaultfd, mempolicies,
+ * hugetlb, stack growth (nor by the core: its RLIMIT_STACK and
+ * acct_stack_growth()), CONFIG_COMPAT_BRK's end_data floor for brk(), the
  * anon_vma reuse of anon_vma_clone() once the parent's regions are gone
  * (a fork keeps its parent alive here), where 6.1 puts the vdso at exec.
  */
@@ -121,6 +126,10 @@ struct model {
 	int populate_fails;
 	unsigned long def_flags;	/* mlockall(MCL_FUTURE) */
 	unsigned long memlock;		/* RLIMIT_MEMLOCK, bytes; ~0: none */
+	/* RLIMIT_DATA, bytes, soft (rlimit) and hard (rlimit_max); ~0: none */
+	unsigned long data_cur, data_max;
+	bool ignore_data;		/* boot option ignore_rlimit_data */
+	unsigned long start_data, end_data;	/* the program's data segment */
 	int next_anon, next_file;
 	struct mfile files[M_FILES];
 };
@@ -133,6 +142,7 @@ static inline void model_init(struct model *m, bool v612)
 	m->mmap_min_addr = 65536;
 	m->mmap_base = M_TASK - (128UL << 20);
 	m->memlock = ~0UL;
+	m->data_cur = m->data_max = ~0UL;
 	m->next_anon = 1;
 	m->next_file = 1;
 }
@@ -225,10 +235,53 @@ static inline unsigned long mpages_in(const struct model *m, unsigned long s,
 	return p;
 }
 
-/* may_expand_vm(): RLIMIT_AS */
-static inline bool m_may_expand(const struct model *m, long pages)
+/*
+ * is_data_mapping(): what VmData counts and RLIMIT_DATA bounds is memory
+ * that is writable and private, stacks (VM_STACK: VM_GROWSDOWN) apart.
+ */
+static inline bool m_is_data(unsigned long flags)
 {
-	return !m->as_pages || (long)mtotal(m) + pages <= (long)m->as_pages;
+	if (!(flags & MF_WRITE))
+		return false;
+	if (flags & MF_SHARED)
+		return false;
+	return !(flags & MF_GROWSDOWN);
+}
+
+/* mm->data_vm, counted again: the pages of the data mappings */
+static inline unsigned long m_data(const struct model *m)
+{
+	unsigned long p = 0;
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m_is_data(m->r[i].flags))
+			p += mpages(&m->r[i]);
+	return p;
+}
+
+/*
+ * may_expand_vm(): may @pages pages with @flags be added?  RLIMIT_AS for
+ * every mapping; then RLIMIT_DATA for data mappings, over which a soft
+ * limit of 0 falls back on the hard one (the kernel's workaround for
+ * Valgrind), and past which the boot option ignore_rlimit_data still
+ * lets the call through (the kernel only warns).
+ */
+static inline bool m_may_expand(const struct model *m, unsigned long flags,
+				long pages)
+{
+	unsigned long want;
+
+	if (m->as_pages && (long)mtotal(m) + pages > (long)m->as_pages)
+		return false;
+	if (!m_is_data(flags))
+		return true;
+	want = m_data(m) + pages;
+	if (want <= m->data_cur / M_PG)
+		return true;
+	if (m->data_cur == 0 && want <= m->data_max / M_PG)
+		return true;
+	return m->ignore_data;
 }
 
 /*
@@ -506,7 +559,6 @@ static inline int m_populate_range(struct model *m, int i,
 {
 	struct mreg *r = &m->r[i];
 	unsigned long size = r->file ? m->files[r->file].pages : 0;
-	unsigned long first = r->pgoff + (start - r->start) / M_PG;
 	unsigned long last = r->pgoff + (end - r->start) / M_PG - 1;
 
 	if (r->flags & MF_LOCKONFAULT)
@@ -809,8 +861,13 @@ static inline int m_mmap_region(struct model *m, struct mreg *nr,
 	int err, i;
 
 	if (!m->v612) {
-		if (!m_may_expand(m, pages) &&
-		    !m_may_expand(m, pages - mpages_in(m, nr->start, nr->end, false)))
+		/*
+		 * 6.1 asks for the whole length first, then less all the pages
+		 * the range holds, data or not (count_vma_pages_range())
+		 */
+		if (!m_may_expand(m, nr->flags, pages) &&
+		    !m_may_expand(m, nr->flags,
+				  pages - mpages_in(m, nr->start, nr->end, false)))
 			return -ENOMEM;
 		/* any failure of the unmap is -ENOMEM ([vdso] refusing a cut) */
 		err = m_unmap_range(m, nr->start, nr->end, false);
@@ -825,7 +882,9 @@ static inline int m_mmap_region(struct model *m, struct mreg *nr,
 		err = m_unmap_range(m, nr->start, nr->end, true);
 		if (err)
 			return err;
-		if (!m_may_expand(m, pages - mpages_in(m, nr->start, nr->end, false)))
+		/* the range is gathered, still counted: less all its pages */
+		if (!m_may_expand(m, nr->flags,
+				  pages - mpages_in(m, nr->start, nr->end, false)))
 			return -ENOMEM;
 		charged = pages - mpages_in(m, nr->start, nr->end, true);
 		if ((nr->flags & MF_ACCOUNT) && charged && !m_enough(m, charged))
@@ -1031,6 +1090,17 @@ static inline int model_mprotect(struct model *m, unsigned long start,
 			p = i;
 		} else {
 			if (nf & MF_WRITE) {
+				unsigned long np = (tmp - nstart) / M_PG;
+
+				/*
+				 * memory turning into data meets RLIMIT_DATA:
+				 * refused if the new flags may not have the
+				 * pages but the old ones might (RLIMIT_AS
+				 * refusing both lets it through)
+				 */
+				if (!m_may_expand(m, nf, np) &&
+				    m_may_expand(m, old, np))
+					return -ENOMEM;
 				if (!(old & (MF_ACCOUNT | MF_WRITE | MF_HUGETLB |
 					     MF_SHARED | MF_NORESERVE))) {
 					if (!m_enough(m, (tmp - nstart) / M_PG))
@@ -1088,7 +1158,6 @@ static inline int m_madv_populate(struct model *m, int i, unsigned long start,
 	struct mreg *r = &m->r[i];
 	bool write = adv == MADV_POPULATE_WRITE;
 	unsigned long size = r->file ? m->files[r->file].pages : 0;
-	unsigned long first = r->pgoff + (start - r->start) / M_PG;
 	unsigned long last = r->pgoff + (end - r->start) / M_PG - 1;
 
 	if (r->flags & (MF_IO | MF_PFNMAP))
@@ -1321,6 +1390,14 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 
 	if (brk < m->start_brk)
 		return orig;
+	/*
+	 * check_data_rlimit(): the unrounded break's heap and the data
+	 * segment against the soft limit in bytes, first, so a break above
+	 * the limit cannot even come down
+	 */
+	if (m->data_cur != ~0UL &&
+	    (brk - m->start_brk) + (m->end_data - m->start_data) > m->data_cur)
+		return orig;
 	newbrk = M_ALIGN(brk);
 	oldbrk = M_ALIGN(m->brk);
 	if (oldbrk == newbrk) {
@@ -1349,7 +1426,7 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 	if (i < m->n && newbrk + M_PG > m_start_gap(&m->r[i]))
 		return orig;
 	/* do_brk_flags() */
-	if (!m_may_expand(m, len / M_PG))
+	if (!m_may_expand(m, flags, len / M_PG))
 		return orig;
 	if ((unsigned long)m->n > m->max_map_count)
 		return orig;
@@ -1406,7 +1483,7 @@ static inline int m_to_resize(struct model *m, unsigned long addr,
 		return -EFAULT;
 	if (!m_lock_ok(m, r->flags, new_len - old_len))
 		return -EAGAIN;
-	if (!m_may_expand(m, (new_len - old_len) / M_PG))
+	if (!m_may_expand(m, r->flags, (new_len - old_len) / M_PG))
 		return -ENOMEM;
 	return i;
 }
@@ -1525,7 +1602,9 @@ static inline long m_remap_to(struct model *m, unsigned long addr,
 	i = m_to_resize(m, addr, old_len, new_len, flags);
 	if (i < 0)
 		return i;
-	if ((flags & MREMAP_DONTUNMAP) && !m_may_expand(m, old_len / M_PG))
+	/* the copy DONTUNMAP leaves is counted as new, with the old flags */
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    !m_may_expand(m, m->r[i].flags, old_len / M_PG))
 		return -ENOMEM;
 	if (flags & MREMAP_FIXED)
 		mf |= MAP_FIXED;
