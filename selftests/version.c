@@ -100,6 +100,35 @@ TEST(size_larger)
 	EXPECT_EQ(1000, p.max_map_count);
 }
 
+/* What older_version() last had back. */
+static union {
+	struct vmashadow_params	p;
+	struct vmashadow_stats	st;
+	unsigned char		bytes[512];
+} old;
+
+/*
+ * @cmd with its structure in an older version of @size bytes (the
+ * current one has @full): 0 if it was answered, ->size kept, and not a
+ * byte written past @size; else which of those failed (1, 2, 3).
+ */
+static int older_version(unsigned long cmd, size_t size, size_t full)
+{
+	size_t i;
+
+	memset(&old, 0xff, sizeof(old));
+	memset(&old, 0, size);
+	old.p.size = size;
+	if (vms_ioctl(vms_fd, cmd, &old))
+		return 1;
+	if (old.p.size != size)
+		return 2;
+	for (i = size; i < full; i++)
+		if (old.bytes[i] != 0xff)
+			return 3;
+	return 0;
+}
+
 TEST(reserved_and_flags)
 {
 	struct vmashadow_params p;
@@ -127,67 +156,26 @@ TEST(reserved_and_flags)
 	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
 					  VMASHADOW_PARAM_RULES | 0x80000000));
 	/*
-	 * The first version of the structure, without rlimit_as, is still
-	 * read (zero-extended) and written back no further than it goes.
+	 * Every older version of the structures is still read (zero-
+	 * extended) and written back no further than it goes: params 0
+	 * without rlimit_as, 3 without def_flags and rlimit_memlock, 4
+	 * without the data limit and segment; STATS 0 without locked_pages,
+	 * 1 without data_pages.
 	 */
-	{
-		struct vmashadow_params old[2];
-
-		memset(old, 0xff, sizeof(old));
-		memset(old, 0, VMASHADOW_PARAMS_SIZE_VER0);
-		old[0].size = VMASHADOW_PARAMS_SIZE_VER0;
-		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, old));
-		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER0, old[0].size);
-		EXPECT_EQ(vms_rules_of_kernel(), old[0].rules);
-		/* the bytes past the older structure are untouched */
-		EXPECT_EQ(0xffffffffffffffffULL, old[0].rlimit_as);
-	}
-	/* Version 3, without def_flags and rlimit_memlock, likewise. */
-	{
-		struct vmashadow_params old[2];
-
-		memset(old, 0xff, sizeof(old));
-		memset(old, 0, VMASHADOW_PARAMS_SIZE_VER3);
-		old[0].size = VMASHADOW_PARAMS_SIZE_VER3;
-		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, old));
-		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER3, old[0].size);
-		EXPECT_EQ(0xffffffffffffffffULL, old[0].def_flags);
-	}
-	/* Version 4, without the data limit and segment. */
-	{
-		struct vmashadow_params old[2];
-
-		memset(old, 0xff, sizeof(old));
-		memset(old, 0, VMASHADOW_PARAMS_SIZE_VER4);
-		old[0].size = VMASHADOW_PARAMS_SIZE_VER4;
-		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_GET_PARAMS, old));
-		EXPECT_EQ(VMASHADOW_PARAMS_SIZE_VER4, old[0].size);
-		EXPECT_EQ(0xffffffffffffffffULL, old[0].rlimit_data);
-		EXPECT_EQ(0xffffffffffffffffULL, old[0].end_data);
-	}
-	/* The first STATS, without locked_pages. */
-	{
-		struct vmashadow_stats old[2];
-
-		memset(old, 0xff, sizeof(old));
-		memset(old, 0, VMASHADOW_STATS_SIZE_VER0);
-		old[0].size = VMASHADOW_STATS_SIZE_VER0;
-		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, old));
-		EXPECT_EQ(VMASHADOW_STATS_SIZE_VER0, old[0].size);
-		EXPECT_EQ(0xffffffffffffffffULL, old[0].locked_pages);
-	}
-	/* The second, without data_pages. */
-	{
-		struct vmashadow_stats old[2];
-
-		memset(old, 0xff, sizeof(old));
-		memset(old, 0, VMASHADOW_STATS_SIZE_VER1);
-		old[0].size = VMASHADOW_STATS_SIZE_VER1;
-		EXPECT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_STATS, old));
-		EXPECT_EQ(VMASHADOW_STATS_SIZE_VER1, old[0].size);
-		EXPECT_EQ(0, old[0].locked_pages);
-		EXPECT_EQ(0xffffffffffffffffULL, old[0].data_pages);
-	}
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER0, sizeof(p)));
+	EXPECT_EQ(vms_rules_of_kernel(), old.p.rules);
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER3, sizeof(p)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER4, sizeof(p)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_STATS,
+				   VMASHADOW_STATS_SIZE_VER0,
+				   sizeof(struct vmashadow_stats)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_STATS,
+				   VMASHADOW_STATS_SIZE_VER1,
+				   sizeof(struct vmashadow_stats)));
+	EXPECT_EQ(0, old.st.locked_pages);
 	/* RLIMIT_DATA: no soft limit above the hard one, the option 0 or 1 */
 	memset(&p, 0, sizeof(p));
 	p.rlimit_data = PGS(2);
