@@ -320,9 +320,11 @@ struct vmashadow_fork {
 /*
  * VMASHADOW_IOC_IMPORT: replace the shadow with a real process's address
  * space (pid 0: the caller's), with flags, backing, page offsets and
- * anon_vma identities as the kernel holds them.  The caller needs the
- * access /proc/PID/maps needs (PTRACE_MODE_READ).  With ->start < ->end,
- * only the regions meeting [start, end) are imported.
+ * anon_vma identities as the kernel holds them, and the parameters the
+ * process decides: the heap, the stack, mmap_base, def_flags, MDWE,
+ * RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_DATA and the data segment.  The
+ * caller needs the access /proc/PID/maps needs (PTRACE_MODE_READ).  With
+ * ->start < ->end, only the regions meeting [start, end) are imported.
  */
 struct vmashadow_import {
 	__u32 size;
