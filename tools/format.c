@@ -868,6 +868,29 @@ static int is_boundary(const struct vms_snap *s, uint64_t addr)
 	return r && r->start == addr;
 }
 
+/*
+ * Shared anonymous memory: the shadow says so (KIND_SHMEM), a maps text
+ * only by the name shmem_zero_setup()'s file has.
+ */
+static int reg_is_shared_anon(const struct vms_reg *r)
+{
+	if (r->have_rec)
+		return r->rec.kind == VMASHADOW_KIND_SHMEM;
+	return !strcmp(r->name, "/dev/zero (deleted)");
+}
+
+/*
+ * Whether the inodes of a and b are to be compared.  Not between two
+ * shared anonymous mappings: each is a new shmem inode whose number the
+ * kernel takes from a system-wide counter (get_next_ino()), which no
+ * shadow can predict (the selftests' vms_filter() masks it the same way).
+ * Everything else on the line still counts, and a file's inode always.
+ */
+static int inode_compared(const struct vms_reg *a, const struct vms_reg *b)
+{
+	return !reg_is_shared_anon(a) || !reg_is_shared_anon(b);
+}
+
 /* Attribute difference of a and b over an interval starting at addr. */
 static int attr_diff(const struct vms_reg *a, const struct vms_reg *b, uint64_t addr,
 		     char *buf, size_t len)
@@ -884,7 +907,7 @@ static int attr_diff(const struct vms_reg *a, const struct vms_reg *b, uint64_t 
 	if ((a->major != b->major || a->minor != b->minor) && n < len)
 		n += snprintf(buf + n, len - n, " dev %02x:%02x/%02x:%02x", a->major,
 			      a->minor, b->major, b->minor);
-	if (a->inode != b->inode && n < len)
+	if (a->inode != b->inode && inode_compared(a, b) && n < len)
 		n += snprintf(buf + n, len - n, " inode %" PRIu64 "/%" PRIu64,
 			      a->inode, b->inode);
 	if (strcmp(a->name, b->name) && n < len)

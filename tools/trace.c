@@ -65,6 +65,8 @@
  * tracer gives them to the shadow (the rlimit_memlock parameter) at exec
  * and, read afresh from /proc/PID/limits and /proc/PID/status, before
  * every call that may consult them, logging each change (memlock records).
+ * CAP_IPC_LOCK counts only in the initial user namespace, where the
+ * kernel's capable() looks for it (/proc/PID/ns/user says which).
  *
  * RLIMIT_DATA the same way: whether an mmap, mprotect, mremap or brk fails
  * on it depends on the limit, soft and hard, as the program has it when
@@ -86,6 +88,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/user.h>
@@ -114,6 +117,8 @@
 #define MAP_LOCKED 0x2000
 #endif
 #define CAP_IPC_LOCK_ 14
+/* include/linux/proc_ns.h: the inode of the initial user namespace */
+#define PROC_USER_INIT_INO_ 0xEFFFFFFDU
 #ifndef KCMP_VM
 #define KCMP_VM 1
 #endif
@@ -427,9 +432,28 @@ static int proc_limit(pid_t tid, const char *name, uint64_t *soft, uint64_t *har
 }
 
 /*
+ * Whether @tid is in a user namespace other than the initial one: its
+ * /proc/TID/ns/user is not the initial namespace's fixed inode.  0 when
+ * that cannot be read (without CONFIG_USER_NS every task is in the initial
+ * one; a task going away fails on /proc/TID/status anyway).
+ */
+static int in_child_userns(pid_t tid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", tid);
+	return !stat(path, &st) && st.st_ino != PROC_USER_INIT_INO_;
+}
+
+/*
  * RLIMIT_MEMLOCK of @tid as the shadow's rlimit_memlock holds it:
  * VMASHADOW_MEMLOCK_UNLIMITED with CAP_IPC_LOCK or without a limit.  0, or
  * -1 if /proc does not say (the task is going away).
+ *
+ * The kernel asks capable(CAP_IPC_LOCK), of the initial user namespace,
+ * while CapEff holds the capabilities in the task's own: inside a child
+ * namespace (unshare -Ur) it is full, and the limit counts all the same.
  */
 static int memlock_of(pid_t tid, uint64_t *v)
 {
@@ -448,7 +472,7 @@ static int memlock_of(pid_t tid, uint64_t *v)
 	fclose(f);
 	if (!have_cap)
 		return -1;
-	if ((cap >> CAP_IPC_LOCK_) & 1) {
+	if (((cap >> CAP_IPC_LOCK_) & 1) && !in_child_userns(tid)) {
 		*v = VMASHADOW_MEMLOCK_UNLIMITED;
 		return 0;
 	}

@@ -123,6 +123,26 @@ status "diff: equal maps give exit 0" 0 "$V" diff --shadow-maps "$DATA/diff-real
 status "diff: window" 1 "$V" diff -w 10000000-20000000 --shadow-maps "$DATA/diff-shadow.maps" "$DATA/diff-real.maps"
 grep -q '^1 mismatch$' "$TMP/out" && ok "diff: the window limits the comparison" ||
 	notok "diff: the window limits the comparison"
+# Shared anonymous memory: its inode (a system-wide counter's) is not
+# compared, its offset is; a file's inode is.
+cat >"$TMP/shm-shadow.maps" <<'M'
+70000000-70002000 rw-s 00000000 00:01 1                                  /dev/zero (deleted)
+70002000-70004000 rw-s 00000000 00:01 2                                  /dev/zero (deleted)
+80000000-80001000 rw-s 00000000 fe:00 14                                 /lib/z
+M
+cat >"$TMP/shm-real.maps" <<'M'
+70000000-70002000 rw-s 00000000 00:01 1027                               /dev/zero (deleted)
+70002000-70004000 rw-s 00001000 00:01 1028                               /dev/zero (deleted)
+80000000-80001000 rw-s 00000000 fe:00 15                                 /lib/z
+M
+cat >"$TMP/shm.out" <<'M'
+attribute 0000000070002000-0000000070004000 shadow/real: offset 0/1000
+attribute 0000000080000000-0000000080001000 shadow/real: inode 14/15
+2 mismatches
+M
+"$V" diff --shadow-maps "$TMP/shm-shadow.maps" "$TMP/shm-real.maps" >"$TMP/diff" 2>&1
+same "diff: the inode of shared anonymous memory is not compared, a file's is" \
+	"$TMP/shm.out" "$TMP/diff"
 
 # ---- the command line ----
 status "--help" 0 "$V" --help

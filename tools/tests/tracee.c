@@ -22,11 +22,18 @@
  *                               and their errors; then without CAP_IPC_LOCK
  *                               under a small RLIMIT_MEMLOCK (ENOMEM, EAGAIN,
  *                               EPERM)
+ *   vmashadow-tracee mlockns    run in a user namespace of its own
+ *                               (unshare -Ur) under RLIMIT_MEMLOCK of 8
+ *                               pages: CAP_IPC_LOCK in its effective set,
+ *                               not in the initial namespace, so the limit
+ *                               counts (ENOMEM, EAGAIN, EPERM)
  *   vmashadow-tracee data       mmap, mprotect, mremap and brk under
  *                               RLIMIT_DATA: what makes data beyond it fails
  *                               (ENOMEM, the old break), what is no data
  *                               does not; a shrinking brk above the limit;
  *                               a soft limit of 0 (the hard one counts)
+ *   vmashadow-tracee shmem      shared anonymous memory: several mappings,
+ *                               split, joined, grown, moved, partly unmapped
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +49,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -382,6 +390,17 @@ static int good(long r, const char *what)
 	return 0;
 }
 
+/* Whether CAP_IPC_LOCK is in the effective set (of our user namespace). */
+static int has_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return 0;
+	return !!(d[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32)));
+}
+
 /* Drop CAP_IPC_LOCK from the effective set: RLIMIT_MEMLOCK then counts. */
 static void drop_ipc_lock(void)
 {
@@ -392,6 +411,30 @@ static void drop_ipc_lock(void)
 		return;
 	d[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
 	syscall(SYS_capset, &h, d);
+}
+
+/*
+ * Under a RLIMIT_MEMLOCK of 8 pages that counts (no CAP_IPC_LOCK the
+ * kernel sees), with @a 16 unlocked pages: ENOMEM beyond the limit, EAGAIN
+ * for a locked mmap, then EPERM under a limit of 0.
+ */
+static int over_limit(char *a)
+{
+	struct rlimit rl;
+	int rc = 0;
+
+	rc |= good(mlock(a, 4 * PG), "mlock within the limit");
+	rc |= fails(mlock(a + 8 * PG, 8 * PG), ENOMEM, "mlock beyond the limit");
+	rc |= fails((long)mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0),
+		    EAGAIN, "mmap(MAP_LOCKED) beyond the limit");
+	rc |= fails(mlockall(MCL_CURRENT), ENOMEM, "mlockall beyond the limit");
+	rc |= good(munlock(a, 4 * PG), "munlock");
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 1;
+	rc |= fails(mlock(a, PG), EPERM, "mlock with no limit left");
+	return rc;
 }
 
 static int locks(void)
@@ -448,17 +491,45 @@ static int locks(void)
 	rl.rlim_cur = rl.rlim_max = 8 * PG;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 1;
-	rc |= good(mlock(a, 4 * PG), "mlock within the limit");
-	rc |= fails(mlock(a + 8 * PG, 8 * PG), ENOMEM, "mlock beyond the limit");
-	rc |= fails((long)mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0),
-		    EAGAIN, "mmap(MAP_LOCKED) beyond the limit");
-	rc |= fails(mlockall(MCL_CURRENT), ENOMEM, "mlockall beyond the limit");
-	rc |= good(munlock(a, 4 * PG), "munlock");
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+	rc |= over_limit(a);
+	munmap(a, 16 * PG);
+	return rc;
+}
+
+/*
+ * Whether we are in a user namespace other than the initial one, whose
+ * /proc/self/ns/user has a fixed inode (PROC_USER_INIT_INO).
+ */
+static int in_child_userns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/user", &st) && st.st_ino != 0xEFFFFFFDU;
+}
+
+/*
+ * In a user namespace of our own (unshare -Ur), CapEff is full, yet the
+ * kernel asks capable(CAP_IPC_LOCK) of the initial namespace: the limit
+ * the shell set (ulimit -S -l 32, 8 pages) counts all the same.  Whether
+ * the setting is what it should be is checked first, so that the tracer
+ * cannot pass for the wrong reason.
+ */
+static int locks_userns(void)
+{
+	struct rlimit rl;
+	char *a;
+	int rc;
+
+	if (!in_child_userns() || !has_ipc_lock() || getrlimit(RLIMIT_MEMLOCK, &rl) ||
+	    rl.rlim_cur != 8 * PG) {
+		fprintf(stderr, "%s: wants a user namespace of its own, CAP_IPC_LOCK in "
+			"it and RLIMIT_MEMLOCK of 8 pages\n", scenario);
 		return 1;
-	rc |= fails(mlock(a, PG), EPERM, "mlock with no limit left");
+	}
+	a = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return 1;
+	rc = over_limit(a);
 	munmap(a, 16 * PG);
 	return rc;
 }
@@ -536,7 +607,8 @@ static int datas(void)
 	rc |= fails((long)map(8 * PG, rw, priv), ENOMEM, "mmap of data beyond the limit");
 	b = map(8 * PG, PROT_READ, priv);
 	rc |= good((long)b, "mmap of read-only memory");
-	/* A file: the shadow cannot know a shared anonymous mapping's inode. */
+	/* Shared memory, anonymous or a file's, is no data. */
+	rc |= good((long)map(8 * PG, rw, MAP_SHARED), "mmap of shared anonymous memory");
 	fd = memfd_create("vms-data", 0);
 	if (fd < 0 || ftruncate(fd, 8 * PG))
 		return 1;
@@ -581,6 +653,42 @@ static int datas(void)
 	return rc;
 }
 
+/*
+ * Shared anonymous memory: every mapping a shmem object of its own, whose
+ * inode the kernel numbers from a system-wide counter (the tracer compares
+ * all of each maps line but that).  Two mappings side by side stay apart;
+ * one is split and joined again (its pages run on), partly unmapped, a
+ * piece of it grown (moved: the next mapping is in the way), and another
+ * moved into the hole.
+ */
+static int shmem(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	char *a, *b, *c, *d;
+	int rc = 0;
+
+	a = map(8192, rw, MAP_SHARED);
+	b = map(16 * PG, rw, MAP_SHARED);
+	c = map(4 * PG, PROT_READ, MAP_SHARED | MAP_NORESERVE);
+	if (a == MAP_FAILED || b == MAP_FAILED || c == MAP_FAILED)
+		return 1;
+	a[0] = 1;			/* faults: shared pages, no anon_vma */
+	b[5 * PG] = 2;
+	rc |= good(mprotect(b + 4 * PG, 4 * PG, PROT_READ), "mprotect splitting it");
+	rc |= good(mprotect(b + 4 * PG, 4 * PG, rw), "mprotect joining it again");
+	rc |= good(munmap(b + 10 * PG, 2 * PG), "munmap of a part of it");
+	d = mremap(b + 12 * PG, 4 * PG, 8 * PG, MREMAP_MAYMOVE);
+	rc |= good((long)d, "mremap growing a piece");
+	rc |= good((long)mremap(a, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+				b + 10 * PG), "mremap moving one into the hole");
+	rc |= good(munmap(c + PG, PG), "munmap of a read-only page");
+	rc |= good(munmap(b, 12 * PG), "munmap");
+	if (d != MAP_FAILED)
+		rc |= good(munmap(d, 8 * PG), "munmap");
+	rc |= good(munmap(c, 4 * PG), "munmap");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -606,9 +714,13 @@ int main(int argc, char **argv)
 		scenario = argv[1];
 	if (argc > 1 && !strcmp(argv[1], "mlock"))
 		return locks();
+	if (argc > 1 && !strcmp(argv[1], "mlockns"))
+		return locks_userns();
 	if (argc > 1 && !strcmp(argv[1], "data"))
 		return datas();
+	if (argc > 1 && !strcmp(argv[1], "shmem"))
+		return shmem();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap|mlock|data\n", argv[0]);
+		"forkexec|maxmap|mlock|mlockns|data|shmem\n", argv[0]);
 	return 2;
 }
