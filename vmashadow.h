@@ -119,7 +119,12 @@ struct vms_region {
 	unsigned long		gap;
 	unsigned long		subtree_gap;	/* largest ->gap in the subtree */
 	unsigned long		pgoff;		/* in pages; hidden for anon */
-	unsigned long		flags;		/* VMASHADOW_VM_* | VMS_* */
+	/*
+	 * VMASHADOW_VM_* | VMS_*.  Once the region is linked, VM_WRITE,
+	 * VM_SHARED and VM_GROWSDOWN change only through vms_set_flags(),
+	 * which keeps data_vm.
+	 */
+	unsigned long		flags;
 	struct vms_file		*file;
 	struct vms_anon		*anon;
 };
