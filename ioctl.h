@@ -31,8 +31,8 @@
 
 /* Interface version: the major number changes only on incompatible changes. */
 #define VMASHADOW_API_MAJOR	1
-/* 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData */
-#define VMASHADOW_API_MINOR	2
+/* 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth */
+#define VMASHADOW_API_MINOR	3
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -128,18 +128,20 @@ struct vmashadow_version {
 /* rlimit_data, rlimit_data_max and ignore_rlimit_data */
 #define VMASHADOW_PARAM_RLIMIT_DATA	0x1000
 #define VMASHADOW_PARAM_DATA_SEGMENT	0x2000	/* start_data and end_data */
-#define VMASHADOW_PARAM_ALL		0x3fff
+#define VMASHADOW_PARAM_RLIMIT_STACK	0x4000
+#define VMASHADOW_PARAM_ALL		0x7fff
 
 /*
  * Older versions, still accepted: without rlimit_as; without commit_*;
  * without mdwe; without def_flags and rlimit_memlock; without the data
- * limit and segment.
+ * limit and segment; without rlimit_stack.
  */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
 #define VMASHADOW_PARAMS_SIZE_VER2	104
 #define VMASHADOW_PARAMS_SIZE_VER3	112
 #define VMASHADOW_PARAMS_SIZE_VER4	128
+#define VMASHADOW_PARAMS_SIZE_VER5	168
 
 /* A resource limit that is not there: RLIM_INFINITY. */
 #define VMASHADOW_RLIM_INFINITY		(~0ULL)
@@ -209,6 +211,12 @@ struct vmashadow_params {
 	 */
 	__u64 start_data;
 	__u64 end_data;
+	/*
+	 * RLIMIT_STACK in bytes, VMASHADOW_RLIM_INFINITY for none: how far a
+	 * fault (TOUCH) below a region that grows down may stretch it.  The
+	 * opener's by default; IMPORT takes the process's.
+	 */
+	__u64 rlimit_stack;
 };
 
 /*
@@ -322,7 +330,8 @@ struct vmashadow_fork {
  * space (pid 0: the caller's), with flags, backing, page offsets and
  * anon_vma identities as the kernel holds them, and the parameters the
  * process decides: the heap, the stack, mmap_base, def_flags, MDWE,
- * RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_DATA and the data segment.  The
+ * RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_DATA, the data segment and
+ * RLIMIT_STACK.  The
  * caller needs the access /proc/PID/maps needs (PTRACE_MODE_READ).  With
  * ->start < ->end, only the regions meeting [start, end) are imported.
  */

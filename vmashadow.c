@@ -354,6 +354,7 @@ static void vms_params_export(const struct vms_params *p,
 	out->ignore_rlimit_data = p->ignore_rlimit_data;
 	out->start_data = p->start_data;
 	out->end_data = p->end_data;
+	out->rlimit_stack = p->rlimit_stack;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -469,6 +470,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 		mp->start_data = p.start_data;
 		mp->end_data = p.end_data;
 	}
+	if (p.set & VMASHADOW_PARAM_RLIMIT_STACK)
+		mp->rlimit_stack = p.rlimit_stack;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -1004,6 +1007,7 @@ static void vms_params_from_sysctl(struct vms_params *p)
 			    rlimit(RLIMIT_MEMLOCK);
 	p->rlimit_data = rlimit(RLIMIT_DATA);
 	p->rlimit_data_max = rlimit_max(RLIMIT_DATA);
+	p->rlimit_stack = rlimit(RLIMIT_STACK);
 	p->overcommit_memory = min(2UL,
 				   vms_sysctl("/proc/sys/vm/overcommit_memory",
 					      p->overcommit_memory));
@@ -1396,7 +1400,7 @@ static unsigned long vms_commit_other(const struct vms_mm *mm)
 
 /*
  * The limits of @task that a shadow of it keeps: RLIMIT_AS (0: none),
- * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK, and RLIMIT_DATA.
+ * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK, RLIMIT_DATA and RLIMIT_STACK.
  */
 static void vms_task_limits(struct task_struct *task, struct vms_params *p)
 {
@@ -1405,6 +1409,7 @@ static void vms_task_limits(struct task_struct *task, struct vms_params *p)
 	p->rlimit_as = as == RLIM_INFINITY ? 0 : as;
 	p->rlimit_data = task_rlimit(task, RLIMIT_DATA);
 	p->rlimit_data_max = task_rlimit_max(task, RLIMIT_DATA);
+	p->rlimit_stack = task_rlimit(task, RLIMIT_STACK);
 	p->rlimit_memlock = has_capability_noaudit(task, CAP_IPC_LOCK) ?
 			    VMASHADOW_MEMLOCK_UNLIMITED :
 			    task_rlimit(task, RLIMIT_MEMLOCK);
@@ -1505,6 +1510,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->params.rlimit_memlock = limits.rlimit_memlock;
 	new->params.rlimit_data = limits.rlimit_data;
 	new->params.rlimit_data_max = limits.rlimit_data_max;
+	new->params.rlimit_stack = limits.rlimit_stack;
 	new->may_map_low = ctx->mm.may_map_low;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);

@@ -178,6 +178,7 @@ struct vms_params {
 	/* the program's data segment, which brk() counts against the limit */
 	unsigned long		start_data;
 	unsigned long		end_data;
+	unsigned long		rlimit_stack;	/* bytes; RLIM_INFINITY: none */
 };
 
 struct vms_counters {

@@ -1569,10 +1569,65 @@ static int vms_write_fault(struct vms_mm *mm, struct vms_region *r)
 	return vms_anon_prepare(mm, r);
 }
 
+/*
+ * expand_downwards(): a fault in the hole below a region that grows down
+ * moves the region's start down to the fault's page, as far as the stack
+ * guard gap above an accessible region below, RLIMIT_STACK (the region's
+ * whole size), RLIMIT_AS, the memlock limit and the commit charge allow.
+ * The anon_vma is prepared before the limits are asked, so a growth they
+ * refuse leaves one all the same.
+ *
+ *      prev                       r                prev          r
+ *   --[    ]   guard gap   .    [GG]--   =>   --[    ]         [GGGGGG]--
+ *                          ^ the fault, no nearer prev than the gap
+ */
+static int vms_expand_downwards(struct vms_mm *mm, struct vms_region *r,
+				unsigned long addr)
+{
+	struct vms_region *prev = vms_prev(r);
+	unsigned long grow;
+	int err;
+
+	addr &= PAGE_MASK;
+	if (addr < mm->params.mmap_min_addr)
+		return -EPERM;
+	if (prev && !(prev->flags & VMASHADOW_VM_GROWSDOWN) &&
+	    (prev->flags & VMS_ACCESS_FLAGS) &&
+	    addr - prev->end < VMS_STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (!r->anon) {
+		err = vms_anon_prepare(mm, r);
+		if (err)
+			return err;
+	}
+	grow = (r->start - addr) >> PAGE_SHIFT;
+	/*
+	 * acct_stack_growth(), once the page offset cannot wrap; the commit
+	 * charge last, as the kernel asks it.
+	 */
+	if (grow > r->pgoff || !vms_may_expand(mm, r->flags, grow) ||
+	    r->end - addr > mm->params.rlimit_stack ||
+	    !vms_mlock_future_ok(mm, r->flags, grow << PAGE_SHIFT) ||
+	    !vms_enough_memory(mm, grow))
+		return -ENOMEM;
+	vms_adjust(mm, r, addr, r->end, r->pgoff - grow);
+	return 0;
+}
+
+/*
+ * A write fault at @addr (lock_mm_and_find_vma(), then access_error()):
+ * below a region that grows down the region is stretched first, so a
+ * region that may not be written has grown when the fault fails.  A
+ * failed fault is SIGSEGV: -EFAULT.
+ */
 int vms_touch(struct vms_mm *mm, unsigned long addr)
 {
-	struct vms_region *r = vms_lookup(mm, addr);
+	struct vms_region *r = vms_find(mm, addr);
 
+	if (r && r->start > addr &&
+	    (!(r->flags & VMASHADOW_VM_GROWSDOWN) ||
+	     vms_expand_downwards(mm, r, addr)))
+		return -EFAULT;
 	if (!r || !(r->flags & VMASHADOW_VM_WRITE))
 		return -EFAULT;
 	return vms_write_fault(mm, r);

@@ -41,6 +41,7 @@ void vms_mm_init(struct vms_mm *mm, unsigned int rules)
 	mm->params.rlimit_memlock = VMASHADOW_MEMLOCK_UNLIMITED;
 	mm->params.rlimit_data = VMASHADOW_RLIM_INFINITY;
 	mm->params.rlimit_data_max = VMASHADOW_RLIM_INFINITY;
+	mm->params.rlimit_stack = VMASHADOW_RLIM_INFINITY;
 	mm->params.mmap_min_addr = 65536;
 	mm->params.mmap_base = VMS_TASK_SIZE - SZ_128M;
 }

@@ -159,8 +159,8 @@ TEST(reserved_and_flags)
 	 * Every older version of the structures is still read (zero-
 	 * extended) and written back no further than it goes: params 0
 	 * without rlimit_as, 3 without def_flags and rlimit_memlock, 4
-	 * without the data limit and segment; STATS 0 without locked_pages,
-	 * 1 without data_pages.
+	 * without the data limit and segment, 5 without rlimit_stack; STATS
+	 * 0 without locked_pages, 1 without data_pages.
 	 */
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
 				   VMASHADOW_PARAMS_SIZE_VER0, sizeof(p)));
@@ -169,6 +169,8 @@ TEST(reserved_and_flags)
 				   VMASHADOW_PARAMS_SIZE_VER3, sizeof(p)));
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
 				   VMASHADOW_PARAMS_SIZE_VER4, sizeof(p)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER5, sizeof(p)));
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_STATS,
 				   VMASHADOW_STATS_SIZE_VER0,
 				   sizeof(struct vmashadow_stats)));
@@ -210,6 +212,12 @@ TEST(reserved_and_flags)
 	EXPECT_EQ(1, p.ignore_rlimit_data);
 	EXPECT_EQ(0, p.start_data);
 	EXPECT_EQ(PG(1), p.end_data);
+	/* RLIMIT_STACK: any value */
+	p.rlimit_stack = PGS(3);
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RLIMIT_STACK));
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(PGS(3), p.rlimit_stack);
 	/* def_flags: what mlockall() can leave, nothing else */
 	memset(&p, 0, sizeof(p));
 	p.def_flags = VMASHADOW_VM_LOCKONFAULT;
