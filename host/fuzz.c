@@ -689,7 +689,9 @@ static void setup(struct vms_mm *mm, struct model *m, const uint8_t *d)
 /*
  * An injected allocation failure hit: either the call failed for it and
  * changed nothing, or it was a populate's fault, which fails silently.
- * False when the model cannot follow.
+ * A TOUCH that failed for it is SIGSEGV, -EFAULT: a stack that could not
+ * get its anon_vma does not grow, and the fault fails.  False when the
+ * model cannot follow.
  */
 static bool check_alloc_failure(struct vms_mm *mm, struct model *m,
 				const struct model *old, const struct step *s,
@@ -702,7 +704,8 @@ static bool check_alloc_failure(struct vms_mm *mm, struct model *m,
 
 	if ((s->op.op == VMASHADOW_OP_BRK ? result == old->brk :
 	     ret == -ENOMEM ||
-	     (ret == -EAGAIN && s->op.op == VMASHADOW_OP_MADVISE)) &&
+	     (ret == -EAGAIN && s->op.op == VMASHADOW_OP_MADVISE) ||
+	     (ret == -EFAULT && s->op.op == VMASHADOW_OP_TOUCH)) &&
 	    !differs(mm, old)) {
 		*m = *old;
 		return true;

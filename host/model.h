@@ -15,16 +15,17 @@
  * mappings ([vdso], [vvar]), the limits (max_map_count, RLIMIT_AS,
  * RLIMIT_MEMLOCK with mlockall()'s def_flags, RLIMIT_DATA soft and hard
  * with the ignore_rlimit_data boot option and the data segment brk()
- * counts, the overcommit heuristic), mmap_base and mmap_min_addr, and the
- * heap.  The counts the kernel keeps (total_vm, locked_vm, data_vm) are
+ * counts, the overcommit heuristic), mmap_base and mmap_min_addr, the
+ * heap, and the growth of a region that grows down on a fault below it
+ * (the guard gap and the limits; RLIMIT_STACK is left unlimited, the
+ * unit tests take it).  The counts the kernel keeps (total_vm, locked_vm, data_vm) are
  * not kept here but counted again from the array whenever asked.  The
  * fuzzer compares all of it after every step, up to a renaming of files
  * and anon_vmas.
  *
  * Not modelled: mode 2 of vm.overcommit_memory (allowed everything: the
  * fuzzer leaves the core's commit limit unset), userfaultfd, mempolicies,
- * hugetlb, stack growth (nor by the core: its RLIMIT_STACK and
- * acct_stack_growth()), CONFIG_COMPAT_BRK's end_data floor for brk(), the
+ * hugetlb, CONFIG_COMPAT_BRK's end_data floor for brk(), the
  * anon_vma reuse of anon_vma_clone() once the parent's regions are gone
  * (a fork keeps its parent alive here), where 6.1 puts the vdso at exec.
  */
@@ -537,18 +538,6 @@ static inline void m_anon_prepare(struct model *m, int i, bool populate)
 	r->forked = false;
 }
 
-static inline int model_touch(struct model *m, unsigned long addr)
-{
-	int i = mlookup(m, addr);
-
-	if (i < 0 || !(m->r[i].flags & MF_WRITE))
-		return -EFAULT;
-	if (m->r[i].anon || (m->r[i].flags & MF_MAYSHARE))
-		return 0;
-	m_anon_prepare(m, i, false);
-	return 0;
-}
-
 /*
  * populate_vma_page_range() of [start, end) in region @i: private
  * writable memory is written to, the rest read; memory locked on fault
@@ -623,6 +612,52 @@ static inline bool m_lock_ok(const struct model *m, unsigned long flags,
 {
 	return !(flags & MF_LOCKED) || m->memlock == ~0UL ||
 	       len / M_PG + m_locked(m) <= m->memlock / M_PG;
+}
+
+/*
+ * expand_downwards() for region @i, which grows down, to the page of
+ * @addr below it: not under mmap_min_addr, not within the guard gap of an
+ * accessible region below unless that one grows down too; the anon_vma
+ * is made before the limits (RLIMIT_AS, the memlock limit, the commit
+ * heuristic; RLIMIT_STACK is not drawn here) are asked.
+ */
+static inline int m_expand_down(struct model *m, int i, unsigned long addr)
+{
+	struct mreg *r = &m->r[i], *below = i ? &m->r[i - 1] : NULL;
+	unsigned long page = addr & ~(M_PG - 1), grow = (r->start - page) / M_PG;
+
+	if (page < m->mmap_min_addr)
+		return -EPERM;
+	if (below && !(below->flags & MF_GROWSDOWN) &&
+	    (below->flags & MF_ACCESS) && page - below->end < M_GUARD)
+		return -ENOMEM;
+	if (!r->anon)
+		m_anon_prepare(m, i, false);
+	if (grow > r->pgoff || !m_may_expand(m, r->flags, grow) ||
+	    !m_lock_ok(m, r->flags, grow * M_PG) || !m_enough(m, grow))
+		return -ENOMEM;
+	r->start = page;
+	r->pgoff -= grow;
+	return 0;
+}
+
+/*
+ * A write fault: below a region that grows down the region stretches
+ * first, and only then is the write checked against its protection.
+ */
+static inline int model_touch(struct model *m, unsigned long addr)
+{
+	int i = mfind(m, addr);
+
+	if (i < m->n && m->r[i].start > addr &&
+	    (!(m->r[i].flags & MF_GROWSDOWN) || m_expand_down(m, i, addr)))
+		return -EFAULT;
+	if (i == m->n || !(m->r[i].flags & MF_WRITE))
+		return -EFAULT;
+	if (m->r[i].anon || (m->r[i].flags & MF_MAYSHARE))
+		return 0;
+	m_anon_prepare(m, i, false);
+	return 0;
 }
 
 /* ---- munmap --------------------------------------------------------------------- */
