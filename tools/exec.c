@@ -966,6 +966,7 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_MEMLOCK: p.rlimit_memlock = a; break;
 	case VMASHADOW_PARAM_RLIMIT_DATA: set_data_limit(&p, c, a, b); break;
 	case VMASHADOW_PARAM_DATA_SEGMENT: p.start_data = a; p.end_data = b; break;
+	case VMASHADOW_PARAM_RLIMIT_STACK: p.rlimit_stack = a; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {
@@ -1413,6 +1414,7 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "set rlimit_memlock BYTES|unlimited  set ignore_rlimit_data 0|1\n"
 			      "set rlimit_data SOFT|unlimited [HARD|unlimited]"
 			      "  set data_segment START END\n"
+			      "set rlimit_stack BYTES|unlimited\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"

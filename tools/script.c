@@ -458,7 +458,7 @@ const char *const stat_names[NSTATS] = {
 const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
 	"overcommit", "rlimit_as", "commit", "def_flags", "rlimit_memlock",
-	"rlimit_data", "ignore_rlimit_data", "data_segment",
+	"rlimit_data", "ignore_rlimit_data", "data_segment", "rlimit_stack",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
@@ -467,6 +467,7 @@ const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RLIMIT_AS, VMASHADOW_PARAM_COMMIT, VMASHADOW_PARAM_DEF_FLAGS,
 	VMASHADOW_PARAM_MEMLOCK, VMASHADOW_PARAM_RLIMIT_DATA,
 	VMASHADOW_PARAM_RLIMIT_DATA, VMASHADOW_PARAM_DATA_SEGMENT,
+	VMASHADOW_PARAM_RLIMIT_STACK,
 };
 
 static const char *const madv_names[] = {
@@ -711,7 +712,8 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			perr(p, "set: unknown parameter '%s' (rules, max_map_count, brk, "
 			     "stack, mmap_base, mmap_min_addr, overcommit, "
 			     "rlimit_as, commit, def_flags, rlimit_memlock, "
-			     "rlimit_data, ignore_rlimit_data, data_segment)",
+			     "rlimit_data, ignore_rlimit_data, data_segment, "
+			     "rlimit_stack)",
 			     a >= 1 ? w[1] : "");
 			return -1;
 		}
@@ -748,7 +750,8 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			c->e[0].t[0].val = v;
 			return 0;
 		}
-		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK)
+		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK ||
+		    set_bits[k] == VMASHADOW_PARAM_RLIMIT_STACK)
 			return nargs(p, w[1], a - 1, 1, 1) ||
 			       parse_limit(p, w[1], w[2], &c->e[0]) ? -1 : 0;
 		if (!strcmp(w[1], "rlimit_data")) {

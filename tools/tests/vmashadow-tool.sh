@@ -279,6 +279,27 @@ map B+128K 4K rw- private,anon,fixed
 expect errno ENOMEM
 S
 run 0 "MAP_FIXED under rlimit_data counts what it replaces" "$T/datafixed.vms"
+# touch below a region that grows down stretches it, within RLIMIT_STACK
+# (the region's whole size); a refused growth is the fault's EFAULT, and a
+# read-only stack grows before the write fails.
+cat >"$T/stack.vms" <<'S'
+let B 0x10000000
+set rlimit_stack 32K
+map B+64K 8K rw- private,anon,fixed,growsdown
+touch B+60K
+expect ok
+expect region B+60K B+72K rw-p
+touch B+40K
+expect ok
+touch B+36K
+expect errno EFAULT
+expect region B+40K B+72K rw-p
+map B+128K 4K r-- private,anon,fixed,growsdown
+touch B+124K
+expect errno EFAULT
+expect region B+124K B+132K r--p
+S
+run 0 "touch grows a stack within rlimit_stack" "$T/stack.vms"
 # brk(): the heap and the data segment together against the soft limit,
 # before anything else (a shrink fails too), then the data pages as mmap.
 cat >"$T/databrk.vms" <<'S'
