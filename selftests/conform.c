@@ -18,7 +18,9 @@
  *   unmap, protect, madvise (every advice the shadow knows), mseal
  *   remap   shrink, grow in place, MAYMOVE, FIXED, DONTUNMAP, old_len 0
  *   brk     above the initial break (the real heap, outside the window)
- *   touch   a write fault (real write; TOUCH on the shadow)
+ *   touch   a write fault (real write; TOUCH on the shadow), also in the
+ *           hole below a region that grows down: the region grows, or
+ *           the write is SIGSEGV (caught) and TOUCH must say -EFAULT
  *   mlock   mlock(2) and mlock2(2) with and without MLOCK_ONFAULT, munlock,
  *           now and then mlockall (MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT)
  *           and munlockall; invalid flags, unaligned starts and lengths
@@ -191,6 +193,8 @@ struct shared {
 	unsigned long data_enomem[K_NR]; /* their -ENOMEM results */
 	unsigned long skipped_touch;
 	unsigned long sigbus_touch;
+	unsigned long stack_grown;	/* touches below a GROWSDOWN region */
+	unsigned long stack_refused;
 };
 
 static struct shared *sh;
@@ -477,20 +481,27 @@ static long sh_ioctl(unsigned long cmd, void *arg)
 	return r < 0 ? -errno : r;
 }
 
-/* The shadow's region holding @addr: 1 found, 0 none. */
-static int sh_lookup(unsigned long addr, struct vmashadow_region *reg)
+/* The shadow's region FIND @mode gives for @addr: 1 found, 0 none. */
+static int sh_find(unsigned int mode, unsigned long addr,
+		   struct vmashadow_region *reg)
 {
 	struct vmashadow_find f;
 
 	memset(&f, 0, sizeof(f));
 	f.size = sizeof(f);
-	f.mode = VMASHADOW_FIND_LOOKUP;
+	f.mode = mode;
 	f.addr = addr;
 	if (sh_ioctl(VMASHADOW_IOC_FIND, &f) ||
 	    !(f.found & VMASHADOW_FOUND_REGION))
 		return 0;
 	*reg = f.region;
 	return 1;
+}
+
+/* The shadow's region holding @addr: 1 found, 0 none. */
+static int sh_lookup(unsigned long addr, struct vmashadow_region *reg)
+{
+	return sh_find(VMASHADOW_FIND_LOOKUP, addr, reg);
 }
 
 static char real_maps[65536], shadow_maps[65536];
@@ -874,9 +885,10 @@ static int unmap_outside(unsigned long a, unsigned long len)
 static sigjmp_buf bus_jmp;
 static volatile int bus_armed;
 
-static void on_sigbus(int sig)
+/* SIGBUS, SIGSEGV: back to guarded_touch() if it expects this one. */
+static void on_fault_signal(int sig)
 {
-	if (bus_armed) {
+	if (bus_armed == sig) {
 		bus_armed = 0;
 		siglongjmp(bus_jmp, 1);
 	}
@@ -884,12 +896,16 @@ static void on_sigbus(int sig)
 	raise(sig);
 }
 
-/* A write to @addr: 0, or 1 if it raised SIGBUS (and changed nothing). */
-static __attribute__((noinline)) int guarded_touch(unsigned long addr)
+/*
+ * A write to @addr: 0, or 1 if it raised signal @sig (SIGBUS past a
+ * shmem object, SIGSEGV where a stack may not grow); any other signal
+ * kills the sequence's process.
+ */
+static __attribute__((noinline)) int guarded_touch(unsigned long addr, int sig)
 {
 	if (sigsetjmp(bus_jmp, 1))
 		return 1;
-	bus_armed = 1;
+	bus_armed = sig;
 	*(volatile char *)addr = 1;
 	bus_armed = 0;
 	return 0;
@@ -948,7 +964,23 @@ static int run_rec(int i)
 	case K_TOUCH: {
 		struct vmashadow_region reg;
 
-		/* The shadow equals the real maps here: it says what is safe. */
+		/*
+		 * The shadow equals the real maps here: it says what is safe.
+		 * In the hole below a region that grows down, the real write
+		 * grows it or is SIGSEGV (the guard gap, a limit, or a stack
+		 * that may not be written), and TOUCH must agree.
+		 */
+		if (!sh_lookup(r->addr, &reg) &&
+		    sh_find(VMASHADOW_FIND_VMA, r->addr, &reg) &&
+		    (reg.vm_flags & VMASHADOW_VM_GROWSDOWN)) {
+			rr = guarded_touch(r->addr, SIGSEGV) ? -EFAULT : 0;
+			if (sh->counting)
+				rr ? sh->stack_refused++ : sh->stack_grown++;
+			memset(&op, 0, sizeof(op));
+			op.addr = r->addr;
+			sr = sh_op(VMASHADOW_IOC_TOUCH, &op);
+			break;
+		}
 		if (!sh_lookup(r->addr, &reg) ||
 		    !(reg.vm_flags & VMASHADOW_VM_WRITE)) {
 			if (sh->counting)
@@ -959,7 +991,7 @@ static int run_rec(int i)
 		 * Shared anonymous memory grown by mremap ends past its
 		 * shmem object: SIGBUS, and no fault that changes a region.
 		 */
-		if (guarded_touch(r->addr)) {
+		if (guarded_touch(r->addr, SIGBUS)) {
 			if (sh->counting)
 				sh->sigbus_touch++;
 			return 0;
@@ -1347,9 +1379,17 @@ static void gen(struct rec *r, int forks)
 		else if (chance(3))
 			r->prot |= PROT_GROWSDOWN;
 	} else if (x < 720) {
+		struct vmashadow_region reg;
+
 		r->kind = K_TOUCH;
 		pg = region_page(&npg);
 		r->addr = WPG(pg + rn(npg ? npg : 1)) + rn(PS);
+		/* now and then just below a region that grows down */
+		if (chance(40) && sh_find(VMASHADOW_FIND_VMA, WPG(rn(WIN_PAGES)),
+					 &reg) &&
+		    (reg.vm_flags & VMASHADOW_VM_GROWSDOWN) &&
+		    reg.start > WIN + PS * 4)
+			r->addr = reg.start - PS * (1 + rn(4)) + rn(PS);
 	} else if (x < 850) {
 		unsigned long y = rn(100), dpg;
 
@@ -1557,7 +1597,8 @@ static void child(uint64_t seed, int replay)
 		sh->failed_at = 0;
 		_exit(0);
 	}
-	signal(SIGBUS, on_sigbus);
+	signal(SIGBUS, on_fault_signal);
+	signal(SIGSEGV, on_fault_signal);
 	sfd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
 	if (sfd < 0) {
 		msg("open /dev/vmashadow: %d\n", errno);
@@ -1876,6 +1917,13 @@ static int coverage(int strict)
 	printf("%s\n", line);
 	printf("#   placements outside the window: %lu, touches skipped (not writable): %lu, (SIGBUS past a shmem object): %lu\n",
 	       sh->moved_out, sh->skipped_touch, sh->sigbus_touch);
+	printf("#   touches below a region that grows down: grown %lu, refused (SIGSEGV) %lu\n",
+	       sh->stack_grown, sh->stack_refused);
+	if (!sh->stack_grown || !sh->stack_refused) {
+		printf("# coverage: never reached: a stack %s by a touch\n",
+		       sh->stack_grown ? "refused" : "grown");
+		missing++;
+	}
 	printf("#   under RLIMIT_DATA: %lu sequences; ENOMEM from map %lu, protect %lu, remap %lu\n",
 	       sh->data_limited, sh->data_enomem[K_MAP],
 	       sh->data_enomem[K_PROTECT], sh->data_enomem[K_REMAP]);
