@@ -112,9 +112,12 @@ static const unsigned long op_cmd[] = {
 /*
  * The state every scenario starts from:
  *
- *   0    4    8   12   16   20   24   28   32
+ *   0    4    8   12   16   20   24   28   32          400
  *   AAAAAAAA  BBBB  CCCC    FFFF    DDDD (D faulted, E touching D at 28)
- *   rw        r     rw(f)   file    rw   EEEE rw, faulted, forked-looking
+ *   rw        r     rw(f)   file    rw   EEEE rw, faulted,   SS
+ *                                        forked-looking      a stack
+ *
+ * (S grows down, far enough above E for the guard gap.)
  */
 static int base_step;
 
@@ -149,6 +152,9 @@ static int base_state(int fd, unsigned int rules)
 	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
 	op_set(&op, VMASHADOW_OP_TOUCH, PG(33), 0, 0, 0);
 	STEP(vms_op(fd, VMASHADOW_IOC_TOUCH, &op));
+	op_set(&op, VMASHADOW_OP_MAP, PG(400), PGS(2), RW,
+	       ANON | MAP_FIXED | MAP_GROWSDOWN);
+	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
 #undef STEP
 	return 0;
 }
@@ -204,6 +210,8 @@ static void scenarios(void)
 		add("protect across hole", VMASHADOW_OP_PROTECT, PG(4), PGS(8), PROT_READ, 0, 0, 0, of, 0);
 		add("protect merge", VMASHADOW_OP_PROTECT, PG(10), PGS(4), RW, 0, 0, 0, of, 0);
 		add("touch (new anon_vma)", VMASHADOW_OP_TOUCH, PG(5), 0, 0, 0, 0, 0, of, 0);
+		add("touch below a stack (it grows)", VMASHADOW_OP_TOUCH, PG(398),
+		    0, 0, 0, 0, 0, of, 0);
 		add("remap move", VMASHADOW_OP_REMAP, PG(16), PGS(4), 0,
 		    MREMAP_MAYMOVE | MREMAP_FIXED, PGS(4), PG(40), of, 0);
 		add("remap part, move", VMASHADOW_OP_REMAP, PG(17), PGS(2), 0,
