@@ -221,14 +221,21 @@ static unsigned int avoid = CONFORM_AVOID;
 /* ---- PRNG (splitmix64) ---------------------------------------------------- */
 
 static uint64_t rng_state;
+/* the touches aimed below a stack draw from their own stream */
+static uint64_t aim_state;
 
-static uint64_t rnd(void)
+static uint64_t splitmix(uint64_t *state)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(void)
+{
+	return splitmix(&rng_state);
 }
 
 static unsigned long rn(unsigned long n)
@@ -1384,12 +1391,18 @@ static void gen(struct rec *r, int forks)
 		r->kind = K_TOUCH;
 		pg = region_page(&npg);
 		r->addr = WPG(pg + rn(npg ? npg : 1)) + rn(PS);
-		/* now and then just below a region that grows down */
-		if (chance(40) && sh_find(VMASHADOW_FIND_VMA, WPG(rn(WIN_PAGES)),
-					 &reg) &&
+		/*
+		 * Now and then just below a region that grows down, drawn from
+		 * a stream of its own so that the operations' stream (and with
+		 * it the coverage of the rest) stays as it was.
+		 */
+		if (splitmix(&aim_state) % 100 < 40 &&
+		    sh_find(VMASHADOW_FIND_VMA,
+			    WPG(splitmix(&aim_state) % WIN_PAGES), &reg) &&
 		    (reg.vm_flags & VMASHADOW_VM_GROWSDOWN) &&
 		    reg.start > WIN + PS * 4)
-			r->addr = reg.start - PS * (1 + rn(4)) + rn(PS);
+			r->addr = reg.start - PS * (1 + splitmix(&aim_state) % 4) +
+				  splitmix(&aim_state) % PS;
 	} else if (x < 850) {
 		unsigned long y = rn(100), dpg;
 
@@ -1522,14 +1535,11 @@ static void gen(struct rec *r, int forks)
 
 /* ---- one sequence, in a child ---------------------------------------------------- */
 
-/* The sequence's RLIMIT_DATA, from its seed (splitmix64's finalizer). */
+/* The sequence's RLIMIT_DATA, from its seed, not the operations' stream. */
 static void draw_data_limit(uint64_t seed)
 {
-	uint64_t h = seed + 0x9e3779b97f4a7c15ULL;
+	uint64_t h = splitmix(&seed);
 
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-	h ^= h >> 31;
 	sh->data_mode = h % 8 == 6 ? 1 : h % 8 == 7 ? 2 : 0;
 	sh->data_pages = (h >> 8) % 64;
 }
@@ -1580,6 +1590,7 @@ static void child(uint64_t seed, int replay)
 	msg_len = 0;
 	sh->msg[0] = 0;
 	rng_state = seed * 0x100000001b3ULL + 12345;
+	aim_state = ~rng_state;
 	syscall(SYS_munmap, LO, HI - LO);
 	if (syscall(SYS_mmap, LO, GUARD_PAGES * PS, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
