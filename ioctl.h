@@ -5,13 +5,15 @@
  * Every open file descriptor of /dev/vmashadow owns a shadow address space:
  * a set of regions on which the ioctls below do what mmap(2), munmap(2),
  * mprotect(2), mremap(2), brk(2), madvise(2), mseal(2), mlock(2) and its
- * relatives, fork(2) and a write fault do to a real process.  The shadow
- * ends in the state the real kernel would reach and fails with the errno
- * the real system call would give; that errno is the ioctl's return value.
+ * relatives, mbind(2), fork(2) and a write fault do to a real process.
+ * The shadow ends in the state the real kernel would reach and fails with
+ * the errno the real system call would give; that errno is the ioctl's
+ * return value.
  *
  * The header stands alone, needing only the kernel's integer types and
- * ioctl number macros, and is C90.  Every structure has fixed-size fields and explicit padding, so
- * 32-bit callers see the same layout; pointers travel in __u64.
+ * ioctl number macros, and is C90.  Every structure has fixed-size fields
+ * and explicit padding, so 32-bit callers see the same layout; pointers
+ * travel in __u64.
  *
  * Extensible structures begin with a __u32 size that the caller sets to
  * sizeof() of the structure it was compiled with.  The module reads them
@@ -31,8 +33,11 @@
 
 /* Interface version: the major number changes only on incompatible changes. */
 #define VMASHADOW_API_MAJOR	1
-/* 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth */
-#define VMASHADOW_API_MINOR	3
+/*
+ * 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth;
+ * 4: mbind(2) and memory policies
+ */
+#define VMASHADOW_API_MINOR	4
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -84,6 +89,7 @@
 
 /* vmashadow_region.state */
 #define VMASHADOW_STATE_ANON_FORKED	0x1	/* anon_vma chain not singular */
+#define VMASHADOW_STATE_POLICY		0x2	/* a memory policy of its own */
 
 /* One region, as FIND and LIST report it. */
 struct vmashadow_region {
@@ -129,12 +135,13 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_RLIMIT_DATA	0x1000
 #define VMASHADOW_PARAM_DATA_SEGMENT	0x2000	/* start_data and end_data */
 #define VMASHADOW_PARAM_RLIMIT_STACK	0x4000
-#define VMASHADOW_PARAM_ALL		0x7fff
+#define VMASHADOW_PARAM_MEMS_ALLOWED	0x8000
+#define VMASHADOW_PARAM_ALL		0xffff
 
 /*
  * Older versions, still accepted: without rlimit_as; without commit_*;
  * without mdwe; without def_flags and rlimit_memlock; without the data
- * limit and segment; without rlimit_stack.
+ * limit and segment; without rlimit_stack; without mems_allowed.
  */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
@@ -142,6 +149,7 @@ struct vmashadow_version {
 #define VMASHADOW_PARAMS_SIZE_VER3	112
 #define VMASHADOW_PARAMS_SIZE_VER4	128
 #define VMASHADOW_PARAMS_SIZE_VER5	168
+#define VMASHADOW_PARAMS_SIZE_VER6	176
 
 /* A resource limit that is not there: RLIM_INFINITY. */
 #define VMASHADOW_RLIM_INFINITY		(~0ULL)
@@ -217,12 +225,18 @@ struct vmashadow_params {
 	 * opener's by default; IMPORT takes the process's.
 	 */
 	__u64 rlimit_stack;
+	/*
+	 * The nodes a memory policy may name, nodes 0-63 as bits: the
+	 * process's cpuset_current_mems_allowed less the nodes without
+	 * memory.  The opener's by default; IMPORT takes the process's.
+	 */
+	__u64 mems_allowed;
 };
 
 /*
  * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE,
- * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL: one operation each, all
- * described by struct vmashadow_op.  ->op is filled in by the command (it
+ * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL, _MBIND: one operation
+ * each, all described by struct vmashadow_op.  ->op is filled in by the command (it
  * must be zero or match).  The in fields an operation does not use must be
  * zero (->fd is ignored but by MAP of a file); the out fields are
  * overwritten whatever they held.  The ioctl returns what the system call
@@ -250,7 +264,16 @@ struct vmashadow_params {
 #define VMASHADOW_OP_MUNLOCK	11	/* munlock(addr, len) */
 #define VMASHADOW_OP_MLOCKALL	12	/* mlockall(flags) */
 #define VMASHADOW_OP_MUNLOCKALL	13	/* munlockall() */
-#define VMASHADOW_OP_MAX	13
+/*
+ * mbind(addr, len, mode, nodemask, maxnode, flags): ->prot is the mode
+ * with its MPOL_F_* bits, ->offset the node mask (nodes 0-63; the bits
+ * of higher nodes are taken as zero), ->new_len maxnode and ->flags the
+ * MPOL_MF_* flags.  The policy splits and merges regions as it does in
+ * the kernel; the pages themselves are not modelled, so MPOL_MF_STRICT
+ * never fails with -EIO and MPOL_MF_MOVE moves nothing.
+ */
+#define VMASHADOW_OP_MBIND	14
+#define VMASHADOW_OP_MAX	14
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
@@ -269,17 +292,19 @@ struct vmashadow_op {
 	__u32 op;		/* VMASHADOW_OP_* */
 	__u64 addr;		/* MAP: address or hint; BRK: the new break */
 	__u64 len;		/* REMAP: the old length */
-	__u64 offset;		/* MAP: file offset in bytes; MAP_VDSO: page */
-	__u32 prot;		/* MAP, PROTECT: PROT_* */
+	/* MAP: file offset in bytes; MAP_VDSO: page; MBIND: node mask */
+	__u64 offset;
+	__u32 prot;		/* MAP, PROTECT: PROT_*; MBIND: the mode */
 	/*
 	 * MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's;
-	 * MLOCK: MLOCK_ONFAULT; MLOCKALL: MCL_*
+	 * MLOCK: MLOCK_ONFAULT; MLOCKALL: MCL_*; MBIND: MPOL_MF_*
 	 */
 	__u32 flags;
 	__s32 fd;		/* MAP: an open file, or -1 */
 	__u32 op_flags;		/* VMASHADOW_OPF_* */
 	__u64 new_addr;		/* REMAP: MREMAP_FIXED's address */
-	__u64 new_len;		/* REMAP; MAP_VDSO: the [vvar]'s length */
+	/* REMAP; MAP_VDSO: the [vvar]'s length; MBIND: maxnode */
+	__u64 new_len;
 	/* out */
 	__u64 result;		/* MAP, REMAP: the address; BRK: the break */
 	__u64 map_count;	/* regions after the operation */
@@ -330,8 +355,8 @@ struct vmashadow_fork {
  * space (pid 0: the caller's), with flags, backing, page offsets and
  * anon_vma identities as the kernel holds them, and the parameters the
  * process decides: the heap, the stack, mmap_base, def_flags, MDWE,
- * RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_DATA, the data segment and
- * RLIMIT_STACK.  The
+ * RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_DATA, the data segment,
+ * RLIMIT_STACK and the nodes allowed, and each region's memory policy.  The
  * caller needs the access /proc/PID/maps needs (PTRACE_MODE_READ).  With
  * ->start < ->end, only the regions meeting [start, end) are imported.
  */
@@ -430,7 +455,7 @@ struct vmashadow_stats {
 #define VMASHADOW_BAD_OVERLAP		2
 #define VMASHADOW_BAD_EMPTY		3	/* start >= end */
 #define VMASHADOW_BAD_ALIGN		4	/* not page aligned */
-#define VMASHADOW_BAD_COUNT		5	/* map count, total or data pages wrong */
+#define VMASHADOW_BAD_COUNT		5	/* map count, total, data or policy pages */
 #define VMASHADOW_BAD_CACHE		6	/* lookup cache points astray */
 #define VMASHADOW_BAD_GAP		7	/* augmented gap data wrong */
 #define VMASHADOW_BAD_RBTREE		8	/* red-black properties */
@@ -468,6 +493,7 @@ struct vmashadow_validate {
 #define VMASHADOW_WHY_NOT_TRIED		9	/* the operation never tries it */
 #define VMASHADOW_WHY_PREV_NEXT		10	/* both fit, not with each other */
 #define VMASHADOW_WHY_SELF		11	/* 6.1: DONTUNMAP beside its source */
+#define VMASHADOW_WHY_POLICY		12	/* different memory policies */
 
 struct vmashadow_explain_side {
 	__u64 start;		/* the neighbour; 0, 0: none */
@@ -504,6 +530,7 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_MUNLOCK	_IOWR(VMASHADOW_IOC_MAGIC, 0x1b, struct vmashadow_op)
 #define VMASHADOW_IOC_MLOCKALL	_IOWR(VMASHADOW_IOC_MAGIC, 0x1c, struct vmashadow_op)
 #define VMASHADOW_IOC_MUNLOCKALL _IOWR(VMASHADOW_IOC_MAGIC, 0x1d, struct vmashadow_op)
+#define VMASHADOW_IOC_MBIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x1e, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_BENCH_FIND \
 	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)

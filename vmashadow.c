@@ -22,6 +22,8 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/magic.h>
+#include <linux/mempolicy.h>
+#include <linux/nodemask.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
@@ -355,6 +357,7 @@ static void vms_params_export(const struct vms_params *p,
 	out->start_data = p->start_data;
 	out->end_data = p->end_data;
 	out->rlimit_stack = p->rlimit_stack;
+	out->mems_allowed = p->mems_allowed;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -472,6 +475,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 	}
 	if (p.set & VMASHADOW_PARAM_RLIMIT_STACK)
 		mp->rlimit_stack = p.rlimit_stack;
+	if (p.set & VMASHADOW_PARAM_MEMS_ALLOWED)
+		mp->mems_allowed = p.mems_allowed;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -1023,6 +1028,22 @@ static void vms_params_from_sysctl(struct vms_params *p)
 		vms_sysctl_kb_pages("/proc/sys/vm/admin_reserve_kbytes");
 }
 
+/*
+ * The nodes @task may take memory from, as mbind() masks a policy's nodes
+ * with them: cpuset_current_mems_allowed less the nodes without memory.
+ */
+static u64 vms_task_mems(struct task_struct *task)
+{
+	nodemask_t mems = node_states[N_MEMORY];
+
+#ifdef CONFIG_CPUSETS
+	task_lock(task);
+	nodes_and(mems, mems, task->mems_allowed);
+	task_unlock(task);
+#endif
+	return nodes_addr(mems)[0];
+}
+
 static void vms_ctx_free(struct vms_ctx *ctx)
 {
 	vms_mm_destroy(&ctx->mm);
@@ -1050,6 +1071,10 @@ static struct vms_ctx *vms_ctx_alloc(struct file *file)
 	/* security_mmap_addr(): mapping below mmap_min_addr needs RAWIO */
 	ctx->mm.may_map_low = file_ns_capable(file, &init_user_ns,
 					      CAP_SYS_RAWIO);
+	/* do_mbind(): moving others' pages (MPOL_MF_MOVE_ALL) needs NICE */
+	ctx->mm.may_move_all = file_ns_capable(file, &init_user_ns,
+					       CAP_SYS_NICE);
+	ctx->mm.params.mems_allowed = vms_task_mems(current);
 	return ctx;
 }
 
@@ -1262,6 +1287,31 @@ static void vms_anon_map_free(struct vms_anon_map *map)
 	kfree(map);
 }
 
+#ifdef CONFIG_NUMA
+/*
+ * The slot of @dst's policy table for a real VMA's policy: -EOVERFLOW if
+ * it names a node above 63, which the shadow's node masks do not hold.
+ */
+static int vms_import_policy(struct vms_mm *dst, struct mempolicy *pol)
+{
+	struct vms_policy p = {
+		.mode		= pol->mode,
+		.flags		= pol->flags,
+		.home_node	= pol->home_node,
+		.nodes		= nodes_addr(pol->nodes)[0],
+	};
+
+	if (nodes_weight(pol->nodes) != hweight64(p.nodes))
+		return -EOVERFLOW;
+	if (pol->flags & MPOL_MODE_FLAGS) {
+		p.user_nodes = nodes_addr(pol->w.user_nodemask)[0];
+		if (nodes_weight(pol->w.user_nodemask) != hweight64(p.user_nodes))
+			return -EOVERFLOW;
+	}
+	return vms_policy_intern(dst, &p, false);
+}
+#endif
+
 /*
  * One real VMA as the new region @r of @dst, not yet linked.  On -ENOMEM
  * @r holds what it got so far, for vms_region_free().
@@ -1287,6 +1337,15 @@ static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
 		if (!list_is_singular(&vma->anon_vma_chain))
 			r->flags |= VMS_ANON_FORKED;
 	}
+#ifdef CONFIG_NUMA
+	if (vma->vm_policy) {
+		int slot = vms_import_policy(dst, vma->vm_policy);
+
+		if (slot < 0)
+			return slot;
+		r->flags |= (unsigned long)slot << VMS_POLICY_SHIFT;
+	}
+#endif
 	return 0;
 }
 
@@ -1400,7 +1459,8 @@ static unsigned long vms_commit_other(const struct vms_mm *mm)
 
 /*
  * The limits of @task that a shadow of it keeps: RLIMIT_AS (0: none),
- * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK, RLIMIT_DATA and RLIMIT_STACK.
+ * RLIMIT_MEMLOCK, none with CAP_IPC_LOCK, RLIMIT_DATA and RLIMIT_STACK;
+ * and the nodes it may use.
  */
 static void vms_task_limits(struct task_struct *task, struct vms_params *p)
 {
@@ -1413,6 +1473,7 @@ static void vms_task_limits(struct task_struct *task, struct vms_params *p)
 	p->rlimit_memlock = has_capability_noaudit(task, CAP_IPC_LOCK) ?
 			    VMASHADOW_MEMLOCK_UNLIMITED :
 			    task_rlimit(task, RLIMIT_MEMLOCK);
+	p->mems_allowed = vms_task_mems(task);
 }
 
 /*
@@ -1511,7 +1572,9 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->params.rlimit_data = limits.rlimit_data;
 	new->params.rlimit_data_max = limits.rlimit_data_max;
 	new->params.rlimit_stack = limits.rlimit_stack;
+	new->params.mems_allowed = limits.mems_allowed;
 	new->may_map_low = ctx->mm.may_map_low;
+	new->may_move_all = ctx->mm.may_move_all;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);
 	if (!err && new->params.commit_limit)
@@ -1593,6 +1656,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MLOCKALL);
 	case VMASHADOW_IOC_MUNLOCKALL:
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MUNLOCKALL);
+	case VMASHADOW_IOC_MBIND:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MBIND);
 	case VMASHADOW_IOC_BATCH:
 		return vms_ioctl_batch(ctx, uarg);
 	case VMASHADOW_IOC_FORK:

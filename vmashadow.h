@@ -41,6 +41,26 @@
 				 VMS_KIND_VCLOCK | VMS_KIND_UPROBES)
 #define VMS_INTERNAL_FLAGS	(VMS_ANON_FORKED | VMS_KIND_SPECIAL)
 
+/*
+ * A region's memory policy (mbind(2)) lives in its shadow's policy table,
+ * each distinct policy once, and the region names its slot in bits 32-39
+ * of ->flags, as page->flags names a page's node.  So mpol_equal() is a
+ * compare of those bits, and every copy of a region (split, mremap, fork)
+ * keeps its policy as vma_dup_policy() does, at no cost to the region.
+ * Slot 0 is the default policy, the kernel's NULL.  The bits are neither
+ * VM_* flags nor bookkeeping: a merge compares them on their own, and
+ * userspace never sees them as flags.
+ */
+#define VMS_POLICY_SHIFT	32
+#define VMS_POLICY_SLOTS	256
+#define VMS_POLICY_MASK		((unsigned long)(VMS_POLICY_SLOTS - 1) << \
+				 VMS_POLICY_SHIFT)
+
+static inline unsigned int vms_policy_of(unsigned long flags)
+{
+	return (flags & VMS_POLICY_MASK) >> VMS_POLICY_SHIFT;
+}
+
 #define VMS_ACCESS_FLAGS	(VMASHADOW_VM_READ | VMASHADOW_VM_WRITE | \
 				 VMASHADOW_VM_EXEC)
 #define VMS_SPECIAL_FLAGS	(VMASHADOW_VM_IO | VMASHADOW_VM_DONTEXPAND | \
@@ -179,6 +199,21 @@ struct vms_params {
 	unsigned long		start_data;
 	unsigned long		end_data;
 	unsigned long		rlimit_stack;	/* bytes; RLIM_INFINITY: none */
+	u64			mems_allowed;	/* nodes a policy may name */
+};
+
+/*
+ * One slot of the policy table: a struct mempolicy as __mpol_equal()
+ * compares it.  Node masks cover nodes 0-63.
+ */
+struct vms_policy {
+	u16			mode;		/* MPOL_*; 0: the slot is empty */
+	u16			flags;		/* MPOL_F_*, internal ones too */
+	int			home_node;	/* -1: none */
+	u64			nodes;
+	/* as the caller gave them, kept when the mode flags ask for it */
+	u64			user_nodes;
+	unsigned long		pages;		/* mapped under it */
 };
 
 struct vms_counters {
@@ -205,6 +240,9 @@ struct vms_mm {
 	u64			next_anon_id;
 	u64			next_shmem_ino;
 	bool			may_map_low;	/* CAP_SYS_RAWIO: below mmap_min_addr */
+	bool			may_move_all;	/* CAP_SYS_NICE: MPOL_MF_MOVE_ALL */
+	/* VMS_POLICY_SLOTS policies, NULL until the first one */
+	struct vms_policy	*policies;
 	struct vms_params	params;
 	struct vms_counters	count;
 	struct vmashadow_explain last;	/* what the last map/protect decided */
@@ -290,6 +328,15 @@ int vms_seal(struct vms_mm *mm, unsigned long start, unsigned long len,
 int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long vvar_len, unsigned long page, bool at_exec,
 		 unsigned long *out);
+
+/* core/policy.c: mbind(2) */
+int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
+	      unsigned long mode, u64 nmask, unsigned long maxnode,
+	      unsigned long flags);
+int vms_policy_intern(struct vms_mm *mm, const struct vms_policy *pol,
+		      bool reuse);
+int vms_policies_dup(struct vms_mm *dst, const struct vms_mm *src);
+void vms_policies_free(struct vms_mm *mm);
 
 /* core/mlock.c: mlock(2) and its relatives */
 int vms_mlock(struct vms_mm *mm, unsigned long start, unsigned long len,

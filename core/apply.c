@@ -39,7 +39,7 @@ int vms_op_check(const struct vmashadow_op *op, u32 want)
 	if (op->new_addr && want != VMASHADOW_OP_REMAP)
 		return -EINVAL;
 	if (op->new_len && want != VMASHADOW_OP_REMAP &&
-	    want != VMASHADOW_OP_MAP_VDSO)
+	    want != VMASHADOW_OP_MAP_VDSO && want != VMASHADOW_OP_MBIND)
 		return -EINVAL;
 	switch (want) {
 	case VMASHADOW_OP_MAP:
@@ -57,6 +57,8 @@ int vms_op_check(const struct vmashadow_op *op, u32 want)
 		return op->prot || op->flags || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_MLOCK:
 		return op->prot || op->offset ? -EINVAL : 0;
+	case VMASHADOW_OP_MBIND:
+		return 0;
 	case VMASHADOW_OP_MLOCKALL:
 		return op->addr || op->len || op->prot || op->offset ?
 		       -EINVAL : 0;
@@ -131,6 +133,9 @@ static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 		return vms_mlockall(mm, op->flags);
 	case VMASHADOW_OP_MUNLOCKALL:
 		return vms_munlockall(mm);
+	case VMASHADOW_OP_MBIND:
+		return vms_mbind(mm, op->addr, op->len, op->prot, op->offset,
+				 op->new_len, op->flags);
 	case VMASHADOW_OP_BRK:
 		op->result = vms_brk(mm, op->addr);
 		return 0;

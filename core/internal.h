@@ -15,6 +15,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mman.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/refcount.h>

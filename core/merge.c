@@ -44,15 +44,21 @@ void vms_adopt_anon(struct vms_region *dst, const struct vms_region *src)
 	dst->flags |= src->flags & VMS_ANON_FORKED;
 }
 
-/* Flags that count in a merge: all but the shadow's bookkeeping. */
+/*
+ * Flags that count in a merge: all but the shadow's bookkeeping, and the
+ * policy, which is compared first and on its own.
+ */
 static unsigned long vms_merge_flags(unsigned long flags)
 {
-	return flags & ~(VMS_INTERNAL_FLAGS | VMASHADOW_VM_CLOSE_OP);
+	return flags & ~(VMS_INTERNAL_FLAGS | VMS_POLICY_MASK |
+			 VMASHADOW_VM_CLOSE_OP);
 }
 
 /*
  * is_mergeable_vma() plus is_mergeable_anon_vma(): may a range with these
- * attributes join @r?  The page offset is the caller's business.
+ * attributes join @r?  The page offset is the caller's business.  The
+ * policy (in @flags) is vma_merge()'s mpol_equal(), which 6.1 asks before
+ * the rest and 6.12 first of is_mergeable_vma()'s questions.
  */
 static bool vms_mergeable(struct vms_mm *mm, const struct vms_region *r,
 			  unsigned long flags, const struct vms_anon *anon,
@@ -66,6 +72,10 @@ static bool vms_mergeable(struct vms_mm *mm, const struct vms_region *r,
 	why->verdict = VMASHADOW_VERDICT_REFUSED;
 	if (flags & VMS_SPECIAL_FLAGS) {
 		why->why = VMASHADOW_WHY_SPECIAL;
+		return false;
+	}
+	if ((r->flags ^ flags) & VMS_POLICY_MASK) {
+		why->why = VMASHADOW_WHY_POLICY;
 		return false;
 	}
 	if (diff) {

@@ -42,6 +42,7 @@ void vms_mm_init(struct vms_mm *mm, unsigned int rules)
 	mm->params.rlimit_data = VMASHADOW_RLIM_INFINITY;
 	mm->params.rlimit_data_max = VMASHADOW_RLIM_INFINITY;
 	mm->params.rlimit_stack = VMASHADOW_RLIM_INFINITY;
+	mm->params.mems_allowed = 1;		/* node 0 */
 	mm->params.mmap_min_addr = 65536;
 	mm->params.mmap_base = VMS_TASK_SIZE - SZ_128M;
 }
@@ -243,7 +244,8 @@ static void vms_set_gap(struct vms_region *r, unsigned long prev_end)
  * vm_stat_account(): the pages a region holds count towards total_vm
  * (RLIMIT_AS) and, when it is a data mapping, data_vm (RLIMIT_DATA).  The
  * tree's own changes call it, so the counts follow every link, unlink,
- * resize and change of flags.
+ * resize and change of flags.  The policy table counts here too, so that
+ * mbind() may take back a slot that no region holds.
  */
 static void vms_stat_account(struct vms_mm *mm, unsigned long flags,
 			     long pages)
@@ -251,6 +253,8 @@ static void vms_stat_account(struct vms_mm *mm, unsigned long flags,
 	mm->total_vm += pages;
 	if (vms_is_data_mapping(flags))
 		mm->data_vm += pages;
+	if (flags & VMS_POLICY_MASK)
+		mm->policies[vms_policy_of(flags)].pages += pages;
 }
 
 /*
@@ -699,10 +703,12 @@ void vms_export(const struct vms_region *r, struct vmashadow_region *out)
 	out->start = r->start;
 	out->end = r->end;
 	out->pgoff = r->pgoff;
-	out->vm_flags = r->flags & ~VMS_INTERNAL_FLAGS;
+	out->vm_flags = r->flags & ~(VMS_INTERNAL_FLAGS | VMS_POLICY_MASK);
 	out->anon_id = r->anon ? r->anon->id : 0;
 	if (r->flags & VMS_ANON_FORKED)
 		out->state |= VMASHADOW_STATE_ANON_FORKED;
+	if (r->flags & VMS_POLICY_MASK)
+		out->state |= VMASHADOW_STATE_POLICY;
 	if (r->file) {
 		out->file_id = r->file->id;
 		out->ino = r->file->ino;
@@ -800,6 +806,46 @@ static int vms_check_cache(struct vms_mm *mm, unsigned long *where)
 	return 0;
 }
 
+/* Take @r's pages off its policy's count (@sign -1) or put them back. */
+static void vms_policy_recount(struct vms_mm *mm, int sign)
+{
+	struct vms_region *r;
+
+	for (r = vms_first(mm); r; r = vms_next(r))
+		if (r->flags & VMS_POLICY_MASK)
+			mm->policies[vms_policy_of(r->flags)].pages +=
+				sign * (long)vms_pages(r);
+}
+
+/*
+ * Every region's policy is in the table, and each slot counts the pages
+ * under it: take every region's pages off its slot, see that nothing is
+ * left, and put them back.
+ */
+static int vms_check_policies(struct vms_mm *mm, unsigned long *where)
+{
+	struct vms_region *r;
+	unsigned int i;
+	int bad = 0;
+
+	for (r = vms_first(mm); r; r = vms_next(r)) {
+		if (!(r->flags & VMS_POLICY_MASK))
+			continue;
+		if (!mm->policies || !mm->policies[vms_policy_of(r->flags)].mode) {
+			*where = r->start;
+			return VMASHADOW_BAD_COUNT;
+		}
+	}
+	if (!mm->policies)
+		return 0;
+	vms_policy_recount(mm, -1);
+	for (i = 0; i < VMS_POLICY_SLOTS; i++)
+		if (mm->policies[i].pages)
+			bad = VMASHADOW_BAD_COUNT;
+	vms_policy_recount(mm, 1);
+	return bad;
+}
+
 /*
  * Check every invariant of the shadow; returns 0 or the first violation
  * (VMASHADOW_BAD_*) with the start of the offending region in @where.
@@ -835,6 +881,8 @@ int vms_validate(struct vms_mm *mm, unsigned long *where)
 	if (count != mm->map_count || pages != mm->total_vm ||
 	    data != mm->data_vm)
 		return VMASHADOW_BAD_COUNT;
+	if (vms_check_policies(mm, where))
+		return VMASHADOW_BAD_COUNT;
 	if (vms_check_cache(mm, where))
 		return VMASHADOW_BAD_CACHE;
 	return vms_check_anon(mm, where);
@@ -857,6 +905,7 @@ void vms_mm_destroy(struct vms_mm *mm)
 	mm->total_vm = 0;
 	mm->data_vm = 0;
 	vms_reserve_drain(mm);
+	vms_policies_free(mm);
 }
 
 /* What vms_mm_build() carries down its recursion. */
@@ -961,15 +1010,20 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 	if (fork)
 		dst->params.def_flags = 0;
 	dst->may_map_low = src->may_map_low;
+	dst->may_move_all = src->may_move_all;
 	dst->next_anon_id = src->next_anon_id;
 	dst->next_shmem_ino = src->next_shmem_ino;
 	if (!fork)
 		dst->count = src->count;
 	if (!src->map_count)
 		return 0;
-	regions = kvmalloc_array(src->map_count, sizeof(*regions), GFP_KERNEL);
-	if (!regions)
+	if (vms_policies_dup(dst, src))
 		return -ENOMEM;
+	regions = kvmalloc_array(src->map_count, sizeof(*regions), GFP_KERNEL);
+	if (!regions) {
+		vms_policies_free(dst);
+		return -ENOMEM;
+	}
 
 	for (r = vms_first(src); r; r = vms_next(r)) {
 		if (fork && (r->flags & VMASHADOW_VM_DONTCOPY))
@@ -1015,6 +1069,7 @@ nomem:
 	while (count)
 		vms_region_free(dst, regions[--count]);
 	vms_reserve_drain(dst);		/* where vms_region_free() kept some */
+	vms_policies_free(dst);
 	kvfree(regions);
 	return -ENOMEM;
 }

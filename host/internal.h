@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <linux/mman.h>		/* MAP_UNINITIALIZED, MAP_SHARED_VALIDATE... */
+#include <linux/mempolicy.h>	/* MPOL_* */
 
 #include <linux/kernel.h>	/* tools/include: min, max, scnprintf, ... */
 #include <linux/compiler.h>
@@ -178,6 +179,19 @@ static inline void *kmalloc(size_t size, unsigned int gfp)
 {
 	(void)gfp;
 	return vms_host_should_fail() ? NULL : malloc(size);
+}
+
+static inline void *kmalloc_array(size_t n, size_t size, unsigned int gfp)
+{
+	(void)gfp;
+	return vms_host_should_fail() || (size && n > SIZE_MAX / size) ?
+	       NULL : malloc(n * size);
+}
+
+static inline void *kcalloc(size_t n, size_t size, unsigned int gfp)
+{
+	(void)gfp;
+	return vms_host_should_fail() ? NULL : calloc(n, size);
 }
 
 static inline void *kvmalloc_array(size_t n, size_t size, unsigned int gfp)

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mbind(2): memory policies, as mm/mempolicy.c gives them to ranges of an
+ * address space.  A policy decides where pages come from, which the shadow
+ * does not model; what it models is what a policy does to the regions.
+ * Setting one splits a region at the range's edges and merges it with a
+ * neighbour that has the same policy, and afterwards a region's policy is
+ * hidden state that stops merges: an mmap() beside it, or an mprotect()
+ * that makes it like its neighbour, leaves two regions where /proc/PID/maps
+ * shows no reason for them.
+ *
+ * The checks follow kernel_mbind() and do_mbind() of 6.1 and 6.12, which
+ * differ only in the modes they know (6.12 adds MPOL_WEIGHTED_INTERLEAVE)
+ * and in MPOL_F_NUMA_BALANCING (6.12 also takes it with
+ * MPOL_PREFERRED_MANY).  mbind_range() is the same loop in both, over
+ * vma_merge() (6.1) or vma_modify_policy() (6.12): vms_modify_flags().
+ */
+#include "core.h"
+
+#ifndef MPOL_WEIGHTED_INTERLEAVE
+#define MPOL_WEIGHTED_INTERLEAVE	6	/* 6.12 */
+#endif
+
+#define VMS_NO_NODE	(-1)
+
+/* MPOL_MAX of the kernel whose rules the shadow follows. */
+static unsigned int vms_mpol_max(const struct vms_mm *mm)
+{
+	return vms_rules_6_12(mm) ? MPOL_WEIGHTED_INTERLEAVE + 1 :
+				    MPOL_PREFERRED_MANY + 1;
+}
+
+/* sanitize_mpol_flags(): split the mode from its flags and check both. */
+static int vms_mpol_mode(const struct vms_mm *mm, unsigned long arg,
+			 u16 *mode, u16 *flags)
+{
+	int lmode = arg;	/* kernel_mbind() narrows it so */
+
+	*flags = lmode & MPOL_MODE_FLAGS;
+	lmode &= ~MPOL_MODE_FLAGS;
+	if ((unsigned int)lmode >= vms_mpol_max(mm))
+		return -EINVAL;
+	*mode = lmode;
+	if ((*flags & MPOL_F_STATIC_NODES) && (*flags & MPOL_F_RELATIVE_NODES))
+		return -EINVAL;
+	if (*flags & MPOL_F_NUMA_BALANCING) {
+		if (*mode != MPOL_BIND &&
+		    !(vms_rules_6_12(mm) && *mode == MPOL_PREFERRED_MANY))
+			return -EINVAL;
+		*flags |= MPOL_F_MOF | MPOL_F_MORON;
+	}
+	return 0;
+}
+
+/*
+ * get_nodes(): maxnode counts one more than the bits it covers, and more
+ * than a page of bits is refused.  The mask names nodes 0-63; the bits of
+ * higher nodes, which the kernel would read from the caller, are zero,
+ * and a mask of 0 stands for a NULL pointer.
+ */
+static int vms_get_nodes(u64 nmask, unsigned long maxnode, u64 *nodes)
+{
+	*nodes = 0;
+	maxnode--;
+	if (!maxnode || !nmask)
+		return 0;
+	if (maxnode > PAGE_SIZE * 8)
+		return -EINVAL;
+	*nodes = maxnode < 64 ? nmask & ((1ULL << maxnode) - 1) : nmask;
+	return 0;
+}
+
+/*
+ * mpol_new(): the checks of the mode against the nodes.  MPOL_DEFAULT is
+ * no policy at all (mode 0, slot 0), and MPOL_PREFERRED of no node is
+ * MPOL_LOCAL.
+ */
+static int vms_mpol_new(u16 mode, u16 flags, u64 nodes,
+			struct vms_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->home_node = VMS_NO_NODE;
+	if (mode == MPOL_DEFAULT)
+		return nodes ? -EINVAL : 0;
+	if (mode == MPOL_PREFERRED) {
+		if (!nodes) {
+			if (flags & (MPOL_F_STATIC_NODES |
+				     MPOL_F_RELATIVE_NODES))
+				return -EINVAL;
+			mode = MPOL_LOCAL;
+		}
+	} else if (mode == MPOL_LOCAL) {
+		if (nodes || (flags & (MPOL_F_STATIC_NODES |
+				       MPOL_F_RELATIVE_NODES)))
+			return -EINVAL;
+	} else if (!nodes) {
+		return -EINVAL;
+	}
+	pol->mode = mode;
+	pol->flags = flags;
+	return 0;
+}
+
+/* The @n-th set bit of @mask (from 0), or 64 if it has fewer. */
+static unsigned int vms_nth_node(u64 mask, unsigned int n)
+{
+	unsigned int bit;
+
+	for (bit = 0; bit < 64; bit++)
+		if ((mask & (1ULL << bit)) && !n--)
+			return bit;
+	return 64;
+}
+
+/*
+ * mpol_relative_nodemask(): nodes_fold() then nodes_onto(): node i of
+ * @orig becomes the (i mod w)-th node of @rel, which has w nodes.
+ */
+static u64 vms_relative_nodes(u64 orig, u64 rel)
+{
+	unsigned int weight = 0, bit;
+	u64 out = 0;
+
+	for (bit = 0; bit < 64; bit++)
+		weight += !!(rel & (1ULL << bit));
+	if (!weight)
+		return 0;
+	for (bit = 0; bit < 64; bit++)
+		if (orig & (1ULL << bit))
+			out |= 1ULL << vms_nth_node(rel, bit % weight);
+	return out;
+}
+
+/*
+ * mpol_set_nodemask() and the mode's ->create(): the nodes asked for,
+ * less those the process may not use (or, with MPOL_F_RELATIVE_NODES,
+ * mapped onto those it may), must leave one; MPOL_PREFERRED keeps only
+ * the first.
+ */
+static int vms_mpol_set_nodemask(const struct vms_mm *mm,
+				 struct vms_policy *pol, u64 nodes)
+{
+	u64 allowed = mm->params.mems_allowed, mask;
+
+	if (!pol->mode || pol->mode == MPOL_LOCAL)
+		return 0;
+	if (pol->flags & MPOL_F_RELATIVE_NODES)
+		mask = vms_relative_nodes(nodes, allowed);
+	else
+		mask = nodes & allowed;
+	/* mpol_store_user_nodemask() */
+	if (pol->flags & MPOL_MODE_FLAGS)
+		pol->user_nodes = nodes;
+	if (!mask)
+		return -EINVAL;
+	if (pol->mode == MPOL_PREFERRED)
+		mask &= -mask;		/* first_node() */
+	pol->nodes = mask;
+	return 0;
+}
+
+/* __mpol_equal(), for two policies that are not the default. */
+static bool vms_policy_equal(const struct vms_policy *a,
+			     const struct vms_policy *b)
+{
+	if (a->mode != b->mode || a->flags != b->flags ||
+	    a->home_node != b->home_node)
+		return false;
+	if ((a->flags & MPOL_MODE_FLAGS) && a->user_nodes != b->user_nodes)
+		return false;
+	return a->mode == MPOL_LOCAL || a->nodes == b->nodes;
+}
+
+/*
+ * The slot holding @pol, which is taken into the table if it is not there
+ * yet: an empty slot, or with @reuse one that no region holds any more.
+ * Import passes false, because the regions it has read are counted only
+ * when they are linked.  -ENOMEM when the table cannot be allocated, or
+ * holds VMS_POLICY_SLOTS - 1 policies already.
+ */
+int vms_policy_intern(struct vms_mm *mm, const struct vms_policy *pol,
+		      bool reuse)
+{
+	struct vms_policy *p, *empty = NULL, *unused = NULL;
+	unsigned int i;
+
+	if (!mm->policies) {
+		mm->policies = kcalloc(VMS_POLICY_SLOTS, sizeof(*p),
+				       GFP_KERNEL_ACCOUNT);
+		if (!mm->policies)
+			return -ENOMEM;
+	}
+	for (i = 1; i < VMS_POLICY_SLOTS; i++) {
+		p = &mm->policies[i];
+		if (!p->mode) {
+			if (!empty)
+				empty = p;
+		} else if (vms_policy_equal(p, pol)) {
+			return i;
+		} else if (reuse && !p->pages && !unused) {
+			unused = p;
+		}
+	}
+	p = empty ? empty : unused;
+	if (!p)
+		return -ENOMEM;
+	*p = *pol;
+	p->pages = 0;
+	return p - mm->policies;
+}
+
+/* A copy of @src's table for @dst, whose regions will count themselves in. */
+int vms_policies_dup(struct vms_mm *dst, const struct vms_mm *src)
+{
+	unsigned int i;
+
+	if (!src->policies)
+		return 0;
+	dst->policies = kmalloc_array(VMS_POLICY_SLOTS,
+				      sizeof(*dst->policies),
+				      GFP_KERNEL_ACCOUNT);
+	if (!dst->policies)
+		return -ENOMEM;
+	memcpy(dst->policies, src->policies,
+	       VMS_POLICY_SLOTS * sizeof(*dst->policies));
+	for (i = 0; i < VMS_POLICY_SLOTS; i++)
+		dst->policies[i].pages = 0;
+	return 0;
+}
+
+void vms_policies_free(struct vms_mm *mm)
+{
+	kfree(mm->policies);
+	mm->policies = NULL;
+}
+
+/*
+ * queue_pages_range()'s range check: the regions must cover [start, end)
+ * without a hole, or, for the default policy, at least one must meet it;
+ * else -EFAULT, before anything changes.
+ */
+static int vms_mbind_check_range(struct vms_mm *mm, unsigned long start,
+				 unsigned long end, bool discontig_ok)
+{
+	struct vms_region *r = vms_find_intersection(mm, start, end);
+	unsigned long covered = start;
+
+	if (!r)
+		return -EFAULT;
+	if (discontig_ok)
+		return 0;
+	for (; r && r->start < end; r = vms_next(r)) {
+		if (r->start > covered)
+			return -EFAULT;
+		covered = r->end;
+	}
+	return covered < end ? -EFAULT : 0;
+}
+
+/*
+ * mbind_range(): give [start, end) of @area the policy of @slot.  A region
+ * that has it already is left alone, not even merged; else vma_merge()
+ * or a split at each edge, as for any change of attributes.
+ */
+static int vms_mbind_range(struct vms_mm *mm, struct vms_region *area,
+			   struct vms_region **pprev, unsigned long start,
+			   unsigned long end, unsigned int slot)
+{
+	unsigned long newflags = (area->flags & ~VMS_POLICY_MASK) |
+				 ((unsigned long)slot << VMS_POLICY_SHIFT);
+
+	if (start > area->start)
+		*pprev = area;
+	start = max(start, area->start);
+	end = min(end, area->end);
+	if (vms_policy_of(area->flags) == slot) {
+		*pprev = area;
+		return 0;
+	}
+	return vms_modify_flags(mm, area, pprev, start, end, newflags);
+}
+
+/* kernel_mbind() and do_mbind(), the pages left out. */
+int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
+	      unsigned long mode, u64 nmask, unsigned long maxnode,
+	      unsigned long flags)
+{
+	struct vms_region *r, *prev;
+	struct vms_policy new;
+	u16 pmode, pflags;
+	unsigned long end;
+	u64 nodes;
+	int err, slot = 0;
+
+	err = vms_mpol_mode(mm, mode, &pmode, &pflags);
+	if (err)
+		return err;
+	err = vms_get_nodes(nmask, maxnode, &nodes);
+	if (err)
+		return err;
+	if (flags & ~(unsigned long)MPOL_MF_VALID)
+		return -EINVAL;
+	if ((flags & MPOL_MF_MOVE_ALL) && !mm->may_move_all)
+		return -EPERM;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	err = vms_mpol_new(pmode, pflags, nodes, &new);
+	if (err)
+		return err;
+	err = vms_mpol_set_nodemask(mm, &new, nodes);
+	if (err)
+		return err;
+	err = vms_mbind_check_range(mm, start, end, !new.mode);
+	if (err)
+		return err;
+	if (new.mode) {
+		slot = vms_policy_intern(mm, &new, true);
+		if (slot < 0)
+			return slot;
+	}
+	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
+	if (err)
+		return err;
+
+	vms_explain_begin(mm, VMASHADOW_OP_MBIND, start, end);
+	r = vms_find(mm, start);
+	prev = vms_prev(r);
+	while (r && r->start < end) {
+		err = vms_mbind_range(mm, r, &prev, start, end, slot);
+		if (err)
+			break;
+		r = vms_find(mm, prev->end);
+		cond_resched();
+	}
+	return err;
+}
