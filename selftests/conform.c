@@ -26,6 +26,11 @@
  *           and munlockall; invalid flags, unaligned starts and lengths
  *   fork    a raw fork: the child continues the sequence on the FORK of
  *           the shadow, the parent waits
+ *   mbind   every policy mode on node 0, with and without its mode
+ *           flags, over a region, part of one, or a span of them; now and
+ *           then an invalid one.  Drawn from a stream of its own, so that
+ *           the other operations of a seed stay what they were; not on a
+ *           kernel without NUMA (the debug kernel: ENOSYS)
  *
  * One sequence in eight runs under RLIMIT_DATA of what the child holds in
  * data mappings plus 0-63 pages, and one in eight with a soft limit of 0
@@ -83,6 +88,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/mempolicy.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -139,11 +145,12 @@
 
 enum kind {
 	K_MAP, K_UNMAP, K_PROTECT, K_TOUCH, K_REMAP, K_MADVISE, K_BRK,
-	K_SEAL, K_FORK, K_MLOCK, K_MUNLOCK, K_MLOCKALL, K_MUNLOCKALL, K_NR
+	K_SEAL, K_FORK, K_MLOCK, K_MUNLOCK, K_MLOCKALL, K_MUNLOCKALL, K_MBIND,
+	K_NR
 };
 static const char *const kname[K_NR] = {
 	"map", "unmap", "protect", "touch", "remap", "madvise", "brk",
-	"seal", "fork", "mlock", "munlock", "mlockall", "munlockall",
+	"seal", "fork", "mlock", "munlock", "mlockall", "munlockall", "mbind",
 };
 
 /* fd selectors of a map */
@@ -163,12 +170,13 @@ struct rec {
 	unsigned int flags;
 	unsigned long addr;
 	unsigned long len;
-	unsigned long off;	/* MAP: offset; REMAP: new_len; MLOCK: 1 = mlock2 */
-	unsigned long naddr;	/* REMAP: new_addr */
+	/* MAP: offset; REMAP: new_len; MLOCK: 1 = mlock2; MBIND: node mask */
+	unsigned long off;
+	unsigned long naddr;	/* REMAP: new_addr; MBIND: maxnode */
 };
 
 #define NERR 140
-#define NWHY 12
+#define NWHY 13
 #define MSG_SIZE 16384
 
 /* The page shared by the driver and every process of a sequence. */
@@ -201,6 +209,7 @@ static struct shared *sh;
 static int files[F_NR];
 static int kernel;		/* 61, 612 */
 static int has_seal;
+static int has_mbind;		/* a NUMA kernel: mbind(2) exists */
 static unsigned long seq_len = 160;
 static int verbose;
 
@@ -223,6 +232,8 @@ static unsigned int avoid = CONFORM_AVOID;
 static uint64_t rng_state;
 /* the touches aimed below a stack draw from their own stream */
 static uint64_t aim_state;
+/* and mbind()'s, which draws its operations on its own */
+static uint64_t pol_state;
 
 static uint64_t splitmix(uint64_t *state)
 {
@@ -423,6 +434,10 @@ static int rec_str(const struct rec *r, char *out, size_t size)
 		return snprintf(out, size, "mlockall(%s)", mcl_str(r->flags, e));
 	case K_MUNLOCKALL:
 		return snprintf(out, size, "munlockall()");
+	case K_MBIND:
+		return snprintf(out, size, "mbind(%s, %s, 0x%x, mask 0x%lx, maxnode %lu, 0x%x)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				r->prot, r->off, r->naddr, r->flags);
 	}
 	return snprintf(out, size, "?");
 }
@@ -968,6 +983,19 @@ static int run_rec(int i)
 		sr = sh_op(VMASHADOW_IOC_PROTECT, &op);
 		explain = 1;
 		break;
+	case K_MBIND:
+		rr = sys_ret(syscall(SYS_mbind, r->addr, r->len, r->prot,
+				     r->off ? &r->off : NULL, r->naddr,
+				     r->flags));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.prot = r->prot;
+		op.offset = r->off;
+		op.new_len = r->naddr;
+		op.flags = r->flags;
+		sr = sh_op(VMASHADOW_IOC_MBIND, &op);
+		explain = 1;
+		break;
 	case K_TOUCH: {
 		struct vmashadow_region reg;
 
@@ -1137,7 +1165,9 @@ static int run_rec(int i)
 	if (explain && !rr)
 		count_explain(r->kind, r->kind == K_MLOCK ? VMASHADOW_OP_MLOCK :
 				       r->kind == K_MUNLOCK ?
-				       VMASHADOW_OP_MUNLOCK : 0);
+				       VMASHADOW_OP_MUNLOCK :
+				       r->kind == K_MBIND ?
+				       VMASHADOW_OP_MBIND : 0);
 	if (compare_maps()) {
 		rec_str(r, text, sizeof(text));
 		msg("after %s\n", text);
@@ -1268,12 +1298,171 @@ static int gen_lock(struct rec *r)
 	return 1;
 }
 
+/* A draw from mbind()'s own stream. */
+static unsigned long pn(unsigned long n)
+{
+	return splitmix(&pol_state) % n;
+}
+
+/* The last two mbind() ranges of the sequence, the newer first. */
+static struct rec last_mbind[2];
+/*
+ * What the last one was: 1 a whole region, 2 a part of the range before
+ * it.  The next operation is then likely an mbind() again, the part of
+ * the whole one, or the undo of the part, before other operations reshape
+ * the region: a split and its undo, the 3-way merge.
+ */
+static int last_mbind_chain;
+
+/*
+ * Ranges that meet the last ones, for merges: equal policies on both sides
+ * are what lets mbind() merge a region with its neighbours, and regions
+ * that differ in nothing but their policies are what an earlier mbind()
+ * leaves.  @how 0: the last range again with the policy before it (the
+ * undo of a split: both neighbours join); 1: a part of the last range
+ * (the split); 2: the range between the last two, or else the region just
+ * above the last one, with the last policy.
+ */
+static int gen_mbind_again(struct rec *r, unsigned int how)
+{
+	const struct rec *a = &last_mbind[1], *b = &last_mbind[0];
+	struct vmashadow_region reg;
+	unsigned long npg = b->len / PS, o;
+
+	if (!b->kind || b->addr & (PS - 1))
+		return 0;
+	*r = *b;
+	if (how == 0) {
+		if (!a->kind)
+			return 0;
+		r->prot = a->prot;
+		r->off = a->off;
+		r->naddr = a->naddr;
+		return 1;
+	}
+	if (how == 1) {
+		if (npg < 3)
+			return 0;
+		o = 1 + pn(npg - 2);
+		r->addr += o * PS;
+		r->len = (1 + pn(npg - o - 1)) * PS;
+		r->prot = pn(2) ? MPOL_DEFAULT : MPOL_LOCAL;
+		r->off = 0;
+		r->naddr = 0;
+		return 1;
+	}
+	if (a->kind && a->addr + a->len < b->addr) {
+		r->addr = a->addr + a->len;
+		r->len = b->addr - r->addr;
+	} else if (a->kind && b->addr + b->len < a->addr) {
+		r->addr = b->addr + b->len;
+		r->len = a->addr - r->addr;
+	} else if (sh_find(VMASHADOW_FIND_VMA, b->addr + b->len, &reg) &&
+		   reg.end <= WPG(WIN_PAGES)) {
+		r->addr = reg.start;
+		r->len = reg.end - reg.start;
+	} else {
+		return 0;
+	}
+	return r->len <= WIN_PAGES * PS;
+}
+
+/*
+ * mbind() on node 0, the one node of the test VM: a whole region (so that
+ * it may merge with a neighbour of the same policy), part of one (a
+ * split), or a span of pages that may cross regions and holes (-EFAULT
+ * unless the policy is the default).  The modes come with their mode
+ * flags now and then, which make policies differ that place pages alike.
+ */
+static void gen_mbind(struct rec *r)
+{
+	static const unsigned int modes[] = {
+		MPOL_DEFAULT, MPOL_DEFAULT, MPOL_DEFAULT, MPOL_BIND, MPOL_BIND,
+		MPOL_BIND, MPOL_INTERLEAVE, MPOL_PREFERRED, MPOL_LOCAL,
+		MPOL_PREFERRED_MANY,
+	};
+	struct vmashadow_region reg;
+	unsigned long pg = pn(WIN_PAGES), npg = 1 + pn(8), x = pn(100);
+	int chain = last_mbind_chain;
+
+	last_mbind_chain = 0;
+	if (chain == 2 && x < 60 && gen_mbind_again(r, 0))
+		goto out;
+	if (chain == 1 && x < 60 && gen_mbind_again(r, 1)) {
+		last_mbind_chain = 2;
+		goto out;
+	}
+	if (x < 12 && gen_mbind_again(r, 2))
+		goto out;
+	r->kind = K_MBIND;
+	if (x < 70 && sh_find(VMASHADOW_FIND_VMA, WPG(pg), &reg) &&
+	    reg.start >= WIN && reg.end <= WPG(WIN_PAGES)) {
+		pg = (reg.start - WIN) / PS;
+		npg = (reg.end - reg.start) / PS;
+		last_mbind_chain = x < 35;
+		if (x >= 35 && npg > 1) {
+			unsigned long o = pn(npg);
+
+			pg += o;
+			npg = 1 + pn(npg - o);
+		}
+	}
+	if (pg + npg > WIN_PAGES)
+		npg = WIN_PAGES - pg;
+	r->addr = WPG(pg);
+	r->len = npg * PS;
+	r->prot = modes[pn(sizeof(modes) / sizeof(modes[0]))];
+	if (r->prot != MPOL_DEFAULT && r->prot != MPOL_LOCAL) {
+		r->off = 1;			/* node 0 */
+		r->naddr = 2 + pn(64);
+		if (r->prot == MPOL_PREFERRED && !pn(4))
+			r->off = 0;		/* MPOL_LOCAL by another name */
+		if (!pn(10))
+			r->prot |= pn(2) ? MPOL_F_STATIC_NODES :
+					   MPOL_F_RELATIVE_NODES;
+	}
+	if (!pn(8))
+		r->flags = MPOL_MF_MOVE;
+	/* oddities and errors */
+	switch (pn(24)) {
+	case 0:
+		r->addr += 1 + pn(PS - 1);
+		break;
+	case 1:
+		r->prot = 6 + pn(3);	/* 6.12 knows 6 */
+		r->off = 1;
+		r->naddr = 2;
+		break;
+	case 2:
+		r->off = 2;		/* node 1: none here */
+		r->naddr = 3;
+		break;
+	case 3:
+		r->prot |= MPOL_F_NUMA_BALANCING;
+		break;
+	case 4:
+		r->flags = 0x10 | pn(16);
+		break;
+	case 5:
+		r->len = 0;
+		break;
+	}
+out:
+	last_mbind[1] = last_mbind[0];
+	last_mbind[0] = *r;
+}
+
 static void gen(struct rec *r, int forks)
 {
-	unsigned long x = rn(1000), npg, pg;
+	unsigned long x, npg, pg;
 
 	memset(r, 0, sizeof(*r));
 	r->fdsel = F_ANON;
+	if (has_mbind && pn(1000) < (last_mbind_chain ? 500 : 50)) {
+		gen_mbind(r);
+		return;
+	}
+	x = rn(1000);
 	if (rn(1000) < 55 && gen_lock(r))
 		return;
 	if (x < 320) {
@@ -1591,6 +1780,7 @@ static void child(uint64_t seed, int replay)
 	sh->msg[0] = 0;
 	rng_state = seed * 0x100000001b3ULL + 12345;
 	aim_state = ~rng_state;
+	pol_state = rng_state ^ 0x9e3779b97f4a7c15ULL;
 	syscall(SYS_munmap, LO, HI - LO);
 	if (syscall(SYS_mmap, LO, GUARD_PAGES * PS, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
@@ -1643,10 +1833,16 @@ static void child(uint64_t seed, int replay)
 		sh->failed_at = 0;
 		_exit(0);
 	}
-	for (i = 0; i < n; i++) {
+	/*
+	 * mbind()'s operations come on top of the others, so that a seed
+	 * still runs all of the operations it ran before they existed.
+	 */
+	for (i = 0; i < n && i < MAX_OPS; i++) {
 		if (!replay) {
 			gen(&sh->recs[i], forks);
 			sh->nrec = i + 1;
+			if (sh->recs[i].kind == K_MBIND)
+				n++;
 		}
 		if (sh->recs[i].kind == K_FORK)
 			forks++;
@@ -1661,7 +1857,7 @@ static void child(uint64_t seed, int replay)
 	if ((locks_seen && (compare_locked(0, 1) || compare_lock_flags())) ||
 	    compare_data()) {
 		msg("at the end of the sequence\n");
-		sh->failed_at = n - 1;
+		sh->failed_at = i - 1;
 		_exit(0);
 	}
 	sh->done = 1;
@@ -1846,6 +2042,7 @@ static const char *errname(int e)
 static const char *const whyname[NWHY] = {
 	"none", "special", "flags", "file", "close_op", "pgoff", "anon_vma",
 	"anon_forked", "anon_unfaulted", "not_tried", "prev_next", "self",
+	"policy",
 };
 
 /*
@@ -1879,6 +2076,9 @@ static int coverage(int strict)
 		{ K_SEAL, 0 }, { K_SEAL, EINVAL }, { K_SEAL, ENOMEM },
 		{ K_UNMAP, EPERM }, { K_PROTECT, EPERM }, { K_REMAP, EPERM },
 		{ K_MAP, EPERM }, { K_MADVISE, EPERM },
+	};
+	static const struct need errs_mbind[] = {
+		{ K_MBIND, 0 }, { K_MBIND, EINVAL }, { K_MBIND, EFAULT },
 	};
 	static const int data_kinds[] = { K_MAP, K_PROTECT, K_REMAP };
 	static const int whys[] = {
@@ -1998,6 +2198,21 @@ static int coverage(int strict)
 			       whyname[whys[i]]);
 			missing++;
 		}
+	for (i = 0; has_mbind && i < sizeof(errs_mbind) / sizeof(errs_mbind[0]); i++)
+		if (!sh->err[errs_mbind[i].kind][errs_mbind[i].err]) {
+			printf("# coverage: never reached: %s %s\n",
+			       kname[errs_mbind[i].kind],
+			       errname(errs_mbind[i].err));
+			missing++;
+		}
+	if (has_mbind && !sh->why[VMASHADOW_VERDICT_REFUSED][VMASHADOW_WHY_POLICY]) {
+		printf("# coverage: never reached: refusal policy\n");
+		missing++;
+	}
+	if (has_mbind && !sh->mcase[K_MBIND][6]) {
+		printf("# coverage: never reached: mbind merging both neighbours\n");
+		missing++;
+	}
 	if (kernel == 61 && !sh->why[VMASHADOW_VERDICT_REFUSED][VMASHADOW_WHY_SELF]) {
 		printf("# coverage: never reached: refusal self (6.1)\n");
 		missing++;
@@ -2072,6 +2287,8 @@ int main(int argc, char **argv)
 	kernel = !strncmp(u.release, "6.12", 4) ? 612 :
 		 !strncmp(u.release, "6.1.", 4) || !strncmp(u.release, "6.1-", 4) ? 61 : 0;
 	has_seal = kernel == 612;
+	/* a length of 0 succeeds wherever the call exists */
+	has_mbind = syscall(SYS_mbind, 0, 0, MPOL_DEFAULT, NULL, 0, 0) == 0;
 	snprintf(lane, sizeof(lane), "%s%s",
 		 kernel == 612 ? "6.12" : kernel == 61 ? "6.1" : u.release,
 		 is_debug_kernel() ? "-debug" : "");
