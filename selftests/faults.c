@@ -23,6 +23,7 @@
  */
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <linux/mempolicy.h>
 #include "vms_snap.h"
 
 #define RW		(PROT_READ | PROT_WRITE)
@@ -106,8 +107,15 @@ static const unsigned long op_cmd[] = {
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
-	VMASHADOW_IOC_MUNLOCKALL,
+	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND,
 };
+
+/* mbind()'s node mask and maxnode: node 0, which every kernel has */
+static void op_node0(struct vmashadow_op *op)
+{
+	op->offset = 1;
+	op->new_len = 2;
+}
 
 /*
  * The state every scenario starts from:
@@ -115,9 +123,10 @@ static const unsigned long op_cmd[] = {
  *   0    4    8   12   16   20   24   28   32          400
  *   AAAAAAAA  BBBB  CCCC    FFFF    DDDD (D faulted, E touching D at 28)
  *   rw        r     rw(f)   file    rw   EEEE rw, faulted,   SS
- *                                        forked-looking      a stack
+ *             pol                        forked-looking      a stack
  *
- * (S grows down, far enough above E for the guard gap.)
+ * (S grows down, far enough above E for the guard gap; B has a memory
+ * policy, so that the shadow has a policy table to copy.)
  */
 static int base_step;
 
@@ -137,6 +146,9 @@ static int base_state(int fd, unsigned int rules)
 	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
 	op_set(&op, VMASHADOW_OP_MAP, PG(10), PGS(4), PROT_READ, ANON | MAP_FIXED);
 	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
+	op_set(&op, VMASHADOW_OP_MBIND, PG(10), PGS(4), MPOL_PREFERRED, 0);
+	op_node0(&op);
+	STEP(vms_op(fd, VMASHADOW_IOC_MBIND, &op));
 	op_set(&op, VMASHADOW_OP_MAP, PG(16), PGS(4), RW, ANON | MAP_FIXED);
 	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
 	op_set(&op, VMASHADOW_OP_TOUCH, PG(17), 0, 0, 0);
@@ -242,6 +254,12 @@ static void scenarios(void)
 		add("map file middle", VMASHADOW_OP_MAP, PG(1), PGS(2), RW,
 		    MAP_SHARED | MAP_FIXED, 0, 0, of, 0);
 		scen[nscen - 1].op.fd = file_fd;
+		add("mbind middle (split)", VMASHADOW_OP_MBIND, PG(2), PGS(3),
+		    MPOL_BIND, 0, 0, 0, of, 0);
+		op_node0(&scen[nscen - 1].op);
+		add("mbind across two (split, split)", VMASHADOW_OP_MBIND, PG(29),
+		    PGS(5), MPOL_INTERLEAVE, 0, 0, 0, of, 0);
+		op_node0(&scen[nscen - 1].op);
 	}
 }
 
