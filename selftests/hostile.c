@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <linux/mempolicy.h>
 #include "vms_snap.h"
 
 #define RW		(PROT_READ | PROT_WRITE)
@@ -110,6 +111,7 @@ static const struct {
 	{ VMASHADOW_IOC_MUNLOCK, sizeof(struct vmashadow_op), "MUNLOCK" },
 	{ VMASHADOW_IOC_MLOCKALL, sizeof(struct vmashadow_op), "MLOCKALL" },
 	{ VMASHADOW_IOC_MUNLOCKALL, sizeof(struct vmashadow_op), "MUNLOCKALL" },
+	{ VMASHADOW_IOC_MBIND, sizeof(struct vmashadow_op), "MBIND" },
 	{ VMASHADOW_IOC_BATCH, sizeof(struct vmashadow_batch), "BATCH" },
 	{ VMASHADOW_IOC_FORK, sizeof(struct vmashadow_fork), "FORK" },
 	{ VMASHADOW_IOC_IMPORT, sizeof(struct vmashadow_import), "IMPORT" },
@@ -126,16 +128,16 @@ static const unsigned long op_cmds[] = {
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
-	VMASHADOW_IOC_MUNLOCKALL,
+	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND,
 };
 static const unsigned int op_nums[] = {
 	VMASHADOW_OP_MAP, VMASHADOW_OP_UNMAP, VMASHADOW_OP_PROTECT,
 	VMASHADOW_OP_TOUCH, VMASHADOW_OP_REMAP, VMASHADOW_OP_BRK,
 	VMASHADOW_OP_MADVISE, VMASHADOW_OP_SEAL, VMASHADOW_OP_MAP_VDSO,
 	VMASHADOW_OP_MLOCK, VMASHADOW_OP_MUNLOCK, VMASHADOW_OP_MLOCKALL,
-	VMASHADOW_OP_MUNLOCKALL,
+	VMASHADOW_OP_MUNLOCKALL, VMASHADOW_OP_MBIND,
 };
-#define NOPS	13
+#define NOPS	14
 
 /* A valid op for each command, that would change the shadow if applied. */
 static void valid_op(struct vmashadow_op *op, unsigned int i)
@@ -195,6 +197,13 @@ static void valid_op(struct vmashadow_op *op, unsigned int i)
 		op->flags = MCL_CURRENT;
 		break;
 	case VMASHADOW_OP_MUNLOCKALL:
+		break;
+	case VMASHADOW_OP_MBIND:
+		op->addr = PG(0);
+		op->len = PGS(1);
+		op->prot = MPOL_BIND;
+		op->offset = 1;		/* node 0 */
+		op->new_len = 65;	/* maxnode: nodes 0-63 */
 		break;
 	}
 }
@@ -415,27 +424,33 @@ TEST(op_unknown_flags_and_fields)
 				continue;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* new_addr: REMAP's alone; new_len: REMAP's and MAP_VDSO's */
+		/*
+		 * new_addr: REMAP's alone; new_len: REMAP's, MAP_VDSO's and
+		 * MBIND's (maxnode)
+		 */
 		if (op_nums[i] != VMASHADOW_OP_REMAP) {
 			valid_op(&op, i);
 			op.new_addr = PG(30);
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
 		if (op_nums[i] != VMASHADOW_OP_REMAP &&
-		    op_nums[i] != VMASHADOW_OP_MAP_VDSO) {
+		    op_nums[i] != VMASHADOW_OP_MAP_VDSO &&
+		    op_nums[i] != VMASHADOW_OP_MBIND) {
 			valid_op(&op, i);
 			op.new_len = PGS(1);
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* offset: MAP's alone, and MAP_VDSO's at exec */
-		if (op_nums[i] != VMASHADOW_OP_MAP) {
+		/* offset: MAP's, MBIND's node mask, and MAP_VDSO's at exec */
+		if (op_nums[i] != VMASHADOW_OP_MAP &&
+		    op_nums[i] != VMASHADOW_OP_MBIND) {
 			valid_op(&op, i);
 			op.offset = PSZ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* prot: MAP and PROTECT */
+		/* prot: MAP and PROTECT (and MBIND's mode) */
 		if (op_nums[i] != VMASHADOW_OP_MAP &&
-		    op_nums[i] != VMASHADOW_OP_PROTECT) {
+		    op_nums[i] != VMASHADOW_OP_PROTECT &&
+		    op_nums[i] != VMASHADOW_OP_MBIND) {
 			valid_op(&op, i);
 			op.prot = PROT_READ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);

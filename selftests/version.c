@@ -159,7 +159,8 @@ TEST(reserved_and_flags)
 	 * Every older version of the structures is still read (zero-
 	 * extended) and written back no further than it goes: params 0
 	 * without rlimit_as, 3 without def_flags and rlimit_memlock, 4
-	 * without the data limit and segment, 5 without rlimit_stack; STATS
+	 * without the data limit and segment, 5 without rlimit_stack, 6
+	 * without mems_allowed; STATS
 	 * 0 without locked_pages, 1 without data_pages.
 	 */
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
@@ -171,6 +172,8 @@ TEST(reserved_and_flags)
 				   VMASHADOW_PARAMS_SIZE_VER4, sizeof(p)));
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
 				   VMASHADOW_PARAMS_SIZE_VER5, sizeof(p)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER6, sizeof(p)));
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_STATS,
 				   VMASHADOW_STATS_SIZE_VER0,
 				   sizeof(struct vmashadow_stats)));
