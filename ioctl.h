@@ -228,7 +228,9 @@ struct vmashadow_params {
 	/*
 	 * The nodes a memory policy may name, nodes 0-63 as bits: the
 	 * process's cpuset_current_mems_allowed less the nodes without
-	 * memory.  The opener's by default; IMPORT takes the process's.
+	 * memory; not 0.  The opener's by default; IMPORT takes the
+	 * process's.  Policies set before a change keep their nodes (the
+	 * kernel rebinds them when a cpuset changes: not modelled).
 	 */
 	__u64 mems_allowed;
 };

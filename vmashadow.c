@@ -409,6 +409,9 @@ static int vms_params_check(const struct vmashadow_params *p)
 	if ((p->set & VMASHADOW_PARAM_RLIMIT_DATA) &&
 	    (p->rlimit_data > p->rlimit_data_max || p->ignore_rlimit_data > 1))
 		return -EINVAL;
+	/* a process may always take memory from one node at least */
+	if ((p->set & VMASHADOW_PARAM_MEMS_ALLOWED) && !p->mems_allowed)
+		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_DATA_SEGMENT) &&
 	    (p->start_data > p->end_data || p->end_data > VMS_TASK_SIZE))
 		return -EINVAL;
@@ -1298,11 +1301,14 @@ static int vms_import_policy(struct vms_mm *dst, struct mempolicy *pol)
 		.mode		= pol->mode,
 		.flags		= pol->flags,
 		.home_node	= pol->home_node,
-		.nodes		= nodes_addr(pol->nodes)[0],
 	};
 
-	if (nodes_weight(pol->nodes) != hweight64(p.nodes))
-		return -EOVERFLOW;
+	/* MPOL_LOCAL never sets its nodes: mpol_set_nodemask() skips it */
+	if (pol->mode != MPOL_LOCAL) {
+		p.nodes = nodes_addr(pol->nodes)[0];
+		if (nodes_weight(pol->nodes) != hweight64(p.nodes))
+			return -EOVERFLOW;
+	}
 	if (pol->flags & MPOL_MODE_FLAGS) {
 		p.user_nodes = nodes_addr(pol->w.user_nodemask)[0];
 		if (nodes_weight(pol->w.user_nodemask) != hweight64(p.user_nodes))

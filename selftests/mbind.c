@@ -1075,13 +1075,18 @@ TEST(mems_allowed_param)
 				  0, 0));
 	EXPECT_EQ(2, vms_shadow_map_count(vms_fd));
 	EXPECT_EQ(0, shadow_mbind(vms_fd, PG(3), PGS(2), BIND, N1, MAXN, 0, 0));
-	/* none: every mode with nodes fails, local allocation does not */
+	/* never none: a process may always use one node */
 	p.mems_allowed = 0;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_MEMS_ALLOWED));
+	/* node 1 alone: node 0 is refused, relative node 0 is node 1 */
+	p.mems_allowed = N1;
 	ASSERT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_MEMS_ALLOWED));
 	EXPECT_EQ(-EINVAL, shadow_mbind(vms_fd, PG(1), PGS(4), BIND, N0, MAXN,
 					0, 0));
-	EXPECT_EQ(-EINVAL, shadow_mbind(vms_fd, PG(1), PGS(4),
-					BIND | RELATIVE, N0, MAXN, 0, 0));
+	EXPECT_EQ(0, shadow_mbind(vms_fd, PG(1), PGS(4), BIND | RELATIVE, N0,
+				  MAXN, 0, 0));
+	EXPECT_EQ(1, vms_shadow_map_count(vms_fd));
 	EXPECT_EQ(0, shadow_mbind(vms_fd, PG(1), PGS(4), PREF, 0, 0, 0, 0));
 	EXPECT_EQ(1, vms_shadow_map_count(vms_fd));
 	EXPECT_EQ(0, vms_validate(vms_fd, NULL));

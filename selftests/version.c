@@ -208,6 +208,12 @@ TEST(reserved_and_flags)
 					  VMASHADOW_PARAM_DATA_SEGMENT));
 	p.end_data = PG(1);
 	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_DATA_SEGMENT));
+	/* the nodes allowed: never none */
+	p.mems_allowed = 0;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_MEMS_ALLOWED));
+	p.mems_allowed = 0x5;
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_MEMS_ALLOWED));
 	memset(&p, 0, sizeof(p));
 	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
 	EXPECT_EQ(PGS(2), p.rlimit_data);
@@ -215,6 +221,7 @@ TEST(reserved_and_flags)
 	EXPECT_EQ(1, p.ignore_rlimit_data);
 	EXPECT_EQ(0, p.start_data);
 	EXPECT_EQ(PG(1), p.end_data);
+	EXPECT_EQ(0x5, p.mems_allowed);
 	/* RLIMIT_STACK: any value */
 	p.rlimit_stack = PGS(3);
 	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RLIMIT_STACK));
