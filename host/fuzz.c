@@ -9,19 +9,22 @@
  * WIN_PAGES pages: mmap (fixed, NOREPLACE, placed by hint or by search,
  * anonymous, shared, four files, special mappings), munmap, mprotect,
  * write faults, madvise, mremap (shrink, grow in place, MAYMOVE, FIXED,
- * DONTUNMAP), brk, mseal, mlock2, munlock, mlockall, munlockall, fork,
- * setrlimit(RLIMIT_DATA).  RLIMIT_MEMLOCK: none, 0 or six pages.
+ * DONTUNMAP), brk, mseal, mlock2, munlock, mlockall, munlockall, mbind,
+ * fork, setrlimit(RLIMIT_DATA).  RLIMIT_MEMLOCK: none, 0 or six pages.
  * RLIMIT_DATA: none half the time, else a soft limit of 0 to 38 pages, a
  * page-unaligned one, or Valgrind's soft 0 under a hard limit;
  * setrlimit() moves the soft limit under the hard one, below what is
- * mapped already too.
+ * mapped already too.  The nodes a policy may use (mems_allowed) and
+ * CAP_SYS_NICE (MPOL_MF_MOVE_ALL) come from set-up bits that already
+ * decide other things, so that the inputs of older corpora keep their
+ * meaning.
  *
  * Every operation goes through vms_run_op() as the module's ioctls do.
  * After every step the core must validate, return what the model returns,
  * and hold the model's regions: bounds, flags, page offsets, files,
- * anon_vmas (up to renaming), the fork state, the special kinds, the
- * labels, the break, the counts (regions, total_vm, locked and data
- * pages).  A step may first be run as a dry run: same result, same region
+ * anon_vmas (up to renaming), the fork state, the memory policies (as
+ * __mpol_equal() sees them), the special kinds, the labels, the break,
+ * the counts (regions, total_vm, locked and data pages).  A step may first be run as a dry run: same result, same region
  * count, nothing changed.  Allocation failures are injected: a call that
  * fails for one must change nothing (a failed populate is silent, as the
  * kernel's is).
@@ -128,19 +131,27 @@ static void __attribute__((format(printf, 1, 2))) step(const char *fmt, ...)
 		fprintf(stderr, "%s", prog + start);
 }
 
-/* A region in pages relative to the window (negative: below it). */
+/*
+ * A region in pages relative to the window (negative: below it); a policy
+ * as /mode.flags:nodes:user.
+ */
 static int show_region(char *buf, size_t size, unsigned long s, unsigned long e,
 		       unsigned long flags, unsigned long pgoff, int file,
-		       long anon, bool forked, int kind)
+		       long anon, bool forked, int kind, const struct mpol *pol)
 {
-	return snprintf(buf, size, " %ld-%ld:%c%c%c%c/%lx/f%d/a%ld%s%s%s",
+	char p[64] = "";
+
+	if (pol->mode)
+		snprintf(p, sizeof(p), "/P%u.%x:%llx:%llx", pol->mode,
+			 pol->flags, pol->nodes, pol->user);
+	return snprintf(buf, size, " %ld-%ld:%c%c%c%c/%lx/f%d/a%ld%s%s%s%s",
 			((long)s - (long)win) / (long)PAGE_SIZE,
 			((long)e - (long)win) / (long)PAGE_SIZE,
 			flags & MF_READ ? 'r' : '-', flags & MF_WRITE ? 'w' : '-',
 			flags & MF_EXEC ? 'x' : '-',
 			flags & MF_MAYSHARE ? 's' : 'p', flags, file, anon,
 			forked ? "F" : "", kind == MK_VDSO ? "[vdso]" : "",
-			kind == MK_VVAR ? "[vvar]" : "");
+			kind == MK_VVAR ? "[vvar]" : "", p);
 }
 
 static const char *model_str(const struct model *m)
@@ -155,7 +166,7 @@ static const char *model_str(const struct model *m)
 
 		n += show_region(buf + n, sizeof(buf) - n, r->start, r->end,
 				 r->flags, r->pgoff, r->file, r->anon, r->forked,
-				 r->kind);
+				 r->kind, &r->pol);
 	}
 	return buf;
 }
@@ -169,20 +180,48 @@ static int core_kind(const struct vms_region *r)
 	return MK_NONE;
 }
 
+/*
+ * The policy of a region of the core, from its shadow's table, in the
+ * model's terms; false if the slot is not a policy (or not the default's
+ * NULL for slot 0), or names a home node, which mbind() never sets.
+ */
+static bool core_policy(const struct vms_mm *mm, const struct vms_region *r,
+			struct mpol *out)
+{
+	unsigned int slot = vms_policy_of(r->flags);
+	const struct vms_policy *p;
+
+	memset(out, 0, sizeof(*out));
+	if (!slot)
+		return true;
+	if (!mm->policies)
+		return false;
+	p = &mm->policies[slot];
+	out->mode = p->mode;
+	out->flags = p->flags;
+	out->nodes = p->nodes;
+	out->user = p->user_nodes;
+	return p->mode && p->home_node == -1;
+}
+
 static const char *core_str(struct vms_mm *mm)
 {
 	static char buf[65536];
 	struct vms_region *r;
+	struct mpol pol;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (r = vms_first(mm); r && n < sizeof(buf) - 200; r = vms_next(r))
+	for (r = vms_first(mm); r && n < sizeof(buf) - 200; r = vms_next(r)) {
+		core_policy(mm, r, &pol);
 		n += show_region(buf + n, sizeof(buf) - n, r->start, r->end,
-				 r->flags & ~VMS_INTERNAL_FLAGS, r->pgoff,
+				 r->flags & ~(VMS_INTERNAL_FLAGS |
+					      VMS_POLICY_MASK), r->pgoff,
 				 r->file ? (int)r->file->id : 0,
 				 r->anon ? (long)r->anon->id : 0,
 				 r->anon && (r->flags & VMS_ANON_FORKED),
-				 core_kind(r));
+				 core_kind(r), &pol);
+	}
 	return buf;
 }
 
@@ -247,14 +286,19 @@ static const char *differs(struct vms_mm *mm, const struct model *m)
 	for (r = vms_first(mm); r; r = vms_next(r), i++) {
 		const struct mreg *x = &m->r[i];
 		const char *label;
+		struct mpol pol;
 		int want;
 
 		if (i >= m->n)
 			return "the core has more regions";
 		if (r->start != x->start || r->end != x->end)
 			return "bounds differ";
-		if ((r->flags & ~VMS_INTERNAL_FLAGS) != x->flags)
+		if ((r->flags & ~(VMS_INTERNAL_FLAGS | VMS_POLICY_MASK)) !=
+		    x->flags)
 			return "flags differ";
+		/* the table's entry, as mpol_equal() compares it */
+		if (!core_policy(mm, r, &pol) || !m_pol_eq(&pol, &x->pol))
+			return "policies differ";
 		if (core_kind(r) != x->kind)
 			return "special kinds differ";
 		if (r->pgoff != x->pgoff)
@@ -351,6 +395,9 @@ static long model_step(struct model *m, const struct step *s,
 		return model_mlockall(m, op->flags);
 	case VMASHADOW_OP_MUNLOCKALL:
 		return model_munlockall(m);
+	case VMASHADOW_OP_MBIND:
+		return model_mbind(m, op->addr, op->len, op->prot, op->offset,
+				   op->new_len, op->flags);
 	case VMASHADOW_OP_REMAP:
 		ret = model_mremap(m, op->addr, op->len, op->new_len, op->flags,
 				   op->new_addr);
@@ -387,6 +434,113 @@ static unsigned long pick_addr(const struct model *m, unsigned int b)
 	if (b < 192 || !m->n)
 		return WP(b % WIN_PAGES);
 	return m->r[b % m->n].start;	/* anywhere, placed regions too */
+}
+
+/* node masks for mbind(2): nodes 0-1, 1 and 3, 2 and 63, 4-7, none */
+static const u64 mbind_nodes[8] = {
+	0x1, 0x2, 0x3, 0x5, 0xa, 0x8000000000000004ULL, 0xf0, 0,
+};
+
+/*
+ * The @k-th of the ways an mbind(2) may be odd: refused by the kernel, or
+ * taken in a way that is easy to get wrong.
+ */
+static void mbind_oddity(struct vmashadow_op *op, unsigned int k,
+			 unsigned int n, unsigned int a3)
+{
+	switch (k) {
+	case 0:
+		op->new_len = PAGE_SIZE * 8 + 2;	/* more than a page */
+		break;
+	case 1:
+		op->new_len = 0;		/* wraps: huge, unless no mask */
+		break;
+	case 2:
+		op->new_len = a3 & 1 ? 1 : 2;	/* no nodes, or node 0 */
+		break;
+	case 3:
+		op->new_len = PAGE_SIZE * 8 + 1;	/* the most allowed */
+		break;
+	case 4:
+		op->flags |= MPOL_MF_MOVE_ALL;	/* CAP_SYS_NICE or -EPERM */
+		break;
+	case 5:
+		op->flags |= MPOL_MF_LAZY;	/* not for mbind() */
+		break;
+	case 6:
+		op->flags |= 0x10;		/* internal */
+		break;
+	case 7:
+		op->addr += 0x10;		/* unaligned */
+		break;
+	case 8:
+		op->len = 0;			/* nothing to do: 0 */
+		break;
+	case 9:
+		op->len = -PGS(n);		/* ends below its start */
+		break;
+	case 10:
+		op->len = ULONG_MAX;		/* PAGE_ALIGN() wraps to 0 */
+		break;
+	case 11:
+		op->prot |= MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES;
+		break;
+	case 12:
+		op->prot |= MPOL_F_NUMA_BALANCING;	/* any mode */
+		break;
+	case 13:
+		op->offset = mbind_nodes[a3 >> 5];	/* DEFAULT, LOCAL too */
+		break;
+	case 14:
+		op->offset = 1ULL << 63;	/* the last node alone */
+		break;
+	default:			/* no such mode */
+		op->prot = a3 & 8 ? 7 : 0x800 | (op->prot & 7);
+		break;
+	}
+}
+
+/*
+ * mbind(2) at @addr over @n pages, mostly with arguments the kernel takes.
+ * @a3: the mode (bits 0-2; 6 only for 6.12, 7 for MPOL_BIND), its flag
+ * (bits 3-4: none, MPOL_F_STATIC_NODES, _RELATIVE_NODES, _NUMA_BALANCING
+ * where the mode allows it), the node mask (bits 5-7; none for
+ * MPOL_DEFAULT and MPOL_LOCAL).  @a4 (bit 0 chose mbind): maxnode (bits
+ * 1-2), the MPOL_MF_* flags (bits 3-4), a length that is not a multiple
+ * of pages (bit 5).  With bits 6 and 7 set, two oddities on top, so that
+ * the order of the kernel's refusals is tried too: one from @d2's bits 3-6
+ * (which the page count leaves), one from @a4's bits 1-4.
+ */
+static void decode_mbind(struct vmashadow_op *op, unsigned long addr,
+			 unsigned int n, unsigned int d2, unsigned int a3,
+			 unsigned int a4)
+{
+	static const u32 mode_flags[4] = {
+		0, MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES,
+		MPOL_F_NUMA_BALANCING,
+	};
+	/* 65 and 64 take nodes 0-63 and 0-62, 3 nodes 0-1 */
+	static const u64 maxnode[4] = { 65, 64, 65, 3 };
+	static const u32 mf[4] = {
+		0, MPOL_MF_STRICT, MPOL_MF_MOVE, MPOL_MF_STRICT | MPOL_MF_MOVE,
+	};
+	unsigned int mode = (a3 & 7) == 7 ? MPOL_BIND : a3 & 7;
+	unsigned int flag = a3 >> 3 & 3;
+
+	op->op = VMASHADOW_OP_MBIND;
+	op->addr = addr;
+	op->len = PGS(n) - (a4 & 0x20 ? 123 : 0);	/* rounded up again */
+	if (flag == 3 && mode != MPOL_BIND && mode != MPOL_PREFERRED_MANY)
+		flag = 0;
+	op->prot = mode | mode_flags[flag];
+	if (mode != MPOL_DEFAULT && mode != MPOL_LOCAL)
+		op->offset = mbind_nodes[a3 >> 5];
+	op->new_len = maxnode[a4 >> 1 & 3];
+	op->flags = mf[a4 >> 3 & 3];
+	if ((a4 & 0xc0) == 0xc0) {
+		mbind_oddity(op, d2 >> 3 & 15, n, a3);
+		mbind_oddity(op, a4 >> 1 & 15, n, a3);
+	}
 }
 
 /* Decode five bytes into @s; false for a step that is no call (fork). */
@@ -552,7 +706,16 @@ static bool decode(struct model *m, const uint8_t *d, struct step *s)
 	case 12:
 		s->name = "fork";
 		return false;
-	default:	/* 15: touch and protect by region, anywhere */
+	default:	/* 15: touch and protect by region, anywhere; mbind */
+		/*
+		 * All sixteen kinds were taken: mbind has the half of
+		 * kind 15 with bit 0 of a4 set, a byte kind 15 did not read
+		 */
+		if (a4 & 1) {
+			decode_mbind(op, addr, n, d[2], a3, a4);
+			s->name = "mbind";
+			return true;
+		}
 		op->op = a3 & 1 ? VMASHADOW_OP_TOUCH : VMASHADOW_OP_PROTECT;
 		op->addr = m->n ? m->r[d[1] % m->n].start : addr;
 		if (op->op == VMASHADOW_OP_PROTECT) {
@@ -568,6 +731,15 @@ static void print_step(const struct step *s)
 {
 	const struct vmashadow_op *op = &s->op;
 
+	if (op->op == VMASHADOW_OP_MBIND) {
+		step("mbind %ld(+%#lx)+%#llx mode %#x nodes %#llx maxnode %llu "
+		     "flags %#x opf %#x", ((long)op->addr - (long)win) /
+		     (long)PAGE_SIZE, (unsigned long)(op->addr & ~PAGE_MASK),
+		     (unsigned long long)op->len, op->prot,
+		     (unsigned long long)op->offset,
+		     (unsigned long long)op->new_len, op->flags, op->op_flags);
+		return;
+	}
 	step("%s %ld+%lu prot %u flags %#x off %#llx new %ld+%llu opf %#x file %d",
 	     s->name, ((long)op->addr - (long)win) / (long)PAGE_SIZE,
 	     (unsigned long)(op->len / PAGE_SIZE), op->prot, op->flags,
@@ -655,6 +827,7 @@ static void setup(struct vms_mm *mm, struct model *m, const uint8_t *d)
 	uint8_t d0 = d[0], d1 = d[1];
 	static const unsigned int mmc[] = { 65530, 2, 5, 9 };
 	static const unsigned long as[] = { 0, 24, 40, 72 };
+	static const u64 mems[] = { 0x1, 0x3, 0xa, 0x17 };
 	struct vms_params *p = &mm->params;
 
 	win = d0 & 2 ? WIN_LOW : VMS_WIN;
@@ -684,6 +857,15 @@ static void setup(struct vms_mm *mm, struct model *m, const uint8_t *d)
 	m->ignore_data = p->ignore_rlimit_data;
 	m->start_data = p->start_data;
 	m->end_data = p->end_data;
+
+	/*
+	 * mbind(2): the nodes allowed and CAP_SYS_NICE, from bits that also
+	 * choose the heap, the stack, RLIMIT_DATA and the data segment
+	 */
+	p->mems_allowed = mems[(d1 ^ d[2]) & 3];
+	mm->may_move_all = (d1 ^ d[3]) >> 7;
+	m->mems = p->mems_allowed;
+	m->move_all = mm->may_move_all;
 }
 
 /*
@@ -756,13 +938,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup(mm, &m, data);
 	step("rules %s, window %#lx, max_map_count %u, rlimit_as %lu pages, "
 	     "overcommit %u/%lu, heap at %lu, memlock %#lx, rlimit_data "
-	     "%#lx/%#lx%s, data segment %#lx bytes\n",
+	     "%#lx/%#lx%s, data segment %#lx bytes, mems %#llx%s\n",
 	     data[0] & 1 ? "6.12" : "6.1",
 	     win, mm->params.max_map_count, m.as_pages,
 	     mm->params.overcommit_memory, m.ram_pages,
 	     (m.start_brk - win) / PAGE_SIZE, m.memlock, m.data_cur,
 	     m.data_max, m.ignore_data ? " (ignored)" : "",
-	     m.end_data - m.start_data);
+	     m.end_data - m.start_data, m.mems,
+	     m.move_all ? ", CAP_SYS_NICE" : "");
 
 	for (i = 4; i + 5 <= size; i += 5) {
 		const uint8_t *d = data + i;

@@ -23,8 +23,14 @@
  * fuzzer compares all of it after every step, up to a renaming of files
  * and anon_vmas.
  *
+ * Memory policies (mbind(2), 6.1's and 6.12's mm/mempolicy.c) are a field
+ * of each region, compared as __mpol_equal() compares them wherever the
+ * kernel calls mpol_equal(): every merge, and anon_vma_compatible().  The
+ * shadow's own limit of 255 distinct policies in use is stated too.
+ *
  * Not modelled: mode 2 of vm.overcommit_memory (allowed everything: the
- * fuzzer leaves the core's commit limit unset), userfaultfd, mempolicies,
+ * fuzzer leaves the core's commit limit unset), userfaultfd, the pages a
+ * policy places (MPOL_MF_STRICT's -EIO, moves), cpuset rebinding,
  * hugetlb, CONFIG_COMPAT_BRK's end_data floor for brk(), the
  * anon_vma reuse of anon_vma_clone() once the parent's regions are gone
  * (a fork keeps its parent alive here), where 6.1 puts the vdso at exec.
@@ -99,8 +105,20 @@
 
 enum { MK_NONE, MK_VDSO, MK_VVAR };
 
+/*
+ * A memory policy, the fields __mpol_equal() reads: mode 0 is the default
+ * policy, the kernel's NULL.  @nodes is what mpol_set_nodemask() leaves
+ * (unused by MPOL_LOCAL, kept 0), @user the caller's mask, kept only when
+ * a mode flag asks mpol_store_user_nodemask() to (else 0).
+ */
+struct mpol {
+	unsigned short mode, flags;
+	unsigned long long nodes, user;
+};
+
 struct mreg {
 	unsigned long start, end, pgoff, flags;
+	struct mpol pol;	/* vma_policy() */
 	int file;		/* 0: anonymous */
 	int anon;		/* 0: no anon_vma yet */
 	bool forked;		/* anon_vma chain inherited: not singular */
@@ -131,6 +149,9 @@ struct model {
 	unsigned long data_cur, data_max;
 	bool ignore_data;		/* boot option ignore_rlimit_data */
 	unsigned long start_data, end_data;	/* the program's data segment */
+	/* cpuset_current_mems_allowed & N_MEMORY: nodes 0-63 */
+	unsigned long long mems;
+	bool move_all;			/* CAP_SYS_NICE: MPOL_MF_MOVE_ALL */
 	int next_anon, next_file;
 	struct mfile files[M_FILES];
 };
@@ -144,6 +165,7 @@ static inline void model_init(struct model *m, bool v612)
 	m->mmap_base = M_TASK - (128UL << 20);
 	m->memlock = ~0UL;
 	m->data_cur = m->data_max = ~0UL;
+	m->mems = 1;			/* node 0 */
 	m->next_anon = 1;
 	m->next_file = 1;
 }
@@ -314,6 +336,43 @@ static inline bool m_anon_vma(const struct mreg *r)
 
 /* ---- merge predicates -------------------------------------------------------- */
 
+/* MPOL_* and MPOL_F_* of include/uapi/linux/mempolicy.h, numbered here */
+#define M_MPOL_DEFAULT		0
+#define M_MPOL_PREFERRED	1
+#define M_MPOL_BIND		2
+#define M_MPOL_INTERLEAVE	3
+#define M_MPOL_LOCAL		4
+#define M_MPOL_PREFERRED_MANY	5
+#define M_MPOL_WEIGHTED_INTERLEAVE 6	/* 6.12 */
+#define M_MPOL_F_STATIC		(1 << 15)
+#define M_MPOL_F_RELATIVE	(1 << 14)
+#define M_MPOL_F_NUMA_BALANCING	(1 << 13)
+#define M_MPOL_MODE_FLAGS	(M_MPOL_F_STATIC | M_MPOL_F_RELATIVE | \
+				 M_MPOL_F_NUMA_BALANCING)
+#define M_MPOL_F_MOF		(1 << 3)
+#define M_MPOL_F_MORON		(1 << 4)
+#define M_MPOL_MF_STRICT	(1 << 0)
+#define M_MPOL_MF_MOVE		(1 << 1)
+#define M_MPOL_MF_MOVE_ALL	(1 << 2)
+
+/*
+ * mpol_equal(): the same pointer (two defaults) or __mpol_equal(): mode,
+ * flags and home node (never set here), the user's mask when it is kept,
+ * then the nodes for every mode but MPOL_LOCAL.
+ */
+static inline bool m_pol_eq(const struct mpol *a, const struct mpol *b)
+{
+	if (!a->mode || !b->mode)
+		return !a->mode && !b->mode;
+	if (a->mode != b->mode || a->flags != b->flags)
+		return false;
+	if ((a->flags & M_MPOL_MODE_FLAGS) && a->user != b->user)
+		return false;
+	return a->mode == M_MPOL_LOCAL || a->nodes == b->nodes;
+}
+
+static const struct mpol m_no_pol;	/* the default policy: NULL */
+
 /* is_mergeable_anon_vma(): @r NULL when prev and next are compared */
 static inline bool m_anon_ok(int a1, int a2, const struct mreg *r)
 {
@@ -322,10 +381,16 @@ static inline bool m_anon_ok(int a1, int a2, const struct mreg *r)
 	return a1 == a2;
 }
 
-/* is_mergeable_vma() and the anon_vma rule: may a range join @r? */
+/*
+ * is_mergeable_vma() and the anon_vma rule: may a range join @r?  With
+ * vma_merge()'s mpol_equal(), which both kernels ask first.
+ */
 static inline bool m_joins(const struct model *m, const struct mreg *r,
-			   unsigned long flags, int file, int anon)
+			   unsigned long flags, const struct mpol *pol,
+			   int file, int anon)
 {
+	if (!m_pol_eq(&r->pol, pol))
+		return false;
 	if ((r->flags ^ flags) & ~MF_CLOSE)
 		return false;
 	if (r->file != file)
@@ -336,18 +401,19 @@ static inline bool m_joins(const struct model *m, const struct mreg *r,
 }
 
 static inline bool m_after(const struct model *m, const struct mreg *prev,
-			   unsigned long flags, int file, int anon,
-			   unsigned long pgoff)
+			   unsigned long flags, const struct mpol *pol,
+			   int file, int anon, unsigned long pgoff)
 {
-	return m_joins(m, prev, flags, file, anon) &&
+	return m_joins(m, prev, flags, pol, file, anon) &&
 	       prev->pgoff + mpages(prev) == pgoff;
 }
 
 static inline bool m_before(const struct model *m, const struct mreg *next,
-			    unsigned long flags, int file, int anon,
-			    unsigned long pgoff, unsigned long pglen)
+			    unsigned long flags, const struct mpol *pol,
+			    int file, int anon, unsigned long pgoff,
+			    unsigned long pglen)
 {
-	return m_joins(m, next, flags, file, anon) &&
+	return m_joins(m, next, flags, pol, file, anon) &&
 	       next->pgoff == pgoff + pglen;
 }
 
@@ -389,16 +455,16 @@ static inline int m_merge_new(struct model *m, const struct mreg *nr, int style)
 		next = NULL;
 	switch (style) {
 	case M_NEW_MMAP61:
-		right = next && m_before(m, next, nr->flags, nr->file, 0,
-					 nr->pgoff, pglen);
-		left = prev && m_after(m, prev, nr->flags, nr->file,
+		right = next && m_before(m, next, nr->flags, &nr->pol,
+					 nr->file, 0, nr->pgoff, pglen);
+		left = prev && m_after(m, prev, nr->flags, &nr->pol, nr->file,
 				       right ? next->anon : 0, nr->pgoff);
 		break;
 	default:
-		left = prev && m_after(m, prev, nr->flags, nr->file, nr->anon,
-				       nr->pgoff);
-		right = next && m_before(m, next, nr->flags, nr->file,
-					 nr->anon, nr->pgoff, pglen);
+		left = prev && m_after(m, prev, nr->flags, &nr->pol, nr->file,
+				       nr->anon, nr->pgoff);
+		right = next && m_before(m, next, nr->flags, &nr->pol,
+					 nr->file, nr->anon, nr->pgoff, pglen);
 		if (left && right && !m_anon_ok(prev->anon, next->anon, NULL))
 			right = false;
 		/* 6.12 never deletes a region with ->close: prev grows alone */
@@ -429,12 +495,13 @@ static inline int m_merge_new(struct model *m, const struct mreg *nr, int style)
 
 /*
  * vma_merge() (6.1) or vma_modify() (6.12) giving [start, end) of region
- * @ai the flags @flags: join prev (the range starts the region) and/or next
- * (it ends the region), else split with the limit checked.  Returns the
- * index of the region holding the range, or -errno.
+ * @ai the flags @flags and the policy @pol: join prev (the range starts
+ * the region) and/or next (it ends the region), else split with the limit
+ * checked.  Returns the index of the region holding the range, or -errno.
  */
-static inline int m_modify(struct model *m, int ai, unsigned long start,
-			   unsigned long end, unsigned long flags)
+static inline int m_modify_pol(struct model *m, int ai, unsigned long start,
+			       unsigned long end, unsigned long flags,
+			       const struct mpol *pol)
 {
 	struct mreg *a = &m->r[ai];
 	unsigned long pglen = (end - start) / M_PG;
@@ -445,9 +512,10 @@ static inline int m_modify(struct model *m, int ai, unsigned long start,
 
 	if (!(flags & MF_SPECIAL)) {
 		ml = ls && prev && prev->end == start &&
-		     m_after(m, prev, flags, a->file, a->anon, pgoff);
+		     m_after(m, prev, flags, pol, a->file, a->anon, pgoff);
 		mr = rs && next && next->start == end &&
-		     m_before(m, next, flags, a->file, a->anon, pgoff, pglen);
+		     m_before(m, next, flags, pol, a->file, a->anon, pgoff,
+			      pglen);
 		if (ml && mr && !m_anon_ok(prev->anon, next->anon, NULL))
 			mr = false;
 		if (m->v612 && (ml || mr)) {
@@ -503,15 +571,27 @@ static inline int m_modify(struct model *m, int ai, unsigned long start,
 		mcut(m, ai, end);
 	}
 	m->r[ai].flags = flags;
+	m->r[ai].pol = *pol;
 	return ai;
+}
+
+/* The same, the policy kept: mprotect, madvise, mlock, mseal. */
+static inline int m_modify(struct model *m, int ai, unsigned long start,
+			   unsigned long end, unsigned long flags)
+{
+	/* a copy: the array moves under m_modify_pol() */
+	struct mpol pol = m->r[ai].pol;
+
+	return m_modify_pol(m, ai, start, end, flags, &pol);
 }
 
 /* ---- write faults ------------------------------------------------------------- */
 
-/* anon_vma_compatible() */
+/* anon_vma_compatible(), mpol_equal() included */
 static inline bool m_anon_compatible(const struct mreg *a, const struct mreg *b)
 {
-	return a->end == b->start && a->file == b->file &&
+	return a->end == b->start && m_pol_eq(&a->pol, &b->pol) &&
+	       a->file == b->file &&
 	       !((a->flags ^ b->flags) & ~(MF_ACCESS | MF_CLOSE)) &&
 	       b->pgoff == a->pgoff + mpages(a);
 }
@@ -1474,7 +1554,7 @@ static inline unsigned long model_brk(struct model *m, unsigned long brk)
 	pi = i - 1;
 	if (pi >= 0 && m->r[pi].end > m->start_brk &&
 	    m->r[pi].end == oldbrk &&
-	    m_after(m, &m->r[pi], flags, 0, 0, oldbrk / M_PG)) {
+	    m_after(m, &m->r[pi], flags, &m_no_pol, 0, 0, oldbrk / M_PG)) {
 		m->r[pi].end = newbrk;
 	} else {
 		struct mreg nr = {
@@ -1745,6 +1825,185 @@ static inline long model_mremap(struct model *m, unsigned long addr,
 	if (ret >= 0 && locked && new_len > old_len)
 		m_mm_populate(m, ret + old_len, ret + new_len, true);
 	return ret;
+}
+
+/* ---- mbind ------------------------------------------------------------------------------ */
+
+/* bitmap_weight() of a 64-node mask */
+static inline int m_weight(unsigned long long mask)
+{
+	int w = 0;
+
+	for (; mask; mask &= mask - 1)
+		w++;
+	return w;
+}
+
+/*
+ * mpol_relative_nodemask(): nodes_fold() of @orig into as many bits as
+ * @rel has nodes, then nodes_onto() @rel: bitmap_onto() walks the set bits
+ * n of @rel, the m-th of them taking bit m of the folded mask.
+ */
+static inline unsigned long long m_relative(unsigned long long orig,
+					    unsigned long long rel)
+{
+	unsigned long long tmp = 0, out = 0;
+	int sz = m_weight(rel), bit, n, k = 0;
+
+	if (!sz)
+		return 0;	/* never in the kernel: N_MEMORY has a node */
+	for (bit = 0; bit < 64; bit++)		/* bitmap_fold() */
+		if (orig >> bit & 1)
+			tmp |= 1ULL << (bit % sz);
+	for (n = 0; n < 64; n++) {		/* bitmap_onto() */
+		if (!(rel >> n & 1))
+			continue;
+		if (tmp >> k & 1)
+			out |= 1ULL << n;
+		k++;
+	}
+	return out;
+}
+
+/*
+ * The distinct policies the regions hold: the shadow keeps each once in a
+ * table of 255, so a new one beyond that is refused with -ENOMEM (its own
+ * limit; the kernel has none).
+ */
+static inline bool m_pol_room(const struct model *m, const struct mpol *pol)
+{
+	int i, j, distinct = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (!m->r[i].pol.mode)
+			continue;
+		if (m_pol_eq(&m->r[i].pol, pol))
+			return true;
+		for (j = 0; j < i; j++)
+			if (m_pol_eq(&m->r[j].pol, &m->r[i].pol))
+				break;
+		distinct += j == i;
+	}
+	return distinct < 255;
+}
+
+/*
+ * mbind(2): kernel_mbind() (sanitize_mpol_flags(), get_nodes()), then
+ * do_mbind(): mpol_new(), mpol_set_nodemask(), queue_pages_range()'s hole
+ * checks, and mbind_range() over every region the range meets.  @nmask is
+ * the first word of the caller's mask (0: a NULL pointer), every later
+ * word zero.
+ */
+static inline int model_mbind(struct model *m, unsigned long start,
+			      unsigned long len, unsigned long mode,
+			      unsigned long long nmask, unsigned long maxnode,
+			      unsigned long flags)
+{
+	int lmode = (int)mode, i, p;
+	unsigned short mflags;
+	unsigned long end, bits, addr, vmstart, vmend;
+	unsigned long long nodes = 0, mask;
+	struct mpol pol = { 0 };
+	bool discontig_ok;
+
+	/* sanitize_mpol_flags() */
+	mflags = lmode & M_MPOL_MODE_FLAGS;
+	lmode &= ~M_MPOL_MODE_FLAGS;
+	if ((unsigned int)lmode >= (m->v612 ? 7u : 6u))	/* MPOL_MAX */
+		return -EINVAL;
+	if ((mflags & M_MPOL_F_STATIC) && (mflags & M_MPOL_F_RELATIVE))
+		return -EINVAL;
+	if (mflags & M_MPOL_F_NUMA_BALANCING) {
+		if (lmode != M_MPOL_BIND &&
+		    !(m->v612 && lmode == M_MPOL_PREFERRED_MANY))
+			return -EINVAL;
+		mflags |= M_MPOL_F_MOF | M_MPOL_F_MORON;
+	}
+	/* get_nodes(): MAX_NUMNODES is far above 63, where the mask ends */
+	--maxnode;
+	if (maxnode && nmask) {
+		if (maxnode > 4096 * 8)
+			return -EINVAL;
+		bits = maxnode > 1024 ? 1024 : maxnode;
+		nodes = bits >= 64 ? nmask : nmask & ((1ULL << bits) - 1);
+	}
+	/* do_mbind() */
+	if (flags & ~(unsigned long)(M_MPOL_MF_STRICT | M_MPOL_MF_MOVE |
+				     M_MPOL_MF_MOVE_ALL))
+		return -EINVAL;
+	if ((flags & M_MPOL_MF_MOVE_ALL) && !m->move_all)
+		return -EPERM;
+	if (start & (M_PG - 1))
+		return -EINVAL;
+	len = M_ALIGN(len);
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	/* mpol_new() */
+	if (lmode == M_MPOL_DEFAULT) {
+		if (nodes)
+			return -EINVAL;
+	} else if (lmode == M_MPOL_PREFERRED && !nodes) {
+		if (mflags & (M_MPOL_F_STATIC | M_MPOL_F_RELATIVE))
+			return -EINVAL;
+		lmode = M_MPOL_LOCAL;
+	} else if (lmode == M_MPOL_LOCAL) {
+		if (nodes || (mflags & (M_MPOL_F_STATIC | M_MPOL_F_RELATIVE)))
+			return -EINVAL;
+	} else if (!nodes) {
+		return -EINVAL;
+	}
+	if (lmode != M_MPOL_DEFAULT) {
+		pol.mode = lmode;
+		pol.flags = mflags;
+	}
+	/* mpol_set_nodemask() and ->create() */
+	if (pol.mode && pol.mode != M_MPOL_LOCAL) {
+		mask = mflags & M_MPOL_F_RELATIVE ? m_relative(nodes, m->mems) :
+						    nodes & m->mems;
+		if (mflags & M_MPOL_MODE_FLAGS)
+			pol.user = nodes;
+		if (!mask)
+			return -EINVAL;
+		if (pol.mode == M_MPOL_PREFERRED)	/* first_node() */
+			mask = 1ULL << __builtin_ctzll(mask);
+		pol.nodes = mask;
+	}
+	/* queue_pages_range(): the default policy may skip holes */
+	discontig_ok = !pol.mode;
+	i = mfind(m, start);
+	if (i >= m->n || m->r[i].start >= end)
+		return -EFAULT;			/* whole range in hole */
+	if (!discontig_ok) {
+		if (start < m->r[i].start)
+			return -EFAULT;		/* hole at head */
+		for (; i < m->n && m->r[i].start < end; i++)
+			if (m->r[i].end < end &&
+			    (i + 1 == m->n || m->r[i].end < m->r[i + 1].start))
+				return -EFAULT;	/* in the middle or tail */
+	}
+	if (pol.mode && !m_pol_room(m, &pol))
+		return -ENOMEM;
+	/*
+	 * mbind_range() over the regions, each found again where the last
+	 * one's part of the range ended (a region that merged beyond it has
+	 * the policy already, and is passed over)
+	 */
+	for (addr = start; addr < end; addr = vmend) {
+		i = mfind(m, addr);
+		if (i >= m->n || m->r[i].start >= end)
+			break;
+		vmstart = m->r[i].start > start ? m->r[i].start : start;
+		vmend = m->r[i].end < end ? m->r[i].end : end;
+		if (m_pol_eq(&m->r[i].pol, &pol))
+			continue;
+		p = m_modify_pol(m, i, vmstart, vmend, m->r[i].flags, &pol);
+		if (p < 0)
+			return p;
+	}
+	return 0;
 }
 
 /* ---- fork ------------------------------------------------------------------------------- */
