@@ -268,6 +268,17 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 	case C_MUNLOCKALL:
 		*kind = VMASHADOW_OP_MUNLOCKALL;
 		break;
+	case C_MBIND:
+		/* the mode in ->prot, the node mask in ->offset, maxnode */
+		*kind = VMASHADOW_OP_MBIND;
+		if (EVAL(st, c->line, &c->e[0], &op->addr) ||
+		    EVAL(st, c->line, &c->e[1], &op->len) ||
+		    EVAL(st, c->line, &c->e[2], &op->offset) ||
+		    EVAL(st, c->line, &c->e[3], &op->new_len))
+			return -1;
+		op->prot = c->prot;
+		op->flags = c->flags;	/* MPOL_MF_* */
+		break;
 	case C_VDSO:
 		/* [vvar] of e[2] bytes under [vdso] of e[1]; exec: e[3] page */
 		*kind = VMASHADOW_OP_MAP_VDSO;
@@ -630,6 +641,11 @@ static int x_region(struct state *st, const struct cmd *c)
 	else if (c->lock && r->have_rec && lock_state(r->rec.vm_flags) != c->lock)
 		snprintf(why, sizeof(why), "it is %s",
 			 lock_name(lock_state(r->rec.vm_flags)));
+	else if (c->policy && r->have_rec &&
+		 !(r->rec.state & VMASHADOW_STATE_POLICY) != (c->policy == X_NOPOLICY))
+		snprintf(why, sizeof(why), "it has %s",
+			 r->rec.state & VMASHADOW_STATE_POLICY ?
+			 "a memory policy of its own" : "no memory policy of its own");
 	expect_result(st, !why[0]);
 	if (why[0]) {
 		fail(st, c->line, "expect region: %s", why);
@@ -780,11 +796,12 @@ static void print_list(struct state *st, const struct vms_snap *s)
 
 		vd_flag_names(r->rec.vm_flags, fl, sizeof(fl));
 		fprintf(st->o->out, "%016" PRIx64 "-%016" PRIx64 " %-5s pgoff=0x%llx "
-			"file=%llu anon=%llu%s flags=%s\n", r->start, r->end,
+			"file=%llu anon=%llu%s%s flags=%s\n", r->start, r->end,
 			vd_kind_name(r->rec.kind), (unsigned long long)r->rec.pgoff,
 			(unsigned long long)r->rec.file_id,
 			(unsigned long long)r->rec.anon_id,
-			r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "", fl);
+			r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "",
+			r->rec.state & VMASHADOW_STATE_POLICY ? " policy" : "", fl);
 	}
 }
 
@@ -967,6 +984,7 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_RLIMIT_DATA: set_data_limit(&p, c, a, b); break;
 	case VMASHADOW_PARAM_DATA_SEGMENT: p.start_data = a; p.end_data = b; break;
 	case VMASHADOW_PARAM_RLIMIT_STACK: p.rlimit_stack = a; break;
+	case VMASHADOW_PARAM_MEMS_ALLOWED: p.mems_allowed = a; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {
@@ -1047,6 +1065,7 @@ static int exec_cmd(struct state *st, const struct cmd *c)
 	case C_MAP: case C_UNMAP: case C_PROTECT: case C_TOUCH:
 	case C_REMAP: case C_BRK: case C_MADVISE: case C_SEAL: case C_VDSO:
 	case C_MLOCK: case C_MUNLOCK: case C_MLOCKALL: case C_MUNLOCKALL:
+	case C_MBIND:
 		return do_op(st, c, 0);
 	case C_FIND:
 		return do_find(st, c);
@@ -1414,13 +1433,15 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "set rlimit_memlock BYTES|unlimited  set ignore_rlimit_data 0|1\n"
 			      "set rlimit_data SOFT|unlimited [HARD|unlimited]"
 			      "  set data_segment START END\n"
-			      "set rlimit_stack BYTES|unlimited\n"
+			      "set rlimit_stack BYTES|unlimited  set mems_allowed NODES\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"
 			      "seal ADDR LEN  vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE]\n"
 			      "mlock ADDR LEN [onfault]  munlock ADDR LEN\n"
 			      "mlockall current|future|onfault,...  munlockall\n"
+			      "mbind ADDR LEN MODE[|static_nodes|relative_nodes] [NODES "
+			      "[strict,move,move_all]] [maxnode=N]\n"
 			      "dry-run OPERATION...  batch (operations) end\n"
 			      "expect ok|errno E|addr A|regions N|region S E ..|free S E|"
 			      "maps..end|valid|case N|explain ..|stats K=V|result K=V|"

@@ -414,16 +414,17 @@ static void fmt_json(FILE *f, const struct vms_snap *s, int marks)
 				(unsigned long long)r->rec.vm_flags);
 			json_str(f, flags);
 			fprintf(f, ",\"pgoff\":%llu,\"file_id\":%llu,\"anon_id\":%llu"
-				",\"faulted\":%s,\"forked\":%s",
+				",\"faulted\":%s,\"forked\":%s,\"policy\":%s",
 				(unsigned long long)r->rec.pgoff,
 				(unsigned long long)r->rec.file_id,
 				(unsigned long long)r->rec.anon_id,
 				r->rec.anon_id ? "true" : "false",
-				r->rec.state & VMASHADOW_STATE_ANON_FORKED ? "true" : "false");
+				r->rec.state & VMASHADOW_STATE_ANON_FORKED ? "true" : "false",
+				r->rec.state & VMASHADOW_STATE_POLICY ? "true" : "false");
 		} else {
 			fputs(",\"vm_flags\":null,\"flags\":null,\"pgoff\":null"
 			      ",\"file_id\":null,\"anon_id\":null,\"faulted\":null"
-			      ",\"forked\":null", f);
+			      ",\"forked\":null,\"policy\":null", f);
 		}
 		if (marks)
 			fprintf(f, ",\"change\":\"%s\"", vms_change_name(r->change));

@@ -9,13 +9,16 @@
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
  *              [DEF_FLAGS MEMLOCK          (MEMLOCK, DATA: bytes or unlimited)
- *               [DATA DATA_MAX IGNORE START_DATA END_DATA]]
+ *               [DATA DATA_MAX IGNORE START_DATA END_DATA [MEMS]]]
  *                                          (RLIMIT_DATA soft and hard, the
  *                                          ignore_rlimit_data boot option,
- *                                          the data segment)
+ *                                          the data segment, the nodes a
+ *                                          policy may name: a 0x mask)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
- *                                          ... and its regions
+ *              [mpol=MODE,NODES]           ... and its regions (a memory
+ *                                          policy: mbind's mode with its
+ *                                          flags, the nodes in force)
  *   PID resync WHY                         the shadow was re-imported: the
  *                                          params and region lines follow
  *   PID touch ADDR                         a write fault learned
@@ -23,6 +26,8 @@
  *                                          CAP_IPC_LOCK: unlimited)
  *   PID rlimit_data SOFT HARD              RLIMIT_DATA changed (each in
  *                                          bytes or unlimited)
+ *   PID mems_allowed MASK                  the nodes a policy may name
+ *                                          changed (a 0x mask)
  *   PID fork CHILD | PID clone-vm CHILD
  *   PID mmap ADDR LEN PROT FLAGS KEY OFFSET = RESULT [n=REGIONS]
  *   PID munmap ADDR LEN = ...              mprotect ADDR LEN PROT
@@ -30,6 +35,9 @@
  *   PID madvise ADDR LEN ADVICE            mseal ADDR LEN FLAGS
  *   PID mlock ADDR LEN   mlock2 ADDR LEN FLAGS   munlock ADDR LEN
  *   PID mlockall FLAGS   munlockall
+ *   PID mbind ADDR LEN MODE NODES MAXNODE FLAGS
+ *                                          (MODE with its MPOL_F_* bits,
+ *                                          NODES a 0x mask of nodes 0-63)
  *
  * RESULT is what the kernel returned (an address, 0, or -ERRNO); n= the
  * kernel's region count after the call.  Replay applies the records to
@@ -71,6 +79,20 @@
 #define MCL_ONFAULT 4
 #endif
 
+/* A log's policy of a region (mpol=MODE,NODES): 0, or -1 if none. */
+static int parse_mpol(const char *w, uint32_t *mode, uint64_t *nodes)
+{
+	char *end;
+
+	if (strncmp(w, "mpol=", 5))
+		return -1;
+	*mode = (uint32_t)strtoul(w + 5, &end, 0);
+	if (*end != ',')
+		return -1;
+	*nodes = strtoull(end + 1, &end, 0);
+	return *end ? -1 : 0;
+}
+
 struct rline {
 	char *text;
 	int pid;
@@ -95,6 +117,12 @@ struct rmm {
 	uint64_t def_flags, memlock;
 	uint64_t data, data_max, start_data, end_data;
 	uint32_t ignore_data;
+	/* the policies of the region lines, for after them all */
+	struct rpol {
+		uint64_t start, end, nodes;
+		uint32_t mode;
+	} *pols;
+	size_t npols;
 	int alive;
 };
 
@@ -149,6 +177,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 
 	if (old) {
 		old->alive = 0;
+		free(old->pols);
+		old->pols = NULL;
 		if (--*old->refs == 0) {
 			close(old->fd);
 			free(old->refs);
@@ -179,11 +209,13 @@ static void rs_free(struct rstate *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nm; i++)
+	for (i = 0; i < s->nm; i++) {
+		free(s->m[i].pols);
 		if (s->m[i].alive && --*s->m[i].refs == 0) {
 			close(s->m[i].fd);
 			free(s->m[i].refs);
 		}
+	}
 	free(s->m);
 	for (i = 0; i < s->nf; i++) {
 		if (s->f[i].fd >= 0)
@@ -261,8 +293,9 @@ static void report(struct rstate *s, long line, const char *fmt, ...)
 static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
 {
 	struct vmashadow_op op;
-	uint64_t start, end, pgoff, vmf;
+	uint64_t start, end, pgoff, vmf, nodes;
 	int faulted, prot, fd = -1;
+	uint32_t mode;
 	const char *perms, *kind, *key;
 
 	if (nw < 10)
@@ -324,6 +357,14 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
 			l.flags = MLOCK_ONFAULT;
 		vd_op(m->fd, VMASHADOW_OP_MLOCK, &l);
 	}
+	/* The policy once every region is there: see set_policies(). */
+	if (nw >= 11 && !parse_mpol(w[10], &mode, &nodes)) {
+		m->pols = xrealloc(m->pols, (m->npols + 1) * sizeof(*m->pols));
+		m->pols[m->npols].start = start;
+		m->pols[m->npols].end = end;
+		m->pols[m->npols].mode = mode;
+		m->pols[m->npols++].nodes = nodes;
+	}
 	m->expect_regions++;
 }
 
@@ -341,6 +382,18 @@ static void set_memlock(struct rmm *m, const char *s)
 		return;
 	p.set = VMASHADOW_PARAM_MEMLOCK;
 	p.rlimit_memlock = parse_limit(s);
+	vd_set_params(m->fd, &p);
+}
+
+/* The nodes a policy may name: a params field, a mems_allowed record. */
+static void set_mems(struct rmm *m, const char *mask)
+{
+	struct vmashadow_params p;
+
+	if (vd_get_params(m->fd, &p))
+		return;
+	p.set = VMASHADOW_PARAM_MEMS_ALLOWED;
+	p.mems_allowed = strtoull(mask, NULL, 0);
 	vd_set_params(m->fd, &p);
 }
 
@@ -395,6 +448,35 @@ static void set_params(struct rmm *m, char **w, int nw)
 		m->start_data = strtoull(w[13], NULL, 0);
 		m->end_data = strtoull(w[14], NULL, 0);
 	}
+	/* ... and since mbind: now, for the policies of the regions. */
+	if (nw >= 16)
+		set_mems(m, w[15]);
+}
+
+/*
+ * The policies of the region lines, after them all: regions that a policy
+ * alone kept apart are then built as one, with one anon_vma, and split by
+ * their policies, as mbind() split them; were each given its policy as
+ * it is built, the next would fault in an anon_vma of its own (a
+ * neighbour with another policy has none to share).
+ */
+static void set_policies(struct rmm *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->npols; i++) {
+		struct vmashadow_op b = {
+			.addr = m->pols[i].start,
+			.len = m->pols[i].end - m->pols[i].start,
+			.prot = m->pols[i].mode, .offset = m->pols[i].nodes,
+			.new_len = m->pols[i].nodes ? VMS_MAXNODE : 0,
+		};
+
+		vd_op(m->fd, VMASHADOW_OP_MBIND, &b);
+	}
+	free(m->pols);
+	m->pols = NULL;
+	m->npols = 0;
 }
 
 /* The params a log gives for after its region lines. */
@@ -469,6 +551,7 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	}
 	if (!m->built) {
 		m->built = 1;
+		set_policies(m);
 		set_after(m);
 		if (m->expect_regions && regions_of(m->fd) != m->expect_regions) {
 			report(s, i, "the starting state rebuilt with %ld regions, not %ld",
@@ -486,6 +569,10 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	}
 	if (!strcmp(w[1], "rlimit_data") && nw >= 4) {
 		set_rlimit_data(m, w[2], w[3]);
+		goto out;
+	}
+	if (!strcmp(w[1], "mems_allowed") && nw >= 3) {
+		set_mems(m, w[2]);
 		goto out;
 	}
 	if (!strcmp(w[1], "fork") && nw >= 3) {
@@ -547,6 +634,10 @@ static void apply(struct rstate *s, struct rline *L, long i)
 		op.op = VMASHADOW_OP_MLOCKALL; op.flags = (__u32)A(2);
 	} else if (!strcmp(w[1], "munlockall")) {
 		op.op = VMASHADOW_OP_MUNLOCKALL;
+	} else if (!strcmp(w[1], "mbind") && eq >= 8) {
+		op.op = VMASHADOW_OP_MBIND; op.addr = A(2); op.len = A(3);
+		op.prot = (__u32)A(4); op.offset = A(5); op.new_len = A(6);
+		op.flags = (__u32)A(7);
 	} else {
 		goto out;
 	}
@@ -634,7 +725,7 @@ static void annotate(struct rline *v, size_t n)
 			  strcmp(L->verb, "file") && strcmp(L->verb, "region") &&
 			  strcmp(L->verb, "resync") && strcmp(L->verb, "fork") &&
 			  strcmp(L->verb, "clone-vm") && strcmp(L->verb, "memlock") &&
-			  strcmp(L->verb, "rlimit_data");
+			  strcmp(L->verb, "rlimit_data") && strcmp(L->verb, "mems_allowed");
 		for (k = 0; k < nl && last[k].pid != L->pid; k++)
 			;
 		if (k == nl && nl < 256) {
@@ -705,6 +796,16 @@ static const struct { const char *n; unsigned long v; } names[] = {
 	{ "MADV_COLLAPSE", 25 }, { "MADV_HWPOISON", 100 },
 	{ "MLOCK_ONFAULT", MLOCK_ONFAULT }, { "MCL_CURRENT", MCL_CURRENT },
 	{ "MCL_FUTURE", MCL_FUTURE }, { "MCL_ONFAULT", MCL_ONFAULT },
+	{ "MPOL_DEFAULT", VMS_MPOL_DEFAULT }, { "MPOL_PREFERRED", VMS_MPOL_PREFERRED },
+	{ "MPOL_BIND", VMS_MPOL_BIND }, { "MPOL_INTERLEAVE", VMS_MPOL_INTERLEAVE },
+	{ "MPOL_LOCAL", VMS_MPOL_LOCAL },
+	{ "MPOL_PREFERRED_MANY", VMS_MPOL_PREFERRED_MANY },
+	{ "MPOL_WEIGHTED_INTERLEAVE", VMS_MPOL_WEIGHTED_INTERLEAVE },
+	{ "MPOL_F_STATIC_NODES", VMS_MPOL_F_STATIC_NODES },
+	{ "MPOL_F_RELATIVE_NODES", VMS_MPOL_F_RELATIVE_NODES },
+	{ "MPOL_F_NUMA_BALANCING", VMS_MPOL_F_NUMA_BALANCING },
+	{ "MPOL_MF_STRICT", VMS_MPOL_MF_STRICT }, { "MPOL_MF_MOVE", VMS_MPOL_MF_MOVE },
+	{ "MPOL_MF_MOVE_ALL", VMS_MPOL_MF_MOVE_ALL },
 };
 
 static unsigned long st_value(const char *s)
@@ -870,6 +971,16 @@ static struct rline *from_strace(struct rline *in, size_t n, size_t *nout)
 				snprintf(out, sizeof(out), "%d mlockall 0x%lx = 0", pid, A[0]);
 			} else if (!strcmp(call, "munlockall") && na == 1 && !*a[0]) {
 				snprintf(out, sizeof(out), "%d munlockall = 0", pid);
+			} else if (!strcmp(call, "mbind") && na == 6) {
+				/* the mask as an array of words: the first holds
+				 * nodes 0-63 ([0x1, 0x0]); NULL, or an address
+				 * strace could not read */
+				unsigned long nodes = *a[3] == '[' ?
+						      strtoul(a[3] + 1, NULL, 0) : 0;
+
+				snprintf(out, sizeof(out), "%d mbind 0x%lx 0x%lx 0x%lx 0x%lx "
+					 "%lu 0x%lx = 0", pid, A[0], A[1], A[2], nodes,
+					 nodes ? A[4] : 0, A[5]);
 			}
 			if (out[0]) {
 				v = xrealloc(v, (*nout + 1) * sizeof(*v));

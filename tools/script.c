@@ -19,6 +19,7 @@
  *   seal ADDR LEN | vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE]
  *   mlock ADDR LEN [onfault] | munlock ADDR LEN
  *   mlockall current|future|onfault,... | munlockall
+ *   mbind ADDR LEN MODE[|static_nodes...] [NODES [FLAGS]] [maxnode=N]
  *   fork | import PID|self [START END] | dry-run OP... | batch ... end
  *   (a module answering ENOTTY to one: "not supported by this module")
  *
@@ -116,6 +117,56 @@ const char *errno_str(int e, char *buf, size_t len)
 	else
 		snprintf(buf, len, "errno %d (%s)", e, strerror(e));
 	return buf;
+}
+
+/* ---- node lists ----------------------------------------------------------- */
+
+/*
+ * 0,2-3 as the kernel's %*pbl prints it (Mems_allowed_list), or a 0x mask:
+ * the nodes 0-63 in *mask, *high set if it names a higher one.  An empty
+ * string is no node.
+ */
+int vms_parse_nodes(const char *s, uint64_t *mask, int *high)
+{
+	const char *p = s;
+
+	*mask = 0;
+	*high = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		char *end;
+
+		errno = 0;
+		*mask = strtoull(s + 2, &end, 16);
+		return errno || end == s + 2 || *end ? -1 : 0;
+	}
+	while (*p) {
+		unsigned long a, b, n;
+		char *end;
+
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		errno = 0;
+		a = strtoul(p, &end, 10);
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			if (!isdigit((unsigned char)*p))
+				return -1;
+			b = strtoul(p, &end, 10);
+		}
+		if (errno || b < a)
+			return -1;
+		for (n = a; n <= b && n < 64; n++)
+			*mask |= 1ULL << n;
+		if (b >= 64)
+			*high = 1;
+		p = end;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- expressions ---------------------------------------------------------- */
@@ -343,6 +394,25 @@ static const struct flag_word mlockall_words[] = {
 	{ "current", MCL_CURRENT }, { "future", MCL_FUTURE }, { "onfault", MCL_ONFAULT },
 };
 
+/* mbind's MODE: one of the modes, with the mode flags */
+static const struct flag_word mpol_mode_words[] = {
+	{ "default", VMS_MPOL_DEFAULT }, { "preferred", VMS_MPOL_PREFERRED },
+	{ "bind", VMS_MPOL_BIND }, { "interleave", VMS_MPOL_INTERLEAVE },
+	{ "local", VMS_MPOL_LOCAL }, { "preferred_many", VMS_MPOL_PREFERRED_MANY },
+	{ "weighted_interleave", VMS_MPOL_WEIGHTED_INTERLEAVE },
+};
+
+static const struct flag_word mpol_flag_words[] = {
+	{ "static_nodes", VMS_MPOL_F_STATIC_NODES },
+	{ "relative_nodes", VMS_MPOL_F_RELATIVE_NODES },
+	{ "numa_balancing", VMS_MPOL_F_NUMA_BALANCING },
+};
+
+static const struct flag_word mbind_words[] = {
+	{ "strict", VMS_MPOL_MF_STRICT }, { "move", VMS_MPOL_MF_MOVE },
+	{ "move_all", VMS_MPOL_MF_MOVE_ALL },
+};
+
 static const struct flag_word def_flags_words[] = {
 	{ "none", 0 }, { "locked", VMASHADOW_VM_LOCKED },
 	{ "lockonfault", VMASHADOW_VM_LOCKONFAULT },
@@ -459,6 +529,7 @@ const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
 	"overcommit", "rlimit_as", "commit", "def_flags", "rlimit_memlock",
 	"rlimit_data", "ignore_rlimit_data", "data_segment", "rlimit_stack",
+	"mems_allowed",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
@@ -467,7 +538,7 @@ const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RLIMIT_AS, VMASHADOW_PARAM_COMMIT, VMASHADOW_PARAM_DEF_FLAGS,
 	VMASHADOW_PARAM_MEMLOCK, VMASHADOW_PARAM_RLIMIT_DATA,
 	VMASHADOW_PARAM_RLIMIT_DATA, VMASHADOW_PARAM_DATA_SEGMENT,
-	VMASHADOW_PARAM_RLIMIT_STACK,
+	VMASHADOW_PARAM_RLIMIT_STACK, VMASHADOW_PARAM_MEMS_ALLOWED,
 };
 
 static const char *const madv_names[] = {
@@ -519,6 +590,77 @@ static int parse_window(struct parser *p, struct cmd *c, char **w, int i)
 	return 0;
 }
 
+/*
+ * mbind's MODE: a mode's name (or none: MPOL_DEFAULT) with the mode flags,
+ * joined by '|' or ',', as bind|static_nodes; numbers add raw bits, for
+ * EINVAL tests.  0 ok, -1 error (reported).
+ */
+static int parse_mpol_mode(struct parser *p, const char *s, uint32_t *out)
+{
+	const size_t nmodes = sizeof(mpol_mode_words) / sizeof(mpol_mode_words[0]);
+	const size_t nflags = sizeof(mpol_flag_words) / sizeof(mpol_flag_words[0]);
+	char *copy = xstrdup(s), *tok, *save = NULL;
+	const char *mode = NULL;
+	int rc = 0;
+
+	*out = 0;
+	for (tok = strtok_r(copy, ",|", &save); tok && !rc;
+	     tok = strtok_r(NULL, ",|", &save)) {
+		size_t m, f;
+		uint64_t v;
+
+		for (m = 0; m < nmodes && strcmp(tok, mpol_mode_words[m].name); m++)
+			;
+		for (f = 0; f < nflags && strcmp(tok, mpol_flag_words[f].name); f++)
+			;
+		if (m < nmodes && mode) {
+			perr(p, "mbind: two modes, '%s' and '%s'", mode, tok);
+			rc = -1;
+		} else if (m < nmodes) {
+			mode = mpol_mode_words[m].name;
+			*out |= (uint32_t)mpol_mode_words[m].bits;
+		} else if (f < nflags) {
+			*out |= (uint32_t)mpol_flag_words[f].bits;
+		} else if (!parse_number(tok, strlen(tok), &v) && v <= UINT32_MAX) {
+			*out |= (uint32_t)v;
+		} else {
+			perr(p, "mbind: unknown mode '%s' (default, preferred, bind, "
+			     "interleave, local, preferred_many, weighted_interleave; "
+			     "|static_nodes, |relative_nodes, |numa_balancing)", tok);
+			rc = -1;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/*
+ * A node mask into @e, as a constant: a list (0,2-3), a 0x mask, or
+ * none (also - and null: mbind's NULL pointer).  Nodes 0-63.
+ */
+static int parse_node_word(struct parser *p, const char *what, const char *s,
+			   struct expr *e)
+{
+	uint64_t mask = 0;
+	int high = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->n = 1;
+	if (!strcmp(s, "none") || !strcmp(s, "-") || !strcmp(s, "null"))
+		return 0;
+	if (!*s || vms_parse_nodes(s, &mask, &high)) {
+		perr(p, "%s: bad node list '%s' (like 0,2-3, or a 0x mask)", what, s);
+		return -1;
+	}
+	if (high) {
+		perr(p, "%s: '%s' names a node above 63, which the shadow does not "
+		     "hold", what, s);
+		return -1;
+	}
+	e->t[0].val = mask;
+	return 0;
+}
+
 static int parse_words(struct parser *p, char **w, int n, struct cmd *c);
 
 static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
@@ -529,10 +671,10 @@ static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
 	if (c->kind > C_TOUCH && c->kind != C_REMAP && c->kind != C_BRK &&
 	    c->kind != C_MADVISE && c->kind != C_SEAL && c->kind != C_VDSO &&
 	    c->kind != C_MLOCK && c->kind != C_MUNLOCK && c->kind != C_MLOCKALL &&
-	    c->kind != C_MUNLOCKALL) {
+	    c->kind != C_MUNLOCKALL && c->kind != C_MBIND) {
 		perr(p, "%s: only an operation may follow (map, unmap, protect, "
 		     "touch, remap, brk, madvise, seal, vdso, mlock, munlock, "
-		     "mlockall, munlockall)", ctx);
+		     "mlockall, munlockall, mbind)", ctx);
 		cmd_free(c);
 		return -1;
 	}
@@ -713,7 +855,7 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			     "stack, mmap_base, mmap_min_addr, overcommit, "
 			     "rlimit_as, commit, def_flags, rlimit_memlock, "
 			     "rlimit_data, ignore_rlimit_data, data_segment, "
-			     "rlimit_stack)",
+			     "rlimit_stack, mems_allowed)",
 			     a >= 1 ? w[1] : "");
 			return -1;
 		}
@@ -750,6 +892,10 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			c->e[0].t[0].val = v;
 			return 0;
 		}
+		if (set_bits[k] == VMASHADOW_PARAM_MEMS_ALLOWED)
+			return nargs(p, "set mems_allowed", a - 1, 1, 1) ||
+			       parse_node_word(p, "set mems_allowed", w[2], &c->e[0]) ?
+			       -1 : 0;
 		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK ||
 		    set_bits[k] == VMASHADOW_PARAM_RLIMIT_STACK)
 			return nargs(p, w[1], a - 1, 1, 1) ||
@@ -940,6 +1086,55 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		c->kind = C_MUNLOCKALL;
 		return nargs(p, v, a, 0, 0);
 	}
+	if (!strcmp(v, "mbind")) {
+		/* ADDR LEN MODE [NODES [FLAGS]] [maxnode=N], in e[0-3] */
+		int pos = 0, maxnode = 0;
+		uint64_t fl = 0;
+
+		c->kind = C_MBIND;
+		c->e[2].n = 1;		/* no nodes: NULL */
+		for (i = 1; i < n; i++) {
+			const char *x = kv(w[i], "maxnode");
+
+			if (x) {
+				if (parse_expr(p, "mbind maxnode", x, &c->e[3]))
+					return -1;
+				maxnode = 1;
+			} else if (pos == 0 || pos == 1) {
+				if (parse_expr(p, v, w[i], &c->e[pos]))
+					return -1;
+				pos++;
+			} else if (pos == 2) {
+				if (parse_mpol_mode(p, w[i], &c->prot))
+					return -1;
+				pos++;
+			} else if (pos == 3) {
+				if (parse_node_word(p, v, w[i], &c->e[2]))
+					return -1;
+				pos++;
+			} else if (pos == 4) {
+				if (FLAG_WORDS(p, v, w[i], mbind_words, UINT32_MAX, &fl))
+					return -1;
+				c->flags = (uint32_t)fl;	/* MPOL_MF_* */
+				pos++;
+			} else {
+				perr(p, "mbind: unexpected '%s'", w[i]);
+				return -1;
+			}
+		}
+		if (pos < 3) {
+			perr(p, "mbind: usage: mbind ADDR LEN MODE [NODES [FLAGS]] "
+			     "[maxnode=N]");
+			return -1;
+		}
+		/* nodes 0-63 take 64 bits; a NULL mask, none */
+		if (!maxnode) {
+			c->e[3].n = 1;
+			c->e[3].t[0].val = c->e[2].t[0].val ? VMS_MAXNODE : 0;
+		}
+		c->ne = 4;
+		return 0;
+	}
 	if (!strcmp(v, "vdso")) {
 		/* vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE] */
 		c->kind = C_VDSO;
@@ -1043,7 +1238,7 @@ expect:
 		if (a < 2) {
 			perr(p, "expect region: usage: expect region START END [PERMS] "
 			     "[name=NAME] [offset=N] [faulted|unfaulted] [kind=KIND] "
-			     "[locked|lockonfault|unlocked]");
+			     "[locked|lockonfault|unlocked] [policy|nopolicy]");
 			return -1;
 		}
 		if (parse_expr(p, "expect region", w[2], &c->e[0]) ||
@@ -1073,6 +1268,10 @@ expect:
 				c->lock = X_LOCKONFAULT;
 			else if (!strcmp(w[i], "unlocked"))
 				c->lock = X_UNLOCKED;
+			else if (!strcmp(w[i], "policy"))
+				c->policy = X_POLICY;
+			else if (!strcmp(w[i], "nopolicy"))
+				c->policy = X_NOPOLICY;
 			else if ((x = kv(w[i], "kind"))) {
 				static const char *const kinds[] = { "anon", "file", "shmem",
 								     "vdso", "vvar" };
@@ -1138,10 +1337,10 @@ expect:
 		c->u = (uint64_t)i;
 		c->why = -1;
 		if (n - k == 3) {
-			for (i = 0; i <= VMASHADOW_WHY_SELF; i++)
+			for (i = 0; i <= VMASHADOW_WHY_POLICY; i++)
 				if (!strcmp(w[k + 2], vd_why_name((unsigned int)i)))
 					break;
-			if (i > VMASHADOW_WHY_SELF) {
+			if (i > VMASHADOW_WHY_POLICY) {
 				perr(p, "expect explain: unknown reason '%s'", w[k + 2]);
 				return -1;
 			}

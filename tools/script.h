@@ -33,13 +33,15 @@ enum cmd_kind {
 	C_X_VALID, C_X_CASE, C_X_EXPLAIN, C_X_STATS, C_X_CHANGE, C_X_RESULT,
 	/* more operations ("not supported" where the module answers ENOTTY) */
 	C_REMAP, C_BRK, C_FORK, C_MADVISE, C_IMPORT, C_DRYRUN, C_BATCH,
-	C_SEAL, C_VDSO, C_MLOCK, C_MUNLOCK, C_MLOCKALL, C_MUNLOCKALL,
+	C_SEAL, C_VDSO, C_MLOCK, C_MUNLOCK, C_MLOCKALL, C_MUNLOCKALL, C_MBIND,
 };
 
 #define MAX_ARGS 8
 
 /* expect region: what it says of VM_LOCKED and VM_LOCKONFAULT */
 enum { X_LOCKED = 1, X_LOCKONFAULT, X_UNLOCKED };
+/* expect region: whether the region has a memory policy of its own */
+enum { X_POLICY = 1, X_NOPOLICY };
 
 struct cmd {
 	enum cmd_kind kind;
@@ -63,6 +65,7 @@ struct cmd {
 	int why;			/* expect explain: reason, -1: any */
 	int which[MAX_ARGS];		/* expect stats/result: which field */
 	int lock;			/* expect region: X_LOCKED... or 0 */
+	int policy;			/* expect region: X_POLICY... or 0 */
 	char **lines;			/* expect maps: the expected lines */
 	size_t nlines;
 	struct cmd *sub;		/* dry-run, batch */
@@ -86,7 +89,7 @@ struct parser {
 /* Names of the counters of `stats`, the parameters of `set`, the outcome
  * fields of `expect result`. */
 #define NSTATS 13
-#define NSET 15
+#define NSET 16
 #define NRESULT 5
 extern const char *const stat_names[NSTATS];
 extern const char *const set_names[NSET];

@@ -75,6 +75,18 @@
  * takes the limit and the data segment (brk() counts it) at exec; the
  * ignore_rlimit_data boot option, which no module can read, comes from
  * /sys/module/kernel/parameters at exec too.
+ *
+ * mbind(2) is mirrored.  Its node mask is read from the program's memory
+ * (process_vm_readv(), which fails where the kernel's copy_from_user()
+ * does), and the nodes a policy may name (the program's cpuset, less the
+ * nodes without memory) from /proc/PID/status before each call, logged
+ * when they change (mems_allowed records).  What the shadow cannot hold is
+ * taken from the kernel instead, by a re-import when the call may have
+ * changed something: a mask naming a node above 63, a mask the tracer
+ * cannot read, and MPOL_MF_STRICT's EIO (a page on the wrong node: pages
+ * are not modelled).  A region's policy is hidden state, checked before
+ * every call with the rest; the log gives a re-imported region's policy
+ * as /proc/PID/numa_maps shows it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,6 +103,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -113,10 +126,14 @@
 #ifndef SYS_mlock2
 #define SYS_mlock2 325
 #endif
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node 450
+#endif
 #ifndef MAP_LOCKED
 #define MAP_LOCKED 0x2000
 #endif
 #define CAP_IPC_LOCK_ 14
+#define CAP_SYS_NICE_ 23
 /* include/linux/proc_ns.h: the inode of the initial user namespace */
 #define PROC_USER_INIT_INO_ 0xEFFFFFFDU
 #ifndef KCMP_VM
@@ -137,9 +154,13 @@ struct call {
 	long nr;
 	unsigned long a[6];
 	int which;		/* index in call_names, or -2 (re-import), -3 (fork) */
+	int nodes;		/* mbind: NODES_OK, _HIGH or _UNREADABLE */
 	struct vmashadow_op op;
 	uint64_t lo, hi;	/* the range it affects */
 };
+
+/* What read_nodes() found of an mbind()'s node mask. */
+enum { NODES_OK, NODES_HIGH, NODES_UNREADABLE };
 
 /* Why a task owns its mm, and where it is. */
 enum own { OWN_CALL = 1, OWN_EXIT };
@@ -211,7 +232,9 @@ static struct tracer T;
 static const char *const call_names[] = {
 	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise", "mseal",
 	"pkey_mprotect", "mlock", "mlock2", "munlock", "mlockall", "munlockall",
+	"mbind",
 };
+#define MBIND 13	/* its index in call_names */
 
 static struct task *task_find(pid_t tid)
 {
@@ -358,19 +381,110 @@ static const char *limit_word(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * A policy as mpol_to_str() writes it in /proc/PID/numa_maps
+ * ("bind=static:0-1", "prefer (many):0", "local"), as mbind()'s mode with
+ * its flags and the nodes.  numa_maps gives the nodes in force, not those
+ * the call named, which MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES
+ * keep: a policy with either is given what is in force.  0, or -1 if @s is
+ * no policy this tool knows.
+ */
+static int parse_numa_policy(const char *s, uint32_t *mode, uint64_t *nodes)
+{
+	static const struct { const char *name; uint32_t mode; } modes[] = {
+		{ "default", VMS_MPOL_DEFAULT }, { "prefer (many)", VMS_MPOL_PREFERRED_MANY },
+		{ "prefer", VMS_MPOL_PREFERRED }, { "bind", VMS_MPOL_BIND },
+		{ "interleave", VMS_MPOL_INTERLEAVE }, { "local", VMS_MPOL_LOCAL },
+		{ "weighted interleave", VMS_MPOL_WEIGHTED_INTERLEAVE },
+	};
+	char list[512];
+	size_t i, n;
+	int high;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		n = strlen(modes[i].name);
+		if (!strncmp(s, modes[i].name, n) &&
+		    (!s[n] || s[n] == ' ' || s[n] == '=' || s[n] == ':'))
+			break;
+	}
+	if (i == sizeof(modes) / sizeof(modes[0]))
+		return -1;
+	*mode = modes[i].mode;
+	*nodes = 0;
+	s += n;
+	if (*s == '=') {
+		/* static or relative, then |balancing (balancing alone too) */
+		for (s++; *s && *s != ':' && *s != ' '; s += n) {
+			n = strcspn(s, "|: ");
+			if (n == 6 && !strncmp(s, "static", n))
+				*mode |= VMS_MPOL_F_STATIC_NODES;
+			else if (n == 8 && !strncmp(s, "relative", n))
+				*mode |= VMS_MPOL_F_RELATIVE_NODES;
+			else if (n == 9 && !strncmp(s, "balancing", n))
+				*mode |= VMS_MPOL_F_NUMA_BALANCING;
+			else if (n)
+				return -1;
+			if (s[n] == '|')
+				n++;
+		}
+	}
+	if (*s == ':') {
+		n = strcspn(++s, " \n");
+		if (n >= sizeof(list))
+			return -1;
+		memcpy(list, s, n);
+		list[n] = 0;
+		if (vms_parse_nodes(list, nodes, &high) || high)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The policy of @pid's VMA at @start, from its numa_maps (@f), as a region
+ * record gives it: " mpol=MODE,NODES", or "" if it cannot be told (said
+ * in the log).
+ */
+static const char *numa_policy(FILE *f, pid_t pid, uint64_t start, char *buf,
+			       size_t len)
+{
+	char line[1024];
+	unsigned long long a;
+	uint32_t mode;
+	uint64_t nodes;
+	int off;
+
+	buf[0] = 0;
+	if (f)
+		rewind(f);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %n", &a, &off) == 1 && a == start) {
+			line[strcspn(line, "\n")] = 0;
+			if (!parse_numa_policy(line + off, &mode, &nodes))
+				snprintf(buf, len, " mpol=0x%x,0x%llx", mode,
+					 (unsigned long long)nodes);
+			break;
+		}
+	if (!buf[0])
+		logf_("# %d the policy at 0x%llx: not in its numa_maps\n", pid,
+		      (unsigned long long)start);
+	return buf;
+}
+
 /* Write the whole state of a shadow to the log (after exec or a resync). */
 static void log_state(pid_t pid, int fd)
 {
 	struct vmashadow_params p;
 	struct vms_snap s;
-	char ml[32], ds[32], dh[32];
+	char ml[32], ds[32], dh[32], pol[64], path[64];
+	FILE *numa = NULL;
 	size_t i;
 
 	if (!T.log)
 		return;
 	if (!vd_get_params(fd, &p))
 		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s 0x%llx %s %s %s %u "
-		      "0x%llx 0x%llx\n", pid,
+		      "0x%llx 0x%llx 0x%llx\n", pid,
 		      (unsigned long long)p.start_brk, (unsigned long long)p.brk,
 		      (unsigned long long)p.start_stack, (unsigned long long)p.mmap_base,
 		      p.max_map_count, vd_rules_name(p.rules),
@@ -379,23 +493,34 @@ static void log_state(pid_t pid, int fd)
 		      limit_word(p.rlimit_data, ds, sizeof(ds)),
 		      limit_word(p.rlimit_data_max, dh, sizeof(dh)),
 		      p.ignore_rlimit_data, (unsigned long long)p.start_data,
-		      (unsigned long long)p.end_data);
+		      (unsigned long long)p.end_data, (unsigned long long)p.mems_allowed);
 	snap_init(&s);
 	if (vd_snapshot(fd, &s))
 		return;
 	for (i = 0; i < s.n; i++) {
 		const struct vms_reg *r = &s.v[i];
 
+		/* the shadow says which regions have a policy, not which */
+		pol[0] = 0;
+		if (r->rec.state & VMASHADOW_STATE_POLICY) {
+			if (!numa) {
+				snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+				numa = fopen(path, "r");
+			}
+			numa_policy(numa, pid, r->start, pol, sizeof(pol));
+		}
 		if (r->rec.kind == VMASHADOW_KIND_FILE)
 			logf_("%d file f%llu %s\n", pid, (unsigned long long)r->rec.file_id,
 			      r->name);
-		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d\n", pid,
+		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s\n", pid,
 		      (unsigned long long)r->start, (unsigned long long)r->end, r->perms,
 		      kind_word(&r->rec), r->rec.file_id ? "f" : "-",
 		      (unsigned long long)r->rec.file_id,
 		      (unsigned long long)r->rec.pgoff, (unsigned long long)r->rec.vm_flags,
-		      r->rec.anon_id ? 1 : 0);
+		      r->rec.anon_id ? 1 : 0, pol);
 	}
+	if (numa)
+		fclose(numa);
 	snap_free(&s);
 }
 
@@ -447,32 +572,45 @@ static int in_child_userns(pid_t tid)
 }
 
 /*
- * RLIMIT_MEMLOCK of @tid as the shadow's rlimit_memlock holds it:
- * VMASHADOW_MEMLOCK_UNLIMITED with CAP_IPC_LOCK or without a limit.  0, or
- * -1 if /proc does not say (the task is going away).
+ * Whether the kernel's capable(@cap) holds for @tid: 1 or 0, or -1 if
+ * /proc does not say (the task is going away).
  *
- * The kernel asks capable(CAP_IPC_LOCK), of the initial user namespace,
- * while CapEff holds the capabilities in the task's own: inside a child
- * namespace (unshare -Ur) it is full, and the limit counts all the same.
+ * capable() asks of the initial user namespace, while CapEff holds the
+ * capabilities in the task's own: inside a child namespace (unshare -Ur)
+ * it is full, and counts for nothing there.
  */
-static int memlock_of(pid_t tid, uint64_t *v)
+static int has_cap(pid_t tid, int cap)
 {
 	char path[64], line[256];
-	unsigned long long cap = 0;
-	uint64_t hard;
-	int have_cap = 0;
+	unsigned long long eff = 0;
+	int have = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (!have_cap && fgets(line, sizeof(line), f))
-		have_cap = sscanf(line, "CapEff: %llx", &cap) == 1;
+	while (!have && fgets(line, sizeof(line), f))
+		have = sscanf(line, "CapEff: %llx", &eff) == 1;
 	fclose(f);
-	if (!have_cap)
+	if (!have)
 		return -1;
-	if (((cap >> CAP_IPC_LOCK_) & 1) && !in_child_userns(tid)) {
+	return ((eff >> cap) & 1) && !in_child_userns(tid);
+}
+
+/*
+ * RLIMIT_MEMLOCK of @tid as the shadow's rlimit_memlock holds it:
+ * VMASHADOW_MEMLOCK_UNLIMITED with CAP_IPC_LOCK or without a limit.  0, or
+ * -1 if /proc does not say (the task is going away).
+ */
+static int memlock_of(pid_t tid, uint64_t *v)
+{
+	uint64_t hard;
+	int cap = has_cap(tid, CAP_IPC_LOCK_);
+
+	if (cap < 0)
+		return -1;
+	if (cap) {
 		*v = VMASHADOW_MEMLOCK_UNLIMITED;
 		return 0;
 	}
@@ -563,6 +701,86 @@ static void sync_data(struct task *t, int log)
 		      limit_word(hard, h, sizeof(h)));
 }
 
+/*
+ * A node list of the kernel's (0,2-3) in the first line of @path, or
+ * after @key on one of its lines.  0, or -1 if it is not there.
+ */
+static int read_node_list(const char *path, const char *key, uint64_t *mask)
+{
+	char line[1024], *p = NULL;
+	size_t n = key ? strlen(key) : 0;
+	FILE *f = fopen(path, "r");
+	uint64_t v;
+	int high;
+
+	if (!f)
+		return -1;
+	while (!p && fgets(line, sizeof(line), f))
+		if (!key)
+			p = line;
+		else if (!strncmp(line, key, n))
+			p = line + n + strspn(line + n, " \t");
+	fclose(f);
+	if (!p)
+		return -1;
+	p[strcspn(p, "\n")] = 0;
+	if (vms_parse_nodes(p, &v, &high))
+		return -1;
+	*mask = v;
+	return 0;
+}
+
+/*
+ * The nodes @tid's policies may name, as mbind() masks them and the
+ * shadow's mems_allowed holds them: its cpuset's (Mems_allowed_list of
+ * /proc/PID/status; without cpusets, every node) less the nodes without
+ * memory.  Nodes above 63 are left out: the shadow has no room for them.
+ * 0, or -1 if /proc does not say (the task is going away).
+ */
+static int mems_of(pid_t tid, uint64_t *v)
+{
+	uint64_t cpuset = ~0ULL, memory = ~0ULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (access(path, R_OK))
+		return -1;
+	read_node_list(path, "Mems_allowed_list:", &cpuset);
+	read_node_list("/sys/devices/system/node/has_memory", NULL, &memory);
+	*v = cpuset & memory;
+	return 0;
+}
+
+/*
+ * Give @t's shadow the nodes its policies may name, as they are now (a
+ * cpuset may have moved it); a change is logged (@log) as a mems_allowed
+ * record.
+ */
+static void sync_mems(struct task *t, int log)
+{
+	static int unsupported;
+	struct vmashadow_params p;
+	uint64_t v;
+	int e;
+
+	if (unsupported || mems_of(t->tid, &v) || vd_get_params(t->mm->fd, &p) ||
+	    p.mems_allowed == v)
+		return;
+	p.set = VMASHADOW_PARAM_MEMS_ALLOWED;
+	p.mems_allowed = v;
+	e = vd_set_params(t->mm->fd, &p);
+	if (e) {
+		/* EINVAL or E2BIG: a module before mbind (interface 1.3),
+		 * which fails it with ENOTTY; anything else, say once. */
+		if (e != EINVAL && e != E2BIG)
+			vms_err("setting mems_allowed", e);
+		unsupported = 1;
+		return;
+	}
+	if (log)
+		logf_("%d mems_allowed 0x%llx\n", t->tid, (unsigned long long)v);
+}
+
 static int import_into(int fd, pid_t pid)
 {
 	struct vmashadow_import im;
@@ -575,13 +793,16 @@ static int import_into(int fd, pid_t pid)
 /*
  * Re-import @m from @t, which is stopped; @why goes to the log.  A resync
  * record gives a new shadow to its pid alone: the log then names the other
- * tasks of the mm as sharing it again (clone-vm records).
+ * tasks of the mm as sharing it again (clone-vm records).  Returns what
+ * the import gave: 0, or an errno (EOVERFLOW: a policy names a node the
+ * shadow cannot hold; the shadow is then as it was).
  */
-static void resync(struct mmsh *m, struct task *t, const char *why)
+static int resync(struct mmsh *m, struct task *t, const char *why)
 {
 	size_t i;
+	int e;
 
-	import_into(m->fd, t->tid);
+	e = import_into(m->fd, t->tid);
 	/* IMPORT took the limits; a shadow opened for this lacks the option */
 	sync_data(t, 0);
 	T.resyncs++;
@@ -590,6 +811,7 @@ static void resync(struct mmsh *m, struct task *t, const char *why)
 	for (i = 0; i < T.nt; i++)
 		if (T.t[i]->mm == m && T.t[i] != t)
 			logf_("%d clone-vm %d\n", t->tid, T.t[i]->tid);
+	return e;
 }
 
 /* ---- one mirrored call ---------------------------------------------------------- */
@@ -610,10 +832,11 @@ static int classify(long nr, const unsigned long *a)
 	case SYS_munlock: return 10;
 	case SYS_mlockall: return 11;
 	case SYS_munlockall: return 12;
+	case SYS_mbind: return MBIND;
 	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork: return -3;
 	case SYS_shmat: case SYS_shmdt:
 	case SYS_remap_file_pages: case SYS_io_setup: case SYS_io_destroy:
-	case SYS_mbind: case SYS_prctl: case SYS_process_madvise:
+	case SYS_prctl: case SYS_process_madvise: case SYS_set_mempolicy_home_node:
 		return -2;
 	}
 	return -1;
@@ -767,10 +990,24 @@ static void free2(struct vms_snap *a, struct vms_snap *b)
 }
 
 /*
+ * Whether the two regions of @fd that meet at @addr have policies that
+ * would let them merge (the records say only that each has one).
+ */
+static int same_policy(int fd, uint64_t addr)
+{
+	struct vmashadow_explain x;
+
+	memset(&x, 0, sizeof(x));
+	x.mode = VMASHADOW_EXPLAIN_AT;
+	x.addr = addr;
+	return vd_explain(fd, &x) || x.prev.why != VMASHADOW_WHY_POLICY;
+}
+
+/*
  * Before a call: learn the faults since the last one (import the real
  * state into the scratch shadow, TOUCH what it has faulted), then check
- * that shadow and kernel agree, vm_flags and anon_vma included.  -1 after
- * a divergence.
+ * that shadow and kernel agree, vm_flags, anon_vma and memory policies
+ * included.  -1 after a divergence.
  */
 static int sync_faults(struct task *t, const char *when)
 {
@@ -842,7 +1079,11 @@ static int sync_faults(struct task *t, const char *when)
 		free(re);
 		return 0;
 	}
-	/* Hidden state, region by region: vm_flags and faulted-or-not. */
+	/*
+	 * Hidden state, region by region: vm_flags, faulted-or-not, a
+	 * policy or none, and for neighbours that have both, whether theirs
+	 * are the same (IMPORT gives the kernel's).
+	 */
 	for (i = 0; i < nre && i < a.n && !why[0]; i++) {
 		const struct vmashadow_region *x = &a.v[i].rec;
 
@@ -869,6 +1110,22 @@ static int sync_faults(struct task *t, const char *when)
 			snprintf(why, sizeof(why), "hidden    %016llx the neighbours share "
 				 "an anon_vma in the %s only", (unsigned long long)x->start,
 				 x->anon_id == a.v[i - 1].rec.anon_id ? "shadow" : "kernel");
+		} else if ((x->state ^ re[i].state) & VMASHADOW_STATE_POLICY) {
+			snprintf(why, sizeof(why), "hidden    %016llx-%016llx the shadow "
+				 "says %s, the kernel %s", (unsigned long long)x->start,
+				 (unsigned long long)x->end,
+				 x->state & VMASHADOW_STATE_POLICY ? "a policy of its own" :
+				 "no policy", re[i].state & VMASHADOW_STATE_POLICY ?
+				 "a policy of its own" : "no policy");
+		} else if (i && (x->state & VMASHADOW_STATE_POLICY) &&
+			   (a.v[i - 1].rec.state & VMASHADOW_STATE_POLICY) &&
+			   a.v[i - 1].end == x->start &&
+			   same_policy(t->mm->fd, x->start) !=
+			   same_policy(T.scratch, x->start)) {
+			snprintf(why, sizeof(why), "hidden    %016llx the neighbours have "
+				 "the same memory policy in the %s only",
+				 (unsigned long long)x->start,
+				 same_policy(T.scratch, x->start) ? "kernel" : "shadow");
 		}
 	}
 	if (why[0]) {
@@ -900,6 +1157,64 @@ static int grab_fd(const struct task *t, int fd)
 	r = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
 	close(pfd);
 	return r;
+}
+
+/*
+ * The node mask of an mbind() of @tid, read as get_nodes() reads it:
+ * maxnode - 1 bits from @addr, nothing for a NULL mask or none.  NODES_OK
+ * with the nodes 0-63 in *mask; NODES_HIGH if it names a higher node,
+ * which the shadow cannot hold; NODES_UNREADABLE where the kernel's
+ * copy_from_user() would fail (EFAULT): process_vm_readv() fails where it
+ * does, without the FOLL_FORCE of PTRACE_PEEKDATA (kept for a kernel
+ * that refuses the former).  A mask the kernel refuses before reading it
+ * (more bits than a page holds) is given to the shadow as node 0, for the
+ * same EINVAL.
+ */
+static int read_nodes(pid_t tid, unsigned long addr, unsigned long maxnode,
+		      uint64_t *mask)
+{
+	unsigned long bits = maxnode - 1, words, i;
+	struct iovec l, r;
+	unsigned long *buf;
+	int rc = NODES_OK;
+	ssize_t n;
+
+	*mask = 0;
+	if (!bits || !addr)
+		return NODES_OK;
+	if (bits > VMS_PAGE_SIZE * 8) {
+		*mask = 1;
+		return NODES_OK;
+	}
+	words = (bits + 63) / 64;
+	buf = xmalloc(words * sizeof(*buf));
+	l.iov_base = buf;
+	l.iov_len = words * sizeof(*buf);
+	r.iov_base = (void *)addr;
+	r.iov_len = l.iov_len;
+	n = process_vm_readv(tid, &l, 1, &r, 1, 0);
+	if (n < 0 && errno != EFAULT) {
+		for (i = 0; i < words; i++) {
+			errno = 0;
+			buf[i] = (unsigned long)ptrace(PTRACE_PEEKDATA, tid,
+						       addr + i * sizeof(*buf), 0);
+			if (errno)
+				break;
+		}
+		n = (ssize_t)(i * sizeof(*buf));
+	}
+	if (n != (ssize_t)l.iov_len) {
+		free(buf);
+		return NODES_UNREADABLE;
+	}
+	if (bits % 64)
+		buf[words - 1] &= (1UL << (bits % 64)) - 1;
+	*mask = buf[0];
+	for (i = 1; i < words; i++)
+		if (buf[i])
+			rc = NODES_HIGH;
+	free(buf);
+	return rc;
 }
 
 static void build_op(struct task *t, struct call *c, long ret)
@@ -966,6 +1281,16 @@ static void build_op(struct task *t, struct call *c, long ret)
 		c->lo = 0;
 		c->hi = VMS_TASK_SIZE;
 		break;
+	case MBIND: {
+		/* mbind(addr, len, mode, nodemask, maxnode, flags) */
+		uint64_t nodes;
+
+		op->op = VMASHADOW_OP_MBIND; op->addr = a[0]; op->len = a[1];
+		op->prot = (__u32)a[2]; op->new_len = a[4]; op->flags = (__u32)a[5];
+		c->nodes = read_nodes(t->tid, a[3], a[4], &nodes);
+		op->offset = nodes;
+		break;
+	}
 	}
 }
 
@@ -1044,6 +1369,11 @@ static void log_call(struct task *t, const struct call *c, long ret, long nreal)
 	case VMASHADOW_OP_MUNLOCKALL:
 		logf_("munlockall");
 		break;
+	case VMASHADOW_OP_MBIND:
+		logf_("mbind 0x%llx 0x%llx 0x%x 0x%llx %llu 0x%x", (unsigned long long)op->addr,
+		      (unsigned long long)op->len, op->prot, (unsigned long long)op->offset,
+		      (unsigned long long)op->new_len, op->flags);
+		break;
 	}
 	logf_(" = %s", res);
 	if (nreal >= 0)
@@ -1062,6 +1392,63 @@ static long count_real(pid_t tid)
 	n = (long)s.n;
 	snap_free(&s);
 	return n;
+}
+
+/*
+ * An mbind() that the shadow cannot answer as the kernel did: 1 if so,
+ * with the kernel's word taken (logged as a comment, so that replay leaves
+ * it out), 0 to mirror it.
+ *
+ * ENOSYS: a kernel without NUMA has no mbind(), and nothing changed.  A
+ * node mask naming a node above 63, or one the tracer cannot read (the
+ * kernel's EFAULT): an error changed nothing, a success is re-imported.
+ * EIO: MPOL_MF_STRICT met a page on a node the policy does not allow, and
+ * the shadow has no pages; 6.1 sets the policy first, 6.12 not: the
+ * shadow is re-imported.  EPERM for MPOL_MF_MOVE_ALL: the shadow asks its
+ * opener's CAP_SYS_NICE, the kernel the program's, which is asked here
+ * (the check comes before anything changes).  EPERM without it, which
+ * mbind() never gives: a seccomp filter refused the call (Docker's
+ * default profile does, without CAP_SYS_NICE).
+ */
+static int mbind_unmirrored(struct task *t, struct call *c, long ret)
+{
+	const struct vmashadow_op *op = &c->op;
+	const char *why = NULL;
+	char what[512];
+	int reimport = 0;
+
+	if (ret == -ENOSYS) {
+		why = "no NUMA in this kernel";
+	} else if (c->nodes != NODES_OK) {
+		why = c->nodes == NODES_HIGH ? "a node above 63" : "a mask the tracer "
+		      "cannot read";
+		reimport = !ret;
+	} else if (ret == -EIO) {
+		why = "MPOL_MF_STRICT: a page on another node";
+		reimport = 1;
+	} else if (ret == -EPERM && (op->flags & VMS_MPOL_MF_MOVE_ALL) &&
+		   has_cap(t->tid, CAP_SYS_NICE_) == 0) {
+		why = "MPOL_MF_MOVE_ALL without CAP_SYS_NICE";
+	} else if (ret == -EPERM && !(op->flags & VMS_MPOL_MF_MOVE_ALL)) {
+		why = "refused before the call: a seccomp filter";
+	}
+	if (!why)
+		return 0;
+	describe_call(what, sizeof(what), c, ret);
+	logf_("# %d %s: not mirrored (%s)%s\n", t->tid, what, why,
+	      reimport ? ", re-imported" : "");
+	if (reimport) {
+		T.resync_unmirrored++;
+		if (resync(t->mm, t, "mbind") == EOVERFLOW) {
+			/* The policy is in force, and the shadow cannot hold it. */
+			char b2[700];
+
+			snprintf(b2, sizeof(b2), "%s; its policy names a node above 63, "
+				 "which the shadow cannot hold", what);
+			diverge(t, "after the call", b2, NULL, NULL, 0, 0, 0);
+		}
+	}
+	return 1;
 }
 
 /* After the call: apply it to the shadow, compare. */
@@ -1085,6 +1472,12 @@ static void mirror_exit(struct task *t, struct call *c, long ret)
 	if (c->which == 0 || c->which == 2 || c->which == 3 || c->which == 4 ||
 	    c->which == 7)
 		sync_data(t, 1);
+	if (c->which == MBIND) {
+		if (mbind_unmirrored(t, c, ret))
+			return;
+		/* the nodes it may name: the program's cpuset may have moved */
+		sync_mems(t, 1);
+	}
 	e = vd_op(t->mm->fd, c->op.op, &c->op);
 	if (c->op.fd >= 0)
 		close(c->op.fd);
@@ -1628,8 +2021,13 @@ static void finish_call(struct task *t)
 	if (c->which >= 0) {
 		mirror_exit(t, c, ret);
 	} else if (c->which == -2) {
-		/* No shadow operation for this call: take the kernel's word. */
-		if (compare_now(t, &a, &b) > 0) {
+		/*
+		 * No shadow operation for this call: take the kernel's word.
+		 * set_mempolicy_home_node() changes policies, which the maps
+		 * do not show: after it, always.
+		 */
+		if (compare_now(t, &a, &b) > 0 ||
+		    (c->nr == SYS_set_mempolicy_home_node && !ret)) {
 			char why[32];
 
 			T.resync_unmirrored++;

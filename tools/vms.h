@@ -130,6 +130,37 @@ void vd_flag_names(uint64_t flags, char *buf, size_t len);
 const char *vms_errno_name(int e);
 int vms_errno_value(const char *name);
 
+/* ---- memory policies (script.c) ------------------------------------------ */
+
+/*
+ * mbind(2)'s values, from <linux/mempolicy.h>, whose modes are an enum
+ * that grows with the kernel (6.12 added MPOL_WEIGHTED_INTERLEAVE): named
+ * here so that the tool builds against older headers.
+ */
+#define VMS_MPOL_DEFAULT		0
+#define VMS_MPOL_PREFERRED		1
+#define VMS_MPOL_BIND			2
+#define VMS_MPOL_INTERLEAVE		3
+#define VMS_MPOL_LOCAL			4
+#define VMS_MPOL_PREFERRED_MANY		5
+#define VMS_MPOL_WEIGHTED_INTERLEAVE	6
+#define VMS_MPOL_F_NUMA_BALANCING	(1 << 13)
+#define VMS_MPOL_F_RELATIVE_NODES	(1 << 14)
+#define VMS_MPOL_F_STATIC_NODES		(1 << 15)
+#define VMS_MPOL_MF_STRICT		(1 << 0)
+#define VMS_MPOL_MF_MOVE		(1 << 1)
+#define VMS_MPOL_MF_MOVE_ALL		(1 << 2)
+/* maxnode for a mask of nodes 0-63: one more than the bits it covers */
+#define VMS_MAXNODE			65
+
+/*
+ * A set of nodes as the kernel prints one (0,2-3: Mems_allowed_list,
+ * /sys/devices/system/node/has_memory), or a 0x mask.  The shadow's masks
+ * hold nodes 0-63: higher ones are left out, and *high says there were
+ * some.  0, or -1 if @s is neither.
+ */
+int vms_parse_nodes(const char *s, uint64_t *mask, int *high);
+
 /* ---- scripts (script.c) -------------------------------------------------- */
 
 struct vms_opts {

@@ -66,6 +66,7 @@ int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
 	case VMASHADOW_OP_MUNLOCK: cmd = VMASHADOW_IOC_MUNLOCK; break;
 	case VMASHADOW_OP_MLOCKALL: cmd = VMASHADOW_IOC_MLOCKALL; break;
 	case VMASHADOW_OP_MUNLOCKALL: cmd = VMASHADOW_IOC_MUNLOCKALL; break;
+	case VMASHADOW_OP_MBIND: cmd = VMASHADOW_IOC_MBIND; break;
 	default: return EINVAL;
 	}
 	o->size = sizeof(*o);
@@ -250,7 +251,8 @@ const char *vd_op_name(unsigned int op)
 {
 	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
 					 "remap", "brk", "madvise", "seal", "vdso",
-					 "mlock", "munlock", "mlockall", "munlockall" };
+					 "mlock", "munlock", "mlockall", "munlockall",
+					 "mbind" };
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
 }
@@ -260,6 +262,7 @@ const char *vd_why_name(unsigned int why)
 	static const char *const n[] = {
 		"none", "special", "flags", "file", "close_op", "pgoff", "anon_vma",
 		"anon_forked", "anon_unfaulted", "not_tried", "prev_next", "self",
+		"policy",
 	};
 	return why < sizeof(n) / sizeof(n[0]) ? n[why] : "?";
 }

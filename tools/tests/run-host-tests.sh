@@ -60,6 +60,30 @@ echo "TAP version 13"
 same "parse errors: every message with file:line" "$DATA/parse-errors.err" "$TMP/err"
 [ -s "$TMP/out" ] && notok "parse errors: nothing on stdout" || ok "parse errors: nothing on stdout"
 status "examples parse" 0 "$V" check "$EXAMPLES"/*.vms
+# mbind's every form: modes with flags, node lists and masks, NULL,
+# flags, maxnode=; set mems_allowed; the policy in expectations.
+cat >"$TMP/mbind.vms" <<'S'
+let B 0x10000000
+mbind B 16K bind 0
+mbind B 16K bind|static_nodes 0,2-3 strict,move
+mbind B 16K interleave,relative_nodes 0x3 move_all maxnode=1025
+mbind B 16K default
+mbind B 16K local none strict
+mbind B 16K preferred - 0
+mbind B 16K 7
+mbind B 16K preferred_many|numa_balancing 63 0x8
+mbind B 16K weighted_interleave|0x100 1 maxnode=B
+set mems_allowed 0-1
+set mems_allowed 0x3
+dry-run mbind B 4K bind 0
+batch
+mbind B 4K bind 0
+end
+expect region B B+4K policy
+expect region B B+4K rw-p nopolicy locked
+expect explain at B prev refused policy
+S
+status "mbind and mems_allowed parse" 0 "$V" check "$TMP/mbind.vms"
 status "-e with a syntax error: exit 2" 2 "$V" -d "$NODEV" -e 'map 1 2'
 grep -q '^-e:1: map: usage' "$TMP/err" && ok "-e errors name -e:LINE" || notok "-e errors name -e:LINE"
 printf 'map 0x1000 4K rw- private,anon,fixed\nbogus\n' >"$TMP/in.vms"
@@ -148,7 +172,7 @@ same "diff: the inode of shared anonymous memory is not compared, a file's is" \
 status "--help" 0 "$V" --help
 grep -q '^Usage: vmashadow' "$TMP/out" && ok "--help on stdout" || notok "--help on stdout"
 status "--version without a device" 0 "$V" -d "$NODEV" --version
-grep -q '^interface 1\.3$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
+grep -q '^interface 1\.4$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
 status "unknown option: exit 2" 2 "$V" --frobnicate
 status "unknown format: exit 2" 2 "$V" -f png
 status "bad window: exit 2" 2 "$V" -w 2000-1000 format "$DATA/before.maps"
@@ -175,7 +199,8 @@ grep -q '^ok 1 remap.vms # SKIP' "$TMP/out" &&
 	grep -q '^# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0$' "$TMP/out" &&
 	ok "... as ok # SKIP, counted as skip" || { notok "... as ok # SKIP, counted as skip"; sed 's/^/# /' "$TMP/out"; }
 for cmd in 'fork' 'import self' 'brk 0x20000000' 'madvise 0x1000 4K dontfork' 'dry-run unmap 0x1000 4K' \
-	'mlock 0x1000 4K onfault' 'munlock 0x1000 4K' 'mlockall current,future' 'munlockall'; do
+	'mlock 0x1000 4K onfault' 'munlock 0x1000 4K' 'mlockall current,future' 'munlockall' \
+	'mbind 0x1000 4K bind|static_nodes 0,2-3 strict'; do
 	status "$cmd: not supported" 1 "$V" -d /dev/null -e "$cmd"
 	grep -q "not supported by this module" "$TMP/err" || notok "$cmd: message"
 done

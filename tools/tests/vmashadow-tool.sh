@@ -374,6 +374,143 @@ run 0 "stats and pmap show the data pages" -e "$B" -e 'map 0x10010000 8K r-- pri
 	-e stats -e 'maps pmap'
 has "... data_pages" '^data_pages *4$' out
 has "... the data total" 'locked 0K, data 16K$' out
+# mbind(2): a policy splits a region and merges it back; it is hidden
+# state that keeps apart what the maps show alike, until the same policy
+# joins them.  The nodes allowed are the shadow's mems_allowed.
+cat >"$T/mbind.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+map B 16K rw- private,anon,fixed
+touch B
+mbind B+4K 4K bind 0
+expect ok
+expect result splits=2
+expect regions 3
+expect region B+4K B+8K rw-p policy
+expect region B B+4K rw-p nopolicy
+expect explain at B+4K prev refused policy
+expect explain at B+8K next refused policy
+mbind B+8K 4K bind 0x1 strict,move
+expect regions 3
+expect region B+4K B+12K policy
+mbind B+4K 8K default
+expect regions 1
+expect region B B+16K nopolicy
+mbind B 4K interleave 0
+protect B+4K 4K r--
+protect B+4K 4K rw-
+expect regions 2
+expect explain prev refused policy
+map B+16K 4K rw- private,anon,fixed
+expect region B+4K B+20K nopolicy
+mbind B+4K 16K interleave 0
+expect regions 1
+expect region B B+20K policy
+mbind B+16K 4K preferred none
+mbind B 16K local
+expect regions 1
+set mems_allowed 0-1
+mbind B 4K bind|static_nodes 0-2
+mbind B+4K 4K bind|static_nodes 0-1
+expect regions 3
+mbind B+4K 4K bind|static_nodes 0,1-2
+expect regions 2
+expect region B B+8K policy
+mbind B+8K 4K bind|relative_nodes 3
+expect ok
+mbind B 4K 7 0
+expect errno EINVAL
+mbind B 4K bind
+expect errno EINVAL
+mbind B 4K bind 2
+expect errno EINVAL
+mbind B 4K local 0
+expect errno EINVAL
+mbind B 4K default 0
+expect errno EINVAL
+mbind B 4K bind|static_nodes|relative_nodes 0
+expect errno EINVAL
+mbind B 4K bind 0 8
+expect errno EINVAL
+mbind B+1 4K bind 0
+expect errno EINVAL
+mbind B 4K bind 0 maxnode=40000
+expect errno EINVAL
+mbind B+16K 64K bind 0
+expect errno EFAULT
+mbind B+1M 4K default
+expect errno EFAULT
+mbind B 4M default
+expect ok
+expect regions 1
+expect region B B+20K nopolicy
+mbind B 4K bind 0 maxnode=1
+expect errno EINVAL
+mbind B 0 bind 0
+expect ok
+expect valid
+S
+run 0 "mbind: policies split, merge and keep apart" "$T/mbind.vms"
+# The modes each kernel knows: MPOL_WEIGHTED_INTERLEAVE, and NUMA
+# balancing with preferred_many, are 6.12's.
+cat >"$T/mbindrules.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+set rules 6.1
+map B 16K rw- private,anon,fixed
+mbind B 4K weighted_interleave 0
+expect errno EINVAL
+mbind B 4K preferred_many|numa_balancing 0
+expect errno EINVAL
+mbind B 4K bind|numa_balancing 0
+expect ok
+reset
+set mems_allowed 0
+set rules 6.12
+map B 16K rw- private,anon,fixed
+mbind B 4K weighted_interleave 0
+expect ok
+mbind B+4K 4K preferred_many|numa_balancing 0
+expect ok
+expect regions 3
+S
+run 0 "mbind: the modes of 6.1 and 6.12" "$T/mbindrules.vms"
+# dry-run, batch, fork; list, json and verbose show the policy.
+cat >"$T/mbindmore.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+map B 16K rw- private,anon,fixed
+dry-run mbind B+4K 4K bind 0
+expect ok
+expect result map_count=3 splits=2
+expect regions 1
+batch
+mbind B 4K bind 0
+mbind B+8K 4K bind 0
+mbind B 4K bind 2
+mbind B+12K 4K bind 0
+end
+expect errno EINVAL
+expect regions 4
+fork
+expect region B B+4K policy
+expect region B+8K B+12K policy
+mbind B 16K bind 0
+expect regions 1
+S
+run 0 "mbind in dry-run, batch and a fork" "$T/mbindmore.vms"
+run 0 "list, json and verbose show a policy" -e 'set mems_allowed 0' -e "$B" \
+	-e 'mbind 0x10001000 4K bind 0' -e list -e 'maps json' -v -e 'mbind 0x10002000 4K bind 0'
+has "... list" '^0000000010001000-0000000010002000 .* policy flags=' out
+has "... json" '"start":"0x10001000".*"policy":true' out
+has "... json, none" '"start":"0x10000000".*"policy":false' out
+has "... verbose: the merge" '^  merged .*0000000010001000-0000000010003000' out
+run 1 "an expect region policy can fail" -e 'set mems_allowed 0' -e "$B" \
+	-e 'mbind 0x10000000 16K bind 0' -e 'expect region 0x10000000 0x10004000 nopolicy'
+has "... naming what it has" 'expect region: it has a memory policy of its own' err
+run 0 "explain names the policy" -e 'set mems_allowed 0' -e "$B" -e 'mbind 0x10001000 4K bind 0' \
+	-e 'explain at 0x10001000'
+has "... different memory policies" 'refused: policy' out
 run 0 "import self" -e 'import self' -e maps
 has "... shows the tool's own stack" '\[stack\]$' out
 printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$T/out" 2>"$T/err"

@@ -168,7 +168,7 @@ fi
 trace data vmashadow-tracee data
 log=$T/data.log
 if grep -q 'unmirrored calls 0,' "$T/out" && ! grep -q ' resync ' "$log" &&
-	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]*$' "$log" &&
+	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]*$' "$log" &&
 	grep -q ' rlimit_data [1-9][0-9]* unlimited$' "$log" &&
 	grep -q ' rlimit_data 4096 unlimited$' "$log" &&
 	grep -q ' rlimit_data 0 [1-9][0-9]*$' "$log" &&
@@ -202,6 +202,44 @@ if grep -q 'unmirrored calls 0,' "$T/out" && ! grep -q ' resync ' "$log" &&
 else
 	sed -n '/ exec /,$p' "$log" | grep -v -e ' region ' -e ' file ' | sed 's/^/# /' | tail -n 60
 	notok "shared anonymous memory: all but the inode compared, and replays"
+fi
+# mbind(2) is mirrored: a policy splits a region and merges it back, keeps
+# apart what mprotect or a new mapping would join, until the same policy
+# joins them; the modes and their flags, MPOL_F_STATIC_NODES compared as
+# named; the errors, each equal to the kernel's; across a fork and an
+# mremap.  What the shadow cannot hold is the kernel's: a mask naming node
+# 100 (one re-import, whose regions carry their policies from numa_maps),
+# an unreadable mask (EFAULT) and MPOL_MF_MOVE_ALL without CAP_SYS_NICE
+# (EPERM) are left out, as comments.  The log replays.  A kernel without
+# NUMA (the debug lane's) has no mbind(): skipped.
+if [ -e /proc/self/numa_maps ]; then
+	trace mbind vmashadow-tracee mbind
+	log=$T/mbind.log
+	if grep -q ', mbind [1-9][0-9]*)' "$T/out" && grep -q 'unmirrored calls 1,' "$T/out" &&
+		[ "$(grep -c ' resync ' "$log")" = 1 ] && grep -q ' resync mbind$' "$log" &&
+		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1$' &&
+		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x0 = 0x0' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x3 = 0x0' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x8000 0x0 0x0 0 0x0 = 0x0' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x1000 0x8002 0x3 65 0x0 = 0x0' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x1000 0x7 0x1 65 0x0 = -EINVAL' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x1000 0x2 0x1 40000 0x0 = -EINVAL' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x0 = -EFAULT' "$log" &&
+		grep -q ' mbind 0x[0-9a-f]* 0x1000 0x2 0x1 65 0x4 = 0x0' "$log" &&
+		grep -q '^# [0-9]* mbind(.*) = -EFAULT: not mirrored (a mask the tracer cannot read)$' "$log" &&
+		grep -q '^# [0-9]* mbind(.*) = 0x0: not mirrored (a node above 63), re-imported$' "$log" &&
+		grep -q '^# [0-9]* mbind(.*) = -EPERM: not mirrored (MPOL_MF_MOVE_ALL without CAP_SYS_NICE)$' "$log" &&
+		grep -q ' region .* mpol=0x2,0x1$' "$log" && grep -q ' region .* mpol=0x8002,0x1$' "$log" &&
+		"$V" replay "$log" >"$T/out" 2>&1; then
+		ok "mbind is mirrored, its policies compared, and replays"
+	else
+		sed -n '/ exec .*tracee$/,$p' "$log" | grep -v -e ' region ' -e ' file ' |
+			sed 's/^/# /' | tail -n 80
+		notok "mbind is mirrored, its policies compared, and replays"
+	fi
+else
+	skip "trace mbind" "no NUMA in this kernel"
+	skip "mbind is mirrored, its policies compared, and replays" "no NUMA in this kernel"
 fi
 
 # --check exit.
@@ -321,6 +359,49 @@ if [ $? = 0 ] && grep -q '9 calls, 0 disagreements' "$T/out" &&
 	ok "replay reads the mlock family from strace output"
 else
 	notok "replay reads the mlock family from strace output"
+fi
+
+# mbind records: a starting region with a policy (mpol=), the nodes
+# allowed from the params record, then none (every policy refused) and
+# node 0 again (mems_allowed records); a new mapping beside a policy stays
+# apart.
+cat >"$T/mbind.log" <<'S'
+vmashadow-log 1
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited unlimited unlimited 0 0x0 0x0 0x1
+1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x100073 1 mpol=0x2,0x1
+1 region 0x10004000 0x10008000 rw-p anon - 0x10004 0x100073 0
+1 mbind 0x10004000 0x4000 0x2 0x1 65 0x0 = 0x0 n=1
+1 mems_allowed 0x0
+1 mbind 0x10000000 0x1000 0x3 0x1 65 0x0 = -EINVAL n=1
+1 mems_allowed 0x1
+1 mbind 0x10000000 0x1000 0x3 0x1 65 0x0 = 0x0 n=2
+1 mmap 0x10008000 0x1000 0x3 0x32 - 0x0 = 0x10008000 n=3
+S
+"$V" replay "$T/mbind.log" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '4 calls, 0 divergences' "$T/out"; then
+	ok "replay rebuilds a region's policy, follows the nodes allowed"
+else
+	notok "replay rebuilds a region's policy, follows the nodes allowed"
+fi
+# ... and mbind in strace output: the mask as an array of words, the
+# failed call skipped.
+cat >"$T/strace-mbind.txt" <<'S'
+1234  mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fb0000
+1234  mbind(0x7ffff7fb4000, 16384, MPOL_BIND, [0x0000000000000001], 65, MPOL_MF_STRICT|MPOL_MF_MOVE) = 0
+1234  mbind(0x7ffff7fb8000, 16384, MPOL_BIND, [0x1, 0], 129, 0) = 0
+1234  mbind(0x7ffff7fbc000, 4096, MPOL_INTERLEAVE|MPOL_F_STATIC_NODES, [0x1], 65, 0) = 0
+1234  mbind(0x7ffff7fb0000, 4096, MPOL_DEFAULT, NULL, 0, 0) = 0
+1234  mbind(0x7ffff7fb0000, 4096, MPOL_LOCAL, [0x1], 65, 0) = -1 EINVAL (Invalid argument)
+S
+"$V" replay "$T/strace-mbind.txt" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '5 calls, 0 disagreements' "$T/out" &&
+	[ "$(grep -c '^7ffff7f' "$T/out")" = 4 ] &&
+	grep -q '^7ffff7fb4000-7ffff7fbc000 rw-p' "$T/out" &&
+	grep -q '^7ffff7fbc000-7ffff7fbd000 rw-p' "$T/out"; then
+	ok "replay reads mbind from strace output"
+else
+	notok "replay reads mbind from strace output"
 fi
 
 echo "1..$n"
