@@ -362,9 +362,9 @@ else
 fi
 
 # mbind records: a starting region with a policy (mpol=), the nodes
-# allowed from the params record, then none (every policy refused) and
-# node 0 again (mems_allowed records); a new mapping beside a policy stays
-# apart.
+# allowed from the params record, then node 1 alone (a policy on node 0
+# refused) and node 0 again (mems_allowed records); a new mapping beside a
+# policy stays apart.
 cat >"$T/mbind.log" <<'S'
 vmashadow-log 1
 1 exec /bin/vmashadow-tracee
@@ -372,7 +372,7 @@ vmashadow-log 1
 1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x100073 1 mpol=0x2,0x1
 1 region 0x10004000 0x10008000 rw-p anon - 0x10004 0x100073 0
 1 mbind 0x10004000 0x4000 0x2 0x1 65 0x0 = 0x0 n=1
-1 mems_allowed 0x0
+1 mems_allowed 0x2
 1 mbind 0x10000000 0x1000 0x3 0x1 65 0x0 = -EINVAL n=1
 1 mems_allowed 0x1
 1 mbind 0x10000000 0x1000 0x3 0x1 65 0x0 = 0x0 n=2
