@@ -41,22 +41,7 @@ static long shadow_map_count(void)
 	return st.regions;
 }
 
-FIXTURE(limit) {
-	long saved;
-};
-
-FIXTURE_SETUP(limit)
-{
-	self->saved = vms_mmc_read();
-	ASSERT_LT(0, self->saved);
-	VMS_SETUP();
-}
-
-FIXTURE_TEARDOWN(limit)
-{
-	if (self->saved > 0)
-		EXPECT_EQ(0, vms_mmc_write(self->saved));
-}
+VMS_MMC_FIXTURE(limit)
 
 /*
  * Puts both sides @dist regions below their limits: limit = count + dist.

@@ -1125,22 +1125,7 @@ TEST(rules_decide)
  * distance from it as the shadow from its own limit (as limits.c does),
  * and restores it in the teardown, also after a failed assertion.
  */
-FIXTURE(limit) {
-	long saved;
-};
-
-FIXTURE_SETUP(limit)
-{
-	self->saved = vms_mmc_read();
-	ASSERT_LT(0, self->saved);
-	VMS_SETUP();
-}
-
-FIXTURE_TEARDOWN(limit)
-{
-	if (self->saved > 0)
-		EXPECT_EQ(0, vms_mmc_write(self->saved));
-}
+VMS_MMC_FIXTURE(limit)
 
 /*
  *   0         1

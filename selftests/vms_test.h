@@ -807,6 +807,26 @@ static inline long vms_real_map_count(void)
 	ASSERT_EQ(0, vms_mmc_write(__r + (dist)));			\
 } while (0)
 
+/*
+ * A fixture @name for tests that move vm.max_map_count: it saves the
+ * sysctl and puts it back in the teardown, also after a failed assertion.
+ */
+#define VMS_MMC_FIXTURE(name)						\
+FIXTURE(name) {								\
+	long saved;							\
+};									\
+FIXTURE_SETUP(name)							\
+{									\
+	self->saved = vms_mmc_read();					\
+	ASSERT_LT(0, self->saved);					\
+	VMS_SETUP();							\
+}									\
+FIXTURE_TEARDOWN(name)							\
+{									\
+	if (self->saved > 0)						\
+		EXPECT_EQ(0, vms_mmc_write(self->saved));		\
+}
+
 /* ==== end of the added helpers ============================================ */
 
 #endif /* _VMS_TEST_H */
