@@ -35,9 +35,9 @@
 #define VMASHADOW_API_MAJOR	1
 /*
  * 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth;
- * 4: mbind(2) and memory policies
+ * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2)
  */
-#define VMASHADOW_API_MINOR	4
+#define VMASHADOW_API_MINOR	5
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -136,12 +136,14 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_DATA_SEGMENT	0x2000	/* start_data and end_data */
 #define VMASHADOW_PARAM_RLIMIT_STACK	0x4000
 #define VMASHADOW_PARAM_MEMS_ALLOWED	0x8000
-#define VMASHADOW_PARAM_ALL		0xffff
+#define VMASHADOW_PARAM_NODES_ONLINE	0x10000
+#define VMASHADOW_PARAM_ALL		0x1ffff
 
 /*
  * Older versions, still accepted: without rlimit_as; without commit_*;
  * without mdwe; without def_flags and rlimit_memlock; without the data
- * limit and segment; without rlimit_stack; without mems_allowed.
+ * limit and segment; without rlimit_stack; without mems_allowed; without
+ * nodes_online.
  */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
@@ -150,6 +152,7 @@ struct vmashadow_version {
 #define VMASHADOW_PARAMS_SIZE_VER4	128
 #define VMASHADOW_PARAMS_SIZE_VER5	168
 #define VMASHADOW_PARAMS_SIZE_VER6	176
+#define VMASHADOW_PARAMS_SIZE_VER7	184
 
 /* A resource limit that is not there: RLIM_INFINITY. */
 #define VMASHADOW_RLIM_INFINITY		(~0ULL)
@@ -233,17 +236,23 @@ struct vmashadow_params {
 	 * kernel rebinds them when a cpuset changes: not modelled).
 	 */
 	__u64 mems_allowed;
+	/*
+	 * The nodes online, nodes 0-63 as bits (node_states[N_ONLINE]): the
+	 * home nodes set_mempolicy_home_node() accepts; not 0.  The
+	 * system's by default and after IMPORT.
+	 */
+	__u64 nodes_online;
 };
 
 /*
  * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE,
- * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL, _MBIND: one operation
- * each, all described by struct vmashadow_op.  ->op is filled in by the command (it
- * must be zero or match).  The in fields an operation does not use must be
- * zero (->fd is ignored but by MAP of a file); the out fields are
- * overwritten whatever they held.  The ioctl returns what the system call
- * would: 0 or a negative errno.  VMASHADOW_IOC_BATCH applies an array of
- * them.
+ * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL, _MBIND, _HOME_NODE: one
+ * operation each, all described by struct vmashadow_op.  ->op is filled in
+ * by the command (it must be zero or match).  The in fields an operation
+ * does not use must be zero (->fd is ignored but by MAP of a file); the
+ * out fields are overwritten whatever they held.  The ioctl returns what
+ * the system call would: 0 or a negative errno.  VMASHADOW_IOC_BATCH
+ * applies an array of them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
 #define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
@@ -275,7 +284,16 @@ struct vmashadow_params {
  * never fails with -EIO and MPOL_MF_MOVE moves nothing.
  */
 #define VMASHADOW_OP_MBIND	14
-#define VMASHADOW_OP_MAX	14
+/*
+ * set_mempolicy_home_node(addr, len, home_node, flags): ->offset is the
+ * home node, ->flags the flags (none is defined: the kernel's -EINVAL).
+ * It gives the policies of the range that one, splitting and merging as
+ * mbind() does; a region with a policy other than MPOL_BIND or
+ * MPOL_PREFERRED_MANY ends it with -EOPNOTSUPP, and what it did before
+ * that region stays done, as in the kernel.
+ */
+#define VMASHADOW_OP_HOME_NODE	15
+#define VMASHADOW_OP_MAX	15
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
@@ -294,12 +312,16 @@ struct vmashadow_op {
 	__u32 op;		/* VMASHADOW_OP_* */
 	__u64 addr;		/* MAP: address or hint; BRK: the new break */
 	__u64 len;		/* REMAP: the old length */
-	/* MAP: file offset in bytes; MAP_VDSO: page; MBIND: node mask */
+	/*
+	 * MAP: file offset in bytes; MAP_VDSO: page; MBIND: node mask;
+	 * HOME_NODE: the node
+	 */
 	__u64 offset;
 	__u32 prot;		/* MAP, PROTECT: PROT_*; MBIND: the mode */
 	/*
 	 * MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's;
-	 * MLOCK: MLOCK_ONFAULT; MLOCKALL: MCL_*; MBIND: MPOL_MF_*
+	 * MLOCK: MLOCK_ONFAULT; MLOCKALL: MCL_*; MBIND: MPOL_MF_*;
+	 * HOME_NODE: its flags
 	 */
 	__u32 flags;
 	__s32 fd;		/* MAP: an open file, or -1 */
@@ -533,6 +555,7 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_MLOCKALL	_IOWR(VMASHADOW_IOC_MAGIC, 0x1c, struct vmashadow_op)
 #define VMASHADOW_IOC_MUNLOCKALL _IOWR(VMASHADOW_IOC_MAGIC, 0x1d, struct vmashadow_op)
 #define VMASHADOW_IOC_MBIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x1e, struct vmashadow_op)
+#define VMASHADOW_IOC_HOME_NODE	_IOWR(VMASHADOW_IOC_MAGIC, 0x1f, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_BENCH_FIND \
 	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)

@@ -358,6 +358,7 @@ static void vms_params_export(const struct vms_params *p,
 	out->end_data = p->end_data;
 	out->rlimit_stack = p->rlimit_stack;
 	out->mems_allowed = p->mems_allowed;
+	out->nodes_online = p->nodes_online;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -411,6 +412,9 @@ static int vms_params_check(const struct vmashadow_params *p)
 		return -EINVAL;
 	/* a process may always take memory from one node at least */
 	if ((p->set & VMASHADOW_PARAM_MEMS_ALLOWED) && !p->mems_allowed)
+		return -EINVAL;
+	/* and the node that booted is online */
+	if ((p->set & VMASHADOW_PARAM_NODES_ONLINE) && !p->nodes_online)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_DATA_SEGMENT) &&
 	    (p->start_data > p->end_data || p->end_data > VMS_TASK_SIZE))
@@ -480,6 +484,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 		mp->rlimit_stack = p.rlimit_stack;
 	if (p.set & VMASHADOW_PARAM_MEMS_ALLOWED)
 		mp->mems_allowed = p.mems_allowed;
+	if (p.set & VMASHADOW_PARAM_NODES_ONLINE)
+		mp->nodes_online = p.nodes_online;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -1047,6 +1053,12 @@ static u64 vms_task_mems(struct task_struct *task)
 	return nodes_addr(mems)[0];
 }
 
+/* The nodes online, which set_mempolicy_home_node() takes as home nodes. */
+static u64 vms_nodes_online(void)
+{
+	return nodes_addr(node_states[N_ONLINE])[0];
+}
+
 static void vms_ctx_free(struct vms_ctx *ctx)
 {
 	vms_mm_destroy(&ctx->mm);
@@ -1078,6 +1090,7 @@ static struct vms_ctx *vms_ctx_alloc(struct file *file)
 	ctx->mm.may_move_all = file_ns_capable(file, &init_user_ns,
 					       CAP_SYS_NICE);
 	ctx->mm.params.mems_allowed = vms_task_mems(current);
+	ctx->mm.params.nodes_online = vms_nodes_online();
 	return ctx;
 }
 
@@ -1579,6 +1592,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->params.rlimit_data_max = limits.rlimit_data_max;
 	new->params.rlimit_stack = limits.rlimit_stack;
 	new->params.mems_allowed = limits.mems_allowed;
+	new->params.nodes_online = vms_nodes_online();
 	new->may_map_low = ctx->mm.may_map_low;
 	new->may_move_all = ctx->mm.may_move_all;
 	err = vms_import_mm(new, mm, start, end);
@@ -1664,6 +1678,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MUNLOCKALL);
 	case VMASHADOW_IOC_MBIND:
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MBIND);
+	case VMASHADOW_IOC_HOME_NODE:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_HOME_NODE);
 	case VMASHADOW_IOC_BATCH:
 		return vms_ioctl_batch(ctx, uarg);
 	case VMASHADOW_IOC_FORK:

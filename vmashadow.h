@@ -200,6 +200,7 @@ struct vms_params {
 	unsigned long		end_data;
 	unsigned long		rlimit_stack;	/* bytes; RLIM_INFINITY: none */
 	u64			mems_allowed;	/* nodes a policy may name */
+	u64			nodes_online;	/* home nodes a policy may have */
 };
 
 /*
@@ -329,10 +330,13 @@ int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long vvar_len, unsigned long page, bool at_exec,
 		 unsigned long *out);
 
-/* core/policy.c: mbind(2) */
+/* core/policy.c: mbind(2), set_mempolicy_home_node(2) */
 int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
 	      unsigned long mode, u64 nmask, unsigned long maxnode,
 	      unsigned long flags);
+int vms_set_home_node(struct vms_mm *mm, unsigned long start,
+		      unsigned long len, unsigned long home_node,
+		      unsigned long flags);
 int vms_policy_intern(struct vms_mm *mm, const struct vms_policy *pol,
 		      bool reuse);
 int vms_policies_dup(struct vms_mm *dst, const struct vms_mm *src);

@@ -59,6 +59,8 @@ int vms_op_check(const struct vmashadow_op *op, u32 want)
 		return op->prot || op->offset ? -EINVAL : 0;
 	case VMASHADOW_OP_MBIND:
 		return 0;
+	case VMASHADOW_OP_HOME_NODE:
+		return op->prot ? -EINVAL : 0;
 	case VMASHADOW_OP_MLOCKALL:
 		return op->addr || op->len || op->prot || op->offset ?
 		       -EINVAL : 0;
@@ -136,6 +138,9 @@ static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 	case VMASHADOW_OP_MBIND:
 		return vms_mbind(mm, op->addr, op->len, op->prot, op->offset,
 				 op->new_len, op->flags);
+	case VMASHADOW_OP_HOME_NODE:
+		return vms_set_home_node(mm, op->addr, op->len, op->offset,
+					 op->flags);
 	case VMASHADOW_OP_BRK:
 		op->result = vms_brk(mm, op->addr);
 		return 0;

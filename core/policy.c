@@ -14,6 +14,8 @@
  * and in MPOL_F_NUMA_BALANCING (6.12 also takes it with
  * MPOL_PREFERRED_MANY).  mbind_range() is the same loop in both, over
  * vma_merge() (6.1) or vma_modify_policy() (6.12): vms_modify_flags().
+ * set_mempolicy_home_node(2), the same in both, runs that loop too, with
+ * each region's own policy given a home node.
  */
 #include "core.h"
 
@@ -335,6 +337,118 @@ int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
 		err = vms_mbind_range(mm, r, &prev, start, end, slot);
 		if (err)
 			break;
+		r = vms_find(mm, prev->end);
+		cond_resched();
+	}
+	return err;
+}
+
+/*
+ * set_mempolicy_home_node() may need a new policy for every distinct
+ * policy of MPOL_BIND or MPOL_PREFERRED_MANY it meets before it stops:
+ * room for them all in the table, checked before anything changes, so
+ * that the table's limit (not the kernel's) never leaves the call half
+ * done.  Counted as if no slot came free on the way: a policy counts as
+ * there only if a region holds it, and every slot no region holds may be
+ * taken.
+ */
+static int vms_home_node_room(struct vms_mm *mm, unsigned long start,
+			      unsigned long end, int home_node)
+{
+	DECLARE_BITMAP(seen, VMS_POLICY_SLOTS);
+	unsigned int slot, i, held = 0, needed = 0;
+	struct vms_region *r;
+	struct vms_policy new;
+
+	if (!mm->policies)
+		return 0;		/* no region has a policy */
+	bitmap_zero(seen, VMS_POLICY_SLOTS);
+	for (r = vms_find(mm, start); r && r->start < end; r = vms_next(r)) {
+		slot = vms_policy_of(r->flags);
+		if (!slot)
+			continue;
+		new = mm->policies[slot];
+		if (new.mode != MPOL_BIND && new.mode != MPOL_PREFERRED_MANY)
+			break;
+		if (__test_and_set_bit(slot, seen))
+			continue;
+		new.home_node = home_node;
+		for (i = 1; i < VMS_POLICY_SLOTS; i++)
+			if (mm->policies[i].pages &&
+			    vms_policy_equal(&mm->policies[i], &new))
+				break;
+		needed += i == VMS_POLICY_SLOTS;
+	}
+	for (i = 1; i < VMS_POLICY_SLOTS; i++)
+		held += !!mm->policies[i].pages;
+	return held + needed < VMS_POLICY_SLOTS ? 0 : -ENOMEM;
+}
+
+/*
+ * set_mempolicy_home_node(): the home node of every policy in [start,
+ * start + len).  A region without a policy is passed over; the first with
+ * a policy that is neither MPOL_BIND nor MPOL_PREFERRED_MANY stops the
+ * call with -EOPNOTSUPP, and the regions before it keep their new policy
+ * ("We don't reset the home node for vmas we already updated before"):
+ * the one error after which the kernel, and so the shadow, has changed
+ * something.  When no region of the range had a policy, -ENOENT.
+ *
+ *        start                          end
+ *          v                             v
+ *   | bind:0  |  none  | bind:0 | interleave | bind:0 |
+ * becomes
+ *   |b:0|b:0,h1|  none | b:0,h1 | interleave | bind:0 |  -EOPNOTSUPP
+ */
+int vms_set_home_node(struct vms_mm *mm, unsigned long start,
+		      unsigned long len, unsigned long home_node,
+		      unsigned long flags)
+{
+	struct vms_region *r, *prev;
+	struct vms_policy new;
+	unsigned long end;
+	int err, slot;
+
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (flags)
+		return -EINVAL;		/* none defined yet */
+	/* MAX_NUMNODES and node_online(); the mask ends at node 63 */
+	if (home_node >= 64 || !(mm->params.nodes_online & BIT_ULL(home_node)))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	err = vms_home_node_room(mm, start, end, home_node);
+	if (err)
+		return err;
+	err = vms_prealloc(mm, VMS_PREALLOC_SPLITS);
+	if (err)
+		return err;
+
+	vms_explain_begin(mm, VMASHADOW_OP_HOME_NODE, start, end);
+	err = -ENOENT;
+	r = vms_find(mm, start);
+	prev = r ? vms_prev(r) : NULL;
+	while (r && r->start < end) {
+		slot = vms_policy_of(r->flags);
+		if (!slot) {
+			prev = r;
+			r = vms_next(r);
+			continue;
+		}
+		new = mm->policies[slot];
+		if (new.mode != MPOL_BIND && new.mode != MPOL_PREFERRED_MANY)
+			return -EOPNOTSUPP;
+		new.home_node = home_node;
+		slot = vms_policy_intern(mm, &new, true);
+		if (WARN_ON_ONCE(slot < 0))	/* vms_home_node_room() */
+			return slot;
+		err = vms_mbind_range(mm, r, &prev, start, end, slot);
+		if (err)
+			return err;
 		r = vms_find(mm, prev->end);
 		cond_resched();
 	}

@@ -43,6 +43,7 @@ void vms_mm_init(struct vms_mm *mm, unsigned int rules)
 	mm->params.rlimit_data_max = VMASHADOW_RLIM_INFINITY;
 	mm->params.rlimit_stack = VMASHADOW_RLIM_INFINITY;
 	mm->params.mems_allowed = 1;		/* node 0 */
+	mm->params.nodes_online = 1;
 	mm->params.mmap_min_addr = 65536;
 	mm->params.mmap_base = VMS_TASK_SIZE - SZ_128M;
 }

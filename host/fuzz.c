@@ -183,7 +183,7 @@ static int core_kind(const struct vms_region *r)
 /*
  * The policy of a region of the core, from its shadow's table, in the
  * model's terms; false if the slot is not a policy (or not the default's
- * NULL for slot 0), or names a home node, which mbind() never sets.
+ * NULL for slot 0).
  */
 static bool core_policy(const struct vms_mm *mm, const struct vms_region *r,
 			struct mpol *out)
@@ -201,7 +201,8 @@ static bool core_policy(const struct vms_mm *mm, const struct vms_region *r,
 	out->flags = p->flags;
 	out->nodes = p->nodes;
 	out->user = p->user_nodes;
-	return p->mode && p->home_node == -1;
+	out->home = p->home_node + 1;
+	return p->mode;
 }
 
 static const char *core_str(struct vms_mm *mm)
@@ -398,6 +399,9 @@ static long model_step(struct model *m, const struct step *s,
 	case VMASHADOW_OP_MBIND:
 		return model_mbind(m, op->addr, op->len, op->prot, op->offset,
 				   op->new_len, op->flags);
+	case VMASHADOW_OP_HOME_NODE:
+		return model_home_node(m, op->addr, op->len, op->offset,
+				       op->flags);
 	case VMASHADOW_OP_REMAP:
 		ret = model_mremap(m, op->addr, op->len, op->new_len, op->flags,
 				   op->new_addr);
@@ -498,6 +502,20 @@ static void mbind_oddity(struct vmashadow_op *op, unsigned int k,
 		op->prot = a3 & 8 ? 7 : 0x800 | (op->prot & 7);
 		break;
 	}
+}
+
+/*
+ * set_mempolicy_home_node(): nodes 0-3 mostly (the nodes online are one of
+ * four sets), now and then node 64 or a flag, which are -EINVAL.
+ */
+static void decode_home_node(struct vmashadow_op *op, unsigned long addr,
+			     unsigned int n, unsigned int a3, unsigned int a4)
+{
+	op->op = VMASHADOW_OP_HOME_NODE;
+	op->addr = addr;
+	op->len = PGS(n) - (a4 & 0x20 ? 123 : 0);	/* rounded up again */
+	op->offset = (a3 & 0x1c) == 0x1c ? 64 : a3 & 3;
+	op->flags = (a3 & 0xe0) == 0xe0;
 }
 
 /*
@@ -711,6 +729,11 @@ static bool decode(struct model *m, const uint8_t *d, struct step *s)
 		 * All sixteen kinds were taken: mbind has the half of
 		 * kind 15 with bit 0 of a4 set, a byte kind 15 did not read
 		 */
+		if ((a4 & 0xc1) == 0x81) {
+			decode_home_node(op, addr, n, a3, a4);
+			s->name = "home_node";
+			return true;
+		}
 		if (a4 & 1) {
 			decode_mbind(op, addr, n, d[2], a3, a4);
 			s->name = "mbind";
@@ -731,6 +754,13 @@ static void print_step(const struct step *s)
 {
 	const struct vmashadow_op *op = &s->op;
 
+	if (op->op == VMASHADOW_OP_HOME_NODE) {
+		step("home_node %ld+%#llx node %llu flags %#x opf %#x",
+		     ((long)op->addr - (long)win) / (long)PAGE_SIZE,
+		     (unsigned long long)op->len,
+		     (unsigned long long)op->offset, op->flags, op->op_flags);
+		return;
+	}
 	if (op->op == VMASHADOW_OP_MBIND) {
 		step("mbind %ld(+%#lx)+%#llx mode %#x nodes %#llx maxnode %llu "
 		     "flags %#x opf %#x", ((long)op->addr - (long)win) /
@@ -863,8 +893,10 @@ static void setup(struct vms_mm *mm, struct model *m, const uint8_t *d)
 	 * choose the heap, the stack, RLIMIT_DATA and the data segment
 	 */
 	p->mems_allowed = mems[(d1 ^ d[2]) & 3];
+	p->nodes_online = mems[(d[3] ^ d[2] >> 4) & 3] | p->mems_allowed;
 	mm->may_move_all = (d1 ^ d[3]) >> 7;
 	m->mems = p->mems_allowed;
+	m->online = p->nodes_online;
 	m->move_all = mm->may_move_all;
 }
 

@@ -33,6 +33,7 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/bitmap.h>	/* DECLARE_BITMAP, __test_and_set_bit */
 
 #ifndef PAGE_SHIFT
 #define PAGE_SHIFT		12

@@ -109,11 +109,13 @@ enum { MK_NONE, MK_VDSO, MK_VVAR };
  * A memory policy, the fields __mpol_equal() reads: mode 0 is the default
  * policy, the kernel's NULL.  @nodes is what mpol_set_nodemask() leaves
  * (unused by MPOL_LOCAL, kept 0), @user the caller's mask, kept only when
- * a mode flag asks mpol_store_user_nodemask() to (else 0).
+ * a mode flag asks mpol_store_user_nodemask() to (else 0), @home the home
+ * node (counted from 1, so that a zeroed policy has none).
  */
 struct mpol {
 	unsigned short mode, flags;
 	unsigned long long nodes, user;
+	int home;	/* set_mempolicy_home_node()'s node + 1; 0: none */
 };
 
 struct mreg {
@@ -151,6 +153,7 @@ struct model {
 	unsigned long start_data, end_data;	/* the program's data segment */
 	/* cpuset_current_mems_allowed & N_MEMORY: nodes 0-63 */
 	unsigned long long mems;
+	unsigned long long online;	/* node_states[N_ONLINE]: nodes 0-63 */
 	bool move_all;			/* CAP_SYS_NICE: MPOL_MF_MOVE_ALL */
 	int next_anon, next_file;
 	struct mfile files[M_FILES];
@@ -364,7 +367,7 @@ static inline bool m_pol_eq(const struct mpol *a, const struct mpol *b)
 {
 	if (!a->mode || !b->mode)
 		return !a->mode && !b->mode;
-	if (a->mode != b->mode || a->flags != b->flags)
+	if (a->mode != b->mode || a->flags != b->flags || a->home != b->home)
 		return false;
 	if ((a->flags & M_MPOL_MODE_FLAGS) && a->user != b->user)
 		return false;
@@ -2004,6 +2007,100 @@ static inline int model_mbind(struct model *m, unsigned long start,
 			return p;
 	}
 	return 0;
+}
+
+/*
+ * The new policies set_mempolicy_home_node() will make before it stops,
+ * each counted once unless a region holds it already: the shadow checks
+ * for room for them all in its table of 255 before it changes anything.
+ */
+static inline bool m_home_room(const struct model *m, unsigned long start,
+			       unsigned long end, int home)
+{
+	int i, j, k, held = 0, needed = 0;
+	struct mpol pol, other;
+
+	for (i = 0; i < m->n; i++) {
+		if (!m->r[i].pol.mode)
+			continue;
+		for (j = 0; j < i; j++)
+			if (m_pol_eq(&m->r[j].pol, &m->r[i].pol))
+				break;
+		held += j == i;
+	}
+	for (i = mfind(m, start); i < m->n && m->r[i].start < end; i++) {
+		pol = m->r[i].pol;
+		if (!pol.mode)
+			continue;
+		if (pol.mode != M_MPOL_BIND && pol.mode != M_MPOL_PREFERRED_MANY)
+			break;
+		pol.home = home;
+		for (j = 0; j < m->n; j++)
+			if (m_pol_eq(&m->r[j].pol, &pol))
+				break;
+		if (j < m->n)
+			continue;
+		/* counted already for an earlier region of the range? */
+		for (k = mfind(m, start); k < i; k++) {
+			other = m->r[k].pol;
+			other.home = home;
+			if (m->r[k].pol.mode && m_pol_eq(&other, &pol))
+				break;
+		}
+		needed += k == i;
+	}
+	return held + needed <= 255;
+}
+
+/*
+ * set_mempolicy_home_node(2), the same in 6.1 and 6.12: every region of
+ * the range with a policy of MPOL_BIND or MPOL_PREFERRED_MANY gets it
+ * with the home node, through mbind_range(); a region without a policy is
+ * passed over, the first with another mode stops the call (-EOPNOTSUPP,
+ * what was done stays done), and a range without a policy is -ENOENT.
+ */
+static inline int model_home_node(struct model *m, unsigned long start,
+				  unsigned long len, unsigned long long node,
+				  unsigned long flags)
+{
+	unsigned long end, addr, vmstart, vmend;
+	struct mpol pol;
+	int i, p, err = -ENOENT;
+
+	if (start & (M_PG - 1))
+		return -EINVAL;
+	if (flags)
+		return -EINVAL;
+	if (node >= 64 || !(m->online >> node & 1))	/* node_online() */
+		return -EINVAL;
+	len = M_ALIGN(len);
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (!m_home_room(m, start, end, (int)node + 1))
+		return -ENOMEM;
+	for (addr = start; addr < end; addr = vmend) {
+		i = mfind(m, addr);
+		if (i >= m->n || m->r[i].start >= end)
+			break;
+		vmstart = m->r[i].start > start ? m->r[i].start : start;
+		vmend = m->r[i].end < end ? m->r[i].end : end;
+		pol = m->r[i].pol;
+		if (!pol.mode)
+			continue;
+		if (pol.mode != M_MPOL_BIND && pol.mode != M_MPOL_PREFERRED_MANY)
+			return -EOPNOTSUPP;
+		pol.home = (int)node + 1;
+		err = 0;
+		if (m_pol_eq(&m->r[i].pol, &pol))
+			continue;
+		p = m_modify_pol(m, i, vmstart, vmend, m->r[i].flags, &pol);
+		if (p < 0)
+			return p;
+	}
+	return err;
 }
 
 /* ---- fork ------------------------------------------------------------------------------- */

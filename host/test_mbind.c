@@ -7,8 +7,9 @@
  * __mpol_equal() compares wherever vma_merge() or anon_vma_compatible()
  * asks: mmap, brk, mprotect, mremap, a write fault.  Fork keeps every
  * policy, and the shadow's table of policies (255 at most) gives back a
- * slot that no region holds.  Each test fails if the rule it names goes
- * from the core.
+ * slot that no region holds.  set_mempolicy_home_node() runs the same
+ * loop with each region's own policy given a home node.  Each test fails
+ * if the rule it names goes from the core.
  */
 #include "test_util.h"
 
@@ -70,7 +71,8 @@ static u64 nodes_at(struct vms_mm *mm, unsigned long pg)
 }
 
 /*
- * The layout, each region with a policy marked /<mode><flags><nodes>:
+ * The layout, each region with a policy marked /<mode><flags><nodes>,
+ * then h<node> if it has a home node:
  * P(referred) B(ind) I(nterleave) L(ocal) M (preferred many) W(eighted
  * interleave), s(tatic) r(elative) n(uma balancing), the nodes in hex
  * (none for L).
@@ -107,6 +109,9 @@ static const char *pol_layout(struct vms_mm *mm)
 		if (pol->mode != MPOL_LOCAL)
 			n += snprintf(buf + n, sizeof(buf) - n, "%llx",
 				      (unsigned long long)pol->nodes);
+		if (pol->home_node != -1)
+			n += snprintf(buf + n, sizeof(buf) - n, "h%d",
+				      pol->home_node);
 	}
 	return buf;
 }
@@ -1005,6 +1010,219 @@ TEST(slot_pages)
 	ASSERT_EQ(0, vms_unmap(mm, PG(0), PGS(100)));
 	EXPECT_EQ(0, p->pages);
 	PLAYOUT(mm, "");
+	mm_free(mm);
+}
+
+/* ---- set_mempolicy_home_node ------------------------------------------- */
+
+/* set_mempolicy_home_node() of pages [pg, pg + npg), no flags */
+static int hn(struct vms_mm *mm, unsigned long pg, unsigned long npg,
+	      unsigned long node)
+{
+	return vms_set_home_node(mm, PG(pg), PGS(npg), node, 0);
+}
+
+/* The same as an operation, through the ioctl's checks and vms_run_op(). */
+static int hn_op(struct vms_mm *mm, struct vmashadow_op *op,
+		 unsigned long pg, unsigned long npg, u64 node, u32 op_flags)
+{
+	memset(op, 0, sizeof(*op));
+	op->size = sizeof(*op);
+	op->addr = PG(pg);
+	op->len = PGS(npg);
+	op->offset = node;
+	op->fd = -1;
+	op->op_flags = op_flags;
+	if (vms_op_check(op, VMASHADOW_OP_HOME_NODE))
+		return -EBADMSG;
+	op->op = VMASHADOW_OP_HOME_NODE;
+	return vms_run_op(mm, op, NULL);
+}
+
+/* Two nodes online and allowed, and a region of nine pages bound to 0. */
+static struct vms_mm *home_mm(void)
+{
+	struct vms_mm *mm = mm_new();
+
+	mm->params.mems_allowed = 0x3;
+	mm->params.nodes_online = 0x3;
+	if (MAPA(mm, 0, 9, RW) || mb(mm, 0, 9, MPOL_BIND, 1))
+		abort();
+	return mm;
+}
+
+/*
+ * A home node for the middle of a bound region cuts it in three, as
+ * mbind_range() does; the same node for the rest joins them again, and a
+ * second call with the node it has already changes nothing.
+ */
+TEST(home_node_split_and_merge)
+{
+	struct vms_mm *mm = home_mm();
+	struct vmashadow_op op;
+
+	ASSERT_EQ(0, hn_op(mm, &op, 3, 3, 1, 0));
+	PLAYOUT(mm, "0-3:rw-p/B1 3-6:rw-p/B1h1 6-9:rw-p/B1");
+	EXPECT_EQ(2, op.splits);
+	EXPECT_EQ(VMASHADOW_OP_HOME_NODE, mm->last.op);
+	ASSERT_EQ(0, hn_op(mm, &op, 3, 3, 1, 0));
+	EXPECT_EQ(0, op.splits + op.merges);
+	ASSERT_EQ(0, hn(mm, 0, 3, 1));
+	ASSERT_EQ(0, hn(mm, 6, 3, 1));
+	PLAYOUT(mm, "0-9:rw-p/B1h1");
+	/* another node is another policy: __mpol_equal() reads home_node */
+	ASSERT_EQ(0, hn(mm, 8, 1, 0));
+	PLAYOUT(mm, "0-8:rw-p/B1h1 8-9:rw-p/B1h0");
+	mm_free(mm);
+}
+
+/*
+ * A region with a home node does not merge with one bound to the same
+ * nodes without it: mmap beside it, and mbind() of the neighbour.
+ */
+TEST(home_node_stops_merges)
+{
+	struct vms_mm *mm = home_mm();
+
+	ASSERT_EQ(0, hn(mm, 0, 9, 1));
+	ASSERT_EQ(0, MAPA(mm, 9, 2, RW));
+	ASSERT_EQ(0, mb(mm, 9, 2, MPOL_BIND, 1));
+	EXPECT_EQ(VMASHADOW_WHY_POLICY, mm->last.prev.why);
+	PLAYOUT(mm, "0-9:rw-p/B1h1 9-11:rw-p/B1");
+	ASSERT_EQ(0, hn(mm, 9, 2, 1));
+	PLAYOUT(mm, "0-11:rw-p/B1h1");
+	/* mbind() gives a new policy, without a home node */
+	ASSERT_EQ(0, mb(mm, 0, 11, MPOL_BIND, 1));
+	PLAYOUT(mm, "0-11:rw-p/B1");
+	mm_free(mm);
+}
+
+/*
+ * Regions without a policy and holes are passed over; with no policy in
+ * the range at all the call is -ENOENT, and changes nothing.
+ */
+TEST(home_node_skips)
+{
+	struct vms_mm *mm = home_mm();
+
+	ASSERT_EQ(0, MAPA(mm, 12, 3, PROT_READ | X));
+	ASSERT_EQ(0, MAPA(mm, 17, 3, RW));
+	ASSERT_EQ(0, mb(mm, 17, 3, MPOL_PREFERRED_MANY, 3));
+	ASSERT_EQ(-ENOENT, hn(mm, 12, 3, 1));
+	ASSERT_EQ(-ENOENT, hn(mm, 10, 2, 1));	/* a hole */
+	ASSERT_EQ(-ENOENT, hn(mm, 100, 2, 1));	/* past the last region */
+	PLAYOUT(mm, "0-9:rw-p/B1 12-15:r-xp 17-20:rw-p/M3");
+	ASSERT_EQ(0, hn(mm, 8, 10, 1));
+	PLAYOUT(mm, "0-8:rw-p/B1 8-9:rw-p/B1h1 12-15:r-xp 17-18:rw-p/M3h1 "
+		    "18-20:rw-p/M3");
+	/* the last region met without a policy: still 0 */
+	ASSERT_EQ(0, hn(mm, 17, 10, 1));
+	mm_free(mm);
+}
+
+/*
+ * The first policy that is neither MPOL_BIND nor MPOL_PREFERRED_MANY
+ * stops the call with -EOPNOTSUPP; what was done before it stays done.
+ */
+TEST(home_node_eopnotsupp_keeps_done)
+{
+	struct vms_mm *mm = home_mm();
+	struct vmashadow_op op;
+
+	ASSERT_EQ(0, mb(mm, 3, 2, MPOL_DEFAULT, 0));
+	ASSERT_EQ(0, mb(mm, 6, 1, MPOL_INTERLEAVE, 3));
+	PLAYOUT(mm, "0-3:rw-p/B1 3-5:rw-p 5-6:rw-p/B1 6-7:rw-p/I3 "
+		    "7-9:rw-p/B1");
+	ASSERT_EQ(-EOPNOTSUPP, hn_op(mm, &op, 1, 8, 1, 0));
+	PLAYOUT(mm, "0-1:rw-p/B1 1-3:rw-p/B1h1 3-5:rw-p 5-6:rw-p/B1h1 "
+		    "6-7:rw-p/I3 7-9:rw-p/B1");
+	EXPECT_EQ(1, op.splits);
+	/* the first policy met is the wrong mode: nothing at all */
+	ASSERT_EQ(-EOPNOTSUPP, hn(mm, 6, 3, 0));
+	ASSERT_EQ(0, mb(mm, 7, 1, MPOL_PREFERRED, 1));
+	ASSERT_EQ(0, mb(mm, 8, 1, MPOL_LOCAL, 0));
+	ASSERT_EQ(-EOPNOTSUPP, hn(mm, 7, 1, 0));
+	ASSERT_EQ(-EOPNOTSUPP, hn(mm, 8, 1, 0));
+	PLAYOUT(mm, "0-1:rw-p/B1 1-3:rw-p/B1h1 3-5:rw-p 5-6:rw-p/B1h1 "
+		    "6-7:rw-p/I3 7-8:rw-p/P1 8-9:rw-p/L");
+	mm_free(mm);
+}
+
+/* The argument checks, in the kernel's order, each changing nothing. */
+TEST(home_node_checks)
+{
+	struct vms_mm *mm = home_mm();
+	struct vmashadow_op op;
+
+	EXPECT_EQ(-EINVAL, vms_set_home_node(mm, PG(0) + 1, PGS(1), 5, 1));
+	EXPECT_EQ(-EINVAL, vms_set_home_node(mm, PG(0), PGS(1), 5, 1));
+	EXPECT_EQ(-EINVAL, vms_set_home_node(mm, PG(0), PGS(1), 1, 1));
+	EXPECT_EQ(-EINVAL, hn(mm, 0, 1, 2));		/* not online */
+	EXPECT_EQ(-EINVAL, hn(mm, 0, 1, 64));
+	EXPECT_EQ(-EINVAL, hn(mm, 0, 1, 1UL << 32));
+	EXPECT_EQ(-EINVAL, hn(mm, 0, 1, -1UL));
+	/* the length: a wrap is -EINVAL, nothing is 0, before the node */
+	EXPECT_EQ(-EINVAL, vms_set_home_node(mm, PG(1), -PAGE_SIZE * 2, 1, 0));
+	EXPECT_EQ(0, vms_set_home_node(mm, PG(1), 0, 1, 0));
+	EXPECT_EQ(0, vms_set_home_node(mm, PG(1), -PAGE_SIZE + 1, 1, 0));
+	PLAYOUT(mm, "0-9:rw-p/B1");
+	/* online is nodes_online, not the nodes allowed */
+	mm->params.mems_allowed = 0x1;
+	mm->params.nodes_online = 0x4;
+	EXPECT_EQ(-EINVAL, hn(mm, 0, 1, 1));
+	EXPECT_EQ(0, hn(mm, 0, 1, 2));
+	PLAYOUT(mm, "0-1:rw-p/B1h2 1-9:rw-p/B1");
+	/* the operation's own fields: no mode, no maxnode */
+	memset(&op, 0, sizeof(op));
+	op.prot = 1;
+	EXPECT_EQ(-EINVAL, vms_op_check(&op, VMASHADOW_OP_HOME_NODE));
+	op.prot = 0;
+	op.new_len = 1;
+	EXPECT_EQ(-EINVAL, vms_op_check(&op, VMASHADOW_OP_HOME_NODE));
+	mm_free(mm);
+}
+
+/* A dry run says what it would do and does nothing. */
+TEST(home_node_dry_run)
+{
+	struct vms_mm *mm = home_mm();
+	struct vmashadow_op op;
+
+	ASSERT_EQ(0, hn_op(mm, &op, 3, 3, 1, VMASHADOW_OPF_DRY_RUN));
+	EXPECT_EQ(2, op.splits);
+	EXPECT_EQ(3, op.map_count);
+	PLAYOUT(mm, "0-9:rw-p/B1");
+	ASSERT_EQ(-ENOENT, hn_op(mm, &op, 20, 3, 1, VMASHADOW_OPF_DRY_RUN));
+	mm_free(mm);
+}
+
+/*
+ * Room in the policy table for every new policy is checked before the
+ * first change: a full table is -ENOMEM with nothing done, even where
+ * the first regions' policies would have fitted.
+ */
+TEST(home_node_table_full)
+{
+	static const char want[] = "0-1:rw-p/B1h1 1-2:rw-p/B3e8 2-3:rw-p/B2 ";
+	struct vms_mm *mm = mm_new();
+	unsigned int i;
+
+	mm->params.mems_allowed = ALL_NODES;
+	mm->params.nodes_online = 0x3;
+	ASSERT_EQ(0, MAPA(mm, 0, 2 * VMS_POLICY_SLOTS, RW));
+	for (i = 0; i < VMS_POLICY_SLOTS - 2; i++)
+		ASSERT_EQ(0, mb(mm, 2 * i, 1, MPOL_BIND, i + 1));
+	/* 254 held: two new ones do not fit, one does */
+	ASSERT_EQ(-ENOMEM, hn(mm, 0, 3, 1));
+	EXPECT_EQ(-1, pol_at(mm, 0)->home_node);
+	EXPECT_EQ(-1, pol_at(mm, 2)->home_node);
+	ASSERT_EQ(0, hn(mm, 0, 1, 1));
+	EXPECT_EQ(1, pol_at(mm, 0)->home_node);
+	/* 255 held: none fits, but one held already needs no room */
+	ASSERT_EQ(0, mb(mm, 1, 1, MPOL_BIND, 1000));
+	ASSERT_EQ(-ENOMEM, hn(mm, 2, 1, 1));
+	ASSERT_EQ(0, hn(mm, 0, 1, 1));
+	ASSERT_EQ(0, strncmp(want, pol_layout(mm), strlen(want)));
 	mm_free(mm);
 }
 
