@@ -31,6 +31,9 @@
  *           then an invalid one.  Drawn from a stream of its own, so that
  *           the other operations of a seed stay what they were; not on a
  *           kernel without NUMA (the debug kernel: ENOSYS)
+ *   home    set_mempolicy_home_node(2) on node 0, from the same stream:
+ *           over the last mbind() range, part of it, or a span of pages;
+ *           now and then a node not online, a flag, an unaligned start
  *
  * One sequence in eight runs under RLIMIT_DATA of what the child holds in
  * data mappings plus 0-63 pages, and one in eight with a soft limit of 0
@@ -137,6 +140,10 @@
 #define WIN_PAGES	48UL
 #define GUARD_PAGES	8UL
 #define WPG(n)		(WIN + (unsigned long)(n) * PS)
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node	450
+#endif
+
 #define LO		(WIN - GUARD_PAGES * PS)
 #define HI		(WIN + (WIN_PAGES + GUARD_PAGES) * PS)
 #define FILE_PAGES	4096UL
@@ -146,11 +153,12 @@
 enum kind {
 	K_MAP, K_UNMAP, K_PROTECT, K_TOUCH, K_REMAP, K_MADVISE, K_BRK,
 	K_SEAL, K_FORK, K_MLOCK, K_MUNLOCK, K_MLOCKALL, K_MUNLOCKALL, K_MBIND,
-	K_NR
+	K_HOME, K_NR
 };
 static const char *const kname[K_NR] = {
 	"map", "unmap", "protect", "touch", "remap", "madvise", "brk",
 	"seal", "fork", "mlock", "munlock", "mlockall", "munlockall", "mbind",
+	"home",
 };
 
 /* fd selectors of a map */
@@ -170,7 +178,10 @@ struct rec {
 	unsigned int flags;
 	unsigned long addr;
 	unsigned long len;
-	/* MAP: offset; REMAP: new_len; MLOCK: 1 = mlock2; MBIND: node mask */
+	/*
+	 * MAP: offset; REMAP: new_len; MLOCK: 1 = mlock2; MBIND: node mask;
+	 * HOME: the node
+	 */
 	unsigned long off;
 	unsigned long naddr;	/* REMAP: new_addr; MBIND: maxnode */
 };
@@ -438,6 +449,10 @@ static int rec_str(const struct rec *r, char *out, size_t size)
 		return snprintf(out, size, "mbind(%s, %s, 0x%x, mask 0x%lx, maxnode %lu, 0x%x)",
 				addr_str(r->addr, a), len_str(r->len, b),
 				r->prot, r->off, r->naddr, r->flags);
+	case K_HOME:
+		return snprintf(out, size, "set_mempolicy_home_node(%s, %s, %lu, 0x%x)",
+				addr_str(r->addr, a), len_str(r->len, b),
+				r->off, r->flags);
 	}
 	return snprintf(out, size, "?");
 }
@@ -996,6 +1011,16 @@ static int run_rec(int i)
 		sr = sh_op(VMASHADOW_IOC_MBIND, &op);
 		explain = 1;
 		break;
+	case K_HOME:
+		rr = sys_ret(syscall(SYS_set_mempolicy_home_node, r->addr,
+				     r->len, r->off, (unsigned long)r->flags));
+		op.addr = r->addr;
+		op.len = r->len;
+		op.offset = r->off;
+		op.flags = r->flags;
+		sr = sh_op(VMASHADOW_IOC_HOME_NODE, &op);
+		explain = 1;
+		break;
 	case K_TOUCH: {
 		struct vmashadow_region reg;
 
@@ -1167,7 +1192,9 @@ static int run_rec(int i)
 				       r->kind == K_MUNLOCK ?
 				       VMASHADOW_OP_MUNLOCK :
 				       r->kind == K_MBIND ?
-				       VMASHADOW_OP_MBIND : 0);
+				       VMASHADOW_OP_MBIND :
+				       r->kind == K_HOME ?
+				       VMASHADOW_OP_HOME_NODE : 0);
 	if (compare_maps()) {
 		rec_str(r, text, sizeof(text));
 		msg("after %s\n", text);
@@ -1313,6 +1340,8 @@ static struct rec last_mbind[2];
  * the region: a split and its undo, the 3-way merge.
  */
 static int last_mbind_chain;
+/* The last set_mempolicy_home_node() was a part of the last mbind() range. */
+static int last_home_part;
 
 /*
  * Ranges that meet the last ones, for merges: equal policies on both sides
@@ -1368,6 +1397,55 @@ static int gen_mbind_again(struct rec *r, unsigned int how)
 }
 
 /*
+ * set_mempolicy_home_node() of node 0: over the last mbind() range, which
+ * has a policy unless that failed or was the default, a part of it (a
+ * split), or a span of pages across regions and holes.  The layout
+ * decides among success, -ENOENT (no policy) and -EOPNOTSUPP (another
+ * mode first); now and then the arguments are wrong (-EINVAL).  Not one
+ * of the last mbind() ranges that gen_mbind_again() reuses.
+ */
+static void gen_home(struct rec *r)
+{
+	const struct rec *b = &last_mbind[0];
+	unsigned long pg = pn(WIN_PAGES), npg = 1 + pn(12), x = pn(100), o;
+
+	r->kind = K_HOME;
+	/* after a part, the whole range: the parts join again */
+	if (last_home_part)
+		x = 25 + pn(35);
+	last_home_part = 0;
+	if (x < 60 && b->kind == K_MBIND && !(b->addr & (PS - 1)) &&
+	    b->len >= PS && b->len <= WIN_PAGES * PS) {
+		pg = (b->addr - WIN) / PS;
+		npg = b->len / PS;
+		if (x < 25 && npg > 2) {
+			o = pn(npg - 1);
+			pg += o;
+			npg = 1 + pn(npg - o - 1);
+			last_home_part = 1;
+		}
+	}
+	if (pg + npg > WIN_PAGES)
+		npg = WIN_PAGES - pg;
+	r->addr = WPG(pg);
+	r->len = npg * PS;
+	switch (pn(20)) {
+	case 0:
+		r->off = 1;		/* node 1: not online here */
+		break;
+	case 1:
+		r->flags = 1;
+		break;
+	case 2:
+		r->addr += 1 + pn(PS - 1);
+		break;
+	case 3:
+		r->len = 0;
+		break;
+	}
+}
+
+/*
  * mbind() on node 0, the one node of the test VM: a whole region (so that
  * it may merge with a neighbour of the same policy), part of one (a
  * split), or a span of pages that may cross regions and holes (-EFAULT
@@ -1385,6 +1463,10 @@ static void gen_mbind(struct rec *r)
 	unsigned long pg = pn(WIN_PAGES), npg = 1 + pn(8), x = pn(100);
 	int chain = last_mbind_chain;
 
+	if (pn(100) < (last_home_part ? 80 : 15)) {
+		gen_home(r);
+		return;
+	}
 	last_mbind_chain = 0;
 	if (chain == 2 && x < 60 && gen_mbind_again(r, 0))
 		goto out;
@@ -1458,7 +1540,8 @@ static void gen(struct rec *r, int forks)
 
 	memset(r, 0, sizeof(*r));
 	r->fdsel = F_ANON;
-	if (has_mbind && pn(1000) < (last_mbind_chain ? 500 : 50)) {
+	if (has_mbind &&
+	    pn(1000) < (last_mbind_chain || last_home_part ? 500 : 50)) {
 		gen_mbind(r);
 		return;
 	}
@@ -1841,7 +1924,8 @@ static void child(uint64_t seed, int replay)
 		if (!replay) {
 			gen(&sh->recs[i], forks);
 			sh->nrec = i + 1;
-			if (sh->recs[i].kind == K_MBIND)
+			if (sh->recs[i].kind == K_MBIND ||
+			    sh->recs[i].kind == K_HOME)
 				n++;
 		}
 		if (sh->recs[i].kind == K_FORK)
@@ -2035,6 +2119,8 @@ static const char *errname(int e)
 	case ENODEV: return "ENODEV";
 	case EOVERFLOW: return "EOVERFLOW";
 	case ETXTBSY: return "ETXTBSY";
+	case ENOENT: return "ENOENT";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	}
 	return NULL;
 }
@@ -2079,6 +2165,8 @@ static int coverage(int strict)
 	};
 	static const struct need errs_mbind[] = {
 		{ K_MBIND, 0 }, { K_MBIND, EINVAL }, { K_MBIND, EFAULT },
+		{ K_HOME, 0 }, { K_HOME, EINVAL }, { K_HOME, ENOENT },
+		{ K_HOME, EOPNOTSUPP },
 	};
 	static const int data_kinds[] = { K_MAP, K_PROTECT, K_REMAP };
 	static const int whys[] = {
@@ -2211,6 +2299,12 @@ static int coverage(int strict)
 	}
 	if (has_mbind && !sh->mcase[K_MBIND][6]) {
 		printf("# coverage: never reached: mbind merging both neighbours\n");
+		missing++;
+	}
+	for (c = 1; c < 9 && !sh->mcase[K_HOME][c]; c++)
+		;
+	if (has_mbind && c == 9) {
+		printf("# coverage: never reached: a merge by home_node\n");
 		missing++;
 	}
 	if (kernel == 61 && !sh->why[VMASHADOW_VERDICT_REFUSED][VMASHADOW_WHY_SELF]) {

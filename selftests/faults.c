@@ -107,7 +107,7 @@ static const unsigned long op_cmd[] = {
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
-	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND,
+	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND, VMASHADOW_IOC_HOME_NODE,
 };
 
 /* mbind()'s node mask and maxnode: node 0, which every kernel has */
@@ -126,7 +126,8 @@ static void op_node0(struct vmashadow_op *op)
  *             pol                        forked-looking      a stack
  *
  * (S grows down, far enough above E for the guard gap; B has a memory
- * policy, so that the shadow has a policy table to copy.)
+ * policy, so that the shadow has a policy table to copy, and of the mode
+ * set_mempolicy_home_node() takes.)
  */
 static int base_step;
 
@@ -146,7 +147,7 @@ static int base_state(int fd, unsigned int rules)
 	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
 	op_set(&op, VMASHADOW_OP_MAP, PG(10), PGS(4), PROT_READ, ANON | MAP_FIXED);
 	STEP(vms_op(fd, VMASHADOW_IOC_MAP, &op));
-	op_set(&op, VMASHADOW_OP_MBIND, PG(10), PGS(4), MPOL_PREFERRED, 0);
+	op_set(&op, VMASHADOW_OP_MBIND, PG(10), PGS(4), MPOL_BIND, 0);
 	op_node0(&op);
 	STEP(vms_op(fd, VMASHADOW_IOC_MBIND, &op));
 	op_set(&op, VMASHADOW_OP_MAP, PG(16), PGS(4), RW, ANON | MAP_FIXED);
@@ -260,6 +261,9 @@ static void scenarios(void)
 		add("mbind across two (split, split)", VMASHADOW_OP_MBIND, PG(29),
 		    PGS(5), MPOL_INTERLEAVE, 0, 0, 0, of, 0);
 		op_node0(&scen[nscen - 1].op);
+		/* node 0 (->offset 0), online everywhere */
+		add("home node middle (split, split)", VMASHADOW_OP_HOME_NODE,
+		    PG(11), PGS(2), 0, 0, 0, 0, of, 0);
 	}
 }
 

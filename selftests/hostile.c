@@ -112,6 +112,7 @@ static const struct {
 	{ VMASHADOW_IOC_MLOCKALL, sizeof(struct vmashadow_op), "MLOCKALL" },
 	{ VMASHADOW_IOC_MUNLOCKALL, sizeof(struct vmashadow_op), "MUNLOCKALL" },
 	{ VMASHADOW_IOC_MBIND, sizeof(struct vmashadow_op), "MBIND" },
+	{ VMASHADOW_IOC_HOME_NODE, sizeof(struct vmashadow_op), "HOME_NODE" },
 	{ VMASHADOW_IOC_BATCH, sizeof(struct vmashadow_batch), "BATCH" },
 	{ VMASHADOW_IOC_FORK, sizeof(struct vmashadow_fork), "FORK" },
 	{ VMASHADOW_IOC_IMPORT, sizeof(struct vmashadow_import), "IMPORT" },
@@ -128,16 +129,16 @@ static const unsigned long op_cmds[] = {
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
-	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND,
+	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND, VMASHADOW_IOC_HOME_NODE,
 };
 static const unsigned int op_nums[] = {
 	VMASHADOW_OP_MAP, VMASHADOW_OP_UNMAP, VMASHADOW_OP_PROTECT,
 	VMASHADOW_OP_TOUCH, VMASHADOW_OP_REMAP, VMASHADOW_OP_BRK,
 	VMASHADOW_OP_MADVISE, VMASHADOW_OP_SEAL, VMASHADOW_OP_MAP_VDSO,
 	VMASHADOW_OP_MLOCK, VMASHADOW_OP_MUNLOCK, VMASHADOW_OP_MLOCKALL,
-	VMASHADOW_OP_MUNLOCKALL, VMASHADOW_OP_MBIND,
+	VMASHADOW_OP_MUNLOCKALL, VMASHADOW_OP_MBIND, VMASHADOW_OP_HOME_NODE,
 };
-#define NOPS	14
+#define NOPS	15
 
 /* A valid op for each command, that would change the shadow if applied. */
 static void valid_op(struct vmashadow_op *op, unsigned int i)
@@ -204,6 +205,11 @@ static void valid_op(struct vmashadow_op *op, unsigned int i)
 		op->prot = MPOL_BIND;
 		op->offset = 1;		/* node 0 */
 		op->new_len = 65;	/* maxnode: nodes 0-63 */
+		break;
+	case VMASHADOW_OP_HOME_NODE:	/* no policy there: -ENOENT */
+		op->addr = PG(0);
+		op->len = PGS(1);
+		op->offset = 0;		/* node 0 */
 		break;
 	}
 }
@@ -440,9 +446,13 @@ TEST(op_unknown_flags_and_fields)
 			op.new_len = PGS(1);
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* offset: MAP's, MBIND's node mask, and MAP_VDSO's at exec */
+		/*
+		 * offset: MAP's, MBIND's node mask, HOME_NODE's node, and
+		 * MAP_VDSO's at exec
+		 */
 		if (op_nums[i] != VMASHADOW_OP_MAP &&
-		    op_nums[i] != VMASHADOW_OP_MBIND) {
+		    op_nums[i] != VMASHADOW_OP_MBIND &&
+		    op_nums[i] != VMASHADOW_OP_HOME_NODE) {
 			valid_op(&op, i);
 			op.offset = PSZ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
@@ -455,13 +465,14 @@ TEST(op_unknown_flags_and_fields)
 			op.prot = PROT_READ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* flags: not for PROTECT, UNMAP, TOUCH, BRK, MUNLOCK(ALL) */
+		/* flags: none for PROTECT, UNMAP, TOUCH, BRK, MUNLOCK(ALL), HOME_NODE */
 		if (op_nums[i] == VMASHADOW_OP_PROTECT ||
 		    op_nums[i] == VMASHADOW_OP_UNMAP ||
 		    op_nums[i] == VMASHADOW_OP_TOUCH ||
 		    op_nums[i] == VMASHADOW_OP_BRK ||
 		    op_nums[i] == VMASHADOW_OP_MUNLOCK ||
-		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL) {
+		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL ||
+		    op_nums[i] == VMASHADOW_OP_HOME_NODE) {
 			valid_op(&op, i);
 			op.flags = 1;
 			HOSTILE(-EINVAL, op_cmds[i], &op);

@@ -26,6 +26,11 @@
  * MPOL_WEIGHTED_INTERLEAVE and takes MPOL_F_NUMA_BALANCING with
  * MPOL_PREFERRED_MANY), the rules VERSION reports decide what to expect.
  *
+ * set_mempolicy_home_node(2) gives the policies of a range a home node,
+ * through the same loop as mbind(): the home node is invisible too (not
+ * in get_mempolicy(), not in numa_maps), and the tests see it in the
+ * regions it keeps apart or lets join.  Node 0 is the only node online.
+ *
  * Nothing between a real call and the reading of the maps may allocate:
  * no stdio, no malloc.
  */
@@ -39,6 +44,9 @@
 #endif
 #ifndef SYS_get_mempolicy
 #define SYS_get_mempolicy	239
+#endif
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node	450
 #endif
 #ifndef CAP_SYS_NICE
 #define CAP_SYS_NICE		23
@@ -147,6 +155,66 @@ static struct vms_res both_mbind(unsigned long addr, unsigned long len,
 	EXPECT_EQ((__u32)(m), last.merges);				\
 	EXPECT_EQ((__u32)(s), last.splits);				\
 } while (0)
+
+/* ---- set_mempolicy_home_node(2), both sides ------------------------------ */
+
+static long shadow_home(int fd, unsigned long addr, unsigned long len,
+			unsigned long node, unsigned int flags,
+			unsigned int op_flags)
+{
+	memset(&last, 0, sizeof(last));
+	last.addr = addr;
+	last.len = len;
+	last.offset = node;
+	last.flags = flags;
+	last.fd = -1;
+	last.op_flags = op_flags;
+	return vms_op(fd, VMASHADOW_IOC_HOME_NODE, &last);
+}
+
+static struct vms_res both_home(unsigned long addr, unsigned long len,
+				unsigned long node, unsigned int flags)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_sys(syscall(SYS_set_mempolicy_home_node, addr, len,
+				 node, (unsigned long)flags));
+	r.shadow = shadow_home(vms_fd, addr, len, node, flags, 0);
+	return r;
+}
+
+#define HOMEF(expect, pg, npg, node, flags)				\
+	VMS_CHECK_RES(expect, both_home(PG(pg), PGS(npg), node, flags))
+#define HOME(expect, pg, npg, node)	HOMEF(expect, pg, npg, node, 0)
+
+/* A node list of sysfs ("0", "0-1,3") as a mask of nodes 0-63; 0 if none. */
+static __u64 sysfs_nodes(const char *path)
+{
+	char buf[256], *p = buf;
+	unsigned long lo, hi;
+	__u64 mask = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	while (*p >= '0' && *p <= '9') {
+		lo = hi = strtoul(p, &p, 10);
+		if (*p == '-')
+			hi = strtoul(p + 1, &p, 10);
+		for (; lo <= hi && lo < 64; lo++)
+			mask |= 1ULL << lo;
+		if (*p == ',')
+			p++;
+	}
+	return mask;
+}
 
 /* ---- policies, region by region ------------------------------------------ */
 
@@ -1112,6 +1180,194 @@ TEST(rules_decide)
 					N0, MAXN, 0, 0));
 	EXPECT_EQ(-EINVAL, shadow_mbind(vms_fd, PG(1), PGS(1), 7, N0, MAXN,
 					0, 0));
+}
+
+/* ---- set_mempolicy_home_node(2) ------------------------------------------ */
+
+/*
+ * The home node is part of the policy (__mpol_equal() compares it) but
+ * not of what get_mempolicy() or numa_maps show: the tests see it in the
+ * regions it keeps apart or lets join.
+ *
+ *   0123456789
+ *    BBBBBB        bound to node 0
+ *      hh          home node 0 for the middle: split in three
+ *    hhhhhh        for the rest: the three join again
+ *      BB          mbind() again, no home node: split again
+ */
+TEST(home_node_split_and_merge)
+{
+	long n0;
+
+	SETUP();
+	MAP(0, 1, 6, RW, 0);
+	BIND0(0, 1, 6);
+	n0 = vms_shadow_map_count(vms_fd);
+	HOME(0, 3, 2, 0);
+	CHECK("1-3:rw-p 3-5:rw-p 5-7:rw-p", "BBB");
+	CHECK_COUNTS(n0 + 2, 0, 2);
+	CHECK_WHY_POLICY(3);
+	CHECK_WHY_POLICY(5);
+	/* the same node again: nothing to do */
+	HOME(0, 3, 2, 0);
+	CHECK_COUNTS(n0 + 2, 0, 0);
+	HOME(0, 1, 2, 0);
+	HOME(0, 5, 2, 0);
+	CHECK("1-7:rw-p", "B");
+	BIND0(0, 3, 2);
+	CHECK("1-3:rw-p 3-5:rw-p 5-7:rw-p", "BBB");
+	CHECK_WHY_POLICY(3);
+}
+
+/*
+ * Only a region with a policy takes part: the others, and holes, are
+ * passed over; a range with no policy at all is -ENOENT.
+ * MPOL_PREFERRED_MANY takes a home node like MPOL_BIND.
+ *
+ *   0123456789012
+ *    --  BBB  MM      none, bound, preferred many (holes between)
+ *    hhhhhhhhhhh      home node 0 over all of it
+ */
+TEST(home_node_passes_over)
+{
+	SETUP();
+	MAP(0, 1, 2, RW, 0);
+	MAP(0, 5, 3, RW, 0);
+	MAP(0, 10, 2, RW, 0);
+	BIND0(0, 5, 3);
+	MBIND(0, 10, 2, MANY, N0, MAXN);
+	HOME(-ENOENT, 1, 2, 0);
+	HOME(-ENOENT, 3, 2, 0);		/* a hole */
+	HOME(-ENOENT, 0, 5, 0);
+	HOME(0, 1, 11, 0);
+	/* seen by the neighbours that no longer join them */
+	MAP(0, 4, 1, RW, 0);
+	BIND0(0, 4, 1);
+	MAP(0, 12, 1, RW, 0);
+	MBIND(0, 12, 1, MANY, N0, MAXN);
+	CHECK("1-3:rw-p 4-5:rw-p 5-8:rw-p 10-12:rw-p 12-13:rw-p", "-BBMM");
+	CHECK_WHY_POLICY(5);
+	CHECK_WHY_POLICY(12);
+	/* the last region met has none: still a success */
+	HOME(0, 10, 5, 0);
+	CHECK("1-3:rw-p 4-5:rw-p 5-8:rw-p 10-13:rw-p", "-BBM");
+}
+
+/*
+ * A policy of another mode stops the call with -EOPNOTSUPP, and what was
+ * done before it stays done, as the kernel's comment says.
+ *
+ *   0123456789
+ *    BB-BIB        bound, none, bound, interleave, bound
+ *     hhhhhh       -EOPNOTSUPP at I: 1-2 split off, 2-3 and 4-5 changed
+ *       B          then 3-4 bound (no home node) joins neither side
+ */
+TEST(home_node_stops_at_other_modes)
+{
+	SETUP();
+	MAP(0, 1, 6, RW, 0);
+	BIND0(0, 1, 6);
+	DEFAULT(0, 3, 1);
+	MBIND(0, 5, 1, ILV, N0, MAXN);
+	CHECK("1-3:rw-p 3-4:rw-p 4-5:rw-p 5-6:rw-p 6-7:rw-p", "B-BIB");
+	/* a dry run reports the failure with what was done before it */
+	EXPECT_EQ(-EOPNOTSUPP, shadow_home(vms_fd, PG(2), PGS(6), 0, 0,
+					   VMASHADOW_OPF_DRY_RUN));
+	CHECK_COUNTS(vms_shadow_map_count(vms_fd) + 1, 0, 1);
+	HOME(-EOPNOTSUPP, 2, 6, 0);
+	CHECK("1-2:rw-p 2-3:rw-p 3-4:rw-p 4-5:rw-p 5-6:rw-p 6-7:rw-p",
+	      "BB-BIB");
+	BIND0(0, 3, 1);
+	CHECK("1-2:rw-p 2-3:rw-p 3-4:rw-p 4-5:rw-p 5-6:rw-p 6-7:rw-p",
+	      "BBBBIB");
+	HOME(0, 3, 1, 0);
+	CHECK("1-2:rw-p 2-5:rw-p 5-6:rw-p 6-7:rw-p", "BBIB");
+	/* the first policy met is another mode: nothing is done */
+	MBIND(0, 1, 1, PREF, N0, MAXN);
+	HOME(-EOPNOTSUPP, 1, 2, 0);
+	MBIND(0, 1, 1, LOCAL, 0, 0);
+	HOME(-EOPNOTSUPP, 1, 6, 0);
+	CHECK("1-2:rw-p 2-5:rw-p 5-6:rw-p 6-7:rw-p", "LBIB");
+}
+
+/* The arguments, in the kernel's order; none changes anything. */
+TEST(home_node_bad_arguments)
+{
+	SETUP();
+	MAP(0, 1, 4, RW, 0);
+	BIND0(0, 1, 4);
+	VMS_CHECK_RES(-EINVAL, both_home(PG(1) + 1, PGS(1), 0, 0));
+	HOMEF(-EINVAL, 1, 1, 0, 1);
+	HOMEF(-EINVAL, 1, 1, 1, 1);
+	HOME(-EINVAL, 1, 1, 1);		/* node 1 is not online */
+	HOME(-EINVAL, 1, 1, 64);
+	HOME(-EINVAL, 1, 1, 1UL << 32);
+	HOME(-EINVAL, 1, 1, -1UL);
+	VMS_CHECK_RES(-EINVAL, both_home(PG(2), -VMS_PS * 4, 0, 0));
+	VMS_CHECK_RES(0, both_home(PG(2), 0, 0, 0));
+	VMS_CHECK_RES(0, both_home(PG(2), -VMS_PS + 1, 0, 0));
+	/* the node is checked before the range */
+	VMS_CHECK_RES(-EINVAL, both_home(PG(2), 0, 1, 0));
+	CHECK("1-5:rw-p", "B");
+}
+
+/*
+ * IMPORT takes the home node with the policy: the regions the call split
+ * join again when the rest of the range gets it, on both sides (without
+ * it, the shadow's middle region would stay apart).  A dry run says so
+ * first and changes nothing.
+ */
+TEST(home_node_import)
+{
+	const int anon = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+
+	SETUP();
+	ASSERT_EQ(0, vms_real_map(PG(1), PGS(6), RW, anon, -1, 0, NULL));
+	ASSERT_EQ(0, real_mbind(PG(1), PGS(6), BIND, N0, MAXN, 0));
+	ASSERT_EQ(0, vms_sys(syscall(SYS_set_mempolicy_home_node, PG(3),
+				     PGS(2), 0UL, 0UL)));
+	ASSERT_EQ(0, vms_import(vms_fd, 0, PG(0), PG(VMS_WIN_PAGES), NULL));
+	CHECK("1-3:rw-p 3-5:rw-p 5-7:rw-p", "BBB");
+	CHECK_WHY_POLICY(3);
+
+	ASSERT_EQ(0, shadow_home(vms_fd, PG(1), PGS(6), 0, 0,
+				 VMASHADOW_OPF_DRY_RUN));
+	EXPECT_EQ(2, last.merges);
+	EXPECT_EQ(0, last.splits);
+	CHECK("1-3:rw-p 3-5:rw-p 5-7:rw-p", "BBB");
+
+	HOME(0, 1, 2, 0);
+	HOME(0, 5, 2, 0);
+	CHECK("1-7:rw-p", "B");
+}
+
+/*
+ * The home nodes accepted are the nodes online, a parameter: the
+ * system's, which no call can make 0; with more, the shadow decides as a
+ * kernel with those nodes would.
+ */
+TEST(nodes_online_param)
+{
+	struct vmashadow_params p;
+
+	SETUP();
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(sysfs_nodes("/sys/devices/system/node/online"),
+		  p.nodes_online);
+	p.nodes_online = 0;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_NODES_ONLINE));
+	MAP(0, 1, 4, RW, 0);
+	BIND0(0, 1, 4);
+	EXPECT_EQ(-EINVAL, shadow_home(vms_fd, PG(1), PGS(1), 1, 0, 0));
+	p.nodes_online = N01;
+	ASSERT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_NODES_ONLINE));
+	EXPECT_EQ(0, shadow_home(vms_fd, PG(1), PGS(1), 1, 0, 0));
+	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
+	EXPECT_EQ(N01, p.nodes_online);
+	/* mems_allowed is another mask: node 1 is still not allowed */
+	EXPECT_EQ(-EINVAL, shadow_mbind(vms_fd, PG(2), PGS(1), BIND, N1,
+					MAXN, 0, 0));
 }
 
 /* ---- vm.max_map_count ---------------------------------------------------- */

@@ -160,7 +160,7 @@ TEST(reserved_and_flags)
 	 * extended) and written back no further than it goes: params 0
 	 * without rlimit_as, 3 without def_flags and rlimit_memlock, 4
 	 * without the data limit and segment, 5 without rlimit_stack, 6
-	 * without mems_allowed; STATS
+	 * without mems_allowed, 7 without nodes_online; STATS
 	 * 0 without locked_pages, 1 without data_pages.
 	 */
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
@@ -214,6 +214,12 @@ TEST(reserved_and_flags)
 					  VMASHADOW_PARAM_MEMS_ALLOWED));
 	p.mems_allowed = 0x5;
 	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_MEMS_ALLOWED));
+	/* the nodes online: never none either */
+	p.nodes_online = 0;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_NODES_ONLINE));
+	p.nodes_online = 0x7;
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_NODES_ONLINE));
 	memset(&p, 0, sizeof(p));
 	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
 	EXPECT_EQ(PGS(2), p.rlimit_data);
@@ -222,6 +228,7 @@ TEST(reserved_and_flags)
 	EXPECT_EQ(0, p.start_data);
 	EXPECT_EQ(PG(1), p.end_data);
 	EXPECT_EQ(0x5, p.mems_allowed);
+	EXPECT_EQ(0x7, p.nodes_online);
 	/* RLIMIT_STACK: any value */
 	p.rlimit_stack = PGS(3);
 	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RLIMIT_STACK));
