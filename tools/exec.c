@@ -279,6 +279,23 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 		op->prot = c->prot;
 		op->flags = c->flags;	/* MPOL_MF_* */
 		break;
+	case C_HOME_NODE: {
+		/* the node in ->offset; the flags in ->flags */
+		__u64 fl;
+
+		*kind = VMASHADOW_OP_HOME_NODE;
+		if (EVAL(st, c->line, &c->e[0], &op->addr) ||
+		    EVAL(st, c->line, &c->e[1], &op->len) ||
+		    EVAL(st, c->line, &c->e[2], &op->offset) ||
+		    EVAL(st, c->line, &c->e[3], &fl))
+			return -1;
+		/*
+		 * The call's flags are an unsigned long, ->flags 32 bits: a
+		 * value beyond them stays one the kernel refuses.
+		 */
+		op->flags = fl > UINT32_MAX ? UINT32_MAX : (__u32)fl;
+		break;
+	}
 	case C_VDSO:
 		/* [vvar] of e[2] bytes under [vdso] of e[1]; exec: e[3] page */
 		*kind = VMASHADOW_OP_MAP_VDSO;
@@ -985,6 +1002,7 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_DATA_SEGMENT: p.start_data = a; p.end_data = b; break;
 	case VMASHADOW_PARAM_RLIMIT_STACK: p.rlimit_stack = a; break;
 	case VMASHADOW_PARAM_MEMS_ALLOWED: p.mems_allowed = a; break;
+	case VMASHADOW_PARAM_NODES_ONLINE: p.nodes_online = a; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {
@@ -1065,7 +1083,7 @@ static int exec_cmd(struct state *st, const struct cmd *c)
 	case C_MAP: case C_UNMAP: case C_PROTECT: case C_TOUCH:
 	case C_REMAP: case C_BRK: case C_MADVISE: case C_SEAL: case C_VDSO:
 	case C_MLOCK: case C_MUNLOCK: case C_MLOCKALL: case C_MUNLOCKALL:
-	case C_MBIND:
+	case C_MBIND: case C_HOME_NODE:
 		return do_op(st, c, 0);
 	case C_FIND:
 		return do_find(st, c);
@@ -1434,6 +1452,7 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "set rlimit_data SOFT|unlimited [HARD|unlimited]"
 			      "  set data_segment START END\n"
 			      "set rlimit_stack BYTES|unlimited  set mems_allowed NODES\n"
+			      "set nodes_online NODES\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"
@@ -1442,6 +1461,7 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "mlockall current|future|onfault,...  munlockall\n"
 			      "mbind ADDR LEN MODE[|static_nodes|relative_nodes] [NODES "
 			      "[strict,move,move_all]] [maxnode=N]\n"
+			      "home_node ADDR LEN NODE [FLAGS]\n"
 			      "dry-run OPERATION...  batch (operations) end\n"
 			      "expect ok|errno E|addr A|regions N|region S E ..|free S E|"
 			      "maps..end|valid|case N|explain ..|stats K=V|result K=V|"

@@ -9,11 +9,12 @@
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
  *              [DEF_FLAGS MEMLOCK          (MEMLOCK, DATA: bytes or unlimited)
- *               [DATA DATA_MAX IGNORE START_DATA END_DATA [MEMS]]]
+ *               [DATA DATA_MAX IGNORE START_DATA END_DATA [MEMS [ONLINE]]]]
  *                                          (RLIMIT_DATA soft and hard, the
  *                                          ignore_rlimit_data boot option,
  *                                          the data segment, the nodes a
- *                                          policy may name: a 0x mask)
+ *                                          policy may name and the nodes
+ *                                          online: 0x masks)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
  *              [mpol=MODE,NODES]           ... and its regions (a memory
@@ -28,6 +29,8 @@
  *                                          bytes or unlimited)
  *   PID mems_allowed MASK                  the nodes a policy may name
  *                                          changed (a 0x mask)
+ *   PID nodes_online MASK                  the nodes online, the home nodes
+ *                                          a policy may have, changed
  *   PID fork CHILD | PID clone-vm CHILD
  *   PID mmap ADDR LEN PROT FLAGS KEY OFFSET = RESULT [n=REGIONS]
  *   PID munmap ADDR LEN = ...              mprotect ADDR LEN PROT
@@ -38,6 +41,8 @@
  *   PID mbind ADDR LEN MODE NODES MAXNODE FLAGS
  *                                          (MODE with its MPOL_F_* bits,
  *                                          NODES a 0x mask of nodes 0-63)
+ *   PID set_mempolicy_home_node ADDR LEN NODE FLAGS
+ *                                          (NODE in decimal)
  *
  * RESULT is what the kernel returned (an address, 0, or -ERRNO); n= the
  * kernel's region count after the call.  Replay applies the records to
@@ -45,6 +50,10 @@
  * differs.  It also reads `strace -f -e trace=memory` output (-y adds the
  * file names); strace gives no starting state, so those calls are applied
  * where the kernel placed them and failed calls are skipped.
+ *
+ * A region record's policy has no home node: numa_maps, where the tracer
+ * reads it, does not show one, so a region given a home node before a
+ * resync is rebuilt without it.
  *
  * A fresh shadow starts with no RLIMIT_DATA, not the replayer's own: a
  * log's starting state is rebuilt under none and its limit set after.
@@ -96,7 +105,7 @@ static int parse_mpol(const char *w, uint32_t *mode, uint64_t *nodes)
 struct rline {
 	char *text;
 	int pid;
-	char verb[16];
+	char verb[32];
 	int unit;		/* a call or touch: shrink may drop it */
 	long rec_delta;		/* recorded change of the region count */
 	int has_n;
@@ -397,6 +406,23 @@ static void set_mems(struct rmm *m, const char *mask)
 	vd_set_params(m->fd, &p);
 }
 
+/*
+ * The nodes online, the home nodes set_mempolicy_home_node() accepts: a
+ * params field, a nodes_online record.  The module refuses none (0, a
+ * module before home nodes): left as it is.
+ */
+static void set_online(struct rmm *m, const char *mask)
+{
+	struct vmashadow_params p;
+	uint64_t v = strtoull(mask, NULL, 0);
+
+	if (!v || vd_get_params(m->fd, &p))
+		return;
+	p.set = VMASHADOW_PARAM_NODES_ONLINE;
+	p.nodes_online = v;
+	vd_set_params(m->fd, &p);
+}
+
 /* An rlimit_data record: the boot option stays as the params gave it. */
 static void set_rlimit_data(struct rmm *m, const char *soft, const char *hard)
 {
@@ -451,6 +477,9 @@ static void set_params(struct rmm *m, char **w, int nw)
 	/* ... and since mbind: now, for the policies of the regions. */
 	if (nw >= 16)
 		set_mems(m, w[15]);
+	/* ... and since home nodes: the nodes online. */
+	if (nw >= 17)
+		set_online(m, w[16]);
 }
 
 /*
@@ -575,6 +604,10 @@ static void apply(struct rstate *s, struct rline *L, long i)
 		set_mems(m, w[2]);
 		goto out;
 	}
+	if (!strcmp(w[1], "nodes_online") && nw >= 3) {
+		set_online(m, w[2]);
+		goto out;
+	}
 	if (!strcmp(w[1], "fork") && nw >= 3) {
 		int fd;
 
@@ -638,6 +671,11 @@ static void apply(struct rstate *s, struct rline *L, long i)
 		op.op = VMASHADOW_OP_MBIND; op.addr = A(2); op.len = A(3);
 		op.prot = (__u32)A(4); op.offset = A(5); op.new_len = A(6);
 		op.flags = (__u32)A(7);
+	} else if (!strcmp(w[1], "set_mempolicy_home_node") && eq >= 6) {
+		op.op = VMASHADOW_OP_HOME_NODE; op.addr = A(2); op.len = A(3);
+		op.offset = A(4);
+		/* flags beyond 32 bits stay flags (EINVAL) */
+		op.flags = A(5) > UINT32_MAX ? UINT32_MAX : (__u32)A(5);
 	} else {
 		goto out;
 	}
@@ -720,12 +758,13 @@ static void annotate(struct rline *v, size_t n)
 		p = strchr(L->text, ' ');
 		if (!p)
 			continue;
-		sscanf(p + 1, "%15s", L->verb);
+		sscanf(p + 1, "%31s", L->verb);
 		L->unit = strcmp(L->verb, "exec") && strcmp(L->verb, "params") &&
 			  strcmp(L->verb, "file") && strcmp(L->verb, "region") &&
 			  strcmp(L->verb, "resync") && strcmp(L->verb, "fork") &&
 			  strcmp(L->verb, "clone-vm") && strcmp(L->verb, "memlock") &&
-			  strcmp(L->verb, "rlimit_data") && strcmp(L->verb, "mems_allowed");
+			  strcmp(L->verb, "rlimit_data") && strcmp(L->verb, "mems_allowed") &&
+			  strcmp(L->verb, "nodes_online");
 		for (k = 0; k < nl && last[k].pid != L->pid; k++)
 			;
 		if (k == nl && nl < 256) {
@@ -981,6 +1020,9 @@ static struct rline *from_strace(struct rline *in, size_t n, size_t *nout)
 				snprintf(out, sizeof(out), "%d mbind 0x%lx 0x%lx 0x%lx 0x%lx "
 					 "%lu 0x%lx = 0", pid, A[0], A[1], A[2], nodes,
 					 nodes ? A[4] : 0, A[5]);
+			} else if (!strcmp(call, "set_mempolicy_home_node") && na == 4) {
+				snprintf(out, sizeof(out), "%d set_mempolicy_home_node 0x%lx "
+					 "0x%lx %lu 0x%lx = 0", pid, A[0], A[1], A[2], A[3]);
 			}
 			if (out[0]) {
 				v = xrealloc(v, (*nout + 1) * sizeof(*v));

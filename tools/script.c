@@ -20,6 +20,7 @@
  *   mlock ADDR LEN [onfault] | munlock ADDR LEN
  *   mlockall current|future|onfault,... | munlockall
  *   mbind ADDR LEN MODE[|static_nodes...] [NODES [FLAGS]] [maxnode=N]
+ *   home_node ADDR LEN NODE [FLAGS]
  *   fork | import PID|self [START END] | dry-run OP... | batch ... end
  *   (a module answering ENOTTY to one: "not supported by this module")
  *
@@ -529,7 +530,7 @@ const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
 	"overcommit", "rlimit_as", "commit", "def_flags", "rlimit_memlock",
 	"rlimit_data", "ignore_rlimit_data", "data_segment", "rlimit_stack",
-	"mems_allowed",
+	"mems_allowed", "nodes_online",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
@@ -539,6 +540,7 @@ const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_MEMLOCK, VMASHADOW_PARAM_RLIMIT_DATA,
 	VMASHADOW_PARAM_RLIMIT_DATA, VMASHADOW_PARAM_DATA_SEGMENT,
 	VMASHADOW_PARAM_RLIMIT_STACK, VMASHADOW_PARAM_MEMS_ALLOWED,
+	VMASHADOW_PARAM_NODES_ONLINE,
 };
 
 static const char *const madv_names[] = {
@@ -671,10 +673,10 @@ static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
 	if (c->kind > C_TOUCH && c->kind != C_REMAP && c->kind != C_BRK &&
 	    c->kind != C_MADVISE && c->kind != C_SEAL && c->kind != C_VDSO &&
 	    c->kind != C_MLOCK && c->kind != C_MUNLOCK && c->kind != C_MLOCKALL &&
-	    c->kind != C_MUNLOCKALL && c->kind != C_MBIND) {
+	    c->kind != C_MUNLOCKALL && c->kind != C_MBIND && c->kind != C_HOME_NODE) {
 		perr(p, "%s: only an operation may follow (map, unmap, protect, "
 		     "touch, remap, brk, madvise, seal, vdso, mlock, munlock, "
-		     "mlockall, munlockall, mbind)", ctx);
+		     "mlockall, munlockall, mbind, home_node)", ctx);
 		cmd_free(c);
 		return -1;
 	}
@@ -855,7 +857,7 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			     "stack, mmap_base, mmap_min_addr, overcommit, "
 			     "rlimit_as, commit, def_flags, rlimit_memlock, "
 			     "rlimit_data, ignore_rlimit_data, data_segment, "
-			     "rlimit_stack, mems_allowed)",
+			     "rlimit_stack, mems_allowed, nodes_online)",
 			     a >= 1 ? w[1] : "");
 			return -1;
 		}
@@ -892,10 +894,14 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			c->e[0].t[0].val = v;
 			return 0;
 		}
-		if (set_bits[k] == VMASHADOW_PARAM_MEMS_ALLOWED)
-			return nargs(p, "set mems_allowed", a - 1, 1, 1) ||
-			       parse_node_word(p, "set mems_allowed", w[2], &c->e[0]) ?
-			       -1 : 0;
+		if (set_bits[k] == VMASHADOW_PARAM_MEMS_ALLOWED ||
+		    set_bits[k] == VMASHADOW_PARAM_NODES_ONLINE) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "set %s", w[1]);
+			return nargs(p, what, a - 1, 1, 1) ||
+			       parse_node_word(p, what, w[2], &c->e[0]) ? -1 : 0;
+		}
 		if (set_bits[k] == VMASHADOW_PARAM_MEMLOCK ||
 		    set_bits[k] == VMASHADOW_PARAM_RLIMIT_STACK)
 			return nargs(p, w[1], a - 1, 1, 1) ||
@@ -1132,6 +1138,20 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			c->e[3].n = 1;
 			c->e[3].t[0].val = c->e[2].t[0].val ? VMS_MAXNODE : 0;
 		}
+		c->ne = 4;
+		return 0;
+	}
+	if (!strcmp(v, "home_node") || !strcmp(v, "set_mempolicy_home_node")) {
+		/*
+		 * ADDR LEN NODE [FLAGS], in e[0-3]: the node a number, not a
+		 * list (the call names one); the flags a number, as the
+		 * kernel defines none to name.
+		 */
+		c->kind = C_HOME_NODE;
+		if (nargs(p, v, a, 3, 4) || parse_expr(p, v, w[1], &c->e[0]) ||
+		    parse_expr(p, v, w[2], &c->e[1]) || parse_expr(p, v, w[3], &c->e[2]) ||
+		    (a == 4 && parse_expr(p, v, w[4], &c->e[3])))
+			return -1;
 		c->ne = 4;
 		return 0;
 	}

@@ -34,6 +34,7 @@ enum cmd_kind {
 	/* more operations ("not supported" where the module answers ENOTTY) */
 	C_REMAP, C_BRK, C_FORK, C_MADVISE, C_IMPORT, C_DRYRUN, C_BATCH,
 	C_SEAL, C_VDSO, C_MLOCK, C_MUNLOCK, C_MLOCKALL, C_MUNLOCKALL, C_MBIND,
+	C_HOME_NODE,
 };
 
 #define MAX_ARGS 8
@@ -89,7 +90,7 @@ struct parser {
 /* Names of the counters of `stats`, the parameters of `set`, the outcome
  * fields of `expect result`. */
 #define NSTATS 13
-#define NSET 16
+#define NSET 17
 #define NRESULT 5
 extern const char *const stat_names[NSTATS];
 extern const char *const set_names[NSET];

@@ -87,6 +87,19 @@
  * are not modelled).  A region's policy is hidden state, checked before
  * every call with the rest; the log gives a re-imported region's policy
  * as /proc/PID/numa_maps shows it.
+ *
+ * set_mempolicy_home_node(2) is mirrored too (interface 1.5).  The home
+ * nodes it accepts are the nodes online, which the shadow's nodes_online
+ * holds: the system's by default, read again from
+ * /sys/devices/system/node/online at exec and before each call, logged
+ * when they change (nodes_online records; a node may be hot-added).  A
+ * home node above 63, which the shadow cannot hold, is the kernel's to
+ * answer: re-imported when the call may have changed a policy.  The home
+ * node is hidden state like the rest of a policy (mpol_equal() compares
+ * it), checked before every call; but numa_maps does not show it, so the
+ * log's region records of a re-imported state lose it, and a replay
+ * rebuilds those regions without their home node (a known limit: what
+ * comes after such a resync may diverge in the replay, not in the trace).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -232,9 +245,10 @@ static struct tracer T;
 static const char *const call_names[] = {
 	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise", "mseal",
 	"pkey_mprotect", "mlock", "mlock2", "munlock", "mlockall", "munlockall",
-	"mbind",
+	"mbind", "set_mempolicy_home_node",
 };
 #define MBIND 13	/* its index in call_names */
+#define HOME_NODE 14	/* set_mempolicy_home_node's */
 
 static struct task *task_find(pid_t tid)
 {
@@ -443,7 +457,9 @@ static int parse_numa_policy(const char *s, uint32_t *mode, uint64_t *nodes)
 /*
  * The policy of @pid's VMA at @start, from its numa_maps (@f), as a region
  * record gives it: " mpol=MODE,NODES", or "" if it cannot be told (said
- * in the log).
+ * in the log).  mpol_to_str() leaves out a home node
+ * (set_mempolicy_home_node()), so the record has none: a known limit,
+ * the replay rebuilds such a region without it.
  */
 static const char *numa_policy(FILE *f, pid_t pid, uint64_t start, char *buf,
 			       size_t len)
@@ -484,7 +500,7 @@ static void log_state(pid_t pid, int fd)
 		return;
 	if (!vd_get_params(fd, &p))
 		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s 0x%llx %s %s %s %u "
-		      "0x%llx 0x%llx 0x%llx\n", pid,
+		      "0x%llx 0x%llx 0x%llx 0x%llx\n", pid,
 		      (unsigned long long)p.start_brk, (unsigned long long)p.brk,
 		      (unsigned long long)p.start_stack, (unsigned long long)p.mmap_base,
 		      p.max_map_count, vd_rules_name(p.rules),
@@ -493,7 +509,8 @@ static void log_state(pid_t pid, int fd)
 		      limit_word(p.rlimit_data, ds, sizeof(ds)),
 		      limit_word(p.rlimit_data_max, dh, sizeof(dh)),
 		      p.ignore_rlimit_data, (unsigned long long)p.start_data,
-		      (unsigned long long)p.end_data, (unsigned long long)p.mems_allowed);
+		      (unsigned long long)p.end_data, (unsigned long long)p.mems_allowed,
+		      (unsigned long long)p.nodes_online);
 	snap_init(&s);
 	if (vd_snapshot(fd, &s))
 		return;
@@ -781,6 +798,42 @@ static void sync_mems(struct task *t, int log)
 		logf_("%d mems_allowed 0x%llx\n", t->tid, (unsigned long long)v);
 }
 
+/*
+ * Give @t's shadow the nodes online, the home nodes
+ * set_mempolicy_home_node() accepts (node_states[N_ONLINE], which
+ * /sys/devices/system/node/online lists), as they are now: the module
+ * takes them when it is opened and at IMPORT, and a node may come online
+ * since.  Nodes above 63 are left out: the shadow has no room for them
+ * (see home_node_unmirrored()).  A change is logged (@log) as a
+ * nodes_online record.
+ */
+static void sync_online(struct task *t, int log)
+{
+	static int unsupported;
+	struct vmashadow_params p;
+	uint64_t v;
+	int e;
+
+	if (unsupported ||
+	    read_node_list("/sys/devices/system/node/online", NULL, &v) || !v ||
+	    vd_get_params(t->mm->fd, &p) || p.nodes_online == v)
+		return;
+	p.set = VMASHADOW_PARAM_NODES_ONLINE;
+	p.nodes_online = v;
+	e = vd_set_params(t->mm->fd, &p);
+	if (e) {
+		/* EINVAL or E2BIG: a module before home nodes (interface
+		 * 1.4), which fails the call with ENOTTY; anything else, say
+		 * once. */
+		if (e != EINVAL && e != E2BIG)
+			vms_err("setting nodes_online", e);
+		unsupported = 1;
+		return;
+	}
+	if (log)
+		logf_("%d nodes_online 0x%llx\n", t->tid, (unsigned long long)v);
+}
+
 static int import_into(int fd, pid_t pid)
 {
 	struct vmashadow_import im;
@@ -833,10 +886,11 @@ static int classify(long nr, const unsigned long *a)
 	case SYS_mlockall: return 11;
 	case SYS_munlockall: return 12;
 	case SYS_mbind: return MBIND;
+	case SYS_set_mempolicy_home_node: return HOME_NODE;
 	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork: return -3;
 	case SYS_shmat: case SYS_shmdt:
 	case SYS_remap_file_pages: case SYS_io_setup: case SYS_io_destroy:
-	case SYS_prctl: case SYS_process_madvise: case SYS_set_mempolicy_home_node:
+	case SYS_prctl: case SYS_process_madvise:
 		return -2;
 	}
 	return -1;
@@ -1291,6 +1345,16 @@ static void build_op(struct task *t, struct call *c, long ret)
 		op->offset = nodes;
 		break;
 	}
+	case HOME_NODE:
+		/*
+		 * set_mempolicy_home_node(start, len, home_node, flags): flags
+		 * is an unsigned long, ->flags 32 bits; flags beyond them stay
+		 * flags, for the kernel's EINVAL.
+		 */
+		op->op = VMASHADOW_OP_HOME_NODE; op->addr = a[0]; op->len = a[1];
+		op->offset = a[2];
+		op->flags = a[3] > UINT32_MAX ? UINT32_MAX : (__u32)a[3];
+		break;
 	}
 }
 
@@ -1374,6 +1438,11 @@ static void log_call(struct task *t, const struct call *c, long ret, long nreal)
 		      (unsigned long long)op->len, op->prot, (unsigned long long)op->offset,
 		      (unsigned long long)op->new_len, op->flags);
 		break;
+	case VMASHADOW_OP_HOME_NODE:
+		logf_("set_mempolicy_home_node 0x%llx 0x%llx %llu 0x%x",
+		      (unsigned long long)op->addr, (unsigned long long)op->len,
+		      (unsigned long long)op->offset, op->flags);
+		break;
 	}
 	logf_(" = %s", res);
 	if (nreal >= 0)
@@ -1392,6 +1461,32 @@ static long count_real(pid_t tid)
 	n = (long)s.n;
 	snap_free(&s);
 	return n;
+}
+
+/*
+ * A call of @t that the shadow does not answer (@why): logged as a
+ * comment, so that replay leaves it out, and with @reimport the shadow
+ * re-imported, as the call may have changed something.
+ */
+static void unmirrored(struct task *t, struct call *c, long ret, const char *why,
+		       int reimport)
+{
+	char what[512];
+
+	describe_call(what, sizeof(what), c, ret);
+	logf_("# %d %s: not mirrored (%s)%s\n", t->tid, what, why,
+	      reimport ? ", re-imported" : "");
+	if (!reimport)
+		return;
+	T.resync_unmirrored++;
+	if (resync(t->mm, t, call_names[c->which]) == EOVERFLOW) {
+		/* The policy is in force, and the shadow cannot hold it. */
+		char b2[700];
+
+		snprintf(b2, sizeof(b2), "%s; its policy names a node above 63, "
+			 "which the shadow cannot hold", what);
+		diverge(t, "after the call", b2, NULL, NULL, 0, 0, 0);
+	}
 }
 
 /*
@@ -1414,7 +1509,6 @@ static int mbind_unmirrored(struct task *t, struct call *c, long ret)
 {
 	const struct vmashadow_op *op = &c->op;
 	const char *why = NULL;
-	char what[512];
 	int reimport = 0;
 
 	if (ret == -ENOSYS) {
@@ -1434,20 +1528,38 @@ static int mbind_unmirrored(struct task *t, struct call *c, long ret)
 	}
 	if (!why)
 		return 0;
-	describe_call(what, sizeof(what), c, ret);
-	logf_("# %d %s: not mirrored (%s)%s\n", t->tid, what, why,
-	      reimport ? ", re-imported" : "");
-	if (reimport) {
-		T.resync_unmirrored++;
-		if (resync(t->mm, t, "mbind") == EOVERFLOW) {
-			/* The policy is in force, and the shadow cannot hold it. */
-			char b2[700];
+	unmirrored(t, c, ret, why, reimport);
+	return 1;
+}
 
-			snprintf(b2, sizeof(b2), "%s; its policy names a node above 63, "
-				 "which the shadow cannot hold", what);
-			diverge(t, "after the call", b2, NULL, NULL, 0, 0, 0);
-		}
+/*
+ * A set_mempolicy_home_node() that the shadow cannot answer as the kernel
+ * did: 1 if so (see mbind_unmirrored()), 0 to mirror it.
+ *
+ * ENOSYS: a kernel without NUMA, nothing changed.  EPERM, which the call
+ * never gives: a seccomp filter refused it.  A home node above 63, which
+ * the shadow's nodes_online cannot hold, so that it answers EINVAL: if
+ * the kernel did too, the call is mirrored; else the node is online there,
+ * and what the call did is the kernel's to say (re-imported if it may have
+ * changed a policy: a success, or EOPNOTSUPP after the regions before the
+ * refused one).
+ */
+static int home_node_unmirrored(struct task *t, struct call *c, long ret)
+{
+	const char *why = NULL;
+	int reimport = 0;
+
+	if (ret == -ENOSYS) {
+		why = "no NUMA in this kernel";
+	} else if (ret == -EPERM) {
+		why = "refused before the call: a seccomp filter";
+	} else if (c->op.offset > 63 && ret != -EINVAL) {
+		why = "a node above 63";
+		reimport = !ret || ret == -EOPNOTSUPP;
 	}
+	if (!why)
+		return 0;
+	unmirrored(t, c, ret, why, reimport);
 	return 1;
 }
 
@@ -1478,12 +1590,24 @@ static void mirror_exit(struct task *t, struct call *c, long ret)
 		/* the nodes it may name: the program's cpuset may have moved */
 		sync_mems(t, 1);
 	}
+	if (c->which == HOME_NODE) {
+		if (home_node_unmirrored(t, c, ret))
+			return;
+		/* the home nodes it may name: a node may have come online */
+		sync_online(t, 1);
+	}
 	e = vd_op(t->mm->fd, c->op.op, &c->op);
 	if (c->op.fd >= 0)
 		close(c->op.fd);
 	if (e == ENOTTY && c->which >= 8) {
-		/* A module without the mlock family: re-import, as before it. */
-		if (compare_now(t, &a, &b) > 0) {
+		/*
+		 * A module without the call's operation (the mlock family,
+		 * mbind, home nodes): re-import, as before it.  A home node
+		 * changes policies, which the maps do not show: re-imported
+		 * whenever it may have changed one.
+		 */
+		if (compare_now(t, &a, &b) > 0 ||
+		    (c->which == HOME_NODE && (!ret || ret == -EOPNOTSUPP))) {
 			snprintf(what, sizeof(what), "syscall-%ld", c->nr);
 			T.resync_unmirrored++;
 			resync(t->mm, t, what);
@@ -1573,6 +1697,7 @@ static void begin_mm(struct task *t)
 	}
 	sync_memlock(t, 0);	/* the params record below carries them */
 	sync_data(t, 0);
+	sync_online(t, 0);
 	snprintf(path, sizeof(path), "/proc/%d/exe", t->tid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
@@ -2021,13 +2146,8 @@ static void finish_call(struct task *t)
 	if (c->which >= 0) {
 		mirror_exit(t, c, ret);
 	} else if (c->which == -2) {
-		/*
-		 * No shadow operation for this call: take the kernel's word.
-		 * set_mempolicy_home_node() changes policies, which the maps
-		 * do not show: after it, always.
-		 */
-		if (compare_now(t, &a, &b) > 0 ||
-		    (c->nr == SYS_set_mempolicy_home_node && !ret)) {
+		/* No shadow operation for this call: take the kernel's word. */
+		if (compare_now(t, &a, &b) > 0) {
 			char why[32];
 
 			T.resync_unmirrored++;

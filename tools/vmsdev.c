@@ -67,6 +67,7 @@ int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
 	case VMASHADOW_OP_MLOCKALL: cmd = VMASHADOW_IOC_MLOCKALL; break;
 	case VMASHADOW_OP_MUNLOCKALL: cmd = VMASHADOW_IOC_MUNLOCKALL; break;
 	case VMASHADOW_OP_MBIND: cmd = VMASHADOW_IOC_MBIND; break;
+	case VMASHADOW_OP_HOME_NODE: cmd = VMASHADOW_IOC_HOME_NODE; break;
 	default: return EINVAL;
 	}
 	o->size = sizeof(*o);
@@ -252,7 +253,7 @@ const char *vd_op_name(unsigned int op)
 	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
 					 "remap", "brk", "madvise", "seal", "vdso",
 					 "mlock", "munlock", "mlockall", "munlockall",
-					 "mbind" };
+					 "mbind", "home_node" };
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
 }

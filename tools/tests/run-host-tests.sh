@@ -84,6 +84,23 @@ expect region B B+4K rw-p nopolicy locked
 expect explain at B prev refused policy
 S
 status "mbind and mems_allowed parse" 0 "$V" check "$TMP/mbind.vms"
+# set_mempolicy_home_node's every form: the verb and its long name, the
+# node and the flags as expressions; set nodes_online.
+cat >"$TMP/home.vms" <<'S'
+let B 0x10000000
+home_node B 16K 0
+home_node B 16K 1 0
+set_mempolicy_home_node B+4K 4K 63 1
+home_node B 4K B-B+2 0x100000000
+set nodes_online 0-1
+set nodes_online 0x5
+dry-run home_node B 4K 0
+batch
+mbind B 4K bind 0
+home_node B 4K 0
+end
+S
+status "home_node and nodes_online parse" 0 "$V" check "$TMP/home.vms"
 status "-e with a syntax error: exit 2" 2 "$V" -d "$NODEV" -e 'map 1 2'
 grep -q '^-e:1: map: usage' "$TMP/err" && ok "-e errors name -e:LINE" || notok "-e errors name -e:LINE"
 printf 'map 0x1000 4K rw- private,anon,fixed\nbogus\n' >"$TMP/in.vms"
@@ -172,7 +189,7 @@ same "diff: the inode of shared anonymous memory is not compared, a file's is" \
 status "--help" 0 "$V" --help
 grep -q '^Usage: vmashadow' "$TMP/out" && ok "--help on stdout" || notok "--help on stdout"
 status "--version without a device" 0 "$V" -d "$NODEV" --version
-grep -q '^interface 1\.4$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
+grep -q '^interface 1\.5$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
 status "unknown option: exit 2" 2 "$V" --frobnicate
 status "unknown format: exit 2" 2 "$V" -f png
 status "bad window: exit 2" 2 "$V" -w 2000-1000 format "$DATA/before.maps"
@@ -200,7 +217,8 @@ grep -q '^ok 1 remap.vms # SKIP' "$TMP/out" &&
 	ok "... as ok # SKIP, counted as skip" || { notok "... as ok # SKIP, counted as skip"; sed 's/^/# /' "$TMP/out"; }
 for cmd in 'fork' 'import self' 'brk 0x20000000' 'madvise 0x1000 4K dontfork' 'dry-run unmap 0x1000 4K' \
 	'mlock 0x1000 4K onfault' 'munlock 0x1000 4K' 'mlockall current,future' 'munlockall' \
-	'mbind 0x1000 4K bind|static_nodes 0,2-3 strict'; do
+	'mbind 0x1000 4K bind|static_nodes 0,2-3 strict' 'home_node 0x1000 4K 0' \
+	'set_mempolicy_home_node 0x1000 4K 0 0'; do
 	status "$cmd: not supported" 1 "$V" -d /dev/null -e "$cmd"
 	grep -q "not supported by this module" "$TMP/err" || notok "$cmd: message"
 done

@@ -40,6 +40,11 @@
  *                               the errors; a mask naming node 100, one
  *                               that cannot be read, MPOL_MF_MOVE_ALL
  *                               without CAP_SYS_NICE (needs NUMA)
+ *   vmashadow-tracee homenode   set_mempolicy_home_node: home nodes split
+ *                               bind and preferred_many policies and merge
+ *                               them back; ENOENT, EOPNOTSUPP after a part
+ *                               changed, the EINVALs; across a fork and an
+ *                               mremap (needs NUMA, node 1 offline)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,6 +91,9 @@
 #define MPOL_MF_STRICT_ 1
 #define MPOL_MF_MOVE_ 2
 #define MPOL_MF_MOVE_ALL_ 4
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node 450
+#endif
 
 /* The scenario running, for the messages of fails() and good(). */
 static const char *scenario = "tracee";
@@ -870,6 +878,86 @@ static int policies(void)
 	return rc;
 }
 
+static long home_node_(void *addr, unsigned long len, unsigned long node,
+		       unsigned long flags)
+{
+	return syscall(SYS_set_mempolicy_home_node, addr, len, node, flags);
+}
+
+/*
+ * set_mempolicy_home_node(2), on a kernel with NUMA (node 0 online, node
+ * 1 not: the VM's one node): a home node splits a policy from the same
+ * policy without one, and joins what has the same again; it keeps apart
+ * what the maps show alike (an mprotect back).  A region without a policy
+ * is passed over, a range without any is ENOENT; an interleave policy
+ * stops the call with EOPNOTSUPP, the bind before it changed all the
+ * same; the EINVALs (a node offline, or above 63, or beyond MAX_NUMNODES;
+ * a flag, in the low 32 bits or above them; unaligned; wrapping).  A fork
+ * keeps the home node, an mremap moves it along.  All of it mirrored, not
+ * re-imported.
+ */
+static int home_nodes(void)
+{
+	const int rw = PROT_READ | PROT_WRITE, priv = MAP_PRIVATE;
+	unsigned long node0 = 1;
+	char *a, *b, *c;
+	int rc = 0, st;
+	pid_t pid;
+
+	if (home_node_(NULL, 0, 0, 0) && errno == ENOSYS) {
+		fprintf(stderr, "%s: no NUMA in this kernel\n", scenario);
+		return 1;
+	}
+	/* Split by a home node, joined by the same, merged back whole. */
+	a = map(16 * PG, rw, priv);
+	if (a == MAP_FAILED)
+		return 1;
+	a[0] = 1;
+	rc |= good(mbind_(a, 16 * PG, MPOL_BIND_, &node0, 65, 0), "mbind bind");
+	rc |= good(home_node_(a + 4 * PG, 4 * PG, 0, 0), "home node splitting");
+	rc |= good(home_node_(a + 8 * PG, 4 * PG, 0, 0), "home node joining");
+	/* Kept apart from the same policy without it: an mprotect and back. */
+	rc |= good(mprotect(a + 12 * PG, 4 * PG, PROT_READ), "mprotect");
+	rc |= good(mprotect(a + 12 * PG, 4 * PG, rw), "mprotect back");
+	rc |= good(home_node_(a, 16 * PG, 0, 0), "home node of it all");
+	/* No policy: ENOENT; a hole and a region without one passed over. */
+	b = map(8 * PG, rw, priv);
+	if (b == MAP_FAILED || munmap(b + 2 * PG, 2 * PG))
+		return 1;
+	rc |= fails(home_node_(b, 8 * PG, 0, 0), ENOENT, "home node of no policy");
+	rc |= good(mbind_(b + 4 * PG, 2 * PG, MPOL_PREFERRED_MANY_, &node0, 65, 0),
+		   "mbind preferred_many");
+	rc |= good(home_node_(b, 8 * PG, 0, 0), "home node over a hole");
+	/* Interleave: EOPNOTSUPP, the bind before it changed all the same. */
+	c = map(8 * PG, rw, priv);
+	if (c == MAP_FAILED)
+		return 1;
+	rc |= good(mbind_(c, 4 * PG, MPOL_BIND_, &node0, 65, 0), "mbind bind");
+	rc |= good(mbind_(c + 4 * PG, 4 * PG, MPOL_INTERLEAVE_, &node0, 65, 0),
+		   "mbind interleave");
+	rc |= fails(home_node_(c + PG, 7 * PG, 0, 0), EOPNOTSUPP,
+		    "home node of an interleave policy");
+	/* The errors. */
+	rc |= fails(home_node_(a, PG, 1, 0), EINVAL, "home node 1, offline");
+	rc |= fails(home_node_(a, PG, 100, 0), EINVAL, "home node 100");
+	rc |= fails(home_node_(a, PG, -1UL, 0), EINVAL, "home node -1");
+	rc |= fails(home_node_(a + 1, PG, 0, 0), EINVAL, "home node unaligned");
+	rc |= fails(home_node_(a, PG, 0, 1), EINVAL, "home node with flag 1");
+	rc |= fails(home_node_(a, PG, 0, 1UL << 32), EINVAL, "home node with flag 1 << 32");
+	rc |= fails(home_node_(a, -(unsigned long)a, 0, 0), EINVAL, "home node wrapping");
+	rc |= good(home_node_(a, 0, 0, 0), "home node of nothing");
+	/* A fork keeps the home node: the same policy without it splits. */
+	pid = fork();
+	if (pid == 0)
+		_exit(mbind_(a + 4 * PG, 4 * PG, MPOL_BIND_, &node0, 65, 0) ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		rc = 1;
+	/* Moved, the home node goes along. */
+	rc |= good((long)mremap(c + PG, PG, 2 * PG, MREMAP_MAYMOVE), "mremap of a home node");
+	rc |= good(munmap(a, 16 * PG), "munmap");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -903,7 +991,9 @@ int main(int argc, char **argv)
 		return shmem();
 	if (argc > 1 && !strcmp(argv[1], "mbind"))
 		return policies();
+	if (argc > 1 && !strcmp(argv[1], "homenode"))
+		return home_nodes();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind\n", argv[0]);
+		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode\n", argv[0]);
 	return 2;
 }

@@ -511,6 +511,121 @@ has "... naming what it has" 'expect region: it has a memory policy of its own' 
 run 0 "explain names the policy" -e 'set mems_allowed 0' -e "$B" -e 'mbind 0x10001000 4K bind 0' \
 	-e 'explain at 0x10001000'
 has "... different memory policies" 'refused: policy' out
+# set_mempolicy_home_node(2): the policies of a range get a home node,
+# splitting and merging as mbind does; a region without a policy is passed
+# over, and a range with none is ENOENT; a policy other than bind or
+# preferred_many stops it with EOPNOTSUPP, what came before it changed; a
+# node not online (the shadow's nodes_online) is EINVAL.
+cat >"$T/home.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+set nodes_online 0
+map B 16K rw- private,anon,fixed
+touch B
+mbind B 16K bind 0
+expect regions 1
+home_node B+4K 4K 0
+expect ok
+expect result splits=2
+expect regions 3
+expect region B+4K B+8K rw-p policy
+expect explain at B+4K prev refused policy
+expect explain at B+8K next refused policy
+home_node B+8K 4K 0
+expect ok
+expect regions 3
+expect region B+4K B+12K policy
+home_node B 16K 0
+expect ok
+expect regions 1
+expect region B B+16K policy
+mbind B+4K 4K bind 0
+expect regions 3
+map B+64K 8K rw- private,anon,fixed
+home_node B+64K 8K 0
+expect errno ENOENT
+home_node B+32K 16K 0
+expect errno ENOENT
+home_node B+4K 68K 0
+expect ok
+expect regions 2
+expect region B B+16K policy
+expect region B+64K B+72K nopolicy
+mbind B+64K 4K preferred_many 0
+home_node B+64K 8K 0
+expect ok
+expect regions 3
+expect region B+64K B+68K policy
+mbind B+68K 4K preferred_many 0
+expect regions 3
+expect explain at B+68K prev refused policy
+map B+128K 16K rw- private,anon,fixed
+mbind B+128K 8K bind 0
+mbind B+136K 8K interleave 0
+home_node B+132K 12K 0
+expect errno EOPNOTSUPP
+expect regions 6
+expect region B+128K B+132K policy
+expect region B+132K B+136K policy
+expect region B+136K B+144K policy
+expect explain at B+132K prev refused policy
+home_node B 4K 1
+expect errno EINVAL
+home_node B 4K 64
+expect errno EINVAL
+home_node B+1 4K 0
+expect errno EINVAL
+home_node B 4K 0 1
+expect errno EINVAL
+home_node B 4K 0 0x100000000
+expect errno EINVAL
+home_node B 0xfffffffffffff000 0
+expect errno EINVAL
+home_node B 0 0
+expect ok
+set nodes_online 0-1
+home_node B 4K 1
+expect ok
+expect regions 7
+expect region B B+4K policy
+expect explain at B+4K prev refused policy
+expect valid
+S
+run 0 "home_node: home nodes split, merge, and the kernel's errors" "$T/home.vms"
+# dry-run, batch, fork; explain names the call.
+cat >"$T/homemore.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+set nodes_online 0
+map B 16K rw- private,anon,fixed
+mbind B 16K bind 0
+dry-run home_node B+4K 4K 0
+expect ok
+expect result map_count=3 splits=2
+expect regions 1
+batch
+home_node B 4K 0
+home_node B+8K 4K 0
+home_node B 4K 1
+home_node B+12K 4K 0
+end
+expect errno EINVAL
+expect regions 4
+fork
+expect region B B+4K policy
+expect region B+4K B+8K policy
+expect explain at B+4K prev refused policy
+home_node B 16K 0
+expect regions 1
+S
+run 0 "home_node in dry-run, batch and a fork" "$T/homemore.vms"
+run 0 "explain names the last home_node" -e 'set mems_allowed 0' -e "$B" \
+	-e 'mbind 0x10000000 16K bind 0' -e 'home_node 0x10001000 4K 0' -e explain
+has "... home_node" '^home_node 0000000010001000-0000000010002000' out
+run 0 "nodes_online: node 0 online by default" -e 'set mems_allowed 0' -e "$B" \
+	-e 'mbind 0x10000000 16K bind 0' -e 'home_node 0x10000000 4K 0' -e 'expect ok'
+run 1 "nodes_online may not be empty" -e 'set nodes_online none'
+has "... naming the parameter" 'set nodes_online: Invalid argument' err
 run 0 "import self" -e 'import self' -e maps
 has "... shows the tool's own stack" '\[stack\]$' out
 printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$T/out" 2>"$T/err"

@@ -168,7 +168,7 @@ fi
 trace data vmashadow-tracee data
 log=$T/data.log
 if grep -q 'unmirrored calls 0,' "$T/out" && ! grep -q ' resync ' "$log" &&
-	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]*$' "$log" &&
+	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]*$' "$log" &&
 	grep -q ' rlimit_data [1-9][0-9]* unlimited$' "$log" &&
 	grep -q ' rlimit_data 4096 unlimited$' "$log" &&
 	grep -q ' rlimit_data 0 [1-9][0-9]*$' "$log" &&
@@ -215,9 +215,9 @@ fi
 if [ -e /proc/self/numa_maps ]; then
 	trace mbind vmashadow-tracee mbind
 	log=$T/mbind.log
-	if grep -q ', mbind [1-9][0-9]*)' "$T/out" && grep -q 'unmirrored calls 1,' "$T/out" &&
+	if grep -q ', mbind [1-9][0-9]*,' "$T/out" && grep -q 'unmirrored calls 1,' "$T/out" &&
 		[ "$(grep -c ' resync ' "$log")" = 1 ] && grep -q ' resync mbind$' "$log" &&
-		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1$' &&
+		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1 0x[0-9a-f]*$' &&
 		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x0 = 0x0' "$log" &&
 		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x3 = 0x0' "$log" &&
 		grep -q ' mbind 0x[0-9a-f]* 0x8000 0x0 0x0 0 0x0 = 0x0' "$log" &&
@@ -240,6 +240,38 @@ if [ -e /proc/self/numa_maps ]; then
 else
 	skip "trace mbind" "no NUMA in this kernel"
 	skip "mbind is mirrored, its policies compared, and replays" "no NUMA in this kernel"
+fi
+# set_mempolicy_home_node(2) is mirrored, not re-imported: a home node
+# splits a policy and merges it back, keeps apart the same policy without
+# it; ENOENT, EOPNOTSUPP after a part changed, the EINVALs (node 1 offline,
+# node 100, flags beyond 32 bits), each equal to the kernel's; across a
+# fork and an mremap.  The nodes online end the params record; the log
+# replays.  Without NUMA (the debug lane), skipped.
+if [ -e /proc/self/numa_maps ]; then
+	trace homenode vmashadow-tracee homenode
+	log=$T/homenode.log
+	if grep -q ', set_mempolicy_home_node [1-9][0-9]*)' "$T/out" &&
+		grep -q 'unmirrored calls 0,' "$T/out" &&
+		! grep -q ' resync ' "$log" && ! grep -q 'not mirrored' "$log" &&
+		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1 0x1$' &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x4000 0 0x0 = 0x0' "$log" &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x10000 0 0x0 = 0x0' "$log" &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x8000 0 0x0 = -ENOENT' "$log" &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x7000 0 0x0 = -EOPNOTSUPP' "$log" &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x1000 1 0x0 = -EINVAL' "$log" &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x1000 100 0x0 = -EINVAL' "$log" &&
+		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x1000 0 0xffffffff = -EINVAL' "$log" &&
+		"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences' "$T/out"; then
+		ok "set_mempolicy_home_node is mirrored, not re-imported, and replays"
+	else
+		sed -n '/ exec .*tracee$/,$p' "$log" | grep -v -e ' region ' -e ' file ' |
+			sed 's/^/# /' | tail -n 80
+		notok "set_mempolicy_home_node is mirrored, not re-imported, and replays"
+	fi
+else
+	skip "trace homenode" "no NUMA in this kernel"
+	skip "set_mempolicy_home_node is mirrored, not re-imported, and replays" \
+		"no NUMA in this kernel"
 fi
 
 # --check exit.
@@ -402,6 +434,46 @@ if [ $? = 0 ] && grep -q '5 calls, 0 disagreements' "$T/out" &&
 	ok "replay reads mbind from strace output"
 else
 	notok "replay reads mbind from strace output"
+fi
+# set_mempolicy_home_node records: the nodes online from the params
+# record (node 1 too, which the VM does not have), then node 0 alone and
+# both again (nodes_online records); a home node splits a policy, joins
+# it, and a new mapping beside it stays apart.
+cat >"$T/homenode.log" <<'S'
+vmashadow-log 1
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited unlimited unlimited 0 0x0 0x0 0x1 0x3
+1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x100073 1 mpol=0x2,0x1
+1 set_mempolicy_home_node 0x10001000 0x1000 1 0x0 = 0x0 n=3
+1 nodes_online 0x1
+1 set_mempolicy_home_node 0x10000000 0x1000 1 0x0 = -EINVAL n=3
+1 set_mempolicy_home_node 0x10002000 0x2000 0 0x0 = 0x0 n=3
+1 nodes_online 0x3
+1 set_mempolicy_home_node 0x10000000 0x4000 1 0x0 = 0x0 n=1
+1 mmap 0x10004000 0x1000 0x3 0x32 - 0x0 = 0x10004000 n=2
+S
+"$V" replay "$T/homenode.log" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '5 calls, 0 divergences' "$T/out"; then
+	ok "replay follows home nodes and the nodes online"
+else
+	notok "replay follows home nodes and the nodes online"
+fi
+# ... and set_mempolicy_home_node in strace output, the failed call
+# skipped.
+cat >"$T/strace-homenode.txt" <<'S'
+1234  mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fb0000
+1234  mbind(0x7ffff7fb0000, 65536, MPOL_BIND, [0x1], 65, 0) = 0
+1234  set_mempolicy_home_node(0x7ffff7fb4000, 16384, 0, 0) = 0
+1234  set_mempolicy_home_node(0x7ffff7fb8000, 4096, 0, 0) = 0
+1234  set_mempolicy_home_node(0x7ffff7fbc000, 4096, 1, 0) = -1 EINVAL (Invalid argument)
+S
+"$V" replay "$T/strace-homenode.txt" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '4 calls, 0 disagreements' "$T/out" &&
+	[ "$(grep -c '^7ffff7f' "$T/out")" = 3 ] &&
+	grep -q '^7ffff7fb4000-7ffff7fb9000 rw-p' "$T/out"; then
+	ok "replay reads set_mempolicy_home_node from strace output"
+else
+	notok "replay reads set_mempolicy_home_node from strace output"
 fi
 
 echo "1..$n"
