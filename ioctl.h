@@ -35,7 +35,8 @@
 #define VMASHADOW_API_MAJOR	1
 /*
  * 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth;
- * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2)
+ * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2) and
+ * GET_POLICY
  */
 #define VMASHADOW_API_MINOR	5
 
@@ -413,6 +414,31 @@ struct vmashadow_bench {
 	__u64 cache_hits;	/* out: the shadow's cache hits in its loop */
 };
 
+/*
+ * VMASHADOW_IOC_GET_POLICY: the memory policy of the region holding
+ * ->addr (vma_lookup(); none: -EFAULT), what get_mempolicy(MPOL_F_ADDR)
+ * says of it and what it leaves out: the nodes in force beside the nodes
+ * as given, and the home node.  These are what __mpol_equal() compares
+ * when EXPLAIN says VMASHADOW_WHY_POLICY.  Every field but ->size and
+ * ->addr must be zero on the way in.
+ */
+struct vmashadow_policy {
+	__u32 size;
+	__u32 flags;		/* in: 0 */
+	__u64 addr;		/* in */
+	__u32 mode;		/* out: MPOL_*; MPOL_DEFAULT: no policy */
+	/* out: MPOL_F_STATIC_NODES, _RELATIVE_NODES, _NUMA_BALANCING */
+	__u32 mode_flags;
+	__u64 nodes;		/* out: the nodes in force, nodes 0-63 */
+	/*
+	 * out: the nodes as given, kept when a mode flag is set (else 0), which
+	 * is what get_mempolicy() reports then
+	 */
+	__u64 user_nodes;
+	__s32 home_node;	/* out: -1 if none */
+	__u32 __reserved;	/* out: 0 */
+};
+
 /* VMASHADOW_IOC_FIND */
 #define VMASHADOW_FIND_VMA	0	/* find_vma: first region ending above addr */
 #define VMASHADOW_FIND_PREV	1	/* find_vma_prev: also the region below */
@@ -557,6 +583,7 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_MBIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x1e, struct vmashadow_op)
 #define VMASHADOW_IOC_HOME_NODE	_IOWR(VMASHADOW_IOC_MAGIC, 0x1f, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
+#define VMASHADOW_IOC_GET_POLICY _IOWR(VMASHADOW_IOC_MAGIC, 0x26, struct vmashadow_policy)
 #define VMASHADOW_IOC_BENCH_FIND \
 	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)
 #define VMASHADOW_IOC_FORK	_IOWR(VMASHADOW_IOC_MAGIC, 0x30, struct vmashadow_fork)

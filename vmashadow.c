@@ -631,6 +631,26 @@ static int vms_region_name(struct vms_ctx *ctx, const struct vms_region *r,
 	return strlen(buf) + 1;
 }
 
+static long vms_ioctl_get_policy(struct vms_ctx *ctx, void __user *uarg)
+{
+	struct vmashadow_policy p;
+	int err = vms_copy_in(&p, sizeof(p), uarg);
+
+	if (err)
+		return err;
+	/* the out fields too, so that they may become in fields one day */
+	if (p.flags || p.mode || p.mode_flags || p.nodes || p.user_nodes ||
+	    p.home_node || p.__reserved)
+		return -EINVAL;
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
+	err = vms_get_policy(&ctx->mm, p.addr, &p);
+	mutex_unlock(&ctx->lock);
+	if (err)
+		return err;
+	return vms_copy_out(uarg, &p, sizeof(p));
+}
+
 static long vms_ioctl_find(struct vms_ctx *ctx, void __user *uarg)
 {
 	struct vmashadow_find f;
@@ -1688,6 +1708,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_import(ctx, uarg);
 	case VMASHADOW_IOC_FIND:
 		return vms_ioctl_find(ctx, uarg);
+	case VMASHADOW_IOC_GET_POLICY:
+		return vms_ioctl_get_policy(ctx, uarg);
 	case VMASHADOW_IOC_LIST:
 		return vms_ioctl_list(ctx, uarg);
 	case VMASHADOW_IOC_STATS:

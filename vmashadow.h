@@ -337,6 +337,8 @@ int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
 int vms_set_home_node(struct vms_mm *mm, unsigned long start,
 		      unsigned long len, unsigned long home_node,
 		      unsigned long flags);
+int vms_get_policy(struct vms_mm *mm, unsigned long addr,
+		   struct vmashadow_policy *out);
 int vms_policy_intern(struct vms_mm *mm, const struct vms_policy *pol,
 		      bool reuse);
 int vms_policies_dup(struct vms_mm *dst, const struct vms_mm *src);

@@ -237,6 +237,39 @@ void vms_policies_free(struct vms_mm *mm)
 }
 
 /*
+ * get_mempolicy(MPOL_F_ADDR) of the region holding @addr, and what that
+ * leaves out: the nodes in force and as given, the home node.  -EFAULT
+ * where no region holds it, as vma_lookup() finds none.
+ */
+int vms_get_policy(struct vms_mm *mm, unsigned long addr,
+		   struct vmashadow_policy *out)
+{
+	struct vms_region *r = vms_lookup(mm, addr);
+	const struct vms_policy *pol;
+	unsigned int slot;
+
+	if (!r)
+		return -EFAULT;
+	out->mode = MPOL_DEFAULT;
+	out->mode_flags = 0;
+	out->nodes = 0;
+	out->user_nodes = 0;
+	out->home_node = VMS_NO_NODE;
+	out->__reserved = 0;
+	slot = vms_policy_of(r->flags);
+	if (!slot)
+		return 0;
+	pol = &mm->policies[slot];
+	out->mode = pol->mode;
+	/* MPOL_F_MOF and MPOL_F_MORON follow from MPOL_F_NUMA_BALANCING */
+	out->mode_flags = pol->flags & MPOL_MODE_FLAGS;
+	out->nodes = pol->nodes;
+	out->user_nodes = pol->user_nodes;
+	out->home_node = pol->home_node;
+	return 0;
+}
+
+/*
  * queue_pages_range()'s range check: the regions must cover [start, end)
  * without a hole, or, for the default policy, at least one must meet it;
  * else -EFAULT, before anything changes.

@@ -1226,6 +1226,58 @@ TEST(home_node_table_full)
 	mm_free(mm);
 }
 
+/*
+ * GET_POLICY reads what get_mempolicy(MPOL_F_ADDR) does and what it
+ * hides: the nodes in force and as given, the home node; not the flags
+ * MPOL_F_NUMA_BALANCING brings along.  A hole is -EFAULT.
+ */
+TEST(get_policy)
+{
+	struct vms_mm *mm = home_mm();
+	struct vmashadow_policy p;
+
+	mm->params.mems_allowed = 0x5;
+	ASSERT_EQ(0, mb(mm, 3, 1, MPOL_INTERLEAVE | MPOL_F_STATIC_NODES, 0x7));
+	ASSERT_EQ(0, mb(mm, 4, 1, MPOL_BIND | MPOL_F_NUMA_BALANCING, 0x4));
+	ASSERT_EQ(0, mb(mm, 5, 1, MPOL_LOCAL, 0));
+	ASSERT_EQ(0, mb(mm, 6, 1, MPOL_DEFAULT, 0));
+	ASSERT_EQ(0, hn(mm, 0, 1, 1));
+
+	memset(&p, 0xff, sizeof(p));
+	ASSERT_EQ(0, vms_get_policy(mm, PG(0) + 5, &p));
+	EXPECT_EQ(MPOL_BIND, p.mode);
+	EXPECT_EQ(0, p.mode_flags);
+	EXPECT_EQ(1, p.nodes);
+	EXPECT_EQ(0, p.user_nodes);
+	EXPECT_EQ(1, p.home_node);
+	EXPECT_EQ(0, p.__reserved);
+	ASSERT_EQ(0, vms_get_policy(mm, PG(2), &p));
+	EXPECT_EQ(-1, p.home_node);
+	ASSERT_EQ(0, vms_get_policy(mm, PG(3), &p));
+	EXPECT_EQ(MPOL_INTERLEAVE, p.mode);
+	EXPECT_EQ(MPOL_F_STATIC_NODES, p.mode_flags);
+	EXPECT_EQ(0x5, p.nodes);
+	EXPECT_EQ(0x7, p.user_nodes);
+	ASSERT_EQ(0, vms_get_policy(mm, PG(4), &p));
+	EXPECT_EQ(MPOL_BIND, p.mode);
+	EXPECT_EQ(MPOL_F_NUMA_BALANCING, p.mode_flags);
+	EXPECT_EQ(0x4, p.nodes);
+	EXPECT_EQ(0x4, p.user_nodes);	/* any mode flag keeps them */
+	ASSERT_EQ(0, vms_get_policy(mm, PG(5), &p));
+	EXPECT_EQ(MPOL_LOCAL, p.mode);
+	EXPECT_EQ(0, p.nodes);
+	memset(&p, 0xff, sizeof(p));
+	ASSERT_EQ(0, vms_get_policy(mm, PG(6), &p));
+	EXPECT_EQ(MPOL_DEFAULT, p.mode);
+	EXPECT_EQ(0, p.mode_flags);
+	EXPECT_EQ(0, p.nodes);
+	EXPECT_EQ(0, p.user_nodes);
+	EXPECT_EQ(-1, p.home_node);
+	EXPECT_EQ(-EFAULT, vms_get_policy(mm, PG(9), &p));
+	EXPECT_EQ(-EFAULT, vms_get_policy(mm, PG(0) - 1, &p));
+	mm_free(mm);
+}
+
 /* ---- running out of memory ----------------------------------------------- */
 
 /*

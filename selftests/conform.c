@@ -726,6 +726,58 @@ static long status_pages(const char *key)
 }
 
 /*
+ * After an mbind() or a home node: each region of the window has the
+ * policy get_mempolicy(MPOL_F_ADDR) reads of the real VMA (the mode with
+ * its flags, and the nodes: as given where a mode flag keeps them, else
+ * in force), by GET_POLICY.  A home node shows only in the maps, through
+ * the merges it stops.  Only anonymous private regions: for a mapping of
+ * a tmpfs file or shared anonymous memory, get_mempolicy() asks shmem for
+ * the file's shared policy at that offset (->get_policy()), which an
+ * mbind() of another mapping, long unmapped, may have set; the VMA's own
+ * policy, which merges compare, it does not show.
+ */
+static int compare_policies(void)
+{
+	unsigned long addr = WIN, mask[1024 / 64];
+	struct vmashadow_region reg;
+	struct vmashadow_policy p;
+	__u64 want;
+	int mode;
+
+	while (sh_find(VMASHADOW_FIND_VMA, addr, &reg) &&
+	       reg.start < WPG(WIN_PAGES)) {
+		addr = reg.end;
+		if (reg.file_id)
+			continue;
+		memset(mask, 0, sizeof(mask));
+		if (syscall(SYS_get_mempolicy, &mode, mask, 1024UL,
+			    (unsigned long)reg.start, MPOL_F_ADDR)) {
+			msg("get_mempolicy(0x%llx): errno %d\n", reg.start,
+			    errno);
+			return -1;
+		}
+		memset(&p, 0, sizeof(p));
+		p.size = sizeof(p);
+		p.addr = reg.start;
+		if (sh_ioctl(VMASHADOW_IOC_GET_POLICY, &p)) {
+			msg("GET_POLICY(0x%llx) failed\n", reg.start);
+			return -1;
+		}
+		/* mpol_store_user_nodemask(): any mode flag */
+		want = p.mode_flags ? p.user_nodes : p.nodes;
+		if ((unsigned int)mode != (p.mode | p.mode_flags) ||
+		    mask[0] != want) {
+			msg("policy at 0x%llx: real mode 0x%x nodes 0x%lx, "
+			    "shadow mode 0x%x nodes 0x%llx\n", reg.start, mode,
+			    mask[0], p.mode | p.mode_flags,
+			    (unsigned long long)want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * VmLck of /proc/self/status against the shadow's locked_pages, the
  * [stack] left out of both when the shadow has it locked (the real one
  * grows as the program runs).  real_maps is the last compare_maps()'s.
@@ -1195,7 +1247,8 @@ static int run_rec(int i)
 				       VMASHADOW_OP_MBIND :
 				       r->kind == K_HOME ?
 				       VMASHADOW_OP_HOME_NODE : 0);
-	if (compare_maps()) {
+	if (compare_maps() ||
+	    ((r->kind == K_MBIND || r->kind == K_HOME) && compare_policies())) {
 		rec_str(r, text, sizeof(text));
 		msg("after %s\n", text);
 		return -1;

@@ -121,6 +121,7 @@ static const struct {
 	{ VMASHADOW_IOC_STATS, sizeof(struct vmashadow_stats), "STATS" },
 	{ VMASHADOW_IOC_VALIDATE, sizeof(struct vmashadow_validate), "VALIDATE" },
 	{ VMASHADOW_IOC_EXPLAIN, sizeof(struct vmashadow_explain), "EXPLAIN" },
+	{ VMASHADOW_IOC_GET_POLICY, sizeof(struct vmashadow_policy), "GET_POLICY" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -906,6 +907,7 @@ TEST(out_fields_set_on_entry)
 	struct vmashadow_stats st;
 	struct vmashadow_validate va;
 	struct vmashadow_explain e;
+	struct vmashadow_policy po;
 	struct vmashadow_fork f;
 	struct vmashadow_import im;
 	struct vmashadow_find fi;
@@ -948,6 +950,25 @@ TEST(out_fields_set_on_entry)
 	e.mode = VMASHADOW_EXPLAIN_LAST;
 	e.addr = PG(0);
 	HOSTILE(-EINVAL, VMASHADOW_IOC_EXPLAIN, &e);
+	/* GET_POLICY: each byte but size and addr; a hole */
+	for (i = sizeof(po.size); i < sizeof(po); i++) {
+		if (i >= offsetof(struct vmashadow_policy, addr) &&
+		    i < offsetof(struct vmashadow_policy, mode))
+			continue;
+		memset(&po, 0, sizeof(po));
+		po.size = sizeof(po);
+		po.addr = PG(0);
+		((char *)&po)[i] = 1;
+		HOSTILE(-EINVAL, VMASHADOW_IOC_GET_POLICY, &po);
+	}
+	memset(&po, 0, sizeof(po));
+	po.size = sizeof(po);
+	po.addr = PG(4);
+	HOSTILE(-EFAULT, VMASHADOW_IOC_GET_POLICY, &po);
+	po.addr = PG(0);
+	HOSTILE(0, VMASHADOW_IOC_GET_POLICY, &po);
+	EXPECT_EQ(0, po.mode);
+	EXPECT_EQ(-1, po.home_node);
 	/* FORK */
 	memset(&f, 0, sizeof(f));
 	f.size = sizeof(f);

@@ -94,14 +94,29 @@ static long real_mbind(unsigned long addr, unsigned long len,
 			       (unsigned long)flags));
 }
 
-/* The mode (with its MPOL_F_* bits) of the VMA holding @addr, or -errno. */
-static long real_policy(unsigned long addr)
+/*
+ * The mode (with its MPOL_F_* bits) of the VMA holding @addr, or -errno;
+ * and in @mask (if not NULL) the first word of its node mask, as
+ * get_mempolicy(MPOL_F_ADDR) gives it.
+ */
+static unsigned long real_mask[1024 / 64];
+
+static long real_policy_mask(unsigned long addr, __u64 *mask)
 {
 	int mode = -1;
 
-	if (syscall(SYS_get_mempolicy, &mode, NULL, 0UL, addr, MPOL_F_ADDR))
+	memset(real_mask, 0, sizeof(real_mask));
+	if (syscall(SYS_get_mempolicy, &mode, mask ? real_mask : NULL,
+		    mask ? 1024UL : 0UL, addr, MPOL_F_ADDR))
 		return -errno;
+	if (mask)
+		*mask = real_mask[0];
 	return mode;
+}
+
+static long real_policy(unsigned long addr)
+{
+	return real_policy_mask(addr, NULL);
 }
 
 /* ---- the shadow's side --------------------------------------------------- */
@@ -220,6 +235,35 @@ static __u64 sysfs_nodes(const char *path)
 
 static struct vmashadow_region regions[VMS_SNAP_REGIONS];
 static char real_pols[256], real_has[256], shadow_has[256];
+/* "mode/mask" of each region, real and as the shadow's GET_POLICY says */
+static char real_full[4096], shadow_full[4096];
+
+static long shadow_policy(int fd, unsigned long addr,
+			  struct vmashadow_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->addr = addr;
+	return vms_ioctl(fd, VMASHADOW_IOC_GET_POLICY, p);
+}
+
+/*
+ * What get_mempolicy(MPOL_F_ADDR) would say of the shadow's region at
+ * @addr: the mode with its flags, and the nodes as given where a mode
+ * flag keeps them (mpol_store_user_nodemask(): MPOL_F_NUMA_BALANCING as
+ * well), else the nodes in force.
+ */
+static int shadow_full_at(unsigned long addr, char *out, size_t size)
+{
+	struct vmashadow_policy p;
+	long err = shadow_policy(vms_fd, addr, &p);
+
+	if (err)
+		return snprintf(out, size, " err%ld", err);
+	return snprintf(out, size, " %u/%llx", p.mode | p.mode_flags,
+			(unsigned long long)(p.mode_flags ? p.user_nodes :
+							    p.nodes));
+}
 
 static char letter(long mode)
 {
@@ -253,15 +297,22 @@ static char letter(long mode)
 static long take_policies(void)
 {
 	const char *line = vms_real_win;
-	size_t i = 0;
-	long n, k;
+	size_t i = 0, rf = 0, sf = 0;
+	long n, k, mode;
+	__u64 mask;
 
-	while (*line && i + 1 < sizeof(real_pols)) {
+	while (*line && i + 1 < sizeof(real_pols) &&
+	       rf + 64 < sizeof(real_full) && sf + 64 < sizeof(shadow_full)) {
 		const char *p = line;
 		unsigned long start = vms_hex(&p);
 
-		real_pols[i] = letter(real_policy(start));
+		mode = real_policy_mask(start, &mask);
+		real_pols[i] = letter(mode);
 		real_has[i] = real_pols[i] == '-' ? '-' : '+';
+		rf += snprintf(real_full + rf, sizeof(real_full) - rf,
+			       " %ld/%llx", mode, (unsigned long long)mask);
+		sf += shadow_full_at(start, shadow_full + sf,
+				     sizeof(shadow_full) - sf);
 		i++;
 		line = strchr(line, '\n');
 		if (!line)
@@ -269,6 +320,7 @@ static long take_policies(void)
 		line++;
 	}
 	real_pols[i] = real_has[i] = '\0';
+	real_full[rf] = shadow_full[sf] = '\0';
 
 	n = vms_list_all(vms_fd, regions, VMS_SNAP_REGIONS);
 	if (n < 0)
@@ -296,6 +348,8 @@ static long take_policies(void)
 	ASSERT_STREQ(real_has, shadow_has)				\
 		TH_LOG("STATE_POLICY of %s (real %s)", vms_real_layout,	\
 		       real_pols);					\
+	ASSERT_STREQ(real_full, shadow_full)				\
+		TH_LOG("policies (mode/nodes) of %s", vms_real_layout);	\
 } while (0)
 
 /*
