@@ -315,6 +315,20 @@ static int vms_mbind_range(struct vms_mm *mm, struct vms_region *area,
 	return vms_modify_flags(mm, area, pprev, start, end, newflags);
 }
 
+/*
+ * The range of mbind() and set_mempolicy_home_node(), checked alike: an
+ * unaligned start or a range that wraps is -EINVAL; [start, *end) may be
+ * empty, which both take as done.
+ */
+static int vms_policy_range(unsigned long start, unsigned long len,
+			    unsigned long *end)
+{
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	*end = start + PAGE_ALIGN(len);
+	return *end < start ? -EINVAL : 0;
+}
+
 /* kernel_mbind() and do_mbind(), the pages left out. */
 int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
 	      unsigned long mode, u64 nmask, unsigned long maxnode,
@@ -337,14 +351,9 @@ int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
 		return -EINVAL;
 	if ((flags & MPOL_MF_MOVE_ALL) && !mm->may_move_all)
 		return -EPERM;
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = start + len;
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
+	err = vms_policy_range(start, len, &end);
+	if (err || end == start)
+		return err;
 	err = vms_mpol_new(pmode, pflags, nodes, &new);
 	if (err)
 		return err;
@@ -448,12 +457,9 @@ int vms_set_home_node(struct vms_mm *mm, unsigned long start,
 	/* MAX_NUMNODES and node_online(); the mask ends at node 63 */
 	if (home_node >= 64 || !(mm->params.nodes_online & BIT_ULL(home_node)))
 		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = start + len;
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
+	err = vms_policy_range(start, len, &end);
+	if (err || end == start)
+		return err;
 	err = vms_home_node_room(mm, start, end, home_node);
 	if (err)
 		return err;

@@ -1891,6 +1891,19 @@ static inline bool m_pol_room(const struct model *m, const struct mpol *pol)
 }
 
 /*
+ * The range of mbind() and set_mempolicy_home_node(): aligned, not
+ * wrapping; empty is done.
+ */
+static inline int m_policy_range(unsigned long start, unsigned long len,
+				 unsigned long *end)
+{
+	if (start & (M_PG - 1))
+		return -EINVAL;
+	*end = start + M_ALIGN(len);
+	return *end < start ? -EINVAL : 0;
+}
+
+/*
  * mbind(2): kernel_mbind() (sanitize_mpol_flags(), get_nodes()), then
  * do_mbind(): mpol_new(), mpol_set_nodemask(), queue_pages_range()'s hole
  * checks, and mbind_range() over every region the range meets.  @nmask is
@@ -1936,14 +1949,9 @@ static inline int model_mbind(struct model *m, unsigned long start,
 		return -EINVAL;
 	if ((flags & M_MPOL_MF_MOVE_ALL) && !m->move_all)
 		return -EPERM;
-	if (start & (M_PG - 1))
-		return -EINVAL;
-	len = M_ALIGN(len);
-	end = start + len;
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
+	p = m_policy_range(start, len, &end);
+	if (p || end == start)
+		return p;
 	/* mpol_new() */
 	if (lmode == M_MPOL_DEFAULT) {
 		if (nodes)
@@ -2073,12 +2081,9 @@ static inline int model_home_node(struct model *m, unsigned long start,
 		return -EINVAL;
 	if (node >= 64 || !(m->online >> node & 1))	/* node_online() */
 		return -EINVAL;
-	len = M_ALIGN(len);
-	end = start + len;
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
+	p = m_policy_range(start, len, &end);
+	if (p || end == start)
+		return p;
 	if (!m_home_room(m, start, end, (int)node + 1))
 		return -ENOMEM;
 	for (addr = start; addr < end; addr = vmend) {
