@@ -1065,10 +1065,15 @@ TEST(home_node_split_and_merge)
 	PLAYOUT(mm, "0-3:rw-p/B1 3-6:rw-p/B1h1 6-9:rw-p/B1");
 	EXPECT_EQ(2, op.splits);
 	EXPECT_EQ(VMASHADOW_OP_HOME_NODE, mm->last.op);
+	/* a range inside one region tries no merge: EXPLAIN LAST has none */
+	EXPECT_EQ(VMASHADOW_VERDICT_NONE, mm->last.prev.verdict);
+	EXPECT_EQ(VMASHADOW_VERDICT_NONE, mm->last.next.verdict);
 	ASSERT_EQ(0, hn_op(mm, &op, 3, 3, 1, 0));
 	EXPECT_EQ(0, op.splits + op.merges);
 	ASSERT_EQ(0, hn(mm, 0, 3, 1));
+	EXPECT_EQ(VMASHADOW_VERDICT_MERGED, mm->last.next.verdict);
 	ASSERT_EQ(0, hn(mm, 6, 3, 1));
+	EXPECT_EQ(VMASHADOW_VERDICT_MERGED, mm->last.prev.verdict);
 	PLAYOUT(mm, "0-9:rw-p/B1h1");
 	/* another node is another policy: __mpol_equal() reads home_node */
 	ASSERT_EQ(0, hn(mm, 8, 1, 0));

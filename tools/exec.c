@@ -180,6 +180,26 @@ static int file_fd(struct state *st, const struct cmd *c)
 	return fd;
 }
 
+/*
+ * A region's policy as list and verbose output show it: " policy=TEXT"
+ * (vd_policy_str()), " policy" where the module cannot say which (before
+ * GET_POLICY), "" for none.
+ */
+static void reg_policy(const struct vms_reg *r, char *buf, size_t len)
+{
+	char s[480];
+
+	buf[0] = 0;
+	if (!r->have_rec || !(r->rec.state & VMASHADOW_STATE_POLICY))
+		return;
+	if (!r->have_pol) {
+		snprintf(buf, len, " policy");
+		return;
+	}
+	vd_policy_str(&r->pol, s, sizeof(s));
+	snprintf(buf, len, " policy=%s", s);
+}
+
 static void print_changes(struct state *st)
 {
 	size_t i;
@@ -187,10 +207,14 @@ static void print_changes(struct state *st)
 	for (i = 0; i < st->cur.n; i++) {
 		const struct vms_reg *r = &st->cur.v[i];
 
-		if (r->change)
-			fprintf(st->o->out, "  %-9s %016" PRIx64 "-%016" PRIx64 " %.4s%s%s\n",
-				vms_change_name(r->change), r->start, r->end, r->perms,
-				r->name[0] ? " " : "", r->name);
+		char pol[512];
+
+		if (!r->change)
+			continue;
+		reg_policy(r, pol, sizeof(pol));
+		fprintf(st->o->out, "  %-9s %016" PRIx64 "-%016" PRIx64 " %.4s%s%s%s\n",
+			vms_change_name(r->change), r->start, r->end, r->perms,
+			r->name[0] ? " " : "", r->name, pol);
 	}
 }
 
@@ -630,12 +654,31 @@ static const char *lock_name(int lock)
 	       "unlocked";
 }
 
+/* expect region policy=TEXT: "" if @r has @want, else what it has. */
+static void x_policy(const struct vms_reg *r, const struct vmashadow_policy *want,
+		     char *why, size_t len)
+{
+	struct vmashadow_policy none = { .mode = VMS_MPOL_DEFAULT, .home_node = -1 };
+	const struct vmashadow_policy *got = r->rec.state & VMASHADOW_STATE_POLICY ?
+					     &r->pol : &none;
+	char a[480], b[480];
+
+	if (vd_policy_same(got, want))
+		return;
+	vd_policy_str(got, a, sizeof(a));
+	vd_policy_str(want, b, sizeof(b));
+	if (got->mode == VMS_MPOL_DEFAULT)
+		snprintf(why, len, "it has no memory policy of its own, not policy=%s", b);
+	else
+		snprintf(why, len, "its policy is policy=%s, not policy=%s", a, b);
+}
+
 static int x_region(struct state *st, const struct cmd *c)
 {
 	const struct vms_snap *s = current(st, c->line);
 	const struct vms_reg *r;
 	uint64_t a, b, off = 0;
-	char why[256] = "";
+	char why[1024] = "";
 
 	if (!s || eval(st, c->line, &c->e[0], &a) || eval(st, c->line, &c->e[1], &b) ||
 	    (c->ne > 2 && eval(st, c->line, &c->e[2], &off)))
@@ -658,11 +701,16 @@ static int x_region(struct state *st, const struct cmd *c)
 	else if (c->lock && r->have_rec && lock_state(r->rec.vm_flags) != c->lock)
 		snprintf(why, sizeof(why), "it is %s",
 			 lock_name(lock_state(r->rec.vm_flags)));
-	else if (c->policy && r->have_rec &&
+	else if ((c->policy == X_POLICY || c->policy == X_NOPOLICY) && r->have_rec &&
 		 !(r->rec.state & VMASHADOW_STATE_POLICY) != (c->policy == X_NOPOLICY))
 		snprintf(why, sizeof(why), "it has %s",
 			 r->rec.state & VMASHADOW_STATE_POLICY ?
 			 "a memory policy of its own" : "no memory policy of its own");
+	else if (c->policy == X_POLICY_IS && r->have_rec &&
+		 (r->rec.state & VMASHADOW_STATE_POLICY) && !r->have_pol)
+		return unsupported(st, c, "expect region policy= (GET_POLICY)");
+	else if (c->policy == X_POLICY_IS && r->have_rec)
+		x_policy(r, &c->xpol, why, sizeof(why));
 	expect_result(st, !why[0]);
 	if (why[0]) {
 		fail(st, c->line, "expect region: %s", why);
@@ -708,7 +756,7 @@ static void print_explain(struct state *st, const struct vmashadow_explain *x)
 		fprintf(st->o->out, " vma_merge case %u", x->merge_case);
 	fputc('\n', st->o->out);
 	for (i = 0; i < 2; i++) {
-		char fl[512];
+		char fl[1400];
 
 		fprintf(st->o->out, "  %s ", i ? "next" : "prev");
 		if (!sd[i]->start && !sd[i]->end && sd[i]->verdict == VMASHADOW_VERDICT_NONE) {
@@ -723,7 +771,9 @@ static void print_explain(struct state *st, const struct vmashadow_explain *x)
 			vd_flag_names(sd[i]->flags_diff, fl, sizeof(fl));
 			fprintf(st->o->out, " (%s)", fl);
 		}
-		fputc('\n', st->o->out);
+		/* which policies: the reason the user asked for */
+		vd_explain_policies(st->fd, x, i, fl, sizeof(fl));
+		fprintf(st->o->out, "%s\n", fl);
 	}
 }
 
@@ -811,14 +861,16 @@ static void print_list(struct state *st, const struct vms_snap *s)
 		const struct vms_reg *r = &s->v[i];
 		char fl[512];
 
+		char pol[512];
+
 		vd_flag_names(r->rec.vm_flags, fl, sizeof(fl));
+		reg_policy(r, pol, sizeof(pol));
 		fprintf(st->o->out, "%016" PRIx64 "-%016" PRIx64 " %-5s pgoff=0x%llx "
 			"file=%llu anon=%llu%s%s flags=%s\n", r->start, r->end,
 			vd_kind_name(r->rec.kind), (unsigned long long)r->rec.pgoff,
 			(unsigned long long)r->rec.file_id,
 			(unsigned long long)r->rec.anon_id,
-			r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "",
-			r->rec.state & VMASHADOW_STATE_POLICY ? " policy" : "", fl);
+			r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "", pol, fl);
 	}
 }
 

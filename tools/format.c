@@ -219,6 +219,9 @@ static int same_attrs(const struct vms_reg *a, const struct vms_reg *b)
 	     a->rec.file_id != b->rec.file_id || a->rec.anon_id != b->rec.anon_id ||
 	     a->rec.state != b->rec.state || a->rec.kind != b->rec.kind))
 		return 0;
+	/* another policy, or a home node given: changed, as EXPLAIN would say */
+	if (a->have_pol && b->have_pol && !vd_policy_same(&a->pol, &b->pol))
+		return 0;
 	return 1;
 }
 
@@ -392,6 +395,44 @@ static void fmt_pmap(FILE *f, const struct vms_snap *s, int marks)
 
 /* ---- json ----------------------------------------------------------------- */
 
+/*
+ * "mempolicy": which policy a region with one has (GET_POLICY), beside
+ * "policy", which says whether it has one: {"mode":"bind","flags":
+ * ["static_nodes"],"nodes":"0","user_nodes":"0-1","home_node":0}, the
+ * node sets as lists like "0,2-3", user_nodes "" unless a mode flag keeps
+ * them, home_node null for none; null for no policy, or where the module
+ * cannot tell.
+ */
+static void json_policy(FILE *f, const struct vms_reg *r)
+{
+	const struct vmashadow_policy *p = &r->pol;
+	const char *mode = vd_mpol_mode_name(p->mode);
+	char fl[128] = "", nodes[256], *t, *save = NULL;
+	int first = 1;
+
+	if (!r->have_rec || !(r->rec.state & VMASHADOW_STATE_POLICY) || !r->have_pol) {
+		fputs(",\"mempolicy\":null", f);
+		return;
+	}
+	if (mode)
+		fprintf(f, ",\"mempolicy\":{\"mode\":\"%s\",\"flags\":[", mode);
+	else
+		fprintf(f, ",\"mempolicy\":{\"mode\":%u,\"flags\":[", p->mode);
+	vd_mpol_flag_names(p->mode_flags, fl, sizeof(fl));
+	for (t = strtok_r(fl, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+		fprintf(f, "%s\"%s\"", first ? "" : ",", t);
+		first = 0;
+	}
+	vd_nodes_str(p->nodes, nodes, sizeof(nodes));
+	fprintf(f, "],\"nodes\":\"%s\"", nodes);
+	vd_nodes_str(p->user_nodes, nodes, sizeof(nodes));
+	fprintf(f, ",\"user_nodes\":\"%s\",\"home_node\":", nodes);
+	if (p->home_node >= 0)
+		fprintf(f, "%d}", p->home_node);
+	else
+		fputs("null}", f);
+}
+
 static void fmt_json(FILE *f, const struct vms_snap *s, int marks)
 {
 	size_t i;
@@ -426,6 +467,7 @@ static void fmt_json(FILE *f, const struct vms_snap *s, int marks)
 			      ",\"file_id\":null,\"anon_id\":null,\"faulted\":null"
 			      ",\"forked\":null,\"policy\":null", f);
 		}
+		json_policy(f, r);
 		if (marks)
 			fprintf(f, ",\"change\":\"%s\"", vms_change_name(r->change));
 		else

@@ -17,9 +17,13 @@
  *                                          online: 0x masks)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
- *              [mpol=MODE,NODES]           ... and its regions (a memory
+ *              [mpol=MODE,NODES,GIVEN,HOME] ... and its regions (a memory
  *                                          policy: mbind's mode with its
- *                                          flags, the nodes in force)
+ *                                          flags, the nodes in force and
+ *                                          as given, 0x masks, and the
+ *                                          home node, -1 for none; logs
+ *                                          before GET_POLICY give only
+ *                                          mpol=MODE,NODES, from numa_maps)
  *   PID resync WHY                         the shadow was re-imported: the
  *                                          params and region lines follow
  *   PID touch ADDR                         a write fault learned
@@ -51,9 +55,11 @@
  * file names); strace gives no starting state, so those calls are applied
  * where the kernel placed them and failed calls are skipped.
  *
- * A region record's policy has no home node: numa_maps, where the tracer
- * reads it, does not show one, so a region given a home node before a
- * resync is rebuilt without it.
+ * A region record's policy is rebuilt exactly (set_policies()): mbind()
+ * with the nodes as given, then the home node, and checked with
+ * GET_POLICY, a warning where it came out otherwise.  An old record,
+ * mpol=MODE,NODES, has neither the nodes as given nor the home node: the
+ * region is rebuilt with the nodes in force as given and without one.
  *
  * A fresh shadow starts with no RLIMIT_DATA, not the replayer's own: a
  * log's starting state is rebuilt under none and its limit set after.
@@ -88,18 +94,50 @@
 #define MCL_ONFAULT 4
 #endif
 
-/* A log's policy of a region (mpol=MODE,NODES): 0, or -1 if none. */
-static int parse_mpol(const char *w, uint32_t *mode, uint64_t *nodes)
+/* A region's policy as its record gives it, for set_policies(). */
+struct rpol {
+	uint64_t start, end;
+	long line;		/* the region record's */
+	uint32_t mode;		/* with its MPOL_F_* bits */
+	uint64_t nodes;		/* in force */
+	uint64_t user_nodes;	/* as given, if exact */
+	int home_node;		/* -1: none */
+	int exact;		/* GET_POLICY's (else numa_maps') */
+};
+
+/*
+ * A log's policy of a region: mpol=MODE,NODES,USER_NODES,HOME_NODE as
+ * GET_POLICY gave it, or from logs before it (and modules without it)
+ * mpol=MODE,NODES as numa_maps shows it, which leaves out the nodes as
+ * given and the home node.  0, or -1 if none.
+ */
+static int parse_mpol(const char *w, struct rpol *p)
 {
 	char *end;
+	long h;
 
 	if (strncmp(w, "mpol=", 5))
 		return -1;
-	*mode = (uint32_t)strtoul(w + 5, &end, 0);
+	p->mode = (uint32_t)strtoul(w + 5, &end, 0);
 	if (*end != ',')
 		return -1;
-	*nodes = strtoull(end + 1, &end, 0);
-	return *end ? -1 : 0;
+	p->nodes = strtoull(end + 1, &end, 0);
+	p->user_nodes = 0;
+	p->home_node = -1;
+	p->exact = 0;
+	if (!*end)
+		return 0;
+	if (*end != ',')
+		return -1;
+	p->user_nodes = strtoull(end + 1, &end, 0);
+	if (*end != ',')
+		return -1;
+	h = strtol(end + 1, &end, 10);
+	if (*end || h < -1 || h > INT_MAX)
+		return -1;
+	p->home_node = (int)h;
+	p->exact = 1;
+	return 0;
 }
 
 struct rline {
@@ -127,10 +165,7 @@ struct rmm {
 	uint64_t data, data_max, start_data, end_data;
 	uint32_t ignore_data;
 	/* the policies of the region lines, for after them all */
-	struct rpol {
-		uint64_t start, end, nodes;
-		uint32_t mode;
-	} *pols;
+	struct rpol *pols;
 	size_t npols;
 	int alive;
 };
@@ -151,6 +186,7 @@ struct rstate {
 	long div_line;		/* first divergence */
 	char div_sig[256];
 	long ndiv;
+	long npolwarn;		/* policies rebuilt otherwise than logged */
 	long applied;
 };
 
@@ -298,13 +334,13 @@ static void report(struct rstate *s, long line, const char *fmt, ...)
 	fputc('\n', s->rep);
 }
 
-/* Rebuild one region of a log's starting state. */
-static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
+/* Rebuild one region of a log's starting state (the record at @line). */
+static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long line)
 {
 	struct vmashadow_op op;
-	uint64_t start, end, pgoff, vmf, nodes;
+	uint64_t start, end, pgoff, vmf;
 	int faulted, prot, fd = -1;
-	uint32_t mode;
+	struct rpol pol;
 	const char *perms, *kind, *key;
 
 	if (nw < 10)
@@ -367,12 +403,12 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw)
 		vd_op(m->fd, VMASHADOW_OP_MLOCK, &l);
 	}
 	/* The policy once every region is there: see set_policies(). */
-	if (nw >= 11 && !parse_mpol(w[10], &mode, &nodes)) {
+	if (nw >= 11 && !parse_mpol(w[10], &pol)) {
+		pol.start = start;
+		pol.end = end;
+		pol.line = line;
 		m->pols = xrealloc(m->pols, (m->npols + 1) * sizeof(*m->pols));
-		m->pols[m->npols].start = start;
-		m->pols[m->npols].end = end;
-		m->pols[m->npols].mode = mode;
-		m->pols[m->npols++].nodes = nodes;
+		m->pols[m->npols++] = pol;
 	}
 	m->expect_regions++;
 }
@@ -483,25 +519,109 @@ static void set_params(struct rmm *m, char **w, int nw)
 }
 
 /*
+ * Give a region its logged policy: mbind() with the mode and its flags
+ * and the nodes as given where a mode flag keeps them (the kernel maps
+ * them onto the nodes allowed again: STATIC_NODES masks them,
+ * RELATIVE_NODES folds them), else the nodes in force; then the home
+ * node.  An old record (numa_maps') has only the nodes in force, which
+ * stand for those given.  0 or the errno of the call that failed.
+ */
+static int set_policy(int fd, const struct rpol *p)
+{
+	const uint32_t flags = VMS_MPOL_F_STATIC_NODES | VMS_MPOL_F_RELATIVE_NODES |
+			       VMS_MPOL_F_NUMA_BALANCING;
+	uint64_t mask = p->exact && (p->mode & flags) ? p->user_nodes : p->nodes;
+	struct vmashadow_op b = {
+		.addr = p->start, .len = p->end - p->start, .prot = p->mode,
+		.offset = mask, .new_len = mask ? VMS_MAXNODE : 0,
+	};
+	int e = vd_op(fd, VMASHADOW_OP_MBIND, &b);
+
+	/*
+	 * The nodes as given that the nodes allowed no longer admit: those in
+	 * force, which the kernel's rebind left, as near as the shadow gets.
+	 */
+	if (e && mask != p->nodes) {
+		b.offset = p->nodes;
+		b.new_len = p->nodes ? VMS_MAXNODE : 0;
+		e = vd_op(fd, VMASHADOW_OP_MBIND, &b);
+	}
+	if (!e && p->home_node >= 0) {
+		struct vmashadow_op h = {
+			.addr = p->start, .len = p->end - p->start,
+			.offset = (uint64_t)p->home_node,
+		};
+
+		e = vd_op(fd, VMASHADOW_OP_HOME_NODE, &h);
+	}
+	return e;
+}
+
+/*
+ * Whether the region of @p has the policy its record gives (GET_POLICY;
+ * of an old record, what numa_maps showed: the mode, its flags and the
+ * nodes in force).  1 if so or if the module cannot say, else 0 with
+ * what it has in @got.
+ */
+static int policy_as_logged(int fd, const struct rpol *p, struct vmashadow_policy *got)
+{
+	const uint32_t flags = VMS_MPOL_F_STATIC_NODES | VMS_MPOL_F_RELATIVE_NODES |
+			       VMS_MPOL_F_NUMA_BALANCING;
+
+	if (vd_get_policy(fd, p->start, got) == ENOTTY)
+		return 1;
+	if (got->mode != (p->mode & ~flags) || got->mode_flags != (p->mode & flags) ||
+	    got->nodes != p->nodes)
+		return 0;
+	return !p->exact || (got->user_nodes == p->user_nodes &&
+			     got->home_node == p->home_node);
+}
+
+/*
  * The policies of the region lines, after them all: regions that a policy
  * alone kept apart are then built as one, with one anon_vma, and split by
  * their policies, as mbind() split them; were each given its policy as
  * it is built, the next would fault in an anon_vma of its own (a
- * neighbour with another policy has none to share).
+ * neighbour with another policy has none to share).  Each is checked
+ * after: a policy the rebuild could not give as logged (nodes as given
+ * that the nodes allowed no longer admit, RELATIVE_NODES folded onto other
+ * nodes than the kernel's) is said, as a warning, since what follows may
+ * then diverge in the replay where the trace did not.
  */
-static void set_policies(struct rmm *m)
+static void set_policies(struct rstate *s, struct rmm *m)
 {
+	const uint32_t flags = VMS_MPOL_F_STATIC_NODES | VMS_MPOL_F_RELATIVE_NODES |
+			       VMS_MPOL_F_NUMA_BALANCING;
+	struct vmashadow_policy got, want;
+	char a[480], b[480];
 	size_t i;
+	int e;
 
 	for (i = 0; i < m->npols; i++) {
-		struct vmashadow_op b = {
-			.addr = m->pols[i].start,
-			.len = m->pols[i].end - m->pols[i].start,
-			.prot = m->pols[i].mode, .offset = m->pols[i].nodes,
-			.new_len = m->pols[i].nodes ? VMS_MAXNODE : 0,
-		};
+		const struct rpol *p = &m->pols[i];
 
-		vd_op(m->fd, VMASHADOW_OP_MBIND, &b);
+		e = set_policy(m->fd, p);
+		if (policy_as_logged(m->fd, p, &got) && !e)
+			continue;
+		s->npolwarn++;
+		memset(&want, 0, sizeof(want));
+		want.mode = p->mode & ~flags;
+		want.mode_flags = p->mode & flags;
+		want.nodes = p->nodes;
+		want.user_nodes = p->exact ? p->user_nodes : got.user_nodes;
+		want.home_node = p->exact ? p->home_node : got.home_node;
+		vd_policy_str(&want, b, sizeof(b));
+		if (e) {
+			report(s, p->line, "warning: %llx-%llx: the logged policy=%s not "
+			       "rebuilt (%s)", (unsigned long long)p->start,
+			       (unsigned long long)p->end, b,
+			       vms_errno_name(e) ? vms_errno_name(e) : strerror(e));
+			continue;
+		}
+		vd_policy_str(&got, a, sizeof(a));
+		report(s, p->line, "warning: %llx-%llx rebuilt with policy=%s, not the "
+		       "logged policy=%s", (unsigned long long)p->start,
+		       (unsigned long long)p->end, a, b);
 	}
 	free(m->pols);
 	m->pols = NULL;
@@ -574,13 +694,13 @@ static void apply(struct rstate *s, struct rline *L, long i)
 		goto out;
 	}
 	if (!strcmp(w[1], "region")) {
-		build_region(s, m, w, nw);
+		build_region(s, m, w, nw, i);
 		m->built = 0;
 		goto out;
 	}
 	if (!m->built) {
 		m->built = 1;
-		set_policies(m);
+		set_policies(s, m);
 		set_after(m);
 		if (m->expect_regions && regions_of(m->fd) != m->expect_regions) {
 			report(s, i, "the starting state rebuilt with %ld regions, not %ld",
@@ -1108,9 +1228,13 @@ int vms_cmd_replay(int argc, char **argv, const struct vms_opts *o)
 	s.rep = stderr;
 	run_lines(&s, v, n, NULL);
 	print_final(&s);
-	fprintf(stderr, "vmashadow replay: %ld calls, %ld %s\n", s.applied, s.ndiv,
+	fprintf(stderr, "vmashadow replay: %ld calls, %ld %s", s.applied, s.ndiv,
 		is_strace ? "disagreements with strace's results (no starting state: "
 		"addresses as the kernel chose them)" : "divergences");
+	if (s.npolwarn)
+		fprintf(stderr, "; %ld polic%s not rebuilt as logged", s.npolwarn,
+			s.npolwarn == 1 ? "y" : "ies");
+	fputc('\n', stderr);
 	rs_free(&s);
 	free_lines(v, n);
 	return !is_strace && s.ndiv ? VMS_EXIT_FAIL : VMS_EXIT_OK;

@@ -636,6 +636,125 @@ static int parse_mpol_mode(struct parser *p, const char *s, uint32_t *out)
 	return rc;
 }
 
+/* One node list of a policy's text: 0, or -1 with a message in @err. */
+static int policy_nodes(const char *s, size_t n, __u64 *out, char *err, size_t errlen)
+{
+	char list[256];
+	uint64_t mask;
+	int high;
+
+	if (!n || n >= sizeof(list)) {
+		snprintf(err, errlen, "bad node list '%.*s'", (int)n, s);
+		return -1;
+	}
+	memcpy(list, s, n);
+	list[n] = 0;
+	if (vms_parse_nodes(list, &mask, &high) || high) {
+		snprintf(err, errlen, "bad node list '%s' (nodes 0-63, like 0,2-3)", list);
+		return -1;
+	}
+	*out = mask;
+	return 0;
+}
+
+/* Where a ,given= or ,home= begins in @s, or NULL. */
+static const char *policy_key(const char *s)
+{
+	for (s = strchr(s, ','); s; s = strchr(s + 1, ','))
+		if (!strncmp(s, ",given=", 7) || !strncmp(s, ",home=", 6))
+			return s;
+	return NULL;
+}
+
+int vms_parse_policy(const char *s, struct vmashadow_policy *p, char *err, size_t errlen)
+{
+	const size_t nflags = sizeof(mpol_flag_words) / sizeof(mpol_flag_words[0]);
+	const char *keys = policy_key(s), *k;
+	char head[256], *tok, *save = NULL, *colon;
+	int have_given = 0;
+	size_t n, f;
+	uint64_t v;
+
+	p->mode = 0;
+	p->mode_flags = 0;
+	p->nodes = 0;
+	p->user_nodes = 0;
+	p->home_node = -1;
+	/* MODE[|FLAG...][:NODES], up to the first key (node lists have commas) */
+	n = keys ? (size_t)(keys - s) : strlen(s);
+	if (n >= sizeof(head))
+		goto bad;
+	memcpy(head, s, n);
+	head[n] = 0;
+	colon = strchr(head, ':');
+	if (colon) {
+		*colon = 0;
+		if (policy_nodes(colon + 1, strlen(colon + 1), &p->nodes, err, errlen))
+			return -1;
+	}
+	for (tok = strtok_r(head, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+		unsigned int m;
+
+		if (tok == head) {
+			for (m = 0; vd_mpol_mode_name(m) && strcmp(tok, vd_mpol_mode_name(m)); m++)
+				;
+			if (vd_mpol_mode_name(m))
+				p->mode = m;
+			else if (!parse_number(tok, strlen(tok), &v) && v <= UINT32_MAX)
+				p->mode = (uint32_t)v;
+			else
+				goto bad;
+			continue;
+		}
+		for (f = 0; f < nflags && strcmp(tok, mpol_flag_words[f].name); f++)
+			;
+		if (f < nflags)
+			p->mode_flags |= (uint32_t)mpol_flag_words[f].bits;
+		else if (!parse_number(tok, strlen(tok), &v) && v <= UINT32_MAX)
+			p->mode_flags |= (uint32_t)v;
+		else
+			goto bad;
+	}
+	if (!head[0] || head[0] == '|')
+		goto bad;
+	/* ,given=NODES and ,home=N, each running on to the next key */
+	for (k = keys; k; k = policy_key(k + 1)) {
+		const char *val = strchr(k, '=') + 1, *next = policy_key(val);
+
+		n = next ? (size_t)(next - val) : strlen(val);
+		if (k[1] == 'g') {
+			if (policy_nodes(val, n, &p->user_nodes, err, errlen))
+				return -1;
+			have_given = 1;
+		} else {
+			char *end;
+			long h;
+
+			errno = 0;
+			h = strtol(val, &end, 10);
+			if (errno || !n || end != val + n || h < 0 || h > INT32_MAX) {
+				snprintf(err, errlen, "bad home node '%.*s'", (int)n, val);
+				return -1;
+			}
+			p->home_node = (int32_t)h;
+		}
+	}
+	/* the nodes as given are kept (and shown) only with a mode flag */
+	if (have_given && !p->mode_flags) {
+		snprintf(err, errlen, "given= needs a mode flag (static_nodes, "
+			 "relative_nodes, numa_balancing): the kernel keeps the nodes "
+			 "as given only then");
+		return -1;
+	}
+	if (!have_given && p->mode_flags)
+		p->user_nodes = p->nodes;
+	return 0;
+bad:
+	snprintf(err, errlen, "bad policy '%s' (MODE[|FLAG...][:NODES][,given=NODES]"
+		 "[,home=N], like bind:0 or bind|static_nodes:0,given=0-1)", s);
+	return -1;
+}
+
 /*
  * A node mask into @e, as a constant: a list (0,2-3), a 0x mask, or
  * none (also - and null: mbind's NULL pointer).  Nodes 0-63.
@@ -1258,7 +1377,7 @@ expect:
 		if (a < 2) {
 			perr(p, "expect region: usage: expect region START END [PERMS] "
 			     "[name=NAME] [offset=N] [faulted|unfaulted] [kind=KIND] "
-			     "[locked|lockonfault|unlocked] [policy|nopolicy]");
+			     "[locked|lockonfault|unlocked] [policy|nopolicy|policy=POLICY]");
 			return -1;
 		}
 		if (parse_expr(p, "expect region", w[2], &c->e[0]) ||
@@ -1292,6 +1411,15 @@ expect:
 				c->policy = X_POLICY;
 			else if (!strcmp(w[i], "nopolicy"))
 				c->policy = X_NOPOLICY;
+			else if ((x = kv(w[i], "policy"))) {
+				char err[256];
+
+				if (vms_parse_policy(x, &c->xpol, err, sizeof(err))) {
+					perr(p, "expect region: %s", err);
+					return -1;
+				}
+				c->policy = X_POLICY_IS;
+			}
 			else if ((x = kv(w[i], "kind"))) {
 				static const char *const kinds[] = { "anon", "file", "shmem",
 								     "vdso", "vvar" };

@@ -41,8 +41,11 @@ enum cmd_kind {
 
 /* expect region: what it says of VM_LOCKED and VM_LOCKONFAULT */
 enum { X_LOCKED = 1, X_LOCKONFAULT, X_UNLOCKED };
-/* expect region: whether the region has a memory policy of its own */
-enum { X_POLICY = 1, X_NOPOLICY };
+/*
+ * expect region: whether the region has a memory policy of its own, or
+ * which (policy=TEXT: struct cmd's xpol)
+ */
+enum { X_POLICY = 1, X_NOPOLICY, X_POLICY_IS };
 
 struct cmd {
 	enum cmd_kind kind;
@@ -67,6 +70,7 @@ struct cmd {
 	int which[MAX_ARGS];		/* expect stats/result: which field */
 	int lock;			/* expect region: X_LOCKED... or 0 */
 	int policy;			/* expect region: X_POLICY... or 0 */
+	struct vmashadow_policy xpol;	/* expect region policy=TEXT */
 	char **lines;			/* expect maps: the expected lines */
 	size_t nlines;
 	struct cmd *sub;		/* dry-run, batch */

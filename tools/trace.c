@@ -85,8 +85,13 @@
  * changed something: a mask naming a node above 63, a mask the tracer
  * cannot read, and MPOL_MF_STRICT's EIO (a page on the wrong node: pages
  * are not modelled).  A region's policy is hidden state, checked before
- * every call with the rest; the log gives a re-imported region's policy
- * as /proc/PID/numa_maps shows it.
+ * every call with the rest (GET_POLICY of the shadow against that of the
+ * scratch shadow IMPORT filled from the kernel's vm_policy).  The log gives
+ * a re-imported region's policy exactly as IMPORT read it (GET_POLICY:
+ * mode and flags, the nodes in force and as given, the home node), so that
+ * a replay rebuilds it exactly; with a module before GET_POLICY, as
+ * /proc/PID/numa_maps shows it, which leaves out the nodes as given and the
+ * home node.
  *
  * set_mempolicy_home_node(2) is mirrored too (interface 1.5).  The home
  * nodes it accepts are the nodes online, which the shadow's nodes_online
@@ -96,10 +101,8 @@
  * home node above 63, which the shadow cannot hold, is the kernel's to
  * answer: re-imported when the call may have changed a policy.  The home
  * node is hidden state like the rest of a policy (mpol_equal() compares
- * it), checked before every call; but numa_maps does not show it, so the
- * log's region records of a re-imported state lose it, and a replay
- * rebuilds those regions without their home node (a known limit: what
- * comes after such a resync may diverge in the replay, not in the trace).
+ * it), checked before every call, and the log's region records carry it
+ * (above).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -400,8 +403,9 @@ static const char *limit_word(uint64_t v, char *buf, size_t len)
  * ("bind=static:0-1", "prefer (many):0", "local"), as mbind()'s mode with
  * its flags and the nodes.  numa_maps gives the nodes in force, not those
  * the call named, which MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES
- * keep: a policy with either is given what is in force.  0, or -1 if @s is
- * no policy this tool knows.
+ * keep: a policy with either is given what is in force.  The fallback of
+ * a module without GET_POLICY.  0, or -1 if @s is no policy this tool
+ * knows.
  */
 static int parse_numa_policy(const char *s, uint32_t *mode, uint64_t *nodes)
 {
@@ -457,9 +461,9 @@ static int parse_numa_policy(const char *s, uint32_t *mode, uint64_t *nodes)
 /*
  * The policy of @pid's VMA at @start, from its numa_maps (@f), as a region
  * record gives it: " mpol=MODE,NODES", or "" if it cannot be told (said
- * in the log).  mpol_to_str() leaves out a home node
- * (set_mempolicy_home_node()), so the record has none: a known limit,
- * the replay rebuilds such a region without it.
+ * in the log).  Only for a module without GET_POLICY: mpol_to_str()
+ * leaves out the home node and the nodes as given, so the replay rebuilds
+ * such a region without them.
  */
 static const char *numa_policy(FILE *f, pid_t pid, uint64_t start, char *buf,
 			       size_t len)
@@ -492,7 +496,7 @@ static void log_state(pid_t pid, int fd)
 {
 	struct vmashadow_params p;
 	struct vms_snap s;
-	char ml[32], ds[32], dh[32], pol[64], path[64];
+	char ml[32], ds[32], dh[32], pol[96], path[64];
 	FILE *numa = NULL;
 	size_t i;
 
@@ -517,9 +521,19 @@ static void log_state(pid_t pid, int fd)
 	for (i = 0; i < s.n; i++) {
 		const struct vms_reg *r = &s.v[i];
 
-		/* the shadow says which regions have a policy, not which */
+		/*
+		 * The policy as IMPORT read it from the kernel: GET_POLICY,
+		 * exact, the nodes as given and the home node included.  A
+		 * module before it says only that a region has one: then
+		 * numa_maps, which shows neither.
+		 */
 		pol[0] = 0;
-		if (r->rec.state & VMASHADOW_STATE_POLICY) {
+		if (r->have_pol) {
+			snprintf(pol, sizeof(pol), " mpol=0x%x,0x%llx,0x%llx,%d",
+				 r->pol.mode | r->pol.mode_flags,
+				 (unsigned long long)r->pol.nodes,
+				 (unsigned long long)r->pol.user_nodes, r->pol.home_node);
+		} else if (r->rec.state & VMASHADOW_STATE_POLICY) {
 			if (!numa) {
 				snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
 				numa = fopen(path, "r");
@@ -914,10 +928,12 @@ static void print_lines(FILE *f, const char *who, const struct vms_snap *s, uint
 		fprintf(f, "  (nothing)\n");
 }
 
-static void print_explain_side(FILE *f, const char *name,
-			       const struct vmashadow_explain_side *sd)
+static void print_explain_side(FILE *f, int fd, const struct vmashadow_explain *x,
+			       int next)
 {
-	char fl[256];
+	const struct vmashadow_explain_side *sd = next ? &x->next : &x->prev;
+	const char *name = next ? "next" : "prev";
+	char fl[1400];
 
 	if (sd->verdict == VMASHADOW_VERDICT_NONE)
 		return;
@@ -929,6 +945,8 @@ static void print_explain_side(FILE *f, const char *name,
 			vd_flag_names(sd->flags_diff, fl, sizeof(fl));
 			fprintf(f, " (%s)", fl);
 		}
+		vd_explain_policies(fd, x, next, fl, sizeof(fl));
+		fputs(fl, f);
 	}
 	fputc('\n', f);
 }
@@ -946,8 +964,8 @@ static void print_explain(FILE *f, int fd, const struct vms_snap *sh, uint64_t l
 			fprintf(f, "explain (the shadow's last %s, %llx-%llx, vma_merge case %u):\n",
 				vd_op_name(x.op), (unsigned long long)x.addr,
 				(unsigned long long)x.end, x.merge_case);
-			print_explain_side(f, "prev", &x.prev);
-			print_explain_side(f, "next", &x.next);
+			print_explain_side(f, fd, &x, 0);
+			print_explain_side(f, fd, &x, 1);
 		}
 	}
 	for (i = 1; i < sh->n; i++) {
@@ -962,8 +980,8 @@ static void print_explain(FILE *f, int fd, const struct vms_snap *sh, uint64_t l
 			continue;
 		fprintf(f, "explain at %llx (why the shadow keeps these apart):\n",
 			(unsigned long long)b);
-		print_explain_side(f, "prev", &x.prev);
-		print_explain_side(f, "next", &x.next);
+		print_explain_side(f, fd, &x, 0);
+		print_explain_side(f, fd, &x, 1);
 	}
 }
 
@@ -1044,8 +1062,29 @@ static void free2(struct vms_snap *a, struct vms_snap *b)
 }
 
 /*
+ * The policy of the region @r of @fd as a divergence names it: "policy=X"
+ * (GET_POLICY), "a policy of its own" where the module cannot say which,
+ * "no policy".
+ */
+static void policy_of(int fd, const struct vmashadow_region *r, char *buf, size_t len)
+{
+	struct vmashadow_policy p;
+	char s[480];
+
+	if (!(r->state & VMASHADOW_STATE_POLICY)) {
+		snprintf(buf, len, "no policy");
+	} else if (vd_get_policy(fd, r->start, &p)) {
+		snprintf(buf, len, "a policy of its own");
+	} else {
+		vd_policy_str(&p, s, sizeof(s));
+		snprintf(buf, len, "policy=%s", s);
+	}
+}
+
+/*
  * Whether the two regions of @fd that meet at @addr have policies that
- * would let them merge (the records say only that each has one).
+ * would let them merge (with a module before GET_POLICY, which tells
+ * which policy each has, the records say only that each has one).
  */
 static int same_policy(int fd, uint64_t addr)
 {
@@ -1066,9 +1105,10 @@ static int same_policy(int fd, uint64_t addr)
 static int sync_faults(struct task *t, const char *when)
 {
 	struct vmashadow_region *re = NULL, *sh = NULL;
+	struct vmashadow_policy kp;
 	size_t nre, nsh, i, j;
 	struct vms_snap a, b;
-	char why[512] = "";
+	char why[1280] = "";
 	int e, mm;
 
 	if (import_into(T.scratch, t->tid) || list_recs(T.scratch, &re, &nre))
@@ -1165,12 +1205,24 @@ static int sync_faults(struct task *t, const char *when)
 				 "an anon_vma in the %s only", (unsigned long long)x->start,
 				 x->anon_id == a.v[i - 1].rec.anon_id ? "shadow" : "kernel");
 		} else if ((x->state ^ re[i].state) & VMASHADOW_STATE_POLICY) {
+			char ps[512], pk[512];
+
+			policy_of(t->mm->fd, x, ps, sizeof(ps));
+			policy_of(T.scratch, &re[i], pk, sizeof(pk));
 			snprintf(why, sizeof(why), "hidden    %016llx-%016llx the shadow "
 				 "says %s, the kernel %s", (unsigned long long)x->start,
-				 (unsigned long long)x->end,
-				 x->state & VMASHADOW_STATE_POLICY ? "a policy of its own" :
-				 "no policy", re[i].state & VMASHADOW_STATE_POLICY ?
-				 "a policy of its own" : "no policy");
+				 (unsigned long long)x->end, ps, pk);
+		} else if ((x->state & VMASHADOW_STATE_POLICY) && a.v[i].have_pol &&
+			   !vd_get_policy(T.scratch, x->start, &kp) &&
+			   !vd_policy_same(&a.v[i].pol, &kp)) {
+			char ps[512], pk[512];
+
+			vd_policy_str(&a.v[i].pol, ps, sizeof(ps));
+			vd_policy_str(&kp, pk, sizeof(pk));
+			snprintf(why, sizeof(why), "hidden    %016llx-%016llx the memory "
+				 "policies differ: the shadow's policy=%s, the kernel's "
+				 "policy=%s", (unsigned long long)x->start,
+				 (unsigned long long)x->end, ps, pk);
 		} else if (i && (x->state & VMASHADOW_STATE_POLICY) &&
 			   (a.v[i - 1].rec.state & VMASHADOW_STATE_POLICY) &&
 			   a.v[i - 1].end == x->start &&

@@ -56,6 +56,9 @@ struct vms_reg {
 	char *name;		/* never NULL; "" when unnamed */
 	int have_rec;		/* rec below came from VMASHADOW_IOC_LIST */
 	struct vmashadow_region rec;
+	/* pol below came from VMASHADOW_IOC_GET_POLICY (a policy of its own) */
+	int have_pol;
+	struct vmashadow_policy pol;
 	enum vms_change change;
 };
 
@@ -113,6 +116,8 @@ int vd_find(int fd, struct vmashadow_find *f, char *name, size_t namelen);
 int vd_stats(int fd, struct vmashadow_stats *st);
 int vd_validate(int fd, struct vmashadow_validate *v);
 int vd_explain(int fd, struct vmashadow_explain *e);
+/* The policy of the region holding addr: 0 or errno (EFAULT: no region). */
+int vd_get_policy(int fd, uint64_t addr, struct vmashadow_policy *p);
 int vd_snapshot(int fd, struct vms_snap *s);	/* 0 or errno */
 int vd_read_maps(int fd, char **text);		/* 0 or errno; malloc'd text */
 
@@ -125,6 +130,30 @@ const char *vd_kind_name(unsigned int kind);
 const char *vd_rules_name(unsigned int rules);
 /* Append the names of VMASHADOW_VM_* bits to buf, comma separated. */
 void vd_flag_names(uint64_t flags, char *buf, size_t len);
+/* A node mask as the kernel prints one: 0,2-3 ("" for none). */
+void vd_nodes_str(uint64_t mask, char *buf, size_t len);
+const char *vd_mpol_mode_name(unsigned int mode);	/* NULL if unknown */
+/* Append the names of MPOL_F_* mode flags to buf, '|' before each. */
+void vd_mpol_flag_names(uint32_t flags, char *buf, size_t len);
+/*
+ * A policy as the tool writes it everywhere (list, explain, expect region
+ * policy=, replay): MODE[|FLAG...][:NODES][,given=NODES][,home=N], e.g.
+ * bind:0, bind|static_nodes:0,given=0-1, preferred_many:0,home=0; the
+ * nodes in force, then the nodes as given where a mode flag keeps them and
+ * they differ, then the home node if there is one.  MPOL_DEFAULT: default.
+ */
+void vd_policy_str(const struct vmashadow_policy *p, char *buf, size_t len);
+/* Whether two GET_POLICY answers describe the same policy. */
+int vd_policy_same(const struct vmashadow_policy *a, const struct vmashadow_policy *b);
+/*
+ * Why EXPLAIN's prev side (or with @next its next side) was refused for a
+ * policy, from GET_POLICY of the two regions ("nopolicy" for one
+ * without): " (prev policy=X, this policy=Y)" after the last operation,
+ * " (prev policy=X, next policy=Y)" at a boundary; "" if the side was not
+ * refused for a policy, or the module cannot tell.
+ */
+void vd_explain_policies(int fd, const struct vmashadow_explain *x, int next,
+			 char *buf, size_t len);
 
 /* ---- errno names (script.c) ---------------------------------------------- */
 const char *vms_errno_name(int e);
@@ -160,6 +189,12 @@ int vms_errno_value(const char *name);
  * some.  0, or -1 if @s is neither.
  */
 int vms_parse_nodes(const char *s, uint64_t *mask, int *high);
+/*
+ * A policy as vd_policy_str() writes it (default for none) into @p's mode,
+ * mode_flags, nodes, user_nodes and home_node.  0, or -1 with a message in
+ * @err.
+ */
+int vms_parse_policy(const char *s, struct vmashadow_policy *p, char *err, size_t errlen);
 
 /* ---- scripts (script.c) -------------------------------------------------- */
 

@@ -136,6 +136,14 @@ int vd_explain(int fd, struct vmashadow_explain *e)
 	return xioctl(fd, VMASHADOW_IOC_EXPLAIN, e);
 }
 
+int vd_get_policy(int fd, uint64_t addr, struct vmashadow_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->addr = addr;
+	return xioctl(fd, VMASHADOW_IOC_GET_POLICY, p);
+}
+
 int vd_read_maps(int fd, char **text)
 {
 	size_t len = 0, cap = 65536;
@@ -233,6 +241,12 @@ int vd_snapshot(int fd, struct vms_snap *s)
 			}
 			r->have_rec = 1;
 			r->rec = recs[i];
+			/*
+			 * LIST says only that a region has a policy; which one,
+			 * GET_POLICY (a module before it: ENOTTY, none shown).
+			 */
+			if (recs[i].state & VMASHADOW_STATE_POLICY)
+				r->have_pol = !vd_get_policy(fd, recs[i].start, &r->pol);
 		}
 	}
 	snap_free(&text);
@@ -327,4 +341,125 @@ void vd_flag_names(uint64_t flags, char *buf, size_t len)
 	if (flags && n < len)
 		snprintf(buf + n, len - n, "%s0x%llx", n ? "," : "",
 			 (unsigned long long)flags);
+}
+
+void vd_nodes_str(uint64_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+	int a, b;
+
+	buf[0] = 0;
+	for (a = 0; a < 64 && n < len; a = b + 1) {
+		if (!(mask & (1ULL << a))) {
+			b = a;
+			continue;
+		}
+		for (b = a; b < 63 && (mask & (1ULL << (b + 1))); b++)
+			;
+		if (a == b)
+			n += snprintf(buf + n, len - n, "%s%d", n ? "," : "", a);
+		else
+			n += snprintf(buf + n, len - n, "%s%d-%d", n ? "," : "", a, b);
+	}
+}
+
+const char *vd_mpol_mode_name(unsigned int mode)
+{
+	/* the words of the script's mbind, in MPOL_* order */
+	static const char *const n[] = {
+		"default", "preferred", "bind", "interleave", "local", "preferred_many",
+		"weighted_interleave",
+	};
+	return mode < sizeof(n) / sizeof(n[0]) ? n[mode] : NULL;
+}
+
+void vd_mpol_flag_names(uint32_t flags, char *buf, size_t len)
+{
+	static const struct { uint32_t bit; const char *name; } t[] = {
+		{ VMS_MPOL_F_STATIC_NODES, "static_nodes" },
+		{ VMS_MPOL_F_RELATIVE_NODES, "relative_nodes" },
+		{ VMS_MPOL_F_NUMA_BALANCING, "numa_balancing" },
+	};
+	size_t i, n = strlen(buf);
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]) && n < len; i++)
+		if (flags & t[i].bit) {
+			n += snprintf(buf + n, len - n, "|%s", t[i].name);
+			flags &= ~t[i].bit;
+		}
+	if (flags && n < len)
+		snprintf(buf + n, len - n, "|0x%x", flags);
+}
+
+void vd_policy_str(const struct vmashadow_policy *p, char *buf, size_t len)
+{
+	const char *name = vd_mpol_mode_name(p->mode);
+	char nodes[256];
+	size_t n;
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", p->mode);
+	vd_mpol_flag_names(p->mode_flags, buf, len);
+	n = strlen(buf);
+	if (p->nodes && n < len) {
+		vd_nodes_str(p->nodes, nodes, sizeof(nodes));
+		n += snprintf(buf + n, len - n, ":%s", nodes);
+	}
+	/*
+	 * The nodes as given only where the kernel keeps them (a mode flag)
+	 * and they are not those in force: STATIC_NODES naming a node not
+	 * allowed, RELATIVE_NODES mapped onto others.
+	 */
+	if (p->mode_flags && p->user_nodes != p->nodes && n < len) {
+		vd_nodes_str(p->user_nodes, nodes, sizeof(nodes));
+		n += snprintf(buf + n, len - n, ",given=%s", nodes);
+	}
+	if (p->home_node >= 0 && n < len)
+		snprintf(buf + n, len - n, ",home=%d", p->home_node);
+}
+
+int vd_policy_same(const struct vmashadow_policy *a, const struct vmashadow_policy *b)
+{
+	return a->mode == b->mode && a->mode_flags == b->mode_flags &&
+	       a->nodes == b->nodes && a->user_nodes == b->user_nodes &&
+	       a->home_node == b->home_node;
+}
+
+/* " policy=X" or " nopolicy" for the region of @fd holding @addr. */
+static int policy_word(int fd, uint64_t addr, char *buf, size_t len)
+{
+	struct vmashadow_policy p;
+	char s[512];
+
+	if (vd_get_policy(fd, addr, &p))
+		return -1;
+	if (p.mode == VMS_MPOL_DEFAULT) {
+		snprintf(buf, len, "nopolicy");
+		return 0;
+	}
+	vd_policy_str(&p, s, sizeof(s));
+	snprintf(buf, len, "policy=%s", s);
+	return 0;
+}
+
+void vd_explain_policies(int fd, const struct vmashadow_explain *x, int next,
+			 char *buf, size_t len)
+{
+	const struct vmashadow_explain_side *sd = next ? &x->next : &x->prev;
+	char them[600], us[600];
+	/* the side's region meets the other at its end (prev), its start (next) */
+	uint64_t here = next ? sd->start - 1 : sd->end;
+
+	buf[0] = 0;
+	if (sd->why != VMASHADOW_WHY_POLICY || sd->end <= sd->start ||
+	    policy_word(fd, sd->start, them, sizeof(them)) ||
+	    policy_word(fd, here, us, sizeof(us)))
+		return;
+	/* at a boundary both sides are the two regions that meet there */
+	if (x->mode == VMASHADOW_EXPLAIN_AT)
+		snprintf(buf, len, " (prev %s, next %s)", next ? us : them, next ? them : us);
+	else
+		snprintf(buf, len, " (%s %s, this %s)", next ? "next" : "prev", them, us);
 }

@@ -82,6 +82,13 @@ end
 expect region B B+4K policy
 expect region B B+4K rw-p nopolicy locked
 expect explain at B prev refused policy
+expect region B B+4K policy=bind:0
+expect region B B+4K rw-p policy=bind|static_nodes:0,given=0-1,home=3 locked
+expect region B B+4K policy=preferred_many|numa_balancing:0-2,5,home=0
+expect region B B+4K policy=interleave|relative_nodes:0x3,given=1,4-5
+expect region B B+4K policy=local
+expect region B B+4K policy=default
+expect region B B+4K policy=7|0x100:63
 S
 status "mbind and mems_allowed parse" 0 "$V" check "$TMP/mbind.vms"
 # set_mempolicy_home_node's every form: the verb and its long name, the

@@ -45,6 +45,12 @@
  *                               them back; ENOENT, EOPNOTSUPP after a part
  *                               changed, the EINVALs; across a fork and an
  *                               mremap (needs NUMA, node 1 offline)
+ *   vmashadow-tracee mpolresync policies whose nodes as given are not those
+ *                               in force (static_nodes 0-1, relative_nodes
+ *                               1) and a home node, then a re-import (a
+ *                               mask naming node 100), then calls that
+ *                               merge only with those exact policies
+ *                               (needs NUMA, node 1 not allowed)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -958,6 +964,53 @@ static int home_nodes(void)
 	return rc;
 }
 
+/*
+ * What a re-import must carry exactly: policies whose nodes as given are
+ * not those in force (MPOL_F_STATIC_NODES of nodes 0-1 where node 0 alone
+ * is allowed; MPOL_F_RELATIVE_NODES of node 1, folded onto node 0) and a
+ * home node, none of which numa_maps shows.  The mbind of node 100 makes
+ * the tracer re-import the state, whose region records give the policies;
+ * after it, each of the same policies given to a neighbour merges with it,
+ * and the same bind without the home node does not, so a replay that
+ * rebuilt one otherwise counts other regions.
+ */
+static int policy_resync(void)
+{
+	const int rw = PROT_READ | PROT_WRITE, priv = MAP_PRIVATE;
+	unsigned long node0 = 1, node1 = 2, nodes01 = 3, high[2] = { 1, 1UL << 36 };
+	char *a, *e;
+	int rc = 0;
+
+	if (mbind_(NULL, 0, MPOL_DEFAULT_, NULL, 0, 0) && errno == ENOSYS) {
+		fprintf(stderr, "%s: no NUMA in this kernel\n", scenario);
+		return 1;
+	}
+	a = map(24 * PG, rw, priv);
+	e = map(4 * PG, rw, priv);
+	if (a == MAP_FAILED || e == MAP_FAILED)
+		return 1;
+	a[0] = 1;
+	rc |= good(mbind_(a, 4 * PG, MPOL_BIND_ | MPOL_F_STATIC_NODES_, &nodes01, 65, 0),
+		   "mbind static 0-1");
+	rc |= good(mbind_(a + 8 * PG, 4 * PG, MPOL_BIND_, &node0, 65, 0), "mbind bind");
+	rc |= good(home_node_(a + 8 * PG, 4 * PG, 0, 0), "home node 0");
+	rc |= good(mbind_(a + 16 * PG, 4 * PG, MPOL_BIND_ | MPOL_F_RELATIVE_NODES_, &node1,
+			  65, 0), "mbind relative 1");
+	/* re-imported: the shadow cannot hold node 100 */
+	rc |= good(mbind_(e, 4 * PG, MPOL_BIND_, high, 129, 0), "mbind of node 100");
+	/* each merges with its neighbour only if that kept its policy exactly */
+	rc |= good(mbind_(a + 4 * PG, 4 * PG, MPOL_BIND_ | MPOL_F_STATIC_NODES_, &nodes01,
+			  65, 0), "mbind static 0-1 beside it");
+	rc |= good(mbind_(a + 12 * PG, 4 * PG, MPOL_BIND_, &node0, 65, 0),
+		   "mbind bind beside the home node");
+	rc |= good(home_node_(a + 12 * PG, 4 * PG, 0, 0), "home node 0 beside it");
+	rc |= good(mbind_(a + 20 * PG, 4 * PG, MPOL_BIND_ | MPOL_F_RELATIVE_NODES_, &node1,
+			  65, 0), "mbind relative 1 beside it");
+	rc |= good(munmap(a, 24 * PG), "munmap");
+	rc |= good(munmap(e, 4 * PG), "munmap");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -993,7 +1046,10 @@ int main(int argc, char **argv)
 		return policies();
 	if (argc > 1 && !strcmp(argv[1], "homenode"))
 		return home_nodes();
+	if (argc > 1 && !strcmp(argv[1], "mpolresync"))
+		return policy_resync();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode\n", argv[0]);
+		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync\n",
+		argv[0]);
 	return 2;
 }

@@ -501,16 +501,75 @@ S
 run 0 "mbind in dry-run, batch and a fork" "$T/mbindmore.vms"
 run 0 "list, json and verbose show a policy" -e 'set mems_allowed 0' -e "$B" \
 	-e 'mbind 0x10001000 4K bind 0' -e list -e 'maps json' -v -e 'mbind 0x10002000 4K bind 0'
-has "... list" '^0000000010001000-0000000010002000 .* policy flags=' out
-has "... json" '"start":"0x10001000".*"policy":true' out
-has "... json, none" '"start":"0x10000000".*"policy":false' out
-has "... verbose: the merge" '^  merged .*0000000010001000-0000000010003000' out
+has "... list: which policy" '^0000000010001000-0000000010002000 .* policy=bind:0 flags=' out
+has "... json: which policy" '"start":"0x10001000".*"policy":true,"mempolicy":{"mode":"bind","flags":\[\],"nodes":"0","user_nodes":"","home_node":null},' out
+has "... json, none" '"start":"0x10000000".*"policy":false,"mempolicy":null,' out
+has "... verbose: the merge, with its policy" '^  merged .*0000000010001000-0000000010003000 rw-p policy=bind:0$' out
 run 1 "an expect region policy can fail" -e 'set mems_allowed 0' -e "$B" \
 	-e 'mbind 0x10000000 16K bind 0' -e 'expect region 0x10000000 0x10004000 nopolicy'
 has "... naming what it has" 'expect region: it has a memory policy of its own' err
 run 0 "explain names the policy" -e 'set mems_allowed 0' -e "$B" -e 'mbind 0x10001000 4K bind 0' \
 	-e 'explain at 0x10001000'
 has "... different memory policies" 'refused: policy' out
+has "... and which: none against bind to node 0" \
+	'^  prev 0000000010000000-0000000010001000 refused: policy (prev nopolicy, next policy=bind:0)$' out
+has "... on both sides of the boundary" \
+	'^  next 0000000010001000-0000000010002000 refused: policy (prev nopolicy, next policy=bind:0)$' out
+# Which policy: the mode, its flags, the nodes in force, the nodes as
+# given where a flag keeps them and they differ, the home node.
+cat >"$T/polexact.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+set nodes_online 0
+map B 40K rw- private,anon,fixed
+mbind B 4K bind|static_nodes 0-1
+expect region B B+4K rw-p policy=bind|static_nodes:0,given=0-1
+mbind B+4K 4K bind|relative_nodes 1
+expect region B+4K B+8K policy=bind|relative_nodes:0,given=1
+mbind B+8K 4K bind 0
+home_node B+8K 4K 0
+expect region B+8K B+12K policy=bind:0,home=0
+mbind B+12K 4K bind|numa_balancing 0
+expect region B+12K B+16K policy=bind|numa_balancing:0
+mbind B+16K 4K local
+expect region B+16K B+20K policy=local
+mbind B+20K 4K preferred|static_nodes 0-1
+expect region B+20K B+24K policy=preferred|static_nodes:0,given=0-1
+mbind B+24K 4K interleave 0x1
+expect region B+24K B+28K policy=interleave:0
+expect region B+28K B+40K policy=default
+expect region B+28K B+40K nopolicy
+mbind B+28K 4K bind|static_nodes 0
+expect region B+28K B+32K policy=bind|static_nodes:0
+S
+run 0 "expect region policy=: the exact policy" "$T/polexact.vms"
+run 1 "an expect region policy= can fail: another policy" -e 'set mems_allowed 0' \
+	-e 'set nodes_online 0' -e "$B" -e 'mbind 0x10000000 16K bind 0' \
+	-e 'home_node 0x10000000 16K 0' -e 'expect region 0x10000000 0x10004000 policy=bind:0'
+has "... naming both" \
+	'expect region: its policy is policy=bind:0,home=0, not policy=bind:0$' err
+run 1 "... the nodes as given" -e 'set mems_allowed 0' -e "$B" \
+	-e 'mbind 0x10000000 16K bind|static_nodes 0-1' \
+	-e 'expect region 0x10000000 0x10004000 policy=bind|static_nodes:0'
+has "... naming both" \
+	'its policy is policy=bind|static_nodes:0,given=0-1, not policy=bind|static_nodes:0$' err
+run 1 "... none" -e "$B" -e 'expect region 0x10000000 0x10004000 policy=bind:0'
+has "... saying it has none" 'it has no memory policy of its own, not policy=bind:0$' err
+# A home node given to a whole region changes it; explain says which
+# policies kept a home node's piece apart, after an mprotect there and
+# back, and at a boundary.
+run 0 "verbose and explain show home nodes" -v -e 'set mems_allowed 0' -e 'set nodes_online 0' \
+	-e "$B" -e 'mbind 0x10000000 16K bind 0' -e 'home_node 0x10000000 16K 0' \
+	-e 'expect change 0x10000000 0x10004000 changed' -e 'mbind 0x10000000 16K bind 0' \
+	-e 'home_node 0x10001000 4K 0' -e 'protect 0x10001000 4K r--' \
+	-e 'protect 0x10001000 4K rw-' -e explain -e 'explain at 0x10002000'
+has "... the change" '^  changed   0000000010000000-0000000010004000 rw-p policy=bind:0,home=0$' out
+has "... the last call's prev" \
+	'^  prev 0000000010000000-0000000010001000 refused: policy (prev policy=bind:0, this policy=bind:0,home=0)$' out
+has "... its next" \
+	'^  next 0000000010002000-0000000010004000 refused: policy (next policy=bind:0, this policy=bind:0,home=0)$' out
+has "... at a boundary" \
+	'^  prev 0000000010001000-0000000010002000 refused: policy (prev policy=bind:0,home=0, next policy=bind:0)$' out
 # set_mempolicy_home_node(2): the policies of a range get a home node,
 # splitting and merging as mbind does; a region without a policy is passed
 # over, and a range with none is ENOENT; a policy other than bind or

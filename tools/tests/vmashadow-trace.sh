@@ -210,8 +210,10 @@ fi
 # mremap.  What the shadow cannot hold is the kernel's: a mask naming node
 # 100 (one re-import, whose regions carry their policies from numa_maps),
 # an unreadable mask (EFAULT) and MPOL_MF_MOVE_ALL without CAP_SYS_NICE
-# (EPERM) are left out, as comments.  The log replays.  A kernel without
-# NUMA (the debug lane's) has no mbind(): skipped.
+# (EPERM) are left out, as comments.  The re-import's region records give
+# each policy as the shadow's GET_POLICY has it: MPOL_F_STATIC_NODES with
+# the nodes as given (0-1) beside those in force (0).  The log replays.  A
+# kernel without NUMA (the debug lane's) has no mbind(): skipped.
 if [ -e /proc/self/numa_maps ]; then
 	trace mbind vmashadow-tracee mbind
 	log=$T/mbind.log
@@ -229,7 +231,8 @@ if [ -e /proc/self/numa_maps ]; then
 		grep -q '^# [0-9]* mbind(.*) = -EFAULT: not mirrored (a mask the tracer cannot read)$' "$log" &&
 		grep -q '^# [0-9]* mbind(.*) = 0x0: not mirrored (a node above 63), re-imported$' "$log" &&
 		grep -q '^# [0-9]* mbind(.*) = -EPERM: not mirrored (MPOL_MF_MOVE_ALL without CAP_SYS_NICE)$' "$log" &&
-		grep -q ' region .* mpol=0x2,0x1$' "$log" && grep -q ' region .* mpol=0x8002,0x1$' "$log" &&
+		grep -q ' region .* mpol=0x2,0x1,0x0,-1$' "$log" &&
+		grep -q ' region .* mpol=0x8002,0x1,0x3,-1$' "$log" &&
 		"$V" replay "$log" >"$T/out" 2>&1; then
 		ok "mbind is mirrored, its policies compared, and replays"
 	else
@@ -272,6 +275,44 @@ else
 	skip "trace homenode" "no NUMA in this kernel"
 	skip "set_mempolicy_home_node is mirrored, not re-imported, and replays" \
 		"no NUMA in this kernel"
+fi
+
+# A re-import carries policies exactly: the region records of the state
+# re-imported after the mbind of node 100 give MPOL_F_STATIC_NODES' nodes
+# as given (0-1, node 0 in force), MPOL_F_RELATIVE_NODES' (node 1, folded
+# onto node 0) and a home node, which numa_maps shows none of; the replay
+# rebuilds them exactly (its GET_POLICY check warns of none), so that the
+# calls after, which merge only with those exact policies, count the
+# kernel's regions.  The same log with the records as numa_maps gave them
+# (mpol=MODE,NODES, still read) rebuilds them otherwise and diverges.
+if [ -e /proc/self/numa_maps ]; then
+	trace mpolresync vmashadow-tracee mpolresync
+	log=$T/mpolresync.log
+	sed -n '/ resync mbind$/,$p' "$log" >"$T/after.log"
+	if grep -q 'unmirrored calls 1,' "$T/out" && [ "$(grep -c ' resync ' "$log")" = 1 ] &&
+		grep -q ' region .* mpol=0x8002,0x1,0x3,-1$' "$T/after.log" &&
+		grep -q ' region .* mpol=0x4002,0x1,0x2,-1$' "$T/after.log" &&
+		grep -q ' region .* mpol=0x2,0x1,0x0,0$' "$T/after.log" &&
+		"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out" &&
+		! grep -q 'warning' "$T/out"; then
+		ok "a re-import logs policies exactly (nodes as given, home node), and replays"
+	else
+		sed -n '/ exec .*tracee$/,$p' "$log" | grep -v ' file ' | sed 's/^/# /' | tail -n 60
+		notok "a re-import logs policies exactly (nodes as given, home node), and replays"
+	fi
+	sed 's/ \(mpol=0x[0-9a-f]*,0x[0-9a-f]*\),0x[0-9a-f]*,-\{0,1\}[0-9]*$/ \1/' "$log" >"$T/old.log"
+	"$V" replay "$T/old.log" >"$T/out" 2>&1
+	if [ $? = 1 ] && grep -q 'mbind .* n=[0-9]*: the kernel has [0-9]* regions after it' "$T/out" &&
+		! grep -q ',-1$' "$T/old.log"; then
+		ok "... which the old numa_maps form could not carry"
+	else
+		notok "... which the old numa_maps form could not carry"
+	fi
+else
+	skip "trace mpolresync" "no NUMA in this kernel"
+	skip "a re-import logs policies exactly (nodes as given, home node), and replays" \
+		"no NUMA in this kernel"
+	skip "... which the old numa_maps form could not carry" "no NUMA in this kernel"
 fi
 
 # --check exit.
@@ -457,6 +498,37 @@ if [ $? = 0 ] && grep -q '5 calls, 0 divergences' "$T/out"; then
 	ok "replay follows home nodes and the nodes online"
 else
 	notok "replay follows home nodes and the nodes online"
+fi
+# Region records with exact policies (mpol=MODE,NODES,GIVEN,HOME): the
+# nodes as given of MPOL_F_STATIC_NODES (0-1 where node 0 alone is
+# allowed) and a home node rebuilt, so that the same policies beside them
+# merge; then a record whose nodes in force no rebuild gives (relative
+# node 1 onto node 0 is node 0, not node 1): the replay says so.
+cat >"$T/mpol.log" <<'S'
+vmashadow-log 1
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited unlimited unlimited 0 0x0 0x0 0x1 0x1
+1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x100073 1 mpol=0x8002,0x1,0x3,-1
+1 region 0x10004000 0x10008000 rw-p anon - 0x10004 0x100073 1
+1 region 0x10008000 0x1000c000 rw-p anon - 0x10008 0x100073 1 mpol=0x2,0x1,0x0,0
+1 region 0x1000c000 0x10010000 rw-p anon - 0x1000c 0x100073 1
+1 mbind 0x10004000 0x4000 0x8002 0x3 65 0x0 = 0x0 n=3
+1 mbind 0x1000c000 0x4000 0x2 0x1 65 0x0 = 0x0 n=3
+1 set_mempolicy_home_node 0x1000c000 0x4000 0 0x0 = 0x0 n=2
+S
+"$V" replay "$T/mpol.log" >"$T/out" 2>&1
+if [ $? = 0 ] && grep -q '3 calls, 0 divergences$' "$T/out" && ! grep -q warning "$T/out"; then
+	ok "replay rebuilds policies exactly: the nodes as given, the home node"
+else
+	notok "replay rebuilds policies exactly: the nodes as given, the home node"
+fi
+sed 's/mpol=0x8002,0x1,0x3,-1/mpol=0x4002,0x2,0x2,-1/' "$T/mpol.log" >"$T/mpolbad.log"
+"$V" replay "$T/mpolbad.log" >"$T/out" 2>&1
+if grep -q '^line 4: warning: 10000000-10004000 rebuilt with policy=bind|relative_nodes:0,given=1, not the logged policy=bind|relative_nodes:1$' "$T/out" &&
+	grep -q '; 1 policy not rebuilt as logged$' "$T/out"; then
+	ok "replay checks each rebuilt policy, and says where it differs"
+else
+	notok "replay checks each rebuilt policy, and says where it differs"
 fi
 # ... and set_mempolicy_home_node in strace output, the failed call
 # skipped.
