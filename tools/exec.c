@@ -794,6 +794,35 @@ static int do_explain(struct state *st, const struct cmd *c, struct vmashadow_ex
 	return 0;
 }
 
+/* The boundaries of [lo, hi) (hi 0: all) kept apart, and why. */
+static int why_in(struct state *st, int line, uint64_t lo, uint64_t hi)
+{
+	int e = vms_why(st->o->out, st->fd, lo, hi);
+
+	if (e) {
+		fail(st, line, "why: %s", strerror(e));
+		st->res->runtime_error = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int do_why(struct state *st, const struct cmd *c)
+{
+	__u64 lo = 0, hi = 0;
+
+	if (c->ne && (EVAL(st, c->line, &c->e[0], &lo) ||
+		      EVAL(st, c->line, &c->e[1], &hi)))
+		return -1;
+	if (c->ne && hi <= lo) {
+		fail(st, c->line, "why: the end 0x%llx is not above the start "
+		     "0x%llx", (unsigned long long)hi, (unsigned long long)lo);
+		st->res->runtime_error = 1;
+		return -1;
+	}
+	return why_in(st, c->line, lo, hi);
+}
+
 static void print_stats(struct state *st, const struct vmashadow_stats *s)
 {
 	const __u64 *v = &s->regions;
@@ -1171,6 +1200,8 @@ static int exec_cmd(struct state *st, const struct cmd *c)
 		else
 			fprintf(st->o->out, "valid\n");
 		return 0;
+	case C_WHY:
+		return do_why(st, c);
 	case C_EXPLAIN:
 		if (do_explain(st, c, &x))
 			return -1;
@@ -1452,6 +1483,9 @@ void vms_run_script(FILE *fp, const char *name, const struct vms_opts *o,
 	if (i == ncmds) {
 		check_unexpected(&st);
 		if (o->diff_target && diff_against(&st, p.line, o->diff_target, &o->window))
+			res->runtime_error = 1;
+		else if (o->why_after && why_in(&st, p.line, o->window.start,
+						o->window.end))
 			res->runtime_error = 1;
 	}
 	state_free(&st);

@@ -75,6 +75,7 @@ static void usage(FILE *f)
 "  or:  vmashadow diff [-s SCRIPT] [--shadow-maps FILE] [-w START-END] PID|MAPSFILE\n"
 "  or:  vmashadow format [-f FORMAT] [--before MAPSFILE] [-w START-END] [MAPSFILE]\n"
 "  or:  vmashadow import [-f FORMAT] [PID|self]\n"
+"  or:  vmashadow why [-w START-END] [-s SCRIPT | PID|self]\n"
 "  or:  vmashadow trace [--check every|exit] [--log FILE] -- PROGRAM [ARG]...\n"
 "  or:  vmashadow replay LOG|STRACE-OUTPUT\n"
 "  or:  vmashadow shrink LOG\n"
@@ -87,11 +88,11 @@ static void usage(FILE *f)
 "; $VMASHADOW_DEVICE)\n"
 "  -e, --execute=COMMAND  run COMMAND (may be repeated; runs before SCRIPTs)\n"
 "  -f, --format=FORMAT    maps (default), pmap, json or svg, for 'maps'\n"
-"  -w, --window=START-END the SVG window, or the range diff compares\n"
+"  -w, --window=START-END the SVG window, or the range diff and why cover\n"
 "  -r, --rules=VERSION    follow the rules of Linux 6.1 or 6.12\n"
 "  -t, --tap              print kselftest-style TAP, one test per SCRIPT\n"
 "  -n, --parse-only       check the scripts' syntax only (as 'check')\n"
-"  -s, --script=SCRIPT    diff: run SCRIPT on the shadow first\n"
+"  -s, --script=SCRIPT    diff, why: run SCRIPT on the shadow first\n"
 "      --shadow-maps=FILE diff: take the shadow from a maps FILE\n"
 "      --before=FILE      format: the maps before the last operation\n"
 "  -v, --verbose          print every operation's result and effect\n"
@@ -331,6 +332,41 @@ static int cmd_import(int argc, char **argv, struct vms_opts *o)
 	return result_status(&r);
 }
 
+/*
+ * vmashadow why [-s SCRIPT | PID|self]: why the regions of a process (or
+ * of the shadow SCRIPT builds) that touch are not one region, each
+ * boundary with the rule that keeps it, then the counts: what to look at
+ * when a program nears vm.max_map_count.
+ */
+static int cmd_why(int argc, char **argv, struct vms_opts *o, const char *script)
+{
+	const char *who = argc ? argv[0] : "self";
+	struct vms_result r;
+	char text[64];
+	FILE *in;
+
+	if (argc > 1 || (argc && script) ||
+	    (strcmp(who, "self") && strspn(who, "0123456789") != strlen(who))) {
+		vms_errx("why: expects one PID or self, or -s SCRIPT");
+		usage(stderr);
+		return VMS_EXIT_USAGE;
+	}
+	o->why_after = 1;
+	if (script) {
+		run_one(script, o, &r);
+		return result_status(&r);
+	}
+	snprintf(text, sizeof(text), "import %s\n", who);
+	in = fmemopen(text, strlen(text), "r");
+	if (!in) {
+		vms_err("why", errno);
+		return VMS_EXIT_FAIL;
+	}
+	vms_run_script(in, "why", o, &r);
+	fclose(in);
+	return result_status(&r);
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SHADOW_MAPS = 256, OPT_BEFORE };
@@ -386,7 +422,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "check") ||
 			 !strcmp(argv[1], "diff") || !strcmp(argv[1], "format") ||
-			 !strcmp(argv[1], "import") ||
+			 !strcmp(argv[1], "import") || !strcmp(argv[1], "why") ||
 			 !strcmp(argv[1], "version"))) {
 		sub = argv[1];
 		argv[1] = argv[0];
@@ -469,6 +505,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc, argv, &o, script, shadow_maps);
 	if (!strcmp(sub, "import"))
 		return cmd_import(argc, argv, &o);
+	if (!strcmp(sub, "why"))
+		return cmd_why(argc, argv, &o, script);
 	if (!strcmp(sub, "check"))
 		o.parse_only = 1;
 

@@ -955,6 +955,17 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 			p->need_diff = 1;
 		return 0;
 	}
+	if (!strcmp(v, "why")) {
+		/* why [START END]: the boundaries kept apart, and why */
+		c->kind = C_WHY;
+		c->ne = a;
+		if (a != 0 && a != 2) {
+			perr(p, "why: usage: why [START END]");
+			return -1;
+		}
+		return a ? parse_expr(p, "why", w[1], &c->e[0]) ||
+			   parse_expr(p, "why", w[2], &c->e[1]) : 0;
+	}
 	if (!strcmp(v, "explain")) {
 		c->kind = C_EXPLAIN;
 		c->mode = VMASHADOW_EXPLAIN_LAST;

@@ -116,6 +116,8 @@ int vd_find(int fd, struct vmashadow_find *f, char *name, size_t namelen);
 int vd_stats(int fd, struct vmashadow_stats *st);
 int vd_validate(int fd, struct vmashadow_validate *v);
 int vd_explain(int fd, struct vmashadow_explain *e);
+/* why.c: every boundary of [lo, hi) (hi 0: all) kept apart, and why */
+int vms_why(FILE *out, int fd, uint64_t lo, uint64_t hi);
 /* The policy of the region holding addr: 0 or errno (EFAULT: no region). */
 int vd_get_policy(int fd, uint64_t addr, struct vmashadow_policy *p);
 int vd_snapshot(int fd, struct vms_snap *s);	/* 0 or errno */
@@ -210,6 +212,7 @@ struct vms_opts {
 	FILE *diag;		/* failures; stderr, or stdout with "# " in TAP */
 	const char *diag_prefix;
 	const char *diff_target;	/* after the script: diff with this */
+	int why_after;		/* after the script: why (the window's) */
 };
 
 /* Outcome of one script. */

@@ -685,6 +685,46 @@ run 0 "nodes_online: node 0 online by default" -e 'set mems_allowed 0' -e "$B" \
 	-e 'mbind 0x10000000 16K bind 0' -e 'home_node 0x10000000 4K 0' -e 'expect ok'
 run 1 "nodes_online may not be empty" -e 'set nodes_online none'
 has "... naming the parameter" 'set nodes_online: Invalid argument' err
+# why: each boundary where two regions meet and stay apart, with the rule
+# that keeps them apart, then the counts, most first.  Under 6.12's rules
+# the page made read-only, never faulted, also gives up VM_ACCOUNT, which
+# maps does not show.
+cat >"$T/why.vms" <<'S'
+let B 0x10000000
+set mems_allowed 0
+map B 16K rw- private,anon,fixed
+protect B+4K 4K r--
+map B+16K 8K rw- private,anon,fixed
+mbind B+16K 4K bind 0
+map B+64K 4K rw- private,anon,fixed
+S
+run 0 "why -s: the boundaries kept apart (6.1)" why -r 6.1 -s "$T/why.vms"
+has "... a protection" '^0000000010001000 flags: write$' out
+has "... the protection back" '^0000000010002000 flags: write$' out
+has "... a policy, both policies named" \
+	'^0000000010004000 policy (prev nopolicy, next policy=bind:0)$' out
+has "... and back" '^0000000010005000 policy (prev policy=bind:0, next nopolicy)$' out
+has "... the counts, most first" \
+	'^why: 6 regions, 4 boundaries where two meet, 4 kept apart: flags 2 (write 2), policy 2$' out
+[ "$(wc -l <"$T/out")" = 5 ] && ok "... nothing else (no hole is a boundary)" ||
+	notok "... nothing else (no hole is a boundary)"
+run 0 "why -s (6.12)" why -r 6.12 -s "$T/why.vms"
+has "... the account the read-only page gave up" \
+	'^0000000010001000 flags: write,account$' out
+has "... counted by flag" \
+	'^why: 6 regions, 4 boundaries where two meet, 4 kept apart: flags 2 (write 2, account 2), policy 2$' out
+run 0 "why -w: a window" why -r 6.1 -w 10003000-10030000 -s "$T/why.vms"
+has "... only its boundaries" \
+	'^why: 4 regions, 2 boundaries where two meet, 2 kept apart: policy 2$' out
+run 0 "why in a script, with a range" -r 6.1 -e "$(cat "$T/why.vms")" -e 'why B B+12K'
+has "... the range's boundaries" \
+	'^why: 3 regions, 2 boundaries where two meet, 2 kept apart: flags 2 (write 2)$' out
+run 2 "why: START and END, or nothing" -e 'why 0x10000000'
+run 1 "why: an empty range" -e 'why 0x2000 0x1000'
+run 2 "why: one PID, or a script" why -s "$T/why.vms" 1
+run 0 "why self: a real process" why self
+has "... its segments differ in protection" ' flags: ' out
+has "... and a summary" '^why: [1-9][0-9]* regions, ' out
 run 0 "import self" -e 'import self' -e maps
 has "... shows the tool's own stack" '\[stack\]$' out
 printf 'map 0x10000000 4K rw- private,anon,fixed\nexpect regions 1\n' | "$V" >"$T/out" 2>"$T/err"
