@@ -431,9 +431,9 @@ static int vms_home_node_room(struct vms_mm *mm, unsigned long start,
  * start + len).  A region without a policy is passed over; the first with
  * a policy that is neither MPOL_BIND nor MPOL_PREFERRED_MANY stops the
  * call with -EOPNOTSUPP, and the regions before it keep their new policy
- * ("We don't reset the home node for vmas we already updated before"):
- * the one error after which the kernel, and so the shadow, has changed
- * something.  When no region of the range had a policy, -ENOENT.
+ * ("We don't reset the home node for vmas we already updated before"),
+ * as they do before a split that max_map_count refuses (-ENOMEM, as in
+ * mbind()).  When no region of the range had a policy, -ENOENT.
  *
  *        start                          end
  *          v                             v

@@ -1487,4 +1487,30 @@ TEST_F(limit, second_split)
 	CHECK("1-3:rw-p 3-7:rw-p", "-B");
 }
 
+/*
+ * set_mempolicy_home_node() runs mbind_range() too, and stops where it
+ * does, with what came before kept:
+ *
+ *   012345678
+ *    BBBBBB        bound, room for one split
+ *      hh          the head splits off, the tail cannot: -ENOMEM,
+ *    BBBBBB        two regions, neither with the home node (the head
+ *    hh            given it alone does not join the tail)
+ */
+TEST_F(limit, home_node_second_split)
+{
+	if (syscall(SYS_mbind, 0UL, 0UL, 0UL, NULL, 0UL, 0UL))
+		SKIP(return, "no mbind(2): a kernel without NUMA");
+	MAP(0, 1, 6, RW, 0);
+	BIND0(0, 1, 6);
+	VMS_AT_DISTANCE(1);
+	HOME(-ENOMEM, 3, 2, 0);
+	CHECK("1-3:rw-p 3-7:rw-p", "BB");
+	HOME(0, 1, 2, 0);
+	CHECK("1-3:rw-p 3-7:rw-p", "BB");
+	/* the tail whole needs no split: it joins the head */
+	HOME(0, 3, 4, 0);
+	CHECK("1-7:rw-p", "B");
+}
+
 TEST_HARNESS_MAIN
