@@ -30,10 +30,11 @@
  *           flags, over a region, part of one, or a span of them; now and
  *           then an invalid one.  Drawn from a stream of its own, so that
  *           the other operations of a seed stay what they were; not on a
- *           kernel without NUMA (the debug kernel: ENOSYS)
+ *           kernel without NUMA (ENOSYS)
  *   home    set_mempolicy_home_node(2) on node 0, from the same stream:
- *           over the last mbind() range, part of it, or a span of pages;
- *           now and then a node not online, a flag, an unaligned start
+ *           over a region with a policy it takes (found with GET_POLICY),
+ *           a part of one and then the whole, or a span of pages; now
+ *           and then a node not online, a flag, an unaligned start
  *
  * One sequence in eight runs under RLIMIT_DATA of what the child holds in
  * data mappings plus 0-63 pages, and one in eight with a soft limit of 0
@@ -1393,7 +1394,7 @@ static struct rec last_mbind[2];
  * the region: a split and its undo, the 3-way merge.
  */
 static int last_mbind_chain;
-/* The last set_mempolicy_home_node() was a part of the last mbind() range. */
+/* The last set_mempolicy_home_node() was a part of a region. */
 static int last_home_part;
 
 /*
@@ -1449,33 +1450,72 @@ static int gen_mbind_again(struct rec *r, unsigned int how)
 	return r->len <= WIN_PAGES * PS;
 }
 
+/* The region a part was taken from, for the home node of the whole. */
+static unsigned long home_whole_addr, home_whole_len;
+
 /*
- * set_mempolicy_home_node() of node 0: over the last mbind() range, which
- * has a policy unless that failed or was the default, a part of it (a
- * split), or a span of pages across regions and holes.  The layout
- * decides among success, -ENOENT (no policy) and -EOPNOTSUPP (another
- * mode first); now and then the arguments are wrong (-EINVAL).  Not one
- * of the last mbind() ranges that gen_mbind_again() reuses.
+ * A region of the window, from @addr on (then from the window's start),
+ * with a policy that set_mempolicy_home_node() takes: MPOL_BIND or
+ * MPOL_PREFERRED_MANY, as the shadow's GET_POLICY says.
+ */
+static int find_homeable(unsigned long addr, struct vmashadow_region *reg)
+{
+	struct vmashadow_policy p;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++, addr = WIN) {
+		while (sh_find(VMASHADOW_FIND_VMA, addr, reg) &&
+		       reg->end <= WPG(WIN_PAGES)) {
+			addr = reg->end;
+			if (reg->start < WIN ||
+			    !(reg->state & VMASHADOW_STATE_POLICY))
+				continue;
+			memset(&p, 0, sizeof(p));
+			p.size = sizeof(p);
+			p.addr = reg->start;
+			if (!sh_ioctl(VMASHADOW_IOC_GET_POLICY, &p) &&
+			    (p.mode == MPOL_BIND || p.mode == MPOL_PREFERRED_MANY))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * set_mempolicy_home_node() of node 0: most often over a region whose
+ * policy it takes, whole or a part of it (one or two splits, never with a
+ * wrong argument), and then at once over the whole again (the parts
+ * join); else over a span of pages
+ * across regions and holes, where the layout decides among success,
+ * -ENOENT (no policy) and -EOPNOTSUPP (another mode first).  Now and then
+ * the arguments are wrong (-EINVAL).
  */
 static void gen_home(struct rec *r)
 {
-	const struct rec *b = &last_mbind[0];
-	unsigned long pg = pn(WIN_PAGES), npg = 1 + pn(12), x = pn(100), o;
+	unsigned long pg = pn(WIN_PAGES), npg = 1 + pn(12), x = pn(100), o, len;
+	struct vmashadow_region reg;
 
 	r->kind = K_HOME;
-	/* after a part, the whole range: the parts join again */
-	if (last_home_part)
-		x = 25 + pn(35);
-	last_home_part = 0;
-	if (x < 60 && b->kind == K_MBIND && !(b->addr & (PS - 1)) &&
-	    b->len >= PS && b->len <= WIN_PAGES * PS) {
-		pg = (b->addr - WIN) / PS;
-		npg = b->len / PS;
-		if (x < 25 && npg > 2) {
-			o = pn(npg - 1);
-			pg += o;
-			npg = 1 + pn(npg - o - 1);
+	if (last_home_part) {
+		last_home_part = 0;
+		r->addr = home_whole_addr;
+		r->len = home_whole_len;
+		return;
+	}
+	if (x < 60 && find_homeable(WPG(pg), &reg)) {
+		pg = (reg.start - WIN) / PS;
+		npg = (reg.end - reg.start) / PS;
+		if (x < 40 && npg > 1) {
+			home_whole_addr = reg.start;
+			home_whole_len = reg.end - reg.start;
+			o = pn(npg);
+			len = 1 + pn(npg - o);
+			if (!o && len == npg)
+				len--;		/* a part, not all of it */
 			last_home_part = 1;
+			r->addr = WPG(pg + o);
+			r->len = len * PS;
+			return;
 		}
 	}
 	if (pg + npg > WIN_PAGES)
@@ -1516,7 +1556,7 @@ static void gen_mbind(struct rec *r)
 	unsigned long pg = pn(WIN_PAGES), npg = 1 + pn(8), x = pn(100);
 	int chain = last_mbind_chain;
 
-	if (pn(100) < (last_home_part ? 80 : 15)) {
+	if (pn(100) < 25) {
 		gen_home(r);
 		return;
 	}
@@ -1593,8 +1633,12 @@ static void gen(struct rec *r, int forks)
 
 	memset(r, 0, sizeof(*r));
 	r->fdsel = F_ANON;
-	if (has_mbind &&
-	    pn(1000) < (last_mbind_chain || last_home_part ? 500 : 50)) {
+	/* a home node for a part is followed at once by one for the whole */
+	if (has_mbind && last_home_part) {
+		gen_home(r);
+		return;
+	}
+	if (has_mbind && pn(1000) < (last_mbind_chain ? 500 : 50)) {
 		gen_mbind(r);
 		return;
 	}

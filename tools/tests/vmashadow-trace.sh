@@ -213,7 +213,7 @@ fi
 # (EPERM) are left out, as comments.  The re-import's region records give
 # each policy as the shadow's GET_POLICY has it: MPOL_F_STATIC_NODES with
 # the nodes as given (0-1) beside those in force (0).  The log replays.  A
-# kernel without NUMA (the debug lane's) has no mbind(): skipped.
+# kernel without NUMA has no mbind(): skipped.
 if [ -e /proc/self/numa_maps ]; then
 	trace mbind vmashadow-tracee mbind
 	log=$T/mbind.log
@@ -249,7 +249,7 @@ fi
 # it; ENOENT, EOPNOTSUPP after a part changed, the EINVALs (node 1 offline,
 # node 100, flags beyond 32 bits), each equal to the kernel's; across a
 # fork and an mremap.  The nodes online end the params record; the log
-# replays.  Without NUMA (the debug lane), skipped.
+# replays.  Without NUMA, skipped.
 if [ -e /proc/self/numa_maps ]; then
 	trace homenode vmashadow-tracee homenode
 	log=$T/homenode.log
