@@ -1891,6 +1891,25 @@ static inline bool m_pol_room(const struct model *m, const struct mpol *pol)
 }
 
 /*
+ * One step of mbind_range()'s walk over [start, end): the region at or
+ * after @addr, and in [*vmstart, *vmend) its part of the range; -1 when
+ * none is left.  Each step finds the region again where the last one's
+ * part ended, so that one merged beyond it is passed over.
+ */
+static inline int m_range_step(const struct model *m, unsigned long addr,
+			       unsigned long start, unsigned long end,
+			       unsigned long *vmstart, unsigned long *vmend)
+{
+	int i = mfind(m, addr);
+
+	if (i >= m->n || m->r[i].start >= end)
+		return -1;
+	*vmstart = m->r[i].start > start ? m->r[i].start : start;
+	*vmend = m->r[i].end < end ? m->r[i].end : end;
+	return i;
+}
+
+/*
  * The range of mbind() and set_mempolicy_home_node(): aligned, not
  * wrapping; empty is done.
  */
@@ -2003,11 +2022,9 @@ static inline int model_mbind(struct model *m, unsigned long start,
 	 * the policy already, and is passed over)
 	 */
 	for (addr = start; addr < end; addr = vmend) {
-		i = mfind(m, addr);
-		if (i >= m->n || m->r[i].start >= end)
+		i = m_range_step(m, addr, start, end, &vmstart, &vmend);
+		if (i < 0)
 			break;
-		vmstart = m->r[i].start > start ? m->r[i].start : start;
-		vmend = m->r[i].end < end ? m->r[i].end : end;
 		if (m_pol_eq(&m->r[i].pol, &pol))
 			continue;
 		p = m_modify_pol(m, i, vmstart, vmend, m->r[i].flags, &pol);
@@ -2087,11 +2104,9 @@ static inline int model_home_node(struct model *m, unsigned long start,
 	if (!m_home_room(m, start, end, (int)node + 1))
 		return -ENOMEM;
 	for (addr = start; addr < end; addr = vmend) {
-		i = mfind(m, addr);
-		if (i >= m->n || m->r[i].start >= end)
+		i = m_range_step(m, addr, start, end, &vmstart, &vmend);
+		if (i < 0)
 			break;
-		vmstart = m->r[i].start > start ? m->r[i].start : start;
-		vmend = m->r[i].end < end ? m->r[i].end : end;
 		pol = m->r[i].pol;
 		if (!pol.mode)
 			continue;
