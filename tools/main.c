@@ -303,6 +303,34 @@ static int cmd_diff(int argc, char **argv, struct vms_opts *o, const char *scrip
 	return result_status(&r);
 }
 
+/* Whether @who names a process: "self" or a PID. */
+static int is_process(const char *who)
+{
+	return !strcmp(who, "self") || strspn(who, "0123456789") == strlen(who);
+}
+
+/*
+ * Import @who ("self" or a PID) into a shadow, then run @then (script
+ * lines, may be ""), as a script named @name.
+ */
+static int import_then(const char *who, const char *then, const char *name,
+		       struct vms_opts *o)
+{
+	struct vms_result r;
+	char text[64];
+	FILE *script;
+
+	snprintf(text, sizeof(text), "import %s\n%s", who, then);
+	script = fmemopen(text, strlen(text), "r");
+	if (!script) {
+		vms_err(name, errno);
+		return VMS_EXIT_FAIL;
+	}
+	vms_run_script(script, name, o, &r);
+	fclose(script);
+	return result_status(&r);
+}
+
 /*
  * vmashadow import [PID|self]: load a process's address space (without a
  * PID, this command's own) into a shadow and print it in the chosen
@@ -311,25 +339,13 @@ static int cmd_diff(int argc, char **argv, struct vms_opts *o, const char *scrip
 static int cmd_import(int argc, char **argv, struct vms_opts *o)
 {
 	const char *who = argc ? argv[0] : "self";
-	struct vms_result r;
-	char text[64];
-	FILE *script;
 
-	if (argc > 1 || (strcmp(who, "self") &&
-			 strspn(who, "0123456789") != strlen(who))) {
+	if (argc > 1 || !is_process(who)) {
 		vms_errx("import: expects one PID or self");
 		usage(stderr);
 		return VMS_EXIT_USAGE;
 	}
-	snprintf(text, sizeof(text), "import %s\nmaps\n", who);
-	script = fmemopen(text, strlen(text), "r");
-	if (!script) {
-		vms_err("import", errno);
-		return VMS_EXIT_FAIL;
-	}
-	vms_run_script(script, "import", o, &r);
-	fclose(script);
-	return result_status(&r);
+	return import_then(who, "maps\n", "import", o);
 }
 
 /*
@@ -342,28 +358,16 @@ static int cmd_why(int argc, char **argv, struct vms_opts *o, const char *script
 {
 	const char *who = argc ? argv[0] : "self";
 	struct vms_result r;
-	char text[64];
-	FILE *in;
 
-	if (argc > 1 || (argc && script) ||
-	    (strcmp(who, "self") && strspn(who, "0123456789") != strlen(who))) {
+	if (argc > 1 || (argc && script) || !is_process(who)) {
 		vms_errx("why: expects one PID or self, or -s SCRIPT");
 		usage(stderr);
 		return VMS_EXIT_USAGE;
 	}
 	o->why_after = 1;
-	if (script) {
-		run_one(script, o, &r);
-		return result_status(&r);
-	}
-	snprintf(text, sizeof(text), "import %s\n", who);
-	in = fmemopen(text, strlen(text), "r");
-	if (!in) {
-		vms_err("why", errno);
-		return VMS_EXIT_FAIL;
-	}
-	vms_run_script(in, "why", o, &r);
-	fclose(in);
+	if (!script)
+		return import_then(who, "", "why", o);
+	run_one(script, o, &r);
 	return result_status(&r);
 }
 
