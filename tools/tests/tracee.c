@@ -436,15 +436,18 @@ static int has_ipc_lock(void)
 	return !!(d[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32)));
 }
 
-/* Drop CAP_IPC_LOCK from the effective set: RLIMIT_MEMLOCK then counts. */
-static void drop_ipc_lock(void)
+/*
+ * Drop @cap from the effective set: without CAP_IPC_LOCK RLIMIT_MEMLOCK
+ * counts, without CAP_SYS_NICE MPOL_MF_MOVE_ALL is refused.
+ */
+static void drop_cap(int cap)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 
 	if (syscall(SYS_capget, &h, d))
 		return;
-	d[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	d[cap / 32].effective &= ~(1U << (cap % 32));
 	syscall(SYS_capset, &h, d);
 }
 
@@ -522,7 +525,7 @@ static int locks(void)
 	rc |= good(munlockall(), "munlockall");
 	munmap(b, 4 * PG);
 	/* Without CAP_IPC_LOCK, under a limit of 8 pages. */
-	drop_ipc_lock();
+	drop_cap(CAP_IPC_LOCK);
 	rl.rlim_cur = rl.rlim_max = 8 * PG;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 1;
@@ -730,18 +733,6 @@ static long mbind_(void *addr, unsigned long len, int mode, const unsigned long 
 	return syscall(SYS_mbind, addr, len, mode, nodes, maxnode, flags);
 }
 
-/* Drop CAP_SYS_NICE from the effective set: MPOL_MF_MOVE_ALL is refused. */
-static void drop_sys_nice(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return;
-	d[CAP_SYS_NICE / 32].effective &= ~(1U << (CAP_SYS_NICE % 32));
-	syscall(SYS_capset, &h, d);
-}
-
 /*
  * mbind(2), on a kernel with NUMA (and node 0 of the VM's one node): a
  * policy splits a region and merges it back; it is hidden state that keeps
@@ -877,7 +868,7 @@ static int policies(void)
 		   "mbind joining it again");
 	/* MPOL_MF_MOVE_ALL takes CAP_SYS_NICE. */
 	rc |= good(mbind_(a, PG, MPOL_BIND_, &node0, 65, MPOL_MF_MOVE_ALL_), "mbind move all");
-	drop_sys_nice();
+	drop_cap(CAP_SYS_NICE);
 	rc |= fails(mbind_(a, PG, MPOL_BIND_, &node0, 65, MPOL_MF_MOVE_ALL_), EPERM,
 		    "mbind move all without CAP_SYS_NICE");
 	rc |= good(munmap(a, 16 * PG), "munmap");
