@@ -38,7 +38,7 @@
  * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2) and
  * GET_POLICY
  */
-#define VMASHADOW_API_MINOR	5
+#define VMASHADOW_API_MINOR	6
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -57,7 +57,9 @@
 #define VMASHADOW_VM_MAYEXEC	0x00000040ULL
 #define VMASHADOW_VM_MAYSHARE	0x00000080ULL
 #define VMASHADOW_VM_GROWSDOWN	0x00000100ULL
+#define VMASHADOW_VM_UFFD_MISSING 0x00000200ULL	/* userfaultfd: missing pages */
 #define VMASHADOW_VM_PFNMAP	0x00000400ULL
+#define VMASHADOW_VM_UFFD_WP	0x00001000ULL	/* userfaultfd: write protect */
 #define VMASHADOW_VM_LOCKED	0x00002000ULL
 #define VMASHADOW_VM_IO		0x00004000ULL
 #define VMASHADOW_VM_SEQ_READ	0x00008000ULL
@@ -76,6 +78,8 @@
 #define VMASHADOW_VM_MERGEABLE	0x80000000ULL
 #define VMASHADOW_VM_SEALED	0x10000000000ULL	/* 6.12 mseal(2) */
 #define VMASHADOW_VM_DROPPABLE	0x20000000000ULL	/* 6.12 MAP_DROPPABLE */
+/* userfaultfd: minor faults (the kernel's bit 37 on 6.1, 38 on 6.12) */
+#define VMASHADOW_VM_UFFD_MINOR	0x40000000000ULL
 /* The region's mappings carry a vm_ops->close (SysV shm, special mappings). */
 #define VMASHADOW_VM_CLOSE_OP	0x1000000000000ULL
 
@@ -91,6 +95,12 @@
 /* vmashadow_region.state */
 #define VMASHADOW_STATE_ANON_FORKED	0x1	/* anon_vma chain not singular */
 #define VMASHADOW_STATE_POLICY		0x2	/* a memory policy of its own */
+/*
+ * Bits 8-15: the userfaultfd context the region is registered with
+ * (VMASHADOW_OP_UFFD_*), 1 to VMASHADOW_UFFD_MAX; 0: none.
+ */
+#define VMASHADOW_STATE_UFFD_SHIFT	8
+#define VMASHADOW_STATE_UFFD_MASK	0xff00
 
 /* One region, as FIND and LIST report it. */
 struct vmashadow_region {
@@ -247,13 +257,13 @@ struct vmashadow_params {
 
 /*
  * VMASHADOW_IOC_MAP, _UNMAP, _PROTECT, _TOUCH, _REMAP, _BRK, _MADVISE,
- * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL, _MBIND, _HOME_NODE: one
- * operation each, all described by struct vmashadow_op.  ->op is filled in
- * by the command (it must be zero or match).  The in fields an operation
- * does not use must be zero (->fd is ignored but by MAP of a file); the
- * out fields are overwritten whatever they held.  The ioctl returns what
- * the system call would: 0 or a negative errno.  VMASHADOW_IOC_BATCH
- * applies an array of them.
+ * _SEAL, _MLOCK, _MUNLOCK, _MLOCKALL, _MUNLOCKALL, _MBIND, _HOME_NODE and
+ * _UFFD_*: one operation each, all described by struct vmashadow_op.  ->op
+ * is filled in by the command (it must be zero or match).  The in fields
+ * an operation does not use must be zero (->fd is ignored but by MAP of a
+ * file); the out fields are overwritten whatever they held.  The ioctl
+ * returns what the system call would: 0 or a negative errno.
+ * VMASHADOW_IOC_BATCH applies an array of them.
  */
 #define VMASHADOW_OP_MAP	1	/* mmap(addr, len, prot, flags, fd, offset) */
 #define VMASHADOW_OP_UNMAP	2	/* munmap(addr, len) */
@@ -294,7 +304,33 @@ struct vmashadow_params {
  * that region stays done, as in the kernel.
  */
 #define VMASHADOW_OP_HOME_NODE	15
-#define VMASHADOW_OP_MAX	15
+/*
+ * userfaultfd(2).  The shadow names a userfaultfd context by a number from
+ * 1 to VMASHADOW_UFFD_MAX that the caller picks, in ->offset; contexts are
+ * the shadow's own, and two contexts are two identities that never merge.
+ *
+ * UFFD_API: userfaultfd() then UFFDIO_API with the UFFD_FEATURE_* bits in
+ *   ->flags.  The number must be free (-EINVAL, as a second UFFDIO_API).
+ *   UFFD_FEATURE_EVENT_FORK keeps registrations across FORK,
+ *   _EVENT_REMAP across a moving REMAP, and on 6.12 _WP_ASYNC lets WP
+ *   alone register any region.
+ * UFFD_REGISTER: UFFDIO_REGISTER of [addr, addr + len) with the
+ *   UFFDIO_REGISTER_MODE_* bits in ->flags.
+ * UFFD_UNREGISTER: UFFDIO_UNREGISTER of [addr, addr + len) (it clears
+ *   registrations of any context, as the kernel's does).
+ * UFFD_CLOSE: the last close of the descriptor: userfaultfd_release()
+ *   unregisters every region of the context, merging what it can.
+ *
+ * A number that was never opened, or was closed, is -EBADF.  Page faults,
+ * UFFDIO_COPY and the events themselves are not modelled: only what the
+ * calls do to regions.
+ */
+#define VMASHADOW_OP_UFFD_API		16
+#define VMASHADOW_OP_UFFD_REGISTER	17
+#define VMASHADOW_OP_UFFD_UNREGISTER	18
+#define VMASHADOW_OP_UFFD_CLOSE		19
+#define VMASHADOW_OP_MAX		19
+#define VMASHADOW_UFFD_MAX		127
 
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
@@ -315,14 +351,14 @@ struct vmashadow_op {
 	__u64 len;		/* REMAP: the old length */
 	/*
 	 * MAP: file offset in bytes; MAP_VDSO: page; MBIND: node mask;
-	 * HOME_NODE: the node
+	 * HOME_NODE: the node; UFFD_*: the context
 	 */
 	__u64 offset;
 	__u32 prot;		/* MAP, PROTECT: PROT_*; MBIND: the mode */
 	/*
 	 * MAP: MAP_*; REMAP: MREMAP_*; MADVISE: MADV_*; SEAL: mseal's;
 	 * MLOCK: MLOCK_ONFAULT; MLOCKALL: MCL_*; MBIND: MPOL_MF_*;
-	 * HOME_NODE: its flags
+	 * HOME_NODE: its flags; UFFD_API: features; UFFD_REGISTER: mode
 	 */
 	__u32 flags;
 	__s32 fd;		/* MAP: an open file, or -1 */
@@ -544,6 +580,7 @@ struct vmashadow_validate {
 #define VMASHADOW_WHY_PREV_NEXT		10	/* both fit, not with each other */
 #define VMASHADOW_WHY_SELF		11	/* 6.1: DONTUNMAP beside its source */
 #define VMASHADOW_WHY_POLICY		12	/* different memory policies */
+#define VMASHADOW_WHY_UFFD		13	/* different userfaultfd contexts */
 
 struct vmashadow_explain_side {
 	__u64 start;		/* the neighbour; 0, 0: none */
@@ -582,6 +619,12 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_MUNLOCKALL _IOWR(VMASHADOW_IOC_MAGIC, 0x1d, struct vmashadow_op)
 #define VMASHADOW_IOC_MBIND	_IOWR(VMASHADOW_IOC_MAGIC, 0x1e, struct vmashadow_op)
 #define VMASHADOW_IOC_HOME_NODE	_IOWR(VMASHADOW_IOC_MAGIC, 0x1f, struct vmashadow_op)
+#define VMASHADOW_IOC_UFFD_API	_IOWR(VMASHADOW_IOC_MAGIC, 0x27, struct vmashadow_op)
+#define VMASHADOW_IOC_UFFD_REGISTER \
+	_IOWR(VMASHADOW_IOC_MAGIC, 0x28, struct vmashadow_op)
+#define VMASHADOW_IOC_UFFD_UNREGISTER \
+	_IOWR(VMASHADOW_IOC_MAGIC, 0x29, struct vmashadow_op)
+#define VMASHADOW_IOC_UFFD_CLOSE _IOWR(VMASHADOW_IOC_MAGIC, 0x2a, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_GET_POLICY _IOWR(VMASHADOW_IOC_MAGIC, 0x26, struct vmashadow_policy)
 #define VMASHADOW_IOC_BENCH_FIND \

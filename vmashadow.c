@@ -35,6 +35,7 @@
 #include <linux/seq_file.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
 #include <linux/utsname.h>
 
 #include "vmashadow.h"
@@ -219,6 +220,8 @@ static struct vms_file *vms_gfile_get(struct file *file)
 		gf->vf.mode |= VMS_FMODE_NOAREA;
 	if (!file->f_op->fallocate)
 		gf->vf.mode |= VMS_FMODE_NOPUNCH;
+	if (inode->i_sb->s_magic == TMPFS_MAGIC)
+		gf->vf.mode |= VMS_FMODE_SHMEM;
 	if (S_ISREG(inode->i_mode) || S_ISBLK(inode->i_mode) ||
 	    S_ISSOCK(inode->i_mode))
 		gf->vf.mode |= VMS_FMODE_LFS;
@@ -1109,6 +1112,9 @@ static struct vms_ctx *vms_ctx_alloc(struct file *file)
 	/* do_mbind(): moving others' pages (MPOL_MF_MOVE_ALL) needs NICE */
 	ctx->mm.may_move_all = file_ns_capable(file, &init_user_ns,
 					       CAP_SYS_NICE);
+	/* userfaultfd_api(): the fork event needs PTRACE */
+	ctx->mm.may_ptrace = file_ns_capable(file, &init_user_ns,
+					     CAP_SYS_PTRACE);
 	ctx->mm.params.mems_allowed = vms_task_mems(current);
 	ctx->mm.params.nodes_online = vms_nodes_online();
 	return ctx;
@@ -1234,7 +1240,7 @@ static long vms_ioctl_fork(struct vms_ctx *ctx, struct file *file,
 				 VM_LOCKONFAULT | VM_ACCOUNT | VM_NORESERVE | \
 				 VM_HUGETLB | VM_WIPEONFORK | VM_DONTDUMP | \
 				 VM_MIXEDMAP | VM_HUGEPAGE | VM_NOHUGEPAGE | \
-				 VM_MERGEABLE)
+				 VM_MERGEABLE | VM_UFFD_MISSING | VM_UFFD_WP)
 
 /* The special mappings a process can have, by the name they give. */
 static const struct {
@@ -1261,6 +1267,10 @@ static unsigned long vms_import_flags(struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_DROPPABLE)
 		flags |= VMASHADOW_VM_DROPPABLE;
 #endif
+#if defined(VM_UFFD_MINOR_BIT)
+	if (vma->vm_flags & VM_UFFD_MINOR)
+		flags |= VMASHADOW_VM_UFFD_MINOR;
+#endif
 	if (vma->vm_ops && vma->vm_ops->close)
 		flags |= VMASHADOW_VM_CLOSE_OP;
 	if (!vma->vm_file && vma->vm_ops && vma->vm_ops->name) {
@@ -1273,9 +1283,13 @@ static unsigned long vms_import_flags(struct vm_area_struct *vma)
 	return flags;
 }
 
-/* Real anon_vmas met during one import, each with its shadow identity. */
+/*
+ * Real anon_vmas met during one import, each with its shadow identity, and
+ * the real userfaultfd contexts, by the number each gets in the shadow.
+ */
 struct vms_anon_map {
 	DECLARE_HASHTABLE(table, 8);
+	const void		*uffd[VMS_UFFD_SLOTS];
 };
 
 struct vms_anon_map_entry {
@@ -1351,6 +1365,54 @@ static int vms_import_policy(struct vms_mm *dst, struct mempolicy *pol)
 }
 #endif
 
+#ifdef CONFIG_USERFAULTFD
+/*
+ * The head of struct userfaultfd_ctx up to ->features, the same from 5.x
+ * to 6.12.  6.1 keeps the structure in fs/userfaultfd.c; 6.8 moved it to
+ * <linux/userfaultfd_k.h> with UFFDIO_MOVE, and there the build checks
+ * the copy against it.
+ */
+struct vms_uffd_ctx_head {
+	wait_queue_head_t	fault_pending_wqh;
+	wait_queue_head_t	fault_wqh;
+	wait_queue_head_t	fd_wqh;
+	wait_queue_head_t	event_wqh;
+	seqcount_spinlock_t	refile_seq;
+	refcount_t		refcount;
+	unsigned int		flags;
+	unsigned int		features;
+};
+
+#ifdef UFFD_FEATURE_MOVE
+static_assert(offsetof(struct userfaultfd_ctx, features) ==
+	      offsetof(struct vms_uffd_ctx_head, features));
+#endif
+
+/* UFFD_FEATURE_INITIALIZED, the kernel's own bit of ->features */
+#define VMS_UFFD_INITIALIZED	BIT(31)
+
+/*
+ * The shadow's number for the real context @key, given in order of first
+ * sight with the context's features; -EOVERFLOW past VMASHADOW_UFFD_MAX.
+ */
+static int vms_import_uffd(struct vms_mm *dst, struct vms_anon_map *map,
+			   const struct userfaultfd_ctx *key)
+{
+	const struct vms_uffd_ctx_head *head = (const void *)key;
+	unsigned int n;
+
+	for (n = 1; n <= VMASHADOW_UFFD_MAX && map->uffd[n]; n++)
+		if (map->uffd[n] == key)
+			return n;
+	if (n > VMASHADOW_UFFD_MAX)
+		return -EOVERFLOW;
+	map->uffd[n] = key;
+	dst->uffd[n] = VMS_UFFD_OPEN |
+		       (READ_ONCE(head->features) & ~VMS_UFFD_INITIALIZED);
+	return n;
+}
+#endif
+
 /*
  * One real VMA as the new region @r of @dst, not yet linked.  On -ENOMEM
  * @r holds what it got so far, for vms_region_free().
@@ -1385,6 +1447,15 @@ static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
 		r->flags |= (unsigned long)slot << VMS_POLICY_SHIFT;
 	}
 #endif
+#ifdef CONFIG_USERFAULTFD
+	if (vma->vm_userfaultfd_ctx.ctx) {
+		int n = vms_import_uffd(dst, map, vma->vm_userfaultfd_ctx.ctx);
+
+		if (n < 0)
+			return n;
+		r->flags |= (unsigned long)n << VMS_UFFD_SHIFT;
+	}
+#endif
 	return 0;
 }
 
@@ -1405,6 +1476,7 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	if (!map)
 		return -ENOMEM;
 	hash_init(map->table);
+	memset(map->uffd, 0, sizeof(map->uffd));
 	if (mmap_read_lock_killable(mm)) {
 		kfree(map);
 		return -EINTR;
@@ -1615,6 +1687,7 @@ static long vms_ioctl_import(struct vms_ctx *ctx, void __user *uarg)
 	new->params.nodes_online = vms_nodes_online();
 	new->may_map_low = ctx->mm.may_map_low;
 	new->may_move_all = ctx->mm.may_move_all;
+	new->may_ptrace = ctx->mm.may_ptrace;
 	err = vms_import_mm(new, mm, start, end);
 	mmput(mm);
 	if (!err && new->params.commit_limit)
@@ -1700,6 +1773,14 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_MBIND);
 	case VMASHADOW_IOC_HOME_NODE:
 		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_HOME_NODE);
+	case VMASHADOW_IOC_UFFD_API:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_UFFD_API);
+	case VMASHADOW_IOC_UFFD_REGISTER:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_UFFD_REGISTER);
+	case VMASHADOW_IOC_UFFD_UNREGISTER:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_UFFD_UNREGISTER);
+	case VMASHADOW_IOC_UFFD_CLOSE:
+		return vms_ioctl_op(ctx, uarg, VMASHADOW_OP_UFFD_CLOSE);
 	case VMASHADOW_IOC_BATCH:
 		return vms_ioctl_batch(ctx, uarg);
 	case VMASHADOW_IOC_FORK:

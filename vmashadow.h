@@ -61,6 +61,28 @@ static inline unsigned int vms_policy_of(unsigned long flags)
 	return (flags & VMS_POLICY_MASK) >> VMS_POLICY_SHIFT;
 }
 
+/*
+ * A region registered with a userfaultfd names its context in bits 49-55
+ * of ->flags, the number userfaultfd ops give it (1-127; 0: none), and
+ * carries the mode bits VMASHADOW_VM_UFFD_* beside it, so the kernel's
+ * invariant holds: a context if and only if a mode.  Like the policy the
+ * context is compared on its own in a merge (is_mergeable_vm_userfaultfd_ctx()).
+ */
+#define VMS_UFFD_SHIFT		49
+#define VMS_UFFD_SLOTS		(VMASHADOW_UFFD_MAX + 1)
+#define VMS_UFFD_MASK		((unsigned long)VMASHADOW_UFFD_MAX << \
+				 VMS_UFFD_SHIFT)
+#define VMS_UFFD_MODES		(VMASHADOW_VM_UFFD_MISSING | \
+				 VMASHADOW_VM_UFFD_WP | \
+				 VMASHADOW_VM_UFFD_MINOR)
+/* vms_mm.uffd[]: the context is open (UFFD_FEATURE_INITIALIZED's place) */
+#define VMS_UFFD_OPEN		BIT(31)
+
+static inline unsigned int vms_uffd_of(unsigned long flags)
+{
+	return (flags & VMS_UFFD_MASK) >> VMS_UFFD_SHIFT;
+}
+
 #define VMS_ACCESS_FLAGS	(VMASHADOW_VM_READ | VMASHADOW_VM_WRITE | \
 				 VMASHADOW_VM_EXEC)
 #define VMS_SPECIAL_FLAGS	(VMASHADOW_VM_IO | VMASHADOW_VM_DONTEXPAND | \
@@ -78,6 +100,8 @@ static inline unsigned int vms_policy_of(unsigned long flags)
 /* file_mmap_size_max(): regular, block device or socket, offsets < 2^63 */
 #define VMS_FMODE_LFS		0x100
 #define VMS_FMODE_UNSIGNED	0x200	/* FMODE_UNSIGNED_OFFSET: any offset */
+/* on tmpfs (memfd, /dev/shm, shared anonymous): vma_is_shmem() */
+#define VMS_FMODE_SHMEM		0x400
 
 struct vms_file;
 
@@ -242,8 +266,11 @@ struct vms_mm {
 	u64			next_shmem_ino;
 	bool			may_map_low;	/* CAP_SYS_RAWIO: below mmap_min_addr */
 	bool			may_move_all;	/* CAP_SYS_NICE: MPOL_MF_MOVE_ALL */
+	bool			may_ptrace;	/* CAP_SYS_PTRACE: UFFD_FEATURE_EVENT_FORK */
 	/* VMS_POLICY_SLOTS policies, NULL until the first one */
 	struct vms_policy	*policies;
+	/* userfaultfd contexts by number: VMS_UFFD_OPEN | UFFD_FEATURE_* */
+	u32			uffd[VMS_UFFD_SLOTS];
 	struct vms_params	params;
 	struct vms_counters	count;
 	struct vmashadow_explain last;	/* what the last map/protect decided */
@@ -343,6 +370,14 @@ int vms_policy_intern(struct vms_mm *mm, const struct vms_policy *pol,
 		      bool reuse);
 int vms_policies_dup(struct vms_mm *dst, const struct vms_mm *src);
 void vms_policies_free(struct vms_mm *mm);
+
+/* core/uffd.c: userfaultfd(2) and its ioctls */
+int vms_uffd_api(struct vms_mm *mm, unsigned int ctx, unsigned long features);
+int vms_uffd_register(struct vms_mm *mm, unsigned long start,
+		      unsigned long len, unsigned int ctx, unsigned long mode);
+int vms_uffd_unregister(struct vms_mm *mm, unsigned long start,
+			unsigned long len, unsigned int ctx);
+int vms_uffd_close(struct vms_mm *mm, unsigned int ctx);
 
 /* core/mlock.c: mlock(2) and its relatives */
 int vms_mlock(struct vms_mm *mm, unsigned long start, unsigned long len,

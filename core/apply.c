@@ -64,6 +64,15 @@ int vms_op_check(const struct vmashadow_op *op, u32 want)
 	case VMASHADOW_OP_MLOCKALL:
 		return op->addr || op->len || op->prot || op->offset ?
 		       -EINVAL : 0;
+	case VMASHADOW_OP_UFFD_API:
+		return op->addr || op->len || op->prot ? -EINVAL : 0;
+	case VMASHADOW_OP_UFFD_REGISTER:
+		return op->prot ? -EINVAL : 0;
+	case VMASHADOW_OP_UFFD_UNREGISTER:
+		return op->prot || op->flags ? -EINVAL : 0;
+	case VMASHADOW_OP_UFFD_CLOSE:
+		return op->addr || op->len || op->prot || op->flags ?
+		       -EINVAL : 0;
 	case VMASHADOW_OP_MUNLOCKALL:
 		return op->addr || op->len || op->prot || op->flags ||
 		       op->offset ? -EINVAL : 0;
@@ -106,6 +115,12 @@ static int vms_apply_map_vdso(struct vms_mm *mm, struct vmashadow_op *op)
 	return err;
 }
 
+/* A userfaultfd context's number; one out of range names none (-EBADF). */
+static unsigned int vms_uffd_number(const struct vmashadow_op *op)
+{
+	return op->offset <= VMASHADOW_UFFD_MAX ? op->offset : 0;
+}
+
 /* Carry out @op on @mm; @file is the file a MAP of a file maps. */
 static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 			struct vms_file *file)
@@ -141,6 +156,16 @@ static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 	case VMASHADOW_OP_HOME_NODE:
 		return vms_set_home_node(mm, op->addr, op->len, op->offset,
 					 op->flags);
+	case VMASHADOW_OP_UFFD_API:
+		return vms_uffd_api(mm, vms_uffd_number(op), op->flags);
+	case VMASHADOW_OP_UFFD_REGISTER:
+		return vms_uffd_register(mm, op->addr, op->len,
+					 vms_uffd_number(op), op->flags);
+	case VMASHADOW_OP_UFFD_UNREGISTER:
+		return vms_uffd_unregister(mm, op->addr, op->len,
+					   vms_uffd_number(op));
+	case VMASHADOW_OP_UFFD_CLOSE:
+		return vms_uffd_close(mm, vms_uffd_number(op));
 	case VMASHADOW_OP_BRK:
 		op->result = vms_brk(mm, op->addr);
 		return 0;

@@ -92,10 +92,18 @@ void vms_explain_begin(struct vms_mm *mm, u32 op, unsigned long start,
 int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 		     struct vms_region **pprev, unsigned long start,
 		     unsigned long end, unsigned long newflags);
+int vms_modify_flags_pgoff(struct vms_mm *mm, struct vms_region *area,
+			   struct vms_region **pprev, unsigned long start,
+			   unsigned long end, unsigned long newflags,
+			   unsigned long pgoff);
 int vms_populate_vma_range(struct vms_mm *mm, struct vms_region *r,
 			   unsigned long start, unsigned long end);
 int vms_mm_populate(struct vms_mm *mm, unsigned long start,
 		    unsigned long end, bool ignore_errors);
+
+/* uffd.c: what fork and mremap do to registrations */
+void vms_uffd_dup(struct vms_mm *dst, const struct vms_mm *src, bool fork);
+void vms_uffd_moved(struct vms_mm *mm, struct vms_region *r);
 
 /* mlock.c */
 bool vms_mlock_future_ok(struct vms_mm *mm, unsigned long flags,

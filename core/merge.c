@@ -45,13 +45,14 @@ void vms_adopt_anon(struct vms_region *dst, const struct vms_region *src)
 }
 
 /*
- * Flags that count in a merge: all but the shadow's bookkeeping, and the
- * policy, which is compared first and on its own.
+ * Flags that count in a merge: all but the shadow's bookkeeping, the
+ * policy, which is compared first and on its own, and the userfaultfd
+ * context, compared after the file.
  */
 static unsigned long vms_merge_flags(unsigned long flags)
 {
 	return flags & ~(VMS_INTERNAL_FLAGS | VMS_POLICY_MASK |
-			 VMASHADOW_VM_CLOSE_OP);
+			 VMS_UFFD_MASK | VMASHADOW_VM_CLOSE_OP);
 }
 
 /*
@@ -90,6 +91,11 @@ static bool vms_mergeable(struct vms_mm *mm, const struct vms_region *r,
 	/* 6.1 refuses any ->close; 6.12 only refuses to delete one. */
 	if (!vms_rules_6_12(mm) && (r->flags & VMASHADOW_VM_CLOSE_OP)) {
 		why->why = VMASHADOW_WHY_CLOSE_OP;
+		return false;
+	}
+	/* only reached when the modes agree: a context has a mode */
+	if ((r->flags ^ flags) & VMS_UFFD_MASK) {
+		why->why = VMASHADOW_WHY_UFFD;
 		return false;
 	}
 	if (!vms_anon_mergeable(anon, r->anon, r)) {

@@ -1342,13 +1342,14 @@ static unsigned long vms_mprotect_flags(unsigned long old, unsigned long prot)
 
 /*
  * Give [start, end) of @area the flags @newflags: join a neighbour where
- * vma_merge() allows, else split @area at the edges (split_vma(), limit
- * checked).  *@pprev becomes the region now holding the range.  The tail
- * of mprotect_fixup() and madvise_update_vma(), which differ only before.
+ * vma_merge() allows, asked with the page offset @pgoff, else split @area
+ * at the edges (split_vma(), limit checked).  *@pprev becomes the region
+ * now holding the range.
  */
-int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
-		     struct vms_region **pprev, unsigned long start,
-		     unsigned long end, unsigned long newflags)
+int vms_modify_flags_pgoff(struct vms_mm *mm, struct vms_region *area,
+			   struct vms_region **pprev, unsigned long start,
+			   unsigned long end, unsigned long newflags,
+			   unsigned long pgoff)
 {
 	struct vms_change c = {
 		.prev	= *pprev,
@@ -1356,7 +1357,7 @@ int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 		.start	= start,
 		.end	= end,
 		.flags	= newflags,
-		.pgoff	= area->pgoff + ((start - area->start) >> PAGE_SHIFT),
+		.pgoff	= pgoff,
 	};
 	struct vms_region *r;
 	int err;
@@ -1381,6 +1382,19 @@ int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
 	}
 	vms_set_flags(mm, area, newflags | (area->flags & VMS_INTERNAL_FLAGS));
 	return 0;
+}
+
+/*
+ * vms_modify_flags_pgoff() with the range's own page offset: the tail of
+ * mprotect_fixup() and madvise_update_vma(), which differ only before.
+ */
+int vms_modify_flags(struct vms_mm *mm, struct vms_region *area,
+		     struct vms_region **pprev, unsigned long start,
+		     unsigned long end, unsigned long newflags)
+{
+	return vms_modify_flags_pgoff(mm, area, pprev, start, end, newflags,
+				      area->pgoff +
+				      ((start - area->start) >> PAGE_SHIFT));
 }
 
 /*
@@ -1516,7 +1530,8 @@ out:
 /*
  * reusable_anon_vma() with anon_vma_compatible(): @old's anon_vma may serve
  * its neighbour when they touch, share the file, differ at most in rwx and
- * their page offsets run on, and @old's chain is singular.
+ * their page offsets run on, and @old's chain is singular.  The
+ * userfaultfd context is not asked (its modes are, as flags).
  */
 static struct vms_anon *vms_reusable_anon(const struct vms_region *old,
 					  const struct vms_region *a,
@@ -1524,6 +1539,7 @@ static struct vms_anon *vms_reusable_anon(const struct vms_region *old,
 {
 	if (a->end == b->start && a->file == b->file &&
 	    !((a->flags ^ b->flags) & ~(VMS_ACCESS_FLAGS | VMS_INTERNAL_FLAGS |
+					VMS_UFFD_MASK |
 					VMASHADOW_VM_CLOSE_OP)) &&
 	    b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT) &&
 	    vms_chain_singular(old))
@@ -2256,6 +2272,7 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 {
 	bool split_before = r->start != old_addr;
 	bool split_after = r->end != old_addr + old_len;
+	struct vms_region *moved;
 	unsigned long pgoff;
 	int err;
 
@@ -2285,9 +2302,11 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 				    new_len - old_len) >> PAGE_SHIFT))
 		return -ENOMEM;
 	pgoff = r->pgoff + ((old_addr - r->start) >> PAGE_SHIFT);
-	if (!vms_copy_region(mm, &r, new_addr, new_len, pgoff,
-			     flags & MREMAP_DONTUNMAP))
+	moved = vms_copy_region(mm, &r, new_addr, new_len, pgoff,
+				flags & MREMAP_DONTUNMAP);
+	if (!moved)
 		return -ENOMEM;
+	vms_uffd_moved(mm, moved);
 
 	if (flags & MREMAP_DONTUNMAP) {
 		r->flags &= ~(VMASHADOW_VM_LOCKED | VMASHADOW_VM_LOCKONFAULT);

@@ -704,12 +704,14 @@ void vms_export(const struct vms_region *r, struct vmashadow_region *out)
 	out->start = r->start;
 	out->end = r->end;
 	out->pgoff = r->pgoff;
-	out->vm_flags = r->flags & ~(VMS_INTERNAL_FLAGS | VMS_POLICY_MASK);
+	out->vm_flags = r->flags & ~(VMS_INTERNAL_FLAGS | VMS_POLICY_MASK |
+				     VMS_UFFD_MASK);
 	out->anon_id = r->anon ? r->anon->id : 0;
 	if (r->flags & VMS_ANON_FORKED)
 		out->state |= VMASHADOW_STATE_ANON_FORKED;
 	if (r->flags & VMS_POLICY_MASK)
 		out->state |= VMASHADOW_STATE_POLICY;
+	out->state |= vms_uffd_of(r->flags) << VMASHADOW_STATE_UFFD_SHIFT;
 	if (r->file) {
 		out->file_id = r->file->id;
 		out->ino = r->file->ino;
@@ -1012,6 +1014,8 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 		dst->params.def_flags = 0;
 	dst->may_map_low = src->may_map_low;
 	dst->may_move_all = src->may_move_all;
+	dst->may_ptrace = src->may_ptrace;
+	vms_uffd_dup(dst, src, fork);
 	dst->next_anon_id = src->next_anon_id;
 	dst->next_shmem_ino = src->next_shmem_ino;
 	if (!fork)
@@ -1049,6 +1053,9 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 			n->flags &= ~(VMASHADOW_VM_LOCKED |
 				      VMASHADOW_VM_LOCKONFAULT |
 				      VMS_ANON_FORKED);
+			/* dup_userfaultfd(): kept only with EVENT_FORK */
+			if (!(dst->uffd[vms_uffd_of(n->flags)] & VMS_UFFD_OPEN))
+				n->flags &= ~(VMS_UFFD_MODES | VMS_UFFD_MASK);
 			if (r->anon && !(r->flags & VMASHADOW_VM_WIPEONFORK)) {
 				n->anon = vms_anon_fork(dst);
 				if (!n->anon)

@@ -113,6 +113,10 @@ static const struct {
 	{ VMASHADOW_IOC_MUNLOCKALL, sizeof(struct vmashadow_op), "MUNLOCKALL" },
 	{ VMASHADOW_IOC_MBIND, sizeof(struct vmashadow_op), "MBIND" },
 	{ VMASHADOW_IOC_HOME_NODE, sizeof(struct vmashadow_op), "HOME_NODE" },
+	{ VMASHADOW_IOC_UFFD_API, sizeof(struct vmashadow_op), "UFFD_API" },
+	{ VMASHADOW_IOC_UFFD_REGISTER, sizeof(struct vmashadow_op), "UFFD_REGISTER" },
+	{ VMASHADOW_IOC_UFFD_UNREGISTER, sizeof(struct vmashadow_op), "UFFD_UNREGISTER" },
+	{ VMASHADOW_IOC_UFFD_CLOSE, sizeof(struct vmashadow_op), "UFFD_CLOSE" },
 	{ VMASHADOW_IOC_BATCH, sizeof(struct vmashadow_batch), "BATCH" },
 	{ VMASHADOW_IOC_FORK, sizeof(struct vmashadow_fork), "FORK" },
 	{ VMASHADOW_IOC_IMPORT, sizeof(struct vmashadow_import), "IMPORT" },
@@ -131,6 +135,8 @@ static const unsigned long op_cmds[] = {
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
 	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND, VMASHADOW_IOC_HOME_NODE,
+	VMASHADOW_IOC_UFFD_API, VMASHADOW_IOC_UFFD_REGISTER,
+	VMASHADOW_IOC_UFFD_UNREGISTER, VMASHADOW_IOC_UFFD_CLOSE,
 };
 static const unsigned int op_nums[] = {
 	VMASHADOW_OP_MAP, VMASHADOW_OP_UNMAP, VMASHADOW_OP_PROTECT,
@@ -138,8 +144,10 @@ static const unsigned int op_nums[] = {
 	VMASHADOW_OP_MADVISE, VMASHADOW_OP_SEAL, VMASHADOW_OP_MAP_VDSO,
 	VMASHADOW_OP_MLOCK, VMASHADOW_OP_MUNLOCK, VMASHADOW_OP_MLOCKALL,
 	VMASHADOW_OP_MUNLOCKALL, VMASHADOW_OP_MBIND, VMASHADOW_OP_HOME_NODE,
+	VMASHADOW_OP_UFFD_API, VMASHADOW_OP_UFFD_REGISTER,
+	VMASHADOW_OP_UFFD_UNREGISTER, VMASHADOW_OP_UFFD_CLOSE,
 };
-#define NOPS	15
+#define NOPS	19
 
 /* A valid op for each command, that would change the shadow if applied. */
 static void valid_op(struct vmashadow_op *op, unsigned int i)
@@ -212,7 +220,24 @@ static void valid_op(struct vmashadow_op *op, unsigned int i)
 		op->len = PGS(1);
 		op->offset = 0;		/* node 0 */
 		break;
+	case VMASHADOW_OP_UFFD_API:
+	case VMASHADOW_OP_UFFD_CLOSE:
+		op->offset = 1;		/* the context */
+		break;
+	case VMASHADOW_OP_UFFD_REGISTER:
+		op->flags = 1;		/* UFFDIO_REGISTER_MODE_MISSING */
+		/* fall through */
+	case VMASHADOW_OP_UFFD_UNREGISTER:
+		op->addr = PG(0);
+		op->len = PGS(1);
+		op->offset = 1;
+		break;
 	}
+}
+
+static bool is_uffd_op(unsigned int op)
+{
+	return op >= VMASHADOW_OP_UFFD_API && op <= VMASHADOW_OP_UFFD_CLOSE;
 }
 
 /* ---- sizes ------------------------------------------------------------------ */
@@ -448,12 +473,13 @@ TEST(op_unknown_flags_and_fields)
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
 		/*
-		 * offset: MAP's, MBIND's node mask, HOME_NODE's node, and
-		 * MAP_VDSO's at exec
+		 * offset: MAP's, MBIND's node mask, HOME_NODE's node, the
+		 * userfaultfd context, and MAP_VDSO's at exec
 		 */
 		if (op_nums[i] != VMASHADOW_OP_MAP &&
 		    op_nums[i] != VMASHADOW_OP_MBIND &&
-		    op_nums[i] != VMASHADOW_OP_HOME_NODE) {
+		    op_nums[i] != VMASHADOW_OP_HOME_NODE &&
+		    !is_uffd_op(op_nums[i])) {
 			valid_op(&op, i);
 			op.offset = PSZ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
@@ -466,8 +492,13 @@ TEST(op_unknown_flags_and_fields)
 			op.prot = PROT_READ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* flags: none for PROTECT, UNMAP, TOUCH, BRK, MUNLOCK(ALL), HOME_NODE */
-		if (op_nums[i] == VMASHADOW_OP_PROTECT ||
+		/*
+		 * flags: none for PROTECT, UNMAP, TOUCH, BRK, MUNLOCK(ALL),
+		 * HOME_NODE, UFFD_UNREGISTER and UFFD_CLOSE
+		 */
+		if (op_nums[i] == VMASHADOW_OP_UFFD_UNREGISTER ||
+		    op_nums[i] == VMASHADOW_OP_UFFD_CLOSE ||
+		    op_nums[i] == VMASHADOW_OP_PROTECT ||
 		    op_nums[i] == VMASHADOW_OP_UNMAP ||
 		    op_nums[i] == VMASHADOW_OP_TOUCH ||
 		    op_nums[i] == VMASHADOW_OP_BRK ||
@@ -478,8 +509,10 @@ TEST(op_unknown_flags_and_fields)
 			op.flags = 1;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* len: not for TOUCH, BRK, MLOCKALL, MUNLOCKALL */
-		if (op_nums[i] == VMASHADOW_OP_TOUCH ||
+		/* len: not for TOUCH, BRK, MLOCKALL, MUNLOCKALL, UFFD_API, _CLOSE */
+		if (op_nums[i] == VMASHADOW_OP_UFFD_API ||
+		    op_nums[i] == VMASHADOW_OP_UFFD_CLOSE ||
+		    op_nums[i] == VMASHADOW_OP_TOUCH ||
 		    op_nums[i] == VMASHADOW_OP_BRK ||
 		    op_nums[i] == VMASHADOW_OP_MLOCKALL ||
 		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL) {
@@ -487,8 +520,10 @@ TEST(op_unknown_flags_and_fields)
 			op.len = PSZ;
 			HOSTILE(-EINVAL, op_cmds[i], &op);
 		}
-		/* addr: not for MLOCKALL, MUNLOCKALL */
-		if (op_nums[i] == VMASHADOW_OP_MLOCKALL ||
+		/* addr: not for MLOCKALL, MUNLOCKALL, UFFD_API, UFFD_CLOSE */
+		if (op_nums[i] == VMASHADOW_OP_UFFD_API ||
+		    op_nums[i] == VMASHADOW_OP_UFFD_CLOSE ||
+		    op_nums[i] == VMASHADOW_OP_MLOCKALL ||
 		    op_nums[i] == VMASHADOW_OP_MUNLOCKALL) {
 			valid_op(&op, i);
 			op.addr = PG(0);
