@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/magic.h>
+#include <linux/major.h>
 #include <linux/mempolicy.h>
 #include <linux/nodemask.h>
 #include <linux/pid.h>
@@ -33,6 +34,7 @@
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
@@ -179,6 +181,31 @@ static bool vms_is_shared_anon(const struct file *file)
 }
 
 /*
+ * The memfd seals a mapping meets (memfd_file_seals()), read again at
+ * every MAP: a seal is never taken away, so a bit once set stays right.
+ * Shadows read ->mode under their own locks; the update takes the files'
+ * lock so that two of them do not lose each other's bit.
+ */
+static void vms_gfile_seals(struct vms_file *vf, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	unsigned int seals, mode = 0;
+
+	if (inode->i_sb->s_magic != TMPFS_MAGIC)
+		return;
+	seals = READ_ONCE(SHMEM_I(inode)->seals);
+	if (seals & F_SEAL_WRITE)
+		mode |= VMS_FMODE_SEAL_WRITE;
+	if (seals & F_SEAL_FUTURE_WRITE)
+		mode |= VMS_FMODE_SEAL_FUTURE_WRITE;
+	if ((READ_ONCE(vf->mode) & mode) == mode)
+		return;
+	spin_lock(&vms_files_lock);
+	WRITE_ONCE(vf->mode, vf->mode | mode);
+	spin_unlock(&vms_files_lock);
+}
+
+/*
  * The vms_file for @file: one per struct file, so that mapping twice
  * through one open gives one identity and two opens give two.  Takes its
  * own reference on @file; returns the vms_file with a reference the caller
@@ -190,8 +217,10 @@ static struct vms_file *vms_gfile_get(struct file *file)
 	struct vms_gfile *gf;
 	struct vms_file *vf = vms_gfile_find(file);
 
-	if (vf)
+	if (vf) {
+		vms_gfile_seals(vf, file);
 		return vf;
+	}
 	gf = kzalloc(sizeof(*gf), GFP_KERNEL_ACCOUNT);
 	if (!gf)
 		return ERR_PTR(-ENOMEM);
@@ -222,6 +251,10 @@ static struct vms_file *vms_gfile_get(struct file *file)
 		gf->vf.mode |= VMS_FMODE_NOPUNCH;
 	if (inode->i_sb->s_magic == TMPFS_MAGIC)
 		gf->vf.mode |= VMS_FMODE_SHMEM;
+	if (S_ISCHR(inode->i_mode) && imajor(inode) == MEM_MAJOR &&
+	    iminor(inode) == 5)
+		gf->vf.mode |= VMS_FMODE_ZERO;
+	vms_gfile_seals(&gf->vf, file);
 	if (S_ISREG(inode->i_mode) || S_ISBLK(inode->i_mode) ||
 	    S_ISSOCK(inode->i_mode))
 		gf->vf.mode |= VMS_FMODE_LFS;

@@ -102,6 +102,10 @@ static inline unsigned int vms_uffd_of(unsigned long flags)
 #define VMS_FMODE_UNSIGNED	0x200	/* FMODE_UNSIGNED_OFFSET: any offset */
 /* on tmpfs (memfd, /dev/shm, shared anonymous): vma_is_shmem() */
 #define VMS_FMODE_SHMEM		0x400
+/* memfd seals, F_SEAL_WRITE and F_SEAL_FUTURE_WRITE, once added for good */
+#define VMS_FMODE_SEAL_WRITE	0x800
+#define VMS_FMODE_SEAL_FUTURE_WRITE 0x1000
+#define VMS_FMODE_ZERO		0x2000	/* /dev/zero: mmap_zero() */
 
 struct vms_file;
 

@@ -561,8 +561,30 @@ static bool vms_file_mmap_ok(const struct vms_file *file, unsigned long pgoff,
 	return pgoff <= (maxsize - len) >> PAGE_SHIFT;
 }
 
+/* A memfd with F_SEAL_WRITE or F_SEAL_FUTURE_WRITE: is_write_sealed() */
+static bool vms_write_sealed(const struct vms_file *file)
+{
+	return file && (file->mode & (VMS_FMODE_SEAL_WRITE |
+				      VMS_FMODE_SEAL_FUTURE_WRITE));
+}
+
+/*
+ * A new shared writable mapping of a write-sealed memfd is -EPERM.  6.12
+ * asks in do_mmap() (memfd_check_seals_mmap()); 6.1 asks F_SEAL_WRITE
+ * first thing in mmap_region() (mapping_map_writable()), and
+ * F_SEAL_FUTURE_WRITE in shmem_mmap(), which only a mapping that did not
+ * expand a neighbour gets to, after the old range is unmapped.
+ */
+static bool vms_sealed_writable(const struct vms_file *file,
+				unsigned long vm_flags)
+{
+	return vms_write_sealed(file) && (vm_flags & VMASHADOW_VM_SHARED) &&
+	       (vm_flags & VMASHADOW_VM_WRITE);
+}
+
 /* do_mmap()'s checks of a file mapping against the opened file. */
-static int vms_mmap_file_flags(const struct vms_file *file, unsigned long prot,
+static int vms_mmap_file_flags(const struct vms_mm *mm,
+			       const struct vms_file *file, unsigned long prot,
 			       unsigned long flags, unsigned long *vm_flags)
 {
 	switch (flags & MAP_TYPE) {
@@ -581,6 +603,10 @@ static int vms_mmap_file_flags(const struct vms_file *file, unsigned long prot,
 		if (!(file->mode & VMS_FMODE_WRITE))
 			*vm_flags &= ~(VMASHADOW_VM_MAYWRITE |
 				       VMASHADOW_VM_SHARED);
+		else if (vms_write_sealed(file) &&
+			 !(*vm_flags & VMASHADOW_VM_WRITE))
+			/* read-only for good: mprotect may not undo it */
+			*vm_flags &= ~VMASHADOW_VM_MAYWRITE;
 		fallthrough;
 	case MAP_PRIVATE:
 		if (!(file->mode & VMS_FMODE_READ))
@@ -594,6 +620,8 @@ static int vms_mmap_file_flags(const struct vms_file *file, unsigned long prot,
 			return -ENODEV;
 		if (*vm_flags & VMASHADOW_VM_GROWSDOWN)
 			return -EINVAL;
+		if (vms_rules_6_12(mm) && vms_sealed_writable(file, *vm_flags))
+			return -EPERM;
 		return 0;
 	default:
 		return -EINVAL;
@@ -828,6 +856,12 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 	struct vms_region *prev, *next, *r = NULL;
 	int err;
 
+	/* 6.1's mapping_map_writable(): F_SEAL_WRITE denies writers */
+	if (!vms_rules_6_12(mm) && nr->file &&
+	    (nr->file->mode & VMS_FMODE_SEAL_WRITE) &&
+	    (nr->flags & VMASHADOW_VM_SHARED) &&
+	    (nr->flags & VMASHADOW_VM_MAYWRITE))
+		return -EPERM;
 	if (vms_deny_write_exec(mm, nr->flags, nr->flags))
 		return -EACCES;
 	if (!vms_rules_6_12(mm)) {
@@ -884,6 +918,9 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 	vms_explain_finish(&mm->last);
 	if (r)
 		return 0;
+	/* 6.1's shmem_mmap(): the old range stays unmapped */
+	if (!vms_rules_6_12(mm) && vms_sealed_writable(nr->file, nr->flags))
+		return -EPERM;
 
 	r = vms_take_region(mm);
 	if (!r)
@@ -944,7 +981,7 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	if (file) {
 		if (!vms_file_mmap_ok(file, nr.pgoff, len))
 			return -EOVERFLOW;
-		err = vms_mmap_file_flags(file, prot, flags, &nr.flags);
+		err = vms_mmap_file_flags(mm, file, prot, flags, &nr.flags);
 		if (err)
 			return err;
 	} else {
@@ -993,6 +1030,14 @@ int vms_map(struct vms_mm *mm, const struct vms_map_req *req,
 	err = vms_prealloc(mm, VMS_PREALLOC_MAP);
 	if (err)
 		return err;
+	/*
+	 * mmap_zero(): a shared mapping of /dev/zero is shared anonymous
+	 * memory (shmem_zero_setup()), at the offset asked; through a
+	 * read-only open it is not VM_SHARED, and stays /dev/zero's.
+	 */
+	if (file && (file->mode & VMS_FMODE_ZERO) &&
+	    (nr.flags & VMASHADOW_VM_SHARED))
+		file = NULL;
 	if (!file && (nr.flags & VMASHADOW_VM_SHARED)) {
 		shmem = vms_shmem_alloc(mm, len >> PAGE_SHIFT);
 		if (!shmem)

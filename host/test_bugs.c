@@ -206,4 +206,86 @@ TEST(bug9_map_32bit_hint)
 	mm_free(mm);
 }
 
+/*
+ * 10 (found by selftests/uffd.c): a memfd sealed against writing, mapped
+ * shared and read-only through a writable open, loses VM_MAYWRITE
+ * (is_readonly_sealed(), check_write_seal()); a shared writable mapping is
+ * -EPERM.  6.12 refuses in do_mmap(), 6.1 for F_SEAL_FUTURE_WRITE only
+ * after MAP_FIXED has unmapped the old range.  A private mapping keeps
+ * VM_MAYWRITE: copy-on-write is no write to the file.
+ */
+TEST(bug10_write_sealed_memfd)
+{
+	struct vms_mm *mm = mm_new();
+	struct tfile fw, ff;
+
+	tfile_init(&fw, "/memfd:w (deleted)", VMS_FMODE_READ | VMS_FMODE_WRITE |
+		   VMS_FMODE_SHMEM | VMS_FMODE_SEAL_WRITE);
+	tfile_init(&ff, "/memfd:f (deleted)", VMS_FMODE_READ | VMS_FMODE_WRITE |
+		   VMS_FMODE_SHMEM | VMS_FMODE_SEAL_FUTURE_WRITE);
+	ASSERT_EQ(0, do_map(mm, PG(0), PGS(2), R, MAP_SHARED | MAP_FIXED,
+			    &fw.vf, 0, NULL));
+	ASSERT_FALSE(at(mm, 0)->flags & VMASHADOW_VM_MAYWRITE);
+	ASSERT_EQ(-EACCES, vms_protect(mm, PG(0), PGS(2), RW));
+	ASSERT_EQ(0, do_map(mm, PG(4), PGS(2), R, MAP_PRIVATE | MAP_FIXED,
+			    &fw.vf, 0, NULL));
+	ASSERT_TRUE(at(mm, 4)->flags & VMASHADOW_VM_MAYWRITE);
+	ASSERT_EQ(-EPERM, do_map(mm, PG(8), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+				 &fw.vf, 0, NULL));
+	/* over a mapping: 6.1 unmaps it before shmem_mmap() refuses */
+	ASSERT_EQ(0, MAPA(mm, 8, 2, RW));
+	ASSERT_EQ(-EPERM, do_map(mm, PG(8), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+				 &ff.vf, 0, NULL));
+	ASSERT_EQ(k612(), at(mm, 8) != NULL);
+	mm_free(mm);
+}
+
+/*
+ * 11 (found by selftests/uffd.c): a shared mapping of /dev/zero is shared
+ * anonymous memory, "/dev/zero (deleted)", at the page offset asked
+ * (mmap_zero(), shmem_zero_setup()); through a read-only open MAP_SHARED
+ * is not VM_SHARED and the region keeps /dev/zero itself.
+ */
+TEST(bug11_dev_zero_shared)
+{
+	struct vms_mm *mm = mm_new();
+	struct tfile zw, zr;
+	struct vms_region *r;
+
+	tfile_init(&zw, "/dev/zero", VMS_FMODE_READ | VMS_FMODE_WRITE |
+		   VMS_FMODE_ZERO);
+	tfile_init(&zr, "/dev/zero", VMS_FMODE_READ | VMS_FMODE_ZERO);
+	ASSERT_EQ(0, do_map(mm, PG(0), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+			    &zw.vf, 0, NULL));
+	ASSERT_EQ(0, do_map(mm, PG(2), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+			    &zw.vf, 0, NULL));
+	r = at(mm, 0);
+	ASSERT_NE(&zw.vf, r->file);
+	ASSERT_EQ(VMASHADOW_KIND_SHMEM, r->file->kind);
+	ASSERT_NE(r->file, at(mm, 2)->file);	/* an object each */
+	LAYOUT(mm, "0-2:rw-s 2-4:rw-s");
+	mm_free(mm);
+
+	mm = mm_new();
+	{
+		struct vms_map_req req = {
+			.addr = PG(0), .len = PGS(2), .prot = R,
+			.flags = MAP_SHARED | MAP_FIXED, .offset = PGS(3),
+			.file = &zw.vf,
+		};
+		unsigned long a;
+
+		ASSERT_EQ(0, vms_map(mm, &req, &a));
+		ASSERT_EQ(3, at(mm, 0)->pgoff);
+		req.addr = PG(4);
+		req.file = &zr.vf;
+		ASSERT_EQ(0, vms_map(mm, &req, &a));
+	}
+	r = at(mm, 4);
+	ASSERT_EQ(&zr.vf, r->file);
+	ASSERT_FALSE(r->flags & VMASHADOW_VM_SHARED);
+	ASSERT_TRUE(r->flags & VMASHADOW_VM_MAYSHARE);
+	mm_free(mm);
+}
+
 TEST_HARNESS_MAIN

@@ -280,6 +280,7 @@ TEST(fork_by_feature)
 	ASSERT_EQ(0, modes_at(child, 2));
 	ASSERT_EQ(2, ctx_at(child, 5));
 	ASSERT_EQ(-EBADF, vms_uffd_close(child, 1));
+	ASSERT_EQ(0, vms_uffd_api(child, 1, 0));	/* a new one */
 	ASSERT_EQ(0, vms_uffd_close(child, 2));
 	ASSERT_EQ(1, ctx_at(mm, 2));
 	mm_free(child);
