@@ -200,6 +200,17 @@ static void reg_policy(const struct vms_reg *r, char *buf, size_t len)
 	snprintf(buf, len, " policy=%s", s);
 }
 
+/*
+ * A region's userfaultfd context as list and verbose output show it:
+ * " uffd=N" (the modes are among the flags), "" for none.
+ */
+static void reg_uffd(const struct vms_reg *r, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (r->have_rec && vms_uffd_ctx(&r->rec))
+		snprintf(buf, len, " uffd=%u", vms_uffd_ctx(&r->rec));
+}
+
 static void print_changes(struct state *st)
 {
 	size_t i;
@@ -207,14 +218,15 @@ static void print_changes(struct state *st)
 	for (i = 0; i < st->cur.n; i++) {
 		const struct vms_reg *r = &st->cur.v[i];
 
-		char pol[512];
+		char pol[512], uf[32];
 
 		if (!r->change)
 			continue;
 		reg_policy(r, pol, sizeof(pol));
-		fprintf(st->o->out, "  %-9s %016" PRIx64 "-%016" PRIx64 " %.4s%s%s%s\n",
+		reg_uffd(r, uf, sizeof(uf));
+		fprintf(st->o->out, "  %-9s %016" PRIx64 "-%016" PRIx64 " %.4s%s%s%s%s\n",
 			vms_change_name(r->change), r->start, r->end, r->perms,
-			r->name[0] ? " " : "", r->name, pol);
+			r->name[0] ? " " : "", r->name, pol, uf);
 	}
 }
 
@@ -320,6 +332,25 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 		op->flags = fl > UINT32_MAX ? UINT32_MAX : (__u32)fl;
 		break;
 	}
+	case C_UFFD_OPEN:
+	case C_UFFD_REGISTER:
+	case C_UFFD_UNREGISTER:
+	case C_UFFD_CLOSE:
+		/*
+		 * The context in ->offset; UFFD_API's features and
+		 * UFFD_REGISTER's mode in ->flags (the range: e[0-1], none
+		 * for open and close)
+		 */
+		*kind = c->kind == C_UFFD_OPEN ? VMASHADOW_OP_UFFD_API :
+			c->kind == C_UFFD_REGISTER ? VMASHADOW_OP_UFFD_REGISTER :
+			c->kind == C_UFFD_UNREGISTER ? VMASHADOW_OP_UFFD_UNREGISTER :
+			VMASHADOW_OP_UFFD_CLOSE;
+		if (EVAL(st, c->line, &c->e[0], &op->addr) ||
+		    EVAL(st, c->line, &c->e[1], &op->len) ||
+		    EVAL(st, c->line, &c->e[2], &op->offset))
+			return -1;
+		op->flags = c->flags;
+		break;
 	case C_VDSO:
 		/* [vvar] of e[2] bytes under [vdso] of e[1]; exec: e[3] page */
 		*kind = VMASHADOW_OP_MAP_VDSO;
@@ -654,6 +685,45 @@ static const char *lock_name(int lock)
 	       "unlocked";
 }
 
+/*
+ * expect region uffd, nouffd, uffd=N[:MODE]: "" if @r's registration is
+ * as @c wants, else what it has.
+ */
+static void x_uffd(const struct vms_reg *r, const struct cmd *c, char *why, size_t len)
+{
+	unsigned int ctx = vms_uffd_ctx(&r->rec);
+	uint32_t modes = vd_uffd_modes(r->rec.vm_flags);
+	char s[64];
+
+	if (c->uffd == X_UFFD ? ctx != 0 : c->uffd == X_NOUFFD ? !ctx && !modes :
+	    ctx == c->xuffd && (c->xuffd_modes < 0 || modes == (uint32_t)c->xuffd_modes))
+		return;
+	vd_uffd_str(&r->rec, s, sizeof(s));
+	if (c->uffd == X_UFFD_IS) {
+		struct vmashadow_region want = {
+			.state = c->xuffd << VMASHADOW_STATE_UFFD_SHIFT,
+			.vm_flags = c->xuffd_modes < 0 ? 0 :
+				    (c->xuffd_modes & VMS_UFFDIO_REGISTER_MODE_MISSING ?
+				     VMASHADOW_VM_UFFD_MISSING : 0) |
+				    (c->xuffd_modes & VMS_UFFDIO_REGISTER_MODE_WP ?
+				     VMASHADOW_VM_UFFD_WP : 0) |
+				    (c->xuffd_modes & VMS_UFFDIO_REGISTER_MODE_MINOR ?
+				     VMASHADOW_VM_UFFD_MINOR : 0),
+		};
+		char w[64];
+
+		vd_uffd_str(&want, w, sizeof(w));
+		if (s[0])
+			snprintf(why, len, "it is registered with uffd=%s, not uffd=%s", s, w);
+		else
+			snprintf(why, len, "it has no userfaultfd context, not uffd=%s", w);
+	} else if (s[0]) {
+		snprintf(why, len, "it is registered with uffd=%s", s);
+	} else {
+		snprintf(why, len, "it has no userfaultfd context");
+	}
+}
+
 /* expect region policy=TEXT: "" if @r has @want, else what it has. */
 static void x_policy(const struct vms_reg *r, const struct vmashadow_policy *want,
 		     char *why, size_t len)
@@ -711,6 +781,8 @@ static int x_region(struct state *st, const struct cmd *c)
 		return unsupported(st, c, "expect region policy= (GET_POLICY)");
 	else if (c->policy == X_POLICY_IS && r->have_rec)
 		x_policy(r, &c->xpol, why, sizeof(why));
+	if (!why[0] && r && c->uffd && r->have_rec)
+		x_uffd(r, c, why, sizeof(why));
 	expect_result(st, !why[0]);
 	if (why[0]) {
 		fail(st, c->line, "expect region: %s", why);
@@ -890,16 +962,18 @@ static void print_list(struct state *st, const struct vms_snap *s)
 		const struct vms_reg *r = &s->v[i];
 		char fl[512];
 
-		char pol[512];
+		char pol[512], uf[32];
 
 		vd_flag_names(r->rec.vm_flags, fl, sizeof(fl));
 		reg_policy(r, pol, sizeof(pol));
+		reg_uffd(r, uf, sizeof(uf));
 		fprintf(st->o->out, "%016" PRIx64 "-%016" PRIx64 " %-5s pgoff=0x%llx "
-			"file=%llu anon=%llu%s%s flags=%s\n", r->start, r->end,
+			"file=%llu anon=%llu%s%s%s flags=%s\n", r->start, r->end,
 			vd_kind_name(r->rec.kind), (unsigned long long)r->rec.pgoff,
 			(unsigned long long)r->rec.file_id,
 			(unsigned long long)r->rec.anon_id,
-			r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "", pol, fl);
+			r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "", pol, uf,
+			fl);
 	}
 }
 
@@ -1164,7 +1238,8 @@ static int exec_cmd(struct state *st, const struct cmd *c)
 	case C_MAP: case C_UNMAP: case C_PROTECT: case C_TOUCH:
 	case C_REMAP: case C_BRK: case C_MADVISE: case C_SEAL: case C_VDSO:
 	case C_MLOCK: case C_MUNLOCK: case C_MLOCKALL: case C_MUNLOCKALL:
-	case C_MBIND: case C_HOME_NODE:
+	case C_MBIND: case C_HOME_NODE: case C_UFFD_OPEN: case C_UFFD_REGISTER:
+	case C_UFFD_UNREGISTER: case C_UFFD_CLOSE:
 		return do_op(st, c, 0);
 	case C_FIND:
 		return do_find(st, c);
@@ -1548,6 +1623,10 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "mbind ADDR LEN MODE[|static_nodes|relative_nodes] [NODES "
 			      "[strict,move,move_all]] [maxnode=N]\n"
 			      "home_node ADDR LEN NODE [FLAGS]\n"
+			      "uffd_open CTX [event_fork|event_remap|wp_async|...]  "
+			      "uffd_close CTX\n"
+			      "uffd_register ADDR LEN CTX missing|wp|minor  "
+			      "uffd_unregister ADDR LEN CTX\n"
 			      "dry-run OPERATION...  batch (operations) end\n"
 			      "expect ok|errno E|addr A|regions N|region S E ..|free S E|"
 			      "maps..end|valid|case N|explain ..|stats K=V|result K=V|"

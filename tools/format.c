@@ -468,6 +468,11 @@ static void fmt_json(FILE *f, const struct vms_snap *s, int marks)
 			      ",\"forked\":null,\"policy\":null", f);
 		}
 		json_policy(f, r);
+		/* the userfaultfd context (its modes are among the flags), 0: none */
+		if (r->have_rec)
+			fprintf(f, ",\"uffd\":%u", vms_uffd_ctx(&r->rec));
+		else
+			fputs(",\"uffd\":null", f);
 		if (marks)
 			fprintf(f, ",\"change\":\"%s\"", vms_change_name(r->change));
 		else

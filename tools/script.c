@@ -21,6 +21,8 @@
  *   mlockall current|future|onfault,... | munlockall
  *   mbind ADDR LEN MODE[|static_nodes...] [NODES [FLAGS]] [maxnode=N]
  *   home_node ADDR LEN NODE [FLAGS]
+ *   uffd_open CTX [FEATURES] | uffd_close CTX
+ *   uffd_register ADDR LEN CTX MODE | uffd_unregister ADDR LEN CTX
  *   fork | import PID|self [START END] | dry-run OP... | batch ... end
  *   (a module answering ENOTTY to one: "not supported by this module")
  *
@@ -414,6 +416,34 @@ static const struct flag_word mbind_words[] = {
 	{ "move_all", VMS_MPOL_MF_MOVE_ALL },
 };
 
+/* userfaultfd's UFFDIO_API features (uffd_open) */
+static const struct flag_word uffd_feature_words[] = {
+	{ "pagefault_flag_wp", VMS_UFFD_FEATURE_PAGEFAULT_FLAG_WP },
+	{ "event_fork", VMS_UFFD_FEATURE_EVENT_FORK },
+	{ "event_remap", VMS_UFFD_FEATURE_EVENT_REMAP },
+	{ "event_remove", VMS_UFFD_FEATURE_EVENT_REMOVE },
+	{ "missing_hugetlbfs", VMS_UFFD_FEATURE_MISSING_HUGETLBFS },
+	{ "missing_shmem", VMS_UFFD_FEATURE_MISSING_SHMEM },
+	{ "event_unmap", VMS_UFFD_FEATURE_EVENT_UNMAP },
+	{ "sigbus", VMS_UFFD_FEATURE_SIGBUS },
+	{ "thread_id", VMS_UFFD_FEATURE_THREAD_ID },
+	{ "minor_hugetlbfs", VMS_UFFD_FEATURE_MINOR_HUGETLBFS },
+	{ "minor_shmem", VMS_UFFD_FEATURE_MINOR_SHMEM },
+	{ "exact_address", VMS_UFFD_FEATURE_EXACT_ADDRESS },
+	{ "wp_hugetlbfs_shmem", VMS_UFFD_FEATURE_WP_HUGETLBFS_SHMEM },
+	{ "wp_unpopulated", VMS_UFFD_FEATURE_WP_UNPOPULATED },
+	{ "poison", VMS_UFFD_FEATURE_POISON },
+	{ "wp_async", VMS_UFFD_FEATURE_WP_ASYNC },
+	{ "move", VMS_UFFD_FEATURE_MOVE },
+};
+
+/* UFFDIO_REGISTER's modes (uffd_register, expect region uffd=N:MODE) */
+static const struct flag_word uffd_mode_words[] = {
+	{ "missing", VMS_UFFDIO_REGISTER_MODE_MISSING },
+	{ "wp", VMS_UFFDIO_REGISTER_MODE_WP },
+	{ "minor", VMS_UFFDIO_REGISTER_MODE_MINOR },
+};
+
 static const struct flag_word def_flags_words[] = {
 	{ "none", 0 }, { "locked", VMASHADOW_VM_LOCKED },
 	{ "lockonfault", VMASHADOW_VM_LOCKONFAULT },
@@ -782,6 +812,37 @@ static int parse_node_word(struct parser *p, const char *what, const char *s,
 	return 0;
 }
 
+/*
+ * expect region uffd=N[:MODE]: the context, 1 to VMASHADOW_UFFD_MAX, and
+ * the modes its registration has, exactly (without them, any).  0 ok, -1
+ * error (reported).
+ */
+static int parse_uffd(struct parser *p, const char *s, struct cmd *c)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	uint64_t v;
+
+	if (!n || parse_number(s, n, &v) || !v || v > VMASHADOW_UFFD_MAX) {
+		perr(p, "expect region: bad userfaultfd context '%.*s' (1 to %d)",
+		     (int)n, s, VMASHADOW_UFFD_MAX);
+		return -1;
+	}
+	c->xuffd = (unsigned int)v;
+	c->xuffd_modes = -1;
+	if (!colon)
+		return 0;
+	if (!colon[1] || FLAG_WORDS(p, "expect region uffd", colon + 1, uffd_mode_words,
+				    7, &v)) {
+		if (!colon[1])
+			perr(p, "expect region: uffd=%s: no mode after ':' (missing, wp, "
+			     "minor)", s);
+		return -1;
+	}
+	c->xuffd_modes = (int)v;
+	return 0;
+}
+
 static int parse_words(struct parser *p, char **w, int n, struct cmd *c);
 
 static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
@@ -792,10 +853,13 @@ static int parse_op_only(struct parser *p, char **w, int n, struct cmd *c,
 	if (c->kind > C_TOUCH && c->kind != C_REMAP && c->kind != C_BRK &&
 	    c->kind != C_MADVISE && c->kind != C_SEAL && c->kind != C_VDSO &&
 	    c->kind != C_MLOCK && c->kind != C_MUNLOCK && c->kind != C_MLOCKALL &&
-	    c->kind != C_MUNLOCKALL && c->kind != C_MBIND && c->kind != C_HOME_NODE) {
+	    c->kind != C_MUNLOCKALL && c->kind != C_MBIND && c->kind != C_HOME_NODE &&
+	    c->kind != C_UFFD_OPEN && c->kind != C_UFFD_REGISTER &&
+	    c->kind != C_UFFD_UNREGISTER && c->kind != C_UFFD_CLOSE) {
 		perr(p, "%s: only an operation may follow (map, unmap, protect, "
 		     "touch, remap, brk, madvise, seal, vdso, mlock, munlock, "
-		     "mlockall, munlockall, mbind, home_node)", ctx);
+		     "mlockall, munlockall, mbind, home_node, uffd_open, "
+		     "uffd_register, uffd_unregister, uffd_close)", ctx);
 		cmd_free(c);
 		return -1;
 	}
@@ -1285,6 +1349,38 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		c->ne = 4;
 		return 0;
 	}
+	if (!strcmp(v, "uffd_open") || !strcmp(v, "uffd_close")) {
+		/*
+		 * CTX [FEATURES], CTX: the context, a number of the script's
+		 * choosing, in e[2] as for the other two; the UFFDIO_API
+		 * features joined by '|' or ',', numbers for raw bits.
+		 */
+		uint64_t fl = 0;
+
+		c->kind = !strcmp(v, "uffd_open") ? C_UFFD_OPEN : C_UFFD_CLOSE;
+		if (nargs(p, v, a, 1, c->kind == C_UFFD_OPEN ? 2 : 1) ||
+		    parse_expr(p, v, w[1], &c->e[2]) ||
+		    (a == 2 && FLAG_WORDS(p, v, w[2], uffd_feature_words, UINT32_MAX, &fl)))
+			return -1;
+		c->flags = (uint32_t)fl;	/* UFFD_FEATURE_* */
+		c->ne = 3;
+		return 0;
+	}
+	if (!strcmp(v, "uffd_register") || !strcmp(v, "uffd_unregister")) {
+		/* ADDR LEN CTX, and register's MODE, in e[0-2] and ->flags */
+		uint64_t fl = 0;
+
+		c->kind = !strcmp(v, "uffd_register") ? C_UFFD_REGISTER :
+			  C_UFFD_UNREGISTER;
+		i = c->kind == C_UFFD_REGISTER ? 4 : 3;
+		if (nargs(p, v, a, i, i) || parse_expr(p, v, w[1], &c->e[0]) ||
+		    parse_expr(p, v, w[2], &c->e[1]) || parse_expr(p, v, w[3], &c->e[2]) ||
+		    (a == 4 && FLAG_WORDS(p, v, w[4], uffd_mode_words, UINT32_MAX, &fl)))
+			return -1;
+		c->flags = (uint32_t)fl;	/* UFFDIO_REGISTER_MODE_* */
+		c->ne = 3;
+		return 0;
+	}
 	if (!strcmp(v, "vdso")) {
 		/* vdso HINT LEN VVARLEN | vdso exec LEN VVARLEN [PAGE] */
 		c->kind = C_VDSO;
@@ -1388,7 +1484,8 @@ expect:
 		if (a < 2) {
 			perr(p, "expect region: usage: expect region START END [PERMS] "
 			     "[name=NAME] [offset=N] [faulted|unfaulted] [kind=KIND] "
-			     "[locked|lockonfault|unlocked] [policy|nopolicy|policy=POLICY]");
+			     "[locked|lockonfault|unlocked] [policy|nopolicy|policy=POLICY] "
+			     "[uffd|nouffd|uffd=N[:MODE]]");
 			return -1;
 		}
 		if (parse_expr(p, "expect region", w[2], &c->e[0]) ||
@@ -1430,6 +1527,15 @@ expect:
 					return -1;
 				}
 				c->policy = X_POLICY_IS;
+			}
+			else if (!strcmp(w[i], "uffd"))
+				c->uffd = X_UFFD;
+			else if (!strcmp(w[i], "nouffd"))
+				c->uffd = X_NOUFFD;
+			else if ((x = kv(w[i], "uffd"))) {
+				if (parse_uffd(p, x, c))
+					return -1;
+				c->uffd = X_UFFD_IS;
 			}
 			else if ((x = kv(w[i], "kind"))) {
 				static const char *const kinds[] = { "anon", "file", "shmem",
@@ -1496,10 +1602,10 @@ expect:
 		c->u = (uint64_t)i;
 		c->why = -1;
 		if (n - k == 3) {
-			for (i = 0; i <= VMASHADOW_WHY_POLICY; i++)
+			for (i = 0; i <= VMASHADOW_WHY_UFFD; i++)
 				if (!strcmp(w[k + 2], vd_why_name((unsigned int)i)))
 					break;
-			if (i > VMASHADOW_WHY_POLICY) {
+			if (i > VMASHADOW_WHY_UFFD) {
 				perr(p, "expect explain: unknown reason '%s'", w[k + 2]);
 				return -1;
 			}

@@ -34,7 +34,7 @@ enum cmd_kind {
 	/* more operations ("not supported" where the module answers ENOTTY) */
 	C_REMAP, C_BRK, C_FORK, C_MADVISE, C_IMPORT, C_DRYRUN, C_BATCH,
 	C_SEAL, C_VDSO, C_MLOCK, C_MUNLOCK, C_MLOCKALL, C_MUNLOCKALL, C_MBIND,
-	C_HOME_NODE,
+	C_HOME_NODE, C_UFFD_OPEN, C_UFFD_REGISTER, C_UFFD_UNREGISTER, C_UFFD_CLOSE,
 };
 
 #define MAX_ARGS 8
@@ -46,6 +46,11 @@ enum { X_LOCKED = 1, X_LOCKONFAULT, X_UNLOCKED };
  * which (policy=TEXT: struct cmd's xpol)
  */
 enum { X_POLICY = 1, X_NOPOLICY, X_POLICY_IS };
+/*
+ * expect region: whether the region is registered with a userfaultfd
+ * context, or with which (uffd=N[:MODE]: struct cmd's xuffd, xuffd_modes)
+ */
+enum { X_UFFD = 1, X_NOUFFD, X_UFFD_IS };
 
 struct cmd {
 	enum cmd_kind kind;
@@ -71,6 +76,9 @@ struct cmd {
 	int lock;			/* expect region: X_LOCKED... or 0 */
 	int policy;			/* expect region: X_POLICY... or 0 */
 	struct vmashadow_policy xpol;	/* expect region policy=TEXT */
+	int uffd;			/* expect region: X_UFFD... or 0 */
+	unsigned int xuffd;		/* expect region uffd=N: the context */
+	int xuffd_modes;		/* ... :MODE: UFFDIO_REGISTER_MODE_*, -1 any */
 	char **lines;			/* expect maps: the expected lines */
 	size_t nlines;
 	struct cmd *sub;		/* dry-run, batch */

@@ -59,6 +59,16 @@
  * Calls that change the address space but have no shadow operation (shmat,
  * io_setup, ...) re-import after the call (counted).
  *
+ * userfaultfd(2) is not mirrored: the shadow's contexts are numbers of its
+ * own, and a program's descriptors are not.  What changes regions is
+ * re-imported after instead (IMPORT takes each region's context from the
+ * kernel): UFFDIO_REGISTER and UFFDIO_UNREGISTER, and the close() of a
+ * userfaultfd, whose last one unregisters its regions, whatever the maps
+ * say, as a registration that covers whole regions changes only their
+ * flags; userfaultfd(2) itself only if the maps changed.  The other
+ * ioctls of a userfaultfd (UFFDIO_COPY, ...) change no region: the
+ * anon_vma they may give one is learned as a fault's.
+ *
  * The mlock family is mirrored.  Whether it fails (EPERM, ENOMEM) and
  * whether a locked mmap, mremap or brk does (EAGAIN) depends on the
  * program's RLIMIT_MEMLOCK and CAP_IPC_LOCK, which no import carries: the
@@ -169,7 +179,11 @@
 struct call {
 	long nr;
 	unsigned long a[6];
-	int which;		/* index in call_names, or -2 (re-import), -3 (fork) */
+	/*
+	 * index in call_names, or -2 (re-import if the maps changed), -3
+	 * (fork), -4 (re-import: it may change what the maps do not show)
+	 */
+	int which;
 	int nodes;		/* mbind: NODES_OK, _HIGH or _UNREADABLE */
 	struct vmashadow_op op;
 	uint64_t lo, hi;	/* the range it affects */
@@ -904,10 +918,41 @@ static int classify(long nr, const unsigned long *a)
 	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork: return -3;
 	case SYS_shmat: case SYS_shmdt:
 	case SYS_remap_file_pages: case SYS_io_setup: case SYS_io_destroy:
-	case SYS_prctl: case SYS_process_madvise:
+	case SYS_prctl: case SYS_process_madvise: case SYS_userfaultfd:
 		return -2;
+	case SYS_ioctl:
+		return (unsigned int)a[1] == VMS_UFFDIO_REGISTER ||
+		       (unsigned int)a[1] == VMS_UFFDIO_UNREGISTER ? -4 : -1;
 	}
 	return -1;
+}
+
+/*
+ * Whether the close() of @t may release a userfaultfd: its descriptor is
+ * one (/proc/TID/fd/FD: anon_inode:[userfaultfd]).  Whether it is the
+ * last is not known: re-imported anyway.
+ */
+static int closes_uffd(const struct task *t, long nr, const unsigned long *a)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	if (nr != SYS_close)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->tid, (int)a[0]);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = 0;
+	return !strcmp(link, "anon_inode:[userfaultfd]");
+}
+
+/* classify() for a call of @t: a close() of a userfaultfd too. */
+static int classify_task(const struct task *t, long nr, const unsigned long *a)
+{
+	int kind = classify(nr, a);
+
+	return kind == -1 && closes_uffd(t, nr, a) ? -4 : kind;
 }
 
 static void print_lines(FILE *f, const char *who, const struct vms_snap *s, uint64_t lo,
@@ -1176,7 +1221,8 @@ static int sync_faults(struct task *t, const char *when)
 	/*
 	 * Hidden state, region by region: vm_flags, faulted-or-not, a
 	 * policy or none, and for neighbours that have both, whether theirs
-	 * are the same (IMPORT gives the kernel's).
+	 * are the same (IMPORT gives the kernel's); the same for userfaultfd
+	 * contexts (whether one is there the flags say).
 	 */
 	for (i = 0; i < nre && i < a.n && !why[0]; i++) {
 		const struct vmashadow_region *x = &a.v[i].rec;
@@ -1232,6 +1278,16 @@ static int sync_faults(struct task *t, const char *when)
 				 "the same memory policy in the %s only",
 				 (unsigned long long)x->start,
 				 same_policy(T.scratch, x->start) ? "kernel" : "shadow");
+		} else if (i && vms_uffd_ctx(x) && vms_uffd_ctx(&a.v[i - 1].rec) &&
+			   a.v[i - 1].end == x->start &&
+			   (vms_uffd_ctx(x) == vms_uffd_ctx(&a.v[i - 1].rec)) !=
+			   (vms_uffd_ctx(&re[i]) == vms_uffd_ctx(&re[i - 1]))) {
+			/* the numbers are each shadow's own: only sameness counts */
+			snprintf(why, sizeof(why), "hidden    %016llx the neighbours have "
+				 "the same userfaultfd context in the %s only",
+				 (unsigned long long)x->start,
+				 vms_uffd_ctx(x) == vms_uffd_ctx(&a.v[i - 1].rec) ?
+				 "shadow" : "kernel");
 		}
 	}
 	if (why[0]) {
@@ -2120,7 +2176,7 @@ static int call_entry(struct task *t)
 
 	for (i = 0; i < 6; i++)
 		a[i] = (unsigned long)t->si.entry.args[i];
-	kind = classify(nr, a);
+	kind = classify_task(t, nr, a);
 	if (kind == -1)
 		return 0;
 	if (kind == -3) {
@@ -2207,6 +2263,10 @@ static void finish_call(struct task *t)
 			resync(t->mm, t, why);
 		}
 		free2(&a, &b);
+	} else if (c->which == -4) {
+		/* A userfaultfd's registrations: the kernel's word, always. */
+		T.resync_unmirrored++;
+		resync(t->mm, t, "userfaultfd");
 	}
 }
 
@@ -2283,11 +2343,15 @@ static void receive(pid_t tid, int st)
 /* Would dispatch() make @t the owner of its mm?  (Preferred: no churn.) */
 static int takes_world(const struct task *t)
 {
+	int kind;
+
 	if (T.diverged || t->mm->fd < 0)
 		return 0;
-	if (t->si_ok && t->si.op == PTRACE_SYSCALL_INFO_ENTRY)
-		return classify((long)t->si.entry.nr,
-				(const unsigned long *)t->si.entry.args) >= -2;
+	if (t->si_ok && t->si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		kind = classify_task(t, (long)t->si.entry.nr,
+				     (const unsigned long *)t->si.entry.args);
+		return kind >= -2 || kind == -4;
+	}
 	return WIFSTOPPED(t->status) && ((t->status >> 16) & 0xff) == PTRACE_EVENT_EXIT &&
 	       !t->mm->checked_exit;
 }

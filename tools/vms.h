@@ -151,11 +151,23 @@ int vd_policy_same(const struct vmashadow_policy *a, const struct vmashadow_poli
  * Why EXPLAIN's prev side (or with @next its next side) was refused for a
  * policy, from GET_POLICY of the two regions ("nopolicy" for one
  * without): " (prev policy=X, this policy=Y)" after the last operation,
- * " (prev policy=X, next policy=Y)" at a boundary; "" if the side was not
- * refused for a policy, or the module cannot tell.
+ * " (prev policy=X, next policy=Y)" at a boundary; for a userfaultfd
+ * context the same with the two registrations, from FIND of the two
+ * regions (" (prev uffd=1:missing, this uffd=2:missing)", "nouffd" for
+ * none); "" if the side was refused for neither, or the module cannot
+ * tell.
  */
 void vd_explain_policies(int fd, const struct vmashadow_explain *x, int next,
 			 char *buf, size_t len);
+
+/*
+ * A region's registration as the tool writes it (explain, expect region
+ * uffd=): N:MODE[|MODE...] with the modes of the VM_UFFD_* flags
+ * it has (missing, wp, minor), e.g. 1:missing|wp; "" for none.
+ */
+void vd_uffd_str(const struct vmashadow_region *r, char *buf, size_t len);
+/* The UFFDIO_REGISTER_MODE_* bits a region's VM_UFFD_* flags stand for. */
+uint32_t vd_uffd_modes(uint64_t vm_flags);
 
 /* ---- errno names (script.c) ---------------------------------------------- */
 const char *vms_errno_name(int e);
@@ -197,6 +209,46 @@ int vms_parse_nodes(const char *s, uint64_t *mask, int *high);
  * @err.
  */
 int vms_parse_policy(const char *s, struct vmashadow_policy *p, char *err, size_t errlen);
+
+/* ---- userfaultfd --------------------------------------------------------- */
+
+/*
+ * userfaultfd(2)'s values, from <linux/userfaultfd.h>, whose features grow
+ * with the kernel (6.12 has WP_UNPOPULATED to MOVE): named here so that
+ * the tool builds against older headers.
+ */
+#define VMS_UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1 << 0)
+#define VMS_UFFD_FEATURE_EVENT_FORK		(1 << 1)
+#define VMS_UFFD_FEATURE_EVENT_REMAP		(1 << 2)
+#define VMS_UFFD_FEATURE_EVENT_REMOVE		(1 << 3)
+#define VMS_UFFD_FEATURE_MISSING_HUGETLBFS	(1 << 4)
+#define VMS_UFFD_FEATURE_MISSING_SHMEM		(1 << 5)
+#define VMS_UFFD_FEATURE_EVENT_UNMAP		(1 << 6)
+#define VMS_UFFD_FEATURE_SIGBUS			(1 << 7)
+#define VMS_UFFD_FEATURE_THREAD_ID		(1 << 8)
+#define VMS_UFFD_FEATURE_MINOR_HUGETLBFS	(1 << 9)
+#define VMS_UFFD_FEATURE_MINOR_SHMEM		(1 << 10)
+#define VMS_UFFD_FEATURE_EXACT_ADDRESS		(1 << 11)
+#define VMS_UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1 << 12)
+#define VMS_UFFD_FEATURE_WP_UNPOPULATED		(1 << 13)
+#define VMS_UFFD_FEATURE_POISON			(1 << 14)
+#define VMS_UFFD_FEATURE_WP_ASYNC		(1 << 15)
+#define VMS_UFFD_FEATURE_MOVE			(1 << 16)
+#define VMS_UFFDIO_REGISTER_MODE_MISSING	(1 << 0)
+#define VMS_UFFDIO_REGISTER_MODE_WP		(1 << 1)
+#define VMS_UFFDIO_REGISTER_MODE_MINOR		(1 << 2)
+/* The ioctls of a userfaultfd that change regions (x86-64's numbers). */
+#define VMS_UFFDIO_REGISTER			0xc020aa00U
+#define VMS_UFFDIO_UNREGISTER			0x8010aa01U
+
+/*
+ * The userfaultfd context of a region (0: none), from the state bits of
+ * its record.
+ */
+static inline unsigned int vms_uffd_ctx(const struct vmashadow_region *r)
+{
+	return (r->state & VMASHADOW_STATE_UFFD_MASK) >> VMASHADOW_STATE_UFFD_SHIFT;
+}
 
 /* ---- scripts (script.c) -------------------------------------------------- */
 

@@ -68,6 +68,10 @@ int vd_op(int fd, unsigned int op, struct vmashadow_op *o)
 	case VMASHADOW_OP_MUNLOCKALL: cmd = VMASHADOW_IOC_MUNLOCKALL; break;
 	case VMASHADOW_OP_MBIND: cmd = VMASHADOW_IOC_MBIND; break;
 	case VMASHADOW_OP_HOME_NODE: cmd = VMASHADOW_IOC_HOME_NODE; break;
+	case VMASHADOW_OP_UFFD_API: cmd = VMASHADOW_IOC_UFFD_API; break;
+	case VMASHADOW_OP_UFFD_REGISTER: cmd = VMASHADOW_IOC_UFFD_REGISTER; break;
+	case VMASHADOW_OP_UFFD_UNREGISTER: cmd = VMASHADOW_IOC_UFFD_UNREGISTER; break;
+	case VMASHADOW_OP_UFFD_CLOSE: cmd = VMASHADOW_IOC_UFFD_CLOSE; break;
 	default: return EINVAL;
 	}
 	o->size = sizeof(*o);
@@ -267,7 +271,9 @@ const char *vd_op_name(unsigned int op)
 	static const char *const n[] = { "none", "map", "unmap", "protect", "touch",
 					 "remap", "brk", "madvise", "seal", "vdso",
 					 "mlock", "munlock", "mlockall", "munlockall",
-					 "mbind", "home_node" };
+					 "mbind", "home_node", "uffd_open",
+					 "uffd_register", "uffd_unregister",
+					 "uffd_close" };
 
 	return op < sizeof(n) / sizeof(n[0]) ? n[op] : "?";
 }
@@ -277,7 +283,7 @@ const char *vd_why_name(unsigned int why)
 	static const char *const n[] = {
 		"none", "special", "flags", "file", "close_op", "pgoff", "anon_vma",
 		"anon_forked", "anon_unfaulted", "not_tried", "prev_next", "self",
-		"policy",
+		"policy", "uffd",
 	};
 	return why < sizeof(n) / sizeof(n[0]) ? n[why] : "?";
 }
@@ -318,7 +324,9 @@ void vd_flag_names(uint64_t flags, char *buf, size_t len)
 		{ VMASHADOW_VM_EXEC, "exec" }, { VMASHADOW_VM_SHARED, "shared" },
 		{ VMASHADOW_VM_MAYREAD, "mayread" }, { VMASHADOW_VM_MAYWRITE, "maywrite" },
 		{ VMASHADOW_VM_MAYEXEC, "mayexec" }, { VMASHADOW_VM_MAYSHARE, "mayshare" },
-		{ VMASHADOW_VM_GROWSDOWN, "growsdown" }, { VMASHADOW_VM_PFNMAP, "pfnmap" },
+		{ VMASHADOW_VM_GROWSDOWN, "growsdown" },
+		{ VMASHADOW_VM_UFFD_MISSING, "uffd_missing" },
+		{ VMASHADOW_VM_PFNMAP, "pfnmap" }, { VMASHADOW_VM_UFFD_WP, "uffd_wp" },
 		{ VMASHADOW_VM_LOCKED, "locked" }, { VMASHADOW_VM_IO, "io" },
 		{ VMASHADOW_VM_SEQ_READ, "seq_read" }, { VMASHADOW_VM_RAND_READ, "rand_read" },
 		{ VMASHADOW_VM_DONTCOPY, "dontcopy" }, { VMASHADOW_VM_DONTEXPAND, "dontexpand" },
@@ -328,7 +336,7 @@ void vd_flag_names(uint64_t flags, char *buf, size_t len)
 		{ VMASHADOW_VM_MIXEDMAP, "mixedmap" }, { VMASHADOW_VM_HUGEPAGE, "hugepage" },
 		{ VMASHADOW_VM_NOHUGEPAGE, "nohugepage" }, { VMASHADOW_VM_MERGEABLE, "mergeable" },
 		{ VMASHADOW_VM_SEALED, "sealed" }, { VMASHADOW_VM_DROPPABLE, "droppable" },
-		{ VMASHADOW_VM_CLOSE_OP, "close_op" },
+		{ VMASHADOW_VM_UFFD_MINOR, "uffd_minor" }, { VMASHADOW_VM_CLOSE_OP, "close_op" },
 	};
 	size_t i, n = 0;
 
@@ -444,6 +452,51 @@ static int policy_word(int fd, uint64_t addr, char *buf, size_t len)
 	return 0;
 }
 
+uint32_t vd_uffd_modes(uint64_t vm_flags)
+{
+	return (vm_flags & VMASHADOW_VM_UFFD_MISSING ? VMS_UFFDIO_REGISTER_MODE_MISSING : 0) |
+	       (vm_flags & VMASHADOW_VM_UFFD_WP ? VMS_UFFDIO_REGISTER_MODE_WP : 0) |
+	       (vm_flags & VMASHADOW_VM_UFFD_MINOR ? VMS_UFFDIO_REGISTER_MODE_MINOR : 0);
+}
+
+void vd_uffd_str(const struct vmashadow_region *r, char *buf, size_t len)
+{
+	static const char *const modes[] = { "missing", "wp", "minor" };
+	uint32_t m = vd_uffd_modes(r->vm_flags);
+	size_t i, n;
+
+	buf[0] = 0;
+	if (!vms_uffd_ctx(r) && !m)
+		return;
+	n = (size_t)snprintf(buf, len, "%u", vms_uffd_ctx(r));
+	for (i = 0; i < 3 && n < len; i++)
+		if (m & (1U << i))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      m & ((1U << i) - 1) ? "|" : ":", modes[i]);
+}
+
+/*
+ * "uffd=N:MODE" or "nouffd" for the region of @fd holding @addr (FIND
+ * LOOKUP: the context is in its record's state).
+ */
+static int uffd_word(int fd, uint64_t addr, char *buf, size_t len)
+{
+	struct vmashadow_find f;
+	char s[64];
+
+	memset(&f, 0, sizeof(f));
+	f.mode = VMASHADOW_FIND_LOOKUP;
+	f.addr = addr;
+	if (vd_find(fd, &f, NULL, 0) || !(f.found & VMASHADOW_FOUND_REGION))
+		return -1;
+	vd_uffd_str(&f.region, s, sizeof(s));
+	if (s[0])
+		snprintf(buf, len, "uffd=%s", s);
+	else
+		snprintf(buf, len, "nouffd");
+	return 0;
+}
+
 void vd_explain_policies(int fd, const struct vmashadow_explain *x, int next,
 			 char *buf, size_t len)
 {
@@ -451,11 +504,13 @@ void vd_explain_policies(int fd, const struct vmashadow_explain *x, int next,
 	char them[600], us[600];
 	/* the side's region meets the other at its end (prev), its start (next) */
 	uint64_t here = next ? sd->start - 1 : sd->end;
+	int (*word)(int, uint64_t, char *, size_t) =
+		sd->why == VMASHADOW_WHY_UFFD ? uffd_word : policy_word;
 
 	buf[0] = 0;
-	if (sd->why != VMASHADOW_WHY_POLICY || sd->end <= sd->start ||
-	    policy_word(fd, sd->start, them, sizeof(them)) ||
-	    policy_word(fd, here, us, sizeof(us)))
+	if ((sd->why != VMASHADOW_WHY_POLICY && sd->why != VMASHADOW_WHY_UFFD) ||
+	    sd->end <= sd->start || word(fd, sd->start, them, sizeof(them)) ||
+	    word(fd, here, us, sizeof(us)))
 		return;
 	/* at a boundary both sides are the two regions that meet there */
 	if (x->mode == VMASHADOW_EXPLAIN_AT)

@@ -6,8 +6,8 @@
  * holds many regions where few would do: /proc/PID/maps shows two lines
  * where it could show one, but not why.  The shadow holds the hidden
  * state that decides (anon_vma identity and fork history, the page
- * offsets of anonymous memory, memory policies, the flags maps leaves
- * out), and EXPLAIN AT says which rule keeps a pair apart.  This walks
+ * offsets of anonymous memory, memory policies, userfaultfd contexts,
+ * the flags maps leaves out), and EXPLAIN AT says which rule keeps a pair apart.  This walks
  * every boundary where one region ends and the next begins, asks, prints
  * a line for each pair kept apart and counts them by reason.
  */
@@ -18,7 +18,7 @@
 
 #include "vms.h"
 
-#define WHY_MAX		(VMASHADOW_WHY_POLICY + 1)
+#define WHY_MAX		(VMASHADOW_WHY_UFFD + 1)
 #define FLAG_BITS	64
 
 struct why_counts {

@@ -108,6 +108,46 @@ home_node B 4K 0
 end
 S
 status "home_node and nodes_online parse" 0 "$V" check "$TMP/home.vms"
+# userfaultfd's every form: features and modes by name, joined by | or
+# ',', or as numbers; contexts as expressions; in dry runs and batches;
+# the registration and the reason in expectations.
+cat >"$TMP/uffd.vms" <<'S'
+let B 0x10000000
+let U 3
+uffd_open 1
+uffd_open 2 event_fork|event_remap|wp_async
+uffd_open U pagefault_flag_wp,event_remove,missing_hugetlbfs,missing_shmem,event_unmap
+uffd_open 4 sigbus|thread_id|minor_hugetlbfs|minor_shmem|exact_address|wp_hugetlbfs_shmem
+uffd_open 5 wp_unpopulated|poison|move|0x80000000
+uffd_open 6 0
+uffd_open 300
+uffd_register B 16K 1 missing
+uffd_register B+4K 4K U missing|wp|minor
+uffd_register B 4K 2 wp,minor
+uffd_register B 4K 1 0x8
+uffd_register B 4K 1 0
+uffd_unregister B+4K 4K 1
+uffd_unregister B-B 0 U+1
+uffd_close 1
+uffd_close U
+dry-run uffd_register B 4K 1 missing
+dry-run uffd_close 1
+batch
+uffd_open 7 event_fork
+uffd_register B 4K 7 wp
+uffd_unregister B 4K 7
+uffd_close 7
+end
+expect region B B+4K uffd
+expect region B B+4K rw-p nouffd nopolicy
+expect region B B+4K uffd=1
+expect region B B+4K uffd=0x7f:missing|wp
+expect region B B+4K uffd=2:minor,wp locked
+expect region B B+4K uffd=1:5
+expect explain at B prev refused uffd
+expect explain next refused flags
+S
+status "userfaultfd commands parse" 0 "$V" check "$TMP/uffd.vms"
 status "-e with a syntax error: exit 2" 2 "$V" -d "$NODEV" -e 'map 1 2'
 grep -q '^-e:1: map: usage' "$TMP/err" && ok "-e errors name -e:LINE" || notok "-e errors name -e:LINE"
 printf 'map 0x1000 4K rw- private,anon,fixed\nbogus\n' >"$TMP/in.vms"
@@ -225,7 +265,8 @@ grep -q '^ok 1 remap.vms # SKIP' "$TMP/out" &&
 for cmd in 'fork' 'import self' 'brk 0x20000000' 'madvise 0x1000 4K dontfork' 'dry-run unmap 0x1000 4K' \
 	'mlock 0x1000 4K onfault' 'munlock 0x1000 4K' 'mlockall current,future' 'munlockall' \
 	'mbind 0x1000 4K bind|static_nodes 0,2-3 strict' 'home_node 0x1000 4K 0' \
-	'set_mempolicy_home_node 0x1000 4K 0 0'; do
+	'set_mempolicy_home_node 0x1000 4K 0 0' 'uffd_open 1 event_fork' \
+	'uffd_register 0x1000 4K 1 missing' 'uffd_unregister 0x1000 4K 1' 'uffd_close 1'; do
 	status "$cmd: not supported" 1 "$V" -d /dev/null -e "$cmd"
 	grep -q "not supported by this module" "$TMP/err" || notok "$cmd: message"
 done

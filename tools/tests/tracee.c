@@ -51,6 +51,11 @@
  *                               mask naming node 100), then calls that
  *                               merge only with those exact policies
  *                               (needs NUMA, node 1 not allowed)
+ *   vmashadow-tracee uffd       userfaultfd: regions registered (part of
+ *                               one, whole others), split by mprotect,
+ *                               partly unregistered, moved by mremap,
+ *                               copied by fork; the EBUSY of another
+ *                               context; closed, the registrations go
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,6 +68,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
@@ -1002,6 +1009,91 @@ static int policy_resync(void)
 	return rc;
 }
 
+/* userfaultfd(2) and UFFDIO_API: a descriptor, or -1. */
+static int uffd_new(unsigned long long features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api)) {
+		fprintf(stderr, "%s: userfaultfd: %s\n", scenario, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static long uffd_register(int fd, void *addr, unsigned long len, unsigned long long mode)
+{
+	struct uffdio_register r = {
+		.range = { .start = (unsigned long)addr, .len = len }, .mode = mode,
+	};
+
+	return ioctl(fd, UFFDIO_REGISTER, &r);
+}
+
+static long uffd_unregister(int fd, void *addr, unsigned long len)
+{
+	struct uffdio_range r = { .start = (unsigned long)addr, .len = len };
+
+	return ioctl(fd, UFFDIO_UNREGISTER, &r);
+}
+
+/*
+ * userfaultfd(2) as the regions see it, no page ever faulted under a
+ * registration (nothing serves the faults): a registration splits a
+ * region and one of its whole neighbours changes only its flags, which
+ * the maps do not show; mprotect splits what is registered, the pieces
+ * keeping it; another context is EBUSY; part unregistered; a registered
+ * region moved without UFFD_FEATURE_EVENT_REMAP loses its registration,
+ * a fork's copies without UFFD_FEATURE_EVENT_FORK lose theirs and stay
+ * apart; the last close unregisters what is left, merging it.  The
+ * tracer re-imports after each register, unregister and close.
+ */
+static int uffds(void)
+{
+	const int rw = PROT_READ | PROT_WRITE, priv = MAP_PRIVATE;
+	int u1, u2, rc = 0, st;
+	char *a, *b, *d, *m;
+	pid_t pid;
+
+	a = map(16 * PG, rw, priv);
+	b = map(8 * PG, rw, priv);
+	d = map(4 * PG, PROT_NONE, priv);	/* where the move goes */
+	if (a == MAP_FAILED || b == MAP_FAILED || d == MAP_FAILED)
+		return 1;
+	a[0] = 1;	/* faulted before any registration */
+	u1 = uffd_new(0);
+	u2 = uffd_new(0);
+	if (u1 < 0 || u2 < 0)
+		return 1;
+	rc |= good(uffd_register(u1, a + 4 * PG, 4 * PG, UFFDIO_REGISTER_MODE_MISSING),
+		   "register the middle");
+	rc |= good(uffd_register(u1, b, 8 * PG, UFFDIO_REGISTER_MODE_WP), "register whole");
+	rc |= good(mprotect(b + 2 * PG, 2 * PG, PROT_READ), "mprotect registered");
+	rc |= good(mprotect(b + 2 * PG, 2 * PG, rw), "mprotect back");
+	rc |= fails(uffd_register(u2, a, 8 * PG, UFFDIO_REGISTER_MODE_MISSING), EBUSY,
+		    "register another context's");
+	rc |= good(uffd_register(u1, a + 8 * PG, 4 * PG, UFFDIO_REGISTER_MODE_MISSING),
+		   "register beside it");
+	rc |= good(uffd_unregister(u2, a + 6 * PG, 2 * PG), "unregister part");
+	m = mremap(b + 4 * PG, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, d);
+	rc |= good(m == MAP_FAILED ? -1 : 0, "mremap registered");
+	pid = fork();
+	if (pid == 0)
+		_exit(mprotect(a + 4 * PG, 2 * PG, PROT_READ) ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		rc = 1;
+	rc |= good(close(u2), "close the other");
+	rc |= good(close(u1), "close");
+	rc |= good(munmap(a, 16 * PG), "munmap");
+	rc |= good(munmap(b, 4 * PG), "munmap");
+	if (m != MAP_FAILED)
+		rc |= good(munmap(m, 4 * PG), "munmap");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -1039,8 +1131,10 @@ int main(int argc, char **argv)
 		return home_nodes();
 	if (argc > 1 && !strcmp(argv[1], "mpolresync"))
 		return policy_resync();
+	if (argc > 1 && !strcmp(argv[1], "uffd"))
+		return uffds();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync\n",
+		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd\n",
 		argv[0]);
 	return 2;
 }

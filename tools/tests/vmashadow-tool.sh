@@ -685,6 +685,271 @@ run 0 "nodes_online: node 0 online by default" -e 'set mems_allowed 0' -e "$B" \
 	-e 'mbind 0x10000000 16K bind 0' -e 'home_node 0x10000000 4K 0' -e 'expect ok'
 run 1 "nodes_online may not be empty" -e 'set nodes_online none'
 has "... naming the parameter" 'set nodes_online: Invalid argument' err
+# userfaultfd(2): a registration splits a region and merges it back with
+# a neighbour registered alike; modes replace modes, unless the region has
+# them all with the context already; a region of another context is
+# EBUSY, and the same modes with another context stay apart (uffd).
+# UFFDIO_UNREGISTER clears any context; the last close every region of
+# its own, whole, merging them.
+cat >"$T/uffd.vms" <<'S'
+let B 0x10000000
+map B 16K rw- private,anon,fixed
+uffd_register B 4K 1 missing
+expect errno EBADF
+uffd_open 1
+expect ok
+uffd_open 1
+expect errno EINVAL
+uffd_register B+4K 4K 1 missing
+expect ok
+expect result splits=2
+expect regions 3
+expect region B B+4K rw-p nouffd
+expect region B+4K B+8K rw-p uffd=1:missing
+expect region B+8K B+16K rw-p nouffd
+expect explain at B+4K prev refused flags
+expect explain at B+8K next refused flags
+uffd_register B+8K 4K 1 missing
+expect regions 3
+expect region B+4K B+12K uffd=1:missing
+uffd_register B+12K 4K 1 missing
+expect regions 2
+expect region B+4K B+16K uffd=1:missing
+uffd_register B+4K 4K 1 wp
+expect regions 3
+expect region B+4K B+8K uffd=1:wp
+expect region B+8K B+16K uffd=1:missing
+uffd_register B+4K 12K 1 wp
+expect regions 2
+expect region B+4K B+16K uffd=1:wp
+uffd_register B+4K 12K 1 missing|wp
+expect region B+4K B+16K uffd=1:missing|wp
+uffd_register B+8K 4K 1 missing
+expect regions 2
+expect region B+4K B+16K uffd=1:missing|wp
+uffd_open 2
+uffd_register B+4K 4K 2 missing|wp
+expect errno EBUSY
+uffd_register B 8K 2 missing
+expect errno EBUSY
+expect regions 2
+expect region B B+4K nouffd
+uffd_register B 4K 2 missing|wp
+expect ok
+expect regions 2
+expect region B B+4K uffd=2:missing|wp
+expect explain at B+4K prev refused uffd
+uffd_unregister B 16K 1
+expect ok
+expect regions 1
+expect region B B+16K nouffd
+uffd_register B+4K 4K 1 missing
+uffd_register B+12K 4K 2 missing
+expect regions 4
+uffd_close 1
+expect ok
+expect regions 2
+expect region B B+12K nouffd
+expect region B+12K B+16K uffd=2:missing
+uffd_close 1
+expect errno EBADF
+uffd_register B 4K 1 missing
+expect errno EBADF
+uffd_unregister B 4K 1
+expect errno EBADF
+uffd_close 2
+expect regions 1
+expect valid
+S
+run 0 "userfaultfd: registrations split, merge and keep apart" "$T/uffd.vms"
+# What may be registered: anonymous and shmem memory (a file on the VM's
+# tmpfs /tmp), minor faults on shmem alone, VM_MAYWRITE; not the vdso; a
+# range meeting no region; bad modes and ranges.
+cat >"$T/uffderr.vms" <<'S'
+let B 0x10000000
+open w /tmp/vms-uffd rw create=64K
+open r /tmp/vms-uffd ro
+uffd_open 1
+map B 16K rw- private,anon,fixed
+map B+64K 16K rw- shared,anon,fixed
+map B+128K 16K rw- shared file=w
+map B+192K 16K r-- shared file=r
+vdso B+256K 8K 16K
+uffd_register B 4K 1 minor
+expect errno EINVAL
+uffd_register B+64K 4K 1 minor
+expect ok
+expect region B+64K B+68K rw-s uffd=1:minor
+uffd_register B+128K 16K 1 missing|minor
+expect ok
+expect region B+128K B+144K rw-s uffd=1:missing|minor
+uffd_register B+192K 4K 1 missing
+expect errno EPERM
+uffd_register B+256K 4K 1 missing
+expect errno EINVAL
+uffd_register B+192K 88K 1 missing
+expect errno EPERM
+uffd_register B+248K 32K 1 missing
+expect errno EINVAL
+expect region B+256K B+272K nouffd
+uffd_register B 4K 1 0
+expect errno EINVAL
+uffd_register B 4K 1 8
+expect errno EINVAL
+uffd_register B+1 4K 1 missing
+expect errno EINVAL
+uffd_register B 1 1 missing
+expect errno EINVAL
+uffd_register B 0 1 missing
+expect errno EINVAL
+uffd_register 0x1000 4K 1 missing
+expect errno EINVAL
+uffd_register B+20K 8K 1 missing
+expect errno EINVAL
+uffd_register B+12K 56K 1 wp
+expect ok
+expect region B+12K B+16K uffd=1:wp
+expect region B+64K B+68K uffd=1:wp
+expect region B+68K B+80K nouffd
+uffd_unregister B+64K 16K 1
+expect ok
+expect regions 7
+expect region B+64K B+80K nouffd
+uffd_unregister B+128K 160K 1
+expect errno EINVAL
+expect region B+128K B+144K uffd=1:missing|minor
+uffd_unregister B 8K 1
+expect ok
+uffd_open 0
+expect errno EBADF
+uffd_open 128
+expect errno EBADF
+expect valid
+S
+run 0 "userfaultfd: what may be registered, and the errors" "$T/uffderr.vms"
+# The rules: 6.1 finds no region above the range ENOMEM, 6.12 EINVAL; 6.1
+# asks the merge of a region's tail with the region's own page offset and
+# splits it from the next one registered alike, 6.12 merges; the features
+# each kernel knows.
+cat >"$T/uffdrules.vms" <<'S'
+let B 0x10000000
+set rules 6.1
+uffd_open 1
+uffd_register 0x7ff000000000 4K 1 missing
+expect errno ENOMEM
+map B 20K rw- private,anon,fixed
+uffd_register B+16K 4K 1 missing
+uffd_register B+8K 8K 1 missing
+expect ok
+expect regions 3
+expect region B+8K B+16K uffd=1:missing
+expect region B+16K B+20K uffd=1:missing
+uffd_unregister B+8K 12K 1
+expect regions 1
+uffd_open 2 wp_async
+expect errno EINVAL
+uffd_open 2 move
+expect errno EINVAL
+uffd_open 2 event_fork|event_remap|wp_hugetlbfs_shmem
+expect ok
+reset
+set rules 6.12
+uffd_open 1
+uffd_register 0x7ff000000000 4K 1 missing
+expect errno EINVAL
+map B 20K rw- private,anon,fixed
+uffd_register B+16K 4K 1 missing
+uffd_register B+8K 8K 1 missing
+expect ok
+expect regions 2
+expect region B+8K B+20K uffd=1:missing
+uffd_open 2 wp_async|move|poison|wp_unpopulated
+expect ok
+S
+run 0 "userfaultfd: the rules of 6.1 and 6.12" "$T/uffdrules.vms"
+# fork keeps the registrations of a context with event_fork, and clears
+# the others' without merging; a move by remap keeps them with
+# event_remap, else drops them, the pieces left behind keeping theirs.
+# dry-run and batch.
+cat >"$T/uffdmore.vms" <<'S'
+let B 0x10000000
+map B 16K rw- private,anon,fixed
+uffd_open 1
+uffd_open 2 event_fork|event_remap
+uffd_register B 4K 1 missing
+uffd_register B+8K 4K 2 wp
+expect regions 4
+dry-run uffd_register B+12K 4K 2 wp
+expect ok
+expect result map_count=3 merges=1
+expect regions 4
+fork
+expect regions 4
+expect region B B+4K nouffd
+expect region B+8K B+12K uffd=2:wp
+reset
+map B 16K rw- private,anon,fixed
+map B+1M 16K rw- private,anon,fixed
+uffd_open 1
+uffd_open 2 event_remap
+uffd_register B 16K 1 missing
+remap B 4K 4K maymove,fixed B+64K
+expect ok
+expect region B+64K B+68K nouffd
+expect region B+4K B+16K uffd=1:missing
+uffd_register B+1M 16K 2 wp
+remap B+1M 4K 4K maymove,fixed B+128K
+expect ok
+expect region B+128K B+132K uffd=2:wp
+expect region B+1M+4K B+1M+16K uffd=2:wp
+batch
+uffd_register B+1M+4K 4K 2 missing
+uffd_unregister B+1M+8K 4K 2
+uffd_register B+1M+12K 4K 3 missing
+uffd_close 2
+end
+expect errno EBADF
+expect regions 6
+expect region B+1M+4K B+1M+8K uffd=2:missing
+expect region B+1M+8K B+1M+12K nouffd
+expect region B+1M+12K B+1M+16K uffd=2:wp
+expect valid
+S
+run 0 "userfaultfd: fork, remap, dry-run and batch" "$T/uffdmore.vms"
+run 0 "list, json and verbose show a registration" -e "$B" -e 'uffd_open 1' \
+	-e 'uffd_register 0x10001000 4K 1 missing|wp' -e list -e 'maps json' -v \
+	-e 'uffd_register 0x10002000 4K 1 missing|wp'
+has "... list: the context, the flags" \
+	'^0000000010001000-0000000010002000 .* uffd=1 flags=.*uffd_missing,uffd_wp' out
+has "... list, none" '^0000000010000000-0000000010001000 .*anon=0 flags=' out
+has "... json: the context" '"start":"0x10001000".*"flags":"[^"]*uffd_missing,uffd_wp[^"]*".*"uffd":1,"change":' out
+has "... json, none" '"start":"0x10000000".*"uffd":0,"change":' out
+has "... verbose: the merge, with its context" \
+	'^  merged .*0000000010001000-0000000010003000 rw-p uffd=1$' out
+run 1 "an expect region uffd= can fail: another context" -e "$B" -e 'uffd_open 1' \
+	-e 'uffd_register 0x10000000 4K 1 missing' -e 'expect region 0x10000000 0x10001000 uffd=2'
+has "... naming both" 'expect region: it is registered with uffd=1:missing, not uffd=2$' err
+run 1 "... other modes" -e "$B" -e 'uffd_open 1' -e 'uffd_register 0x10000000 4K 1 missing' \
+	-e 'expect region 0x10000000 0x10001000 uffd=1:wp'
+has "... naming both" 'it is registered with uffd=1:missing, not uffd=1:wp$' err
+run 1 "... none" -e "$B" -e 'expect region 0x10000000 0x10004000 uffd'
+has "... saying it has none" 'expect region: it has no userfaultfd context$' err
+run 0 "explain names the contexts" -e "$B" -e 'uffd_open 1' -e 'uffd_open 2' \
+	-e 'uffd_register 0x10001000 4K 2 missing' -e 'uffd_register 0x10000000 4K 1 missing' \
+	-e explain -e 'explain at 0x10001000'
+has "... the last call" '^uffd_register 0000000010000000-0000000010001000' out
+has "... another context" \
+	'^  next 0000000010001000-0000000010002000 refused: uffd (next uffd=2:missing, this uffd=1:missing)$' out
+has "... at a boundary, below" \
+	'^  prev 0000000010000000-0000000010001000 refused: uffd (prev uffd=1:missing, next uffd=2:missing)$' out
+has "... and above" \
+	'^  next 0000000010001000-0000000010002000 refused: uffd (prev uffd=1:missing, next uffd=2:missing)$' out
+run 0 "why names the contexts" -e "$B" -e 'uffd_open 1' -e 'uffd_open 2' \
+	-e 'uffd_register 0x10001000 4K 2 missing' -e 'uffd_register 0x10000000 4K 1 missing' -e why
+has "... a context" '^0000000010001000 uffd (prev uffd=1:missing, next uffd=2:missing)$' out
+has "... a mode" '^0000000010002000 flags: uffd_missing$' out
+has "... the counts" \
+	'^why: 3 regions, 2 boundaries where two meet, 2 kept apart: flags 1 (uffd_missing 1), uffd 1$' out
 # why: each boundary where two regions meet and stay apart, with the rule
 # that keeps them apart, then the counts, most first.  Under 6.12's rules
 # the page made read-only, never faulted, also gives up VM_ACCOUNT, which

@@ -277,6 +277,24 @@ else
 		"no NUMA in this kernel"
 fi
 
+# userfaultfd(2) is not mirrored: the calls that change regions, the
+# register and unregister ioctls (a failing one too) and the close of a
+# userfaultfd, are re-imported after, whatever the maps say (a whole
+# region registered changes its flags alone); what it registered is then
+# hidden state that mprotect, mremap and fork, mirrored, must follow.
+trace uffd vmashadow-tracee uffd
+log=$T/uffd.log
+if grep -q 'unmirrored calls 7,' "$T/out" &&
+	[ "$(grep -c ' resync userfaultfd$' "$log")" = 7 ] &&
+	grep -q ' mprotect 0x[0-9a-f]* 0x2000 0x1 = 0x0' "$log" &&
+	grep -q ' mremap 0x[0-9a-f]* 0x4000 0x4000 0x3 0x[0-9a-f]* = 0x' "$log"; then
+	ok "userfaultfd: registrations re-imported, then followed"
+else
+	sed -n '/ exec .*tracee$/,$p' "$log" | grep -v -e ' region ' -e ' file ' |
+		sed 's/^/# /' | tail -n 60
+	notok "userfaultfd: registrations re-imported, then followed"
+fi
+
 # A re-import carries policies exactly: the region records of the state
 # re-imported after the mbind of node 100 give MPOL_F_STATIC_NODES' nodes
 # as given (0-1, node 0 in force), MPOL_F_RELATIVE_NODES' (node 1, folded
