@@ -546,6 +546,8 @@ struct vmashadow_stats {
 #define VMASHADOW_BAD_GAP		7	/* augmented gap data wrong */
 #define VMASHADOW_BAD_RBTREE		8	/* red-black properties */
 #define VMASHADOW_BAD_ANON		9	/* anon_vma reference counts */
+/* a userfaultfd context without a mode, or the other way, or not open */
+#define VMASHADOW_BAD_UFFD		10
 
 struct vmashadow_validate {
 	__u32 size;

@@ -850,6 +850,19 @@ static int vms_check_policies(struct vms_mm *mm, unsigned long *where)
 }
 
 /*
+ * A userfaultfd context if and only if a mode, as the kernel's BUG_ON()s
+ * in userfaultfd_register() have it, and the context open.
+ */
+static bool vms_uffd_ok(const struct vms_mm *mm, const struct vms_region *r)
+{
+	unsigned int ctx = vms_uffd_of(r->flags);
+
+	if (!ctx != !(r->flags & VMS_UFFD_MODES))
+		return false;
+	return !ctx || (mm->uffd[ctx] & VMS_UFFD_OPEN);
+}
+
+/*
  * Check every invariant of the shadow; returns 0 or the first violation
  * (VMASHADOW_BAD_*) with the start of the offending region in @where.
  */
@@ -873,6 +886,8 @@ int vms_validate(struct vms_mm *mm, unsigned long *where)
 			return VMASHADOW_BAD_OVERLAP;
 		if (r->gap != vms_compute_gap(r) || !vms_subtree_gap_ok(r))
 			return VMASHADOW_BAD_GAP;
+		if (!vms_uffd_ok(mm, r))
+			return VMASHADOW_BAD_UFFD;
 		count++;
 		pages += vms_pages(r);
 		if (vms_is_data_mapping(r->flags))

@@ -384,4 +384,30 @@ TEST(op_checks)
 	mm_free(mm);
 }
 
+/* VALIDATE knows the invariant: a context if and only if a mode. */
+TEST(validate_catches_a_lone_context)
+{
+	struct vms_mm *mm = mm_uffd();
+	struct vms_region *r;
+	unsigned long where;
+
+	ASSERT_EQ(0, MAPA(mm, 0, 4, RW));
+	ASSERT_EQ(0, vms_uffd_api(mm, 1, 0));
+	ASSERT_EQ(0, reg(mm, 1, 1, 1, MODE_WP));
+	ASSERT_EQ(0, vms_validate(mm, &where));
+	r = vms_lookup(mm, PG(1));
+	r->flags &= ~UW;
+	ASSERT_EQ(VMASHADOW_BAD_UFFD, vms_validate(mm, &where));
+	ASSERT_EQ(PG(1), where);
+	r->flags |= UW;
+	mm->uffd[1] = 0;
+	ASSERT_EQ(VMASHADOW_BAD_UFFD, vms_validate(mm, &where));
+	mm->uffd[1] = VMS_UFFD_OPEN;
+	r->flags &= ~VMS_UFFD_MASK;
+	ASSERT_EQ(VMASHADOW_BAD_UFFD, vms_validate(mm, &where));
+	r->flags |= 1UL << VMS_UFFD_SHIFT;
+	ASSERT_EQ(0, vms_validate(mm, &where));
+	mm_free(mm);
+}
+
 TEST_HARNESS_MAIN

@@ -299,7 +299,7 @@ const char *vd_bad_name(unsigned int bad)
 {
 	static const char *const n[] = {
 		"none", "order", "overlap", "empty", "align", "count", "cache", "gap",
-		"rbtree", "anon",
+		"rbtree", "anon", "uffd",
 	};
 	return bad < sizeof(n) / sizeof(n[0]) ? n[bad] : "?";
 }
