@@ -191,7 +191,7 @@ static void vms_gfile_seals(struct vms_file *vf, struct file *file)
 	struct inode *inode = file_inode(file);
 	unsigned int seals, mode = 0;
 
-	if (inode->i_sb->s_magic != TMPFS_MAGIC)
+	if (inode->i_sb->s_magic != TMPFS_MAGIC || !S_ISREG(inode->i_mode))
 		return;
 	seals = READ_ONCE(SHMEM_I(inode)->seals);
 	if (seals & F_SEAL_WRITE)
@@ -249,7 +249,8 @@ static struct vms_file *vms_gfile_get(struct file *file)
 		gf->vf.mode |= VMS_FMODE_NOAREA;
 	if (!file->f_op->fallocate)
 		gf->vf.mode |= VMS_FMODE_NOPUNCH;
-	if (inode->i_sb->s_magic == TMPFS_MAGIC)
+	/* devtmpfs is tmpfs too: its device nodes are not shmem's files */
+	if (inode->i_sb->s_magic == TMPFS_MAGIC && S_ISREG(inode->i_mode))
 		gf->vf.mode |= VMS_FMODE_SHMEM;
 	if (S_ISCHR(inode->i_mode) && imajor(inode) == MEM_MAJOR &&
 	    iminor(inode) == 5)
@@ -1263,7 +1264,8 @@ static long vms_ioctl_fork(struct vms_ctx *ctx, struct file *file,
 
 /*
  * The vm_flags a shadow keeps, as the kernel numbers them: all that decide
- * merges.  VM_SOFTDIRTY never does; the uffd and arch bits are not modelled.
+ * merges.  VM_SOFTDIRTY never does; the arch bits (6.12's VM_SHADOW_STACK
+ * among them) are not modelled.
  */
 #define VMS_IMPORT_FLAGS	(VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | \
 				 VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \

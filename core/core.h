@@ -33,10 +33,16 @@ static inline bool vms_rules_6_12(const struct vms_mm *mm)
 	return mm->params.rules >= VMASHADOW_RULES_6_12;
 }
 
-/* vma_is_anonymous(): no file and no vm_ops. */
+/*
+ * vma_is_anonymous(): no vm_ops.  No file, or /dev/zero mapped privately
+ * (or through a read-only open), which mmap_zero() makes anonymous.
+ */
 static inline bool vms_is_anonymous(const struct vms_region *r)
 {
-	return !r->file && !(r->flags & VMS_KIND_SPECIAL);
+	if (r->file)
+		return (r->file->mode & VMS_FMODE_ZERO) &&
+		       !(r->flags & VMASHADOW_VM_SHARED);
+	return !(r->flags & VMS_KIND_SPECIAL);
 }
 
 /* can_modify_vma(): 6.12's mseal(2) forbids changing a sealed region. */
@@ -103,6 +109,8 @@ int vms_mm_populate(struct vms_mm *mm, unsigned long start,
 
 /* uffd.c: what fork and mremap do to registrations */
 void vms_uffd_dup(struct vms_mm *dst, const struct vms_mm *src, bool fork);
+void vms_uffd_forked(struct vms_mm *dst, const struct vms_mm *src,
+		     struct vms_region *r);
 void vms_uffd_moved(struct vms_mm *mm, struct vms_region *r);
 
 /* mlock.c */

@@ -1068,9 +1068,7 @@ int vms_mm_dup(struct vms_mm *dst, struct vms_mm *src, bool fork)
 			n->flags &= ~(VMASHADOW_VM_LOCKED |
 				      VMASHADOW_VM_LOCKONFAULT |
 				      VMS_ANON_FORKED);
-			/* dup_userfaultfd(): kept only with EVENT_FORK */
-			if (!(dst->uffd[vms_uffd_of(n->flags)] & VMS_UFFD_OPEN))
-				n->flags &= ~(VMS_UFFD_MODES | VMS_UFFD_MASK);
+			vms_uffd_forked(dst, src, n);
 			if (r->anon && !(r->flags & VMASHADOW_VM_WIPEONFORK)) {
 				n->anon = vms_anon_fork(dst);
 				if (!n->anon)

@@ -47,13 +47,14 @@ int vms_uffd_api(struct vms_mm *mm, unsigned int ctx, unsigned long features)
 
 	if (!ctx || ctx > VMASHADOW_UFFD_MAX)
 		return -EBADF;
-	if (mm->uffd[ctx] & VMS_UFFD_OPEN)
-		return -EINVAL;
 	if ((features & VMS_UFFD_FEATURE_EVENT_FORK) && !mm->may_ptrace)
 		return -EPERM;
 	if (vms_rules_6_12(mm) && (features & VMS_UFFD_FEATURE_WP_ASYNC))
 		features |= VMS_UFFD_FEATURE_WP_UNPOPULATED;
 	if (features & ~known)
+		return -EINVAL;
+	/* the handshake is once: its cmpxchg() comes after the checks */
+	if (mm->uffd[ctx] & VMS_UFFD_OPEN)
 		return -EINVAL;
 	mm->uffd[ctx] = VMS_UFFD_OPEN | features;
 	return 0;
@@ -335,21 +336,33 @@ int vms_uffd_close(struct vms_mm *mm, unsigned int ctx)
 }
 
 /*
- * The contexts of a copy of @src.  dup_userfaultfd() gives a child a
- * context of its own for each one with UFFD_FEATURE_EVENT_FORK (the fork
- * event hands it over; the shadow keeps its number), and clears the
- * regions of the others, whose descriptors the child inherits but which
- * still act on the parent's address space: in the child's shadow they are
- * no context at all.
+ * The contexts of a copy of @src: all of them for a dry run's copy, none
+ * yet for a child, which vms_uffd_forked() gives its own one by one.
  */
 void vms_uffd_dup(struct vms_mm *dst, const struct vms_mm *src, bool fork)
 {
-	unsigned int ctx;
+	if (!fork)
+		memcpy(dst->uffd, src->uffd, sizeof(dst->uffd));
+}
 
-	for (ctx = 1; ctx <= VMASHADOW_UFFD_MAX; ctx++)
-		dst->uffd[ctx] = !fork || vms_uffd_wants(src, ctx,
-						VMS_UFFD_FEATURE_EVENT_FORK) ?
-				 src->uffd[ctx] : 0;
+/*
+ * dup_userfaultfd() for the child's copy @r of a region of @src: a context
+ * with UFFD_FEATURE_EVENT_FORK gets a child context, one for all the
+ * regions that had it (the fork event hands it over; the shadow keeps its
+ * number); any other is cleared.  A context no copied region holds makes
+ * none: in the child its descriptor still acts on the parent.
+ */
+void vms_uffd_forked(struct vms_mm *dst, const struct vms_mm *src,
+		     struct vms_region *r)
+{
+	unsigned int ctx = vms_uffd_of(r->flags);
+
+	if (!ctx)
+		return;
+	if (vms_uffd_wants(src, ctx, VMS_UFFD_FEATURE_EVENT_FORK))
+		dst->uffd[ctx] = src->uffd[ctx];
+	else
+		r->flags &= ~(VMS_UFFD_MODES | VMS_UFFD_MASK);
 }
 
 /*

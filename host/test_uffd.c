@@ -271,9 +271,12 @@ TEST(fork_by_feature)
 	ASSERT_EQ(0, MAPA(mm, 0, 8, RW));
 	ASSERT_EQ(0, vms_uffd_api(mm, 1, 0));
 	ASSERT_EQ(0, vms_uffd_api(mm, 2, EVENT_FORK));
+	ASSERT_EQ(0, vms_uffd_api(mm, 3, EVENT_FORK));
 	ASSERT_EQ(0, reg(mm, 2, 2, 1, MODE_MISSING));
 	ASSERT_EQ(0, reg(mm, 5, 2, 2, MODE_MISSING));
 	ASSERT_EQ(0, vms_mm_dup(child, mm, true));
+	/* a context no copied region holds gives the child none */
+	ASSERT_EQ(-EBADF, vms_uffd_close(child, 3));
 	/* no merge in the child: the cleared region stays apart */
 	LAYOUT(child, "0-2:rw-p 2-4:rw-p 4-5:rw-p 5-7:rw-p 7-8:rw-p");
 	ASSERT_EQ(0, ctx_at(child, 2));
@@ -346,6 +349,41 @@ TEST(split_refused_half_way)
 	LAYOUT(mm, "0-2:rw-p 3-4:rw-p 4-9:rw-p");
 	ASSERT_EQ(0, ctx_at(mm, 3));
 	ASSERT_EQ(0, ctx_at(mm, 4));
+	mm_free(mm);
+}
+
+/*
+ * /dev/zero mapped privately is anonymous (mmap_zero()'s
+ * vma_set_anonymous()): it registers for missing pages, not for minor
+ * faults.  Shared, it is shmem: minor faults too.
+ */
+TEST(dev_zero)
+{
+	struct vms_mm *mm = mm_uffd();
+	struct tfile z;
+
+	tfile_init(&z, "/dev/zero", VMS_FMODE_READ | VMS_FMODE_WRITE |
+		   VMS_FMODE_ZERO);
+	ASSERT_EQ(0, do_map(mm, PG(0), PGS(2), RW, MAP_PRIVATE | MAP_FIXED,
+			    &z.vf, 0, NULL));
+	ASSERT_EQ(0, do_map(mm, PG(4), PGS(2), RW, MAP_SHARED | MAP_FIXED,
+			    &z.vf, 0, NULL));
+	ASSERT_EQ(0, vms_uffd_api(mm, 1, 0));
+	ASSERT_EQ(-EINVAL, reg(mm, 0, 2, 1, MODE_MINOR));
+	ASSERT_EQ(0, reg(mm, 0, 2, 1, MODE_MISSING));
+	ASSERT_EQ(0, reg(mm, 4, 2, 1, MODE_MINOR));
+	mm_free(mm);
+}
+
+/* A second handshake is refused after the feature checks, as the kernel's. */
+TEST(second_api_checks_features_first)
+{
+	struct vms_mm *mm = mm_new();
+
+	ASSERT_EQ(0, vms_uffd_api(mm, 1, 0));
+	ASSERT_EQ(-EPERM, vms_uffd_api(mm, 1, EVENT_FORK));
+	ASSERT_EQ(-EINVAL, vms_uffd_api(mm, 1, 1u << 20));
+	ASSERT_EQ(-EINVAL, vms_uffd_api(mm, 1, 0));
 	mm_free(mm);
 }
 

@@ -1091,6 +1091,7 @@ enum backing {
 	MEMFD_RDONLY, MEMFD_SEAL_WRITE, MEMFD_SEAL_FUTURE, MEMFD_SEAL_PRIVATE,
 	TMPFS_PRIVATE, TMPFS_SHARED, TMPFS_RDONLY, REGULAR_PRIVATE,
 	REGULAR_SHARED, REGULAR_RDONLY, DEVZERO_PRIVATE, DEVZERO_SHARED,
+	DEVZERO_RDONLY,
 };
 
 FIXTURE(kinds) {
@@ -1201,6 +1202,20 @@ FIXTURE_VARIANT_ADD(kinds, devzero_private_missing) {
 FIXTURE_VARIANT_ADD(kinds, devzero_shared_minor) {
 	.backing = DEVZERO_SHARED, .mode = UI, .err = 0, .perms = "rw-s",
 };
+/*
+ * /dev/zero lives on devtmpfs, which is tmpfs, yet mapped privately, or
+ * shared through a read-only open (not VM_SHARED), it is anonymous
+ * memory (mmap_zero()'s vma_set_anonymous()), not shmem: no minor faults.
+ */
+FIXTURE_VARIANT_ADD(kinds, devzero_private_minor) {
+	.backing = DEVZERO_PRIVATE, .mode = UI, .err = -EINVAL, .perms = "rw-p",
+};
+FIXTURE_VARIANT_ADD(kinds, devzero_rdonly_minor) {
+	.backing = DEVZERO_RDONLY, .mode = UI, .err = -EINVAL, .perms = "r--s",
+};
+FIXTURE_VARIANT_ADD(kinds, devzero_rdonly_wp) {
+	.backing = DEVZERO_RDONLY, .mode = UW, .err = -EPERM, .perms = "r--s",
+};
 
 TEST_F(kinds, register)
 {
@@ -1281,10 +1296,14 @@ TEST_F(kinds, register)
 		break;
 	case DEVZERO_PRIVATE:
 	case DEVZERO_SHARED:
-		self->fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	case DEVZERO_RDONLY:
+		self->fd = open("/dev/zero", (variant->backing == DEVZERO_RDONLY ?
+					      O_RDONLY : O_RDWR) | O_CLOEXEC);
 		ASSERT_LE(0, self->fd);
 		if (variant->backing == DEVZERO_PRIVATE)
 			flags = MAP_PRIVATE;
+		if (variant->backing == DEVZERO_RDONLY)
+			prot = R;
 		break;
 	}
 	fd = self->fd;
