@@ -779,6 +779,272 @@ TEST(map_32bit_takes_free_hint)
 	}
 }
 
+/*
+ * ---- 5c7a93c ----------------------------------------------------------------
+ * The two differences in plain mmap() fixed in 5c7a93c ("core: write-sealed
+ * memfds and shared /dev/zero as do_mmap() has them"), found by uffd.c;
+ * host/test_bugs.c has them as bug10 and bug11.  The shadow maps through
+ * the same descriptor (->fd), so it sees the very file and its seals.
+ */
+#ifndef __NR_memfd_create
+#define __NR_memfd_create	319
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING	0x0002U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS		1033
+#endif
+#ifndef F_SEAL_WRITE
+#define F_SEAL_WRITE		0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE	0x0010
+#endif
+
+/*
+ * A memfd of @pages pages, open O_RDWR, that allows sealing, with @seals
+ * added (0: none yet): the descriptor or -errno.
+ */
+static int seal_memfd(const char *name, unsigned int seals,
+		      unsigned long pages)
+{
+	int fd = syscall(__NR_memfd_create, name,
+			 MFD_ALLOW_SEALING | 1U /* MFD_CLOEXEC */), err;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, PGS(pages)) ||
+	    (seals && fcntl(fd, F_ADD_SEALS, seals))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* The window's line (real side) that starts at @addr, for a message. */
+static const char *real_line(unsigned long addr)
+{
+	static char line[256];
+	char want[32];
+	const char *p, *eol;
+	size_t n;
+
+	snprintf(want, sizeof(want), "%lx-", addr);
+	for (p = vms_real_win; *p; p = eol + 1) {
+		eol = strchr(p, '\n');
+		if (!eol)
+			break;
+		if (!strncmp(p, want, strlen(want))) {
+			n = eol - p < (long)sizeof(line) - 1 ?
+			    (size_t)(eol - p) : sizeof(line) - 1;
+			memcpy(line, p, n);
+			line[n] = '\0';
+			return line;
+		}
+	}
+	return "";
+}
+
+/*
+ * 5c7a93c (bug10): a memfd sealed with @seal (F_SEAL_WRITE or
+ * F_SEAL_FUTURE_WRITE), all through its one O_RDWR descriptor:
+ *
+ *   0123456789abcdef01234567
+ *    SS                      (a) MAP_SHARED r--, file pages 0-1: no
+ *                            VM_MAYWRITE ("mw"), the open writable;
+ *                            mprotect(rw-) of all or part: -EACCES
+ *        WW                  (b) MAP_SHARED rw-: -EPERM, nothing there
+ *            AAAA            (c) rw- anonymous, then MAP_FIXED shared
+ *             WW             rw- over 10-12: -EPERM.  6.1 with
+ *                            F_SEAL_FUTURE_WRITE only: shmem_mmap()
+ *                            refuses after the old range is unmapped:
+ *                            10-12 gone.  6.12 (do_mmap()), and 6.1
+ *                            with F_SEAL_WRITE (mmap_region()'s
+ *                            mapping_map_writable()): A stays whole
+ *                   AA       (c') the same over the whole of an A
+ *                       PPpp (d) MAP_PRIVATE r--: keeps "mw";
+ *                            mprotect(rw-) 0, then rw- private at
+ *                            22-24, file pages on: one region
+ */
+static void write_sealed(struct __test_metadata *_metadata, unsigned int seal)
+{
+	int k = vms_kernel(), fd;
+	bool gone = k == 61 && seal == F_SEAL_FUTURE_WRITE;
+	char want[128];
+
+	if (k != 61 && k != 612)
+		SKIP(return, "unknown kernel");
+	VMS_SETUP();
+	fd = seal_memfd("vms-sealed", seal, 8);
+	ASSERT_LE(0, fd) TH_LOG("memfd: %s", strerror(-fd));
+
+	/* (a) */
+	MAPF(0, 1, 2, RO, MAP_SHARED, fd, 0);
+	CHECK_LAYOUT("1-3:r--s");
+	EXPECT_NE(NULL, strstr(vms_real_win, "/memfd:vms-sealed (deleted)"))
+		TH_LOG("real:\n%s", vms_real_win);
+	CHECK_FLAG(PG(1), "mw", VMASHADOW_VM_MAYWRITE, 0);
+	CHECK_FLAG(PG(1), "sh", VMASHADOW_VM_SHARED, 1);
+	CHECK_FLAG(PG(1), "ms", VMASHADOW_VM_MAYSHARE, 1);
+	PROTECT(-EACCES, 1, 2, RW);
+	PROTECT(-EACCES, 2, 1, RW);
+	PROTECT(-EACCES, 1, 2, RO | PROT_WRITE | PROT_EXEC);
+	PROTECT(0, 1, 2, RO);
+	CHECK_LAYOUT("1-3:r--s");
+
+	/* (b) */
+	MAPF(-EPERM, 5, 2, RW, MAP_SHARED, fd, 0);
+	MAPF(-EPERM, 5, 2, PROT_WRITE, MAP_SHARED, fd, 2);
+	CHECK_LAYOUT("1-3:r--s");
+
+	/* (c) */
+	MAP(0, 9, 4, RW, 0);
+	MAPF(-EPERM, 10, 2, RW, MAP_SHARED, fd, 0);
+	MAP(0, 16, 2, RW, 0);
+	MAPF(-EPERM, 16, 2, RW, MAP_SHARED, fd, 0);
+	snprintf(want, sizeof(want), "1-3:r--s %s",
+		 gone ? "9-10:rw-p 12-13:rw-p" : "9-13:rw-p 16-18:rw-p");
+	CHECK_LAYOUT(want);
+	/* what the test documents, said once more where it is decided */
+	EXPECT_EQ(gone, !strstr(vms_real_layout, "9-13:rw-p"))
+		TH_LOG("kernel %d, seal %#x: real %s", k, seal, vms_real_layout);
+
+	/* (d) */
+	MAPF(0, 20, 2, RO, MAP_PRIVATE, fd, 0);
+	CHECK_FLAG(PG(20), "mw", VMASHADOW_VM_MAYWRITE, 1);
+	CHECK_FLAG(PG(20), "sh", VMASHADOW_VM_SHARED, 0);
+	PROTECT(0, 20, 2, RW);
+	MAPF(0, 22, 2, RW, MAP_PRIVATE, fd, 2);
+	snprintf(want, sizeof(want), "1-3:r--s %s 20-24:rw-p",
+		 gone ? "9-10:rw-p 12-13:rw-p" : "9-13:rw-p 16-18:rw-p");
+	CHECK_LAYOUT(want);
+	CHECK_FLAG(PG(20), "mw", VMASHADOW_VM_MAYWRITE, 1);
+	TOUCH(21);
+	CHECK_LAYOUT(want);
+	/* the shared read-only one is still read-only for good */
+	PROTECT(-EACCES, 1, 2, RW);
+	CHECK_FLAG(PG(1), "mw", VMASHADOW_VM_MAYWRITE, 0);
+	close(fd);
+}
+
+TEST(write_sealed_memfd_seal_write)
+{
+	write_sealed(_metadata, F_SEAL_WRITE);
+}
+
+TEST(write_sealed_memfd_seal_future_write)
+{
+	write_sealed(_metadata, F_SEAL_FUTURE_WRITE);
+}
+
+/*
+ * 5c7a93c (bug10), the exception the fix keeps: 6.1 asks
+ * F_SEAL_FUTURE_WRITE in shmem_mmap() only, which a mapping that expands
+ * its neighbour (vma_expand()) never reaches.  A shared rw- mapping made
+ * before the seal, then one that runs on from it:
+ *
+ *   0123456789
+ *    WW           shared rw-, file pages 0-1, then F_SEAL_FUTURE_WRITE
+ *    WWww         shared rw-, file pages 2-3: 6.1 0 (one region),
+ *                 6.12 -EPERM (do_mmap())
+ *          w      shared rw-, file page 0, no neighbour: -EPERM on both
+ *         r       shared r--, file page 5: 0, no "mw", a region of its own
+ */
+TEST(future_write_sealed_expands_neighbour)
+{
+	int k = vms_kernel(), fd;
+
+	if (k != 61 && k != 612)
+		SKIP(return, "unknown kernel");
+	VMS_SETUP();
+	fd = seal_memfd("vms-future", 0, 8);
+	ASSERT_LE(0, fd) TH_LOG("memfd: %s", strerror(-fd));
+	MAPF(0, 1, 2, RW, MAP_SHARED, fd, 0);
+	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE))
+		TH_LOG("F_ADD_SEALS: %s", strerror(errno));
+	MAPF(k == 61 ? 0 : -EPERM, 3, 2, RW, MAP_SHARED, fd, 2);
+	CHECK_LAYOUT(k == 61 ? "1-5:rw-s" : "1-3:rw-s");
+	CHECK_FLAG(PG(1), "mw", VMASHADOW_VM_MAYWRITE, 1);
+	MAPF(-EPERM, 7, 1, RW, MAP_SHARED, fd, 0);
+	MAPF(0, 6, 1, RO, MAP_SHARED, fd, 5);
+	CHECK_LAYOUT(k == 61 ? "1-5:rw-s 6-7:r--s" : "1-3:rw-s 6-7:r--s");
+	CHECK_FLAG(PG(6), "mw", VMASHADOW_VM_MAYWRITE, 0);
+	close(fd);
+}
+
+/*
+ * 5c7a93c (bug11): MAP_SHARED of /dev/zero through a writable open is
+ * shared anonymous memory (mmap_zero(), shmem_zero_setup()): a new object
+ * per mapping, "/dev/zero (deleted)", at the page offset asked (which
+ * MAP_SHARED|MAP_ANONYMOUS would have set to 0).  The inode is new on
+ * each side: vms_filter() masks it, as for MAP_SHARED|MAP_ANONYMOUS.
+ * Through a read-only open, MAP_SHARED r-- is not VM_SHARED (do_mmap()),
+ * mmap_zero() makes it plain anonymous memory, and the region keeps
+ * /dev/zero itself; VM_MAYSHARE still prints 's'.
+ *
+ *   0123456789ab
+ *    ZZ            O_RDWR, MAP_SHARED rw-, offset 3 pages: 00003000
+ *    ZZzz          the same at 3-5, offset 5 pages: two objects, two regions
+ *          RRrr    O_RDONLY, MAP_SHARED r--, offsets 3, then 5: /dev/zero,
+ *                  no "sh"; one file, pages on: one region
+ */
+TEST(dev_zero_shared_is_shmem)
+{
+	struct vmashadow_region a, b;
+	int fd, rfd;
+
+	VMS_SETUP();
+	fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("/dev/zero: %s", strerror(errno));
+	rfd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rfd) TH_LOG("/dev/zero: %s", strerror(errno));
+
+	MAPF(0, 1, 2, RW, MAP_SHARED, fd, 3);
+	CHECK_LAYOUT("1-3:rw-s");
+	EXPECT_NE(NULL, strstr(real_line(PG(1)), " 00003000 "))
+		TH_LOG("real: %s", real_line(PG(1)));
+	EXPECT_NE(NULL, strstr(real_line(PG(1)), "/dev/zero (deleted)"))
+		TH_LOG("real: %s", real_line(PG(1)));
+	CHECK_FLAG(PG(1), "sh", VMASHADOW_VM_SHARED, 1);
+	CHECK_FLAG(PG(1), "mw", VMASHADOW_VM_MAYWRITE, 1);
+
+	MAPF(0, 3, 2, RW, MAP_SHARED, fd, 5);
+	CHECK_LAYOUT("1-3:rw-s 3-5:rw-s");
+	EXPECT_NE(NULL, strstr(real_line(PG(3)), " 00005000 "))
+		TH_LOG("real: %s", real_line(PG(3)));
+	EXPECT_NE(NULL, strstr(real_line(PG(3)), "/dev/zero (deleted)"))
+		TH_LOG("real: %s", real_line(PG(3)));
+	a = vms_region_at(1);
+	b = vms_region_at(3);
+	EXPECT_NE(0, a.file_id);
+	EXPECT_NE(a.file_id, b.file_id);
+	/* and the two still after an mprotect that would let them merge */
+	PROTECT(0, 1, 4, RO);
+	CHECK_LAYOUT("1-3:r--s 3-5:r--s");
+
+	MAPF(0, 7, 2, RO, MAP_SHARED, rfd, 3);
+	CHECK_LAYOUT("1-3:r--s 3-5:r--s 7-9:r--s");
+	EXPECT_NE(NULL, strstr(real_line(PG(7)), " 00003000 "))
+		TH_LOG("real: %s", real_line(PG(7)));
+	EXPECT_EQ(NULL, strstr(real_line(PG(7)), "(deleted)"))
+		TH_LOG("real: %s", real_line(PG(7)));
+	EXPECT_NE(NULL, strstr(real_line(PG(7)), "/dev/zero"))
+		TH_LOG("real: %s", real_line(PG(7)));
+	CHECK_FLAG(PG(7), "sh", VMASHADOW_VM_SHARED, 0);
+	CHECK_FLAG(PG(7), "ms", VMASHADOW_VM_MAYSHARE, 1);
+	CHECK_FLAG(PG(7), "mw", VMASHADOW_VM_MAYWRITE, 0);
+	PROTECT(-EACCES, 7, 2, RW);
+	MAPF(0, 9, 2, RO, MAP_SHARED, rfd, 5);
+	CHECK_LAYOUT("1-3:r--s 3-5:r--s 7-11:r--s");
+	/* rw- through the read-only open: -EACCES on both */
+	MAPF(-EACCES, 12, 1, RW, MAP_SHARED, rfd, 0);
+	CHECK_LAYOUT("1-3:r--s 3-5:r--s 7-11:r--s");
+	close(rfd);
+	close(fd);
+}
+
 #endif /* !_VMASHADOW_HOST_GLUE_H */
 
 TEST_HARNESS_MAIN
