@@ -56,6 +56,13 @@
  *                               partly unregistered, moved by mremap,
  *                               copied by fork; the EBUSY of another
  *                               context; closed, the registrations go
+ *   vmashadow-tracee uffdfork  a region of 16 pages at 0x10000000, its 8 in
+ *                               the middle registered for write protection
+ *                               (no UFFD_FEATURE_EVENT_FORK), then a fork:
+ *                               the child's three regions lose it and stay
+ *                               three.  Prints "uffdfork PARENT CHILD", and
+ *                               both wait to be killed; nothing faults in
+ *                               the region
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -71,6 +78,7 @@
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -1094,6 +1102,58 @@ static int uffds(void)
 	return rc;
 }
 
+/*
+ * uffdfork: three regions a fork leaves alike and apart, for `vmashadow
+ * why`.  16 pages at UFFDFORK_ADDR, the middle 8 registered for write
+ * protection with a context without UFFD_FEATURE_EVENT_FORK: three
+ * regions in the parent (VM_UFFD_WP and the context keep them apart).
+ * fork()'s dup_mmap() copies them one by one, and dup_userfaultfd()
+ * clears the copies' flags and context: in the child, three regions that
+ * no rule keeps apart, which nothing merges.  Neither process ever
+ * touches the region: a fault would give a region an anon_vma, and the
+ * child's copies anon_vmas of their own (forked), a reason after all.
+ * The registration stays (the descriptor is kept open).  Prints
+ * "uffdfork PARENT CHILD" once the child exists; both then wait to be
+ * killed, the child also when the parent dies.
+ */
+#define UFFDFORK_ADDR 0x10000000UL
+
+static int uffdfork(void)
+{
+	char *a;
+	pid_t pid;
+	int u;
+
+	a = mmap((void *)UFFDFORK_ADDR, 16 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (a == MAP_FAILED || a != (char *)UFFDFORK_ADDR) {
+		fprintf(stderr, "%s: mmap at %#lx: %s\n", scenario, UFFDFORK_ADDR,
+			a == MAP_FAILED ? strerror(errno) : "elsewhere");
+		return 1;
+	}
+	u = uffd_new(0);
+	if (u < 0)
+		return 1;
+	if (good(uffd_register(u, a + 4 * PG, 8 * PG, UFFDIO_REGISTER_MODE_WP),
+		 "register the middle for write protection"))
+		return 1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return good(-1, "fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(0);
+		for (;;)
+			pause();
+	}
+	printf("uffdfork %d %d\n", (int)getpid(), (int)pid);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -1133,8 +1193,11 @@ int main(int argc, char **argv)
 		return policy_resync();
 	if (argc > 1 && !strcmp(argv[1], "uffd"))
 		return uffds();
+	if (argc > 1 && !strcmp(argv[1], "uffdfork"))
+		return uffdfork();
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
-		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd\n",
+		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
+		"uffdfork\n",
 		argv[0]);
 	return 2;
 }

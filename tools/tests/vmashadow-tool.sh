@@ -8,6 +8,7 @@ mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
 n=0 pass=0 fail=0 skip=0
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
+skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
 notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; sed 's/^/# /' "$T/out" "$T/err" 2>/dev/null; }
 # run WANT NAME ARGS...: vmashadow ARGS must exit with WANT.
 run() {
@@ -1012,6 +1013,62 @@ done
 kill "$sp" 2>/dev/null
 "$V" import 1 2 >"$T/out" 2>"$T/err"
 [ $? = 2 ] && ok "import with two PIDs: usage error" || notok "import with two PIDs: usage error"
+
+# why PID: a pair no rule keeps apart.  vmashadow-tracee uffdfork maps 16
+# pages at 0x10000000, registers the middle 8 for write protection (three
+# regions: VM_UFFD_WP keeps them apart) and forks; the child's copies lose
+# the registration (no UFFD_FEATURE_EVENT_FORK) and nothing merges them:
+# three regions alike in the child, which why calls "could be one", and
+# /proc/CHILD/maps shows as three lines.  Nothing faults in the region.
+TRACEE=${VMASHADOW_TRACEE:-vmashadow-tracee}
+up=
+if command -v "$TRACEE" >/dev/null 2>&1; then
+	"$TRACEE" uffdfork >"$T/uf" 2>&1 &
+	up=$!
+	i=0
+	while ! grep -q '^uffdfork ' "$T/uf" && kill -0 "$up" 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		usleep 100000 2>/dev/null || sleep 1
+	done
+	read -r _ upar uchild _ <"$T/uf" 2>/dev/null
+fi
+if ! command -v "$TRACEE" >/dev/null 2>&1; then
+	skip "why PID: a fork's copies of a registration, alike" "no $TRACEE"
+elif grep -q 'userfaultfd: Function not implemented' "$T/uf"; then
+	skip "why PID: a fork's copies of a registration, alike" "no userfaultfd"
+	kill "$up" 2>/dev/null
+elif [ "$upar" != "$up" ] || [ -z "$uchild" ] || ! [ -d "/proc/$uchild" ]; then
+	cp "$T/uf" "$T/out"
+	notok "vmashadow-tracee uffdfork: the parent and child pids"
+	kill "$up" 2>/dev/null
+else
+	grep '^1000[0-9a-f]\{4\}-' "/proc/$uchild/maps" >"$T/out"
+	printf '%s\n' '10000000-10004000 rw-p 00000000 00:00 0 ' \
+		'10004000-1000c000 rw-p 00000000 00:00 0 ' \
+		'1000c000-10010000 rw-p 00000000 00:00 0 ' >"$T/want"
+	cmp -s "$T/out" "$T/want" && ok "uffdfork: the child's maps show three regions alike" ||
+		notok "uffdfork: the child's maps show three regions alike"
+	run 0 "why CHILD: exits 0" why "$uchild"
+	has "... could be one, below the copy of the registration" '^0000000010004000 could be one$' out
+	has "... and above it" '^000000001000c000 could be one$' out
+	has "... counted" '^why: .*; 2 could be one$' out
+	run 0 "why -w the region of CHILD" why -w 10000000-10010000 "$uchild"
+	has "... three regions, two boundaries, none kept apart" \
+		'^why: 3 regions, 2 boundaries where two meet, 0 kept apart; 2 could be one$' out
+	run 0 "why PARENT: exits 0" why "$upar"
+	has "... the registration keeps the regions apart: below" '^0000000010004000 flags: uffd_wp$' out
+	has "... and above" '^000000001000c000 flags: uffd_wp$' out
+	if grep -q '^00000000100[0-9a-f]\{5\} could be one$' "$T/out"; then
+		notok "... none of its pairs there could be one"
+	else
+		ok "... none of its pairs there could be one"
+	fi
+	run 0 "why -w the region of PARENT" why -w 10000000-10010000 "$upar"
+	has "... both kept apart by uffd_wp" \
+		'^why: 3 regions, 2 boundaries where two meet, 2 kept apart: flags 2 (uffd_wp 2)$' out
+	kill "$uchild" "$upar" 2>/dev/null
+fi
+[ -n "$up" ] && wait "$up" 2>/dev/null
 
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
