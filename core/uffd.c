@@ -137,16 +137,44 @@ static int vms_uffd_modify(struct vms_mm *mm, struct vms_region *r,
 				      r->pgoff);
 }
 
-/* The region holding @start or after it, and the one before the range. */
-static struct vms_region *vms_uffd_walk_start(struct vms_mm *mm,
-					      unsigned long start,
-					      struct vms_region **prev)
+/*
+ * Give every region of [start, end) the context @ctx with the modes
+ * @modes, or with @ctx 0 and no modes unregister them: the loop of
+ * userfaultfd_register() and of userfaultfd_unregister().  A region that
+ * has the context and all the modes already is passed over, not even
+ * merged (for unregistering: one without a context).  A refused split
+ * ends the walk; what it did before stays done.
+ */
+static int vms_uffd_apply(struct vms_mm *mm, unsigned long start,
+			  unsigned long end, unsigned int ctx,
+			  unsigned long modes)
 {
-	struct vms_region *r = vms_find_prev(mm, start, prev);
+	unsigned long newflags, tmp;
+	struct vms_region *r, *prev;
+	int err;
 
-	if (r && r->start < start)
-		*prev = r;
-	return r;
+	r = vms_find_prev(mm, start, &prev);
+	if (r->start < start)
+		prev = r;
+	do {
+		if (vms_uffd_of(r->flags) != ctx ||
+		    (r->flags & modes) != modes) {
+			start = max(start, r->start);
+			tmp = min(end, r->end);
+			newflags = (r->flags & ~(VMS_UFFD_MODES | VMS_UFFD_MASK)) |
+				   modes | ((unsigned long)ctx << VMS_UFFD_SHIFT);
+			err = vms_uffd_modify(mm, r, &prev, start, tmp,
+					      newflags);
+			if (err)
+				return err;
+			r = prev;
+		}
+		prev = r;
+		start = r->end;
+		r = vms_uffd_next(r, end);
+		cond_resched();
+	} while (r);
+	return 0;
 }
 
 /*
@@ -192,8 +220,8 @@ static int vms_uffd_register_check(struct vms_mm *mm, struct vms_region *r,
 int vms_uffd_register(struct vms_mm *mm, unsigned long start,
 		      unsigned long len, unsigned int ctx, unsigned long mode)
 {
-	unsigned long end = start + len, modes = 0, newflags, tmp;
-	struct vms_region *r, *prev;
+	unsigned long end = start + len, modes = 0;
+	struct vms_region *r;
 	int err;
 
 	if (!vms_uffd_is_open(mm, ctx))
@@ -221,57 +249,7 @@ int vms_uffd_register(struct vms_mm *mm, unsigned long start,
 		return err;
 
 	vms_explain_begin(mm, VMASHADOW_OP_UFFD_REGISTER, start, end);
-	r = vms_uffd_walk_start(mm, start, &prev);
-	do {
-		if (vms_uffd_of(r->flags) != ctx ||
-		    (r->flags & modes) != modes) {
-			start = max(start, r->start);
-			tmp = min(end, r->end);
-			newflags = (r->flags & ~(VMS_UFFD_MODES | VMS_UFFD_MASK)) |
-				   modes | ((unsigned long)ctx << VMS_UFFD_SHIFT);
-			err = vms_uffd_modify(mm, r, &prev, start, tmp,
-					      newflags);
-			if (err)
-				return err;
-			r = prev;
-		}
-		prev = r;
-		start = r->end;
-		r = vms_uffd_next(r, end);
-		cond_resched();
-	} while (r);
-	return 0;
-}
-
-/*
- * Unregister [start, end) of every region the walk meets that has a
- * context, whichever it is.
- */
-static int vms_uffd_clear_range(struct vms_mm *mm, unsigned long start,
-				unsigned long end)
-{
-	struct vms_region *r, *prev;
-	unsigned long tmp;
-	int err;
-
-	r = vms_uffd_walk_start(mm, start, &prev);
-	do {
-		if (vms_uffd_of(r->flags)) {
-			start = max(start, r->start);
-			tmp = min(end, r->end);
-			err = vms_uffd_modify(mm, r, &prev, start, tmp,
-					      r->flags & ~(VMS_UFFD_MODES |
-							   VMS_UFFD_MASK));
-			if (err)
-				return err;
-			r = prev;
-		}
-		prev = r;
-		start = r->end;
-		r = vms_uffd_next(r, end);
-		cond_resched();
-	} while (r);
-	return 0;
+	return vms_uffd_apply(mm, start, end, ctx, modes);
 }
 
 /*
@@ -304,7 +282,7 @@ int vms_uffd_unregister(struct vms_mm *mm, unsigned long start,
 	if (err)
 		return err;
 	vms_explain_begin(mm, VMASHADOW_OP_UFFD_UNREGISTER, start, end);
-	return vms_uffd_clear_range(mm, start, end);
+	return vms_uffd_apply(mm, start, end, 0, 0);
 }
 
 /*
