@@ -77,24 +77,6 @@
 /* ---- the real side ------------------------------------------------------- */
 
 /*
- * The real node mask: as many words as the largest maxnode the kernel
- * reads (a page of bits), zero past the first, which the shadow takes as
- * zero too.
- */
-static unsigned long real_nodes[VMS_PS * 8 / 64 + 2];
-
-/* mbind(2); a @mask of 0 is a NULL pointer, as on the shadow. */
-static long real_mbind(unsigned long addr, unsigned long len,
-		       unsigned int mode, __u64 mask, unsigned long maxnode,
-		       unsigned int flags)
-{
-	real_nodes[0] = mask;
-	return vms_sys(syscall(SYS_mbind, addr, len, (unsigned long)mode,
-			       mask ? real_nodes : NULL, maxnode,
-			       (unsigned long)flags));
-}
-
-/*
  * The mode (with its MPOL_F_* bits) of the VMA holding @addr, or -errno;
  * and in @mask (if not NULL) the first word of its node mask, as
  * get_mempolicy(MPOL_F_ADDR) gives it.
@@ -124,36 +106,17 @@ static long real_policy(unsigned long addr)
 /* The last MBIND done on the shadow, with its out fields. */
 static struct vmashadow_op last;
 
+/* MBIND on the shadow, made in last. */
 static long shadow_mbind(int fd, unsigned long addr, unsigned long len,
 			 unsigned int mode, __u64 mask, unsigned long maxnode,
 			 unsigned int flags, unsigned int op_flags)
 {
-	long ret;
-
-	memset(&last, 0, sizeof(last));
-	last.addr = addr;
-	last.len = len;
-	last.prot = mode;
-	last.offset = mask;
-	last.new_len = maxnode;
-	last.flags = flags;
-	last.fd = -1;
-	last.op_flags = op_flags;
-	ret = vms_op(fd, VMASHADOW_IOC_MBIND, &last);
-	return ret;
+	return vms_shadow_mbind(fd, &last, addr, len, mode, mask, maxnode,
+				flags, op_flags);
 }
 
-static struct vms_res both_mbind(unsigned long addr, unsigned long len,
-				 unsigned int mode, __u64 mask,
-				 unsigned long maxnode, unsigned int flags)
-{
-	struct vms_res r = { 0 };
-
-	r.real = real_mbind(addr, len, mode, mask, maxnode, flags);
-	r.shadow = shadow_mbind(vms_fd, addr, len, mode, mask, maxnode,
-				flags, 0);
-	return r;
-}
+/* mbind(2) on both sides, the shadow's op in last. */
+#define both_mbind(...)	vms_both_mbind(&last, __VA_ARGS__)
 
 #define MBINDF(expect, pg, npg, mode, mask, maxnode, flags)		\
 	VMS_CHECK_RES(expect, both_mbind(PG(pg), PGS(npg), mode, mask,	\
@@ -165,11 +128,7 @@ static struct vms_res both_mbind(unsigned long addr, unsigned long len,
 #define DEFAULT(expect, pg, npg) MBIND(expect, pg, npg, MPOL_DEFAULT, 0, 0)
 
 /* The out fields of the last MBIND: regions after it, merges, splits. */
-#define CHECK_COUNTS(count, m, s) do {					\
-	EXPECT_EQ((__u64)(count), last.map_count);			\
-	EXPECT_EQ((__u32)(m), last.merges);				\
-	EXPECT_EQ((__u32)(s), last.splits);				\
-} while (0)
+#define CHECK_COUNTS(count, m, s)	VMS_CHECK_COUNTS(last, count, m, s)
 
 /* ---- set_mempolicy_home_node(2), both sides ------------------------------ */
 
@@ -177,14 +136,8 @@ static long shadow_home(int fd, unsigned long addr, unsigned long len,
 			unsigned long node, unsigned int flags,
 			unsigned int op_flags)
 {
-	memset(&last, 0, sizeof(last));
-	last.addr = addr;
-	last.len = len;
-	last.offset = node;
-	last.flags = flags;
-	last.fd = -1;
-	last.op_flags = op_flags;
-	return vms_op(fd, VMASHADOW_IOC_HOME_NODE, &last);
+	return vms_op(fd, VMASHADOW_IOC_HOME_NODE,
+		      vms_op_init(&last, addr, len, node, flags, op_flags));
 }
 
 static struct vms_res both_home(unsigned long addr, unsigned long len,
@@ -1057,8 +1010,8 @@ TEST(batch)
 	b.ops = (unsigned long)ops;
 	b.count = 3;
 	ASSERT_EQ(0, vms_ioctl(vms_fd, VMASHADOW_IOC_BATCH, &b));
-	ASSERT_EQ(0, real_mbind(PG(3), PGS(2), BIND, N0, MAXN, 0));
-	EXPECT_EQ(real_mbind(PG(6), PGS(2), BIND, N0, MAXN, 0), b.error);
+	ASSERT_EQ(0, vms_real_mbind(PG(3), PGS(2), BIND, N0, MAXN, 0));
+	EXPECT_EQ(vms_real_mbind(PG(6), PGS(2), BIND, N0, MAXN, 0), b.error);
 	EXPECT_EQ(1, b.done);
 	EXPECT_EQ(2, ops[0].splits);
 	CHECK("1-3:rw-p 3-5:rw-p 5-7:rw-p", "-B-");
@@ -1094,10 +1047,11 @@ TEST(import_and_fork)
 	ASSERT_EQ(0, vms_real_map(PG(1), PGS(6), RW, anon, -1, 0, NULL));
 	ASSERT_EQ(0, vms_real_map(PG(10), PGS(4), RW, anon, -1, 0, NULL));
 	ASSERT_EQ(0, vms_real_map(PG(20), PGS(4), RW, anon, -1, 0, NULL));
-	ASSERT_EQ(0, real_mbind(PG(3), PGS(2), BIND, N0, MAXN, 0));
-	ASSERT_EQ(0, real_mbind(PG(10), PGS(2), ILV, N0, MAXN, 0));
-	ASSERT_EQ(0, real_mbind(PG(20), PGS(2), BIND | STATIC, N01, MAXN, 0));
-	ASSERT_EQ(0, real_mbind(PG(22), PGS(2), PREF, 0, 0, 0));
+	ASSERT_EQ(0, vms_real_mbind(PG(3), PGS(2), BIND, N0, MAXN, 0));
+	ASSERT_EQ(0, vms_real_mbind(PG(10), PGS(2), ILV, N0, MAXN, 0));
+	ASSERT_EQ(0, vms_real_mbind(PG(20), PGS(2), BIND | STATIC, N01, MAXN,
+				    0));
+	ASSERT_EQ(0, vms_real_mbind(PG(22), PGS(2), PREF, 0, 0, 0));
 	ASSERT_EQ(0, vms_import(vms_fd, 0, PG(0), PG(VMS_WIN_PAGES), &n));
 	EXPECT_EQ(7, n);
 	CHECK(layout, "-B-I-BL");
@@ -1377,7 +1331,7 @@ TEST(home_node_import)
 
 	SETUP();
 	ASSERT_EQ(0, vms_real_map(PG(1), PGS(6), RW, anon, -1, 0, NULL));
-	ASSERT_EQ(0, real_mbind(PG(1), PGS(6), BIND, N0, MAXN, 0));
+	ASSERT_EQ(0, vms_real_mbind(PG(1), PGS(6), BIND, N0, MAXN, 0));
 	ASSERT_EQ(0, vms_sys(syscall(SYS_set_mempolicy_home_node, PG(3),
 				     PGS(2), 0UL, 0UL)));
 	ASSERT_EQ(0, vms_import(vms_fd, 0, PG(0), PG(VMS_WIN_PAGES), NULL));

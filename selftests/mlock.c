@@ -51,27 +51,13 @@
 
 /* ---- what the real kernel says --------------------------------------- */
 
-static char smaps[1 << 20];
-
-static long read_smaps(void)
-{
-	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-	long ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = vms_read_all(fd, smaps, sizeof(smaps));
-	close(fd);
-	return ret;
-}
-
 /*
- * In the last smaps read: 1 if the VMA holding @addr has the VmFlags
- * mnemonic @mn, 0 if not, -1 if no VMA holds @addr.
+ * In the last smaps read (vms_read_smaps()): 1 if the VMA holding @addr
+ * has the VmFlags mnemonic @mn, 0 if not, -1 if no VMA holds @addr.
  */
 static int smaps_flag(unsigned long addr, const char *mn)
 {
-	const char *line = smaps;
+	const char *line = vms_smaps;
 	int in = 0;
 
 	while (*line) {
@@ -90,13 +76,7 @@ static int smaps_flag(unsigned long addr, const char *mn)
 				in = s <= addr && addr < e;
 			}
 		} else if (in && !strncmp(line, "VmFlags:", 8)) {
-			size_t l = strlen(mn);
-
-			for (p = line + 8; *p && *p != '\n'; p++)
-				if (p[-1] == ' ' && !strncmp(p, mn, l) &&
-				    (p[l] == ' ' || p[l] == '\n'))
-					return 1;
-			return 0;
+			return vms_vmflags_has(line + 8, mn);
 		}
 		if (!eol)
 			break;
@@ -142,7 +122,7 @@ static long lck_base;
 
 /* Page @pg is (want 1) or is not (0) in a VM_LOCKED region, both sides. */
 #define CHECK_LOCKED(pg, want) do {					\
-	ASSERT_LE(0, read_smaps());					\
+	ASSERT_LE(0, vms_read_smaps());					\
 	EXPECT_EQ(want, smaps_flag(PG(pg), "lo"))			\
 		TH_LOG("real VmFlags of page %d", (int)(pg));		\
 	ASSERT_EQ(want, !!(FLAGS(pg) & LK))				\
@@ -184,116 +164,10 @@ static long lck_base;
 		       (unsigned long long)__st.locked_pages);		\
 } while (0)
 
-#define MAX_REGIONS	512
-
-static struct vmashadow_region reg_s[MAX_REGIONS], reg_r[MAX_REGIONS];
-static char state_msg[1024];
-
-/* The regions of @fd meeting [lo, hi), in order: how many, or -errno. */
-static long regions_of(int fd, unsigned long lo, unsigned long hi,
-		       struct vmashadow_region *out)
-{
-	struct vmashadow_find f;
-	unsigned long addr = lo;
-	long n = 0, ret;
-
-	while (n < MAX_REGIONS) {
-		ret = vms_find(fd, VMASHADOW_FIND_VMA, addr, 0, &f);
-		if (ret == -ENOENT)
-			break;
-		if (ret)
-			return ret;
-		if (!(f.found & VMASHADOW_FOUND_REGION) || f.region.start >= hi)
-			break;
-		out[n++] = f.region;
-		if (!f.region.end)
-			break;
-		addr = f.region.end;
-	}
-	return n;
-}
-
-/* IMPORT names shared anonymous memory a file: it is one, in shmem. */
-static unsigned int file_kind(unsigned int kind)
-{
-	return kind == VMASHADOW_KIND_SHMEM ? VMASHADOW_KIND_FILE : kind;
-}
-
-/*
- * The hidden state of every region meeting [lo, hi): the shadow's against
- * an IMPORT of the real range (the kernel's own vm_flags, page offsets
- * and anon_vmas).  NULL if equal, else what differs.  The [stack] (the
- * region holding @stack, 0: none) may have grown: its bounds are left
- * out.
- */
-static const char *state_diff(unsigned long lo, unsigned long hi,
-			      unsigned long stack)
-{
-	long n, m, i, j, ret;
-	int fd;
-
-	fd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return "open /dev/vmashadow";
-	ret = vms_import(fd, 0, lo, hi, NULL);
-	m = ret ? ret : regions_of(fd, lo, hi, reg_r);
-	close(fd);
-	if (m < 0) {
-		snprintf(state_msg, sizeof(state_msg), "import: %ld", m);
-		return state_msg;
-	}
-	n = regions_of(vms_fd, lo, hi, reg_s);
-	if (n != m) {
-		snprintf(state_msg, sizeof(state_msg),
-			 "%ld regions in the shadow, %ld real", n, m);
-		return state_msg;
-	}
-	for (i = 0; i < n; i++) {
-		const struct vmashadow_region *s = &reg_s[i], *r = &reg_r[i];
-		bool stk = stack && s->start <= stack && stack < s->end;
-		const char *what = NULL;
-
-		if (!stk && (s->start != r->start || s->end != r->end))
-			what = "bounds";
-		else if (s->vm_flags != r->vm_flags)
-			what = "vm_flags";
-		else if (!stk && s->pgoff != r->pgoff)
-			what = "pgoff";
-		else if (file_kind(s->kind) != file_kind(r->kind) ||
-			 !s->file_id != !r->file_id)
-			what = "backing";
-		else if (s->state != r->state)
-			what = "anon state";
-		else if (!s->anon_id != !r->anon_id)
-			what = "anon_vma or none";
-		for (j = 0; !what && j < i; j++)
-			if (s->anon_id && (s->anon_id == reg_s[j].anon_id) !=
-			    (r->anon_id == reg_r[j].anon_id))
-				what = "anon_vma shared or not";
-		if (what) {
-			snprintf(state_msg, sizeof(state_msg),
-				 "%s: shadow 0x%llx-0x%llx flags 0x%llx pgoff 0x%llx kind %u file %llu anon %llu state %u; real 0x%llx-0x%llx flags 0x%llx pgoff 0x%llx kind %u file %llu anon %llu state %u",
-				 what, (unsigned long long)s->start,
-				 (unsigned long long)s->end,
-				 (unsigned long long)s->vm_flags,
-				 (unsigned long long)s->pgoff, s->kind,
-				 (unsigned long long)s->file_id,
-				 (unsigned long long)s->anon_id, s->state,
-				 (unsigned long long)r->start,
-				 (unsigned long long)r->end,
-				 (unsigned long long)r->vm_flags,
-				 (unsigned long long)r->pgoff, r->kind,
-				 (unsigned long long)r->file_id,
-				 (unsigned long long)r->anon_id, r->state);
-			return state_msg;
-		}
-	}
-	return NULL;
-}
-
 /* The window's hidden state equals the real one. */
 #define CHECK_STATE() do {						\
-	const char *__d = state_diff(VMS_WIN, PG(VMS_WIN_PAGES), 0);	\
+	const char *__d = vms_state_diff(VMS_WIN, PG(VMS_WIN_PAGES),	\
+					 0, 0);				\
 	ASSERT_EQ(NULL, __d) TH_LOG("%s", __d);				\
 } while (0)
 
@@ -305,22 +179,22 @@ static const char *locks_diff(unsigned long lo, unsigned long hi)
 {
 	long n, i;
 
-	if (read_smaps() < 0)
+	if (vms_read_smaps() < 0)
 		return "read /proc/self/smaps";
-	n = regions_of(vms_fd, lo, hi, reg_s);
+	n = vms_regions_of(vms_fd, lo, hi, vms_reg_s);
 	if (n < 0)
 		return "FIND";
 	for (i = 0; i < n; i++) {
-		int real = smaps_flag(reg_s[i].start, "lo");
+		int real = smaps_flag(vms_reg_s[i].start, "lo");
 
-		if (real != !!(reg_s[i].vm_flags & LK)) {
-			snprintf(state_msg, sizeof(state_msg),
+		if (real != !!(vms_reg_s[i].vm_flags & LK)) {
+			snprintf(vms_state_msg, sizeof(vms_state_msg),
 				 "region 0x%llx-0x%llx: shadow flags 0x%llx, real VmFlags %s",
-				 (unsigned long long)reg_s[i].start,
-				 (unsigned long long)reg_s[i].end,
-				 (unsigned long long)reg_s[i].vm_flags,
+				 (unsigned long long)vms_reg_s[i].start,
+				 (unsigned long long)vms_reg_s[i].end,
+				 (unsigned long long)vms_reg_s[i].vm_flags,
 				 real < 0 ? "missing" : real ? "lo" : "without lo");
-			return state_msg;
+			return vms_state_msg;
 		}
 	}
 	return NULL;
@@ -357,7 +231,7 @@ static void drop_stack(char *maps)
 	ASSERT_EQ(0, vms_validate(vms_fd, NULL));			\
 } while (0)
 
-/* The shadow's stack pointer region (start_stack), for state_diff(). */
+/* The shadow's stack pointer region (start_stack), for vms_state_diff(). */
 static unsigned long shadow_stack(void)
 {
 	struct vmashadow_params p;
@@ -380,7 +254,7 @@ static unsigned long shadow_stack(void)
 	long __rp, __sp;						\
 	CHECK_ALL();							\
 	CHECK_LOCKS(0, ~0UL);						\
-	__d = state_diff(0, ~0UL, __ss);				\
+	__d = vms_state_diff(0, ~0UL, __ss, 0);				\
 	ASSERT_EQ(NULL, __d) TH_LOG("%s", __d);				\
 	__rp = vms_status_pages("VmLck");				\
 	ASSERT_LE(0, __rp);						\
@@ -388,7 +262,7 @@ static unsigned long shadow_stack(void)
 	__sp = __st.locked_pages;					\
 	ASSERT_LE(0, vms_read_real_maps());				\
 	ASSERT_EQ(0, vms_find_line(vms_real_maps, "[stack]", &__s, &__e)); \
-	ASSERT_LE(0, read_smaps());					\
+	ASSERT_LE(0, vms_read_smaps());					\
 	if (smaps_flag(__s, "lo") == 1)					\
 		__rp -= (__e - __s) / VMS_PS;				\
 	ASSERT_EQ(0, vms_find(vms_fd, VMASHADOW_FIND_LOOKUP, __ss, 0, &__f)); \
@@ -1488,7 +1362,7 @@ TEST(vdso)
 	CHECK_RANGE(v.vvar, v.end);
 	CHECK_LOCKED_PAGES();
 	{
-		const char *d = state_diff(v.vvar, v.end, 0);
+		const char *d = vms_state_diff(v.vvar, v.end, 0, 0);
 
 		ASSERT_EQ(NULL, d) TH_LOG("%s", d);
 	}

@@ -196,26 +196,18 @@ static int real_vdso(struct vms_vdso_at *v)
 	CHECK_RANGE((v)->vvar, (v)->end);				\
 } while (0)
 
-static char smaps[VMS_MAPS_SIZE];
-
 /*
  * Whether the VmFlags of the real region starting at @start name @mn
  * (two letters): 1 or 0, -1 if there is no such region.
  */
 static int real_vmflag(unsigned long start, const char *mn)
 {
-	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	const char *line, *eol, *f;
 	bool in = false;
-	long n;
 
-	if (fd < 0)
+	if (vms_read_smaps() <= 0)
 		return -1;
-	n = vms_read_all(fd, smaps, sizeof(smaps));
-	close(fd);
-	if (n <= 0)
-		return -1;
-	for (line = smaps; *line; line = eol + 1) {
+	for (line = vms_smaps; *line; line = eol + 1) {
 		eol = strchr(line, '\n');
 		if (!eol)
 			break;
@@ -228,11 +220,7 @@ static int real_vmflag(unsigned long start, const char *mn)
 		}
 		if (!in || strncmp(line, "VmFlags:", 8))
 			continue;
-		for (f = line + 8; f + 2 <= eol; f++)
-			if (f[-1] == ' ' && !strncmp(f, mn, 2) &&
-			    (f[2] == ' ' || f[2] == '\n'))
-				return 1;
-		return 0;
+		return vms_vmflags_has(line + 8, mn);
 	}
 	return -1;
 }
@@ -785,43 +773,8 @@ TEST(map_32bit_takes_free_hint)
  * memfds and shared /dev/zero as do_mmap() has them"), found by uffd.c;
  * host/test_bugs.c has them as bug10 and bug11.  The shadow maps through
  * the same descriptor (->fd), so it sees the very file and its seals.
+ * vms_memfd() makes the memfds.
  */
-#ifndef __NR_memfd_create
-#define __NR_memfd_create	319
-#endif
-#ifndef MFD_ALLOW_SEALING
-#define MFD_ALLOW_SEALING	0x0002U
-#endif
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS		1033
-#endif
-#ifndef F_SEAL_WRITE
-#define F_SEAL_WRITE		0x0008
-#endif
-#ifndef F_SEAL_FUTURE_WRITE
-#define F_SEAL_FUTURE_WRITE	0x0010
-#endif
-
-/*
- * A memfd of @pages pages, open O_RDWR, that allows sealing, with @seals
- * added (0: none yet): the descriptor or -errno.
- */
-static int seal_memfd(const char *name, unsigned int seals,
-		      unsigned long pages)
-{
-	int fd = syscall(__NR_memfd_create, name,
-			 MFD_ALLOW_SEALING | 1U /* MFD_CLOEXEC */), err;
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, PGS(pages)) ||
-	    (seals && fcntl(fd, F_ADD_SEALS, seals))) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
 
 /* The window's line (real side) that starts at @addr, for a message. */
 static const char *real_line(unsigned long addr)
@@ -877,7 +830,7 @@ static void write_sealed(struct __test_metadata *_metadata, unsigned int seal)
 	if (k != 61 && k != 612)
 		SKIP(return, "unknown kernel");
 	VMS_SETUP();
-	fd = seal_memfd("vms-sealed", seal, 8);
+	fd = vms_memfd("vms-sealed", MFD_ALLOW_SEALING, seal, 8);
 	ASSERT_LE(0, fd) TH_LOG("memfd: %s", strerror(-fd));
 
 	/* (a) */
@@ -959,7 +912,7 @@ TEST(future_write_sealed_expands_neighbour)
 	if (k != 61 && k != 612)
 		SKIP(return, "unknown kernel");
 	VMS_SETUP();
-	fd = seal_memfd("vms-future", 0, 8);
+	fd = vms_memfd("vms-future", MFD_ALLOW_SEALING, 0, 8);
 	ASSERT_LE(0, fd) TH_LOG("memfd: %s", strerror(-fd));
 	MAPF(0, 1, 2, RW, MAP_SHARED, fd, 0);
 	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE))

@@ -55,9 +55,6 @@
 #ifndef __NR_mseal
 #define __NR_mseal		462
 #endif
-#ifndef __NR_memfd_create
-#define __NR_memfd_create	319
-#endif
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY	1
 #endif
@@ -69,18 +66,6 @@
 #endif
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE		0x08
-#endif
-#ifndef MFD_ALLOW_SEALING
-#define MFD_ALLOW_SEALING	0x0002U
-#endif
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS		1033
-#endif
-#ifndef F_SEAL_WRITE
-#define F_SEAL_WRITE		0x0008
-#endif
-#ifndef F_SEAL_FUTURE_WRITE
-#define F_SEAL_FUTURE_WRITE	0x0010
 #endif
 #ifndef CAP_SYS_PTRACE
 #define CAP_SYS_PTRACE		19
@@ -108,8 +93,6 @@
 
 #define UFFD_BITS	(VMASHADOW_VM_UFFD_MISSING | VMASHADOW_VM_UFFD_WP | \
 			 VMASHADOW_VM_UFFD_MINOR)
-#define CTX_OF(r)	(((r).state & VMASHADOW_STATE_UFFD_MASK) >> \
-			 VMASHADOW_STATE_UFFD_SHIFT)
 
 /* ---- the real side --------------------------------------------------------- */
 
@@ -181,14 +164,8 @@ static struct vmashadow_op last;
 static long shadow_uffd(unsigned long cmd, int n, unsigned long addr,
 			unsigned long len, __u32 flags, __u32 op_flags)
 {
-	memset(&last, 0, sizeof(last));
-	last.addr = addr;
-	last.len = len;
-	last.offset = n;
-	last.flags = flags;
-	last.fd = -1;
-	last.op_flags = op_flags;
-	return vms_op(vms_fd, cmd, &last);
+	return vms_op(vms_fd, cmd,
+		      vms_op_init(&last, addr, len, n, flags, op_flags));
 }
 
 static struct vms_res both_api(int n, __u32 features)
@@ -240,27 +217,9 @@ static struct vms_res both_close(int n)
 #define UCLOSE(n)	VMS_CHECK_RES(0, both_close(n))
 
 /* The out fields of the last UFFD_* call: regions after it, merges, splits. */
-#define CHECK_COUNTS(count, m, s) do {					\
-	EXPECT_EQ((__u64)(count), last.map_count);			\
-	EXPECT_EQ((__u32)(m), last.merges);				\
-	EXPECT_EQ((__u32)(s), last.splits);				\
-} while (0)
+#define CHECK_COUNTS(count, m, s)	VMS_CHECK_COUNTS(last, count, m, s)
 
 /* ---- what the real kernel says ----------------------------------------------- */
-
-static char smaps[1 << 20];
-
-static long read_smaps(void)
-{
-	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-	long ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = vms_read_all(fd, smaps, sizeof(smaps));
-	close(fd);
-	return ret;
-}
 
 /* "m", "w", "i" of the uffd flags, "-" for none, and a space before. */
 static size_t modes_token(char *out, size_t size, int m, int w, int i)
@@ -282,16 +241,6 @@ static size_t modes_token(char *out, size_t size, int m, int w, int i)
 	return n;
 }
 
-/* Has the VmFlags line at @p the mnemonic @mn? */
-static int has_mnemonic(const char *p, const char *mn)
-{
-	for (; *p && *p != '\n'; p++)
-		if (p[-1] == ' ' && p[0] == mn[0] && p[1] == mn[1] &&
-		    (p[2] == ' ' || p[2] == '\n' || !p[2]))
-			return 1;
-	return 0;
-}
-
 static char real_uf[4096], shadow_uf[4096];
 static char real_ctx[512], shadow_ctx[512];
 
@@ -301,10 +250,10 @@ static char real_ctx[512], shadow_ctx[512];
  */
 static long real_modes(unsigned long lo, unsigned long hi)
 {
-	const char *line = smaps;
+	const char *line = vms_smaps;
 	size_t n = 0;
 	int in = 0, open_vma = 0;
-	long ret = read_smaps();
+	long ret = vms_read_smaps();
 
 	if (ret < 0)
 		return ret;
@@ -323,12 +272,14 @@ static long real_modes(unsigned long lo, unsigned long hi)
 			in = s >= lo && s < hi;
 			open_vma = 1;
 		} else if (!strncmp(line, "VmFlags:", 8)) {
+			const char *f = line + 8;
+
 			if (in && open_vma)
 				n += modes_token(real_uf + n,
 						 sizeof(real_uf) - n,
-						 has_mnemonic(line + 8, "um"),
-						 has_mnemonic(line + 8, "uw"),
-						 has_mnemonic(line + 8, "ui"));
+						 vms_vmflags_has(f, "um"),
+						 vms_vmflags_has(f, "uw"),
+						 vms_vmflags_has(f, "ui"));
 			open_vma = 0;
 		}
 		if (!eol)
@@ -338,35 +289,6 @@ static long real_modes(unsigned long lo, unsigned long hi)
 	if (open_vma && in)
 		n += snprintf(real_uf + n, sizeof(real_uf) - n, " ?");
 	return 0;
-}
-
-#define MAX_REGIONS	1024
-
-static struct vmashadow_region reg_s[MAX_REGIONS], reg_r[MAX_REGIONS];
-static char state_msg[1024];
-
-/* The regions of @fd meeting [lo, hi), in order: how many, or -errno. */
-static long regions_of(int fd, unsigned long lo, unsigned long hi,
-		       struct vmashadow_region *out)
-{
-	struct vmashadow_find f;
-	unsigned long addr = lo;
-	long n = 0, ret;
-
-	while (n < MAX_REGIONS) {
-		ret = vms_find(fd, VMASHADOW_FIND_VMA, addr, 0, &f);
-		if (ret == -ENOENT)
-			break;
-		if (ret)
-			return ret;
-		if (!(f.found & VMASHADOW_FOUND_REGION) || f.region.start >= hi)
-			break;
-		out[n++] = f.region;
-		if (!f.region.end)
-			break;
-		addr = f.region.end;
-	}
-	return n;
 }
 
 /* The shadow's modes of the regions starting in [lo, hi), as real_modes(). */
@@ -404,7 +326,7 @@ static void ctx_groups(const struct vmashadow_region *r, long nr,
 	for (k = 0; k < nr && n + 1 < size; k++) {
 		if (r[k].start < lo || r[k].start >= hi)
 			continue;
-		c = CTX_OF(r[k]);
+		c = VMS_UFFD_CTX(r[k]);
 		if (!c) {
 			out[n++] = '-';
 			continue;
@@ -416,12 +338,6 @@ static void ctx_groups(const struct vmashadow_region *r, long nr,
 		out[n++] = 'A' + j;
 	}
 	out[n] = '\0';
-}
-
-/* IMPORT names shared anonymous memory a file: it is one, in shmem. */
-static unsigned int file_kind(unsigned int kind)
-{
-	return kind == VMASHADOW_KIND_SHMEM ? VMASHADOW_KIND_FILE : kind;
 }
 
 /*
@@ -436,79 +352,21 @@ static unsigned int file_kind(unsigned int kind)
 static const char *uffd_diff(unsigned long lo, unsigned long hi,
 			     unsigned long stack)
 {
-	long n, m, i, j, ret;
-	int fd;
+	const char *d;
 
 	if (real_modes(lo, hi))
 		return "read /proc/self/smaps";
-	fd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return "open /dev/vmashadow";
-	ret = vms_import(fd, 0, lo, hi, NULL);
-	m = ret ? ret : regions_of(fd, lo, hi, reg_r);
-	close(fd);
-	if (m < 0) {
-		snprintf(state_msg, sizeof(state_msg), "import: %ld", m);
-		return state_msg;
-	}
-	n = regions_of(vms_fd, lo, hi, reg_s);
-	if (n < 0)
+	d = vms_state_take(lo, hi);
+	if (d)
+		return d;
+	if (vms_nreg_s < 0)
 		return "FIND";
-	shadow_modes(reg_s, n, lo, hi, shadow_uf, sizeof(shadow_uf));
-	ctx_groups(reg_r, m, lo, hi, real_ctx, sizeof(real_ctx));
-	ctx_groups(reg_s, n, lo, hi, shadow_ctx, sizeof(shadow_ctx));
-	if (n != m) {
-		snprintf(state_msg, sizeof(state_msg),
-			 "%ld regions in the shadow, %ld real", n, m);
-		return state_msg;
-	}
-	for (i = 0; i < n; i++) {
-		const struct vmashadow_region *s = &reg_s[i], *r = &reg_r[i];
-		bool stk = stack && s->start <= stack && stack < s->end;
-		const char *what = NULL;
-
-		if (!stk && (s->start != r->start || s->end != r->end))
-			what = "bounds";
-		else if (s->vm_flags != r->vm_flags)
-			what = "vm_flags";
-		else if (!stk && s->pgoff != r->pgoff)
-			what = "pgoff";
-		else if (file_kind(s->kind) != file_kind(r->kind) ||
-			 !s->file_id != !r->file_id)
-			what = "backing";
-		else if ((s->state & ~VMASHADOW_STATE_UFFD_MASK) !=
-			 (r->state & ~VMASHADOW_STATE_UFFD_MASK))
-			what = "anon state";
-		else if (!s->anon_id != !r->anon_id)
-			what = "anon_vma or none";
-		else if (!CTX_OF(*s) != !CTX_OF(*r))
-			what = "a context or none";
-		for (j = 0; !what && j < i; j++) {
-			if (s->anon_id && (s->anon_id == reg_s[j].anon_id) !=
-			    (r->anon_id == reg_r[j].anon_id))
-				what = "anon_vma shared or not";
-			else if (CTX_OF(*s) &&
-				 (CTX_OF(*s) == CTX_OF(reg_s[j])) !=
-				 (CTX_OF(*r) == CTX_OF(reg_r[j])))
-				what = "context shared or not";
-		}
-		if (what) {
-			snprintf(state_msg, sizeof(state_msg),
-				 "%s: shadow 0x%llx-0x%llx flags 0x%llx pgoff 0x%llx kind %u anon %llu state 0x%x; real 0x%llx-0x%llx flags 0x%llx pgoff 0x%llx kind %u anon %llu state 0x%x",
-				 what, (unsigned long long)s->start,
-				 (unsigned long long)s->end,
-				 (unsigned long long)s->vm_flags,
-				 (unsigned long long)s->pgoff, s->kind,
-				 (unsigned long long)s->anon_id, s->state,
-				 (unsigned long long)r->start,
-				 (unsigned long long)r->end,
-				 (unsigned long long)r->vm_flags,
-				 (unsigned long long)r->pgoff, r->kind,
-				 (unsigned long long)r->anon_id, r->state);
-			return state_msg;
-		}
-	}
-	return NULL;
+	shadow_modes(vms_reg_s, vms_nreg_s, lo, hi, shadow_uf,
+		     sizeof(shadow_uf));
+	ctx_groups(vms_reg_r, vms_nreg_r, lo, hi, real_ctx, sizeof(real_ctx));
+	ctx_groups(vms_reg_s, vms_nreg_s, lo, hi, shadow_ctx,
+		   sizeof(shadow_ctx));
+	return vms_state_cmp(stack, VMS_STATE_UFFD);
 }
 
 /*
@@ -592,19 +450,6 @@ static const char *uffd_diff(unsigned long lo, unsigned long hi,
 #define PAGE_UP(a)	(((a) + VMS_PS - 1) & ~(VMS_PS - 1))
 
 /* ---- files ------------------------------------------------------------------ */
-
-static long memfd(const char *name, unsigned int flags, unsigned long pages)
-{
-	int fd = syscall(__NR_memfd_create, name, flags | 1U /* CLOEXEC */);
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, PGS(pages))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
 
 /* @fd opened again through /proc, with @flags (O_RDONLY...). */
 static long reopen(int fd, int flags)
@@ -845,7 +690,7 @@ TEST(register_tail_pgoff_coincidence)
 
 	SETUP();
 	KERNEL_OR_SKIP(k);
-	f = memfd("vms-uffd-coincidence", 0, 4);
+	f = vms_memfd("vms-uffd-coincidence", 0, 0, 4);
 	ASSERT_LE(0, f);
 	MAPF(0, 1, 4, RW, MAP_SHARED, f, 0);
 	MAPF(0, 5, 2, RW, MAP_SHARED, f, 2);
@@ -1235,7 +1080,7 @@ TEST_F(kinds, register)
 	case MEMFD_SHARED:
 	case MEMFD_PRIVATE:
 	case MEMFD_RDONLY:
-		ret = memfd("vms-uffd", 0, 4);
+		ret = vms_memfd("vms-uffd", 0, 0, 4);
 		ASSERT_LE(0, ret);
 		self->fd = ret;
 		if (variant->backing == MEMFD_PRIVATE)
@@ -1251,7 +1096,7 @@ TEST_F(kinds, register)
 	case MEMFD_SEAL_WRITE:
 	case MEMFD_SEAL_FUTURE:
 	case MEMFD_SEAL_PRIVATE:
-		ret = memfd("vms-uffd-sealed", MFD_ALLOW_SEALING, 4);
+		ret = vms_memfd("vms-uffd-sealed", MFD_ALLOW_SEALING, 0, 4);
 		ASSERT_LE(0, ret);
 		self->fd = ret;
 		ASSERT_EQ(0, fcntl(self->fd, F_ADD_SEALS,
@@ -1355,7 +1200,7 @@ TEST(register_check_order)
 	f = regular_file(path, sizeof(path), "order", 4, O_RDWR);
 	if (f < 0)
 		SKIP(return, "no ramfs of our own: %s", strerror((int)-f));
-	m = memfd("vms-uffd-order", 0, 4);
+	m = vms_memfd("vms-uffd-order", 0, 0, 4);
 	ASSERT_LE(0, m);
 	s = reopen(m, O_RDONLY);
 	ASSERT_LE(0, s);
@@ -1726,31 +1571,13 @@ TEST(other_calls_keep)
 	CHECK("1-2:rw-p 2-4:rw-p 5-9:rw-p", "- - -", "---");
 }
 
-static long shadow_mbind(unsigned long addr, unsigned long len, int mode,
-			 __u64 mask)
-{
-	struct vmashadow_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.addr = addr;
-	op.len = len;
-	op.prot = mode;
-	op.offset = mask;
-	op.new_len = mask ? 65 : 0;
-	op.fd = -1;
-	return vms_op(vms_fd, VMASHADOW_IOC_MBIND, &op);
-}
-
+/* mbind(2) of nodes 0-63 (maxnode 65) on both sides. */
 static struct vms_res both_mbind(unsigned long addr, unsigned long len,
 				 int mode, __u64 mask)
 {
-	unsigned long nodes[2] = { mask, 0 };
-	struct vms_res r = { 0 };
+	struct vmashadow_op op;
 
-	r.real = vms_sys(syscall(SYS_mbind, addr, len, (unsigned long)mode,
-				 mask ? nodes : NULL, mask ? 65UL : 0UL, 0UL));
-	r.shadow = shadow_mbind(addr, len, mode, mask);
-	return r;
+	return vms_both_mbind(&op, addr, len, mode, mask, mask ? 65 : 0, 0);
 }
 
 /*
@@ -1891,8 +1718,8 @@ TEST(fork_keeps_with_event_fork)
 		      "14-16:r--p 16-17:r--p", "- m - m - w -", "-A-B-A-");
 		CHECK_WHY_AT(16, VMASHADOW_VM_UFFD_WP);
 		/* the parent closes the child's contexts */
-		a = CTX_OF(vms_region_at(3));
-		b = CTX_OF(vms_region_at(11));
+		a = VMS_UFFD_CTX(vms_region_at(3));
+		b = VMS_UFFD_CTX(vms_region_at(11));
 		ASSERT_NE(0, a);
 		ASSERT_NE(0, b);
 		ASSERT_NE(a, b);
@@ -2398,10 +2225,10 @@ TEST(import_window)
 	MAP(0, 11, 1, RW, 0);
 	CHECK("1-3:rw-p 3-5:rw-p 5-7:rw-p 7-9:rw-p 9-11:rw-p 11-12:rw-p",
 	      "- m m - mw -", "-AB-A-");
-	n1 = CTX_OF(vms_region_at(3));
+	n1 = VMS_UFFD_CTX(vms_region_at(3));
 	ASSERT_NE(0, n1);
-	EXPECT_EQ(n1, CTX_OF(vms_region_at(9)));
-	EXPECT_NE(n1, CTX_OF(vms_region_at(5)));
+	EXPECT_EQ(n1, VMS_UFFD_CTX(vms_region_at(9)));
+	EXPECT_NE(n1, VMS_UFFD_CTX(vms_region_at(5)));
 	r.real = close(real_uffd[1]) ? -errno : 0;
 	real_uffd[1] = -1;
 	r.shadow = shadow_uffd(VMASHADOW_IOC_UFFD_CLOSE, n1, 0, 0, 0, 0);
@@ -2454,7 +2281,7 @@ TEST(import_features)
 	ASSERT_EQ(0, vms_import(vms_fd, 0, PG(0), PG(VMS_WIN_PAGES), NULL));
 	if (k == 612) {
 		CHECK("1-3:rw-p 4-6:rw-p 7-9:r--p", "m m w", "ABC");
-		n3 = CTX_OF(vms_region_at(7));
+		n3 = VMS_UFFD_CTX(vms_region_at(7));
 	} else {
 		CHECK("1-3:rw-p 4-6:rw-p", "m m", "AB");
 	}
@@ -2480,7 +2307,7 @@ TEST(import_features)
 	close(cfd);
 	if (k == 612) {
 		struct vms_res r = { 0 };
-		unsigned int n2 = CTX_OF(vms_region_at(4));
+		unsigned int n2 = VMS_UFFD_CTX(vms_region_at(4));
 
 		/* context 2 has no WP_ASYNC: the file is refused */
 		r.real = real_unregister(2, PG(7), PGS(2));

@@ -121,6 +121,40 @@ static inline long vms_shadow_lock(int fd, unsigned long cmd,
 	return vms_op(fd, cmd, &op);
 }
 
+/*
+ * @op cleared and given the fields most operations take, without a file
+ * (UFFD_*: the context in @offset; HOME_NODE: the node).  The caller sets
+ * any other field, makes it with vms_op() and reads its out fields.
+ */
+static inline struct vmashadow_op *vms_op_init(struct vmashadow_op *op,
+					       unsigned long addr,
+					       unsigned long len, __u64 offset,
+					       unsigned int flags,
+					       unsigned int op_flags)
+{
+	memset(op, 0, sizeof(*op));
+	op->addr = addr;
+	op->len = len;
+	op->offset = offset;
+	op->flags = flags;
+	op->fd = -1;
+	op->op_flags = op_flags;
+	return op;
+}
+
+/* MBIND (@flags: MPOL_MF_*), made in @op for its out fields. */
+static inline long vms_shadow_mbind(int fd, struct vmashadow_op *op,
+				    unsigned long addr, unsigned long len,
+				    unsigned int mode, __u64 mask,
+				    unsigned long maxnode, unsigned int flags,
+				    unsigned int op_flags)
+{
+	vms_op_init(op, addr, len, mask, flags, op_flags);
+	op->prot = mode;
+	op->new_len = maxnode;
+	return vms_op(fd, VMASHADOW_IOC_MBIND, op);
+}
+
 static inline long vms_shadow_touch(int fd, unsigned long addr)
 {
 	struct vmashadow_op op;

@@ -200,16 +200,23 @@ static inline long vms_read_all(int fd, char *buf, size_t size)
 	return n;
 }
 
-static inline long vms_read_real_maps(void)
+/* Reads the whole file at @path into @buf: its length or -errno. */
+static inline long vms_read_path(const char *path, char *buf, size_t size)
 {
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	long ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = vms_read_all(fd, vms_real_maps, sizeof(vms_real_maps));
+	ret = vms_read_all(fd, buf, size);
 	close(fd);
 	return ret;
+}
+
+static inline long vms_read_real_maps(void)
+{
+	return vms_read_path("/proc/self/maps", vms_real_maps,
+			     sizeof(vms_real_maps));
 }
 
 /*
@@ -826,6 +833,271 @@ FIXTURE_TEARDOWN(name)							\
 	if (self->saved > 0)						\
 		EXPECT_EQ(0, vms_mmc_write(self->saved));		\
 }
+
+/* ---- memfds, sealed or not ---------------------------------------------- */
+
+#ifndef __NR_memfd_create
+#define __NR_memfd_create	319
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING	0x0002U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS		1033
+#endif
+#ifndef F_SEAL_WRITE
+#define F_SEAL_WRITE		0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE	0x0010
+#endif
+
+/*
+ * A memfd of @pages pages, open O_RDWR, made with @flags (MFD_*; always
+ * close-on-exec), with @seals added (0: none): the descriptor or -errno.
+ */
+static inline int vms_memfd(const char *name, unsigned int flags,
+			    unsigned int seals, unsigned long pages)
+{
+	int fd = syscall(__NR_memfd_create, name,
+			 flags | 1U /* MFD_CLOEXEC */), err;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, PGS(pages)) ||
+	    (seals && fcntl(fd, F_ADD_SEALS, seals))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* ---- smaps: what the real kernel holds and maps does not show --------- */
+
+static char vms_smaps[1 << 20];
+
+/* Reads /proc/self/smaps into vms_smaps: its length or -errno. */
+static inline long vms_read_smaps(void)
+{
+	return vms_read_path("/proc/self/smaps", vms_smaps, sizeof(vms_smaps));
+}
+
+/*
+ * Does the VmFlags line whose flags start at @p (right after "VmFlags:")
+ * name the two-letter mnemonic @mn ("lo", "um", "mw"...)?
+ */
+static inline int vms_vmflags_has(const char *p, const char *mn)
+{
+	for (; *p && *p != '\n'; p++)
+		if (p[-1] == ' ' && p[0] == mn[0] && p[1] == mn[1] &&
+		    (p[2] == ' ' || p[2] == '\n' || !p[2]))
+			return 1;
+	return 0;
+}
+
+/* ---- hidden state: the shadow's regions against an IMPORT of the real ones */
+
+#define VMS_REGIONS_MAX	1024
+
+/* What vms_state_take() found: the shadow's regions and the real ones. */
+static struct vmashadow_region vms_reg_s[VMS_REGIONS_MAX];
+static struct vmashadow_region vms_reg_r[VMS_REGIONS_MAX];
+static long vms_nreg_s, vms_nreg_r;
+/* What differs, for the vms_state_*() that say so. */
+static char vms_state_msg[1024];
+
+/*
+ * The regions of @fd meeting [lo, hi), in order, into @out (at most
+ * VMS_REGIONS_MAX): how many, or -errno.
+ */
+static inline long vms_regions_of(int fd, unsigned long lo, unsigned long hi,
+				  struct vmashadow_region *out)
+{
+	struct vmashadow_find f;
+	unsigned long addr = lo;
+	long n = 0, ret;
+
+	while (n < VMS_REGIONS_MAX) {
+		ret = vms_find(fd, VMASHADOW_FIND_VMA, addr, 0, &f);
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			return ret;
+		if (!(f.found & VMASHADOW_FOUND_REGION) || f.region.start >= hi)
+			break;
+		out[n++] = f.region;
+		if (!f.region.end)
+			break;
+		addr = f.region.end;
+	}
+	return n;
+}
+
+/* IMPORT names shared anonymous memory a file: it is one, in shmem. */
+static inline unsigned int vms_file_kind(unsigned int kind)
+{
+	return kind == VMASHADOW_KIND_SHMEM ? VMASHADOW_KIND_FILE : kind;
+}
+
+/* The userfaultfd context number in a region's ->state (0: none). */
+#define VMS_UFFD_CTX(r)	(((r).state & VMASHADOW_STATE_UFFD_MASK) >> \
+			 VMASHADOW_STATE_UFFD_SHIFT)
+
+/*
+ * Both sides of [lo, hi), for vms_state_cmp(): an IMPORT of the real range
+ * into a scratch descriptor, its regions in vms_reg_r (vms_nreg_r of
+ * them), and the test shadow's regions in vms_reg_s (vms_nreg_s, or
+ * -errno).  NULL, or what failed.
+ */
+static inline const char *vms_state_take(unsigned long lo, unsigned long hi)
+{
+	long ret;
+	int fd;
+
+	fd = open("/dev/vmashadow", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return "open /dev/vmashadow";
+	ret = vms_import(fd, 0, lo, hi, NULL);
+	vms_nreg_r = ret ? ret : vms_regions_of(fd, lo, hi, vms_reg_r);
+	close(fd);
+	if (vms_nreg_r < 0) {
+		snprintf(vms_state_msg, sizeof(vms_state_msg), "import: %ld",
+			 vms_nreg_r);
+		return vms_state_msg;
+	}
+	vms_nreg_s = vms_regions_of(vms_fd, lo, hi, vms_reg_s);
+	return NULL;
+}
+
+/* vms_state_cmp()'s @how: userfaultfd contexts compared as groups. */
+#define VMS_STATE_UFFD	1
+
+/*
+ * The hidden state of the regions vms_state_take() found, the shadow's
+ * against the real (the kernel's own vm_flags, page offsets, backing and
+ * anon_vmas; which regions share an anon_vma).  With VMS_STATE_UFFD in
+ * @how the userfaultfd context of ->state is compared as groups: whether
+ * a region has one, and which regions share one (each shadow numbers its
+ * own).  The [stack] (the region holding @stack, 0: none) may have grown:
+ * its bounds are left out.  NULL if equal, else what differs.
+ */
+static inline const char *vms_state_cmp(unsigned long stack, unsigned int how)
+{
+	__u32 ignore = how & VMS_STATE_UFFD ? VMASHADOW_STATE_UFFD_MASK : 0;
+	bool uffd = how & VMS_STATE_UFFD;
+	long n = vms_nreg_s, i, j;
+
+	if (n != vms_nreg_r) {
+		snprintf(vms_state_msg, sizeof(vms_state_msg),
+			 "%ld regions in the shadow, %ld real", n, vms_nreg_r);
+		return vms_state_msg;
+	}
+	for (i = 0; i < n; i++) {
+		const struct vmashadow_region *s = &vms_reg_s[i];
+		const struct vmashadow_region *r = &vms_reg_r[i];
+		bool stk = stack && s->start <= stack && stack < s->end;
+		const char *what = NULL;
+
+		if (!stk && (s->start != r->start || s->end != r->end))
+			what = "bounds";
+		else if (s->vm_flags != r->vm_flags)
+			what = "vm_flags";
+		else if (!stk && s->pgoff != r->pgoff)
+			what = "pgoff";
+		else if (vms_file_kind(s->kind) != vms_file_kind(r->kind) ||
+			 !s->file_id != !r->file_id)
+			what = "backing";
+		else if ((s->state & ~ignore) != (r->state & ~ignore))
+			what = "anon state";
+		else if (!s->anon_id != !r->anon_id)
+			what = "anon_vma or none";
+		else if (uffd && !VMS_UFFD_CTX(*s) != !VMS_UFFD_CTX(*r))
+			what = "a context or none";
+		for (j = 0; !what && j < i; j++) {
+			if (s->anon_id &&
+			    (s->anon_id == vms_reg_s[j].anon_id) !=
+			    (r->anon_id == vms_reg_r[j].anon_id))
+				what = "anon_vma shared or not";
+			else if (uffd && VMS_UFFD_CTX(*s) &&
+				 (VMS_UFFD_CTX(*s) ==
+				  VMS_UFFD_CTX(vms_reg_s[j])) !=
+				 (VMS_UFFD_CTX(*r) ==
+				  VMS_UFFD_CTX(vms_reg_r[j])))
+				what = "context shared or not";
+		}
+		if (what) {
+			snprintf(vms_state_msg, sizeof(vms_state_msg),
+				 "%s: shadow 0x%llx-0x%llx flags 0x%llx pgoff 0x%llx kind %u file %llu anon %llu state 0x%x; real 0x%llx-0x%llx flags 0x%llx pgoff 0x%llx kind %u file %llu anon %llu state 0x%x",
+				 what, (unsigned long long)s->start,
+				 (unsigned long long)s->end,
+				 (unsigned long long)s->vm_flags,
+				 (unsigned long long)s->pgoff, s->kind,
+				 (unsigned long long)s->file_id,
+				 (unsigned long long)s->anon_id, s->state,
+				 (unsigned long long)r->start,
+				 (unsigned long long)r->end,
+				 (unsigned long long)r->vm_flags,
+				 (unsigned long long)r->pgoff, r->kind,
+				 (unsigned long long)r->file_id,
+				 (unsigned long long)r->anon_id, r->state);
+			return vms_state_msg;
+		}
+	}
+	return NULL;
+}
+
+/* vms_state_take() and vms_state_cmp() in one. */
+static inline const char *vms_state_diff(unsigned long lo, unsigned long hi,
+					 unsigned long stack, unsigned int how)
+{
+	const char *d = vms_state_take(lo, hi);
+
+	return d ? d : vms_state_cmp(stack, how);
+}
+
+/* ---- mbind(2) and the operations that leave their counts to check ------- */
+
+/*
+ * The real node mask: as many words as the largest maxnode the kernel
+ * reads (a page of bits), zero past the first, which the shadow takes as
+ * zero too.
+ */
+static unsigned long vms_real_nodes[VMS_PS * 8 / 64 + 2];
+
+/* mbind(2); a @mask of 0 is a NULL pointer, as on the shadow. */
+static inline long vms_real_mbind(unsigned long addr, unsigned long len,
+				  unsigned int mode, __u64 mask,
+				  unsigned long maxnode, unsigned int flags)
+{
+	vms_real_nodes[0] = mask;
+	return vms_sys(syscall(SYS_mbind, addr, len, (unsigned long)mode,
+			       mask ? vms_real_nodes : NULL, maxnode,
+			       (unsigned long)flags));
+}
+
+/* mbind on both sides; the shadow's op, with its out fields, in @op. */
+static inline struct vms_res vms_both_mbind(struct vmashadow_op *op,
+					    unsigned long addr,
+					    unsigned long len,
+					    unsigned int mode, __u64 mask,
+					    unsigned long maxnode,
+					    unsigned int flags)
+{
+	struct vms_res r = { 0 };
+
+	r.real = vms_real_mbind(addr, len, mode, mask, maxnode, flags);
+	r.shadow = vms_shadow_mbind(vms_fd, op, addr, len, mode, mask, maxnode,
+				    flags, 0);
+	return r;
+}
+
+/* The out fields of the shadow's @op: regions after it, merges, splits. */
+#define VMS_CHECK_COUNTS(op, count, m, s) do {				\
+	EXPECT_EQ((__u64)(count), (op).map_count);			\
+	EXPECT_EQ((__u32)(m), (op).merges);				\
+	EXPECT_EQ((__u32)(s), (op).splits);				\
+} while (0)
 
 /* ==== end of the added helpers ============================================ */
 
