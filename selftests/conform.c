@@ -35,6 +35,18 @@
  *           over a region with a policy it takes (found with GET_POLICY),
  *           a part of one and then the whole, or a span of pages; now
  *           and then a node not online, a flag, an unaligned start
+ *   uffd    userfaultfd(2) contexts 1 and 2 (features 0), in sequences
+ *           of their own (a quarter more, seeds with bit 62; in a soak
+ *           one in four): UFFDIO_API, also twice; UFFDIO_REGISTER in
+ *           write-protect mode over a region, a part of one, or a span,
+ *           then often its undo or the whole region; UFFDIO_UNREGISTER
+ *           through either context; close().  Only WP registers: a
+ *           missing or minor fault would wait for a handler that is not
+ *           there, so MINOR is asked only where an anonymous region makes
+ *           it -EINVAL, and MISSING never.  A forked child closes the
+ *           inherited descriptors (they act on the parent's address
+ *           space).  After each, the "VmFlags:" of /proc/self/smaps must
+ *           have "uw" and "um" exactly where the shadow's flags have them.
  *
  * One sequence in eight runs under RLIMIT_DATA of what the child holds in
  * data mappings plus 0-63 pages, and one in eight with a soft limit of 0
@@ -67,7 +79,8 @@
  *
  * Usage: conform [--seeds N] [--seed S] [--len L] [--seconds N] [-v]
  *   --seeds N    sequences with seeds S..S+N-1 (default: 300, a fifth of
- *                it on the debug kernel: /sys/kernel/debug/kmemleak exists)
+ *                it on the debug kernel: /sys/kernel/debug/kmemleak exists),
+ *                then N/4 with userfaultfd, seeds S..S+N/4-1 | 1 << 62
  *   --seed S     first seed (default 1; with --seconds: from the time)
  *   --seconds N  run new seeds for N seconds (soak); VMS_SOAK_SECONDS or
  *                /tmp/vms-soak-seconds give it too
@@ -93,6 +106,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/mempolicy.h>
+#include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -154,13 +168,19 @@
 enum kind {
 	K_MAP, K_UNMAP, K_PROTECT, K_TOUCH, K_REMAP, K_MADVISE, K_BRK,
 	K_SEAL, K_FORK, K_MLOCK, K_MUNLOCK, K_MLOCKALL, K_MUNLOCKALL, K_MBIND,
-	K_HOME, K_NR
+	K_HOME, K_UFFD, K_NR
 };
 static const char *const kname[K_NR] = {
 	"map", "unmap", "protect", "touch", "remap", "madvise", "brk",
 	"seal", "fork", "mlock", "munlock", "mlockall", "munlockall", "mbind",
-	"home",
+	"home", "uffd",
 };
+
+/* K_UFFD's calls (rec.flags), on context rec.off (1 or 2) */
+#define U_API		0
+#define U_REGISTER	1
+#define U_UNREGISTER	2
+#define U_CLOSE		3
 
 /* fd selectors of a map */
 #define F_ANON	-1
@@ -181,14 +201,14 @@ struct rec {
 	unsigned long len;
 	/*
 	 * MAP: offset; REMAP: new_len; MLOCK: 1 = mlock2; MBIND: node mask;
-	 * HOME: the node
+	 * HOME: the node; UFFD: the context (prot: the mode)
 	 */
 	unsigned long off;
 	unsigned long naddr;	/* REMAP: new_addr; MBIND: maxnode */
 };
 
 #define NERR 140
-#define NWHY 13
+#define NWHY 14
 #define MSG_SIZE 16384
 
 /* The page shared by the driver and every process of a sequence. */
@@ -222,6 +242,14 @@ static int files[F_NR];
 static int kernel;		/* 61, 612 */
 static int has_seal;
 static int has_mbind;		/* a NUMA kernel: mbind(2) exists */
+static int has_uffd;		/* userfaultfd(2) exists */
+/*
+ * The sequence has userfaultfd calls: seeds with this bit, run after the
+ * others, a quarter as many, so that those run what they ran before these
+ * existed, coverage and all.
+ */
+#define UFFD_SEED	(1ULL << 62)
+static int uffd_seq;
 static unsigned long seq_len = 160;
 static int verbose;
 
@@ -246,6 +274,8 @@ static uint64_t rng_state;
 static uint64_t aim_state;
 /* and mbind()'s, which draws its operations on its own */
 static uint64_t pol_state;
+/* and userfaultfd's */
+static uint64_t uffd_state;
 
 static uint64_t splitmix(uint64_t *state)
 {
@@ -454,6 +484,20 @@ static int rec_str(const struct rec *r, char *out, size_t size)
 		return snprintf(out, size, "set_mempolicy_home_node(%s, %s, %lu, 0x%x)",
 				addr_str(r->addr, a), len_str(r->len, b),
 				r->off, r->flags);
+	case K_UFFD:
+		switch (r->flags) {
+		case U_API:
+			return snprintf(out, size, "uffd%lu: UFFDIO_API", r->off);
+		case U_REGISTER:
+			return snprintf(out, size, "uffd%lu: UFFDIO_REGISTER(%s, %s, mode 0x%x)",
+					r->off, addr_str(r->addr, a),
+					len_str(r->len, b), r->prot);
+		case U_UNREGISTER:
+			return snprintf(out, size, "uffd%lu: UFFDIO_UNREGISTER(%s, %s)",
+					r->off, addr_str(r->addr, a),
+					len_str(r->len, b));
+		}
+		return snprintf(out, size, "uffd%lu: close()", r->off);
 	}
 	return snprintf(out, size, "?");
 }
@@ -841,16 +885,35 @@ static int compare_locked(long before, int must)
 	return 0;
 }
 
+/* A "VmFlags:" mnemonic of /proc/PID/smaps and the shadow's flag. */
+struct vmflag {
+	char mn[3];
+	__u64 flag;
+};
+
+/* Does the "VmFlags:" line at @line name @mn? */
+static int has_mnemonic(const char *line, const char *mn)
+{
+	const char *p;
+
+	for (p = line + 8; *p && *p != '\n'; p++)
+		if (p[-1] == ' ' && p[0] == mn[0] && p[1] == mn[1] &&
+		    (p[2] == ' ' || p[2] == '\n'))
+			return 1;
+	return 0;
+}
+
 /*
- * Every VMA of /proc/self/smaps has "lo" in its VmFlags exactly when the
- * shadow's region there has VM_LOCKED (the maps being equal, any address
- * of it finds the region: its last, as the [stack] grows down).
+ * The "VmFlags:" of every region in /proc/self/smaps must have each of the
+ * @n mnemonics of @fl exactly where the shadow's region has its flag (the
+ * maps being equal, any address of a region finds it: its last, as the
+ * [stack] grows down).
  */
-static int compare_lock_flags(void)
+static int compare_vmflags(const struct vmflag *fl, int n)
 {
 	const char *line = smaps_buf;
 	unsigned long start = 0, end = 0;
-	int in = 0;
+	int in = 0, i;
 
 	if (read_proc("/proc/self/smaps", smaps_buf, sizeof(smaps_buf)) < 0) {
 		msg("read /proc/self/smaps failed\n");
@@ -871,21 +934,20 @@ static int compare_lock_flags(void)
 			}
 		} else if (in && !strncmp(line, "VmFlags:", 8)) {
 			struct vmashadow_region reg;
-			int lo = 0;
 
-			for (p = line + 8; *p && *p != '\n'; p++)
-				if (p[-1] == ' ' && p[0] == 'l' && p[1] == 'o' &&
-				    (p[2] == ' ' || p[2] == '\n'))
-					lo = 1;
 			if (!sh_lookup(end - 1, &reg)) {
 				msg("smaps has 0x%lx-0x%lx, the shadow nothing there\n",
 				    start, end);
 				return -1;
 			}
-			if (lo != !!(reg.vm_flags & VMASHADOW_VM_LOCKED)) {
-				msg("0x%lx-0x%lx: VmFlags %s \"lo\", shadow flags 0x%llx\n",
-				    start, end, lo ? "with" : "without",
-				    (unsigned long long)reg.vm_flags);
+			for (i = 0; i < n; i++) {
+				int real = has_mnemonic(line, fl[i].mn);
+
+				if (real == !!(reg.vm_flags & fl[i].flag))
+					continue;
+				msg("0x%lx-0x%lx: VmFlags %s \"%s\", shadow flags 0x%llx\n",
+				    start, end, real ? "with" : "without",
+				    fl[i].mn, (unsigned long long)reg.vm_flags);
 				return -1;
 			}
 			in = 0;
@@ -895,6 +957,25 @@ static int compare_lock_flags(void)
 		line = eol + 1;
 	}
 	return 0;
+}
+
+/* "lo": VM_LOCKED, which mlockall() and munlockall() change everywhere */
+static int compare_lock_flags(void)
+{
+	static const struct vmflag lo[] = { { "lo", VMASHADOW_VM_LOCKED } };
+
+	return compare_vmflags(lo, 1);
+}
+
+/* "um", "uw": the modes userfaultfd registered, which maps does not show */
+static int compare_uffd_flags(void)
+{
+	static const struct vmflag uffd[] = {
+		{ "um", VMASHADOW_VM_UFFD_MISSING },
+		{ "uw", VMASHADOW_VM_UFFD_WP },
+	};
+
+	return compare_vmflags(uffd, 2);
 }
 
 /* A neighbour merged, or refused for a reason (whatever its verdict). */
@@ -1001,6 +1082,47 @@ static __attribute__((noinline)) int guarded_touch(unsigned long addr, int sig)
 	return 0;
 }
 
+/* The descriptors of userfaultfd contexts 1 and 2 of this process, or -1. */
+static int ufd[3] = { -1, -1, -1 };
+/* The contexts the sequence has set up, as far as the generator knows. */
+static int uffd_opened[3];
+
+/*
+ * A K_UFFD record on the real side.  A context not open is descriptor -1:
+ * -EBADF, as the shadow says of a number not open.
+ */
+static long uffd_real(const struct rec *r)
+{
+	int n = r->off, fd = ufd[n];
+	struct uffdio_api api = { .api = UFFD_API, .features = r->prot };
+	struct uffdio_register reg = {
+		.range = { .start = r->addr, .len = r->len }, .mode = r->prot,
+	};
+	struct uffdio_range range = { .start = r->addr, .len = r->len };
+
+	switch (r->flags) {
+	case U_API:
+		if (fd < 0) {
+			fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+			if (fd < 0)
+				return -errno;
+			ufd[n] = fd;
+		}
+		return sys_ret(ioctl(fd, UFFDIO_API, &api));
+	case U_REGISTER:
+		return sys_ret(ioctl(fd, UFFDIO_REGISTER, &reg));
+	case U_UNREGISTER:
+		return sys_ret(ioctl(fd, UFFDIO_UNREGISTER, &range));
+	}
+	ufd[n] = -1;
+	return sys_ret(close(fd));
+}
+
+static const unsigned long uffd_cmds[] = {
+	VMASHADOW_IOC_UFFD_API, VMASHADOW_IOC_UFFD_REGISTER,
+	VMASHADOW_IOC_UFFD_UNREGISTER, VMASHADOW_IOC_UFFD_CLOSE,
+};
+
 /*
  * Runs record @i on both sides and compares.  0: equal; 1: the process
  * forked and this is the parent (its part is over); -1: mismatch (message
@@ -1073,6 +1195,18 @@ static int run_rec(int i)
 		op.flags = r->flags;
 		sr = sh_op(VMASHADOW_IOC_HOME_NODE, &op);
 		explain = 1;
+		break;
+	case K_UFFD:
+		rr = uffd_real(r);
+		op.offset = r->off;
+		if (r->flags == U_REGISTER || r->flags == U_UNREGISTER) {
+			op.addr = r->addr;
+			op.len = r->len;
+		}
+		if (r->flags == U_REGISTER || r->flags == U_API)
+			op.flags = r->prot;
+		sr = sh_op(uffd_cmds[r->flags], &op);
+		explain = r->flags != U_API;
 		break;
 	case K_TOUCH: {
 		struct vmashadow_region reg;
@@ -1186,6 +1320,13 @@ static int run_rec(int i)
 		close(sfd);
 		sfd = f.fd;
 		lock_future = 0;	/* mm_init(): def_flags not inherited */
+		/* they act on the parent: the child's shadow has them no more */
+		for (st = 1; st <= 2; st++) {
+			if (ufd[st] >= 0)
+				close(ufd[st]);
+			ufd[st] = -1;
+			uffd_opened[st] = 0;
+		}
 		break;
 	}
 	case K_MLOCK:
@@ -1247,9 +1388,12 @@ static int run_rec(int i)
 				       r->kind == K_MBIND ?
 				       VMASHADOW_OP_MBIND :
 				       r->kind == K_HOME ?
-				       VMASHADOW_OP_HOME_NODE : 0);
+				       VMASHADOW_OP_HOME_NODE :
+				       r->kind == K_UFFD ?
+				       VMASHADOW_OP_UFFD_API + r->flags : 0);
 	if (compare_maps() ||
-	    ((r->kind == K_MBIND || r->kind == K_HOME) && compare_policies())) {
+	    ((r->kind == K_MBIND || r->kind == K_HOME) && compare_policies()) ||
+	    (r->kind == K_UFFD && compare_uffd_flags())) {
 		rec_str(r, text, sizeof(text));
 		msg("after %s\n", text);
 		return -1;
@@ -1627,6 +1771,135 @@ out:
 	last_mbind[0] = *r;
 }
 
+/* A draw from userfaultfd's own stream. */
+static unsigned long un(unsigned long n)
+{
+	return splitmix(&uffd_state) % n;
+}
+
+/* The last registration, and what comes next: 1 its undo, 2 the region above */
+static struct rec last_uffd;
+static int uffd_chain;
+
+/* Does [addr, addr + len) meet a private anonymous region of the shadow? */
+static int meets_anon(unsigned long addr, unsigned long len)
+{
+	struct vmashadow_region reg;
+	unsigned long a = addr;
+
+	while (a < addr + len && sh_find(VMASHADOW_FIND_VMA, a, &reg) &&
+	       reg.start < addr + len) {
+		if (reg.kind == VMASHADOW_KIND_ANON)
+			return 1;
+		a = reg.end;
+	}
+	return 0;
+}
+
+/*
+ * A registration's undo (both neighbours join back), or the region just
+ * above it registered alike (it joins the last one, when the context is
+ * the same: it is drawn anew, so now and then it differs).
+ */
+static int gen_uffd_again(struct rec *r, int chain)
+{
+	const struct rec *last = &last_uffd;
+	struct vmashadow_region reg;
+
+	if (chain == 1) {
+		*r = *last;
+		r->flags = U_UNREGISTER;
+		return 1;
+	}
+	if (!sh_find(VMASHADOW_FIND_VMA, last->addr + last->len, &reg) ||
+	    reg.start < WIN || reg.end > WPG(WIN_PAGES))
+		return 0;
+	*r = *last;
+	r->addr = reg.start;
+	r->len = reg.end - reg.start;
+	if (uffd_opened[3 - r->off] && un(100) < 75)
+		r->off = 3 - r->off;	/* the context alone keeps them apart */
+	return 1;
+}
+
+/*
+ * userfaultfd: set up a context, register write protection over a region,
+ * a part of one or a span of pages (holes allowed), unregister, close.
+ * Now and then a mode or a range that is wrong.
+ */
+static void gen_uffd(struct rec *r)
+{
+	unsigned long pg = un(WIN_PAGES), npg = 1 + un(8), x = un(100), o;
+	struct vmashadow_region reg;
+	int chain = uffd_chain;
+
+	uffd_chain = 0;
+	if (chain && x < 70 && gen_uffd_again(r, chain))
+		return;
+	r->kind = K_UFFD;
+	r->off = 1 + un(2);
+	if (x < 12 || (!uffd_opened[1] && !uffd_opened[2])) {
+		r->flags = U_API;
+		if (uffd_opened[r->off] && !uffd_opened[3 - r->off] &&
+		    un(100) < 85)
+			r->off = 3 - r->off;	/* mostly a new one */
+		uffd_opened[r->off] = 1;
+		return;
+	}
+	if (!uffd_opened[r->off] && un(100) < 85)
+		r->off = 3 - r->off;		/* mostly one that is open */
+	if (x < 17) {
+		r->flags = U_CLOSE;
+		uffd_opened[r->off] = 0;
+		return;
+	}
+	r->flags = x < 75 ? U_REGISTER : U_UNREGISTER;
+	x = un(100);
+	if (x < 70 && sh_find(VMASHADOW_FIND_VMA, WPG(pg), &reg) &&
+	    reg.start >= WIN && reg.end <= WPG(WIN_PAGES)) {
+		pg = (reg.start - WIN) / PS;
+		npg = (reg.end - reg.start) / PS;
+		if (x >= 35 && npg > 1) {
+			o = un(npg);
+			pg += o;
+			npg = 1 + un(npg - o);
+		}
+	}
+	if (pg + npg > WIN_PAGES)
+		npg = WIN_PAGES - pg;
+	r->addr = WPG(pg);
+	r->len = npg * PS;
+	if (r->flags == U_REGISTER) {
+		r->prot = UFFDIO_REGISTER_MODE_WP;
+		last_uffd = *r;
+		uffd_chain = 1 + un(2);
+		switch (un(20)) {
+		case 0:
+			r->prot = 0;
+			break;
+		case 1:
+			r->prot = 8;
+			break;
+		case 2:
+			/* never where it could succeed: see the top */
+			if (meets_anon(r->addr, r->len))
+				r->prot = UFFDIO_REGISTER_MODE_MINOR;
+			break;
+		}
+	}
+	switch (un(30)) {
+	case 0:
+		r->addr += 1 + un(PS - 1);
+		break;
+	case 1:
+		r->len = 0;
+		break;
+	case 2:
+		r->len -= 1 + un(PS - 1);
+		break;
+	}
+}
+
 static void gen(struct rec *r, int forks)
 {
 	unsigned long x, npg, pg;
@@ -1640,6 +1913,10 @@ static void gen(struct rec *r, int forks)
 	}
 	if (has_mbind && pn(1000) < (last_mbind_chain ? 500 : 50)) {
 		gen_mbind(r);
+		return;
+	}
+	if (uffd_seq && un(1000) < (uffd_chain ? 600 : 150)) {
+		gen_uffd(r);
 		return;
 	}
 	x = rn(1000);
@@ -1961,6 +2238,8 @@ static void child(uint64_t seed, int replay)
 	rng_state = seed * 0x100000001b3ULL + 12345;
 	aim_state = ~rng_state;
 	pol_state = rng_state ^ 0x9e3779b97f4a7c15ULL;
+	uffd_state = rng_state ^ 0x5851f42d4c957f2dULL;
+	uffd_seq = has_uffd && (seed & UFFD_SEED);
 	syscall(SYS_munmap, LO, HI - LO);
 	if (syscall(SYS_mmap, LO, GUARD_PAGES * PS, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
@@ -2218,6 +2497,7 @@ static const char *errname(int e)
 	case ETXTBSY: return "ETXTBSY";
 	case ENOENT: return "ENOENT";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EBUSY: return "EBUSY";
 	}
 	return NULL;
 }
@@ -2225,7 +2505,7 @@ static const char *errname(int e)
 static const char *const whyname[NWHY] = {
 	"none", "special", "flags", "file", "close_op", "pgoff", "anon_vma",
 	"anon_forked", "anon_unfaulted", "not_tried", "prev_next", "self",
-	"policy",
+	"policy", "uffd",
 };
 
 /*
@@ -2264,6 +2544,10 @@ static int coverage(int strict)
 		{ K_MBIND, 0 }, { K_MBIND, EINVAL }, { K_MBIND, EFAULT },
 		{ K_HOME, 0 }, { K_HOME, EINVAL }, { K_HOME, ENOENT },
 		{ K_HOME, EOPNOTSUPP },
+	};
+	static const struct need errs_uffd[] = {
+		{ K_UFFD, 0 }, { K_UFFD, EINVAL }, { K_UFFD, EBADF },
+		{ K_UFFD, EBUSY },
 	};
 	static const int data_kinds[] = { K_MAP, K_PROTECT, K_REMAP };
 	static const int whys[] = {
@@ -2404,6 +2688,23 @@ static int coverage(int strict)
 		printf("# coverage: never reached: a merge by home_node\n");
 		missing++;
 	}
+	for (i = 0; has_uffd && i < sizeof(errs_uffd) / sizeof(errs_uffd[0]); i++)
+		if (!sh->err[errs_uffd[i].kind][errs_uffd[i].err]) {
+			printf("# coverage: never reached: %s %s\n",
+			       kname[errs_uffd[i].kind],
+			       errname(errs_uffd[i].err));
+			missing++;
+		}
+	for (c = 1; c < 9 && !sh->mcase[K_UFFD][c]; c++)
+		;
+	if (has_uffd && c == 9) {
+		printf("# coverage: never reached: a merge by userfaultfd\n");
+		missing++;
+	}
+	if (has_uffd && !sh->why[VMASHADOW_VERDICT_REFUSED][VMASHADOW_WHY_UFFD]) {
+		printf("# coverage: never reached: refusal uffd\n");
+		missing++;
+	}
 	if (kernel == 61 && !sh->why[VMASHADOW_VERDICT_REFUSED][VMASHADOW_WHY_SELF]) {
 		printf("# coverage: never reached: refusal self (6.1)\n");
 		missing++;
@@ -2425,7 +2726,7 @@ int main(int argc, char **argv)
 #define CONFORM_SEED	1
 #endif
 	unsigned long seeds = CONFORM_SEEDS, seconds = 0, seqs = 0, mism = 0, minimized = 0;
-	uint64_t seed = CONFORM_SEED, s;
+	uint64_t seed = CONFORM_SEED, s, k;
 	int seed_given = 0, seeds_given = CONFORM_SEEDS != 300, strict = 1, i, missing;
 	struct utsname u;
 	const char *env = getenv("VMS_SOAK_SECONDS");
@@ -2480,6 +2781,10 @@ int main(int argc, char **argv)
 	has_seal = kernel == 612;
 	/* a length of 0 succeeds wherever the call exists */
 	has_mbind = syscall(SYS_mbind, 0, 0, MPOL_DEFAULT, NULL, 0, 0) == 0;
+	i = syscall(SYS_userfaultfd, O_CLOEXEC);
+	has_uffd = i >= 0;
+	if (has_uffd)
+		close(i);
 	snprintf(lane, sizeof(lane), "%s%s",
 		 kernel == 612 ? "6.12" : kernel == 61 ? "6.1" : u.release,
 		 is_debug_kernel() ? "-debug" : "");
@@ -2506,10 +2811,16 @@ int main(int argc, char **argv)
 		return 4;
 	}
 
-	for (s = seed;; s++) {
+	for (k = 0;; k++) {
 		if (seconds ? (unsigned long)(time(NULL) - t0) >= seconds :
-			      seqs >= seeds)
+			      seqs >= seeds + (has_uffd ? seeds / 4 : 0))
 			break;
+		if (seconds)
+			s = seed + k + (k % 4 == 3 && has_uffd ? UFFD_SEED : 0);
+		else if (k < seeds)
+			s = seed + k;
+		else
+			s = (seed + k - seeds) | UFFD_SEED;
 		sh->counting = 1;
 		if (run_child(s, 0)) {
 			unsigned long before = sh->ops;
