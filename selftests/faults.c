@@ -31,6 +31,15 @@
 #define FS		"/sys/kernel/debug/failslab/"
 #define FU		"/sys/kernel/debug/fail_usercopy/"
 #define MAX_NTH		2000
+/* UFFDIO_REGISTER_MODE_* */
+#define UM		1	/* MISSING */
+#define UW		2	/* WP */
+#ifndef UFFD_FEATURE_EVENT_FORK
+#define UFFD_FEATURE_EVENT_FORK		(1 << 1)
+#endif
+#ifndef UFFD_FEATURE_EVENT_REMAP
+#define UFFD_FEATURE_EVENT_REMAP	(1 << 2)
+#endif
 
 static int nth_fd = -1;
 static unsigned long points_total, runs_total;
@@ -108,7 +117,85 @@ static const unsigned long op_cmd[] = {
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
 	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_MBIND, VMASHADOW_IOC_HOME_NODE,
+	VMASHADOW_IOC_UFFD_API, VMASHADOW_IOC_UFFD_REGISTER,
+	VMASHADOW_IOC_UFFD_UNREGISTER, VMASHADOW_IOC_UFFD_CLOSE,
 };
+
+static bool is_uffd_op(unsigned int which)
+{
+	return which >= VMASHADOW_OP_UFFD_API && which <= VMASHADOW_OP_UFFD_CLOSE;
+}
+
+/* a userfaultfd op: @ctx in ->offset, features or modes in ->flags */
+static void op_uffd(struct vmashadow_op *op, unsigned int which, unsigned int ctx,
+		    unsigned long addr, unsigned long len, unsigned int flags)
+{
+	op_set(op, which, addr, len, 0, flags);
+	op->offset = ctx;
+}
+
+/*
+ * Which of the contexts below are open: a dry-run UFFD_CLOSE says 0 for an
+ * open one and -EBADF otherwise, and changes nothing.  -1: the probe failed.
+ */
+static const unsigned int probe_ctx[] = { 1, 2, 3, 4, 5, 127 };
+
+static long uffd_open_mask(int fd)
+{
+	struct vmashadow_op op;
+	unsigned int i;
+	long mask = 0, ret;
+
+	for (i = 0; i < sizeof(probe_ctx) / sizeof(probe_ctx[0]); i++) {
+		op_uffd(&op, VMASHADOW_OP_UFFD_CLOSE, probe_ctx[i], 0, 0, 0);
+		op.op_flags = VMASHADOW_OPF_DRY_RUN;
+		ret = vms_ioctl(fd, VMASHADOW_IOC_UFFD_CLOSE, &op);
+		if (ret == 0)
+			mask |= 1L << i;
+		else if (ret != -EBADF)
+			return -1;
+	}
+	return mask;
+}
+
+/*
+ * The regions as LIST has them, without the anon_vma and file identities
+ * (numbers that differ from one shadow to the next): bounds, flags (the
+ * userfaultfd modes among them) and state (the context among it).
+ */
+#define SIG_MAX		128
+
+struct sig {
+	unsigned int n;
+	long ctx_mask;
+	struct { __u64 start, end, vm_flags; __u32 state; } r[SIG_MAX];
+};
+
+static int sig_take(int fd, struct sig *g)
+{
+	static struct vmashadow_region regs[SIG_MAX];
+	long n = vms_list_all(fd, regs, SIG_MAX);
+	unsigned int i;
+
+	memset(g, 0, sizeof(*g));
+	if (n < 0)
+		return n;
+	g->n = n;
+	for (i = 0; i < g->n; i++) {
+		g->r[i].start = regs[i].start;
+		g->r[i].end = regs[i].end;
+		g->r[i].vm_flags = regs[i].vm_flags;
+		g->r[i].state = regs[i].state;
+	}
+	g->ctx_mask = uffd_open_mask(fd);
+	return g->ctx_mask < 0 ? -EIO : 0;
+}
+
+static bool sig_eq(const struct sig *a, const struct sig *b)
+{
+	return a->n == b->n && a->ctx_mask == b->ctx_mask &&
+	       !memcmp(a->r, b->r, a->n * sizeof(a->r[0]));
+}
 
 /* mbind()'s node mask and maxnode: node 0, which every kernel has */
 static void op_node0(struct vmashadow_op *op)
@@ -172,13 +259,19 @@ static int base_state(int fd, unsigned int rules)
 	return 0;
 }
 
+#define MAX_PRE		6
+
 struct scenario {
 	const char *name;
 	struct vmashadow_op op;
 	unsigned int rules;	/* 0: the running kernel's */
+	/* set-up after the base state, not injected (userfaultfd contexts) */
+	struct vmashadow_op pre[MAX_PRE];
+	unsigned int npre;
+	bool drain;		/* empty the region reserve last (drain()) */
 };
 
-static struct scenario scen[64];
+static struct scenario scen[96];
 static unsigned int nscen;
 
 static void add(const char *name, unsigned int which, unsigned long addr,
@@ -198,6 +291,29 @@ static void add(const char *name, unsigned int which, unsigned long addr,
 	s->op.new_addr = new_addr;
 	s->op.op_flags = op_flags;
 	s->rules = rules;
+	s->npre = 0;
+	s->drain = false;
+}
+
+/* A userfaultfd scenario: its op, then its set-up with pre_uffd(). */
+static void add_uffd(const char *name, unsigned int which, unsigned int ctx,
+		     unsigned long addr, unsigned long len, unsigned int flags,
+		     unsigned int op_flags, unsigned int rules)
+{
+	add(name, which, addr, len, 0, flags, 0, 0, op_flags, rules);
+	scen[nscen - 1].op.offset = ctx;
+	scen[nscen - 1].drain = which == VMASHADOW_OP_UFFD_REGISTER ||
+				which == VMASHADOW_OP_UFFD_UNREGISTER;
+}
+
+static void pre_uffd(unsigned int which, unsigned int ctx, unsigned long addr,
+		     unsigned long len, unsigned int flags)
+{
+	struct scenario *s = &scen[nscen - 1];
+
+	if (s->npre >= MAX_PRE)
+		abort();
+	op_uffd(&s->pre[s->npre++], which, ctx, addr, len, flags);
 }
 
 static void scenarios(void)
@@ -264,10 +380,54 @@ static void scenarios(void)
 		/* node 0 (->offset 0), online everywhere */
 		add("home node middle (split, split)", VMASHADOW_OP_HOME_NODE,
 		    PG(11), PGS(2), 0, 0, 0, 0, of, 0);
+
+		/* userfaultfd: contexts opened and regions registered first */
+		add_uffd("uffd api", VMASHADOW_OP_UFFD_API, 5, 0, 0,
+			 UFFD_FEATURE_EVENT_REMAP, of, 0);
+		add_uffd("uffd register middle (split twice)",
+			 VMASHADOW_OP_UFFD_REGISTER, 1, PG(2), PGS(2), UM, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		add_uffd("uffd register middle (6.12)",
+			 VMASHADOW_OP_UFFD_REGISTER, 1, PG(2), PGS(2), UM | UW, of, R12);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		/* [3,8) joins the registered [0,3), a hole, B split at 12 */
+		add_uffd("uffd register 2 + hole (merge)",
+			 VMASHADOW_OP_UFFD_REGISTER, 1, PG(2), PGS(10), UM, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(0), PGS(3), UM);
+		/* faulted D and E, split at 29 and 34 */
+		add_uffd("uffd register faulted, WP", VMASHADOW_OP_UFFD_REGISTER,
+			 2, PG(29), PGS(5), UW, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 2, 0, 0, 0);
+		add_uffd("uffd unregister (3-way merge)",
+			 VMASHADOW_OP_UFFD_UNREGISTER, 1, PG(2), PGS(2), 0, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(2), PGS(2), UM);
+		add_uffd("uffd unregister middle (split twice)",
+			 VMASHADOW_OP_UFFD_UNREGISTER, 1, PG(3), PGS(2), 0, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(0), PGS(8), UM);
+		/* another context's too, across a hole: A split at 6, B at 12 */
+		add_uffd("uffd unregister 2 ctx + hole", VMASHADOW_OP_UFFD_UNREGISTER,
+			 1, PG(6), PGS(6), 0, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 2, 0, 0, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(4), PGS(4), UM);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 2, PG(10), PGS(4), UM | UW);
+		/* three registered middles merge back: A, B (policy), D */
+		add_uffd("uffd close (3 merges)", VMASHADOW_OP_UFFD_CLOSE, 1,
+			 0, 0, 0, of, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_API, 1, 0, 0, 0);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(2), PGS(2), UM);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(12), PGS(1), UM);
+		pre_uffd(VMASHADOW_OP_UFFD_REGISTER, 1, PG(29), PGS(1), UM | UW);
 	}
 }
 
 static long base_err;
+
+/* Set-up step that failed: 0 none, else its number from 1 */
+static unsigned int pre_step;
 
 /* A fresh shadow in the base state; -errno or the descriptor. */
 static int fresh(unsigned int rules)
@@ -285,6 +445,56 @@ static int fresh(unsigned int rules)
 }
 
 /*
+ * Empty the shadow's reserve of regions: every call tops it up to what it
+ * may split (vms_prealloc()) and keeps what it did not use, so after the
+ * base state a call that splits twice allocates nothing and its -ENOMEM is
+ * never met.  A map and a protect of its middle, far from the rest, use
+ * the reserve up: the next call allocates its regions again.
+ */
+static long drain(int fd)
+{
+	struct vmashadow_op op;
+	long err;
+
+	op_set(&op, VMASHADOW_OP_MAP, PG(500), PGS(3), RW, ANON | MAP_FIXED);
+	err = vms_op(fd, VMASHADOW_IOC_MAP, &op);
+	if (err)
+		return err;
+	op_set(&op, VMASHADOW_OP_PROTECT, PG(501), PGS(1), PROT_READ, 0);
+	return vms_op(fd, VMASHADOW_IOC_PROTECT, &op);
+}
+
+/* fresh() and the scenario's set-up. */
+static int fresh_scen(const struct scenario *s)
+{
+	struct vmashadow_op op;
+	unsigned int i;
+	int fd = fresh(s->rules);
+
+	pre_step = 0;
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < s->npre; i++) {
+		op = s->pre[i];
+		base_err = vms_ioctl(fd, op_cmd[op.op], &op);
+		if (base_err) {
+			pre_step = i + 1;
+			close(fd);
+			return -EIO;
+		}
+	}
+	if (s->drain) {
+		base_err = drain(fd);
+		if (base_err) {
+			pre_step = s->npre + 1;
+			close(fd);
+			return -EIO;
+		}
+	}
+	return fd;
+}
+
+/*
  * One scenario at every injection point.  The reference run (no injection)
  * gives the result and the final read() dump the operation must reach when
  * it completes.
@@ -293,30 +503,39 @@ static void run_scenario(struct __test_metadata *_metadata,
 			 const struct scenario *s, unsigned long *points)
 {
 	static char ref_maps[VMS_SNAP_MAPS];
+	static struct sig ref_sig, sig_before, sig_after;
+	bool uffd = is_uffd_op(s->op.op);
 	struct vmashadow_op op;
 	long ref_ret, ref_len, ret;
 	__u64 ref_result;
 	unsigned int n;
 	int fd;
 
-	fd = fresh(s->rules);
-	ASSERT_LE(0, fd) TH_LOG("%s: the base state fails at line %d: %ld", s->name,
-				base_step, base_err);
+	fd = fresh_scen(s);
+	ASSERT_LE(0, fd) TH_LOG("%s: the base state fails at line %d, set-up step %u: %ld",
+				s->name, base_step, pre_step, base_err);
 	op = s->op;
 	ref_ret = vms_ioctl(fd, op_cmd[op.op], &op);
 	ref_result = op.result;
 	lseek(fd, 0, SEEK_SET);
 	ref_len = vms_read_all(fd, ref_maps, sizeof(ref_maps));
 	ASSERT_LE(0, ref_len);
+	if (uffd) {
+		/* the scenarios are meant to succeed: a failure tests little */
+		ASSERT_EQ(0, ref_ret) TH_LOG("%s: the reference run fails", s->name);
+		ASSERT_EQ(0, sig_take(fd, &ref_sig));
+	}
 	close(fd);
 
 	for (n = 1; n < MAX_NTH; n++) {
 		bool hit, as_ref;
 
-		fd = fresh(s->rules);
-		ASSERT_LE(0, fd) TH_LOG("%s, n=%u: the base state fails at line %d: %ld",
-					s->name, n, base_step, base_err);
+		fd = fresh_scen(s);
+		ASSERT_LE(0, fd) TH_LOG("%s, n=%u: the base state fails at line %d, set-up step %u: %ld",
+					s->name, n, base_step, pre_step, base_err);
 		ASSERT_EQ(0, vms_snap_take(fd, &snap_before));
+		if (uffd)
+			ASSERT_EQ(0, sig_take(fd, &sig_before));
 		op = s->op;
 		ASSERT_EQ(0, arm(n));
 		ret = vms_ioctl(fd, op_cmd[op.op], &op);
@@ -331,6 +550,15 @@ static void run_scenario(struct __test_metadata *_metadata,
 		as_ref = snap_after.maps_len == ref_len &&
 			 !memcmp(ref_maps, snap_after.maps, ref_len) &&
 			 !snap_after.validate;
+		if (uffd) {
+			/*
+			 * The dump does not show registrations, and API
+			 * changes no region at all: the flags, the contexts
+			 * of the regions and the open contexts too.
+			 */
+			ASSERT_EQ(0, sig_take(fd, &sig_after));
+			as_ref = as_ref && sig_eq(&sig_after, &ref_sig);
+		}
 		if (ret == ref_ret && as_ref) {
 			/* completed as it would have: the same final state */
 		} else if (ret == -EFAULT && as_ref && hit) {
@@ -345,6 +573,9 @@ static void run_scenario(struct __test_metadata *_metadata,
 		} else {
 			const char *d = vms_snap_diff(&snap_before, &snap_after);
 
+			if (!d && uffd && !sig_eq(&sig_before, &sig_after))
+				d = sig_before.ctx_mask != sig_after.ctx_mask ?
+				    "open userfaultfd contexts" : "region signature";
 			ASSERT_TRUE(hit)
 				TH_LOG("%s, n=%u: %ld without an injected fault (ref %ld)\n%s\nref\n%s",
 				       s->name, n, ret, ref_ret, snap_after.maps, ref_maps);
@@ -393,7 +624,7 @@ TEST_F_TIMEOUT(inj, every_operation, 800)
 		unsigned long points = 0;
 
 		run_scenario(_metadata, &scen[i], &points);
-		TH_LOG("%-28s %s: %lu injection points", scen[i].name,
+		TH_LOG("%-32s %s: %lu injection points", scen[i].name,
 		       scen[i].op.op_flags ? "dry" : "   ", points);
 		points_total += points;
 	}
@@ -401,49 +632,53 @@ TEST_F_TIMEOUT(inj, every_operation, 800)
 	       points_total, runs_total);
 }
 
-/* A batch: it stops at the injected failure; what it did is what ->done says. */
-TEST_F_TIMEOUT(inj, batch, 300)
+/*
+ * A batch: it stops at the injected failure; what it did is what ->done
+ * says.  The state after each prefix is known from runs without injection:
+ * the dump, and the region signature (flags, contexts, open contexts),
+ * which tells apart prefixes that differ only in registrations.
+ */
+#define BATCH_MAX	80
+
+static struct vmashadow_op batch_ops[BATCH_MAX], batch_ref_ops[BATCH_MAX];
+static char batch_ref_maps[BATCH_MAX + 1][4096];
+static struct sig batch_ref_sig[BATCH_MAX + 1], batch_sig;
+
+static bool batch_prefix_is(unsigned int i)
 {
-	static struct vmashadow_op ops[80], ref_ops[80];
-	static char ref_maps[80][4096];
+	return !strcmp(batch_ref_maps[i], vms_shadow_maps) &&
+	       sig_eq(&batch_ref_sig[i], &batch_sig);
+}
+
+static void batch_set(struct vmashadow_batch *b, unsigned int count)
+{
+	memcpy(batch_ops, batch_ref_ops, sizeof(batch_ops));
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->op_size = sizeof(batch_ops[0]);
+	b->ops = (unsigned long)batch_ops;
+	b->count = count;
+}
+
+/* batch_ref_ops[0..@count) on the base state at every injection point */
+static void batch_inject(struct __test_metadata *_metadata, unsigned int count,
+			 const char *what)
+{
 	struct vmashadow_batch b;
 	unsigned int n, i, points = 0;
 	int fd;
 
-	FI_SETUP();
-	/* 70 ops (more than a chunk): map, touch, protect, unmap, alternating */
-	for (i = 0; i < 70; i++) {
-		unsigned long pg = 100 + 3 * (i / 4);
-
-		switch (i % 4) {
-		case 0:
-			op_set(&ref_ops[i], VMASHADOW_OP_MAP, PG(pg), PGS(3), RW, ANON | MAP_FIXED);
-			break;
-		case 1:
-			op_set(&ref_ops[i], VMASHADOW_OP_TOUCH, PG(pg + 1), 0, 0, 0);
-			break;
-		case 2:
-			op_set(&ref_ops[i], VMASHADOW_OP_PROTECT, PG(pg + 1), PGS(1), PROT_READ, 0);
-			break;
-		case 3:
-			op_set(&ref_ops[i], VMASHADOW_OP_UNMAP, PG(pg + 2), PGS(1), 0, 0);
-			break;
-		}
-	}
+	ASSERT_GE(BATCH_MAX, count);
 	/* the state after each prefix */
-	for (i = 0; i <= 70; i++) {
+	for (i = 0; i <= count; i++) {
 		fd = fresh(0);
 		ASSERT_LE(0, fd);
-		memcpy(ops, ref_ops, sizeof(ops));
-		memset(&b, 0, sizeof(b));
-		b.size = sizeof(b);
-		b.op_size = sizeof(ops[0]);
-		b.ops = (unsigned long)ops;
-		b.count = i;
+		batch_set(&b, i);
 		ASSERT_EQ(0, vms_ioctl(fd, VMASHADOW_IOC_BATCH, &b));
-		ASSERT_EQ(i, b.done);
+		ASSERT_EQ(i, b.done) TH_LOG("%s: op %u fails: %d", what, b.done, b.error);
 		lseek(fd, 0, SEEK_SET);
-		ASSERT_LE(0, vms_read_all(fd, ref_maps[i], sizeof(ref_maps[i])));
+		ASSERT_LE(0, vms_read_all(fd, batch_ref_maps[i], sizeof(batch_ref_maps[i])));
+		ASSERT_EQ(0, sig_take(fd, &batch_ref_sig[i]));
 		close(fd);
 	}
 	for (n = 1; n < MAX_NTH; n++) {
@@ -452,42 +687,42 @@ TEST_F_TIMEOUT(inj, batch, 300)
 
 		fd = fresh(0);
 		ASSERT_LE(0, fd);
-		memcpy(ops, ref_ops, sizeof(ops));
-		memset(&b, 0, sizeof(b));
-		b.size = sizeof(b);
-		b.op_size = sizeof(ops[0]);
-		b.ops = (unsigned long)ops;
-		b.count = 70;
+		batch_set(&b, count);
 		ASSERT_EQ(0, arm(n));
 		ret = vms_ioctl(fd, VMASHADOW_IOC_BATCH, &b);
 		hit = disarm();
 		points += hit;
+		ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
+		ASSERT_EQ(0, sig_take(fd, &batch_sig));
 		if (ret == -EFAULT) {
 			/*
 			 * The header could not be read (nothing applied) or
 			 * written back (->done lost): some prefix was applied.
 			 */
 			ASSERT_TRUE(hit);
-			ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
-			for (i = 0; i <= 70; i++)
-				if (!strcmp(ref_maps[i], vms_shadow_maps))
+			for (i = 0; i <= count; i++)
+				if (batch_prefix_is(i))
 					break;
-			ASSERT_GE(70, i) TH_LOG("n=%u: -EFAULT left no prefix", n);
+			ASSERT_GE(count, i) TH_LOG("%s, n=%u: -EFAULT left no prefix",
+						   what, n);
 		} else if (ret) {
 			/* the chunk buffer: nothing applied */
 			ASSERT_EQ(-ENOMEM, ret);
 			ASSERT_TRUE(hit);
-			ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
-			ASSERT_STREQ(ref_maps[0], vms_shadow_maps);
+			ASSERT_TRUE(batch_prefix_is(0)) TH_LOG("%s, n=%u", what, n);
 		} else {
 			ASSERT_TRUE(b.error == 0 || b.error == -ENOMEM ||
 				    b.error == -EFAULT)
-				TH_LOG("n=%u: error %d", n, b.error);
-			if (b.error)
+				TH_LOG("%s, n=%u: error %d at op %u", what, n,
+				       b.error, b.done);
+			if (b.error) {
 				ASSERT_TRUE(hit);
-			ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
-			ASSERT_STREQ(ref_maps[b.done], vms_shadow_maps)
-				TH_LOG("n=%u: done %u error %d", n, b.done, b.error);
+			} else {
+				ASSERT_EQ(count, b.done);
+			}
+			ASSERT_TRUE(batch_prefix_is(b.done))
+				TH_LOG("%s, n=%u: done %u error %d\n%s", what, n,
+				       b.done, b.error, vms_shadow_maps);
 		}
 		ASSERT_EQ(0, vms_validate(fd, NULL));
 		close(fd);
@@ -495,35 +730,118 @@ TEST_F_TIMEOUT(inj, batch, 300)
 			break;
 	}
 	ASSERT_LT(n, MAX_NTH);
-	TH_LOG("batch of 70: %u injection points", points);
+	TH_LOG("%s: %u injection points", what, points);
+}
+
+TEST_F_TIMEOUT(inj, batch, 300)
+{
+	unsigned int i;
+
+	FI_SETUP();
+	/* 70 ops (more than a chunk): map, touch, protect, unmap, alternating */
+	for (i = 0; i < 70; i++) {
+		unsigned long pg = 100 + 3 * (i / 4);
+
+		switch (i % 4) {
+		case 0:
+			op_set(&batch_ref_ops[i], VMASHADOW_OP_MAP, PG(pg), PGS(3), RW,
+			       ANON | MAP_FIXED);
+			break;
+		case 1:
+			op_set(&batch_ref_ops[i], VMASHADOW_OP_TOUCH, PG(pg + 1), 0, 0, 0);
+			break;
+		case 2:
+			op_set(&batch_ref_ops[i], VMASHADOW_OP_PROTECT, PG(pg + 1), PGS(1),
+			       PROT_READ, 0);
+			break;
+		case 3:
+			op_set(&batch_ref_ops[i], VMASHADOW_OP_UNMAP, PG(pg + 2), PGS(1), 0, 0);
+			break;
+		}
+	}
+	batch_inject(_metadata, 70, "batch of 70");
+}
+
+/*
+ * userfaultfd in a batch: contexts opened and closed, registrations that
+ * split, merge into a registered neighbour and merge back, a dry run.
+ */
+TEST_F_TIMEOUT(inj, uffd_batch, 300)
+{
+	struct vmashadow_op *o = batch_ref_ops;
+	unsigned int i = 0;
+
+	FI_SETUP();
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_API, 3, 0, 0, 0);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 3, PG(2), PGS(2), UM);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 3, PG(16), PGS(2), UW);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_API, 4, 0, 0, UFFD_FEATURE_EVENT_REMAP);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 4, PG(30), PGS(4), UM);
+	/* a dry run in the middle: nothing changes */
+	op_uffd(&o[i], VMASHADOW_OP_UFFD_REGISTER, 3, PG(5), PGS(1), UM | UW);
+	o[i++].op_flags = VMASHADOW_OPF_DRY_RUN;
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_UNREGISTER, 3, PG(3), PGS(1), 0);
+	/* [3,8) joins the registered [2,3); B split at 12 */
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 3, PG(2), PGS(10), UM);
+	op_set(&o[i++], VMASHADOW_OP_MAP, PG(40), PGS(4), RW, ANON | MAP_FIXED);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 4, PG(40), PGS(4), UM | UW);
+	op_set(&o[i++], VMASHADOW_OP_MAP, PG(44), PGS(2), RW, ANON | MAP_FIXED);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 4, PG(44), PGS(2), UM | UW);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_UNREGISTER, 4, PG(41), PGS(4), 0);
+	op_set(&o[i++], VMASHADOW_OP_PROTECT, PG(42), PGS(1), PROT_READ, 0);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_CLOSE, 3, 0, 0, 0);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 4, PG(28), PGS(8), UM);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_CLOSE, 4, 0, 0, 0);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_API, 3, 0, 0, 0);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_REGISTER, 3, PG(0), PGS(20), UM);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_UNREGISTER, 3, PG(1), PGS(18), 0);
+	op_uffd(&o[i++], VMASHADOW_OP_UFFD_CLOSE, 3, 0, 0, 0);
+	batch_inject(_metadata, i, "uffd batch");
 }
 
 /*
  * FORK: -ENOMEM or -EFAULT and no new descriptor, or a child equal to the
- * parent.  The descriptor is installed only once its number is copied out.
+ * one a FORK without injection gives.  The descriptor is installed only
+ * once its number is copied out.  @pre: set-up after the base state.
  */
-TEST_F_TIMEOUT(inj, fork, 300)
+static void fork_inject(struct __test_metadata *_metadata,
+			const struct vmashadow_op *pre, unsigned int npre,
+			const char *what)
 {
 	static char ref_maps[VMS_SNAP_MAPS];
+	static struct sig ref_sig, child_sig;
 	struct vmashadow_fork f;
-	unsigned int n, points = 0;
+	struct vmashadow_op op;
+	unsigned int n, i, points = 0;
 	long ret;
 	int fd, probe;
 
-	FI_SETUP();
-	for (n = 1; n < MAX_NTH; n++) {
+	for (n = 0; n < MAX_NTH; n++) {
 		bool hit;
 
 		fd = fresh(0);
 		ASSERT_LE(0, fd);
-		/* the child has no DONTCOPY regions here: its dump is ours */
-		ASSERT_EQ(0, vms_read_shadow_maps(fd) < 0);
-		strcpy(ref_maps, vms_shadow_maps);
+		for (i = 0; i < npre; i++) {
+			op = pre[i];
+			ASSERT_EQ(0, vms_ioctl(fd, op_cmd[op.op], &op))
+				TH_LOG("%s: set-up step %u", what, i + 1);
+		}
 		ASSERT_EQ(0, vms_snap_take(fd, &snap_before));
 		probe = dup(0);
 		close(probe);	/* the number the next descriptor gets */
 		memset(&f, 0, sizeof(f));
 		f.size = sizeof(f);
+		if (n == 0) {
+			/* the reference child */
+			ASSERT_EQ(0, vms_ioctl(fd, VMASHADOW_IOC_FORK, &f));
+			ASSERT_EQ(0, vms_validate(f.fd, NULL));
+			ASSERT_EQ(0, vms_read_shadow_maps(f.fd) < 0);
+			strcpy(ref_maps, vms_shadow_maps);
+			ASSERT_EQ(0, sig_take(f.fd, &ref_sig));
+			close(f.fd);
+			close(fd);
+			continue;
+		}
 		ASSERT_EQ(0, arm(n));
 		ret = vms_ioctl(fd, VMASHADOW_IOC_FORK, &f);
 		hit = disarm();
@@ -531,16 +849,21 @@ TEST_F_TIMEOUT(inj, fork, 300)
 		VMS_UNCHANGED(fd, &snap_before, "fork's parent");
 		if (ret) {
 			ASSERT_TRUE(ret == -ENOMEM || ret == -EFAULT)
-				TH_LOG("n=%u: %ld", n, ret);
+				TH_LOG("%s, n=%u: %ld", what, n, ret);
 			ASSERT_TRUE(hit);
 			/* no descriptor was left behind, not even on -EFAULT */
 			ASSERT_EQ(-EBADF, fcntl(probe, F_GETFD) < 0 ? -errno : 0)
-				TH_LOG("n=%u: fd %d installed by a failed FORK", n, probe);
+				TH_LOG("%s, n=%u: fd %d installed by a failed FORK",
+				       what, n, probe);
 		} else {
 			ASSERT_LE(0, f.fd);
 			ASSERT_EQ(0, vms_validate(f.fd, NULL));
 			ASSERT_EQ(0, vms_read_shadow_maps(f.fd) < 0);
-			ASSERT_STREQ(ref_maps, vms_shadow_maps) TH_LOG("n=%u", n);
+			ASSERT_STREQ(ref_maps, vms_shadow_maps) TH_LOG("%s, n=%u", what, n);
+			ASSERT_EQ(0, sig_take(f.fd, &child_sig));
+			ASSERT_TRUE(sig_eq(&ref_sig, &child_sig))
+				TH_LOG("%s, n=%u: the child's flags or contexts differ",
+				       what, n);
 			close(f.fd);
 		}
 		close(fd);
@@ -548,7 +871,39 @@ TEST_F_TIMEOUT(inj, fork, 300)
 			break;
 	}
 	ASSERT_LT(n, MAX_NTH);
-	TH_LOG("fork: %u injection points", points);
+	TH_LOG("%s: %u injection points", what, points);
+}
+
+TEST_F_TIMEOUT(inj, fork, 300)
+{
+	FI_SETUP();
+	fork_inject(_metadata, NULL, 0, "fork");
+}
+
+/*
+ * FORK of a shadow with registrations: context 1 with EVENT_FORK (when
+ * the caller may ptrace; else without) keeps [2,4) registered in the
+ * child, context 2 without it leaves the child [29,30) unregistered.
+ */
+TEST_F_TIMEOUT(inj, uffd_fork, 300)
+{
+	struct vmashadow_op pre[4], op;
+	unsigned int feat = UFFD_FEATURE_EVENT_FORK;
+	int fd;
+
+	FI_SETUP();
+	fd = fresh(0);
+	ASSERT_LE(0, fd);
+	op_uffd(&op, VMASHADOW_OP_UFFD_API, 1, 0, 0, feat);
+	if (vms_ioctl(fd, VMASHADOW_IOC_UFFD_API, &op) == -EPERM)
+		feat = 0;
+	close(fd);
+	op_uffd(&pre[0], VMASHADOW_OP_UFFD_API, 1, 0, 0, feat);
+	op_uffd(&pre[1], VMASHADOW_OP_UFFD_REGISTER, 1, PG(2), PGS(2), UM);
+	op_uffd(&pre[2], VMASHADOW_OP_UFFD_API, 2, 0, 0, 0);
+	op_uffd(&pre[3], VMASHADOW_OP_UFFD_REGISTER, 2, PG(29), PGS(1), UM | UW);
+	TH_LOG("context 1 %s EVENT_FORK", feat ? "with" : "without");
+	fork_inject(_metadata, pre, 4, "uffd fork");
 }
 
 /*

@@ -55,6 +55,7 @@ static unsigned long rn(unsigned long n)
 
 static struct {
 	unsigned long steps, valid, garbage, dry, batches, forks, finds;
+	unsigned long uffd, uffd_ok;
 	unsigned long resyncs, strict, ok, fail;
 } st;
 
@@ -180,6 +181,10 @@ static const unsigned long op_cmd[] = {
 	0, VMASHADOW_IOC_MAP, VMASHADOW_IOC_UNMAP, VMASHADOW_IOC_PROTECT,
 	VMASHADOW_IOC_TOUCH, VMASHADOW_IOC_REMAP, VMASHADOW_IOC_BRK,
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL,
+	[VMASHADOW_OP_UFFD_API] = VMASHADOW_IOC_UFFD_API,
+	[VMASHADOW_OP_UFFD_REGISTER] = VMASHADOW_IOC_UFFD_REGISTER,
+	[VMASHADOW_OP_UFFD_UNREGISTER] = VMASHADOW_IOC_UFFD_UNREGISTER,
+	[VMASHADOW_OP_UFFD_CLOSE] = VMASHADOW_IOC_UFFD_CLOSE,
 };
 
 /*
@@ -328,6 +333,270 @@ bad:
 	return -1;
 }
 
+/* ---- userfaultfd ----------------------------------------------------------------------- */
+
+#define UFFD_MODES	(VMASHADOW_VM_UFFD_MISSING | VMASHADOW_VM_UFFD_WP | \
+			 VMASHADOW_VM_UFFD_MINOR)
+#define CTX_OF(r)	(((r).state & VMASHADOW_STATE_UFFD_MASK) >> \
+			 VMASHADOW_STATE_UFFD_SHIFT)
+/* UFFD_FEATURE_EVENT_FORK, and all the features 6.1 knows */
+#define F_FORK		(1U << 1)
+#define F_KNOWN_6_1	0x1fffU
+
+/* A context number: mostly 1-3, else 0, 127, 128 or far beyond. */
+static __u64 rnd_ctx(void)
+{
+	switch (rn(12)) {
+	case 0:
+		return 0;
+	case 1:
+		return VMASHADOW_UFFD_MAX;
+	case 2:
+		return VMASHADOW_UFFD_MAX + 1;
+	case 3:
+		return rn(2) ? 1ULL << (8 + rn(56)) : ~0ULL - rn(2);
+	case 4:
+		return 4 + rn(VMASHADOW_UFFD_MAX - 4);
+	default:
+		return 1 + rn(3);
+	}
+}
+
+static __u32 rnd_features(void)
+{
+	switch (rn(6)) {
+	case 0:
+		return 0;
+	case 1:
+		return 1U << rn(18);
+	case 2:
+		return rnd() & F_KNOWN_6_1 & ~F_FORK;
+	case 3:
+		return rnd() & 0x1ffff;
+	default:
+		return rnd();
+	}
+}
+
+/* Is context @ctx open?  A dry-run CLOSE says so and changes nothing. */
+static long uffd_is_open(int fd, __u64 ctx)
+{
+	struct vmashadow_op op;
+	long ret;
+
+	op_init(&op, VMASHADOW_OP_UFFD_CLOSE);
+	op.offset = ctx;
+	op.op_flags = VMASHADOW_OPF_DRY_RUN;
+	ret = vms_ioctl(fd, VMASHADOW_IOC_UFFD_CLOSE, &op);
+	return ret == 0 ? 1 : ret == -EBADF ? 0 : ret;
+}
+
+/*
+ * After a successful REGISTER or UNREGISTER of [addr, addr + len), or a
+ * CLOSE (@len 0): every region meeting the range (every region, for
+ * CLOSE) carries what the call leaves.
+ */
+static int uffd_check_regions(int fd, const struct vmashadow_op *op)
+{
+	static struct vmashadow_region r[4096];
+	long n = vms_list_all(fd, r, 4096), i;
+	__u64 want = 0;
+
+	if (n < 0)
+		return n;
+	if (op->op == VMASHADOW_OP_UFFD_REGISTER) {
+		if (op->flags & 1)
+			want |= VMASHADOW_VM_UFFD_MISSING;
+		if (op->flags & 2)
+			want |= VMASHADOW_VM_UFFD_WP;
+		if (op->flags & 4)
+			want |= VMASHADOW_VM_UFFD_MINOR;
+	}
+	for (i = 0; i < n; i++) {
+		bool in = op->op == VMASHADOW_OP_UFFD_CLOSE ? CTX_OF(r[i]) == op->offset :
+			  r[i].end > op->addr && r[i].start < op->addr + op->len;
+		unsigned int ctx = CTX_OF(r[i]);
+		bool bad = false;
+
+		if (!!(r[i].vm_flags & UFFD_MODES) != !!ctx)
+			bad = true;	/* modes without a context or the reverse */
+		if (!in)
+			;
+		else if (op->op == VMASHADOW_OP_UFFD_REGISTER)
+			bad |= ctx != op->offset || (r[i].vm_flags & want) != want;
+		else
+			bad |= ctx || (r[i].vm_flags & UFFD_MODES);
+		if (bad) {
+			printf("# step %lu: op %u ctx %llu [%#llx, +%#llx) flags %#x: region [%#llx, %#llx) flags %#llx context %u\n",
+			       st.steps, op->op, op->offset, op->addr, op->len,
+			       op->flags, r[i].start, r[i].end, r[i].vm_flags, ctx);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One userfaultfd call with random and edge arguments.  Coverage and
+ * protection never change; the result is predicted where the arguments
+ * decide it (a context out of range, a context not open, a bad mode or
+ * range), else it must be one the call can give; and what a success left
+ * is checked.  Sometimes a dry run first, which must change nothing and
+ * say what the call then says.
+ */
+static int uffd_step(int fd)
+{
+	static struct vms_snap snap_a, snap_b;
+	struct vmashadow_op op, dry;
+	struct outcome o;
+	/* API 3 in 10, REGISTER 7 in 20, UNREGISTER 1 in 4, CLOSE 1 in 10 */
+	unsigned int a, n, k = rn(20), which =
+		k < 6 ? VMASHADOW_OP_UFFD_API : k < 13 ? VMASHADOW_OP_UFFD_REGISTER :
+		k < 18 ? VMASHADOW_OP_UFFD_UNREGISTER : VMASHADOW_OP_UFFD_CLOSE;
+	bool in_range, bad_range = false, dry_run = rn(8) == 0;
+	long open, ret, dret = 0, expect = 1;
+	const long *allowed;
+	static const long api_ok[] = { 0, -EINVAL, -EPERM, 1 };
+	static const long reg_ok[] = { 0, -EBADF, -EINVAL, -EPERM, -EBUSY, -ENOMEM, 1 };
+	static const long unreg_ok[] = { 0, -EBADF, -EINVAL, -ENOMEM, 1 };
+	static const long close_ok[] = { 0, -EBADF, 1 };
+
+	st.uffd++;
+	op_init(&op, which);
+	op.offset = rnd_ctx();
+	in_range = op.offset >= 1 && op.offset <= VMASHADOW_UFFD_MAX;
+	if (which == VMASHADOW_OP_UFFD_REGISTER || which == VMASHADOW_OP_UFFD_UNREGISTER) {
+		range(&a, &n);
+		op.addr = PG(a);
+		op.len = PGS(n);
+		switch (rn(16)) {
+		case 0:
+			op.len = 0;
+			bad_range = true;
+			break;
+		case 1:
+			op.addr += 1 + rn(PSZ - 1);
+			bad_range = true;
+			break;
+		case 2:
+			op.len -= 1 + rn(PSZ - 1);
+			bad_range = true;
+			break;
+		case 3:
+			op.len = -PSZ;	/* wraps */
+			bad_range = true;
+			break;
+		case 4:
+			op.addr = 0x800000000000UL;	/* TASK_SIZE of 4 levels */
+			bad_range = true;
+			break;
+		case 5:
+			op.addr = 0;	/* below the pool: a hole, then the pool */
+			op.len = PGS(1 + rn(NPG));
+			break;
+		}
+	}
+	if (which == VMASHADOW_OP_UFFD_API)
+		op.flags = rnd_features();
+	if (which == VMASHADOW_OP_UFFD_REGISTER)
+		op.flags = rn(4) ? 1 + rn(3) : rn(9);	/* modes 0-8, mostly valid */
+	open = in_range ? uffd_is_open(fd, op.offset) : 0;
+	if (open < 0) {
+		printf("# step %lu: dry-run CLOSE of %llu: %ld\n", st.steps, op.offset, open);
+		return -1;
+	}
+
+	switch (which) {
+	case VMASHADOW_OP_UFFD_API:
+		allowed = api_ok;
+		if (!in_range)
+			expect = -EBADF;
+		else if (open && !(op.flags & F_FORK))
+			expect = -EINVAL;	/* a second handshake */
+		else if (open)
+			;	/* -EINVAL, or -EPERM checked first */
+		else if (!(op.flags & ~F_KNOWN_6_1) && !(op.flags & F_FORK))
+			expect = 0;
+		break;
+	case VMASHADOW_OP_UFFD_REGISTER:
+		allowed = reg_ok;
+		if (!open)
+			expect = -EBADF;
+		else if (!op.flags || op.flags > 7 || bad_range)
+			expect = -EINVAL;
+		break;
+	case VMASHADOW_OP_UFFD_UNREGISTER:
+		allowed = unreg_ok;
+		if (!open)
+			expect = -EBADF;
+		else if (bad_range)
+			expect = -EINVAL;
+		break;
+	default:
+		allowed = close_ok;
+		expect = open ? 0 : -EBADF;
+		break;
+	}
+
+	if (dry_run) {
+		st.dry++;
+		dry = op;
+		dry.op_flags = VMASHADOW_OPF_DRY_RUN;
+		if (vms_snap_take(fd, &snap_a))
+			return -1;
+		dret = vms_ioctl(fd, op_cmd[which], &dry);
+		if (vms_snap_take(fd, &snap_b))
+			return -1;
+		if (vms_snap_diff(&snap_a, &snap_b) ||
+		    (in_range && uffd_is_open(fd, op.offset) != open)) {
+			printf("# step %lu: a dry run of uffd op %u (ctx %llu) gave %ld and changed the shadow (%s)\n",
+			       st.steps, which, op.offset, dret,
+			       vms_snap_diff(&snap_a, &snap_b) ?: "contexts");
+			return -1;
+		}
+	}
+	ret = vms_ioctl(fd, op_cmd[which], &op);
+	if (dry_run && (dret != ret || (!ret && dry.map_count != op.map_count))) {
+		printf("# step %lu: uffd op %u (ctx %llu flags %#x [%#llx, +%#llx)): dry run %ld (%llu regions), op %ld (%llu regions)\n",
+		       st.steps, which, op.offset, op.flags, op.addr, op.len,
+		       dret, dry.map_count, ret, op.map_count);
+		return -1;
+	}
+	if (expect != 1 && ret != expect) {
+		printf("# step %lu: uffd op %u (ctx %llu flags %#x [%#llx, +%#llx), open %ld): %ld, expected %ld\n",
+		       st.steps, which, op.offset, op.flags, op.addr, op.len,
+		       open, ret, expect);
+		return -1;
+	}
+	for (; expect == 1 && *allowed != 1 && *allowed != ret; allowed++)
+		;
+	if (expect == 1 && *allowed == 1) {
+		printf("# step %lu: uffd op %u (ctx %llu flags %#x [%#llx, +%#llx)): %ld is not one it gives\n",
+		       st.steps, which, op.offset, op.flags, op.addr, op.len, ret);
+		return -1;
+	}
+	if (ret == -EBADF && open) {
+		printf("# step %lu: uffd op %u: -EBADF for the open context %llu\n",
+		       st.steps, which, op.offset);
+		return -1;
+	}
+	if (!ret) {
+		st.uffd_ok++;
+		/* API opens, CLOSE closes, the others leave it open */
+		if (uffd_is_open(fd, op.offset) != (which != VMASHADOW_OP_UFFD_CLOSE)) {
+			printf("# step %lu: uffd op %u: context %llu open: %ld\n",
+			       st.steps, which, op.offset, uffd_is_open(fd, op.offset));
+			return -1;
+		}
+		if (which != VMASHADOW_OP_UFFD_API && uffd_check_regions(fd, &op))
+			return -1;
+	}
+	o.ncand = 0;
+	o.expect = 1;
+	cand_add(&o, model);
+	return check_outcome(fd, &o, ret, "uffd", &op);
+}
+
 static int valid_step(int fd)
 {
 	struct vmashadow_op op;
@@ -337,6 +606,9 @@ static int valid_step(int fd)
 	unsigned int a, n, k = rn(100);
 
 	st.valid++;
+	/* userfaultfd: one step in 12, the others' shares as they were */
+	if (rn(12) == 0)
+		return uffd_step(fd);
 	memcpy(next, model, NPG);
 	o.ncand = 0;
 	if (k < 55) {
@@ -509,6 +781,8 @@ static const unsigned long cmds[] = {
 	VMASHADOW_IOC_MADVISE, VMASHADOW_IOC_SEAL, VMASHADOW_IOC_MAP_VDSO,
 	VMASHADOW_IOC_MLOCK, VMASHADOW_IOC_MUNLOCK, VMASHADOW_IOC_MLOCKALL,
 	VMASHADOW_IOC_MUNLOCKALL, VMASHADOW_IOC_BATCH,
+	VMASHADOW_IOC_UFFD_API, VMASHADOW_IOC_UFFD_REGISTER,
+	VMASHADOW_IOC_UFFD_UNREGISTER, VMASHADOW_IOC_UFFD_CLOSE,
 	VMASHADOW_IOC_FORK, VMASHADOW_IOC_IMPORT, VMASHADOW_IOC_FIND,
 	VMASHADOW_IOC_LIST, VMASHADOW_IOC_STATS, VMASHADOW_IOC_VALIDATE,
 	VMASHADOW_IOC_EXPLAIN,
@@ -779,9 +1053,10 @@ TEST_F_TIMEOUT(fuzz, run, 100000)
 				break;
 		}
 	}
-	TH_LOG("seed %llu: %lu steps in %lu s: %lu valid (%lu dry runs, %lu batches, %lu forks, %lu finds), %lu garbage (%lu checked unchanged, %lu re-synced)",
+	TH_LOG("seed %llu: %lu steps in %lu s: %lu valid (%lu dry runs, %lu batches, %lu forks, %lu finds, %lu userfaultfd of which %lu succeeded), %lu garbage (%lu checked unchanged, %lu re-synced)",
 	       seed, st.steps, fuzz_seconds, st.valid, st.dry, st.batches,
-	       st.forks, st.finds, st.garbage, st.strict, st.resyncs);
+	       st.forks, st.finds, st.uffd, st.uffd_ok, st.garbage, st.strict,
+	       st.resyncs);
 	close(fd);
 }
 
