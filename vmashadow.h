@@ -83,6 +83,12 @@ static inline unsigned int vms_uffd_of(unsigned long flags)
 	return (flags & VMS_UFFD_MASK) >> VMS_UFFD_SHIFT;
 }
 
+/* @flags without a userfaultfd registration: no context, no mode */
+static inline unsigned long vms_uffd_cleared(unsigned long flags)
+{
+	return flags & ~(VMS_UFFD_MODES | VMS_UFFD_MASK);
+}
+
 #define VMS_ACCESS_FLAGS	(VMASHADOW_VM_READ | VMASHADOW_VM_WRITE | \
 				 VMASHADOW_VM_EXEC)
 #define VMS_SPECIAL_FLAGS	(VMASHADOW_VM_IO | VMASHADOW_VM_DONTEXPAND | \

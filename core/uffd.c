@@ -161,8 +161,8 @@ static int vms_uffd_apply(struct vms_mm *mm, unsigned long start,
 		    (r->flags & modes) != modes) {
 			start = max(start, r->start);
 			tmp = min(end, r->end);
-			newflags = (r->flags & ~(VMS_UFFD_MODES | VMS_UFFD_MASK)) |
-				   modes | ((unsigned long)ctx << VMS_UFFD_SHIFT);
+			newflags = vms_uffd_cleared(r->flags) | modes |
+				   ((unsigned long)ctx << VMS_UFFD_SHIFT);
 			err = vms_uffd_modify(mm, r, &prev, start, tmp,
 					      newflags);
 			if (err)
@@ -304,8 +304,7 @@ int vms_uffd_close(struct vms_mm *mm, unsigned int ctx)
 		}
 		/* *prev becomes the region now holding r, merged or not */
 		err = vms_modify_flags(mm, r, &prev, r->start, r->end,
-				       r->flags & ~(VMS_UFFD_MODES |
-						    VMS_UFFD_MASK));
+				       vms_uffd_cleared(r->flags));
 		WARN_ON_ONCE(err);
 		cond_resched();
 	}
@@ -340,7 +339,7 @@ void vms_uffd_forked(struct vms_mm *dst, const struct vms_mm *src,
 	if (vms_uffd_wants(src, ctx, VMS_UFFD_FEATURE_EVENT_FORK))
 		dst->uffd[ctx] = src->uffd[ctx];
 	else
-		r->flags &= ~(VMS_UFFD_MODES | VMS_UFFD_MASK);
+		r->flags = vms_uffd_cleared(r->flags);
 }
 
 /*
@@ -353,6 +352,5 @@ void vms_uffd_moved(struct vms_mm *mm, struct vms_region *r)
 	unsigned int ctx = vms_uffd_of(r->flags);
 
 	if (ctx && !vms_uffd_wants(mm, ctx, VMS_UFFD_FEATURE_EVENT_REMAP))
-		vms_set_flags(mm, r, r->flags & ~(VMS_UFFD_MODES |
-						  VMS_UFFD_MASK));
+		vms_set_flags(mm, r, vms_uffd_cleared(r->flags));
 }
