@@ -838,14 +838,18 @@ static long vms_ioctl_validate(struct vms_ctx *ctx, void __user *uarg)
 #define VMS_BENCH_MAX_COUNT	BIT(20)
 #define VMS_BENCH_MAX_LOOKUPS	BIT_ULL(26)
 
-/* The shadow's lookups over @addrs, @rounds times; returns how many hit. */
+/*
+ * The shadow's lookups over @addrs, @rounds times; returns how many found
+ * a region.  A round is at most VMS_BENCH_MAX_COUNT lookups: a fatal
+ * signal ends the loops between two, and the ioctl then says -EINTR.
+ */
 static u64 vms_bench_shadow(struct vms_mm *mm, const u64 *addrs, u32 count,
 			    u32 rounds)
 {
 	u64 found = 0;
 	u32 i, n;
 
-	for (n = 0; n < rounds; n++) {
+	for (n = 0; n < rounds && !fatal_signal_pending(current); n++) {
 		for (i = 0; i < count; i++)
 			found += !!vms_find(mm, addrs[i]);
 		cond_resched();
@@ -860,7 +864,7 @@ static u64 vms_bench_kernel(struct mm_struct *mm, const u64 *addrs, u32 count,
 	u64 found = 0;
 	u32 i, n;
 
-	for (n = 0; n < rounds; n++) {
+	for (n = 0; n < rounds && !fatal_signal_pending(current); n++) {
 		for (i = 0; i < count; i++)
 			found += !!find_vma(mm, addrs[i]);
 		cond_resched();
@@ -908,6 +912,8 @@ static long vms_ioctl_bench_find(struct vms_ctx *ctx, void __user *uarg)
 	b.kernel_found = vms_bench_kernel(mm, addrs, b.count, b.rounds);
 	b.kernel_ns = ktime_get_ns() - t0;
 	mmap_read_unlock(mm);
+	if (fatal_signal_pending(current))
+		goto out;
 	err = vms_copy_out(uarg, &b, sizeof(b));
 out:
 	kvfree(addrs);
