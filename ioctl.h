@@ -278,8 +278,11 @@ struct vmashadow_params {
  * [vdso] of len bytes, placed with addr as the hint; ->result is the
  * [vdso]'s address.  With VMASHADOW_OPF_EXEC, where exec places them
  * instead (row 7): 6.1 a random page in the 2 MiB above the stack
- * (->offset is that page's number, the kernel's random draw), 6.12 first
- * fit under mmap_base (->addr and ->offset 0).
+ * (->offset is that page's number from the page above start_stack, the
+ * kernel's random draw; refused only if no start between there and the
+ * top of the stack region could have given it, as exec drew before it
+ * moved start_stack down), 6.12 first fit under mmap_base (->addr and
+ * ->offset 0).
  */
 #define VMASHADOW_OP_MAP_VDSO	9
 #define VMASHADOW_OP_MLOCK	10	/* mlock2(addr, len, flags) */

@@ -1075,19 +1075,38 @@ static bool vms_has_vdso(const struct vms_mm *mm)
 
 /*
  * 6.1's vdso_addr(): a page in the PMD above the stack, picked at random
- * by prandom_u32_max(); @page is that draw, which must be one the kernel
- * could make.  6.12 removed it: exec asks for any place (row 7).
+ * by prandom_u32_max(); @page is that draw, counted from the page above
+ * start_stack, and must be one the kernel could make.  6.12 removed it:
+ * exec asks for any place (row 7).
+ *
+ * The kernel draws from the start_stack that setup_arg_pages() set.
+ * create_elf_tables() then moves the stack pointer down, by
+ * arch_align_stack()'s random up to 8 KiB and by the auxiliary vector,
+ * argv and envp, and sets the start_stack that a shadow learns: pages
+ * lower, by an amount it cannot know.  Where the draws end depends on
+ * that start when a PMD boundary B lies between the two (T: the pair's
+ * size; S: the kernel's start, page aligned; S': the shadow's):
+ *
+ *	S' + T <= B < S + T:	the shadow's draws would end at B - T,
+ *				the kernel's end at B + 2 MiB - T
+ *
+ * So every start from start_stack's page up to the end of the stack region
+ * may have been the kernel's, and a draw up to the last page of the
+ * highest of them is one it could make.
  */
-static int vms_vdso_exec_hint(const struct vms_mm *mm, unsigned long len,
+static int vms_vdso_exec_hint(struct vms_mm *mm, unsigned long len,
 			      unsigned long page, unsigned long *hint)
 {
-	unsigned long start = PAGE_ALIGN(mm->params.start_stack), end;
+	unsigned long start = PAGE_ALIGN(mm->params.start_stack), top, end;
+	struct vms_region *stack;
 
 	if (vms_rules_6_12(mm)) {
 		*hint = 0;
 		return page ? -EINVAL : 0;
 	}
-	end = (start + len + SZ_2M - 1) & ~(SZ_2M - 1UL);
+	stack = vms_lookup(mm, mm->params.start_stack);
+	top = stack ? max(start, stack->end) : start;
+	end = (top + len + SZ_2M - 1) & ~(SZ_2M - 1UL);
 	end = min(end, VMS_TASK_SIZE) - len;
 	if (end <= start)
 		end = start;

@@ -288,4 +288,43 @@ TEST(bug11_dev_zero_shared)
 	mm_free(mm);
 }
 
+/*
+ * 12: 6.1's vdso_addr() draws from the start_stack that setup_arg_pages()
+ * set; the one a shadow imports is create_elf_tables()'s, pages lower.
+ * When the pair fits below a PMD boundary from the lower start and not
+ * from the higher, the core refused draws the kernel makes (found by
+ * selftests/vdso.c on the debug lane, about one exec in 40).  Here the
+ * pair is 5 pages, start_stack's page is 1019 and the PMD ends at 1024:
+ * from page 1019 the draws end at once, from 1020 (inside the stack
+ * region, which ends at 1022) they run to page 1531.
+ */
+TEST(bug12_vdso_draw_above_learned_stack_61)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	if (k612()) {
+		mm_free(mm);
+		SKIP(return, "6.1's vdso_addr()");
+	}
+	ASSERT_EQ(0, do_map(mm, PG(990), PGS(32), RW, ANON_FIXED | MAP_GROWSDOWN,
+			    NULL, 0, NULL));
+	mm->params.start_stack = PG(1018) + 0x6c0;
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 513, true, &a));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 300, true, &a));
+	ASSERT_EQ(PG(1019 + 300 + 4), a);
+	LAYOUT(mm, "990-1022:rw-p 1319-1323:r--p 1323-1324:r-xp");
+	mm_free(mm);
+
+	/* the stack region no higher than start_stack's page: draw 0 only */
+	mm = mm_new();
+	ASSERT_EQ(0, do_map(mm, PG(990), PGS(29), RW, ANON_FIXED | MAP_GROWSDOWN,
+			    NULL, 0, NULL));
+	mm->params.start_stack = PG(1018) + 0x6c0;
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 1, true, &a));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 0, true, &a));
+	ASSERT_EQ(PG(1019 + 4), a);
+	mm_free(mm);
+}
+
 TEST_HARNESS_MAIN

@@ -226,8 +226,9 @@ TEST(exec_placement)
 		}
 		EXPECT_EQ(0, shadow_map_vdso(vms_fd, 0, &v, VMASHADOW_OPF_EXEC,
 					     page, &out))
-			TH_LOG("run %d: start_stack %#llx mmap_base %#llx page %lu",
-			       i, p.start_stack, p.mmap_base, page);
+			TH_LOG("run %d: start_stack %#llx mmap_base %#llx page %lu; real [vvar] %#lx [vdso] %#lx-%#lx",
+			       i, p.start_stack, p.mmap_base, page, v.vvar,
+			       v.vdso, v.end);
 		EXPECT_EQ(v.vdso, out)
 			TH_LOG("run %d: real %#lx, shadow %#lx; stack %#llx base %#llx",
 			       i, v.vdso, out, p.start_stack, p.mmap_base);
