@@ -292,7 +292,12 @@ static void add(const char *name, unsigned int which, unsigned long addr,
 	s->op.op_flags = op_flags;
 	s->rules = rules;
 	s->npre = 0;
-	s->drain = false;
+	/*
+	 * A real call would find its regions waiting in the reserve that
+	 * the base state's calls left, and have no allocation to fail.  A
+	 * dry run copies the shadow, and the copy's reserve starts empty.
+	 */
+	s->drain = !(op_flags & VMASHADOW_OPF_DRY_RUN);
 }
 
 /* A userfaultfd scenario: its op, then its set-up with pre_uffd(). */
