@@ -438,7 +438,8 @@ struct vmashadow_import {
  * ->addrs (an array of __u64), first with the shadow's find (lookup cache
  * included), then with the kernel's own find_vma() on the caller's
  * address space.  For make bench; the figures are only meaningful as a
- * ratio of the two.  A fatal signal ends the call between two rounds.
+ * ratio of the two.  A fatal signal ends the call within a few thousand
+ * lookups (-EINTR).
  */
 struct vmashadow_bench {
 	__u32 size;

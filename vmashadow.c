@@ -837,37 +837,54 @@ static long vms_ioctl_validate(struct vms_ctx *ctx, void __user *uarg)
 
 #define VMS_BENCH_MAX_COUNT	BIT(20)
 #define VMS_BENCH_MAX_LOOKUPS	BIT_ULL(26)
+/* lookups between two looks for a fatal signal and a chance to reschedule */
+#define VMS_BENCH_CHUNK		4096U
 
-/*
- * The shadow's lookups over @addrs, @rounds times; returns how many found
- * a region.  A round is at most VMS_BENCH_MAX_COUNT lookups: a fatal
- * signal ends the loops between two, and the ioctl then says -EINTR.
- */
-static u64 vms_bench_shadow(struct vms_mm *mm, const u64 *addrs, u32 count,
-			    u32 rounds)
+static u64 vms_bench_shadow_chunk(struct vms_mm *mm, const u64 *addrs,
+				  u32 count)
 {
 	u64 found = 0;
-	u32 i, n;
+	u32 i;
 
-	for (n = 0; n < rounds && !fatal_signal_pending(current); n++) {
-		for (i = 0; i < count; i++)
-			found += !!vms_find(mm, addrs[i]);
-		cond_resched();
-	}
+	for (i = 0; i < count; i++)
+		found += !!vms_find(mm, addrs[i]);
 	return found;
 }
 
-/* The same with the kernel's find_vma() on @mm. */
-static u64 vms_bench_kernel(struct mm_struct *mm, const u64 *addrs, u32 count,
-			    u32 rounds)
+static u64 vms_bench_kernel_chunk(struct mm_struct *mm, const u64 *addrs,
+				  u32 count)
 {
 	u64 found = 0;
-	u32 i, n;
+	u32 i;
 
-	for (n = 0; n < rounds && !fatal_signal_pending(current); n++) {
-		for (i = 0; i < count; i++)
-			found += !!find_vma(mm, addrs[i]);
-		cond_resched();
+	for (i = 0; i < count; i++)
+		found += !!find_vma(mm, addrs[i]);
+	return found;
+}
+
+/*
+ * @rounds passes over the @count addresses at @addrs, with the shadow's
+ * find on @shadow or else the kernel's find_vma() on @mm; returns how many
+ * found a region.  A round may take seconds on the debug kernel, holding
+ * the shadow's mutex or mmap_lock: a fatal signal ends the loops within
+ * VMS_BENCH_CHUNK lookups, and the ioctl then says -EINTR.
+ */
+static u64 vms_bench_loop(struct vms_mm *shadow, struct mm_struct *mm,
+			  const u64 *addrs, u32 count, u32 rounds)
+{
+	u64 found = 0;
+	u32 n, i, len;
+
+	for (n = 0; n < rounds; n++) {
+		for (i = 0; i < count; i += len) {
+			len = min(count - i, VMS_BENCH_CHUNK);
+			found += shadow ?
+				 vms_bench_shadow_chunk(shadow, addrs + i, len) :
+				 vms_bench_kernel_chunk(mm, addrs + i, len);
+			if (fatal_signal_pending(current))
+				return found;
+			cond_resched();
+		}
 	}
 	return found;
 }
@@ -901,7 +918,8 @@ static long vms_ioctl_bench_find(struct vms_ctx *ctx, void __user *uarg)
 		goto out;
 	hits = ctx->mm.count.cache_hits;
 	t0 = ktime_get_ns();
-	b.shadow_found = vms_bench_shadow(&ctx->mm, addrs, b.count, b.rounds);
+	b.shadow_found = vms_bench_loop(&ctx->mm, NULL, addrs, b.count,
+					b.rounds);
 	b.shadow_ns = ktime_get_ns() - t0;
 	b.cache_hits = ctx->mm.count.cache_hits - hits;
 	mutex_unlock(&ctx->lock);
@@ -909,7 +927,7 @@ static long vms_ioctl_bench_find(struct vms_ctx *ctx, void __user *uarg)
 	if (mmap_read_lock_killable(mm))
 		goto out;
 	t0 = ktime_get_ns();
-	b.kernel_found = vms_bench_kernel(mm, addrs, b.count, b.rounds);
+	b.kernel_found = vms_bench_loop(NULL, mm, addrs, b.count, b.rounds);
 	b.kernel_ns = ktime_get_ns() - t0;
 	mmap_read_unlock(mm);
 	if (fatal_signal_pending(current))

@@ -3,25 +3,78 @@
  * bench: VMASHADOW_IOC_BENCH_FIND, which make bench times (issue 9).  Its
  * figures are only ratios, but what it counts must be exact: the shadow's
  * loop finds what the shadow's find_vma() finds, the kernel's loop what
- * find_vma() finds in the caller's own address space, and the two agree
- * on a shadow imported from it.  Bad arguments are refused before any
- * lookup, and a fatal signal ends a long call between two rounds.
+ * find_vma() finds in the caller's own address space.  On a shadow
+ * imported from the caller, the shadow's FIND answers every address as
+ * the real maps do.  Bad arguments are refused before any lookup, and a
+ * fatal signal ends a long call in either loop.
  *
+ * find_vma() finds a VMA for every address below the highest VMA's end,
+ * so a count tells which side a loop ran on only with addresses above
+ * that end (there are none with randomisation off: those checks skip).
  * The tests compare the shadow with the live address space, so nothing
- * may map or unmap between the IMPORT and the BENCH_FIND: the address
- * arrays are static, and no stdio runs in between.
+ * may map or unmap between the IMPORT and the checks: the arrays are
+ * static, and no stdio runs in between.
  */
+#include <stddef.h>
+#include <stdlib.h>
 #include <time.h>
+#include <sys/wait.h>
 
 #include "vms_test.h"
 
 #define NADDR		4096
 #define MAX_COUNT	(1U << 20)	/* VMS_BENCH_MAX_COUNT */
 #define MAX_LOOKUPS	(1ULL << 26)	/* VMS_BENCH_MAX_LOOKUPS */
-/* above the stack, [vvar] and [vdso], below TASK_SIZE: no VMA ends there */
-#define ABOVE_ALL	0x7fffffff0000UL
+#define TASK_SIZE_47	0x7ffffffff000UL
+#define MAX_VMAS	4096
 
 static __u64 addrs[MAX_COUNT];
+/* the real VMAs, in order, as /proc/self/maps gives them */
+static unsigned long vma_start[MAX_VMAS], vma_end[MAX_VMAS];
+static int nvma;
+
+/*
+ * Read the real VMAs; [vsyscall], above TASK_SIZE, is no VMA of the tree.
+ * Returns the highest end, 0 on failure.
+ */
+static unsigned long read_vmas(void)
+{
+	char *p = vms_real_maps;
+
+	nvma = 0;
+	if (vms_read_real_maps() <= 0)
+		return 0;
+	while (*p && nvma < MAX_VMAS) {
+		unsigned long start = strtoul(p, &p, 16);
+		unsigned long end = strtoul(p + 1, &p, 16);
+
+		if (start < TASK_SIZE_47) {
+			vma_start[nvma] = start;
+			vma_end[nvma++] = end;
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return nvma ? vma_end[nvma - 1] : 0;
+}
+
+/* find_vma() over the real VMAs: the first ending above @addr, or -1. */
+static int real_find(unsigned long addr)
+{
+	int lo = 0, hi = nvma;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (vma_end[mid] > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < nvma ? lo : -1;
+}
 
 static void bench_init(struct vmashadow_bench *b, const __u64 *a, __u32 count,
 		       __u32 rounds)
@@ -57,33 +110,30 @@ static double now(void)
 /* Every argument check says -EINVAL (or -EFAULT) and counts nothing. */
 TEST(bench_bad_arguments)
 {
+	static const size_t must_be_zero[] = {
+		offsetof(struct vmashadow_bench, flags),
+		offsetof(struct vmashadow_bench, shadow_ns),
+		offsetof(struct vmashadow_bench, kernel_ns),
+		offsetof(struct vmashadow_bench, shadow_found),
+		offsetof(struct vmashadow_bench, kernel_found),
+		offsetof(struct vmashadow_bench, cache_hits),
+	};
 	struct vmashadow_bench b, before;
 	struct vmashadow_stats st0, st1;
+	size_t i;
 	void *hole;
 
 	ASSERT_LE(0, vms_open());
 	addrs[0] = PG(0);
 	ASSERT_EQ(0, vms_stats(vms_fd, &st0));
 
-	bench_init(&b, addrs, 1, 1);
-	b.flags = 1;
-	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b));
-	/* the out fields must come in zero */
-	bench_init(&b, addrs, 1, 1);
-	b.shadow_ns = 1;
-	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b));
-	bench_init(&b, addrs, 1, 1);
-	b.kernel_ns = 1;
-	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b));
-	bench_init(&b, addrs, 1, 1);
-	b.shadow_found = 1;
-	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b));
-	bench_init(&b, addrs, 1, 1);
-	b.kernel_found = 1;
-	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b));
-	bench_init(&b, addrs, 1, 1);
-	b.cache_hits = 1;
-	EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b));
+	/* the flags, and every out field, must come in zero */
+	for (i = 0; i < sizeof(must_be_zero) / sizeof(must_be_zero[0]); i++) {
+		bench_init(&b, addrs, 1, 1);
+		((char *)&b)[must_be_zero[i]] = 1;
+		EXPECT_EQ(-EINVAL, vms_ioctl(vms_fd, VMASHADOW_IOC_BENCH_FIND, &b))
+			TH_LOG("the field at offset %zu", must_be_zero[i]);
+	}
 	/* a size below the structure's */
 	bench_init(&b, addrs, 1, 1);
 	b.size = 8;
@@ -129,7 +179,7 @@ TEST(bench_bad_arguments)
 TEST(bench_two_sides)
 {
 	struct vmashadow_bench b;
-	unsigned long i;
+	unsigned long i, top;
 
 	VMS_SETUP();
 	MAP(0, 4, 4, PROT_READ, 0);
@@ -144,43 +194,54 @@ TEST(bench_two_sides)
 	EXPECT_GT(b.kernel_ns, 0);
 
 	/* above every VMA both find nothing */
+	top = read_vmas();
+	ASSERT_NE(0, top);
+	if (top > TASK_SIZE_47 - 16 * VMS_PS)
+		SKIP(return, "no room above the stack (randomisation off?)");
 	for (i = 0; i < 64; i++)
-		addrs[i] = ABOVE_ALL + i * VMS_PS;
+		addrs[i] = top + (i % 16) * VMS_PS;
 	ASSERT_EQ(0, bench(vms_fd, addrs, 64, 2, &b));
 	EXPECT_EQ(0, b.shadow_found);
 	EXPECT_EQ(0, b.kernel_found);
 }
 
 /*
- * On a shadow imported from the caller, both loops agree address for
- * address: each side counts the same random addresses over the whole
- * user address space, and the shadow's count is what its FIND ioctl
- * says of each of them.
+ * On a shadow imported from the caller, the shadow's FIND answers each
+ * address with the VMA the real maps say find_vma() finds (or none), and
+ * each loop counts exactly those: a half of the addresses over a window
+ * of a few hundred regions, a quarter anywhere below the highest VMA,
+ * and a quarter above it.
  */
 TEST(bench_import_agrees)
 {
 	struct vmashadow_bench b;
 	struct vmashadow_find f;
-	unsigned long seed = 9, i, found = 0, regions;
+	unsigned long seed = 9, i, expect = 0, regions, top;
 	long ret;
+	int k;
 
 	ASSERT_LE(0, vms_open());
-	/* a few hundred regions of the caller's own, in the window */
 	for (i = 0; i < 256; i++)
 		ASSERT_EQ(0, vms_real_map(PG(2 * i), VMS_PS,
 					  i & 1 ? PROT_READ : PROT_NONE,
 					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 					  -1, 0, NULL));
-	/* half over the window, a quarter anywhere, a quarter above all */
+	top = read_vmas();
+	ASSERT_NE(0, top);
 	for (i = 0; i < NADDR; i++) {
 		unsigned long r = next_random(&seed);
 
 		switch (i & 3) {
 		case 0:
-			addrs[i] = r % ABOVE_ALL;
+			addrs[i] = r % top;
 			break;
 		case 3:
-			addrs[i] = ABOVE_ALL + r % PGS(16);
+			if (top <= TASK_SIZE_47 - 16 * VMS_PS) {
+				addrs[i] = top + r % (16 * VMS_PS);
+				break;
+			}
+			/* no room above: below it */
+			addrs[i] = r % top;
 			break;
 		default:
 			addrs[i] = PG(0) + r % PGS(520);
@@ -188,17 +249,30 @@ TEST(bench_import_agrees)
 	}
 	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, &regions));
 	ASSERT_LT(256, regions);
-	ASSERT_EQ(0, bench(vms_fd, addrs, NADDR, 2, &b));
-	EXPECT_EQ(b.kernel_found, b.shadow_found);
+	/* the maps once more: nothing may have changed since */
+	ASSERT_EQ(top, read_vmas());
+	ASSERT_EQ(regions, nvma);
 	for (i = 0; i < NADDR; i++) {
+		k = real_find(addrs[i]);
 		ret = vms_find(vms_fd, VMASHADOW_FIND_VMA, addrs[i], 0, &f);
-		ASSERT_TRUE(ret == 0 || ret == -ENOENT);
-		found += !ret;
+		if (k < 0) {
+			ASSERT_EQ(-ENOENT, ret)
+				TH_LOG("%#llx: the shadow finds a region, the maps none",
+				       addrs[i]);
+			continue;
+		}
+		expect++;
+		ASSERT_EQ(0, ret) TH_LOG("%#llx: no region in the shadow", addrs[i]);
+		ASSERT_EQ(vma_start[k], f.region.start) TH_LOG("%#llx", addrs[i]);
+		ASSERT_EQ(vma_end[k], f.region.end) TH_LOG("%#llx", addrs[i]);
 	}
-	EXPECT_EQ(2 * found, b.shadow_found);
-	/* a quarter lies above every VMA; nearly all the rest below one */
-	EXPECT_LT(NADDR / 2, found);
-	EXPECT_GE(NADDR * 3 / 4, found);
+	ASSERT_EQ(0, bench(vms_fd, addrs, NADDR, 2, &b));
+	EXPECT_EQ(2 * expect, b.shadow_found);
+	EXPECT_EQ(2 * expect, b.kernel_found);
+	/* the window's addresses hit one of its regions or a hole below one */
+	EXPECT_LE(NADDR / 2, expect);
+	if (top <= TASK_SIZE_47 - 16 * VMS_PS)
+		EXPECT_GE(NADDR * 3 / 4, expect);
 	EXPECT_EQ(0, vms_real_unmap(PG(0), PGS(512)));
 }
 
@@ -238,40 +312,89 @@ TEST(bench_cache_hits)
 	EXPECT_EQ(500, b.cache_hits);
 }
 
+FIXTURE(slow) {
+	int dummy;
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
 /*
- * A fatal signal ends the call between two rounds: a call of 64 rounds
- * dies in about the time of one, not of 64.
+ * Start a call of @rounds rounds over @count addresses in a child, kill
+ * it after @delay seconds, and return how long it took to die, or a
+ * negative number if it did not die of the SIGKILL.
  */
-TEST(bench_killable)
+static double kill_during(__u32 count, __u32 rounds, double delay)
 {
 	struct vmashadow_bench b;
-	double t, one, died;
-	unsigned long i;
+	double t;
 	int status;
-	pid_t pid;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(bench(vms_fd, addrs, count, rounds, &b) ? 1 : 0);
+	usleep((useconds_t)(delay * 1e6));
+	t = now();
+	if (kill(pid, SIGKILL) || waitpid(pid, &status, 0) != pid)
+		return -1;
+	t = now() - t;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? t : -1;
+}
+
+/*
+ * A fatal signal ends the call within a few thousand lookups: a call of
+ * 64 rounds killed in its shadow loop dies in a small part of one round,
+ * not in the 63 left.
+ */
+TEST_F_TIMEOUT(slow, bench_killable_shadow, 120)
+{
+	struct vmashadow_bench b;
+	double one, died;
+	unsigned long i;
 
 	ASSERT_LE(0, vms_open());
 	ASSERT_EQ(0, vms_import(vms_fd, 0, 0, 0, NULL));
 	for (i = 0; i < MAX_COUNT; i++)
-		addrs[i] = (i * 7919 * VMS_PS) % ABOVE_ALL;
-	t = now();
+		addrs[i] = (i * 7919 * VMS_PS) % TASK_SIZE_47;
 	ASSERT_EQ(0, bench(vms_fd, addrs, MAX_COUNT, 1, &b));
-	one = now() - t;
+	one = b.shadow_ns / 1e9;
+	died = kill_during(MAX_COUNT, 64, one * 2 + 0.1);
+	ASSERT_LE(0, died);
+	TH_LOG("a shadow round %.3f s; killed in %.3f s", one, died);
+	EXPECT_GT(8 * one + 0.5, died);
+}
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(bench(vms_fd, addrs, MAX_COUNT, 64, &b) ? 1 : 0);
-	usleep(200 * 1000);
-	t = now();
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	died = now() - t;
-	ASSERT_TRUE(WIFSIGNALED(status));
-	EXPECT_EQ(SIGKILL, WTERMSIG(status));
-	TH_LOG("one round %.3f s; killed in %.3f s", one, died);
-	/* 64 rounds take 64 * one: dying takes at most a round or two */
-	EXPECT_GT(16 * one + 0.5, died);
+/*
+ * The same in the kernel's loop: with an empty shadow the shadow's loop
+ * is short, and the kill lands a few rounds into the kernel's (1,024
+ * rounds of 65,536 lookups), which takes no more than a round or two to
+ * end.
+ */
+TEST_F_TIMEOUT(slow, bench_killable_kernel, 120)
+{
+	const __u32 count = 1 << 16, rounds = 1024;
+	struct vmashadow_bench b;
+	double shadow, kernel, died;
+	unsigned long i;
+
+	ASSERT_LE(0, vms_open());
+	for (i = 0; i < count; i++)
+		addrs[i] = (i * 7919 * VMS_PS) % TASK_SIZE_47;
+	ASSERT_EQ(0, bench(vms_fd, addrs, count, 1, &b));
+	shadow = b.shadow_ns / 1e9;
+	kernel = b.kernel_ns / 1e9;
+	died = kill_during(count, rounds, rounds * shadow * 1.5 + 8 * kernel);
+	ASSERT_LE(0, died);
+	TH_LOG("rounds of %.4f s (shadow) and %.4f s (kernel); killed in %.3f s",
+	       shadow, kernel, died);
+	EXPECT_GT(16 * kernel + 0.5, died);
 }
 
 TEST_HARNESS_MAIN
