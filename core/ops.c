@@ -1082,17 +1082,20 @@ static bool vms_has_vdso(const struct vms_mm *mm)
  * The kernel draws from the start_stack that setup_arg_pages() set.
  * create_elf_tables() then moves the stack pointer down, by
  * arch_align_stack()'s random up to 8 KiB and by the auxiliary vector,
- * argv and envp, and sets the start_stack that a shadow learns: pages
- * lower, by an amount it cannot know.  Where the draws end depends on
- * that start when a PMD boundary B lies between the two (T: the pair's
- * size; S: the kernel's start, page aligned; S': the shadow's):
+ * argv and envp, and sets the start_stack that IMPORT reads: a page or
+ * more lower.  (The draw's start is also mm->arg_start, which the params
+ * do not carry.)  Where the draws end depends on that start when a PMD
+ * boundary B lies between the two (T: the pair's size; S: the kernel's
+ * start, page aligned; S': the shadow's):
  *
  *	S' + T <= B < S + T:	the shadow's draws would end at B - T,
  *				the kernel's end at B + 2 MiB - T
  *
- * So every start from start_stack's page up to the end of the stack region
- * may have been the kernel's, and a draw up to the last page of the
- * highest of them is one it could make.
+ * The kernel's start lies below the top of the stack region, which only
+ * ever grows down: every start from start_stack's page up to that top may
+ * have been the kernel's, and a draw up to the last page of the highest
+ * of them is one it could make.  Without a stack region holding
+ * start_stack, start_stack's page is the only start.
  */
 static int vms_vdso_exec_hint(struct vms_mm *mm, unsigned long len,
 			      unsigned long page, unsigned long *hint)
@@ -1105,7 +1108,8 @@ static int vms_vdso_exec_hint(struct vms_mm *mm, unsigned long len,
 		return page ? -EINVAL : 0;
 	}
 	stack = vms_lookup(mm, mm->params.start_stack);
-	top = stack ? max(start, stack->end) : start;
+	top = stack && (stack->flags & VMASHADOW_VM_GROWSDOWN) ?
+	      max(start, stack->end) : start;
 	end = (top + len + SZ_2M - 1) & ~(SZ_2M - 1UL);
 	end = min(end, VMS_TASK_SIZE) - len;
 	if (end <= start)

@@ -293,10 +293,12 @@ TEST(bug11_dev_zero_shared)
  * set; the one a shadow imports is create_elf_tables()'s, pages lower.
  * When the pair fits below a PMD boundary from the lower start and not
  * from the higher, the core refused draws the kernel makes (found by
- * selftests/vdso.c on the debug lane, about one exec in 40).  Here the
- * pair is 5 pages, start_stack's page is 1019 and the PMD ends at 1024:
- * from page 1019 the draws end at once, from 1020 (inside the stack
- * region, which ends at 1022) they run to page 1531.
+ * selftests/vdso.c on the debug lane; rare, as it needs a PMD boundary
+ * in the page or two between the two starts).  Here the pair is 5
+ * pages, start_stack lies in page 1018, so the draws count from page
+ * 1019, and the PMD ends at 1024: from page 1019 they end at once, from
+ * 1020 or 1021 (the stack region ends at 1022) they run to page 1531,
+ * draw 512.  A region that does not grow down is no stack.
  */
 TEST(bug12_vdso_draw_above_learned_stack_61)
 {
@@ -311,9 +313,18 @@ TEST(bug12_vdso_draw_above_learned_stack_61)
 			    NULL, 0, NULL));
 	mm->params.start_stack = PG(1018) + 0x6c0;
 	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 513, true, &a));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 512, true, &a));
+	ASSERT_EQ(PG(1019 + 512 + 4), a);
+	ASSERT_EQ(0, vms_unmap(mm, PG(1019 + 512), PGS(5)));
 	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 300, true, &a));
 	ASSERT_EQ(PG(1019 + 300 + 4), a);
 	LAYOUT(mm, "990-1022:rw-p 1319-1323:r--p 1323-1324:r-xp");
+	mm_free(mm);
+
+	mm = mm_new();
+	ASSERT_EQ(0, MAPA(mm, 990, 32, RW));
+	mm->params.start_stack = PG(1018) + 0x6c0;
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 1, true, &a));
 	mm_free(mm);
 
 	/* the stack region no higher than start_stack's page: draw 0 only */
