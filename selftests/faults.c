@@ -293,11 +293,10 @@ static void add(const char *name, unsigned int which, unsigned long addr,
 	s->rules = rules;
 	s->npre = 0;
 	/*
-	 * A real call would find its regions waiting in the reserve that
-	 * the base state's calls left, and have no allocation to fail.  A
-	 * dry run copies the shadow, and the copy's reserve starts empty.
+	 * A call would find its regions waiting in the reserve that the
+	 * base state's calls left, and have no allocation to fail.
 	 */
-	s->drain = !(op_flags & VMASHADOW_OPF_DRY_RUN);
+	s->drain = true;
 }
 
 /* A userfaultfd scenario: its op, then its set-up with pre_uffd(). */
@@ -307,8 +306,6 @@ static void add_uffd(const char *name, unsigned int which, unsigned int ctx,
 {
 	add(name, which, addr, len, 0, flags, 0, 0, op_flags, rules);
 	scen[nscen - 1].op.offset = ctx;
-	scen[nscen - 1].drain = which == VMASHADOW_OP_UFFD_REGISTER ||
-				which == VMASHADOW_OP_UFFD_UNREGISTER;
 }
 
 static void pre_uffd(unsigned int which, unsigned int ctx, unsigned long addr,
