@@ -39,7 +39,14 @@ WHY = {
         "top 9 or 12 levels into consecutive objects after the import changed "
         "nothing measurable: the cost is in the bottom levels.  At 1,000 "
         "regions, and wherever lookups have locality (the cache), the shadow "
-        "is 1.5-5x faster.  What would close it: a B-tree-shaped index (16 "
+        "is 1.5-5x faster.  The ratio at 65,000 depends on the host's caches: "
+        "the same code gave 0.92-0.96 on the machine of 2026-11-26 and "
+        "0.62-0.79 on that of 2026-11-27, where the bench ioctl as it was on "
+        "the 26th gives 0.62 as well.  The lookup cache is about 24 of the "
+        "200 instructions of a miss at 1,000,000 regions (`make bench-host` "
+        "with and without it); keeping each slot's range in the mm, so that a "
+        "miss reads no region, left the count as it was (not kept).  What "
+        "would close it: a B-tree-shaped index (16 "
         "bounds to a node, searched in sequence, as the maple tree has) "
         "beside or instead of the rbtree the design asks for; not attempted."),
     'mutations': (
