@@ -5,6 +5,7 @@ plot from the "bench ..." lines that bench/vmsbench.c printed in each VM
 (make bench).  Every figure is a ratio of two measurements from one VM run."""
 import math
 import re
+import os
 import sys
 import time
 
@@ -45,10 +46,30 @@ WHY = {
         "the 26th gives 0.62 as well.  The lookup cache is about 24 of the "
         "200 instructions of a miss at 1,000,000 regions (`make bench-host` "
         "with and without it); keeping each slot's range in the mm, so that a "
-        "miss reads no region, left the count as it was (not kept).  What "
-        "would close it: a B-tree-shaped index (16 "
-        "bounds to a node, searched in sequence, as the maple tree has) "
-        "beside or instead of the rbtree the design asks for; not attempted."),
+        "miss reads no region, left the count as it was (not kept).\n\n"
+        "  Other lookups timed in the same ioctl over the same random "
+        "addresses at 65,000 regions (session 10, scratch builds in which a "
+        "module parameter chose the shadow's loop; not kept), 6.1 / 6.12, "
+        "two runs of each: the rbtree walk without the cache in front "
+        "0.60-0.75 / 0.64-0.73, so the cache's four slots cost about a tenth "
+        "of a random miss; a walk to the bottom that reads only `->end` (no "
+        "stop at the holding region, one load and one branch a level) "
+        "0.65-0.93 / 0.73-0.82 alone, but with the cache in front no better "
+        "than today's walk (0.55-0.69 / 0.56-0.65); the same walk without "
+        "branches (`cmov`) 0.64-0.68 / 0.64-0.66, faster at 1,000 regions "
+        "(2.0 / 2.2) and slower at 65,000, where the host no longer runs "
+        "ahead down the likely child.  Indexes built once from the tree, "
+        "none kept up: binary search of a sorted array of the ends "
+        "1.91-1.94 / 2.03-2.07; blocks of 16 ends under a binary-searched "
+        "array of the blocks' last ends 2.14 / 2.28; the ends in Eytzinger "
+        "order 3.09-3.11 / 3.23-3.26.  So it is the rbtree's shape that "
+        "loses, one region per dependent load, not the code of its walk; "
+        "any layout with several bounds to a cache line wins by 2-3x.  What "
+        "would close it: such an index beside the rbtree the design asks "
+        "for, either rebuilt after a run of lookups with no change between "
+        "them (16 bytes a region while it exists, which the memory figure "
+        "would have to count) or kept up as a B-tree with the maple tree's "
+        "16 bounds to a node; not built."),
     'mutations': (
         "One ioctl per operation pays the system call (with Debian's "
         "mitigations and the LSM's ioctl hook), two copies of a 96-byte "
@@ -274,6 +295,12 @@ def ioctl_ceiling(kernels, figs):
     return out
 
 
+def measured(paths):
+    """When the newest of the VM outputs was written: when it was measured."""
+    t = max(os.path.getmtime(p) for p in paths)
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+
+
 def main():
     md_out, svg_out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     kernels, figs, scaling, growth, infos = parse(paths)
@@ -293,7 +320,8 @@ def main():
          'divides.  `ratio` is linux / vmashadow for times and vmashadow / linux '
          'for rates: above 1, the shadow is faster.  On this loaded 2-core host '
          'single ratios still move by 10-30 % between runs.',
-         '', f'Generated {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.', '',
+         '', f'Measured {measured(paths)}, generated '
+         f'{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.', '',
          'The layout: n regions of 4 pages, contiguous, alternating PROT_NONE and '
          'PROT_READ so none merge.  The real one is made with mmap and mprotect; '
          'the shadow imports it (VMASHADOW_IOC_IMPORT of the benchmark process), '
