@@ -36,9 +36,9 @@
 /*
  * 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth;
  * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2) and
- * GET_POLICY
+ * GET_POLICY; 6: userfaultfd; 7: arg_start
  */
-#define VMASHADOW_API_MINOR	6
+#define VMASHADOW_API_MINOR	7
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -148,13 +148,14 @@ struct vmashadow_version {
 #define VMASHADOW_PARAM_RLIMIT_STACK	0x4000
 #define VMASHADOW_PARAM_MEMS_ALLOWED	0x8000
 #define VMASHADOW_PARAM_NODES_ONLINE	0x10000
-#define VMASHADOW_PARAM_ALL		0x1ffff
+#define VMASHADOW_PARAM_ARG_START	0x20000
+#define VMASHADOW_PARAM_ALL		0x3ffff
 
 /*
  * Older versions, still accepted: without rlimit_as; without commit_*;
  * without mdwe; without def_flags and rlimit_memlock; without the data
  * limit and segment; without rlimit_stack; without mems_allowed; without
- * nodes_online.
+ * nodes_online; without arg_start.
  */
 #define VMASHADOW_PARAMS_SIZE_VER0	64
 #define VMASHADOW_PARAMS_SIZE_VER1	72
@@ -164,6 +165,7 @@ struct vmashadow_version {
 #define VMASHADOW_PARAMS_SIZE_VER5	168
 #define VMASHADOW_PARAMS_SIZE_VER6	176
 #define VMASHADOW_PARAMS_SIZE_VER7	184
+#define VMASHADOW_PARAMS_SIZE_VER8	192
 
 /* A resource limit that is not there: RLIM_INFINITY. */
 #define VMASHADOW_RLIM_INFINITY		(~0ULL)
@@ -253,6 +255,13 @@ struct vmashadow_params {
 	 * system's by default and after IMPORT.
 	 */
 	__u64 nodes_online;
+	/*
+	 * mm->arg_start, where exec put argv: the stack pointer that exec's
+	 * setup_arg_pages() left, from which 6.1 drew the [vdso]'s place
+	 * (VMASHADOW_OP_MAP_VDSO with VMASHADOW_OPF_EXEC).  0, the default:
+	 * not known.  IMPORT takes the process's.
+	 */
+	__u64 arg_start;
 };
 
 /*

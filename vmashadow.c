@@ -396,6 +396,7 @@ static void vms_params_export(const struct vms_params *p,
 	out->rlimit_stack = p->rlimit_stack;
 	out->mems_allowed = p->mems_allowed;
 	out->nodes_online = p->nodes_online;
+	out->arg_start = p->arg_start;
 }
 
 static long vms_ioctl_get_params(struct vms_ctx *ctx, void __user *uarg)
@@ -432,6 +433,9 @@ static int vms_params_check(const struct vmashadow_params *p)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_START_STACK) &&
 	    p->start_stack > VMS_TASK_SIZE)
+		return -EINVAL;
+	if ((p->set & VMASHADOW_PARAM_ARG_START) &&
+	    p->arg_start > VMS_TASK_SIZE)
 		return -EINVAL;
 	if ((p->set & VMASHADOW_PARAM_MMAP_BASE) &&
 	    (p->mmap_base > VMS_TASK_SIZE || (p->mmap_base & ~PAGE_MASK)))
@@ -488,6 +492,8 @@ static long vms_ioctl_set_params(struct vms_ctx *ctx, void __user *uarg)
 	}
 	if (p.set & VMASHADOW_PARAM_START_STACK)
 		mp->start_stack = p.start_stack;
+	if (p.set & VMASHADOW_PARAM_ARG_START)
+		mp->arg_start = p.arg_start;
 	if (p.set & VMASHADOW_PARAM_MMAP_BASE)
 		mp->mmap_base = p.mmap_base;
 	if (p.set & VMASHADOW_PARAM_MMAP_MIN_ADDR)
@@ -1554,6 +1560,7 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 	dst->params.start_data = mm->start_data;
 	dst->params.end_data = mm->end_data;
 	dst->params.start_stack = mm->start_stack;
+	dst->params.arg_start = mm->arg_start;
 	dst->params.mmap_base = mm->mmap_base;
 	dst->params.def_flags = mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT);
 #ifdef MMF_HAS_MDWE

@@ -210,6 +210,8 @@ struct vms_params {
 	unsigned long		start_brk;
 	unsigned long		brk;
 	unsigned long		start_stack;
+	/* where exec put argv, 6.1's [vdso] draws from it; 0: not known */
+	unsigned long		arg_start;
 	unsigned long		mmap_base;
 	unsigned long		mmap_min_addr;
 	unsigned int		overcommit_memory;

@@ -1079,44 +1079,56 @@ static bool vms_has_vdso(const struct vms_mm *mm)
  * start_stack, and must be one the kernel could make.  6.12 removed it:
  * exec asks for any place (row 7).
  *
- * The kernel draws from the start_stack that setup_arg_pages() set.
- * create_elf_tables() then moves the stack pointer down, by
- * arch_align_stack()'s random up to 8 KiB and by the auxiliary vector,
- * argv and envp, and sets the start_stack that IMPORT reads: a page or
- * more lower.  (The draw's start is also mm->arg_start, which the params
- * do not carry.)  Where the draws end depends on that start when a PMD
- * boundary B lies between the two (T: the pair's size; S: the kernel's
- * start, page aligned; S': the shadow's):
+ * The kernel draws from the start_stack that setup_arg_pages() set, which
+ * is mm->arg_start.  create_elf_tables() then moves the stack pointer
+ * down, by arch_align_stack()'s random up to 8 KiB and by the auxiliary
+ * vector, argv and envp, and sets the start_stack that IMPORT reads: a
+ * page or more lower.  So the draws run from arg_start's page, A, to the
+ * last place in the PMD above it where the pair still fits:
  *
- *	S' + T <= B < S + T:	the shadow's draws would end at B - T,
- *				the kernel's end at B + 2 MiB - T
+ *	S       A                                B: a PMD boundary
+ *	|-------|======= the draws =======|<- T ->|
+ *	page 0  first                      last: B - T, T the pair's size
  *
- * The kernel's start lies below the top of the stack region, which only
- * ever grows down: every start from start_stack's page up to that top may
- * have been the kernel's, and a draw up to the last page of the highest
- * of them is one it could make.  Without a stack region holding
- * start_stack, start_stack's page is the only start.
+ * Counted from start_stack's page, S, they would end a PMD early where a
+ * boundary lies between the two (S + T <= B < A + T).  Without arg_start
+ * (0: not known, as in a shadow that was not imported) any start from S
+ * up to the top of the stack region holding start_stack, which only ever
+ * grows down, may have been the kernel's: a draw is refused only if none
+ * could give it.
  */
+static unsigned long vms_vdso_draw_end(unsigned long start, unsigned long len)
+{
+	unsigned long end = (start + len + SZ_2M - 1) & ~(SZ_2M - 1UL);
+
+	end = min(end, VMS_TASK_SIZE) - len;
+	return max(end, start);
+}
+
 static int vms_vdso_exec_hint(struct vms_mm *mm, unsigned long len,
 			      unsigned long page, unsigned long *hint)
 {
-	unsigned long start = PAGE_ALIGN(mm->params.start_stack), top, end;
+	unsigned long base = PAGE_ALIGN(mm->params.start_stack), first, last;
 	struct vms_region *stack;
 
 	if (vms_rules_6_12(mm)) {
 		*hint = 0;
 		return page ? -EINVAL : 0;
 	}
-	stack = vms_lookup(mm, mm->params.start_stack);
-	top = stack && (stack->flags & VMASHADOW_VM_GROWSDOWN) ?
-	      max(start, stack->end) : start;
-	end = (top + len + SZ_2M - 1) & ~(SZ_2M - 1UL);
-	end = min(end, VMS_TASK_SIZE) - len;
-	if (end <= start)
-		end = start;
-	if (page > (end - start) >> PAGE_SHIFT)
+	if (mm->params.arg_start) {
+		first = PAGE_ALIGN(mm->params.arg_start);
+		last = vms_vdso_draw_end(first, len);
+	} else {
+		stack = vms_lookup(mm, mm->params.start_stack);
+		first = base;
+		last = stack && (stack->flags & VMASHADOW_VM_GROWSDOWN) ?
+		       max(base, stack->end) : base;
+		last = vms_vdso_draw_end(last, len);
+	}
+	if (last < base || page > (last - base) >> PAGE_SHIFT ||
+	    base + (page << PAGE_SHIFT) < first)
 		return -EINVAL;
-	*hint = start + (page << PAGE_SHIFT);
+	*hint = base + (page << PAGE_SHIFT);
 	return 0;
 }
 

@@ -344,6 +344,7 @@ long vms_host_ioctl(int fd, unsigned long cmd, void *arg)
 		p->start_brk = mp->start_brk;
 		p->brk = mp->brk;
 		p->start_stack = mp->start_stack;
+		p->arg_start = mp->arg_start;
 		p->mmap_base = mp->mmap_base;
 		p->mmap_min_addr = mp->mmap_min_addr;
 		p->overcommit_memory = mp->overcommit_memory;
@@ -363,6 +364,8 @@ long vms_host_ioctl(int fd, unsigned long cmd, void *arg)
 		}
 		if (p->set & VMASHADOW_PARAM_START_STACK)
 			mp->start_stack = p->start_stack;
+		if (p->set & VMASHADOW_PARAM_ARG_START)
+			mp->arg_start = p->arg_start;
 		if (p->set & VMASHADOW_PARAM_MMAP_BASE)
 			mp->mmap_base = p->mmap_base;
 		if (p->set & VMASHADOW_PARAM_MMAP_MIN_ADDR)

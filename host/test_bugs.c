@@ -338,4 +338,51 @@ TEST(bug12_vdso_draw_above_learned_stack_61)
 	mm_free(mm);
 }
 
+/*
+ * 12, exact: with arg_start known (IMPORT reads it), the draws run from
+ * its page, not from any start bug12 had to allow.  The stack region is
+ * 990-1021 and start_stack in page 1018, so draws count from page 1019;
+ * arg_start in page 1020 makes the first draw page 1021, draw 2, and the
+ * last page 1531, draw 512.  With arg_start in page 1018 and the stack
+ * region up to 1022, the pair fits below the PMD boundary from page
+ * 1019: draw 0 is the only one, where bug12's rule allowed up to 512.
+ * It lands on the stack, as the kernel's often do (the stack region
+ * holds arg_start), and the placement looks elsewhere.
+ */
+TEST(bug12_vdso_draw_from_arg_start_61)
+{
+	struct vms_mm *mm = mm_new();
+	unsigned long a;
+
+	if (k612()) {
+		mm_free(mm);
+		SKIP(return, "6.1's vdso_addr()");
+	}
+	ASSERT_EQ(0, do_map(mm, PG(990), PGS(31), RW, ANON_FIXED | MAP_GROWSDOWN,
+			    NULL, 0, NULL));
+	mm->params.start_stack = PG(1018) + 0x6c0;
+	mm->params.arg_start = PG(1020) + 0x10;
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 0, true, &a));
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 1, true, &a));
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 513, true, &a));
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), ~0UL, true, &a));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 2, true, &a));
+	ASSERT_EQ(PG(1021 + 4), a);
+	ASSERT_EQ(0, vms_unmap(mm, PG(1021), PGS(5)));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 512, true, &a));
+	ASSERT_EQ(PG(1019 + 512 + 4), a);
+	mm_free(mm);
+
+	mm = mm_new();
+	ASSERT_EQ(0, do_map(mm, PG(990), PGS(32), RW, ANON_FIXED | MAP_GROWSDOWN,
+			    NULL, 0, NULL));
+	mm->params.start_stack = PG(1018) + 0x6c0;
+	mm->params.arg_start = PG(1018) + 0x800;
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 1, true, &a));
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 512, true, &a));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 0, true, &a));
+	ASSERT_NE(PG(1019 + 4), a);
+	mm_free(mm);
+}
+
 TEST_HARNESS_MAIN

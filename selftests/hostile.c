@@ -246,7 +246,7 @@ static bool is_uffd_op(unsigned int op)
  * Too small: 0, 1, 4, one byte short, eight short.  The module refuses any
  * size below a structure's first version with -EINVAL.  Every structure is
  * at its first version but struct vmashadow_params, whose first version
- * (VMASHADOW_PARAMS_SIZE_VER0) is 64 bytes short of today's, and struct
+ * (VMASHADOW_PARAMS_SIZE_VER0) is far shorter than today's, and struct
  * vmashadow_stats (VMASHADOW_STATS_SIZE_VER0, 8 short): any size from
  * there on is zero-extended and accepted, as openat2() accepts an older
  * one.
@@ -889,6 +889,8 @@ TEST(params_bad_values)
 	SETP(-EINVAL, max_map_count, 0xffffffffu, VMASHADOW_PARAM_MAX_MAP_COUNT);
 	SETP(-EINVAL, start_stack, TASK_SZ + 1, VMASHADOW_PARAM_START_STACK);
 	SETP(-EINVAL, start_stack, KPTR, VMASHADOW_PARAM_START_STACK);
+	SETP(-EINVAL, arg_start, TASK_SZ + 1, VMASHADOW_PARAM_ARG_START);
+	SETP(-EINVAL, arg_start, KPTR, VMASHADOW_PARAM_ARG_START);
 	SETP(-EINVAL, mmap_base, PG(0) + 1, VMASHADOW_PARAM_MMAP_BASE);
 	SETP(-EINVAL, mmap_base, TASK_SZ + PSZ, VMASHADOW_PARAM_MMAP_BASE);
 	SETP(-EINVAL, mmap_base, KPTR, VMASHADOW_PARAM_MMAP_BASE);

@@ -43,6 +43,9 @@ TEST(self_whole)
 	EXPECT_EQ((unsigned long)syscall(SYS_brk, 0), p.brk);
 	EXPECT_NE(0, p.start_brk);
 	EXPECT_NE(0, p.start_stack);
+	/* /proc/self/stat's 48th field; argv lies above the stack pointer */
+	EXPECT_EQ(vms_stat_field(48), p.arg_start);
+	EXPECT_LT(p.start_stack, p.arg_start);
 	EXPECT_NE(0, p.mmap_base);
 }
 

@@ -28,6 +28,7 @@
 #define PERL		"/usr/bin/perl"
 #define ASLR		"/proc/sys/kernel/randomize_va_space"
 #define EXEC_RUNS	12
+#define TASK_SZ		0x7ffffffff000UL
 
 static long shadow_map_vdso(int fd, unsigned long hint,
 			    const struct vms_vdso_at *v, unsigned int op_flags,
@@ -181,6 +182,53 @@ static pid_t start_perl(int *in)
 }
 
 /*
+ * 6.1's vdso_addr() from @start, the page above the arg_start that
+ * IMPORT read: the last place it may draw for a pair of @len bytes, the
+ * first place being @start itself.
+ */
+static unsigned long draw_end_61(unsigned long start, unsigned long len)
+{
+	unsigned long end = (start + len + (2UL << 20) - 1) & ~((2UL << 20) - 1);
+
+	if (end > TASK_SZ)
+		end = TASK_SZ;
+	end -= len;
+	return end > start ? end : start;
+}
+
+/*
+ * 6.1: the real [vvar] lies in the range of draws the module computes
+ * from arg_start (a check of that formula against the kernel), and the
+ * shadow refuses the draws just outside it.  Returns the page to give
+ * MAP_VDSO: the real draw when the vdso cleared the stack, else the
+ * first draw, which lies on the stack as the kernel's did (the stack
+ * region holds arg_start), so that the placement falls back alike.
+ */
+static unsigned long exec_draw_61(struct __test_metadata *_metadata,
+				  const struct vmashadow_params *p,
+				  const struct vms_vdso_at *v, int run)
+{
+	unsigned long base = (p->start_stack + VMS_PS - 1) & ~(VMS_PS - 1);
+	unsigned long first = (p->arg_start + VMS_PS - 1) & ~(VMS_PS - 1);
+	unsigned long last = draw_end_61(first, v->end - v->vvar), out;
+
+	EXPECT_LE(base, first);
+	if (v->vvar >= base) {
+		EXPECT_TRUE(v->vvar >= first && v->vvar <= last)
+			TH_LOG("run %d: real [vvar] %#lx outside the draws %#lx-%#lx",
+			       run, v->vvar, first, last);
+	}
+	if (first > base)
+		EXPECT_EQ(-EINVAL, shadow_map_vdso(vms_fd, 0, v,
+				VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN,
+				(first - base) / VMS_PS - 1, &out));
+	EXPECT_EQ(-EINVAL, shadow_map_vdso(vms_fd, 0, v,
+			VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN,
+			(last - base) / VMS_PS + 1, &out));
+	return ((v->vvar >= base ? v->vvar : first) - base) / VMS_PS;
+}
+
+/*
  * Row 7, exec with randomisation on, several times: the shadow given the
  * process without its vdso places the vdso where exec did.  6.1 says
  * "above the stack" (when the random page clears the stack; else the
@@ -218,12 +266,10 @@ TEST(exec_placement)
 		ASSERT_EQ(0, vms_shadow_unmap(vms_fd, v.vvar, v.end - v.vvar));
 		ASSERT_EQ(0, vms_get_params(vms_fd, &p));
 		start = (p.start_stack + VMS_PS - 1) & ~(VMS_PS - 1);
-		if (v.vvar >= start) {
-			above++;
-			/* 6.1's draw: the shadow must find it one it can make */
-			if (p.rules == VMASHADOW_RULES_6_1)
-				page = (v.vvar - start) / VMS_PS;
-		}
+		above += v.vvar >= start;
+		/* 6.1's draw: exactly one the kernel could make */
+		if (p.rules == VMASHADOW_RULES_6_1)
+			page = exec_draw_61(_metadata, &p, &v, i);
 		EXPECT_EQ(0, shadow_map_vdso(vms_fd, 0, &v, VMASHADOW_OPF_EXEC,
 					     page, &out))
 			TH_LOG("run %d: start_stack %#llx mmap_base %#llx page %lu; real [vvar] %#lx [vdso] %#lx-%#lx",

@@ -160,7 +160,8 @@ TEST(reserved_and_flags)
 	 * extended) and written back no further than it goes: params 0
 	 * without rlimit_as, 3 without def_flags and rlimit_memlock, 4
 	 * without the data limit and segment, 5 without rlimit_stack, 6
-	 * without mems_allowed, 7 without nodes_online; STATS
+	 * without mems_allowed, 7 without nodes_online, 8 without
+	 * arg_start; STATS
 	 * 0 without locked_pages, 1 without data_pages.
 	 */
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
@@ -174,6 +175,10 @@ TEST(reserved_and_flags)
 				   VMASHADOW_PARAMS_SIZE_VER5, sizeof(p)));
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
 				   VMASHADOW_PARAMS_SIZE_VER6, sizeof(p)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER7, sizeof(p)));
+	EXPECT_EQ(0, older_version(VMASHADOW_IOC_GET_PARAMS,
+				   VMASHADOW_PARAMS_SIZE_VER8, sizeof(p)));
 	EXPECT_EQ(0, older_version(VMASHADOW_IOC_STATS,
 				   VMASHADOW_STATS_SIZE_VER0,
 				   sizeof(struct vmashadow_stats)));
@@ -220,6 +225,12 @@ TEST(reserved_and_flags)
 					  VMASHADOW_PARAM_NODES_ONLINE));
 	p.nodes_online = 0x7;
 	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_NODES_ONLINE));
+	/* arg_start: below TASK_SIZE; 0 (not known) is the default */
+	p.arg_start = 0x7ffffffff001UL;
+	EXPECT_EQ(-EINVAL, vms_set_params(vms_fd, &p,
+					  VMASHADOW_PARAM_ARG_START));
+	p.arg_start = PG(3) + 0x10;
+	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_ARG_START));
 	memset(&p, 0, sizeof(p));
 	ASSERT_EQ(0, vms_get_params(vms_fd, &p));
 	EXPECT_EQ(PGS(2), p.rlimit_data);
@@ -229,6 +240,7 @@ TEST(reserved_and_flags)
 	EXPECT_EQ(PG(1), p.end_data);
 	EXPECT_EQ(0x5, p.mems_allowed);
 	EXPECT_EQ(0x7, p.nodes_online);
+	EXPECT_EQ(PG(3) + 0x10, p.arg_start);
 	/* RLIMIT_STACK: any value */
 	p.rlimit_stack = PGS(3);
 	EXPECT_EQ(0, vms_set_params(vms_fd, &p, VMASHADOW_PARAM_RLIMIT_STACK));

@@ -1158,6 +1158,7 @@ static int do_set(struct state *st, const struct cmd *c)
 	case VMASHADOW_PARAM_RLIMIT_STACK: p.rlimit_stack = a; break;
 	case VMASHADOW_PARAM_MEMS_ALLOWED: p.mems_allowed = a; break;
 	case VMASHADOW_PARAM_NODES_ONLINE: p.nodes_online = a; break;
+	case VMASHADOW_PARAM_ARG_START: p.arg_start = a; break;
 	}
 	e = vd_set_params(st->fd, &p);
 	if (e) {

@@ -560,7 +560,7 @@ const char *const set_names[NSET] = {
 	"rules", "max_map_count", "brk", "stack", "mmap_base", "mmap_min_addr",
 	"overcommit", "rlimit_as", "commit", "def_flags", "rlimit_memlock",
 	"rlimit_data", "ignore_rlimit_data", "data_segment", "rlimit_stack",
-	"mems_allowed", "nodes_online",
+	"mems_allowed", "nodes_online", "arg_start",
 };
 const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_RULES, VMASHADOW_PARAM_MAX_MAP_COUNT, VMASHADOW_PARAM_BRK,
@@ -570,7 +570,7 @@ const uint32_t set_bits[NSET] = {
 	VMASHADOW_PARAM_MEMLOCK, VMASHADOW_PARAM_RLIMIT_DATA,
 	VMASHADOW_PARAM_RLIMIT_DATA, VMASHADOW_PARAM_DATA_SEGMENT,
 	VMASHADOW_PARAM_RLIMIT_STACK, VMASHADOW_PARAM_MEMS_ALLOWED,
-	VMASHADOW_PARAM_NODES_ONLINE,
+	VMASHADOW_PARAM_NODES_ONLINE, VMASHADOW_PARAM_ARG_START,
 };
 
 static const char *const madv_names[] = {
@@ -1047,12 +1047,15 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 
 		c->kind = C_SET;
 		if (k < 0) {
-			perr(p, "set: unknown parameter '%s' (rules, max_map_count, brk, "
-			     "stack, mmap_base, mmap_min_addr, overcommit, "
-			     "rlimit_as, commit, def_flags, rlimit_memlock, "
-			     "rlimit_data, ignore_rlimit_data, data_segment, "
-			     "rlimit_stack, mems_allowed, nodes_online)",
-			     a >= 1 ? w[1] : "");
+			char known[512];
+			size_t i, n = 0;
+
+			/* the names, from the table that knows them */
+			for (i = 0; i < NSET && n < sizeof(known); i++)
+				n += snprintf(known + n, sizeof(known) - n, "%s%s",
+					      i ? ", " : "", set_names[i]);
+			perr(p, "set: unknown parameter '%s' (%s)",
+			     a >= 1 ? w[1] : "", known);
 			return -1;
 		}
 		c->mode = k;

@@ -102,7 +102,7 @@ struct parser {
 /* Names of the counters of `stats`, the parameters of `set`, the outcome
  * fields of `expect result`. */
 #define NSTATS 13
-#define NSET 17
+#define NSET 18
 #define NRESULT 5
 extern const char *const stat_names[NSTATS];
 extern const char *const set_names[NSET];

@@ -236,7 +236,7 @@ same "diff: the inode of shared anonymous memory is not compared, a file's is" \
 status "--help" 0 "$V" --help
 grep -q '^Usage: vmashadow' "$TMP/out" && ok "--help on stdout" || notok "--help on stdout"
 status "--version without a device" 0 "$V" -d "$NODEV" --version
-grep -q '^interface 1\.6$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
+grep -q '^interface 1\.7$' "$TMP/out" && ok "--version names the interface" || notok "--version names the interface"
 status "unknown option: exit 2" 2 "$V" --frobnicate
 status "unknown format: exit 2" 2 "$V" -f png
 status "bad window: exit 2" 2 "$V" -w 2000-1000 format "$DATA/before.maps"
