@@ -9,12 +9,13 @@
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
  *              [DEF_FLAGS MEMLOCK          (MEMLOCK, DATA: bytes or unlimited)
- *               [DATA DATA_MAX IGNORE START_DATA END_DATA [MEMS [ONLINE]]]]
- *                                          (RLIMIT_DATA soft and hard, the
+ *               [DATA DATA_MAX IGNORE START_DATA END_DATA [MEMS [ONLINE
+ *               [ARG_START]]]]]            (RLIMIT_DATA soft and hard, the
  *                                          ignore_rlimit_data boot option,
  *                                          the data segment, the nodes a
  *                                          policy may name and the nodes
- *                                          online: 0x masks)
+ *                                          online: 0x masks; where exec
+ *                                          put argv)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
  *              [mpol=MODE,NODES,GIVEN,HOME] ... and its regions (a memory
@@ -492,6 +493,11 @@ static void set_params(struct rmm *m, char **w, int nw)
 	if (strtoul(w[6], NULL, 0)) {
 		p.set |= VMASHADOW_PARAM_MAX_MAP_COUNT;
 		p.max_map_count = (__u32)strtoul(w[6], NULL, 0);
+	}
+	/* logs since arg_start */
+	if (nw >= 18) {
+		p.set |= VMASHADOW_PARAM_ARG_START;
+		p.arg_start = strtoull(w[17], NULL, 0);
 	}
 	vd_set_params(m->fd, &p);
 	/* Logs since mlock: applied once the regions are rebuilt. */

@@ -518,7 +518,7 @@ static void log_state(pid_t pid, int fd)
 		return;
 	if (!vd_get_params(fd, &p))
 		logf_("%d params 0x%llx 0x%llx 0x%llx 0x%llx %u %s 0x%llx %s %s %s %u "
-		      "0x%llx 0x%llx 0x%llx 0x%llx\n", pid,
+		      "0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n", pid,
 		      (unsigned long long)p.start_brk, (unsigned long long)p.brk,
 		      (unsigned long long)p.start_stack, (unsigned long long)p.mmap_base,
 		      p.max_map_count, vd_rules_name(p.rules),
@@ -528,7 +528,8 @@ static void log_state(pid_t pid, int fd)
 		      limit_word(p.rlimit_data_max, dh, sizeof(dh)),
 		      p.ignore_rlimit_data, (unsigned long long)p.start_data,
 		      (unsigned long long)p.end_data, (unsigned long long)p.mems_allowed,
-		      (unsigned long long)p.nodes_online);
+		      (unsigned long long)p.nodes_online,
+		      (unsigned long long)p.arg_start);
 	snap_init(&s);
 	if (vd_snapshot(fd, &s))
 		return;

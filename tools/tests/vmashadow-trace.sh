@@ -168,7 +168,7 @@ fi
 trace data vmashadow-tracee data
 log=$T/data.log
 if grep -q 'unmirrored calls 0,' "$T/out" && ! grep -q ' resync ' "$log" &&
-	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]*$' "$log" &&
+	grep -q ' params .* unlimited unlimited 0 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]* 0x[0-9a-f]* 0x[1-9a-f][0-9a-f]*$' "$log" &&
 	grep -q ' rlimit_data [1-9][0-9]* unlimited$' "$log" &&
 	grep -q ' rlimit_data 4096 unlimited$' "$log" &&
 	grep -q ' rlimit_data 0 [1-9][0-9]*$' "$log" &&
@@ -219,7 +219,7 @@ if [ -e /proc/self/numa_maps ]; then
 	log=$T/mbind.log
 	if grep -q ', mbind [1-9][0-9]*,' "$T/out" && grep -q 'unmirrored calls 1,' "$T/out" &&
 		[ "$(grep -c ' resync ' "$log")" = 1 ] && grep -q ' resync mbind$' "$log" &&
-		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1 0x[0-9a-f]*$' &&
+		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1 0x[0-9a-f]* 0x[0-9a-f]*$' &&
 		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x0 = 0x0' "$log" &&
 		grep -q ' mbind 0x[0-9a-f]* 0x4000 0x2 0x1 65 0x3 = 0x0' "$log" &&
 		grep -q ' mbind 0x[0-9a-f]* 0x8000 0x0 0x0 0 0x0 = 0x0' "$log" &&
@@ -248,7 +248,7 @@ fi
 # splits a policy and merges it back, keeps apart the same policy without
 # it; ENOENT, EOPNOTSUPP after a part changed, the EINVALs (node 1 offline,
 # node 100, flags beyond 32 bits), each equal to the kernel's; across a
-# fork and an mremap.  The nodes online end the params record; the log
+# fork and an mremap.  The nodes online and arg_start end the params record; the log
 # replays.  Without NUMA, skipped.
 if [ -e /proc/self/numa_maps ]; then
 	trace homenode vmashadow-tracee homenode
@@ -256,7 +256,7 @@ if [ -e /proc/self/numa_maps ]; then
 	if grep -q ', set_mempolicy_home_node [1-9][0-9]*)' "$T/out" &&
 		grep -q 'unmirrored calls 0,' "$T/out" &&
 		! grep -q ' resync ' "$log" && ! grep -q 'not mirrored' "$log" &&
-		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1 0x1$' &&
+		grep -A1 ' exec .*/vmashadow-tracee$' "$log" | grep -q ' params .* 0x1 0x1 0x[1-9a-f][0-9a-f]*$' &&
 		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x4000 0 0x0 = 0x0' "$log" &&
 		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x10000 0 0x0 = 0x0' "$log" &&
 		grep -q ' set_mempolicy_home_node 0x[0-9a-f]* 0x8000 0 0x0 = -ENOENT' "$log" &&
