@@ -143,7 +143,7 @@ TOOL_TESTS := $(if $(filter command line,$(origin TESTS)),,\
 # hold the same regions and place maps alike), on the stock lanes: on the
 # debug kernel it would take minutes, and selftests/bench covers its ioctl.
 BENCH_SMOKE := $(if $(filter command line,$(origin TESTS)),,\
-	$(BUILD)/bench/vmsbench-quick)
+	$(if $(filter-out debug,$(LANES)),$(BUILD)/bench/vmsbench-quick))
 
 check: deps tools selftests $(addprefix mod-,$(LANES)) host-tests $(BENCH_SMOKE)
 	@rm -f $(foreach l,$(LANES),$(BUILD)/$(l)/result)
