@@ -286,12 +286,13 @@ struct vmashadow_params {
  * arch_prctl(ARCH_MAP_VDSO_64, addr): [vvar] of new_len bytes and above it
  * [vdso] of len bytes, placed with addr as the hint; ->result is the
  * [vdso]'s address.  With VMASHADOW_OPF_EXEC, where exec places them
- * instead (row 7): 6.1 a random page in the 2 MiB above the stack
- * (->offset is that page's number from the page above start_stack, the
- * kernel's random draw; refused only if no start between there and the
- * top of the stack region could have given it, as exec drew before it
- * moved start_stack down), 6.12 first fit under mmap_base (->addr and
- * ->offset 0).
+ * instead (row 7): 6.1 a random page in the 2 MiB above the stack, 6.12
+ * first fit under mmap_base (->addr and ->offset 0).  On 6.1 ->offset is
+ * the kernel's random draw, counted in pages from start_stack rounded up
+ * to a page, and must be one the kernel could make: exec drew from
+ * arg_start rounded up, before it moved start_stack down.  Without
+ * arg_start (0 in the params), a draw is refused only if no start from
+ * there to the top of the stack region could have given it.
  */
 #define VMASHADOW_OP_MAP_VDSO	9
 #define VMASHADOW_OP_MLOCK	10	/* mlock2(addr, len, flags) */

@@ -1555,12 +1555,15 @@ static int vms_import_mm(struct vms_mm *dst, struct mm_struct *mm,
 			goto unlock;
 		}
 	}
+	/* prctl(PR_SET_MM_MAP) rewrites these under arg_lock, not mmap_lock */
+	spin_lock(&mm->arg_lock);
 	dst->params.start_brk = mm->start_brk;
 	dst->params.brk = mm->brk;
 	dst->params.start_data = mm->start_data;
 	dst->params.end_data = mm->end_data;
 	dst->params.start_stack = mm->start_stack;
 	dst->params.arg_start = mm->arg_start;
+	spin_unlock(&mm->arg_lock);
 	dst->params.mmap_base = mm->mmap_base;
 	dst->params.def_flags = mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT);
 #ifdef MMF_HAS_MDWE

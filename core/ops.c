@@ -1075,27 +1075,30 @@ static bool vms_has_vdso(const struct vms_mm *mm)
 
 /*
  * 6.1's vdso_addr(): a page in the PMD above the stack, picked at random
- * by prandom_u32_max(); @page is that draw, counted from the page above
- * start_stack, and must be one the kernel could make.  6.12 removed it:
- * exec asks for any place (row 7).
+ * by prandom_u32_max(); @page is that draw, counted in pages from
+ * start_stack rounded up to a page, and must be one the kernel could
+ * make.  6.12 removed it: exec asks for any place (row 7).
  *
  * The kernel draws from the start_stack that setup_arg_pages() set, which
  * is mm->arg_start.  create_elf_tables() then moves the stack pointer
  * down, by arch_align_stack()'s random up to 8 KiB and by the auxiliary
- * vector, argv and envp, and sets the start_stack that IMPORT reads: a
- * page or more lower.  So the draws run from arg_start's page, A, to the
- * last place in the PMD above it where the pair still fits:
+ * vector and the argv and envp pointers, and sets the start_stack that
+ * IMPORT reads: up to a few pages lower, or in the same page.  So the
+ * draws run from arg_start rounded up to a page, A, to the last place in
+ * the PMD above it where the pair still fits:
  *
  *	S       A                                B: a PMD boundary
  *	|-------|======= the draws =======|<- T ->|
  *	page 0  first                      last: B - T, T the pair's size
  *
- * Counted from start_stack's page, S, they would end a PMD early where a
- * boundary lies between the two (S + T <= B < A + T).  Without arg_start
- * (0: not known, as in a shadow that was not imported) any start from S
- * up to the top of the stack region holding start_stack, which only ever
- * grows down, may have been the kernel's: a draw is refused only if none
- * could give it.
+ * Counted from start_stack rounded up, S, they would end a PMD early where
+ * a boundary lies between the two (S + T <= B < A + T).  Without
+ * arg_start (0: not known, as in a shadow that was not imported) any
+ * start from S up to the top of the stack region holding start_stack,
+ * which only ever grows down, may have been the kernel's: a draw is
+ * refused only if none could give it.  A process that moved arg_start
+ * since exec (prctl(PR_SET_MM_ARG_START) or PR_SET_MM_MAP, as CRIU's
+ * restore does) has its real draw refused.
  */
 static unsigned long vms_vdso_draw_end(unsigned long start, unsigned long len)
 {

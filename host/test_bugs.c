@@ -347,7 +347,9 @@ TEST(bug12_vdso_draw_above_learned_stack_61)
  * region up to 1022, the pair fits below the PMD boundary from page
  * 1019: draw 0 is the only one, where bug12's rule allowed up to 512.
  * It lands on the stack, as the kernel's often do (the stack region
- * holds arg_start), and the placement looks elsewhere.
+ * holds arg_start), and the placement looks elsewhere.  Last, a stack
+ * just below TASK_SIZE: the PMD above runs past it, and vdso_addr() ends
+ * the draws where the pair ends at TASK_SIZE, draw 4 here.
  */
 TEST(bug12_vdso_draw_from_arg_start_61)
 {
@@ -382,6 +384,17 @@ TEST(bug12_vdso_draw_from_arg_start_61)
 	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 512, true, &a));
 	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 0, true, &a));
 	ASSERT_NE(PG(1019 + 4), a);
+	mm_free(mm);
+
+	mm = mm_new();
+	ASSERT_EQ(0, do_map(mm, VMS_TASK_SIZE - PGS(64), PGS(56), RW,
+			    ANON_FIXED | MAP_GROWSDOWN, NULL, 0, NULL));
+	mm->params.start_stack = VMS_TASK_SIZE - PGS(10) + 0x10;
+	mm->params.arg_start = VMS_TASK_SIZE - PGS(9) + 0x10;
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 0, true, &a));
+	ASSERT_EQ(-EINVAL, vms_map_vdso(mm, 0, PGS(1), PGS(4), 5, true, &a));
+	ASSERT_EQ(0, vms_map_vdso(mm, 0, PGS(1), PGS(4), 4, true, &a));
+	ASSERT_EQ(VMS_TASK_SIZE - PGS(1), a);
 	mm_free(mm);
 }
 

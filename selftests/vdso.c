@@ -211,6 +211,7 @@ static unsigned long exec_draw_61(struct __test_metadata *_metadata,
 	unsigned long base = (p->start_stack + VMS_PS - 1) & ~(VMS_PS - 1);
 	unsigned long first = (p->arg_start + VMS_PS - 1) & ~(VMS_PS - 1);
 	unsigned long last = draw_end_61(first, v->end - v->vvar), out;
+	const unsigned int dry = VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN;
 
 	EXPECT_LE(base, first);
 	if (v->vvar >= base) {
@@ -219,12 +220,11 @@ static unsigned long exec_draw_61(struct __test_metadata *_metadata,
 			       run, v->vvar, first, last);
 	}
 	if (first > base)
-		EXPECT_EQ(-EINVAL, shadow_map_vdso(vms_fd, 0, v,
-				VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN,
-				(first - base) / VMS_PS - 1, &out));
-	EXPECT_EQ(-EINVAL, shadow_map_vdso(vms_fd, 0, v,
-			VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN,
-			(last - base) / VMS_PS + 1, &out));
+		EXPECT_EQ(-EINVAL, shadow_map_vdso(vms_fd, 0, v, dry,
+						   (first - base) / VMS_PS - 1,
+						   &out));
+	EXPECT_EQ(-EINVAL, shadow_map_vdso(vms_fd, 0, v, dry,
+					   (last - base) / VMS_PS + 1, &out));
 	return ((v->vvar >= base ? v->vvar : first) - base) / VMS_PS;
 }
 

@@ -1614,7 +1614,7 @@ void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)
 			      "set rlimit_data SOFT|unlimited [HARD|unlimited]"
 			      "  set data_segment START END\n"
 			      "set rlimit_stack BYTES|unlimited  set mems_allowed NODES\n"
-			      "set nodes_online NODES\n"
+			      "set nodes_online NODES  set arg_start ADDR\n"
 			      "open NAME PATH [ro|rw] [create=SIZE]  close NAME  let NAME EXPR\n"
 			      "remap OLD OLDLEN NEWLEN [maymove,fixed,dontunmap] [NEWADDR]\n"
 			      "brk ADDR  madvise ADDR LEN ADVICE  fork  import PID|self\n"
