@@ -494,12 +494,13 @@ static void set_params(struct rmm *m, char **w, int nw)
 		p.set |= VMASHADOW_PARAM_MAX_MAP_COUNT;
 		p.max_map_count = (__u32)strtoul(w[6], NULL, 0);
 	}
-	/* logs since arg_start */
-	if (nw >= 18) {
-		p.set |= VMASHADOW_PARAM_ARG_START;
-		p.arg_start = strtoull(w[17], NULL, 0);
-	}
 	vd_set_params(m->fd, &p);
+	/* logs since arg_start, on their own: a module before 1.7 says EINVAL */
+	if (nw >= 18) {
+		p.set = VMASHADOW_PARAM_ARG_START;
+		p.arg_start = strtoull(w[17], NULL, 0);
+		vd_set_params(m->fd, &p);
+	}
 	/* Logs since mlock: applied once the regions are rebuilt. */
 	if (nw >= 10) {
 		m->set_after = VMASHADOW_PARAM_DEF_FLAGS | VMASHADOW_PARAM_MEMLOCK;
