@@ -294,10 +294,12 @@ fi
 if [ $bad -eq 0 ]; then
 	while read -r t; do
 		echo "VMS-BEGIN $t"
+		read -r t0 _ </proc/uptime
 		(cd /tmp && timeout "$test_timeout" "/tests/$t" </dev/null 2>&1)
 		rc=$?
 		# Leading newline: the test's last line may lack one.
 		printf '\nVMS-END %s rc=%d\n' "$t" $rc
+		echo "VMS-TIME $t $(awk -v t0="$t0" '{ printf "%d", $1 - t0 }' /proc/uptime)"
 	done </etc/vms/tests
 	# Before rmmod, while the module's symbols still resolve in the
 	# backtraces.
@@ -410,6 +412,7 @@ parse_log() {
 	/^VMS-RMMOD rc=/ { rmmod = substr($0, 14) + 0; have_rmmod = 1; next }
 	/^VMS-TAINT / { taint = $2 + 0; have_taint = 1; next }
 	/^VMS-DONE/ { done = 1; next }
+	/^VMS-TIME / { secs[$2] = $3 + 0; next }
 	/^VMS-/ { next }
 	/^(insmod|rmmod): / { problem($0) }
 	{ kernel_line($0) }
@@ -450,6 +453,19 @@ parse_log() {
 			for (i = 1; i <= nsplat && i <= 20; i++) problems[++np] = "    " splats[i]
 		}
 		for (i = 1; i <= np; i++) print "vm-run: " problems[i]
+		# Where the lane spends its time: the five slowest tests.
+		line = ""
+		for (k = 0; k < 5; k++) {
+			best = ""
+			for (x in secs)
+				if (!(x in shown) && (best == "" || secs[x] > secs[best]))
+					best = x
+			if (best == "")
+				break
+			shown[best] = 1
+			line = line (line == "" ? "" : ", ") best " " secs[best] "s"
+		}
+		if (line != "") print "slowest: " line
 		print "RESULT", pass, fail, skip, np + 0
 	}'
 }
