@@ -1112,7 +1112,6 @@ static int vms_vdso_exec_hint(struct vms_mm *mm, unsigned long len,
 			      unsigned long page, unsigned long *hint)
 {
 	unsigned long base = PAGE_ALIGN(mm->params.start_stack), first, last;
-	struct vms_region *stack;
 
 	if (vms_rules_6_12(mm)) {
 		*hint = 0;
@@ -1122,7 +1121,8 @@ static int vms_vdso_exec_hint(struct vms_mm *mm, unsigned long len,
 		first = PAGE_ALIGN(mm->params.arg_start);
 		last = vms_vdso_draw_end(first, len);
 	} else {
-		stack = vms_lookup(mm, mm->params.start_stack);
+		struct vms_region *stack = vms_lookup(mm, mm->params.start_stack);
+
 		first = base;
 		last = stack && (stack->flags & VMASHADOW_VM_GROWSDOWN) ?
 		       max(base, stack->end) : base;

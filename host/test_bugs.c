@@ -340,7 +340,7 @@ TEST(bug12_vdso_draw_above_learned_stack_61)
 
 /*
  * 12, exact: with arg_start known (IMPORT reads it), the draws run from
- * its page, not from any start bug12 had to allow.  The stack region is
+ * arg_start rounded up to a page, not from any start bug12 had to allow.  The stack region is
  * 990-1021 and start_stack in page 1018, so draws count from page 1019;
  * arg_start in page 1020 makes the first draw page 1021, draw 2, and the
  * last page 1531, draw 512.  With arg_start in page 1018 and the stack

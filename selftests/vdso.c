@@ -182,8 +182,8 @@ static pid_t start_perl(int *in)
 }
 
 /*
- * 6.1's vdso_addr() from @start, the page above the arg_start that
- * IMPORT read: the last place it may draw for a pair of @len bytes, the
+ * 6.1's vdso_addr() from @start, the arg_start that IMPORT read rounded
+ * up to a page: the last place it may draw for a pair of @len bytes, the
  * first place being @start itself.
  */
 static unsigned long draw_end_61(unsigned long start, unsigned long len)
