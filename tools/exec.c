@@ -1516,8 +1516,13 @@ static void state_free(struct state *st)
 		close(st->fd);
 }
 
-void vms_run_script(FILE *fp, const char *name, const struct vms_opts *o,
-		    struct vms_result *res)
+/*
+ * Parse all of @fp, then run it on @fd, a descriptor of a shadow the
+ * caller keeps (the script works on a dup() of it), or with @fd -1 on a
+ * shadow of its own.
+ */
+static void run_script(FILE *fp, const char *name, const struct vms_opts *o,
+		       struct vms_result *res, int fd)
 {
 	struct parser p;
 	struct state st;
@@ -1545,8 +1550,10 @@ void vms_run_script(FILE *fp, const char *name, const struct vms_opts *o,
 
 	state_init(&st, o, name, res);
 	st.track = p.need_diff || o->verbose || o->format != VMS_FMT_MAPS;
-	st.fd = vms_open_device(o);
+	st.fd = fd < 0 ? vms_open_device(o) : fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (st.fd < 0) {
+		if (fd >= 0)
+			vms_err("dup", errno);
 		res->runtime_error = 1;
 		state_free(&st);
 		goto out;
@@ -1570,6 +1577,18 @@ out:
 		cmd_free(&cmds[i]);
 	free(cmds);
 	parser_free(&p);
+}
+
+void vms_run_script(FILE *fp, const char *name, const struct vms_opts *o,
+		    struct vms_result *res)
+{
+	run_script(fp, name, o, res, -1);
+}
+
+void vms_run_script_on(int fd, FILE *fp, const char *name, const struct vms_opts *o,
+		       struct vms_result *res)
+{
+	run_script(fp, name, o, res, fd);
 }
 
 void vms_run_interactive(const struct vms_opts *o, struct vms_result *res)

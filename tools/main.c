@@ -7,7 +7,8 @@
  *   vmashadow check SCRIPT...              parse only
  *   vmashadow diff [-s SCRIPT] PID|MAPS    shadow versus real maps
  *   vmashadow format [--before MAPS] [MAPS]  render maps text as pmap/json/svg
- *   vmashadow trace [--check every|exit] [--log FILE] -- PROGRAM [ARGS]
+ *   vmashadow trace [--check every|exit] [--log FILE] [--inject N:SCRIPT] --
+ *                   PROGRAM [ARGS]
  *   vmashadow replay LOG, vmashadow shrink LOG   (replay.c)
  *   vmashadow version
  */
@@ -76,7 +77,8 @@ static void usage(FILE *f)
 "  or:  vmashadow format [-f FORMAT] [--before MAPSFILE] [-w START-END] [MAPSFILE]\n"
 "  or:  vmashadow import [-f FORMAT] [PID|self]\n"
 "  or:  vmashadow why [-w START-END] [-s SCRIPT | PID|self]\n"
-"  or:  vmashadow trace [--check every|exit] [--log FILE] -- PROGRAM [ARG]...\n"
+"  or:  vmashadow trace [--check every|exit] [--log FILE] [--inject N:SCRIPT]\n"
+"                        -- PROGRAM [ARG]...\n"
 "  or:  vmashadow replay LOG|STRACE-OUTPUT\n"
 "  or:  vmashadow shrink LOG\n"
 "Drive a shadow address space of /dev/vmashadow with a script: map, unmap,\n"

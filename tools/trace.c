@@ -247,6 +247,10 @@ struct tracer {
 	pid_t child;
 	int child_status;
 	int diverged;
+	/* --inject N:SCRIPT: SCRIPT runs on the shadow after the Nth call */
+	const char *inject_script;
+	unsigned long inject_after;
+	int injected;		/* 1: it ran; -1: it failed */
 	/* summary */
 	unsigned long calls, per[16], checks, merges, splits, touches, resyncs,
 		      resync_stack, resync_unmirrored, resync_forced, unavoidable,
@@ -2227,6 +2231,46 @@ static void start(struct task *t)
 	t->held = 1;		/* still the owner, now in its call */
 }
 
+/*
+ * --inject: once the Nth mirrored call has been checked, its script runs
+ * on that call's shadow, and on it alone, so that the shadow and the
+ * kernel part on purpose.  What the script changes the maps do not show
+ * (a flag, a fault, a policy, a context) is found by the check before the
+ * next call, as the hidden state it is; what they show, by the same check
+ * as drift; a parameter such as max_map_count, by the next call's result.
+ * The tests make each kind of divergence fire this way; a user can see
+ * what a report looks like.
+ */
+static void inject(struct task *t)
+{
+	struct vms_result res;
+	FILE *f;
+
+	if (!T.inject_script || T.injected || T.diverged || T.calls != T.inject_after)
+		return;
+	T.injected = -1;
+	f = fopen(T.inject_script, "r");
+	if (!f) {
+		vms_err(T.inject_script, errno);
+		kill_all();
+		return;
+	}
+	vms_run_script_on(t->mm->fd, f, T.inject_script, T.o, &res);
+	fclose(f);
+	if (res.parse_errors || res.runtime_error || res.expect_failed ||
+	    res.unsupported) {
+		vms_errx("--inject: %s failed on the shadow of pid %d", T.inject_script,
+			 t->tid);
+		kill_all();
+		return;
+	}
+	T.injected = 1;
+	printf("vmashadow trace: injected %s into the shadow of pid %d after call %lu\n",
+	       T.inject_script, t->tid, T.calls);
+	fflush(stdout);
+	logf_("# %d injected %s after call %lu\n", t->tid, T.inject_script, T.calls);
+}
+
 /* The syscall-exit stop of the owner @t, every other task of its mm stopped. */
 static void finish_call(struct task *t)
 {
@@ -2254,6 +2298,7 @@ static void finish_call(struct task *t)
 	}
 	if (c->which >= 0) {
 		mirror_exit(t, c, ret);
+		inject(t);
 	} else if (c->which == -2) {
 		/* No shadow operation for this call: take the kernel's word. */
 		if (compare_now(t, &a, &b) > 0) {
@@ -2529,8 +2574,35 @@ static void summary(FILE *f)
 
 static void usage_trace(FILE *f)
 {
-	fprintf(f, "Usage: vmashadow trace [--check every|exit] [--log FILE] [-r RULES] "
-		"-- PROGRAM [ARG]...\n");
+	fprintf(f, "Usage: vmashadow trace [--check every|exit] [--log FILE] "
+		"[--inject N:SCRIPT] [-r RULES] -- PROGRAM [ARG]...\n");
+}
+
+/* --inject N:SCRIPT, N from 1, SCRIPT parsed now: any error is the user's. */
+static int parse_inject(const char *arg, const struct vms_opts *o)
+{
+	struct vms_opts po = *o;
+	struct vms_result res;
+	char *end;
+	FILE *f;
+
+	errno = 0;
+	T.inject_after = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end != ':' || !end[1] || !T.inject_after ||
+	    *arg == '-') {
+		vms_errx("--inject: N:SCRIPT with N from 1, not '%s'", arg);
+		return -1;
+	}
+	T.inject_script = end + 1;
+	f = fopen(T.inject_script, "r");
+	if (!f) {
+		vms_err(T.inject_script, errno);
+		return -1;
+	}
+	po.parse_only = 1;
+	vms_run_script(f, T.inject_script, &po, &res);
+	fclose(f);
+	return res.parse_errors ? -1 : 0;
 }
 
 int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
@@ -2538,6 +2610,7 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 	static const struct option lo[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "inject", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -2567,6 +2640,10 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 			break;
 		case 'l':
 			logpath = optarg;
+			break;
+		case 'i':
+			if (parse_inject(optarg, o))
+				return VMS_EXIT_USAGE;
 			break;
 		case 'h':
 			usage_trace(stdout);
@@ -2663,6 +2740,12 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 		fclose(T.log);
 	if (T.diverged)
 		return VMS_EXIT_FAIL;
+	if (T.inject_script && T.injected <= 0) {
+		if (!T.injected)
+			vms_errx("--inject: %lu calls mirrored, %s never ran", T.calls,
+				 T.inject_script);
+		return VMS_EXIT_FAIL;
+	}
 	rc = WIFEXITED(T.child_status) ? WEXITSTATUS(T.child_status) : 128 +
 	     WTERMSIG(T.child_status);
 	if (rc)

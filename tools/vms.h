@@ -282,6 +282,9 @@ int vms_load_maps(const char *target, struct vms_snap *s, char *err, size_t errl
 /* Run a script read from fp (name is used in messages). */
 void vms_run_script(FILE *fp, const char *name, const struct vms_opts *o,
 		    struct vms_result *res);
+/* The same on the shadow of @fd, which stays open (trace --inject). */
+void vms_run_script_on(int fd, FILE *fp, const char *name, const struct vms_opts *o,
+		       struct vms_result *res);
 /* Run the interactive prompt on stdin. */
 void vms_run_interactive(const struct vms_opts *o, struct vms_result *res);
 /* Open the device per the options: fd, or -1 after an error message. */

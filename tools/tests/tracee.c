@@ -63,6 +63,9 @@
  *                               three.  Prints "uffdfork PARENT CHILD", and
  *                               both wait to be killed; nothing faults in
  *                               the region
+ *   vmashadow-tracee inject [mbind|uffd]
+ *                               a layout at fixed addresses for trace
+ *                               --inject (inject_layout() below)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1159,6 +1162,69 @@ static int uffdfork(void)
 		pause();
 }
 
+/*
+ * inject [mbind|uffd]: a layout at fixed addresses for `vmashadow trace
+ * --inject`, whose scripts name them.  The mirrored calls, in order (A is
+ * INJECT_ADDR, P a page):
+ *
+ *	1  mmap A, 4P rw-; then a write to A: an anon_vma
+ *	2  mprotect A+2P, 2P r--: two regions that share it
+ *	3  mmap B = A+16P, 2P rw-, never written
+ *	4  mmap C = A+32P, 2P rw-
+ *	   mbind: 5  mbind C, MPOL_PREFERRED node 0
+ *	   uffd:  5, 6  mmap E = A+48P, 2P rw- and E+2P, 2P r--, both
+ *		  then registered with one userfaultfd (re-imported, not
+ *		  counted)
+ *	then ten rounds of mmap and munmap of D = A+64P, 1P
+ */
+#define INJECT_ADDR 0x200000000000UL
+
+static void *map_at(unsigned long addr, size_t len, int prot)
+{
+	void *p = mmap((void *)addr, len, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	return p == (void *)addr ? p : MAP_FAILED;
+}
+
+static int inject_layout(const char *variant)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	unsigned long node0 = 1;
+	char *a;
+	int i, rc = 0, u;
+
+	a = map_at(INJECT_ADDR, 4 * PG, rw);
+	if (a == MAP_FAILED)
+		return good(-1, "mmap A");
+	a[0] = 1;
+	rc |= good(mprotect(a + 2 * PG, 2 * PG, PROT_READ), "mprotect A+2P");
+	rc |= good(map_at(INJECT_ADDR + 16 * PG, 2 * PG, rw) == MAP_FAILED ? -1 : 0,
+		   "mmap B");
+	rc |= good(map_at(INJECT_ADDR + 32 * PG, 2 * PG, rw) == MAP_FAILED ? -1 : 0,
+		   "mmap C");
+	if (variant && !strcmp(variant, "mbind"))
+		rc |= good(mbind_(a + 32 * PG, 2 * PG, MPOL_PREFERRED_, &node0, 65, 0),
+			   "mbind C");
+	if (variant && !strcmp(variant, "uffd")) {
+		rc |= good(map_at(INJECT_ADDR + 48 * PG, 2 * PG, rw) == MAP_FAILED ? -1 : 0,
+			   "mmap E");
+		rc |= good(map_at(INJECT_ADDR + 50 * PG, 2 * PG, PROT_READ) == MAP_FAILED ?
+			   -1 : 0, "mmap E+2P");
+		u = uffd_new(0);
+		if (u < 0)
+			return 1;
+		rc |= good(uffd_register(u, a + 48 * PG, 4 * PG, UFFDIO_REGISTER_MODE_MISSING),
+			   "register E");
+	}
+	for (i = 0; i < 10 && !rc; i++) {
+		rc |= good(map_at(INJECT_ADDR + 64 * PG, PG, rw) == MAP_FAILED ? -1 : 0,
+			   "mmap D");
+		rc |= good(munmap(a + 64 * PG, PG), "munmap D");
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "work")) {
@@ -1200,9 +1266,11 @@ int main(int argc, char **argv)
 		return uffds();
 	if (argc > 1 && !strcmp(argv[1], "uffdfork"))
 		return uffdfork();
+	if (argc > 1 && !strcmp(argv[1], "inject"))
+		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork\n",
+		"uffdfork|inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }

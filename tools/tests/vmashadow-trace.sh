@@ -367,6 +367,125 @@ if [ $rc = 0 ] && [ "$calls" -gt 0 ] && [ $((calls * 4)) -le "$total" ]; then ok
 "$V" replay "$T/small.log" >"$T/out" 2>&1
 if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk log still diverges"; fi
 
+# trace --inject: a script run on the shadow alone after the Nth call
+# makes each kind of divergence the tracer reports fire, at the place the
+# report names.  `vmashadow-tracee inject` maps at fixed addresses (A =
+# 0x200000000000): calls 1-4 make A (faulted, split in two that share its
+# anon_vma), B = A+64K and C = A+128K; `mbind` adds call 5, a policy on
+# C; `uffd` adds calls 5 and 6, E = A+192K and E+8K, then registers both
+# with one userfaultfd; then mmap and munmap of A+256K, ten times.
+# The program's own calls come after those of libc's start-up: a clean
+# trace's log numbers them (one "PID CALL ... = RESULT" line a call), and
+# BASE is the number of the last before the program's first.
+trace inject vmashadow-tracee inject
+c=$(grep -E '^[0-9]+ [a-z_0-9]+ .* = ' "$T/inject.log" |
+	grep -n ' mmap 0x200000020000 ' | head -n 1 | cut -d: -f1)
+base=$((${c:-1000} - 4))
+# injected NAME N VARIANT PATTERN...: injects after the program's Nth call;
+# passes when the trace stops at a divergence (exit 1) whose report matches
+# each PATTERN (grep -E).
+injected() {
+	name=$1 after=$((base + $2)) variant=$3
+	shift 3
+	timeout "$TMO" "$V" trace --inject "$after:$T/$name.vms" --log "$T/$name.log" -- \
+		vmashadow-tracee inject $variant >"$T/out" 2>&1 </dev/null
+	rc=$?
+	good=1
+	[ $rc = 1 ] || good=
+	grep -q "^vmashadow trace: injected $T/$name.vms into the shadow of pid [0-9]* after call $after\$" \
+		"$T/out" || good=
+	grep -q "^# [0-9]* injected $T/$name.vms after call $after\$" "$T/$name.log" || good=
+	grep -q '^vmashadow trace: DIVERGENCE in pid ' "$T/out" || good=
+	for p in "$@"; do
+		grep -q -E -e "$p" "$T/out" || { good=; echo "# no line matches: $p"; }
+	done
+	if [ -n "$good" ]; then ok "--inject: $name"; else echo "# exit $rc"; notok "--inject: $name"; fi
+}
+# Drift: a region gone from the shadow between two calls.
+echo 'unmap 0x200000010000 8K' >"$T/drift.vms"
+# Hidden vm_flags: VM_DONTCOPY, which the maps do not show.
+echo 'madvise 0x200000010000 8K dontfork' >"$T/flags.vms"
+injected flags 4 "" \
+	'^hidden +0*200000010000-0*200000012000 vm_flags differ: [a-z_|]*dontcopy' \
+	'^call: \(hidden state before the call\)$' \
+	'^hidden +the maps lines agree'
+# A fault the kernel did not take.
+echo 'touch 0x200000010000' >"$T/fault.vms"
+injected fault 4 "" \
+	'^hidden +0*200000010000-0*200000012000 the shadow says faulted, the kernel unfaulted$'
+# Two neighbours that share an anon_vma in the kernel (a split) and not in
+# the shadow: A's top half unmapped, mapped again, written and made
+# read-only, with VM_DONTCOPY on the bottom half meanwhile so that neither
+# the map merges nor the write takes the bottom half's anon_vma.
+cat >"$T/anon.vms" <<'S'
+madvise 0x200000000000 8K dontfork
+unmap 0x200000002000 8K
+map 0x200000002000 8K rw- private,anon,fixed
+touch 0x200000002000
+protect 0x200000002000 8K r--
+madvise 0x200000000000 8K dofork
+S
+injected anon 4 "" \
+	'^hidden +0*200000002000 the neighbours share an anon_vma in the kernel only$'
+# A parameter the tracer sets only at exec: the next call's result differs.
+echo 'set max_map_count 1' >"$T/result.vms"
+injected result 4 "" \
+	'^call: mmap\(0x200000040000, 0x1000, .*\) = 0x200000040000; the shadow returned -ENOMEM$'
+# A policy the kernel's region has not, and one that differs.
+if [ -e /proc/self/numa_maps ]; then
+	echo 'mbind 0x200000010000 8K bind 0' >"$T/policy.vms"
+	injected policy 4 "" \
+		'^hidden +0*200000010000-0*200000012000 the shadow says policy=bind:0, the kernel no policy$'
+	echo 'mbind 0x200000020000 8K bind 0' >"$T/mpol.vms"
+	injected mpol 5 mbind \
+		"^hidden +0*200000020000-0*200000022000 the memory policies differ: the shadow's policy=bind:0, the kernel's policy=preferred:0\$"
+else
+	skip "--inject: policy" "no NUMA in this kernel"
+	skip "--inject: mpol" "no NUMA in this kernel"
+fi
+# Two neighbours registered with one userfaultfd in the kernel, with two
+# in the shadow (the flags are the same).
+cat >"$T/uffd.vms" <<'S'
+uffd_open 100
+uffd_unregister 0x200000032000 8K 100
+uffd_register 0x200000032000 8K 100 missing
+S
+injected uffd 7 uffd \
+	'^hidden +0*200000032000 the neighbours have the same userfaultfd context in the kernel only$'
+# An injection that never comes, or whose script fails, is an error; a bad
+# one, a usage error.
+"$V" trace --inject "1000:$T/flags.vms" -- vmashadow-tracee inject >"$T/out" 2>&1 </dev/null
+rc=$?
+if [ $rc = 1 ] && grep -q "^vmashadow: --inject: $((base + 24)) calls mirrored, $T/flags.vms never ran\$" "$T/out" &&
+	! grep -q DIVERGENCE "$T/out"; then
+	ok "--inject past the last call"
+else
+	echo "# exit $rc"
+	notok "--inject past the last call"
+fi
+echo 'unmap 0x200000001001 4K' >"$T/bad.vms"
+"$V" trace --inject "$((base + 2)):$T/bad.vms" -- vmashadow-tracee inject >"$T/out" 2>&1 </dev/null
+rc=$?
+if [ $rc = 1 ] && grep -q "^vmashadow: --inject: $T/bad.vms failed on the shadow of pid [0-9]*\$" "$T/out"; then
+	ok "--inject of a script that fails"
+else
+	echo "# exit $rc"
+	notok "--inject of a script that fails"
+fi
+echo 'frobnicate' >"$T/syntax.vms"
+"$V" trace --inject "1:$T/syntax.vms" -- true >"$T/out" 2>&1 </dev/null
+rc1=$?
+"$V" trace --inject "0:$T/flags.vms" -- true >"$T/out" 2>&1 </dev/null
+rc2=$?
+"$V" trace --inject "$T/flags.vms" -- true >"$T/out" 2>&1 </dev/null
+rc3=$?
+if [ $rc1 = 2 ] && [ $rc2 = 2 ] && [ $rc3 = 2 ]; then
+	ok "--inject: a bad N or script is a usage error"
+else
+	echo "# exits $rc1 $rc2 $rc3"
+	notok "--inject: a bad N or script is a usage error"
+fi
+
 # strace -f -e trace=memory output.
 cat >"$T/strace.txt" <<'S'
 1234  brk(NULL)                         = 0x555555559000
