@@ -1003,8 +1003,8 @@ static int cmp_report(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-int maps_compare(FILE *f, const struct vms_snap *sh, const struct vms_snap *re,
-		 const struct vms_window *w)
+int maps_compare_at(FILE *f, const struct vms_snap *sh, const struct vms_snap *re,
+		    const struct vms_window *w, uint64_t *first)
 {
 	struct reports reps = { NULL, 0 };
 	uint64_t lo = 0, hi = UINT64_MAX, *pts;
@@ -1099,10 +1099,18 @@ int maps_compare(FILE *f, const struct vms_snap *sh, const struct vms_snap *re,
 	}
 	free(pts);
 	qsort(reps.v, reps.n, sizeof(*reps.v), cmp_report);
+	if (first && reps.n)
+		*first = reps.v[0].addr;
 	for (i = 0; i < reps.n; i++) {
 		fprintf(f, "%s\n", reps.v[i].text);
 		free(reps.v[i].text);
 	}
 	free(reps.v);
 	return mismatches;
+}
+
+int maps_compare(FILE *f, const struct vms_snap *sh, const struct vms_snap *re,
+		 const struct vms_window *w)
+{
+	return maps_compare_at(f, sh, re, w, NULL);
 }

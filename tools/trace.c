@@ -1057,23 +1057,52 @@ static void describe_call(char *buf, size_t len, const struct call *c, long ret)
 		 c->a[3], c->a[4], c->a[5], eb);
 }
 
-/* The divergence report; the run stops after it. */
+/*
+ * Widen [*lo, *hi] to the regions of @s next to @addr: from the start of
+ * the last one that ends at or below it to the start of the first one
+ * above it.
+ */
+static void around(const struct vms_snap *s, uint64_t addr, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t below = addr;
+	size_t i;
+
+	for (i = 0; i < s->n && s->v[i].start <= addr; i++)
+		if (s->v[i].end <= addr)
+			below = s->v[i].start;
+	if (below < *lo)
+		*lo = below;
+	if (i < s->n && s->v[i].start > *hi)
+		*hi = s->v[i].start;
+}
+
+/*
+ * The divergence report; the run stops after it.  [@lo, @hi] is the range
+ * of the call whose lines to show; 0, 0 (drift between calls): those
+ * around the first mismatch.
+ */
 static void diverge(struct task *t, const char *when, const char *what,
 		    const struct vms_snap *sh, const struct vms_snap *re, uint64_t lo,
 		    uint64_t hi, int last)
 {
 	FILE *f = stdout;
 	struct vms_window w = { 0, 0 };
+	uint64_t first = 0;
 	int mm;
 
 	fprintf(f, "vmashadow trace: DIVERGENCE in pid %d %s\n", t->tid, when);
 	fprintf(f, "call: %s\n", what);
 	if (sh && re) {
 		fprintf(f, "classification:\n");
-		mm = maps_compare(f, sh, re, &w);
+		mm = maps_compare_at(f, sh, re, &w, &first);
 		if (!mm)
 			fprintf(f, "hidden    the maps lines agree; the hidden state differs "
 				"(see above)\n");
+		if (!lo && !hi && mm) {
+			lo = hi = first;
+			around(sh, first, &lo, &hi);
+			around(re, first, &lo, &hi);
+		}
 		if (lo > VMS_PAGE_SIZE)
 			lo -= VMS_PAGE_SIZE;
 		hi += VMS_PAGE_SIZE;

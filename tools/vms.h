@@ -100,6 +100,9 @@ void fmt_snap(FILE *f, enum vms_format fmt, const struct vms_snap *s,
 /* Compare two maps (shadow and real); prints mismatches, returns their count. */
 int maps_compare(FILE *f, const struct vms_snap *shadow, const struct vms_snap *real,
 		 const struct vms_window *w);
+/* The same, with the address of the first mismatch in *first (if any). */
+int maps_compare_at(FILE *f, const struct vms_snap *shadow, const struct vms_snap *real,
+		    const struct vms_window *w, uint64_t *first);
 
 /* ---- /dev/vmashadow (vmsdev.c) ------------------------------------------- */
 

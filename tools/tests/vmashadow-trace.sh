@@ -403,6 +403,19 @@ injected() {
 }
 # Drift: a region gone from the shadow between two calls.
 echo 'unmap 0x200000010000 8K' >"$T/drift.vms"
+# The report shows the lines around it: A's top half and C on both sides,
+# B in the kernel's only.
+injected drift 4 "" \
+	'^call: \(between calls: the maps changed outside any mirrored call\)$' \
+	'^coverage +0*200000010000-0*200000012000 shadow has nothing, real has rw-p anon$'
+if [ "$(grep -c '^  200000002000-200000004000 r--p ' "$T/out")" = 2 ] &&
+	[ "$(grep -c '^  200000010000-200000012000 rw-p ' "$T/out")" = 1 ] &&
+	[ "$(grep -c '^  200000020000-200000022000 rw-p ' "$T/out")" = 2 ] &&
+	grep -A3 '^kernel:$' "$T/out" | grep -q '^  200000010000-200000012000 '; then
+	ok "--inject: drift, the lines around it"
+else
+	notok "--inject: drift, the lines around it"
+fi
 # Hidden vm_flags: VM_DONTCOPY, which the maps do not show.
 echo 'madvise 0x200000010000 8K dontfork' >"$T/flags.vms"
 injected flags 4 "" \
