@@ -36,9 +36,9 @@
 /*
  * 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth;
  * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2) and
- * GET_POLICY; 6: userfaultfd; 7: arg_start
+ * GET_POLICY; 6: userfaultfd; 7: arg_start; 8: GET_UFFD
  */
-#define VMASHADOW_API_MINOR	7
+#define VMASHADOW_API_MINOR	8
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -345,6 +345,22 @@ struct vmashadow_params {
 #define VMASHADOW_OP_MAX		19
 #define VMASHADOW_UFFD_MAX		127
 
+/*
+ * VMASHADOW_IOC_GET_UFFD: the UFFD_FEATURE_* bits of the shadow's context
+ * ->ctx, as UFFD_API gave them or IMPORT read them from the kernel's
+ * (6.12's _WP_ASYNC with the _WP_UNPOPULATED it implies).  They decide what
+ * FORK and REMAP do to its registrations: what opening it again (a replay
+ * of an imported state) needs.  A number out of 1 to VMASHADOW_UFFD_MAX or
+ * a nonzero field but ->size and ->ctx on the way in: -EINVAL; a context
+ * that is not open: -EBADF, as the operations give.
+ */
+struct vmashadow_uffd {
+	__u32 size;
+	__u32 ctx;		/* in */
+	__u64 features;		/* out */
+	__u64 __reserved;	/* in and out: 0 */
+};
+
 /* vmashadow_op.op_flags */
 #define VMASHADOW_OPF_CLOSE_OP	0x1	/* MAP: the file's mappings have ->close */
 #define VMASHADOW_OPF_VDSO	0x2	/* MAP: install a [vdso] special mapping */
@@ -643,6 +659,7 @@ struct vmashadow_explain {
 #define VMASHADOW_IOC_UFFD_CLOSE _IOWR(VMASHADOW_IOC_MAGIC, 0x2a, struct vmashadow_op)
 #define VMASHADOW_IOC_BATCH	_IOWR(VMASHADOW_IOC_MAGIC, 0x17, struct vmashadow_batch)
 #define VMASHADOW_IOC_GET_POLICY _IOWR(VMASHADOW_IOC_MAGIC, 0x26, struct vmashadow_policy)
+#define VMASHADOW_IOC_GET_UFFD	_IOWR(VMASHADOW_IOC_MAGIC, 0x2b, struct vmashadow_uffd)
 #define VMASHADOW_IOC_BENCH_FIND \
 	_IOWR(VMASHADOW_IOC_MAGIC, 0x25, struct vmashadow_bench)
 #define VMASHADOW_IOC_FORK	_IOWR(VMASHADOW_IOC_MAGIC, 0x30, struct vmashadow_fork)

@@ -661,6 +661,25 @@ static long vms_ioctl_batch(struct vms_ctx *ctx, void __user *uarg)
 	return err ? err : vms_copy_out(uarg, &b, sizeof(b));
 }
 
+static long vms_ioctl_get_uffd(struct vms_ctx *ctx, void __user *uarg)
+{
+	struct vmashadow_uffd u;
+	u64 features;
+	int err = vms_copy_in(&u, sizeof(u), uarg);
+
+	if (err)
+		return err;
+	if (u.features || u.__reserved)
+		return -EINVAL;
+	mutex_lock(&ctx->lock);
+	err = vms_uffd_features(&ctx->mm, u.ctx, &features);
+	mutex_unlock(&ctx->lock);
+	if (err)
+		return err;
+	u.features = features;
+	return vms_copy_out(uarg, &u, sizeof(u));
+}
+
 /* A region's name for FIND, as read() prints it; returns length + 1. */
 static int vms_region_name(struct vms_ctx *ctx, const struct vms_region *r,
 			   char *buf, size_t size)
@@ -1860,6 +1879,8 @@ static long vms_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vms_ioctl_find(ctx, uarg);
 	case VMASHADOW_IOC_GET_POLICY:
 		return vms_ioctl_get_policy(ctx, uarg);
+	case VMASHADOW_IOC_GET_UFFD:
+		return vms_ioctl_get_uffd(ctx, uarg);
 	case VMASHADOW_IOC_LIST:
 		return vms_ioctl_list(ctx, uarg);
 	case VMASHADOW_IOC_STATS:

@@ -390,6 +390,7 @@ int vms_uffd_register(struct vms_mm *mm, unsigned long start,
 int vms_uffd_unregister(struct vms_mm *mm, unsigned long start,
 			unsigned long len, unsigned int ctx);
 int vms_uffd_close(struct vms_mm *mm, unsigned int ctx);
+int vms_uffd_features(const struct vms_mm *mm, unsigned int ctx, u64 *features);
 
 /* core/mlock.c: mlock(2) and its relatives */
 int vms_mlock(struct vms_mm *mm, unsigned long start, unsigned long len,

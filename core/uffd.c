@@ -60,6 +60,17 @@ int vms_uffd_api(struct vms_mm *mm, unsigned int ctx, unsigned long features)
 	return 0;
 }
 
+/* GET_UFFD: the features of an open context. */
+int vms_uffd_features(const struct vms_mm *mm, unsigned int ctx, u64 *features)
+{
+	if (!ctx || ctx > VMASHADOW_UFFD_MAX)
+		return -EINVAL;
+	if (!vms_uffd_is_open(mm, ctx))
+		return -EBADF;
+	*features = mm->uffd[ctx] & ~VMS_UFFD_OPEN;
+	return 0;
+}
+
 /*
  * vma_is_shmem(): tmpfs behind it, shared anonymous memory included, but
  * not SysV shm, whose vm_ops are shm's own (and have ->close).

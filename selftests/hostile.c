@@ -126,6 +126,7 @@ static const struct {
 	{ VMASHADOW_IOC_VALIDATE, sizeof(struct vmashadow_validate), "VALIDATE" },
 	{ VMASHADOW_IOC_EXPLAIN, sizeof(struct vmashadow_explain), "EXPLAIN" },
 	{ VMASHADOW_IOC_GET_POLICY, sizeof(struct vmashadow_policy), "GET_POLICY" },
+	{ VMASHADOW_IOC_GET_UFFD, sizeof(struct vmashadow_uffd), "GET_UFFD" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -945,6 +946,8 @@ TEST(out_fields_set_on_entry)
 	struct vmashadow_validate va;
 	struct vmashadow_explain e;
 	struct vmashadow_policy po;
+	struct vmashadow_uffd uf;
+	struct vmashadow_op op;
 	struct vmashadow_fork f;
 	struct vmashadow_import im;
 	struct vmashadow_find fi;
@@ -1006,6 +1009,27 @@ TEST(out_fields_set_on_entry)
 	HOSTILE(0, VMASHADOW_IOC_GET_POLICY, &po);
 	EXPECT_EQ(0, po.mode);
 	EXPECT_EQ(-1, po.home_node);
+	/* GET_UFFD: each byte but size and ctx; numbers out of range */
+	/* a context of its own changes no region: before still holds */
+	ASSERT_EQ(0, vms_op(vms_fd, VMASHADOW_IOC_UFFD_API,
+			    vms_op_init(&op, 0, 0, 1, 0, 0)));
+	for (i = offsetof(struct vmashadow_uffd, features); i < sizeof(uf); i++) {
+		memset(&uf, 0, sizeof(uf));
+		uf.size = sizeof(uf);
+		uf.ctx = 1;
+		((char *)&uf)[i] = 1;
+		HOSTILE(-EINVAL, VMASHADOW_IOC_GET_UFFD, &uf);
+	}
+	memset(&uf, 0, sizeof(uf));
+	uf.size = sizeof(uf);
+	HOSTILE(-EINVAL, VMASHADOW_IOC_GET_UFFD, &uf);
+	uf.ctx = VMASHADOW_UFFD_MAX + 1;
+	HOSTILE(-EINVAL, VMASHADOW_IOC_GET_UFFD, &uf);
+	uf.ctx = 2;
+	HOSTILE(-EBADF, VMASHADOW_IOC_GET_UFFD, &uf);
+	uf.ctx = 1;
+	HOSTILE(0, VMASHADOW_IOC_GET_UFFD, &uf);
+	EXPECT_EQ(0, uf.features);
 	/* FORK */
 	memset(&f, 0, sizeof(f));
 	f.size = sizeof(f);

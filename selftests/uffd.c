@@ -83,6 +83,7 @@
 /* UFFDIO_API's features (6.12's numbers for the ones 6.1 lacks) */
 #define F_FORK		UFFD_FEATURE_EVENT_FORK
 #define F_REMAP		UFFD_FEATURE_EVENT_REMAP
+#define F_WP_UNPOPULATED	0x2000U
 #define F_WP_ASYNC	0x8000U
 #define F_MOVE		0x10000U
 #define F_ALL_6_1	0x1fffU
@@ -2321,6 +2322,68 @@ TEST(import_features)
 		CHECK("1-3:rw-p 4-6:rw-p 7-9:r--p", "m m -", "AB-");
 		close(f);
 	}
+}
+
+/* GET_UFFD: a context's features. */
+static long get_uffd(unsigned int n, __u64 *features)
+{
+	struct vmashadow_uffd u;
+	long ret;
+
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	u.ctx = n;
+	ret = vms_ioctl(vms_fd, VMASHADOW_IOC_GET_UFFD, &u);
+	*features = u.features;
+	return ret;
+}
+
+/*
+ * GET_UFFD gives each context's features: those UFFD_API gave it (6.12's
+ * WP_ASYNC with the WP_UNPOPULATED it implies), those IMPORT read from
+ * the kernel's context; -EBADF once it is closed, and for a number never
+ * opened; -EINVAL out of range.
+ */
+TEST(get_uffd_features)
+{
+	__u64 f = 1;
+	int k;
+
+	SETUP();
+	KERNEL_OR_SKIP(k);
+	EXPECT_EQ(-EBADF, get_uffd(1, &f));
+	EXPECT_EQ(-EINVAL, get_uffd(0, &f));
+	EXPECT_EQ(-EINVAL, get_uffd(VMASHADOW_UFFD_MAX + 1, &f));
+	ASSERT_EQ(0, shadow_uffd(VMASHADOW_IOC_UFFD_API, 1, 0, 0, F_FORK | F_REMAP, 0));
+	ASSERT_EQ(0, shadow_uffd(VMASHADOW_IOC_UFFD_API, 2, 0, 0, 0, 0));
+	EXPECT_EQ(0, get_uffd(1, &f));
+	EXPECT_EQ(F_FORK | F_REMAP, f);
+	EXPECT_EQ(0, get_uffd(2, &f));
+	EXPECT_EQ(0, f);
+	if (k == 612) {
+		ASSERT_EQ(0, shadow_uffd(VMASHADOW_IOC_UFFD_API, 3, 0, 0, F_WP_ASYNC, 0));
+		EXPECT_EQ(0, get_uffd(3, &f));
+		EXPECT_EQ(F_WP_ASYNC | F_WP_UNPOPULATED, f);
+	}
+	ASSERT_EQ(0, shadow_uffd(VMASHADOW_IOC_UFFD_CLOSE, 1, 0, 0, 0, 0));
+	EXPECT_EQ(-EBADF, get_uffd(1, &f));
+
+	/* imported: the real contexts' features, by the shadow's numbers */
+	ASSERT_LE(0, vms_open());
+	ASSERT_EQ(0, vms_real_map(PG(1), PGS(2), RW, MAP_PRIVATE |
+				  MAP_ANONYMOUS | MAP_FIXED, -1, 0, NULL));
+	ASSERT_EQ(0, vms_real_map(PG(4), PGS(2), RW, MAP_PRIVATE |
+				  MAP_ANONYMOUS | MAP_FIXED, -1, 0, NULL));
+	ASSERT_EQ(0, real_api(1, F_REMAP));
+	ASSERT_EQ(0, real_api(2, 0));
+	ASSERT_EQ(0, real_register(1, PG(1), PGS(2), UM));
+	ASSERT_EQ(0, real_register(2, PG(4), PGS(2), UW));
+	ASSERT_EQ(0, vms_import(vms_fd, 0, PG(0), PG(VMS_WIN_PAGES), NULL));
+	EXPECT_EQ(0, get_uffd(VMS_UFFD_CTX(vms_region_at(1)), &f));
+	EXPECT_EQ(F_REMAP, f);
+	EXPECT_EQ(0, get_uffd(VMS_UFFD_CTX(vms_region_at(4)), &f));
+	EXPECT_EQ(0, f);
+	EXPECT_NE(VMS_UFFD_CTX(vms_region_at(1)), VMS_UFFD_CTX(vms_region_at(4)));
 }
 
 /*
