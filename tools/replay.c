@@ -17,14 +17,21 @@
  *                                          online: 0x masks; where exec
  *                                          put argv)
  *   PID file KEY PATH                      ... an opened file (KEY: fN) ...
+ *   PID uffd CTX FEATURES                  ... a userfaultfd context its
+ *                                          regions are registered with
+ *                                          (the shadow's number, the
+ *                                          UFFD_FEATURE_* bits) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
- *              [mpol=MODE,NODES,GIVEN,HOME] ... and its regions (a memory
+ *              [mpol=MODE,NODES,GIVEN,HOME] [uffd=CTX]
+ *                                          ... and its regions (a memory
  *                                          policy: mbind's mode with its
  *                                          flags, the nodes in force and
  *                                          as given, 0x masks, and the
  *                                          home node, -1 for none; logs
  *                                          before GET_POLICY give only
- *                                          mpol=MODE,NODES, from numa_maps)
+ *                                          mpol=MODE,NODES, from numa_maps;
+ *                                          the context it is registered
+ *                                          with, in the modes of VM_FLAGS)
  *   PID resync WHY                         the shadow was re-imported: the
  *                                          params and region lines follow
  *   PID touch ADDR                         a write fault learned
@@ -55,6 +62,12 @@
  * differs.  It also reads `strace -f -e trace=memory` output (-y adds the
  * file names); strace gives no starting state, so those calls are applied
  * where the kernel placed them and failed calls are skipped.
+ *
+ * A region record's hidden vm_flags are rebuilt too: the madvise() ones
+ * (give_hidden_flags()), MAP_DROPPABLE, a userfaultfd registration (the
+ * context opened with the features its uffd record gives), and a seal
+ * once the policies are given; then each region's vm_flags are checked
+ * against its record (seal_and_check()), a warning where they differ.
  *
  * A region record's policy is rebuilt exactly (set_policies()): mbind()
  * with the nodes as given, then the home node, and checked with
@@ -94,6 +107,7 @@
 #ifndef MCL_ONFAULT
 #define MCL_ONFAULT 4
 #endif
+#define VMS_MAP_DROPPABLE 0x08	/* 6.12's map type, which glibc may not have */
 
 /* A region's policy as its record gives it, for set_policies(). */
 struct rpol {
@@ -151,6 +165,12 @@ struct rline {
 	long n;
 };
 
+/* A region record, for seal_and_check(). */
+struct rreg {
+	uint64_t start, end, vm_flags, pgoff;
+	long line;
+};
+
 struct rmm {
 	int pid;
 	int fd;
@@ -168,8 +188,17 @@ struct rmm {
 	/* the policies of the region lines, for after them all */
 	struct rpol *pols;
 	size_t npols;
+	/* the region lines, to seal and check after them all */
+	struct rreg *regs;
+	size_t nregs;
+	/* userfaultfd contexts: features as the uffd records give them */
+	uint64_t uffd_features[VMASHADOW_UFFD_MAX + 1];
+	unsigned char uffd[VMASHADOW_UFFD_MAX + 1];	/* UF_* */
 	int alive;
 };
+
+/* rmm.uffd[]: what is known of a context */
+enum { UF_NONE, UF_LOGGED, UF_OPEN };
 
 struct rfile {
 	char *key;
@@ -188,6 +217,8 @@ struct rstate {
 	char div_sig[256];
 	long ndiv;
 	long npolwarn;		/* policies rebuilt otherwise than logged */
+	long nflagwarn;		/* regions rebuilt otherwise than logged */
+	long nuffdwarn;		/* contexts opened without logged features */
 	long applied;
 };
 
@@ -225,6 +256,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		old->alive = 0;
 		free(old->pols);
 		old->pols = NULL;
+		free(old->regs);
+		old->regs = NULL;
 		if (--*old->refs == 0) {
 			close(old->fd);
 			free(old->refs);
@@ -257,6 +290,7 @@ static void rs_free(struct rstate *s)
 
 	for (i = 0; i < s->nm; i++) {
 		free(s->m[i].pols);
+		free(s->m[i].regs);
 		if (s->m[i].alive && --*s->m[i].refs == 0) {
 			close(s->m[i].fd);
 			free(s->m[i].refs);
@@ -335,12 +369,135 @@ static void report(struct rstate *s, long line, const char *fmt, ...)
 	fputc('\n', s->rep);
 }
 
+/*
+ * The vm_flags that madvise() gives, each with its advice: hidden state
+ * that a region record carries and its map does not give it.
+ */
+static const struct {
+	uint64_t flag;
+	unsigned int advice;
+} advised[] = {
+	{ VMASHADOW_VM_SEQ_READ, MADV_SEQUENTIAL },
+	{ VMASHADOW_VM_RAND_READ, MADV_RANDOM },
+	{ VMASHADOW_VM_DONTCOPY, MADV_DONTFORK },
+	{ VMASHADOW_VM_WIPEONFORK, MADV_WIPEONFORK },
+	{ VMASHADOW_VM_DONTDUMP, MADV_DONTDUMP },
+	{ VMASHADOW_VM_HUGEPAGE, MADV_HUGEPAGE },
+	{ VMASHADOW_VM_NOHUGEPAGE, MADV_NOHUGEPAGE },
+	{ VMASHADOW_VM_MERGEABLE, MADV_MERGEABLE },
+};
+
+/* The region of @fd holding @addr in *@r: 0, or -1 if there is none. */
+static int region_at(int fd, uint64_t addr, struct vmashadow_region *r)
+{
+	struct vmashadow_find f;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.mode = VMASHADOW_FIND_LOOKUP;
+	f.addr = addr;
+	if (vd_find(fd, &f, NULL, 0) || !(f.found & VMASHADOW_FOUND_REGION))
+		return -1;
+	*r = f.region;
+	return 0;
+}
+
+/* The vm_flags of the region of @fd at @addr, 0 if there is none. */
+static uint64_t flags_at(int fd, uint64_t addr)
+{
+	struct vmashadow_region r;
+
+	return region_at(fd, addr, &r) ? 0 : r.vm_flags;
+}
+
+/*
+ * Give the region [@start, @end) of @m the flags of @vmf that madvise()
+ * sets and the map did not (a special mapping has VM_DONTDUMP of its
+ * own).
+ */
+static void give_hidden_flags(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf)
+{
+	uint64_t have = flags_at(m->fd, start);
+	size_t i;
+
+	for (i = 0; i < sizeof(advised) / sizeof(advised[0]); i++) {
+		struct vmashadow_op a = { .addr = start, .len = end - start,
+					  .flags = advised[i].advice };
+
+		if ((vmf & advised[i].flag) && !(have & advised[i].flag))
+			vd_op(m->fd, VMASHADOW_OP_MADVISE, &a);
+	}
+}
+
+/*
+ * Register [@start, @end) of @m with the context @ctx, in the modes its
+ * vm_flags @vmf give, opening the context first with the features its
+ * uffd record gave (a log from before GET_UFFD has none: opened without,
+ * and a warning, as a later fork or mremap may then diverge).
+ */
+static void register_uffd(struct rstate *s, struct rmm *m, unsigned int ctx,
+			  uint64_t start, uint64_t end, uint64_t vmf, long line)
+{
+	struct vmashadow_op op;
+
+	if (!ctx || ctx > VMASHADOW_UFFD_MAX)
+		return;
+	if (m->uffd[ctx] != UF_OPEN) {
+		if (m->uffd[ctx] != UF_LOGGED) {
+			s->nuffdwarn++;
+			report(s, line, "warning: userfaultfd context %u has no uffd record: "
+			       "opened without features", ctx);
+		}
+		memset(&op, 0, sizeof(op));
+		op.fd = -1;
+		op.offset = ctx;
+		op.flags = (__u32)m->uffd_features[ctx];
+		vd_op(m->fd, VMASHADOW_OP_UFFD_API, &op);
+		m->uffd[ctx] = UF_OPEN;
+	}
+	memset(&op, 0, sizeof(op));
+	op.fd = -1;
+	op.addr = start;
+	op.len = end - start;
+	op.offset = ctx;
+	op.flags = vd_uffd_modes(vmf);
+	vd_op(m->fd, VMASHADOW_OP_UFFD_REGISTER, &op);
+}
+
+/*
+ * Where to map an anonymous private region first, so that it gets the
+ * page offset its record gives: an anonymous region's offset is the
+ * address it was first mapped at, which mremap() keeps, and the kernel
+ * merges only neighbours whose offsets follow on.  If that range is free
+ * (and apart from the region's own), the region is mapped and faulted
+ * there, then moved into place, as the kernel did it; 0: map it in place
+ * (a stack, which cannot have moved, or a range taken).
+ */
+static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t start,
+			   uint64_t end, uint64_t pgoff, uint64_t vmf)
+{
+	uint64_t at = pgoff * VMS_PAGE_SIZE, len = end - start;
+	struct vmashadow_find f;
+
+	if (strcmp(kind, "anon") || perms[3] != 'p' || (vmf & VMASHADOW_VM_GROWSDOWN) ||
+	    at == start || pgoff > VMS_TASK_SIZE / VMS_PAGE_SIZE ||
+	    len > VMS_TASK_SIZE - at || (at < end && start < at + len))
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.mode = VMASHADOW_FIND_INTERSECT;
+	f.addr = at;
+	f.end = at + len;
+	/* nothing there: ENOENT */
+	return vd_find(fd, &f, NULL, 0) == ENOENT ? at : 0;
+}
+
 /* Rebuild one region of a log's starting state (the record at @line). */
 static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long line)
 {
 	struct vmashadow_op op;
-	uint64_t start, end, pgoff, vmf;
-	int faulted, prot, fd = -1;
+	uint64_t start, end, pgoff, vmf, born;
+	int faulted, prot, fd = -1, i;
 	struct rpol pol;
 	const char *perms, *kind, *key;
 
@@ -361,6 +518,8 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	op.len = end - start;
 	op.fd = -1;
 	op.flags = MAP_FIXED | (perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE);
+	if (vmf & VMASHADOW_VM_DROPPABLE)
+		op.flags = MAP_FIXED | VMS_MAP_DROPPABLE;
 	if (vmf & VMASHADOW_VM_GROWSDOWN)
 		op.flags |= MAP_GROWSDOWN;
 	if (vmf & VMASHADOW_VM_NORESERVE)
@@ -384,11 +543,27 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	if (perms[3] == 'p' && !(prot & PROT_WRITE) &&
 	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) && !op.op_flags)
 		op.prot |= PROT_WRITE;
-	vd_op(m->fd, VMASHADOW_OP_MAP, &op);
+	born = birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
+	if (born) {
+		op.addr = born;
+		if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
+			op.addr = start;	/* below mmap_min_addr, say */
+			born = 0;
+		}
+	}
+	if (!born)
+		vd_op(m->fd, VMASHADOW_OP_MAP, &op);
 	if (faulted) {
-		struct vmashadow_op t = { .addr = start };
+		struct vmashadow_op t = { .addr = born ? born : start };
 
 		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
+	}
+	if (born) {
+		struct vmashadow_op r = { .addr = born, .len = end - start,
+					  .new_len = end - start, .new_addr = start,
+					  .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
+
+		vd_op(m->fd, VMASHADOW_OP_REMAP, &r);
 	}
 	if (op.prot != (__u32)prot) {
 		struct vmashadow_op p = { .addr = start, .len = end - start,
@@ -403,6 +578,13 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 			l.flags = MLOCK_ONFAULT;
 		vd_op(m->fd, VMASHADOW_OP_MLOCK, &l);
 	}
+	give_hidden_flags(m, start, end, vmf);
+	for (i = 10; i < nw; i++)
+		if (!strncmp(w[i], "uffd=", 5))
+			register_uffd(s, m, (unsigned int)strtoul(w[i] + 5, NULL, 10),
+				      start, end, vmf, line);
+	m->regs = xrealloc(m->regs, (m->nregs + 1) * sizeof(*m->regs));
+	m->regs[m->nregs++] = (struct rreg){ start, end, vmf, pgoff, line };
 	/* The policy once every region is there: see set_policies(). */
 	if (nw >= 11 && !parse_mpol(w[10], &pol)) {
 		pol.start = start;
@@ -635,6 +817,55 @@ static void set_policies(struct rstate *s, struct rmm *m)
 	m->npols = 0;
 }
 
+/*
+ * After the policies: seal what was sealed (a seal refuses some of what
+ * comes before it), then check that each region came out with the
+ * vm_flags and the page offset its record gives, and say where not:
+ * anything the rebuild missed.  A stack keeps the offset exec gave it,
+ * which a region mapped in place cannot have: not compared.
+ */
+static void seal_and_check(struct rstate *s, struct rmm *m)
+{
+	struct vmashadow_region got;
+	char names[512];
+	size_t i;
+
+	for (i = 0; i < m->nregs; i++) {
+		const struct rreg *r = &m->regs[i];
+		struct vmashadow_op z = { .addr = r->start, .len = r->end - r->start };
+
+		if (r->vm_flags & VMASHADOW_VM_SEALED)
+			vd_op(m->fd, VMASHADOW_OP_SEAL, &z);
+	}
+	for (i = 0; i < m->nregs; i++) {
+		const struct rreg *r = &m->regs[i];
+
+		if (region_at(m->fd, r->start, &got)) {
+			s->nflagwarn++;
+			report(s, r->line, "warning: %llx-%llx not rebuilt",
+			       (unsigned long long)r->start, (unsigned long long)r->end);
+			continue;
+		}
+		if (got.vm_flags != r->vm_flags) {
+			s->nflagwarn++;
+			vd_flag_names(got.vm_flags ^ r->vm_flags, names, sizeof(names));
+			report(s, r->line, "warning: %llx-%llx rebuilt with vm_flags 0x%llx, "
+			       "not the logged 0x%llx (%s)", (unsigned long long)r->start,
+			       (unsigned long long)r->end, (unsigned long long)got.vm_flags,
+			       (unsigned long long)r->vm_flags, names);
+		} else if (got.pgoff != r->pgoff && !(r->vm_flags & VMASHADOW_VM_GROWSDOWN)) {
+			s->nflagwarn++;
+			report(s, r->line, "warning: %llx-%llx rebuilt with page offset 0x%llx, "
+			       "not the logged 0x%llx", (unsigned long long)r->start,
+			       (unsigned long long)r->end, (unsigned long long)got.pgoff,
+			       (unsigned long long)r->pgoff);
+		}
+	}
+	free(m->regs);
+	m->regs = NULL;
+	m->nregs = 0;
+}
+
 /* The params a log gives for after its region lines. */
 static void set_after(struct rmm *m)
 {
@@ -700,6 +931,15 @@ static void apply(struct rstate *s, struct rline *L, long i)
 			file_fd(s, w[2], L->text + (w[3] - copy));
 		goto out;
 	}
+	if (!strcmp(w[1], "uffd")) {
+		unsigned int ctx = nw >= 4 ? (unsigned int)strtoul(w[2], NULL, 10) : 0;
+
+		if (ctx && ctx <= VMASHADOW_UFFD_MAX) {
+			m->uffd[ctx] = UF_LOGGED;
+			m->uffd_features[ctx] = strtoull(w[3], NULL, 0);
+		}
+		goto out;
+	}
 	if (!strcmp(w[1], "region")) {
 		build_region(s, m, w, nw, i);
 		m->built = 0;
@@ -708,6 +948,7 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	if (!m->built) {
 		m->built = 1;
 		set_policies(s, m);
+		seal_and_check(s, m);
 		set_after(m);
 		if (m->expect_regions && regions_of(m->fd) != m->expect_regions) {
 			report(s, i, "the starting state rebuilt with %ld regions, not %ld",
@@ -888,6 +1129,7 @@ static void annotate(struct rline *v, size_t n)
 		sscanf(p + 1, "%31s", L->verb);
 		L->unit = strcmp(L->verb, "exec") && strcmp(L->verb, "params") &&
 			  strcmp(L->verb, "file") && strcmp(L->verb, "region") &&
+			  strcmp(L->verb, "uffd") &&
 			  strcmp(L->verb, "resync") && strcmp(L->verb, "fork") &&
 			  strcmp(L->verb, "clone-vm") && strcmp(L->verb, "memlock") &&
 			  strcmp(L->verb, "rlimit_data") && strcmp(L->verb, "mems_allowed") &&
@@ -1241,6 +1483,12 @@ int vms_cmd_replay(int argc, char **argv, const struct vms_opts *o)
 	if (s.npolwarn)
 		fprintf(stderr, "; %ld polic%s not rebuilt as logged", s.npolwarn,
 			s.npolwarn == 1 ? "y" : "ies");
+	if (s.nflagwarn)
+		fprintf(stderr, "; %ld region%s not rebuilt as logged",
+			s.nflagwarn, s.nflagwarn == 1 ? "" : "s");
+	if (s.nuffdwarn)
+		fprintf(stderr, "; %ld userfaultfd context%s opened without features",
+			s.nuffdwarn, s.nuffdwarn == 1 ? "" : "s");
 	fputc('\n', stderr);
 	rs_free(&s);
 	free_lines(v, n);

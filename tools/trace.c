@@ -510,6 +510,29 @@ static const char *numa_policy(FILE *f, pid_t pid, uint64_t start, char *buf,
 }
 
 /* Write the whole state of a shadow to the log (after exec or a resync). */
+/*
+ * The userfaultfd contexts the regions of @s are registered with, each
+ * once with its features (GET_UFFD: what FORK and REMAP do to its
+ * registrations), so that a replay opens them again.  A module before
+ * GET_UFFD: none, and the replay warns about the registrations.
+ */
+static void log_uffd_contexts(pid_t pid, int fd, const struct vms_snap *s)
+{
+	unsigned char seen[VMASHADOW_UFFD_MAX + 1] = { 0 };
+	uint64_t features;
+	unsigned int ctx;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		ctx = vms_uffd_ctx(&s->v[i].rec);
+		if (!ctx || ctx > VMASHADOW_UFFD_MAX || seen[ctx])
+			continue;
+		seen[ctx] = 1;
+		if (!vd_get_uffd(fd, ctx, &features))
+			logf_("%d uffd %u 0x%llx\n", pid, ctx, (unsigned long long)features);
+	}
+}
+
 static void log_state(pid_t pid, int fd)
 {
 	struct vmashadow_params p;
@@ -537,8 +560,10 @@ static void log_state(pid_t pid, int fd)
 	snap_init(&s);
 	if (vd_snapshot(fd, &s))
 		return;
+	log_uffd_contexts(pid, fd, &s);
 	for (i = 0; i < s.n; i++) {
 		const struct vms_reg *r = &s.v[i];
+		char uf[16] = "";
 
 		/*
 		 * The policy as IMPORT read it from the kernel: GET_POLICY,
@@ -559,15 +584,17 @@ static void log_state(pid_t pid, int fd)
 			}
 			numa_policy(numa, pid, r->start, pol, sizeof(pol));
 		}
+		if (vms_uffd_ctx(&r->rec))
+			snprintf(uf, sizeof(uf), " uffd=%u", vms_uffd_ctx(&r->rec));
 		if (r->rec.kind == VMASHADOW_KIND_FILE)
 			logf_("%d file f%llu %s\n", pid, (unsigned long long)r->rec.file_id,
 			      r->name);
-		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s\n", pid,
+		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s%s\n", pid,
 		      (unsigned long long)r->start, (unsigned long long)r->end, r->perms,
 		      kind_word(&r->rec), r->rec.file_id ? "f" : "-",
 		      (unsigned long long)r->rec.file_id,
 		      (unsigned long long)r->rec.pgoff, (unsigned long long)r->rec.vm_flags,
-		      r->rec.anon_id ? 1 : 0, pol);
+		      r->rec.anon_id ? 1 : 0, pol, uf);
 	}
 	if (numa)
 		fclose(numa);

@@ -123,6 +123,8 @@ int vd_explain(int fd, struct vmashadow_explain *e);
 int vms_why(FILE *out, int fd, uint64_t lo, uint64_t hi);
 /* The policy of the region holding addr: 0 or errno (EFAULT: no region). */
 int vd_get_policy(int fd, uint64_t addr, struct vmashadow_policy *p);
+/* GET_UFFD: the features of the shadow's userfaultfd context @ctx */
+int vd_get_uffd(int fd, unsigned int ctx, uint64_t *features);
 int vd_snapshot(int fd, struct vms_snap *s);	/* 0 or errno */
 int vd_read_maps(int fd, char **text);		/* 0 or errno; malloc'd text */
 

@@ -148,6 +148,19 @@ int vd_get_policy(int fd, uint64_t addr, struct vmashadow_policy *p)
 	return xioctl(fd, VMASHADOW_IOC_GET_POLICY, p);
 }
 
+int vd_get_uffd(int fd, unsigned int ctx, uint64_t *features)
+{
+	struct vmashadow_uffd u;
+	int e;
+
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	u.ctx = ctx;
+	e = xioctl(fd, VMASHADOW_IOC_GET_UFFD, &u);
+	*features = u.features;
+	return e;
+}
+
 int vd_read_maps(int fd, char **text)
 {
 	size_t len = 0, cap = 65536;

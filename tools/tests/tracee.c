@@ -63,6 +63,9 @@
  *                               three.  Prints "uffdfork PARENT CHILD", and
  *                               both wait to be killed; nothing faults in
  *                               the region
+ *   vmashadow-tracee hidden     regions kept apart by flags the maps do not
+ *                               show (madvise, MAP_DROPPABLE, mseal), then
+ *                               re-imported (hidden_flags() below)
  *   vmashadow-tracee inject [mbind|uffd]
  *                               a layout at fixed addresses for trace
  *                               --inject (inject_layout() below)
@@ -1163,6 +1166,49 @@ static int uffdfork(void)
 }
 
 /*
+ * hidden: regions kept apart by vm_flags the maps do not show, across a
+ * re-import.  Each of eight regions of 3 pages has one advice given to
+ * its middle page (MADV_DONTFORK, DONTDUMP, WIPEONFORK, HUGEPAGE,
+ * NOHUGEPAGE, MERGEABLE, SEQUENTIAL, RANDOM): three regions each, or one
+ * where the kernel refuses the advice.  On 6.12 a MAP_DROPPABLE region
+ * beside an ordinary one, and a sealed middle page.  Then a shmat() and
+ * shmdt(), which the shadow has no operation for: re-imported, so the log
+ * gives the state as region records.  Then each middle page is made
+ * read-only and writable again, which merges it back only with the
+ * neighbours its hidden flags agree with.
+ */
+static int hidden_flags(void)
+{
+	static const int advice[] = {
+		MADV_DONTFORK, MADV_DONTDUMP, MADV_WIPEONFORK, MADV_HUGEPAGE,
+		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
+	};
+	const int rw = PROT_READ | PROT_WRITE;
+	char *r[8], *d;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < 8; i++) {
+		r[i] = map(3 * PG, rw, MAP_PRIVATE);
+		if (r[i] == MAP_FAILED)
+			return 1;
+		r[i][0] = 1;
+		madvise(r[i] + PG, PG, advice[i]);	/* may be refused */
+	}
+	/* 6.12: MAP_DROPPABLE (0x08), mseal(2); 6.1 refuses both */
+	d = mmap(NULL, 2 * PG, rw, 0x08 | MAP_ANONYMOUS, -1, 0);
+	if (d != MAP_FAILED)
+		mmap(d + 2 * PG, 2 * PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	syscall(462, r[0] + 2 * PG, PG, 0);	/* mseal */
+	shm_once();
+	for (i = 1; i < 8; i++) {
+		rc |= good(mprotect(r[i] + PG, PG, PROT_READ), "mprotect the middle");
+		rc |= good(mprotect(r[i] + PG, PG, rw), "mprotect it back");
+	}
+	return rc;
+}
+
+/*
  * inject [mbind|uffd]: a layout at fixed addresses for `vmashadow trace
  * --inject`, whose scripts name them.  The mirrored calls, in order (A is
  * INJECT_ADDR, P a page):
@@ -1266,11 +1312,13 @@ int main(int argc, char **argv)
 		return uffds();
 	if (argc > 1 && !strcmp(argv[1], "uffdfork"))
 		return uffdfork();
+	if (argc > 1 && !strcmp(argv[1], "hidden"))
+		return hidden_flags();
 	if (argc > 1 && !strcmp(argv[1], "inject"))
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|inject [mbind|uffd]\n",
+		"uffdfork|hidden|inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }

@@ -294,6 +294,18 @@ else
 		sed 's/^/# /' | tail -n 60
 	notok "userfaultfd: registrations re-imported, then followed"
 fi
+# ... and the log replays: each re-imported state names the contexts its
+# regions are registered with (uffd records, with their features) and each
+# region's (uffd=N), and replay registers them again, every region with
+# the vm_flags logged (no warning).
+if grep -q ' uffd 1 0x0$' "$log" &&
+	grep -q ' region .* 0x100273 1 uffd=1$' "$log" &&
+	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+	ok "userfaultfd: a log with registrations replays"
+else
+	sed 's/^/# /' "$T/out" | grep -v '^# [0-9a-f]*-' | tail -n 20
+	notok "userfaultfd: a log with registrations replays"
+fi
 
 # A re-import carries policies exactly: the region records of the state
 # re-imported after the mbind of node 100 give MPOL_F_STATIC_NODES' nodes
@@ -366,6 +378,22 @@ echo "# shrink: $total calls -> $calls"
 if [ $rc = 0 ] && [ "$calls" -gt 0 ] && [ $((calls * 4)) -le "$total" ]; then ok "shrink reduces it"; else notok "shrink reduces it"; fi
 "$V" replay "$T/small.log" >"$T/out" 2>&1
 if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk log still diverges"; fi
+
+# A re-imported state's hidden flags: regions kept apart by an madvise()
+# flag, MAP_DROPPABLE or mseal() (6.12), written down by a re-import
+# (shmat), are rebuilt by replay with those flags, so that the calls after
+# merge as they did in the kernel; replay checks each rebuilt region's
+# vm_flags against its record (no warning).
+trace hidden vmashadow-tracee hidden
+log=$T/hidden.log
+if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1$' "$log" &&
+	grep -q ' region .* 0x80100073 1$' "$log" &&
+	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+	ok "replay rebuilds the hidden flags of a re-imported state"
+else
+	sed -n '/ resync /,$p' "$log" | grep -v ' file ' | sed 's/^/# /' | tail -n 60
+	notok "replay rebuilds the hidden flags of a re-imported state"
+fi
 
 # trace --inject: a script run on the shadow alone after the Nth call
 # makes each kind of divergence the tracer reports fire, at the place the
