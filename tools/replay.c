@@ -524,6 +524,9 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		op.flags |= MAP_GROWSDOWN;
 	if (vmf & VMASHADOW_VM_NORESERVE)
 		op.flags |= MAP_NORESERVE;
+	/* SysV shm, whose vm_ops have ->close */
+	if (vmf & VMASHADOW_VM_CLOSE_OP)
+		op.op_flags = VMASHADOW_OPF_CLOSE_OP;
 	if (!strcmp(kind, "file")) {
 		fd = file_fd(s, key, NULL);
 		op.fd = fd;
@@ -541,7 +544,8 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	 * or faulted, then the final protection. */
 	op.prot = (__u32)prot;
 	if (perms[3] == 'p' && !(prot & PROT_WRITE) &&
-	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) && !op.op_flags)
+	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) &&
+	    !(op.op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)))
 		op.prot |= PROT_WRITE;
 	born = birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
 	if (born) {

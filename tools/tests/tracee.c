@@ -1171,11 +1171,12 @@ static int uffdfork(void)
  * its middle page (MADV_DONTFORK, DONTDUMP, WIPEONFORK, HUGEPAGE,
  * NOHUGEPAGE, MERGEABLE, SEQUENTIAL, RANDOM): three regions each, or one
  * where the kernel refuses the advice.  On 6.12 a MAP_DROPPABLE region
- * beside an ordinary one, and a sealed middle page.  Then a shmat() and
- * shmdt(), which the shadow has no operation for: re-imported, so the log
- * gives the state as region records.  Then each middle page is made
- * read-only and writable again, which merges it back only with the
- * neighbours its hidden flags agree with.
+ * beside an ordinary one, and a sealed middle page.  Then a shmat() of
+ * a SysV segment, which the shadow has no operation for: re-imported, so
+ * the log gives the state as region records, the segment's with
+ * VM_CLOSE_OP.  Then each middle page is made read-only and writable
+ * again, which merges it back only with the neighbours its hidden flags
+ * agree with; last, shmdt().
  */
 static int hidden_flags(void)
 {
@@ -1186,7 +1187,8 @@ static int hidden_flags(void)
 	const int rw = PROT_READ | PROT_WRITE;
 	char *r[8], *d;
 	unsigned int i;
-	int rc = 0;
+	int rc = 0, id;
+	void *shm;
 
 	for (i = 0; i < 8; i++) {
 		r[i] = map(3 * PG, rw, MAP_PRIVATE);
@@ -1200,12 +1202,18 @@ static int hidden_flags(void)
 	if (d != MAP_FAILED)
 		mmap(d + 2 * PG, 2 * PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	syscall(462, r[0] + 2 * PG, PG, 0);	/* mseal */
-	shm_once();
+	id = shmget(IPC_PRIVATE, PG, IPC_CREAT | 0600);
+	if (id < 0)
+		return good(-1, "shmget");
+	shm = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);
+	if (shm == (void *)-1)
+		return good(-1, "shmat");
 	for (i = 1; i < 8; i++) {
 		rc |= good(mprotect(r[i] + PG, PG, PROT_READ), "mprotect the middle");
 		rc |= good(mprotect(r[i] + PG, PG, rw), "mprotect it back");
 	}
-	return rc;
+	return rc | good(shmdt(shm), "shmdt");
 }
 
 /*

@@ -382,12 +382,14 @@ if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk l
 # A re-imported state's hidden flags: regions kept apart by an madvise()
 # flag, MAP_DROPPABLE or mseal() (6.12), written down by a re-import
 # (shmat), are rebuilt by replay with those flags, so that the calls after
-# merge as they did in the kernel; replay checks each rebuilt region's
-# vm_flags against its record (no warning).
+# merge as they did in the kernel, and the SysV segment with VM_CLOSE_OP;
+# replay checks each rebuilt region's vm_flags against its record (no
+# warning).
 trace hidden vmashadow-tracee hidden
 log=$T/hidden.log
 if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1$' "$log" &&
 	grep -q ' region .* 0x80100073 1$' "$log" &&
+	grep -q ' region .* rw-s file .* 0x10000000000fb 0$' "$log" &&
 	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
 	ok "replay rebuilds the hidden flags of a re-imported state"
 else
