@@ -165,6 +165,11 @@ struct rline {
 	long n;
 };
 
+/* A piece of shared anonymous memory already in place (map_shmem_object()). */
+struct rshm {
+	uint64_t start, end;
+};
+
 /* A region record, for seal_and_check(). */
 struct rreg {
 	uint64_t start, end, vm_flags, pgoff;
@@ -191,6 +196,9 @@ struct rmm {
 	/* the region lines, to seal and check after them all */
 	struct rreg *regs;
 	size_t nregs;
+	/* the pieces of shared anonymous objects put in place ahead */
+	struct rshm *shm;
+	size_t nshm;
 	/* userfaultfd contexts: features as the uffd records give them */
 	uint64_t uffd_features[VMASHADOW_UFFD_MAX + 1];
 	unsigned char uffd[VMASHADOW_UFFD_MAX + 1];	/* UF_* */
@@ -219,6 +227,10 @@ struct rstate {
 	long npolwarn;		/* policies rebuilt otherwise than logged */
 	long nflagwarn;		/* regions rebuilt otherwise than logged */
 	long nuffdwarn;		/* contexts opened without logged features */
+	/* the lines being run, for a look ahead at a starting state */
+	struct rline *v;
+	size_t nv;
+	const char *keep;
 	long applied;
 };
 
@@ -258,6 +270,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		old->pols = NULL;
 		free(old->regs);
 		old->regs = NULL;
+		free(old->shm);
+		old->shm = NULL;
 		if (--*old->refs == 0) {
 			close(old->fd);
 			free(old->refs);
@@ -291,6 +305,7 @@ static void rs_free(struct rstate *s)
 	for (i = 0; i < s->nm; i++) {
 		free(s->m[i].pols);
 		free(s->m[i].regs);
+		free(s->m[i].shm);
 		if (s->m[i].alive && --*s->m[i].refs == 0) {
 			close(s->m[i].fd);
 			free(s->m[i].refs);
@@ -464,6 +479,21 @@ static void register_uffd(struct rstate *s, struct rmm *m, unsigned int ctx,
 	vd_op(m->fd, VMASHADOW_OP_UFFD_REGISTER, &op);
 }
 
+/* Whether [@lo, @hi) of @fd holds no region. */
+static int range_free(int fd, uint64_t lo, uint64_t hi)
+{
+	struct vmashadow_find f;
+
+	if (lo >= hi)
+		return 1;
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.mode = VMASHADOW_FIND_INTERSECT;
+	f.addr = lo;
+	f.end = hi;
+	return vd_find(fd, &f, NULL, 0) == ENOENT;	/* nothing there */
+}
+
 /*
  * Where to map an anonymous private region first, so that it gets the
  * page offset its record gives: an anonymous region's offset is the
@@ -477,19 +507,141 @@ static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t
 			   uint64_t end, uint64_t pgoff, uint64_t vmf)
 {
 	uint64_t at = pgoff * VMS_PAGE_SIZE, len = end - start;
-	struct vmashadow_find f;
 
 	if (strcmp(kind, "anon") || perms[3] != 'p' || (vmf & VMASHADOW_VM_GROWSDOWN) ||
 	    at == start || pgoff > VMS_TASK_SIZE / VMS_PAGE_SIZE ||
 	    len > VMS_TASK_SIZE - at || (at < end && start < at + len))
 		return 0;
-	memset(&f, 0, sizeof(f));
-	f.size = sizeof(f);
-	f.mode = VMASHADOW_FIND_INTERSECT;
-	f.addr = at;
-	f.end = at + len;
-	/* nothing there: ENOENT */
-	return vd_find(fd, &f, NULL, 0) == ENOENT ? at : 0;
+	return range_free(fd, at, at + len) ? at : 0;
+}
+
+/* A region record of the state being rebuilt, as build_region() reads it. */
+struct rrec {
+	uint64_t start, end, pgoff;
+	char kind[16], key[24];
+};
+
+static int parse_region(const char *text, struct rrec *r)
+{
+	return sscanf(text, "%*d region %" SCNx64 " %" SCNx64 " %*s %15s %23s %" SCNx64,
+		      &r->start, &r->end, r->kind, r->key, &r->pgoff) == 5 ? 0 : -1;
+}
+
+/*
+ * The region records of the starting state after line @line (the run of
+ * region, file and uffd records of its pid), for a look ahead.
+ */
+static size_t state_ahead(const struct rstate *s, const struct rmm *m, long line,
+			  struct rrec **out)
+{
+	struct rrec *v = NULL, r;
+	size_t n = 0, j;
+
+	for (j = (size_t)line + 1; j < s->nv; j++) {
+		const struct rline *L = &s->v[j];
+
+		if (s->keep && !s->keep[j])
+			continue;
+		if (L->pid != m->pid || (strcmp(L->verb, "region") && strcmp(L->verb, "file") &&
+					 strcmp(L->verb, "uffd")))
+			break;
+		if (strcmp(L->verb, "region") || parse_region(L->text, &r))
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = r;
+	}
+	*out = v;
+	return n;
+}
+
+/* Whether [@lo, @hi) meets one of the @n records @v. */
+static int meets_any(const struct rrec *v, size_t n, uint64_t lo, uint64_t hi)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].start < hi && lo < v[i].end)
+			return 1;
+	return 0;
+}
+
+/*
+ * Shared anonymous memory split in pieces: the pieces of one object share
+ * its pages, and the kernel merges neighbours only within one object,
+ * offsets following on.  At the first piece of the object the log calls
+ * @key (the record [@start, @end) at page @pgoff), the object is made
+ * whole somewhere free of every region of the state, each of its pieces
+ * in the state (this one and those ahead) is a new mapping of it, moved
+ * into place (mremap() with an old size of 0, as shared memory allows),
+ * and the whole is unmapped.  @map is the mmap() of a new object.
+ * Returns whether [@start, @end) is in place, with the protection of the
+ * object's first mapping; 0: the caller maps a new object (and the check
+ * warns).
+ */
+static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, uint64_t start,
+			    uint64_t end, uint64_t pgoff, long line,
+			    const struct vmashadow_op *map)
+{
+	static const uint64_t tries[] = { VMS_TASK_SIZE, 1ULL << 44, 1ULL << 32 };
+	struct rrec *ahead, *mine = NULL;
+	uint64_t span = pgoff + (end - start) / VMS_PAGE_SIZE, at = 0, len;
+	struct vmashadow_op op;
+	size_t n, i, nmine = 0;
+	int placed = 0;
+
+	for (i = 0; i < m->nshm; i++)
+		if (m->shm[i].start == start && m->shm[i].end == end)
+			return 1;	/* put in place with an earlier piece */
+	n = state_ahead(s, m, line, &ahead);
+	mine = xrealloc(mine, sizeof(*mine));
+	mine[nmine++] = (struct rrec){ start, end, pgoff, "shmem", "" };
+	for (i = 0; i < n; i++) {
+		if (strcmp(ahead[i].kind, "shmem") || strcmp(ahead[i].key, key))
+			continue;
+		mine = xrealloc(mine, (nmine + 1) * sizeof(*mine));
+		mine[nmine++] = ahead[i];
+		if (ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE > span)
+			span = ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE;
+	}
+	len = span * VMS_PAGE_SIZE;
+	/* a place for the whole: free now, and of every record ahead */
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]) && !at; i++) {
+		uint64_t lo = (tries[i] - len) & ~(VMS_PAGE_SIZE - 1);
+
+		if (len < tries[i] && range_free(m->fd, lo, lo + len) &&
+		    !meets_any(ahead, n, lo, lo + len) && !(lo < end && start < lo + len))
+			at = lo;
+	}
+	op = *map;
+	op.addr = at;
+	op.len = len;
+	op.prot = PROT_READ | PROT_WRITE;
+	if (at && !vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
+		for (i = 0; i < nmine; i++) {
+			struct vmashadow_op r = {
+				.addr = at + mine[i].pgoff * VMS_PAGE_SIZE,
+				.new_len = mine[i].end - mine[i].start,
+				.new_addr = mine[i].start,
+				.flags = MREMAP_MAYMOVE | MREMAP_FIXED,
+			};
+
+			if (vd_op(m->fd, VMASHADOW_OP_REMAP, &r))
+				continue;
+			if (!i) {
+				placed = 1;
+				continue;
+			}
+			m->shm = xrealloc(m->shm, (m->nshm + 1) * sizeof(*m->shm));
+			m->shm[m->nshm++] = (struct rshm){ mine[i].start, mine[i].end };
+		}
+		memset(&op, 0, sizeof(op));
+		op.addr = at;
+		op.len = len;
+		vd_op(m->fd, VMASHADOW_OP_UNMAP, &op);
+	}
+	free(ahead);
+	free(mine);
+	return placed;
 }
 
 /* Rebuild one region of a log's starting state (the record at @line). */
@@ -497,7 +649,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 {
 	struct vmashadow_op op;
 	uint64_t start, end, pgoff, vmf, born;
-	int faulted, prot, fd = -1, i;
+	int faulted, prot, fd = -1, i, piece;
 	struct rpol pol;
 	const char *perms, *kind, *key;
 
@@ -547,7 +699,9 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) &&
 	    !(op.op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)))
 		op.prot |= PROT_WRITE;
-	born = birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
+	piece = !strcmp(kind, "shmem") &&
+		map_shmem_object(s, m, key, start, end, pgoff, line, &op);
+	born = piece ? 0 : birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
 	if (born) {
 		op.addr = born;
 		if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
@@ -555,7 +709,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 			born = 0;
 		}
 	}
-	if (!born)
+	if (!born && !piece)
 		vd_op(m->fd, VMASHADOW_OP_MAP, &op);
 	if (faulted) {
 		struct vmashadow_op t = { .addr = born ? born : start };
@@ -569,7 +723,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 
 		vd_op(m->fd, VMASHADOW_OP_REMAP, &r);
 	}
-	if (op.prot != (__u32)prot) {
+	if (piece || op.prot != (__u32)prot) {
 		struct vmashadow_op p = { .addr = start, .len = end - start,
 					  .prot = (__u32)prot };
 
@@ -1176,6 +1330,9 @@ static void run_lines(struct rstate *s, struct rline *v, size_t n, const char *k
 
 	s->div_line = -1;
 	s->div_sig[0] = 0;
+	s->v = v;
+	s->nv = n;
+	s->keep = keep;
 	for (i = 0; i < n; i++)
 		if (!keep || keep[i])
 			apply(s, &v[i], (long)i);

@@ -32,8 +32,11 @@
  *                               (ENOMEM, the old break), what is no data
  *                               does not; a shrinking brk above the limit;
  *                               a soft limit of 0 (the hard one counts)
- *   vmashadow-tracee shmem      shared anonymous memory: several mappings,
+ *   vmashadow-tracee shmem [resync]
+ *                               shared anonymous memory: several mappings,
  *                               split, joined, grown, moved, partly unmapped
+ *                               (resync: pieces of one object split across
+ *                               a re-import, then joined)
  *   vmashadow-tracee mbind      memory policies: regions split by one and
  *                               merged back, kept apart by one, joined by
  *                               the same one; the modes and their flags,
@@ -725,7 +728,13 @@ static int datas(void)
  * piece of it grown (moved: the next mapping is in the way), and another
  * moved into the hole.
  */
-static int shmem(void)
+/*
+ * shmem [resync]: with resync, the middle of the second mapping is made
+ * read-only and a SysV attach (re-imported) comes after the moves, then
+ * the middle is made writable again, which joins the pieces back into
+ * one region: they are one object, their offsets follow on.
+ */
+static int shmem(int resync)
 {
 	const int rw = PROT_READ | PROT_WRITE;
 	char *a, *b, *c, *d;
@@ -745,6 +754,11 @@ static int shmem(void)
 	rc |= good((long)d, "mremap growing a piece");
 	rc |= good((long)mremap(a, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
 				b + 10 * PG), "mremap moving one into the hole");
+	if (resync) {
+		rc |= good(mprotect(b + 4 * PG, 4 * PG, PROT_READ), "mprotect the middle");
+		shm_once();
+		rc |= good(mprotect(b + 4 * PG, 4 * PG, rw), "mprotect it back");
+	}
 	rc |= good(munmap(c + PG, PG), "munmap of a read-only page");
 	rc |= good(munmap(b, 12 * PG), "munmap");
 	if (d != MAP_FAILED)
@@ -1309,7 +1323,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "data"))
 		return datas();
 	if (argc > 1 && !strcmp(argv[1], "shmem"))
-		return shmem();
+		return shmem(argc > 2 && !strcmp(argv[2], "resync"));
 	if (argc > 1 && !strcmp(argv[1], "mbind"))
 		return policies();
 	if (argc > 1 && !strcmp(argv[1], "homenode"))
