@@ -22,7 +22,7 @@
  *                                          (the shadow's number, the
  *                                          UFFD_FEATURE_* bits) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
- *              [mpol=MODE,NODES,GIVEN,HOME] [uffd=CTX]
+ *              [anon=ID] [mpol=MODE,NODES,GIVEN,HOME] [uffd=CTX]
  *                                          ... and its regions (a memory
  *                                          policy: mbind's mode with its
  *                                          flags, the nodes in force and
@@ -31,7 +31,9 @@
  *                                          before GET_POLICY give only
  *                                          mpol=MODE,NODES, from numa_maps;
  *                                          the context it is registered
- *                                          with, in the modes of VM_FLAGS)
+ *                                          with, in the modes of VM_FLAGS;
+ *                                          the anon_vma it shares with
+ *                                          another region of the state)
  *   PID resync WHY                         the shadow was re-imported: the
  *                                          params and region lines follow
  *   PID touch ADDR                         a write fault learned
@@ -165,7 +167,7 @@ struct rline {
 	long n;
 };
 
-/* A piece of shared anonymous memory already in place (map_shmem_object()). */
+/* A region already in place (map_shmem_object(), map_anon_group()). */
 struct rshm {
 	uint64_t start, end;
 };
@@ -196,7 +198,7 @@ struct rmm {
 	/* the region lines, to seal and check after them all */
 	struct rreg *regs;
 	size_t nregs;
-	/* the pieces of shared anonymous objects put in place ahead */
+	/* regions put in place ahead, with an earlier record of their object */
 	struct rshm *shm;
 	size_t nshm;
 	/* userfaultfd contexts: features as the uffd records give them */
@@ -519,10 +521,14 @@ static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t
 struct rrec {
 	uint64_t start, end, pgoff;
 	char kind[16], key[24];
+	uint64_t anon;		/* anon=: the anon_vma it shares; 0: none */
 };
 
 static int parse_region(const char *text, struct rrec *r)
 {
+	const char *a = strstr(text, " anon=");
+
+	r->anon = a ? strtoull(a + 6, NULL, 10) : 0;
 	return sscanf(text, "%*d region %" SCNx64 " %" SCNx64 " %*s %15s %23s %" SCNx64,
 		      &r->start, &r->end, r->kind, r->key, &r->pgoff) == 5 ? 0 : -1;
 }
@@ -578,6 +584,23 @@ static int meets_any(const struct rrec *v, size_t n, uint64_t lo, uint64_t hi)
  * object's first mapping; 0: the caller maps a new object (and the check
  * warns).
  */
+/* Whether [@start, @end) was put in place with an earlier record. */
+static int placed_ahead(const struct rmm *m, uint64_t start, uint64_t end)
+{
+	size_t i;
+
+	for (i = 0; i < m->nshm; i++)
+		if (m->shm[i].start == start && m->shm[i].end == end)
+			return 1;
+	return 0;
+}
+
+static void place_ahead(struct rmm *m, uint64_t start, uint64_t end)
+{
+	m->shm = xrealloc(m->shm, (m->nshm + 1) * sizeof(*m->shm));
+	m->shm[m->nshm++] = (struct rshm){ start, end };
+}
+
 static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, uint64_t start,
 			    uint64_t end, uint64_t pgoff, long line,
 			    const struct vmashadow_op *map)
@@ -589,12 +612,11 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 	size_t n, i, nmine = 0;
 	int placed = 0;
 
-	for (i = 0; i < m->nshm; i++)
-		if (m->shm[i].start == start && m->shm[i].end == end)
-			return 1;	/* put in place with an earlier piece */
+	if (placed_ahead(m, start, end))
+		return 1;
 	n = state_ahead(s, m, line, &ahead);
 	mine = xrealloc(mine, sizeof(*mine));
-	mine[nmine++] = (struct rrec){ start, end, pgoff, "shmem", "" };
+	mine[nmine++] = (struct rrec){ start, end, pgoff, "shmem", "", 0 };
 	for (i = 0; i < n; i++) {
 		if (strcmp(ahead[i].kind, "shmem") || strcmp(ahead[i].key, key))
 			continue;
@@ -627,12 +649,10 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 
 			if (vd_op(m->fd, VMASHADOW_OP_REMAP, &r))
 				continue;
-			if (!i) {
+			if (!i)
 				placed = 1;
-				continue;
-			}
-			m->shm = xrealloc(m->shm, (m->nshm + 1) * sizeof(*m->shm));
-			m->shm[m->nshm++] = (struct rshm){ mine[i].start, mine[i].end };
+			else
+				place_ahead(m, mine[i].start, mine[i].end);
 		}
 		memset(&op, 0, sizeof(op));
 		op.addr = at;
@@ -644,12 +664,117 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 	return placed;
 }
 
+/*
+ * Faulted anonymous regions that share one anon_vma (anon=N): the pieces
+ * of a region that mprotect() split or munmap() punched, some perhaps
+ * moved by mremap() since, their page offsets those of the one region.
+ * The kernel merges a region between two of them into one, and two that
+ * do not share only with one of them.  At the first piece, the region
+ * they came from is mapped where its offsets say it began (if that is
+ * free and no other record of the state lies there), faulted once, each
+ * piece not at its own place moved there, and the rest unmapped: the
+ * pieces share its anon_vma, as in the kernel.  Returns whether
+ * [@start, @end) is in place (with read and write access); 0: the caller
+ * maps and faults it alone.
+ */
+static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64_t start,
+			  uint64_t end, uint64_t pgoff, long line,
+			  const struct vmashadow_op *map)
+{
+	struct rrec *ahead, *mine = NULL;
+	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
+	struct vmashadow_op op;
+	size_t n, i, j, nmine = 0;
+	int placed = 0;
+
+	if (placed_ahead(m, start, end))
+		return 1;
+	n = state_ahead(s, m, line, &ahead);
+	mine = xrealloc(mine, sizeof(*mine));
+	mine[nmine++] = (struct rrec){ start, end, pgoff, "anon", "", anon };
+	for (i = 0; i < n; i++) {
+		if (ahead[i].anon != anon || strcmp(ahead[i].kind, "anon"))
+			continue;
+		mine = xrealloc(mine, (nmine + 1) * sizeof(*mine));
+		mine[nmine++] = ahead[i];
+		if (ahead[i].pgoff < lo)
+			lo = ahead[i].pgoff;
+		if (ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE > hi)
+			hi = ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE;
+	}
+	at = lo * VMS_PAGE_SIZE;
+	len = (hi - lo) * VMS_PAGE_SIZE;
+	if (nmine < 2 || hi > VMS_TASK_SIZE / VMS_PAGE_SIZE || !range_free(m->fd, at, at + len))
+		goto out;
+	/* no other record there; each piece where it began, or away from it */
+	for (i = 0; i < n; i++)
+		if (ahead[i].anon != anon && ahead[i].start < at + len && at < ahead[i].end)
+			goto out;
+	for (i = 0; i < nmine; i++) {
+		uint64_t from = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE;
+
+		if (from != mine[i].start && mine[i].start < at + len && at < mine[i].end)
+			goto out;
+	}
+	op = *map;
+	op.addr = at;
+	op.len = len;
+	op.prot = PROT_READ | PROT_WRITE;
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
+		goto out;
+	memset(&op, 0, sizeof(op));
+	op.addr = at;
+	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
+	for (i = 0; i < nmine; i++) {
+		struct vmashadow_op r = {
+			.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE,
+			.len = mine[i].end - mine[i].start,
+			.new_len = mine[i].end - mine[i].start,
+			.new_addr = mine[i].start,
+			.flags = MREMAP_MAYMOVE | MREMAP_FIXED,
+		};
+
+		if (r.addr != r.new_addr && vd_op(m->fd, VMASHADOW_OP_REMAP, &r))
+			continue;
+		if (!i)
+			placed = 1;
+		else
+			place_ahead(m, mine[i].start, mine[i].end);
+	}
+	/* what is left of the region, page by page run, where no piece stayed */
+	for (cur = at; cur < at + len; ) {
+		uint64_t stop = at + len;
+
+		for (j = 0; j < nmine; j++) {
+			if (mine[j].start <= cur && cur < mine[j].end &&
+			    at + (mine[j].pgoff - lo) * VMS_PAGE_SIZE == mine[j].start)
+				break;
+			if (mine[j].start > cur && mine[j].start < stop &&
+			    at + (mine[j].pgoff - lo) * VMS_PAGE_SIZE == mine[j].start)
+				stop = mine[j].start;
+		}
+		if (j < nmine) {
+			cur = mine[j].end;	/* a piece in its place */
+			continue;
+		}
+		memset(&op, 0, sizeof(op));
+		op.addr = cur;
+		op.len = stop - cur;
+		vd_op(m->fd, VMASHADOW_OP_UNMAP, &op);
+		cur = stop;
+	}
+out:
+	free(ahead);
+	free(mine);
+	return placed;
+}
+
 /* Rebuild one region of a log's starting state (the record at @line). */
 static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long line)
 {
 	struct vmashadow_op op;
-	uint64_t start, end, pgoff, vmf, born;
-	int faulted, prot, fd = -1, i, piece;
+	uint64_t start, end, pgoff, vmf, born, anon = 0;
+	int faulted, prot, fd = -1, i, piece = 0;
 	struct rpol pol;
 	const char *perms, *kind, *key;
 
@@ -699,8 +824,14 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) &&
 	    !(op.op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)))
 		op.prot |= PROT_WRITE;
-	piece = !strcmp(kind, "shmem") &&
-		map_shmem_object(s, m, key, start, end, pgoff, line, &op);
+	for (i = 10; i < nw; i++)
+		if (!strncmp(w[i], "anon=", 5))
+			anon = strtoull(w[i] + 5, NULL, 10);
+	if (!strcmp(kind, "shmem"))
+		piece = map_shmem_object(s, m, key, start, end, pgoff, line, &op);
+	else if (anon && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
+		 !(vmf & VMASHADOW_VM_GROWSDOWN))
+		piece = map_anon_group(s, m, anon, start, end, pgoff, line, &op);
 	born = piece ? 0 : birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
 	if (born) {
 		op.addr = born;
@@ -711,7 +842,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	}
 	if (!born && !piece)
 		vd_op(m->fd, VMASHADOW_OP_MAP, &op);
-	if (faulted) {
+	if (faulted && !piece) {
 		struct vmashadow_op t = { .addr = born ? born : start };
 
 		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
@@ -744,7 +875,9 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	m->regs = xrealloc(m->regs, (m->nregs + 1) * sizeof(*m->regs));
 	m->regs[m->nregs++] = (struct rreg){ start, end, vmf, pgoff, line };
 	/* The policy once every region is there: see set_policies(). */
-	if (nw >= 11 && !parse_mpol(w[10], &pol)) {
+	for (i = 10; i < nw; i++) {
+		if (parse_mpol(w[i], &pol))
+			continue;
 		pol.start = start;
 		pol.end = end;
 		pol.line = line;

@@ -533,13 +533,47 @@ static void log_uffd_contexts(pid_t pid, int fd, const struct vms_snap *s)
 	}
 }
 
+static int cmp_u64p(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The anon_vma identities of @s, sorted (*@n of them), for anon_shared():
+ * which anon_vmas two regions or more share.
+ */
+static uint64_t *anon_ids(const struct vms_snap *s, size_t *n)
+{
+	uint64_t *v = xmalloc((s->n + 1) * sizeof(*v));
+	size_t i;
+
+	for (i = *n = 0; i < s->n; i++)
+		if (s->v[i].rec.anon_id)
+			v[(*n)++] = s->v[i].rec.anon_id;
+	qsort(v, *n, sizeof(*v), cmp_u64p);
+	return v;
+}
+
+/* Whether @id is in the sorted @v twice or more. */
+static int anon_shared(const uint64_t *v, size_t n, uint64_t id)
+{
+	const uint64_t *p = id ? bsearch(&id, v, n, sizeof(*v), cmp_u64p) : NULL;
+
+	if (!p)
+		return 0;
+	return (p > v && p[-1] == id) || (p + 1 < v + n && p[1] == id);
+}
+
 static void log_state(pid_t pid, int fd)
 {
 	struct vmashadow_params p;
 	struct vms_snap s;
 	char ml[32], ds[32], dh[32], pol[96], path[64];
 	FILE *numa = NULL;
-	size_t i;
+	uint64_t *ids;
+	size_t i, nids;
 
 	if (!T.log)
 		return;
@@ -561,9 +595,10 @@ static void log_state(pid_t pid, int fd)
 	if (vd_snapshot(fd, &s))
 		return;
 	log_uffd_contexts(pid, fd, &s);
+	ids = anon_ids(&s, &nids);
 	for (i = 0; i < s.n; i++) {
 		const struct vms_reg *r = &s.v[i];
-		char uf[16] = "";
+		char uf[16] = "", av[32] = "";
 
 		/*
 		 * The policy as IMPORT read it from the kernel: GET_POLICY,
@@ -586,18 +621,22 @@ static void log_state(pid_t pid, int fd)
 		}
 		if (vms_uffd_ctx(&r->rec))
 			snprintf(uf, sizeof(uf), " uffd=%u", vms_uffd_ctx(&r->rec));
+		/* an anon_vma another region shares: which, for replay */
+		if (anon_shared(ids, nids, r->rec.anon_id))
+			snprintf(av, sizeof(av), " anon=%llu", (unsigned long long)r->rec.anon_id);
 		if (r->rec.kind == VMASHADOW_KIND_FILE)
 			logf_("%d file f%llu %s\n", pid, (unsigned long long)r->rec.file_id,
 			      r->name);
-		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s%s\n", pid,
+		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s%s%s\n", pid,
 		      (unsigned long long)r->start, (unsigned long long)r->end, r->perms,
 		      kind_word(&r->rec), r->rec.file_id ? "f" : "-",
 		      (unsigned long long)r->rec.file_id,
 		      (unsigned long long)r->rec.pgoff, (unsigned long long)r->rec.vm_flags,
-		      r->rec.anon_id ? 1 : 0, pol, uf);
+		      r->rec.anon_id ? 1 : 0, av, pol, uf);
 	}
 	if (numa)
 		fclose(numa);
+	free(ids);
 	snap_free(&s);
 }
 

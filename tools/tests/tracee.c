@@ -1190,7 +1190,11 @@ static int uffdfork(void)
  * the log gives the state as region records, the segment's with
  * VM_CLOSE_OP.  Then each middle page is made read-only and writable
  * again, which merges it back only with the neighbours its hidden flags
- * agree with; last, shmdt().
+ * agree with; last, shmdt().  Besides, anon_vmas that regions share: two
+ * pieces of a faulted region with a hole between, and a faulted region
+ * whose top half was moved away; after the re-import the hole is mapped
+ * again (one region of three: the pieces share their anon_vma) and the
+ * half moved back (one region of two).
  */
 static int hidden_flags(void)
 {
@@ -1199,7 +1203,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d;
+	char *r[8], *d, *g, *h, *k;
 	unsigned int i;
 	int rc = 0, id;
 	void *shm;
@@ -1216,10 +1220,21 @@ static int hidden_flags(void)
 	if (d != MAP_FAILED)
 		mmap(d + 2 * PG, 2 * PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	syscall(462, r[0] + 2 * PG, PG, 0);	/* mseal */
+	g = map(3 * PG, rw, MAP_PRIVATE);
+	h = map(4 * PG, rw, MAP_PRIVATE);
+	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */
+	if (g == MAP_FAILED || h == MAP_FAILED || k == MAP_FAILED)
+		return 1;
+	g[0] = 1;
+	h[0] = 1;
+	rc |= good(munmap(g + PG, PG), "munmap a faulted region's middle");
+	rc |= good(mremap(h + 2 * PG, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, k) ==
+		   MAP_FAILED ? -1 : 0, "mremap a faulted region's top away");
 	id = shmget(IPC_PRIVATE, PG, IPC_CREAT | 0600);
 	if (id < 0)
 		return good(-1, "shmget");
-	shm = shmat(id, NULL, 0);
+	/* far from the holes below, which shmat(NULL) could pick */
+	shm = shmat(id, (void *)0x300000000000UL, 0);
 	shmctl(id, IPC_RMID, NULL);
 	if (shm == (void *)-1)
 		return good(-1, "shmat");
@@ -1227,6 +1242,10 @@ static int hidden_flags(void)
 		rc |= good(mprotect(r[i] + PG, PG, PROT_READ), "mprotect the middle");
 		rc |= good(mprotect(r[i] + PG, PG, rw), "mprotect it back");
 	}
+	rc |= good(mmap(g + PG, PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		   MAP_FAILED ? -1 : 0, "mmap the hole again");
+	rc |= good(mremap(k, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, h + 2 * PG) ==
+		   MAP_FAILED ? -1 : 0, "mremap the top back");
 	return rc | good(shmdt(shm), "shmdt");
 }
 

@@ -312,7 +312,7 @@ fi
 # region's (uffd=N), and replay registers them again, every region with
 # the vm_flags logged (no warning).
 if grep -q ' uffd 1 0x0$' "$log" &&
-	grep -q ' region .* 0x100273 1 uffd=1$' "$log" &&
+	grep -q ' region .* 0x100273 1\( anon=[0-9]*\)\? uffd=1$' "$log" &&
 	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
 	ok "userfaultfd: a log with registrations replays"
 else
@@ -396,12 +396,15 @@ if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk l
 # flag, MAP_DROPPABLE or mseal() (6.12), written down by a re-import
 # (shmat), are rebuilt by replay with those flags, so that the calls after
 # merge as they did in the kernel, and the SysV segment with VM_CLOSE_OP;
-# replay checks each rebuilt region's vm_flags against its record (no
-# warning).
+# two pieces of one faulted region, and a region and its moved half, are
+# rebuilt sharing an anon_vma (anon=N), so that mapping the hole again
+# and moving the half back each join them; replay checks each rebuilt
+# region's vm_flags and page offset against its record (no warning).
 trace hidden vmashadow-tracee hidden
 log=$T/hidden.log
-if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1$' "$log" &&
-	grep -q ' region .* 0x80100073 1$' "$log" &&
+if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1 anon=[0-9]*$' "$log" &&
+	grep -q ' region .* 0x80100073 1 anon=[0-9]*$' "$log" &&
+	[ "$(grep -c ' region .* rw-p anon .* 0x100073 1 anon=[0-9]*$' "$log")" -ge 4 ] &&
 	grep -q ' region .* rw-s file .* 0x10000000000fb 0$' "$log" &&
 	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
 	ok "replay rebuilds the hidden flags of a re-imported state"
