@@ -5,7 +5,8 @@
  * A trace log (vmashadow trace --log) is plain text, one record a line,
  * each beginning with the pid it belongs to:
  *
- *   vmashadow-log 1
+ *   vmashadow-log 2                        (1: before anon=, which a log 1
+ *                                          never has)
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
  *              [DEF_FLAGS MEMLOCK          (MEMLOCK, DATA: bytes or unlimited)
@@ -201,6 +202,8 @@ struct rmm {
 	/* regions put in place ahead, with an earlier record of their object */
 	struct rshm *shm;
 	size_t nshm;
+	/* the region record built last: its end and anon= */
+	uint64_t last_end, last_anon;
 	/* userfaultfd contexts: features as the uffd records give them */
 	uint64_t uffd_features[VMASHADOW_UFFD_MAX + 1];
 	unsigned char uffd[VMASHADOW_UFFD_MAX + 1];	/* UF_* */
@@ -229,6 +232,8 @@ struct rstate {
 	long npolwarn;		/* policies rebuilt otherwise than logged */
 	long nflagwarn;		/* regions rebuilt otherwise than logged */
 	long nuffdwarn;		/* contexts opened without logged features */
+	/* the header's version: 2 and up give every shared anon_vma (anon=) */
+	int log_version;
 	/* the lines being run, for a look ahead at a starting state */
 	struct rline *v;
 	size_t nv;
@@ -665,6 +670,48 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 }
 
 /*
+ * A faulted region mapped and faulted right above another faulted one
+ * would merge with it as it is mapped (a new region takes any anon_vma)
+ * and then share its anon_vma, where in the kernel they have one each.
+ * A fence: the region below gets a flag it lacks (VM_DONTCOPY, else
+ * VM_DONTDUMP) while the new one is mapped and faulted, which keeps them
+ * apart and their anon_vmas apart; unfence() takes the flag away again.
+ * Returns the advice that undoes it, 0 if no fence was needed.
+ */
+static unsigned int fence_below(struct rmm *m, uint64_t addr)
+{
+	struct vmashadow_region b;
+	struct vmashadow_op op;
+
+	if (!addr || region_at(m->fd, addr - 1, &b) || b.end != addr || !b.anon_id)
+		return 0;
+	memset(&op, 0, sizeof(op));
+	op.addr = b.start;
+	op.len = b.end - b.start;
+	op.flags = MADV_DONTFORK;
+	if (!(b.vm_flags & VMASHADOW_VM_DONTCOPY) && !vd_op(m->fd, VMASHADOW_OP_MADVISE, &op))
+		return MADV_DOFORK;
+	op.flags = MADV_DONTDUMP;
+	if (!(b.vm_flags & VMASHADOW_VM_DONTDUMP) && !vd_op(m->fd, VMASHADOW_OP_MADVISE, &op))
+		return MADV_DODUMP;
+	return 0;
+}
+
+static void unfence(struct rmm *m, uint64_t addr, unsigned int undo)
+{
+	struct vmashadow_region b;
+	struct vmashadow_op op;
+
+	if (!undo || region_at(m->fd, addr - 1, &b))
+		return;
+	memset(&op, 0, sizeof(op));
+	op.addr = b.start;
+	op.len = b.end - b.start;
+	op.flags = undo;
+	vd_op(m->fd, VMASHADOW_OP_MADVISE, &op);
+}
+
+/*
  * Faulted anonymous regions that share one anon_vma (anon=N): the pieces
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
@@ -685,6 +732,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
 	struct vmashadow_op op;
 	size_t n, i, j, nmine = 0;
+	unsigned int fence;
 	int placed = 0;
 
 	if (placed_ahead(m, start, end))
@@ -720,11 +768,15 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	op.addr = at;
 	op.len = len;
 	op.prot = PROT_READ | PROT_WRITE;
-	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
+	fence = fence_below(m, at);
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
+		unfence(m, at, fence);
 		goto out;
+	}
 	memset(&op, 0, sizeof(op));
 	op.addr = at;
 	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
+	unfence(m, at, fence);
 	for (i = 0; i < nmine; i++) {
 		struct vmashadow_op r = {
 			.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE,
@@ -775,6 +827,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	struct vmashadow_op op;
 	uint64_t start, end, pgoff, vmf, born, anon = 0;
 	int faulted, prot, fd = -1, i, piece = 0;
+	unsigned int fence = 0;
 	struct rpol pol;
 	const char *perms, *kind, *key;
 
@@ -840,6 +893,14 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 			born = 0;
 		}
 	}
+	/*
+	 * One of a group of its own, or none: not the anon_vma below.  A log
+	 * before anon= (version 1) does not say: there the region shares the
+	 * anon_vma below as the merge gives it, as the pieces of a split do.
+	 */
+	if (!born && !piece && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
+	    s->log_version >= 2 && (!anon || m->last_end != start || m->last_anon != anon))
+		fence = fence_below(m, start);
 	if (!born && !piece)
 		vd_op(m->fd, VMASHADOW_OP_MAP, &op);
 	if (faulted && !piece) {
@@ -847,6 +908,9 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 
 		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
 	}
+	unfence(m, start, fence);
+	m->last_end = end;
+	m->last_anon = anon;
 	if (born) {
 		struct vmashadow_op r = { .addr = born, .len = end - start,
 					  .new_len = end - start, .new_addr = start,
@@ -1466,6 +1530,8 @@ static void run_lines(struct rstate *s, struct rline *v, size_t n, const char *k
 	s->v = v;
 	s->nv = n;
 	s->keep = keep;
+	s->log_version = n && !strncmp(v[0].text, "vmashadow-log ", 14) ?
+			 atoi(v[0].text + 14) : 0;
 	for (i = 0; i < n; i++)
 		if (!keep || keep[i])
 			apply(s, &v[i], (long)i);

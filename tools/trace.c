@@ -2764,7 +2764,8 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 			return VMS_EXIT_FAIL;
 		}
 		setvbuf(T.log, NULL, _IOFBF, 1 << 16);
-		fprintf(T.log, "vmashadow-log 1\n");
+		/* 2: region records name every anon_vma shared (anon=) */
+		fprintf(T.log, "vmashadow-log 2\n");
 	}
 	if (pipe(pipefd))
 		return VMS_EXIT_FAIL;

@@ -1194,7 +1194,10 @@ static int uffdfork(void)
  * pieces of a faulted region with a hole between, and a faulted region
  * whose top half was moved away; after the re-import the hole is mapped
  * again (one region of three: the pieces share their anon_vma) and the
- * half moved back (one region of two).
+ * half moved back (one region of two).  And the opposite: two neighbours
+ * alike, offsets following on, each faulted with an anon_vma of its own
+ * (VM_DONTCOPY on one while the other faulted): they stay two, and an
+ * mprotect over both leaves them two.
  */
 static int hidden_flags(void)
 {
@@ -1203,7 +1206,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k;
+	char *r[8], *d, *g, *h, *k, *q;
 	unsigned int i;
 	int rc = 0, id;
 	void *shm;
@@ -1220,6 +1223,15 @@ static int hidden_flags(void)
 	if (d != MAP_FAILED)
 		mmap(d + 2 * PG, 2 * PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	syscall(462, r[0] + 2 * PG, PG, 0);	/* mseal */
+	/* apart from the rest, whose anon_vma a fault beside it would take */
+	q = mmap((void *)0x310000000000UL, 4 * PG, rw,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (q == MAP_FAILED)
+		return 1;
+	madvise(q + 2 * PG, 2 * PG, MADV_DONTFORK);
+	q[0] = 1;
+	q[2 * PG] = 1;
+	madvise(q + 2 * PG, 2 * PG, MADV_DOFORK);
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */
@@ -1246,6 +1258,7 @@ static int hidden_flags(void)
 		   MAP_FAILED ? -1 : 0, "mmap the hole again");
 	rc |= good(mremap(k, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, h + 2 * PG) ==
 		   MAP_FAILED ? -1 : 0, "mremap the top back");
+	rc |= good(mprotect(q, 4 * PG, PROT_READ), "mprotect two with an anon_vma each");
 	return rc | good(shmdt(shm), "shmdt");
 }
 

@@ -82,6 +82,15 @@ else
 		"first re-import at line ${first:-none}, shared again with $after"
 	notok "threads share one shadow"
 fi
+# ... and the whole log replays: the re-imported states are rebuilt with
+# the anon_vmas their regions share (anon=), and a faulted region beside
+# another with its own, so that the calls after merge as in the kernel.
+if "$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+	ok "the threads log replays whole, past its re-imports"
+else
+	grep '^line' "$T/out" | head -n 10 | sed 's/^/# /'
+	notok "the threads log replays whole, past its re-imports"
+fi
 # A thread ends it all while the others map: exit_group (the leader a
 # zombie, the others killed while their world is stopped), then execve
 # from a thread (the tid changes to the leader's).
@@ -398,8 +407,9 @@ if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk l
 # merge as they did in the kernel, and the SysV segment with VM_CLOSE_OP;
 # two pieces of one faulted region, and a region and its moved half, are
 # rebuilt sharing an anon_vma (anon=N), so that mapping the hole again
-# and moving the half back each join them; replay checks each rebuilt
-# region's vm_flags and page offset against its record (no warning).
+# and moving the half back each join them, and two faulted neighbours
+# with one each are rebuilt apart; replay checks each rebuilt region's
+# vm_flags and page offset against its record (no warning).
 trace hidden vmashadow-tracee hidden
 log=$T/hidden.log
 if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1 anon=[0-9]*$' "$log" &&
