@@ -32,6 +32,16 @@ trace() {
 	fi
 }
 
+# replays LOG: the log replays with no divergence and no warning (the
+# summary ends there); the output is left in $T/out.  replay_report: what
+# of it to show when not, the lines of the maps left out.
+replays() {
+	"$V" replay "$1" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"
+}
+replay_report() {
+	grep -v '^[0-9a-f]*-' "$T/out" | tail -n 20 | sed 's/^/# /'
+}
+
 echo "TAP version 13"
 [ -c /dev/vmashadow ] || { echo "1..0 # SKIP no /dev/vmashadow"; exit 4; }
 
@@ -85,10 +95,10 @@ fi
 # ... and the whole log replays: the re-imported states are rebuilt with
 # the anon_vmas their regions share (anon=), and a faulted region beside
 # another with its own, so that the calls after merge as in the kernel.
-if "$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+if replays "$log"; then
 	ok "the threads log replays whole, past its re-imports"
 else
-	grep '^line' "$T/out" | head -n 10 | sed 's/^/# /'
+	replay_report
 	notok "the threads log replays whole, past its re-imports"
 fi
 # A thread ends it all while the others map: exit_group (the leader a
@@ -219,10 +229,10 @@ trace shmem-resync vmashadow-tracee shmem resync
 log=$T/shmem-resync.log
 if [ "$(grep -c ' resync syscall-' "$log")" = 2 ] &&
 	grep -q ' region .* r--s shmem f[0-9]* 0x4 ' "$log" &&
-	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+	replays "$log"; then
 	ok "shared anonymous memory: pieces of one object rebuilt as one"
 else
-	sed 's/^/# /' "$T/out" | grep -v '^# [0-9a-f]*-' | tail -n 20
+	replay_report
 	notok "shared anonymous memory: pieces of one object rebuilt as one"
 fi
 # mbind(2) is mirrored: a policy splits a region and merges it back, keeps
@@ -255,7 +265,7 @@ if [ -e /proc/self/numa_maps ]; then
 		grep -q '^# [0-9]* mbind(.*) = -EPERM: not mirrored (MPOL_MF_MOVE_ALL without CAP_SYS_NICE)$' "$log" &&
 		grep -q ' region .* mpol=0x2,0x1,0x0,-1$' "$log" &&
 		grep -q ' region .* mpol=0x8002,0x1,0x3,-1$' "$log" &&
-		"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+		replays "$log"; then
 		ok "mbind is mirrored, its policies compared, and replays"
 	else
 		sed -n '/ exec .*tracee$/,$p' "$log" | grep -v -e ' region ' -e ' file ' |
@@ -322,10 +332,10 @@ fi
 # the vm_flags logged (no warning).
 if grep -q ' uffd 1 0x0$' "$log" &&
 	grep -q ' region .* 0x100273 1\( anon=[0-9]*\)\? uffd=1$' "$log" &&
-	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+	replays "$log"; then
 	ok "userfaultfd: a log with registrations replays"
 else
-	sed 's/^/# /' "$T/out" | grep -v '^# [0-9a-f]*-' | tail -n 20
+	replay_report
 	notok "userfaultfd: a log with registrations replays"
 fi
 
@@ -345,7 +355,7 @@ if [ -e /proc/self/numa_maps ]; then
 		grep -q ' region .* mpol=0x8002,0x1,0x3,-1$' "$T/after.log" &&
 		grep -q ' region .* mpol=0x4002,0x1,0x2,-1$' "$T/after.log" &&
 		grep -q ' region .* mpol=0x2,0x1,0x0,0$' "$T/after.log" &&
-		"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out" &&
+		replays "$log" &&
 		! grep -q 'warning' "$T/out"; then
 		ok "a re-import logs policies exactly (nodes as given, home node), and replays"
 	else
@@ -416,7 +426,7 @@ if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1 anon=[0-9
 	grep -q ' region .* 0x80100073 1 anon=[0-9]*$' "$log" &&
 	[ "$(grep -c ' region .* rw-p anon .* 0x100073 1 anon=[0-9]*$' "$log")" -ge 4 ] &&
 	grep -q ' region .* rw-s file .* 0x10000000000fb 0$' "$log" &&
-	"$V" replay "$log" >"$T/out" 2>&1 && grep -q ' calls, 0 divergences$' "$T/out"; then
+	replays "$log"; then
 	ok "replay rebuilds the hidden flags of a re-imported state"
 else
 	sed -n '/ resync /,$p' "$log" | grep -v ' file ' | sed 's/^/# /' | tail -n 60
