@@ -169,7 +169,7 @@ struct rline {
 };
 
 /* A region already in place (map_shmem_object(), map_anon_group()). */
-struct rshm {
+struct rplaced {
 	uint64_t start, end;
 };
 
@@ -200,8 +200,8 @@ struct rmm {
 	struct rreg *regs;
 	size_t nregs;
 	/* regions put in place ahead, with an earlier record of their object */
-	struct rshm *shm;
-	size_t nshm;
+	struct rplaced *placed;
+	size_t nplaced;
 	/* the region record built last: its end and anon= */
 	uint64_t last_end, last_anon;
 	/* userfaultfd contexts: features as the uffd records give them */
@@ -277,8 +277,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		old->pols = NULL;
 		free(old->regs);
 		old->regs = NULL;
-		free(old->shm);
-		old->shm = NULL;
+		free(old->placed);
+		old->placed = NULL;
 		if (--*old->refs == 0) {
 			close(old->fd);
 			free(old->refs);
@@ -312,7 +312,7 @@ static void rs_free(struct rstate *s)
 	for (i = 0; i < s->nm; i++) {
 		free(s->m[i].pols);
 		free(s->m[i].regs);
-		free(s->m[i].shm);
+		free(s->m[i].placed);
 		if (s->m[i].alive && --*s->m[i].refs == 0) {
 			close(s->m[i].fd);
 			free(s->m[i].refs);
@@ -594,16 +594,16 @@ static int placed_ahead(const struct rmm *m, uint64_t start, uint64_t end)
 {
 	size_t i;
 
-	for (i = 0; i < m->nshm; i++)
-		if (m->shm[i].start == start && m->shm[i].end == end)
+	for (i = 0; i < m->nplaced; i++)
+		if (m->placed[i].start == start && m->placed[i].end == end)
 			return 1;
 	return 0;
 }
 
 static void place_ahead(struct rmm *m, uint64_t start, uint64_t end)
 {
-	m->shm = xrealloc(m->shm, (m->nshm + 1) * sizeof(*m->shm));
-	m->shm[m->nshm++] = (struct rshm){ start, end };
+	m->placed = xrealloc(m->placed, (m->nplaced + 1) * sizeof(*m->placed));
+	m->placed[m->nplaced++] = (struct rplaced){ start, end };
 }
 
 static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, uint64_t start,
