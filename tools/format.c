@@ -886,7 +886,7 @@ void fmt_snap(FILE *f, enum vms_format fmt, const struct vms_snap *s,
 
 /* ---- shadow versus real ----------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
+int vms_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -1030,7 +1030,7 @@ int maps_compare_at(FILE *f, const struct vms_snap *sh, const struct vms_snap *r
 		pts[n++] = re->v[i].start;
 		pts[n++] = re->v[i].end;
 	}
-	qsort(pts, n, sizeof(*pts), cmp_u64);
+	qsort(pts, n, sizeof(*pts), vms_cmp_u64);
 	for (i = np = 0; i < n; i++)
 		if ((!np || pts[np - 1] != pts[i]) && pts[i] >= lo && pts[i] <= hi)
 			pts[np++] = pts[i];

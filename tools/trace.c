@@ -533,13 +533,6 @@ static void log_uffd_contexts(pid_t pid, int fd, const struct vms_snap *s)
 	}
 }
 
-static int cmp_u64p(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * The anon_vma identities of @s, sorted (*@n of them), for anon_shared():
  * which anon_vmas two regions or more share.
@@ -552,14 +545,14 @@ static uint64_t *anon_ids(const struct vms_snap *s, size_t *n)
 	for (i = *n = 0; i < s->n; i++)
 		if (s->v[i].rec.anon_id)
 			v[(*n)++] = s->v[i].rec.anon_id;
-	qsort(v, *n, sizeof(*v), cmp_u64p);
+	qsort(v, *n, sizeof(*v), vms_cmp_u64);
 	return v;
 }
 
 /* Whether @id is in the sorted @v twice or more. */
 static int anon_shared(const uint64_t *v, size_t n, uint64_t id)
 {
-	const uint64_t *p = id ? bsearch(&id, v, n, sizeof(*v), cmp_u64p) : NULL;
+	const uint64_t *p = id ? bsearch(&id, v, n, sizeof(*v), vms_cmp_u64) : NULL;
 
 	if (!p)
 		return 0;

@@ -97,6 +97,9 @@ void fmt_snap(FILE *f, enum vms_format fmt, const struct vms_snap *s,
 	      const struct vms_snap *before, const struct vms_window *w,
 	      const char *title);
 
+/* qsort() and bsearch() order of uint64_t values. */
+int vms_cmp_u64(const void *a, const void *b);
+
 /* Compare two maps (shadow and real); prints mismatches, returns their count. */
 int maps_compare(FILE *f, const struct vms_snap *shadow, const struct vms_snap *real,
 		 const struct vms_window *w);
