@@ -432,6 +432,14 @@ static uint64_t flags_at(int fd, uint64_t addr)
 	return region_at(fd, addr, &r) ? 0 : r.vm_flags;
 }
 
+/* madvise(@start, @end - @start, @advice) on the shadow of @m: 0 or errno. */
+static int advise(struct rmm *m, uint64_t start, uint64_t end, unsigned int advice)
+{
+	struct vmashadow_op op = { .addr = start, .len = end - start, .flags = advice };
+
+	return vd_op(m->fd, VMASHADOW_OP_MADVISE, &op);
+}
+
 /*
  * Give the region [@start, @end) of @m the flags of @vmf that madvise()
  * sets and the map did not (a special mapping has VM_DONTDUMP of its
@@ -442,13 +450,9 @@ static void give_hidden_flags(struct rmm *m, uint64_t start, uint64_t end, uint6
 	uint64_t have = flags_at(m->fd, start);
 	size_t i;
 
-	for (i = 0; i < sizeof(advised) / sizeof(advised[0]); i++) {
-		struct vmashadow_op a = { .addr = start, .len = end - start,
-					  .flags = advised[i].advice };
-
+	for (i = 0; i < sizeof(advised) / sizeof(advised[0]); i++)
 		if ((vmf & advised[i].flag) && !(have & advised[i].flag))
-			vd_op(m->fd, VMASHADOW_OP_MADVISE, &a);
-	}
+			advise(m, start, end, advised[i].advice);
 }
 
 /*
@@ -681,18 +685,12 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 static unsigned int fence_below(struct rmm *m, uint64_t addr)
 {
 	struct vmashadow_region b;
-	struct vmashadow_op op;
 
 	if (!addr || region_at(m->fd, addr - 1, &b) || b.end != addr || !b.anon_id)
 		return 0;
-	memset(&op, 0, sizeof(op));
-	op.addr = b.start;
-	op.len = b.end - b.start;
-	op.flags = MADV_DONTFORK;
-	if (!(b.vm_flags & VMASHADOW_VM_DONTCOPY) && !vd_op(m->fd, VMASHADOW_OP_MADVISE, &op))
+	if (!(b.vm_flags & VMASHADOW_VM_DONTCOPY) && !advise(m, b.start, b.end, MADV_DONTFORK))
 		return MADV_DOFORK;
-	op.flags = MADV_DONTDUMP;
-	if (!(b.vm_flags & VMASHADOW_VM_DONTDUMP) && !vd_op(m->fd, VMASHADOW_OP_MADVISE, &op))
+	if (!(b.vm_flags & VMASHADOW_VM_DONTDUMP) && !advise(m, b.start, b.end, MADV_DONTDUMP))
 		return MADV_DODUMP;
 	return 0;
 }
@@ -700,15 +698,9 @@ static unsigned int fence_below(struct rmm *m, uint64_t addr)
 static void unfence(struct rmm *m, uint64_t addr, unsigned int undo)
 {
 	struct vmashadow_region b;
-	struct vmashadow_op op;
 
-	if (!undo || region_at(m->fd, addr - 1, &b))
-		return;
-	memset(&op, 0, sizeof(op));
-	op.addr = b.start;
-	op.len = b.end - b.start;
-	op.flags = undo;
-	vd_op(m->fd, VMASHADOW_OP_MADVISE, &op);
+	if (undo && !region_at(m->fd, addr - 1, &b))
+		advise(m, b.start, b.end, undo);
 }
 
 /*
