@@ -674,33 +674,54 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 }
 
 /*
- * A faulted region mapped and faulted right above another faulted one
+ * A faulted region mapped and faulted right beside another faulted one
  * would merge with it as it is mapped (a new region takes any anon_vma)
  * and then share its anon_vma, where in the kernel they have one each.
- * A fence: the region below gets a flag it lacks (VM_DONTCOPY, else
- * VM_DONTDUMP) while the new one is mapped and faulted, which keeps them
- * apart and their anon_vmas apart; unfence() takes the flag away again.
- * Returns the advice that undoes it, 0 if no fence was needed.
+ * The neighbour is the region below, or above where a group's piece was
+ * put in place ahead (map_anon_group()).  A fence: the neighbour gets a
+ * flag it lacks (VM_DONTCOPY, else VM_DONTDUMP) while the new one is
+ * mapped and faulted, which keeps them apart and their anon_vmas apart;
+ * unfence() takes the flag away again.
  */
-static unsigned int fence_below(struct rmm *m, uint64_t addr)
-{
-	struct vmashadow_region b;
+struct fence {
+	unsigned int	below, above;	/* the advice that undoes it, or 0 */
+};
 
-	if (!addr || region_at(m->fd, addr - 1, &b) || b.end != addr || !b.anon_id)
-		return 0;
-	if (!(b.vm_flags & VMASHADOW_VM_DONTCOPY) && !advise(m, b.start, b.end, MADV_DONTFORK))
+/* The faulted region of @m holding @addr, if it has one (0). */
+static int faulted_at(struct rmm *m, uint64_t addr, struct vmashadow_region *b)
+{
+	return region_at(m->fd, addr, b) || b->start > addr || !b->anon_id ? -1 : 0;
+}
+
+static unsigned int fence_one(struct rmm *m, const struct vmashadow_region *b)
+{
+	if (!(b->vm_flags & VMASHADOW_VM_DONTCOPY) && !advise(m, b->start, b->end, MADV_DONTFORK))
 		return MADV_DOFORK;
-	if (!(b.vm_flags & VMASHADOW_VM_DONTDUMP) && !advise(m, b.start, b.end, MADV_DONTDUMP))
+	if (!(b->vm_flags & VMASHADOW_VM_DONTDUMP) && !advise(m, b->start, b->end, MADV_DONTDUMP))
 		return MADV_DODUMP;
 	return 0;
 }
 
-static void unfence(struct rmm *m, uint64_t addr, unsigned int undo)
+static struct fence fence_around(struct rmm *m, uint64_t start, uint64_t end)
+{
+	struct fence f = { 0, 0 };
+	struct vmashadow_region b;
+
+	if (start && !faulted_at(m, start - 1, &b) && b.end == start)
+		f.below = fence_one(m, &b);
+	if (!faulted_at(m, end, &b) && b.start == end)
+		f.above = fence_one(m, &b);
+	return f;
+}
+
+static void unfence(struct rmm *m, uint64_t start, uint64_t end, struct fence f)
 {
 	struct vmashadow_region b;
 
-	if (undo && !region_at(m->fd, addr - 1, &b))
-		advise(m, b.start, b.end, undo);
+	if (f.below && start && !region_at(m->fd, start - 1, &b))
+		advise(m, b.start, b.end, f.below);
+	if (f.above && !region_at(m->fd, end, &b))
+		advise(m, b.start, b.end, f.above);
 }
 
 /*
@@ -710,9 +731,10 @@ static void unfence(struct rmm *m, uint64_t addr, unsigned int undo)
  * The kernel merges a region between two of them into one, and two that
  * do not share only with one of them.  At the first piece, the region
  * they came from is mapped where its offsets say it began (if that is
- * free and no other record of the state lies there), faulted once, each
- * piece not at its own place moved there, and the rest unmapped: the
- * pieces share its anon_vma, as in the kernel.  Returns whether
+ * free), faulted once, each piece not at its own place moved there, and
+ * the rest unmapped: the pieces share its anon_vma, as in the kernel.
+ * The records of the state that lie between them are rebuilt in those
+ * holes later, fenced from the pieces on both sides.  Returns whether
  * [@start, @end) is in place (with read and write access); 0: the caller
  * maps and faults it alone.
  */
@@ -724,7 +746,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
 	struct vmashadow_op op;
 	size_t n, i, j, nmine = 0;
-	unsigned int fence;
+	struct fence fence;
 	int placed = 0;
 
 	if (placed_ahead(m, start, end))
@@ -746,10 +768,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	len = (hi - lo) * VMS_PAGE_SIZE;
 	if (nmine < 2 || hi > VMS_TASK_SIZE / VMS_PAGE_SIZE || !range_free(m->fd, at, at + len))
 		goto out;
-	/* no other record there; each piece where it began, or away from it */
-	for (i = 0; i < n; i++)
-		if (ahead[i].anon != anon && ahead[i].start < at + len && at < ahead[i].end)
-			goto out;
+	/* each piece where it began, or away from it */
 	for (i = 0; i < nmine; i++) {
 		uint64_t from = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE;
 
@@ -760,15 +779,15 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	op.addr = at;
 	op.len = len;
 	op.prot = PROT_READ | PROT_WRITE;
-	fence = fence_below(m, at);
+	fence = fence_around(m, at, at + len);
 	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
-		unfence(m, at, fence);
+		unfence(m, at, at + len, fence);
 		goto out;
 	}
 	memset(&op, 0, sizeof(op));
 	op.addr = at;
 	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
-	unfence(m, at, fence);
+	unfence(m, at, at + len, fence);
 	for (i = 0; i < nmine; i++) {
 		struct vmashadow_op r = {
 			.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE,
@@ -819,7 +838,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	struct vmashadow_op op;
 	uint64_t start, end, pgoff, vmf, born, anon = 0;
 	int faulted, prot, fd = -1, i, piece = 0;
-	unsigned int fence = 0;
+	struct fence fence = { 0, 0 };
 	struct rpol pol;
 	const char *perms, *kind, *key;
 
@@ -892,7 +911,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	 */
 	if (!born && !piece && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
 	    s->log_version >= 2 && (!anon || m->last_end != start || m->last_anon != anon))
-		fence = fence_below(m, start);
+		fence = fence_around(m, start, end);
 	if (!born && !piece)
 		vd_op(m->fd, VMASHADOW_OP_MAP, &op);
 	if (faulted && !piece) {
@@ -900,7 +919,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 
 		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
 	}
-	unfence(m, start, fence);
+	unfence(m, start, end, fence);
 	m->last_end = end;
 	m->last_anon = anon;
 	if (born) {

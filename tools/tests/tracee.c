@@ -1197,7 +1197,9 @@ static int uffdfork(void)
  * half moved back (one region of two).  And the opposite: two neighbours
  * alike, offsets following on, each faulted with an anon_vma of its own
  * (VM_DONTCOPY on one while the other faulted): they stay two, and an
- * mprotect over both leaves them two.
+ * mprotect over both leaves them two.  And a region with an anon_vma of
+ * its own in the hole between two pieces of another: after the re-import
+ * it is unmapped and the hole mapped again, which joins the pieces.
  */
 static int hidden_flags(void)
 {
@@ -1206,7 +1208,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *q;
+	char *r[8], *d, *g, *h, *k, *q, *w;
 	unsigned int i;
 	int rc = 0, id;
 	void *shm;
@@ -1232,6 +1234,24 @@ static int hidden_flags(void)
 	q[0] = 1;
 	q[2 * PG] = 1;
 	madvise(q + 2 * PG, 2 * PG, MADV_DOFORK);
+	w = mmap((void *)0x320000000000UL, 5 * PG, rw,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (w == MAP_FAILED)
+		return 1;
+	w[0] = 1;
+	rc |= good(munmap(w + 2 * PG, PG), "munmap a faulted region's middle");
+	/*
+	 * Apart from both pieces as it is mapped (read-only) and written
+	 * (VM_DONTCOPY, which find_mergeable_anon_vma() does not overlook
+	 * as it does the access flags): an anon_vma of its own.
+	 */
+	rc |= good(mmap(w + 2 * PG, PG, PROT_READ,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ?
+		   -1 : 0, "mmap between the pieces");
+	madvise(w + 2 * PG, PG, MADV_DONTFORK);
+	rc |= good(mprotect(w + 2 * PG, PG, rw), "mprotect it writable");
+	w[2 * PG] = 1;
+	rc |= good(madvise(w + 2 * PG, PG, MADV_DOFORK), "make it like them");
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */
@@ -1259,6 +1279,9 @@ static int hidden_flags(void)
 	rc |= good(mremap(k, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, h + 2 * PG) ==
 		   MAP_FAILED ? -1 : 0, "mremap the top back");
 	rc |= good(mprotect(q, 4 * PG, PROT_READ), "mprotect two with an anon_vma each");
+	rc |= good(munmap(w + 2 * PG, PG), "munmap the region between the pieces");
+	rc |= good(mmap(w + 2 * PG, PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		   MAP_FAILED ? -1 : 0, "map it again");
 	return rc | good(shmdt(shm), "shmdt");
 }
 

@@ -409,8 +409,10 @@ if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk l
 # two pieces of one faulted region, and a region and its moved half, are
 # rebuilt sharing an anon_vma (anon=N), so that mapping the hole again
 # and moving the half back each join them, and two faulted neighbours
-# with one each are rebuilt apart; replay checks each rebuilt region's
-# vm_flags and page offset against its record (no warning).
+# with one each are rebuilt apart, as is a faulted region in the hole
+# between two pieces (mapped again, the hole joins them); replay checks
+# each rebuilt region's vm_flags and page offset against its record (no
+# warning).
 trace hidden vmashadow-tracee hidden
 log=$T/hidden.log
 if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1 anon=[0-9]*$' "$log" &&
