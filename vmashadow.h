@@ -160,18 +160,21 @@ struct vms_anon {
 };
 
 /*
- * One region: [start, end) with the state that decides merges.  88 bytes;
+ * One region: [start, end) with the state that decides merges.  80 bytes;
  * every byte here is paid once per region.  The fields a lookup reads
- * come first (the links, the bounds, the gap the cache checks), then what
- * the gap search adds.
+ * come first (the links, the bounds, the gap the cache checks).
  */
 struct vms_region {
 	struct rb_node		rb;
 	unsigned long		start;
 	unsigned long		end;
-	/* free space below this region, as unmapped_area() measures it */
-	unsigned long		gap;
-	unsigned long		subtree_gap;	/* largest ->gap in the subtree */
+	/*
+	 * The free space below this region, as unmapped_area() measures it,
+	 * and the largest in the subtree: in pages, and VMS_GAP_HUGE for
+	 * 16 TiB or more, whose size vms_gap_start() works out.
+	 */
+	u32			gap;
+	u32			subtree_gap;
 	unsigned long		pgoff;		/* in pages; hidden for anon */
 	/*
 	 * VMASHADOW_VM_* | VMS_*.  Once the region is linked, VM_WRITE,
@@ -182,6 +185,8 @@ struct vms_region {
 	struct vms_file		*file;
 	struct vms_anon		*anon;
 };
+
+#define VMS_GAP_HUGE		U32_MAX
 
 #define VMS_CACHE_SLOTS		4
 

@@ -198,13 +198,34 @@ static unsigned long vms_compute_gap(const struct vms_region *r)
 	return r->start - (prev ? prev->end : 0);
 }
 
-static inline unsigned long vms_region_gap(const struct vms_region *r)
+/*
+ * A gap as the tree keeps it: in pages, in 32 bits.  Every gap under
+ * 16 TiB keeps its exact size; larger ones all read VMS_GAP_HUGE.  A
+ * 47-bit address space holds at most eight of those, and a search for
+ * less than 16 TiB takes any of them without asking how large it is, so
+ * the rare question is answered by a walk to the predecessor (in
+ * vms_gap_start()), and every region is eight bytes smaller.
+ */
+static u32 vms_gap_pages(unsigned long gap)
+{
+	gap >>= PAGE_SHIFT;
+	return gap < VMS_GAP_HUGE ? gap : VMS_GAP_HUGE;
+}
+
+/* May @pages (a ->gap or ->subtree_gap) hold @length bytes? */
+static bool vms_gap_may_fit(u32 pages, unsigned long length)
+{
+	return pages == VMS_GAP_HUGE ||
+	       ((unsigned long)pages << PAGE_SHIFT) >= length;
+}
+
+static inline u32 vms_region_gap(const struct vms_region *r)
 {
 	return r->gap;
 }
 
 RB_DECLARE_CALLBACKS_MAX(static, vms_gap_callbacks, struct vms_region, rb,
-			 unsigned long, subtree_gap, vms_region_gap)
+			 u32, subtree_gap, vms_region_gap)
 
 /*
  * The lookup cache holds only regions in the tree: one that leaves the
@@ -224,11 +245,16 @@ static void vms_cache_forget(struct vms_mm *mm, const struct vms_region *r)
 /*
  * The end of the region before @r, read off @r's gap: where the free space
  * below @r begins.  ->gap is kept so that this needs no walk to the
- * predecessor, here and in the searches.
+ * predecessor, here and in the searches, but for a gap of 16 TiB or more.
  */
 static unsigned long vms_gap_start(const struct vms_region *r)
 {
-	return r->start - r->gap;
+	const struct vms_region *prev;
+
+	if (likely(r->gap != VMS_GAP_HUGE))
+		return r->start - ((unsigned long)r->gap << PAGE_SHIFT);
+	prev = vms_prev(r);
+	return prev ? prev->end : 0;
 }
 
 /*
@@ -237,7 +263,7 @@ static unsigned long vms_gap_start(const struct vms_region *r)
  */
 static void vms_set_gap(struct vms_region *r, unsigned long prev_end)
 {
-	r->gap = r->start - prev_end;
+	r->gap = vms_gap_pages(r->start - prev_end);
 	vms_gap_callbacks_propagate(&r->rb, NULL);
 }
 
@@ -393,7 +419,7 @@ static unsigned long vms_highest_gap(struct vms_mm *mm, unsigned long length,
 	if (RB_EMPTY_ROOT(&mm->root))
 		return -ENOMEM;
 	r = rb_region(mm->root.rb_node);
-	if (r->subtree_gap < length)
+	if (!vms_gap_may_fit(r->subtree_gap, length))
 		return -ENOMEM;
 
 	for (;;) {
@@ -401,7 +427,8 @@ static unsigned long vms_highest_gap(struct vms_mm *mm, unsigned long length,
 
 		gap_start = vms_gap_start(r);
 		child = rb_region(r->rb.rb_right);
-		if (gap_start <= limit && child && child->subtree_gap >= length) {
+		if (gap_start <= limit && child &&
+		    vms_gap_may_fit(child->subtree_gap, length)) {
 			r = child;
 			continue;
 		}
@@ -412,7 +439,7 @@ check_current:
 		if (vms_gap_fits(gap_start, gap_end, length, limit))
 			break;
 		child = rb_region(r->rb.rb_left);
-		if (child && child->subtree_gap >= length) {
+		if (child && vms_gap_may_fit(child->subtree_gap, length)) {
 			r = child;
 			continue;
 		}
@@ -455,7 +482,7 @@ static unsigned long vms_lowest_gap(struct vms_mm *mm, unsigned long length,
 	if (RB_EMPTY_ROOT(&mm->root))
 		goto check_highest;
 	r = rb_region(mm->root.rb_node);
-	if (r->subtree_gap < length)
+	if (!vms_gap_may_fit(r->subtree_gap, length))
 		goto check_highest;
 
 	for (;;) {
@@ -463,7 +490,8 @@ static unsigned long vms_lowest_gap(struct vms_mm *mm, unsigned long length,
 
 		gap_end = r->start;
 		child = rb_region(r->rb.rb_left);
-		if (gap_end >= low_limit && child && child->subtree_gap >= length) {
+		if (gap_end >= low_limit && child &&
+		    vms_gap_may_fit(child->subtree_gap, length)) {
 			r = child;
 			continue;
 		}
@@ -475,7 +503,7 @@ check_current:
 		    gap_end - gap_start >= length)
 			goto found;
 		child = rb_region(r->rb.rb_right);
-		if (child && child->subtree_gap >= length) {
+		if (child && vms_gap_may_fit(child->subtree_gap, length)) {
 			r = child;
 			continue;
 		}
@@ -599,7 +627,8 @@ static struct vms_region *vms_cache_find(struct vms_mm *mm,
 	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
 		struct vms_region *r = mm->cache[i];
 
-		if (r && vms_gap_start(r) <= addr && addr < r->end) {
+		if (r && addr < r->end &&
+		    (addr >= r->start || vms_gap_start(r) <= addr)) {
 			mm->count.cache_hits++;
 			return r;
 		}
@@ -756,7 +785,7 @@ static int vms_check_rb(const struct rb_node *node)
 
 static bool vms_subtree_gap_ok(const struct vms_region *r)
 {
-	unsigned long max = r->gap;
+	u32 max = r->gap;
 	const struct vms_region *child;
 
 	child = rb_region(r->rb.rb_left);
@@ -884,7 +913,8 @@ int vms_validate(struct vms_mm *mm, unsigned long *where)
 			return VMASHADOW_BAD_ORDER;
 		if (prev && prev->end > r->start)
 			return VMASHADOW_BAD_OVERLAP;
-		if (r->gap != vms_compute_gap(r) || !vms_subtree_gap_ok(r))
+		if (r->gap != vms_gap_pages(vms_compute_gap(r)) ||
+		    !vms_subtree_gap_ok(r))
 			return VMASHADOW_BAD_GAP;
 		if (!vms_uffd_ok(mm, r))
 			return VMASHADOW_BAD_UFFD;
@@ -957,7 +987,8 @@ static struct rb_node *vms_build_subtree(struct vms_build *b, long lo,
 	right = vms_build_subtree(b, mid + 1, hi, &r->rb, depth + 1);
 	r->rb.rb_left = left;
 	r->rb.rb_right = right;
-	r->gap = r->start - (mid ? b->regions[mid - 1]->end : 0);
+	r->gap = vms_gap_pages(r->start -
+			      (mid ? b->regions[mid - 1]->end : 0));
 	r->subtree_gap = r->gap;
 	if (left)
 		r->subtree_gap = max(r->subtree_gap, rb_region(left)->subtree_gap);

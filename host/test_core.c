@@ -414,4 +414,147 @@ TEST(dup_enomem_leaves_nothing)
 	mm_free(mm);
 }
 
+/*
+ * Gaps of 16 TiB and more, which the tree keeps as VMS_GAP_HUGE: random
+ * layouts with gaps just under, at and over that size, searched top-down
+ * and bottom-up for lengths on both sides of it, against every gap
+ * measured exactly; and find_vma() in and below them, twice, so that
+ * the lookup cache answers the second time.
+ */
+struct hg_layout {
+	unsigned long	start[48], end[48];
+	unsigned int	n;
+};
+
+static unsigned long hg_rand(unsigned long *seed)
+{
+	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+	return *seed >> 17;
+}
+
+/* A gap's size in pages: small, or around the largest size kept exactly. */
+static unsigned long hg_pages(unsigned long *seed)
+{
+	switch (hg_rand(seed) % 4) {
+	case 0:
+		return 1 + hg_rand(seed) % 1000;
+	case 1:
+		return 0xffffffffUL - 2 + hg_rand(seed) % 5;
+	default:
+		return 0xffffffffUL + hg_rand(seed) % 0x40000000UL;
+	}
+}
+
+static unsigned long hg_topdown(const struct hg_layout *l, unsigned long len,
+				unsigned long low, unsigned long high)
+{
+	unsigned int i = l->n + 1;
+
+	while (i--) {
+		unsigned long s = i ? l->end[i - 1] : 0;
+		unsigned long e = i < l->n ? l->start[i] : ~0UL;
+
+		if (e > high)
+			e = high;
+		if (s < low)
+			s = low;
+		if (e >= len && e - len >= s)
+			return e - len;
+	}
+	return -ENOMEM;
+}
+
+static unsigned long hg_bottomup(const struct hg_layout *l, unsigned long len,
+				 unsigned long low, unsigned long high)
+{
+	unsigned int i;
+
+	for (i = 0; i <= l->n; i++) {
+		unsigned long s = i ? l->end[i - 1] : 0;
+		unsigned long e = i < l->n ? l->start[i] : ~0UL;
+
+		if (e > high)
+			e = high;
+		if (s < low)
+			s = low;
+		if (s <= e && e - s >= len)
+			return s;
+	}
+	return -ENOMEM;
+}
+
+static unsigned long hg_find(const struct hg_layout *l, unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (addr < l->end[i])
+			return l->start[i];
+	return 0;
+}
+
+static unsigned long hg_len(unsigned long *seed)
+{
+	return hg_pages(seed) << PAGE_SHIFT;
+}
+
+TEST(huge_gaps)
+{
+	unsigned long seed = 1, where;
+	unsigned int iter, q, huge = 0;
+
+	for (iter = 0; iter < 300; iter++) {
+		struct vms_mm *mm = mm_new();
+		struct hg_layout l = { .n = 0 };
+		unsigned long addr = 0;
+
+		while (l.n < 48) {
+			unsigned long gap = hg_pages(&seed) << PAGE_SHIFT;
+			unsigned long size = (1 + hg_rand(&seed) % 4) << PAGE_SHIFT;
+
+			if (addr + gap + size > VMS_TASK_SIZE)
+				break;
+			addr += gap;
+			if (gap >= (0xffffffffUL << PAGE_SHIFT))
+				huge++;
+			ASSERT_EQ(0, do_map(mm, addr, size, l.n & 1 ? N : R,
+					    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+					    NULL, 0, NULL));
+			l.start[l.n] = addr;
+			l.end[l.n++] = addr + size;
+			addr += size;
+		}
+		ASSERT_EQ(0, vms_validate(mm, &where));
+		for (q = 0; q < 200; q++) {
+			unsigned long len = hg_len(&seed);
+			unsigned long a = hg_rand(&seed) % VMS_TASK_SIZE & PAGE_MASK;
+			unsigned long b = hg_rand(&seed) % VMS_TASK_SIZE & PAGE_MASK;
+			unsigned long low = a < b ? a : b, high = a < b ? b : a;
+
+			if (q & 1) {	/* the whole space */
+				low = 0;
+				high = VMS_TASK_SIZE;
+			}
+			ASSERT_EQ(hg_topdown(&l, len, low, high),
+				  vms_unmapped_area_topdown(mm, len, low, high));
+			ASSERT_EQ(hg_bottomup(&l, len, low, high),
+				  vms_unmapped_area(mm, len, low, high));
+		}
+		for (q = 0; q < 400; q++) {
+			unsigned long a = hg_rand(&seed) % VMS_TASK_SIZE;
+			struct vms_region *r;
+
+			if (q & 1)	/* next to a region: a gap's edges */
+				a = l.start[hg_rand(&seed) % l.n] -
+				    hg_rand(&seed) % 3 * PAGE_SIZE;
+			r = vms_find(mm, a);
+			ASSERT_EQ(hg_find(&l, a), r ? r->start : 0);
+			r = vms_find(mm, a);
+			ASSERT_EQ(hg_find(&l, a), r ? r->start : 0);
+		}
+		mm_free(mm);
+	}
+	ASSERT_LT(1000, huge);	/* the case was made often */
+}
+
 TEST_HARNESS_MAIN
