@@ -1382,14 +1382,20 @@ struct vms_anon_map_entry {
 	struct vms_anon		*anon;
 };
 
-/* The shadow's anon_vma for @key, made on first sight; NULL on -ENOMEM. */
+/*
+ * The shadow's anon_vma for @key, made on first sight; NULL on -ENOMEM.
+ * A shadow's anon_vma names the one file its regions map (struct
+ * vms_anon): should a real one serve VMAs of two files, each file gets
+ * an identity of its own.
+ */
 static struct vms_anon *vms_anon_for(struct vms_anon_map *map,
-				     struct vms_mm *dst, const void *key)
+				     struct vms_mm *dst, const void *key,
+				     struct vms_file *file)
 {
 	struct vms_anon_map_entry *e;
 
 	hash_for_each_possible(map->table, e, node, (unsigned long)key) {
-		if (e->key == key) {
+		if (e->key == key && e->anon->file == file) {
 			e->anon->refs++;
 			return e->anon;
 		}
@@ -1397,15 +1403,12 @@ static struct vms_anon *vms_anon_for(struct vms_anon_map *map,
 	e = kmalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return NULL;
-	e->anon = kzalloc(sizeof(*e->anon), GFP_KERNEL_ACCOUNT);
+	e->anon = vms_anon_new(dst, file);
 	if (!e->anon) {
 		kfree(e);
 		return NULL;
 	}
 	e->key = key;
-	e->anon->refs = 1;
-	e->anon->id = dst->next_anon_id++;
-	dst->count.anon_vmas++;
 	hash_add(map->table, &e->node, (unsigned long)key);
 	return e->anon;
 }
@@ -1509,16 +1512,19 @@ static int vms_import_vma(struct vms_mm *dst, struct vms_anon_map *map,
 	r->pgoff = vma->vm_pgoff;
 	r->flags = vms_import_flags(vma);
 	if (vma->vm_file) {
-		r->file = vms_gfile_get(vma->vm_file);
-		if (IS_ERR(r->file)) {
-			r->file = NULL;
+		struct vms_file *file = vms_gfile_get(vma->vm_file);
+
+		if (IS_ERR(file))
 			return -ENOMEM;
-		}
+		vms_set_file(r, file);
 	}
 	if (vma->anon_vma) {
-		r->anon = vms_anon_for(map, dst, vma->anon_vma);
-		if (!r->anon)
+		struct vms_anon *anon = vms_anon_for(map, dst, vma->anon_vma,
+						     vms_file_of(r));
+
+		if (!anon)
 			return -ENOMEM;
+		vms_set_anon(r, anon);
 		if (!list_is_singular(&vma->anon_vma_chain))
 			r->flags |= VMS_ANON_FORKED;
 	}

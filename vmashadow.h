@@ -152,15 +152,20 @@ struct vms_file {
 /*
  * An anon_vma identity.  Regions split from one another share it; a merge
  * keeps it.  It lives inside one shadow (fork gives the child new ones), so
- * the shadow's lock protects the count.
+ * the shadow's lock protects the count.  Every region that shares it maps
+ * one file, or none: anon_vma_compatible() asks for that, and a split, a
+ * merge, a move and fork keep a region's file with its anon_vma.  So the
+ * file is kept here, and the region has one word for both (->backing).
+ * The regions hold the file's references, not this.
  */
 struct vms_anon {
 	unsigned long		refs;
 	u64			id;
+	struct vms_file		*file;
 };
 
 /*
- * One region: [start, end) with the state that decides merges.  80 bytes;
+ * One region: [start, end) with the state that decides merges.  72 bytes;
  * every byte here is paid once per region.  The fields a lookup reads
  * come first (the links, the bounds, the gap the cache checks).
  */
@@ -182,11 +187,47 @@ struct vms_region {
 	 * which keeps data_vm.
 	 */
 	unsigned long		flags;
-	struct vms_file		*file;
-	struct vms_anon		*anon;
+	/*
+	 * The file mapped and the anon_vma: the vms_anon with
+	 * VMS_BACKING_ANON set when there is one (it names the file), else
+	 * the vms_file or 0.  Read through vms_file_of() and vms_anon_of().
+	 */
+	unsigned long		backing;
 };
 
 #define VMS_GAP_HUGE		U32_MAX
+#define VMS_BACKING_ANON	1UL
+
+static inline struct vms_anon *vms_anon_of(const struct vms_region *r)
+{
+	if (!(r->backing & VMS_BACKING_ANON))
+		return NULL;
+	return (struct vms_anon *)(r->backing & ~VMS_BACKING_ANON);
+}
+
+static inline struct vms_file *vms_file_of(const struct vms_region *r)
+{
+	struct vms_anon *anon = vms_anon_of(r);
+
+	return anon ? anon->file : (struct vms_file *)r->backing;
+}
+
+/* Give @r @anon, or none (NULL); @anon maps @r's file. */
+static inline void vms_set_anon(struct vms_region *r, struct vms_anon *anon)
+{
+	struct vms_file *file = vms_file_of(r);
+
+	WARN_ON_ONCE(anon && anon->file != file);
+	r->backing = anon ? (unsigned long)anon | VMS_BACKING_ANON :
+			    (unsigned long)file;
+}
+
+/* Give @r, which has no anon_vma, @file (not counted here). */
+static inline void vms_set_file(struct vms_region *r, struct vms_file *file)
+{
+	WARN_ON_ONCE(vms_anon_of(r));
+	r->backing = (unsigned long)file;
+}
 
 #define VMS_CACHE_SLOTS		4
 
@@ -340,6 +381,8 @@ unsigned int vms_tree_height(const struct vms_mm *mm);
 int vms_validate(struct vms_mm *mm, unsigned long *where);
 void vms_export(const struct vms_region *r, struct vmashadow_region *out);
 void vms_file_put(struct vms_file *file);
+struct vms_anon *vms_anon_new(struct vms_mm *mm, struct vms_file *file);
+void vms_anon_put(struct vms_mm *mm, struct vms_anon *anon);
 u64 vms_file_new_id(void);
 
 /* core/merge.c: when two regions may be one */

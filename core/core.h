@@ -39,8 +39,10 @@ static inline bool vms_rules_6_12(const struct vms_mm *mm)
  */
 static inline bool vms_is_anonymous(const struct vms_region *r)
 {
-	if (r->file)
-		return (r->file->mode & VMS_FMODE_ZERO) &&
+	const struct vms_file *file = vms_file_of(r);
+
+	if (file)
+		return (file->mode & VMS_FMODE_ZERO) &&
 		       !(r->flags & VMASHADOW_VM_SHARED);
 	return !(r->flags & VMS_KIND_SPECIAL);
 }
@@ -62,7 +64,7 @@ static inline unsigned long vms_file_size(const struct vms_file *file)
 /* list_is_singular(&vma->anon_vma_chain): faulted and not inherited. */
 static inline bool vms_chain_singular(const struct vms_region *r)
 {
-	return r->anon && !(r->flags & VMS_ANON_FORKED);
+	return vms_anon_of(r) && !(r->flags & VMS_ANON_FORKED);
 }
 
 /* region.c */

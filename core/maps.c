@@ -49,8 +49,10 @@ const char *vms_region_label(const struct vms_mm *mm,
 			     const struct vms_region *r,
 			     char *scratch, size_t scratch_size)
 {
-	if (r->file) {
-		int err = r->file->ops->name(r->file, scratch, scratch_size);
+	struct vms_file *file = vms_file_of(r);
+
+	if (file) {
+		int err = file->ops->name(file, scratch, scratch_size);
 
 		return err < 0 ? ERR_PTR(err) : scratch;
 	}
@@ -78,6 +80,7 @@ int vms_show_region(const struct vms_mm *mm, const struct vms_region *r,
 		    char *buf, size_t size, char *scratch, size_t scratch_size)
 {
 	const char *name = vms_region_label(mm, r, scratch, scratch_size);
+	const struct vms_file *file = vms_file_of(r);
 	unsigned long long offset = 0;
 	u32 major = 0, minor = 0;
 	unsigned long ino = 0;
@@ -85,11 +88,11 @@ int vms_show_region(const struct vms_mm *mm, const struct vms_region *r,
 
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	if (r->file) {
+	if (file) {
 		offset = (unsigned long long)r->pgoff << PAGE_SHIFT;
-		major = r->file->dev_major;
-		minor = r->file->dev_minor;
-		ino = r->file->ino;
+		major = file->dev_major;
+		minor = file->dev_minor;
+		ino = file->ino;
 	}
 	len = scnprintf(buf, size, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
 			r->start, r->end,

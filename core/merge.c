@@ -24,7 +24,7 @@ bool vms_anon_mergeable(const struct vms_anon *anon1,
 /* Which anon_vma rule refused; called only after vms_anon_mergeable(). */
 static u32 vms_anon_why(const struct vms_anon *anon, const struct vms_region *r)
 {
-	if (anon && r->anon)
+	if (anon && vms_anon_of(r))
 		return VMASHADOW_WHY_ANON_VMA;
 	if (!anon)
 		return VMASHADOW_WHY_ANON_FORKED;
@@ -37,10 +37,12 @@ static u32 vms_anon_why(const struct vms_anon *anon, const struct vms_region *r)
  */
 void vms_adopt_anon(struct vms_region *dst, const struct vms_region *src)
 {
-	if (dst->anon || !src->anon)
+	struct vms_anon *anon = vms_anon_of(src);
+
+	if (vms_anon_of(dst) || !anon)
 		return;
-	dst->anon = src->anon;
-	dst->anon->refs++;
+	anon->refs++;
+	vms_set_anon(dst, anon);
 	dst->flags |= src->flags & VMS_ANON_FORKED;
 }
 
@@ -84,7 +86,7 @@ static bool vms_mergeable(struct vms_mm *mm, const struct vms_region *r,
 		why->flags_diff = diff;
 		return false;
 	}
-	if (r->file != file) {
+	if (vms_file_of(r) != file) {
 		why->why = VMASHADOW_WHY_FILE;
 		return false;
 	}
@@ -98,7 +100,7 @@ static bool vms_mergeable(struct vms_mm *mm, const struct vms_region *r,
 		why->why = VMASHADOW_WHY_UFFD;
 		return false;
 	}
-	if (!vms_anon_mergeable(anon, r->anon, r)) {
+	if (!vms_anon_mergeable(anon, vms_anon_of(r), r)) {
 		why->why = vms_anon_why(anon, r);
 		return false;
 	}
@@ -173,9 +175,10 @@ void vms_explain_at(struct vms_mm *mm, unsigned long addr,
 	out->end = next->end;
 	out->next.start = next->start;
 	out->next.end = next->end;
-	vms_can_merge_after(mm, prev, next->flags, next->anon, next->file,
-			    next->pgoff, &out->prev);
+	vms_can_merge_after(mm, prev, next->flags, vms_anon_of(next),
+			    vms_file_of(next), next->pgoff, &out->prev);
 	/* and the other way round: could the lower join the upper? */
-	vms_can_merge_before(mm, next, prev->flags, prev->anon, prev->file,
-			     prev->pgoff, vms_pages(prev), &out->next);
+	vms_can_merge_before(mm, next, prev->flags, vms_anon_of(prev),
+			     vms_file_of(prev), prev->pgoff, vms_pages(prev),
+			     &out->next);
 }

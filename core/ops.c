@@ -69,11 +69,14 @@ unsigned long vms_committed_pages(const struct vms_mm *mm)
 	const struct vms_region *r;
 	unsigned long pages = 0;
 
-	for (r = vms_first(mm); r; r = vms_next(r))
+	for (r = vms_first(mm); r; r = vms_next(r)) {
+		const struct vms_file *file = vms_file_of(r);
+
 		if ((r->flags & VMASHADOW_VM_ACCOUNT) ||
-		    (r->file && r->file->kind == VMASHADOW_KIND_SHMEM &&
+		    (file && file->kind == VMASHADOW_KIND_SHMEM &&
 		     !(r->flags & VMASHADOW_VM_NORESERVE)))
 			pages += vms_pages(r);
+	}
 	return pages;
 }
 
@@ -729,7 +732,7 @@ static struct vms_region *vms_merge_new_6_1(struct vms_mm *mm,
 		pgoff = next->pgoff - pglen;
 	}
 	if (prev && prev->end == nr->start &&
-	    vms_can_merge_after(mm, prev, nr->flags, r ? r->anon : NULL,
+	    vms_can_merge_after(mm, prev, nr->flags, r ? vms_anon_of(r) : NULL,
 				nr->file, nr->pgoff, &ex->prev)) {
 		start = prev->start;
 		r = prev;
@@ -763,7 +766,8 @@ static struct vms_region *vms_merge_new_anon_6_12(struct vms_mm *mm,
 	right = next && next->start == nr->end &&
 		vms_can_merge_before(mm, next, nr->flags, anon, nr->file,
 				     nr->pgoff, pglen, &ex->next);
-	if (left && right && !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
+	if (left && right &&
+	    !vms_anon_mergeable(vms_anon_of(prev), vms_anon_of(next), NULL)) {
 		right = false;
 		ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
 		ex->next.why = VMASHADOW_WHY_PREV_NEXT;
@@ -929,9 +933,9 @@ static int vms_mmap_region(struct vms_mm *mm, struct vms_new_range *nr)
 	r->end = nr->end;
 	r->flags = nr->flags;
 	r->pgoff = nr->pgoff;
-	r->file = nr->file;
-	if (r->file)
-		refcount_inc(&r->file->ref);
+	vms_set_file(r, nr->file);
+	if (nr->file)
+		refcount_inc(&nr->file->ref);
 	vms_link(mm, r);
 	return 0;
 }
@@ -1245,8 +1249,8 @@ static struct vms_region *vms_merge_6_1(struct vms_mm *mm,
 	unsigned long pglen = (c->end - c->start) >> PAGE_SHIFT;
 	struct vmashadow_explain *ex = &mm->last;
 	struct vms_region *prev = c->prev, *mid, *next;
-	const struct vms_anon *anon = c->area->anon;
-	const struct vms_file *file = c->area->file;
+	const struct vms_anon *anon = vms_anon_of(c->area);
+	const struct vms_file *file = vms_file_of(c->area);
 	bool merge_prev = false, merge_next = false;
 
 	if (c->flags & VMS_SPECIAL_FLAGS)
@@ -1266,7 +1270,7 @@ static struct vms_region *vms_merge_6_1(struct vms_mm *mm,
 						  &ex->next);
 
 	if (merge_prev && merge_next &&
-	    !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
+	    !vms_anon_mergeable(vms_anon_of(prev), vms_anon_of(next), NULL)) {
 		merge_next = false;
 		ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
 		ex->next.why = VMASHADOW_WHY_PREV_NEXT;
@@ -1328,6 +1332,8 @@ static struct vms_region *vms_merge_6_12(struct vms_mm *mm,
 	unsigned long pglen = (c->end - c->start) >> PAGE_SHIFT;
 	struct vmashadow_explain *ex = &mm->last;
 	struct vms_region *area = c->area, *prev = c->prev, *next = NULL;
+	const struct vms_anon *anon = vms_anon_of(area);
+	const struct vms_file *file = vms_file_of(area);
 	bool left_side = c->start == area->start;
 	bool right_side = c->end == area->end;
 	bool merge_left = false, merge_right = false, delete_area;
@@ -1336,18 +1342,16 @@ static struct vms_region *vms_merge_6_12(struct vms_mm *mm,
 		return NULL;
 
 	if (left_side && prev && prev != area && prev->end == c->start)
-		merge_left = vms_can_merge_after(mm, prev, c->flags, area->anon,
-						 area->file, c->pgoff,
-						 &ex->prev);
+		merge_left = vms_can_merge_after(mm, prev, c->flags, anon,
+						 file, c->pgoff, &ex->prev);
 	if (right_side) {
 		next = vms_next(area);
 		if (next && next->start == c->end)
 			merge_right = vms_can_merge_before(mm, next, c->flags,
-							   area->anon,
-							   area->file, c->pgoff,
+							   anon, file, c->pgoff,
 							   pglen, &ex->next);
 		if (merge_left && merge_right &&
-		    !vms_anon_mergeable(prev->anon, next->anon, NULL)) {
+		    !vms_anon_mergeable(vms_anon_of(prev), vms_anon_of(next), NULL)) {
 			merge_right = false;
 			ex->next.verdict = VMASHADOW_VERDICT_REFUSED;
 			ex->next.why = VMASHADOW_WHY_PREV_NEXT;
@@ -1511,7 +1515,7 @@ static int vms_mprotect_fixup(struct vms_mm *mm, struct vms_region *area,
 			newflags |= VMASHADOW_VM_ACCOUNT;
 		}
 	} else if (vms_rules_6_12(mm) && (oldflags & VMASHADOW_VM_ACCOUNT) &&
-		   vms_is_anonymous(area) && !area->anon) {
+		   vms_is_anonymous(area) && !vms_anon_of(area)) {
 		/* 6.12: unfaulted anonymous memory is no longer charged */
 		newflags &= ~VMASHADOW_VM_ACCOUNT;
 	}
@@ -1620,13 +1624,13 @@ static struct vms_anon *vms_reusable_anon(const struct vms_region *old,
 					  const struct vms_region *a,
 					  const struct vms_region *b)
 {
-	if (a->end == b->start && a->file == b->file &&
+	if (a->end == b->start && vms_file_of(a) == vms_file_of(b) &&
 	    !((a->flags ^ b->flags) & ~(VMS_ACCESS_FLAGS | VMS_INTERNAL_FLAGS |
 					VMS_UFFD_MASK |
 					VMASHADOW_VM_CLOSE_OP)) &&
 	    b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT) &&
 	    vms_chain_singular(old))
-		return old->anon;
+		return vms_anon_of(old);
 	return NULL;
 }
 
@@ -1648,14 +1652,11 @@ static int vms_anon_prepare(struct vms_mm *mm, struct vms_region *r)
 	if (anon) {
 		anon->refs++;
 	} else {
-		anon = kzalloc(sizeof(*anon), GFP_KERNEL_ACCOUNT);
+		anon = vms_anon_new(mm, vms_file_of(r));
 		if (!anon)
 			return -ENOMEM;
-		anon->refs = 1;
-		anon->id = mm->next_anon_id++;
-		mm->count.anon_vmas++;
 	}
-	r->anon = anon;
+	vms_set_anon(r, anon);
 	r->flags &= ~VMS_ANON_FORKED;
 	return 0;
 }
@@ -1663,7 +1664,7 @@ static int vms_anon_prepare(struct vms_mm *mm, struct vms_region *r)
 /* A write fault in @r, which may write: private memory gets an anon_vma. */
 static int vms_write_fault(struct vms_mm *mm, struct vms_region *r)
 {
-	if (r->anon || (r->flags & VMASHADOW_VM_MAYSHARE))
+	if (vms_anon_of(r) || (r->flags & VMASHADOW_VM_MAYSHARE))
 		return 0;
 	return vms_anon_prepare(mm, r);
 }
@@ -1694,7 +1695,7 @@ static int vms_expand_downwards(struct vms_mm *mm, struct vms_region *r,
 	    (prev->flags & VMS_ACCESS_FLAGS) &&
 	    addr - prev->end < VMS_STACK_GUARD_GAP)
 		return -ENOMEM;
-	if (!r->anon) {
+	if (!vms_anon_of(r)) {
 		err = vms_anon_prepare(mm, r);
 		if (err)
 			return err;
@@ -1746,7 +1747,8 @@ static int vms_fault_in(struct vms_mm *mm, struct vms_region *r,
 			unsigned long start, unsigned long end, bool write)
 {
 	unsigned long pgoff = r->pgoff + ((start - r->start) >> PAGE_SHIFT);
-	unsigned long size = r->file ? vms_file_size(r->file) : ULONG_MAX;
+	const struct vms_file *file = vms_file_of(r);
+	unsigned long size = file ? vms_file_size(file) : ULONG_MAX;
 	int err;
 
 	if (write) {
@@ -1895,7 +1897,7 @@ static long vms_madvise_flags(const struct vms_region *r, int advice,
 		break;
 	case MADV_WIPEONFORK:
 		/* no file, not shared: [vdso] and [vvar] may take it */
-		if (r->file || (f & VMASHADOW_VM_SHARED))
+		if (vms_file_of(r) || (f & VMASHADOW_VM_SHARED))
 			return -EINVAL;
 		f |= VMASHADOW_VM_WIPEONFORK;
 		break;
@@ -1950,11 +1952,13 @@ static int vms_madvise_remove(const struct vms_region *r)
 	const unsigned long shared_maywrite = VMASHADOW_VM_SHARED |
 					      VMASHADOW_VM_MAYWRITE;
 
-	if ((r->flags & VMASHADOW_VM_LOCKED) || !r->file)
+	const struct vms_file *file = vms_file_of(r);
+
+	if ((r->flags & VMASHADOW_VM_LOCKED) || !file)
 		return -EINVAL;
 	if ((r->flags & shared_maywrite) != shared_maywrite)
 		return -EACCES;
-	return r->file->mode & VMS_FMODE_NOPUNCH ? -EOPNOTSUPP : 0;
+	return file->mode & VMS_FMODE_NOPUNCH ? -EOPNOTSUPP : 0;
 }
 
 /*
@@ -2041,7 +2045,7 @@ static int vms_madvise_region(struct vms_mm *mm, struct vms_region *r,
 	 * without a file (is_ro_anon(): a [vdso] too)
 	 */
 	if (vms_sealed(r) && vms_advice_discards(advice) &&
-	    !r->file && !(r->flags & VMASHADOW_VM_SHARED) &&
+	    !vms_file_of(r) && !(r->flags & VMASHADOW_VM_SHARED) &&
 	    !(r->flags & VMASHADOW_VM_WRITE))
 		return -EPERM;
 	if (vms_advice_is_pages_only(advice)) {
@@ -2291,9 +2295,9 @@ static struct vms_region *vms_copy_region(struct vms_mm *mm,
 		.start	= addr,
 		.end	= addr + len,
 		.flags	= src->flags & ~VMS_INTERNAL_FLAGS,
-		.file	= src->file,
+		.file	= vms_file_of(src),
 	};
-	bool unfaulted = vms_is_anonymous(src) && !src->anon;
+	bool unfaulted = vms_is_anonymous(src) && !vms_anon_of(src);
 
 	if (unfaulted)
 		pgoff = addr >> PAGE_SHIFT;
@@ -2314,7 +2318,8 @@ static struct vms_region *vms_copy_region(struct vms_mm *mm,
 			if (next == src)
 				next = NULL;
 		}
-		r = vms_merge_new_anon_6_12(mm, &nr, prev, next, src->anon);
+		r = vms_merge_new_anon_6_12(mm, &nr, prev, next,
+					    vms_anon_of(src));
 	} else if (!(nr.flags & VMS_SPECIAL_FLAGS)) {
 		struct vms_change c = {
 			.prev = prev, .area = src, .start = addr,
@@ -2394,15 +2399,12 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 	if (flags & MREMAP_DONTUNMAP) {
 		r->flags &= ~(VMASHADOW_VM_LOCKED | VMASHADOW_VM_LOCKONFAULT);
 		if (r->start == old_addr && r->end == old_addr + old_len) {
-			if (r->anon) {
-				struct vms_anon *anon = r->anon;
+			if (vms_anon_of(r)) {
+				struct vms_anon *anon = vms_anon_of(r);
 
-				r->anon = NULL;
+				vms_set_anon(r, NULL);
 				r->flags &= ~VMS_ANON_FORKED;
-				if (!--anon->refs) {
-					mm->count.anon_vmas--;
-					kfree(anon);
-				}
+				vms_anon_put(mm, anon);
 			}
 			if (vms_is_anonymous(r))
 				r->pgoff = r->start >> PAGE_SHIFT;
@@ -2452,7 +2454,7 @@ static long vms_remap_to(struct vms_mm *mm, unsigned long addr,
 		map_flags |= MAP_FIXED;
 	if (r->flags & VMASHADOW_VM_MAYSHARE)
 		map_flags |= MAP_SHARED;
-	ret = vms_get_unmapped_area(mm, r->file, new_addr, new_len,
+	ret = vms_get_unmapped_area(mm, vms_file_of(r), new_addr, new_len,
 				    r->pgoff + ((addr - r->start) >> PAGE_SHIFT),
 				    map_flags);
 	if (IS_ERR_VALUE(ret))
@@ -2493,7 +2495,7 @@ static int vms_grow(struct vms_mm *mm, struct vms_region *r,
 		.start	= ext,
 		.end	= ext + delta,
 		.flags	= r->flags & ~VMS_INTERNAL_FLAGS,
-		.file	= r->file,
+		.file	= vms_file_of(r),
 	};
 
 	pgoff = r->pgoff + ((ext - r->start) >> PAGE_SHIFT);
@@ -2501,7 +2503,8 @@ static int vms_grow(struct vms_mm *mm, struct vms_region *r,
 	vms_explain_begin(mm, VMASHADOW_OP_REMAP, ext, ext + delta);
 	vms_explain_touching(&mm->last, r, next, ext, ext + delta);
 	if (vms_rules_6_12(mm)) {
-		merged = vms_merge_new_anon_6_12(mm, &nr, r, next, r->anon);
+		merged = vms_merge_new_anon_6_12(mm, &nr, r, next,
+						 vms_anon_of(r));
 	} else if (r->flags & VMASHADOW_VM_CLOSE_OP) {
 		vms_adjust(mm, r, r->start, ext + delta, r->pgoff);
 	} else {
@@ -2584,7 +2587,7 @@ long vms_remap(struct vms_mm *mm, unsigned long addr, unsigned long old_len,
 
 		if (r->flags & VMASHADOW_VM_MAYSHARE)
 			map_flags |= MAP_SHARED;
-		new_addr = vms_get_unmapped_area(mm, r->file, 0, new_len,
+		new_addr = vms_get_unmapped_area(mm, vms_file_of(r), 0, new_len,
 						 r->pgoff +
 						 ((addr - r->start) >> PAGE_SHIFT),
 						 map_flags);

@@ -77,9 +77,11 @@ int vms_uffd_features(const struct vms_mm *mm, unsigned int ctx, u64 *features)
  */
 static bool vms_is_shmem(const struct vms_region *r)
 {
-	return r->file && !(r->flags & VMASHADOW_VM_CLOSE_OP) &&
-	       (r->file->kind == VMASHADOW_KIND_SHMEM ||
-		(r->file->mode & VMS_FMODE_SHMEM));
+	const struct vms_file *file = vms_file_of(r);
+
+	return file && !(r->flags & VMASHADOW_VM_CLOSE_OP) &&
+	       (file->kind == VMASHADOW_KIND_SHMEM ||
+		(file->mode & VMS_FMODE_SHMEM));
 }
 
 /* vma_can_userfault(): may @r carry the modes @modes? */

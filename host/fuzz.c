@@ -218,9 +218,9 @@ static const char *core_str(struct vms_mm *mm)
 		n += show_region(buf + n, sizeof(buf) - n, r->start, r->end,
 				 r->flags & ~(VMS_INTERNAL_FLAGS |
 					      VMS_POLICY_MASK), r->pgoff,
-				 r->file ? (int)r->file->id : 0,
-				 r->anon ? (long)r->anon->id : 0,
-				 r->anon && (r->flags & VMS_ANON_FORKED),
+				 vms_file_of(r) ? (int)vms_file_of(r)->id : 0,
+				 vms_anon_of(r) ? (long)vms_anon_of(r)->id : 0,
+				 vms_anon_of(r) && (r->flags & VMS_ANON_FORKED),
 				 core_kind(r), &pol);
 	}
 	return buf;
@@ -304,12 +304,12 @@ static const char *differs(struct vms_mm *mm, const struct model *m)
 			return "special kinds differ";
 		if (r->pgoff != x->pgoff)
 			return "page offsets differ";
-		if (!r->file != !x->file ||
-		    (x->file && x->file <= NFILES && r->file != &files[x->file].vf) ||
-		    (x->file > NFILES && !bind(bind_file, M_FILES, x->file, r->file->id)))
+		if (!vms_file_of(r) != !x->file ||
+		    (x->file && x->file <= NFILES && vms_file_of(r) != &files[x->file].vf) ||
+		    (x->file > NFILES && !bind(bind_file, M_FILES, x->file, vms_file_of(r)->id)))
 			return "files differ";
-		if (!r->anon != !x->anon ||
-		    (x->anon && !bind(bind_anon, NBIND_ANON, x->anon, r->anon->id)))
+		if (!vms_anon_of(r) != !x->anon ||
+		    (x->anon && !bind(bind_anon, NBIND_ANON, x->anon, vms_anon_of(r)->id)))
 			return "anon_vmas differ";
 		if (x->anon && !(r->flags & VMS_ANON_FORKED) != !x->forked)
 			return "fork states differ";

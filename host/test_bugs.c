@@ -260,9 +260,9 @@ TEST(bug11_dev_zero_shared)
 	ASSERT_EQ(0, do_map(mm, PG(2), PGS(2), RW, MAP_SHARED | MAP_FIXED,
 			    &zw.vf, 0, NULL));
 	r = at(mm, 0);
-	ASSERT_NE(&zw.vf, r->file);
-	ASSERT_EQ(VMASHADOW_KIND_SHMEM, r->file->kind);
-	ASSERT_NE(r->file, at(mm, 2)->file);	/* an object each */
+	ASSERT_NE(&zw.vf, vms_file_of(r));
+	ASSERT_EQ(VMASHADOW_KIND_SHMEM, vms_file_of(r)->kind);
+	ASSERT_NE(vms_file_of(r), vms_file_of(at(mm, 2)));	/* an object each */
 	LAYOUT(mm, "0-2:rw-s 2-4:rw-s");
 	mm_free(mm);
 
@@ -282,7 +282,7 @@ TEST(bug11_dev_zero_shared)
 		ASSERT_EQ(0, vms_map(mm, &req, &a));
 	}
 	r = at(mm, 4);
-	ASSERT_EQ(&zr.vf, r->file);
+	ASSERT_EQ(&zr.vf, vms_file_of(r));
 	ASSERT_FALSE(r->flags & VMASHADOW_VM_SHARED);
 	ASSERT_TRUE(r->flags & VMASHADOW_VM_MAYSHARE);
 	mm_free(mm);

@@ -156,8 +156,8 @@ TEST(fork_child)
 	LAYOUT(child, "1-3:rw-p 7-9:r--p");
 	p = vms_lookup(mm, PG(1));
 	c = vms_lookup(child, PG(1));
-	ASSERT_NE(NULL, c->anon);
-	ASSERT_NE(p->anon->id, c->anon->id);
+	ASSERT_NE(NULL, vms_anon_of(c));
+	ASSERT_NE(vms_anon_of(p)->id, vms_anon_of(c)->id);
 	ASSERT_TRUE(c->flags & VMS_ANON_FORKED);
 	ASSERT_EQ(0, MAPA(child, 3, 1, RW));
 	LAYOUT(child, "1-3:rw-p 3-4:rw-p 7-9:r--p");

@@ -453,7 +453,7 @@ TEST(anon_vma_compatible)
 	ASSERT_EQ(0, MAPA(mm, 3, 3, RW));
 	ASSERT_EQ(0, vms_touch(mm, PG(3)));
 	ASSERT_EQ(0, vms_touch(mm, PG(0)));
-	ASSERT_EQ(at(mm, 0)->anon, at(mm, 3)->anon);
+	ASSERT_EQ(vms_anon_of(at(mm, 0)), vms_anon_of(at(mm, 3)));
 	ASSERT_EQ(0, vms_protect(mm, PG(0), PGS(3), RW));
 	PLAYOUT(mm, "0-6:rw-p");
 
@@ -462,7 +462,7 @@ TEST(anon_vma_compatible)
 	ASSERT_EQ(0, mb(mm, 10, 3, MPOL_BIND, 1));
 	ASSERT_EQ(0, vms_touch(mm, PG(13)));
 	ASSERT_EQ(0, vms_touch(mm, PG(10)));
-	ASSERT_NE(at(mm, 10)->anon, at(mm, 13)->anon);
+	ASSERT_NE(vms_anon_of(at(mm, 10)), vms_anon_of(at(mm, 13)));
 	ASSERT_EQ(0, mb(mm, 10, 3, MPOL_DEFAULT, 0));
 	ASSERT_EQ(0, vms_protect(mm, PG(10), PGS(3), RW));
 	PLAYOUT(mm, "0-6:rw-p 10-13:rw-p 13-16:rw-p");

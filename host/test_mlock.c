@@ -23,7 +23,7 @@ static bool faulted(struct vms_mm *mm, long pg)
 {
 	struct vms_region *r = vms_lookup(mm, PG(pg));
 
-	return r && r->anon;
+	return r && vms_anon_of(r);
 }
 
 /*

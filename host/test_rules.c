@@ -355,10 +355,10 @@ TEST(prev_next_incompatible)
 	ASSERT_EQ(0, MAPA(mm, 3, 2, R));
 	ASSERT_EQ(0, MAPA(mm, 5, 2, RW));
 	ASSERT_EQ(0, vms_touch(mm, PG(5)));
-	ASSERT_NE(at(mm, 1)->anon, at(mm, 5)->anon);
+	ASSERT_NE(vms_anon_of(at(mm, 1)), vms_anon_of(at(mm, 5)));
 	ASSERT_EQ(0, vms_protect(mm, PG(3), PGS(2), RW));
 	LAYOUT(mm, "1-5:rw-p 5-7:rw-p");
-	ASSERT_EQ(at(mm, 1)->anon, at(mm, 4)->anon);
+	ASSERT_EQ(vms_anon_of(at(mm, 1)), vms_anon_of(at(mm, 4)));
 	mm_free(mm);
 }
 
@@ -492,9 +492,9 @@ TEST(validate_detects)
 	mm->map_count++;
 	ASSERT_EQ(VMASHADOW_BAD_COUNT, vms_validate(mm, &where));
 	mm->map_count--;
-	r->anon->refs++;
+	vms_anon_of(r)->refs++;
 	ASSERT_EQ(VMASHADOW_BAD_ANON, vms_validate(mm, &where));
-	r->anon->refs--;
+	vms_anon_of(r)->refs--;
 	memset(mm->cache, 0, sizeof(mm->cache));
 	mm->cache[0] = &fake;
 	ASSERT_EQ(VMASHADOW_BAD_CACHE, vms_validate(mm, &where));

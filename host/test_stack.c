@@ -38,7 +38,7 @@ TEST(grow_moves_start_and_pgoff)
 	EXPECT_EQ(pgoff - 5, at(mm, 15)->pgoff);
 	EXPECT_EQ(7, mm->total_vm);
 	EXPECT_EQ(0, mm->data_vm);	/* a stack is not data */
-	EXPECT_NE(NULL, at(mm, 15)->anon);
+	EXPECT_NE(NULL, vms_anon_of(at(mm, 15)));
 	mm_free(mm);
 }
 
@@ -50,7 +50,7 @@ TEST(only_growsdown)
 	ASSERT_EQ(0, MAPA(mm, 20, 2, RW));
 	ASSERT_EQ(-EFAULT, vms_touch(mm, PG(19)));
 	LAYOUT(mm, "20-22:rw-p");
-	EXPECT_EQ(NULL, at(mm, 20)->anon);
+	EXPECT_EQ(NULL, vms_anon_of(at(mm, 20)));
 	mm_free(mm);
 }
 
@@ -66,7 +66,7 @@ TEST(guard_gap)
 	ASSERT_EQ(0, map_down(mm, GUARD + 10, 1, RW));
 	ASSERT_EQ(-EFAULT, vms_touch(mm, PG(GUARD)));
 	/* refused before the anon_vma */
-	EXPECT_EQ(NULL, at(mm, GUARD + 10)->anon);
+	EXPECT_EQ(NULL, vms_anon_of(at(mm, GUARD + 10)));
 	ASSERT_EQ(0, vms_touch(mm, PG(GUARD + 1)));
 	ASSERT_EQ(0, vms_protect(mm, PG(0), PGS(1), N));
 	ASSERT_EQ(0, vms_touch(mm, PG(1)));
@@ -104,7 +104,7 @@ TEST(rlimit_stack_after_anon_vma)
 	mm->params.rlimit_stack = PGS(8);
 	ASSERT_EQ(-EFAULT, vms_touch(mm, PG(13)));
 	LAYOUT(mm, "20-22:rw-p");
-	EXPECT_NE(NULL, at(mm, 20)->anon);
+	EXPECT_NE(NULL, vms_anon_of(at(mm, 20)));
 	ASSERT_EQ(0, vms_touch(mm, PG(14)));
 	LAYOUT(mm, "14-22:rw-p");
 	mm_free(mm);
