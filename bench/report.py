@@ -28,7 +28,7 @@ GOALS = {
 WHY = {
     'find': (
         "Random lookups at 65,000 regions miss the cache (hit rate 0 %) and "
-        "walk the rbtree: about 16 levels of 88-byte regions, one dependent "
+        "walk the rbtree: about 16 levels of 72-byte regions, one dependent "
         "load each (`vms_tree_find()` in core/region.c), where the maple tree "
         "reads 3-4 nodes of 256 bytes and never touches a VMA.  Measured in "
         "the 6.1 VM with scratch builds of the bench ioctl (not kept): two "
@@ -106,20 +106,17 @@ WHY = {
         "rbtree insertion or erasure costs by itself.  What would close it: "
         "nothing short of a different structure."),
     'memory': (
-        "The region is 88 bytes (`struct vms_region`: rb_node 24, start, end, "
-        "gap, subtree_gap, pgoff, flags, file, anon) and the slab puts 46 in a "
-        "page: 89 B each.  The goal needs two words less, not one: an 80-byte "
-        "object costs 80.3 B (51 to a page).  `gap` is what lets an update "
-        "set the gaps, and the cache answer for holes, without a walk to the "
-        "predecessor; without it every augmented update is O(log^2 n), the "
-        "mutation figures' loss.  `flags` uses bits up to 60 (the kernel's VM_* "
-        "numbers and the shadow's own), and nothing 32-bit sits beside it to "
-        "share a word.  The kernel's own cost is 176-196 B.  What would close "
-        "it: no layout that keeps O(log n) updates was found."),
+        "The region is 72 bytes (`struct vms_region`: rb_node 24, start, end, "
+        "gap and subtree_gap as 32-bit page counts, pgoff, flags, and one "
+        "word for the file and the anon_vma) and the slab puts 56 in a page: "
+        "73.1 B each, under the goal (it was 88 bytes, 89 B in the slab, "
+        "until session 12).  A miss means the slab's share grew: the cache "
+        "merged with another of its size, or a debug option padding each "
+        "object.  The kernel's own cost is 176-196 B."),
     'place-growth': (
         "Placement is an augmented-rbtree descent (`vms_unmapped_area_topdown()`)"
         " plus the map's insert, both O(log n); the growth left is cache and "
-        "TLB misses at 1,000,000 regions (88 MB of regions)."),
+        "TLB misses at 1,000,000 regions (72 MB of regions)."),
     'import': (
         "Import allocates its regions in bulk (`vms_region_bulk_next()`: "
         "`kmem_cache_alloc_bulk()`, 64 at a time) and builds the balanced "
@@ -417,8 +414,9 @@ def main():
           '(/sys/kernel/slab/<cache>/objects) times what one object costs in its '
           'slab (slab bytes / objects per slab), per region; the real side counts '
           '`vm_area_struct` and `maple_node`.  Neither side faults, so neither has '
-          'an anon_vma; the faulted shadow\'s extra (one 16-byte anon_vma identity '
-          'per region at worst) is in the details.',
+          'an anon_vma; the faulted shadow\'s extra (one 24-byte anon_vma identity '
+          'per region at worst, measured from its own slab, `vmashadow_anon`) is '
+          'in the details.',
           '- **import-65000**: `VMASHADOW_IOC_IMPORT` of a child with 65,000 VMAs '
           'into a fresh shadow against open, read and parse of its '
           '`/proc/PID/maps` (a hand-written parser of every field), regions per '
