@@ -651,6 +651,21 @@ static unsigned int vms_cache_slot(unsigned long addr)
  * times) and keeps its other regions through a change, since the
  * mutations that follow a lookup come back to the same neighbourhood.
  */
+/*
+ * Is @r find_vma()'s answer for @addr?  Below a gap of 16 TiB or more the
+ * cache does not answer for the hole: the tree does, so that the walk to
+ * the predecessor stays out of this loop.
+ */
+static bool vms_cache_covers(const struct vms_region *r, unsigned long addr)
+{
+	if (addr >= r->end)
+		return false;
+	if (addr >= r->start)
+		return true;
+	return r->gap != VMS_GAP_HUGE &&
+	       r->start - ((unsigned long)r->gap << PAGE_SHIFT) <= addr;
+}
+
 static struct vms_region *vms_cache_find(struct vms_mm *mm,
 					 unsigned long addr)
 {
@@ -660,8 +675,7 @@ static struct vms_region *vms_cache_find(struct vms_mm *mm,
 	for (i = 0; i < VMS_CACHE_SLOTS; i++) {
 		struct vms_region *r = mm->cache[i];
 
-		if (r && addr < r->end &&
-		    (addr >= r->start || vms_gap_start(r) <= addr)) {
+		if (r && vms_cache_covers(r, addr)) {
 			mm->count.cache_hits++;
 			return r;
 		}
