@@ -445,19 +445,26 @@ static unsigned long hg_pages(unsigned long *seed)
 	}
 }
 
+/* Gap @i of @l (below region i; i == n: above the last), within [low, high). */
+static void hg_gap(const struct hg_layout *l, unsigned int i, unsigned long low,
+		   unsigned long high, unsigned long *s, unsigned long *e)
+{
+	*s = i ? l->end[i - 1] : 0;
+	*e = i < l->n ? l->start[i] : ~0UL;
+	if (*e > high)
+		*e = high;
+	if (*s < low)
+		*s = low;
+}
+
 static unsigned long hg_topdown(const struct hg_layout *l, unsigned long len,
 				unsigned long low, unsigned long high)
 {
 	unsigned int i = l->n + 1;
+	unsigned long s, e;
 
 	while (i--) {
-		unsigned long s = i ? l->end[i - 1] : 0;
-		unsigned long e = i < l->n ? l->start[i] : ~0UL;
-
-		if (e > high)
-			e = high;
-		if (s < low)
-			s = low;
+		hg_gap(l, i, low, high, &s, &e);
 		if (e >= len && e - len >= s)
 			return e - len;
 	}
@@ -467,16 +474,11 @@ static unsigned long hg_topdown(const struct hg_layout *l, unsigned long len,
 static unsigned long hg_bottomup(const struct hg_layout *l, unsigned long len,
 				 unsigned long low, unsigned long high)
 {
+	unsigned long s, e;
 	unsigned int i;
 
 	for (i = 0; i <= l->n; i++) {
-		unsigned long s = i ? l->end[i - 1] : 0;
-		unsigned long e = i < l->n ? l->start[i] : ~0UL;
-
-		if (e > high)
-			e = high;
-		if (s < low)
-			s = low;
+		hg_gap(l, i, low, high, &s, &e);
 		if (s <= e && e - s >= len)
 			return s;
 	}
