@@ -69,8 +69,10 @@
  * A region record's hidden vm_flags are rebuilt too: the madvise() ones
  * (give_hidden_flags()), MAP_DROPPABLE, a userfaultfd registration (the
  * context opened with the features its uffd record gives), and a seal
- * once the policies are given; then each region's vm_flags are checked
- * against its record (seal_and_check()), a warning where they differ.
+ * once the policies are given; then each region's vm_flags, page offset
+ * and fault are checked against its record, and in a log 2 which regions
+ * share an anon_vma (seal_and_check(), check_sharing()), a warning where
+ * they differ.
  *
  * A region record's policy is rebuilt exactly (set_policies()): mbind()
  * with the nodes as given, then the home node, and checked with
@@ -176,6 +178,9 @@ struct rplaced {
 /* A region record, for seal_and_check(). */
 struct rreg {
 	uint64_t start, end, vm_flags, pgoff;
+	uint64_t anon;		/* anon=, 0: shares none */
+	uint64_t got;		/* the rebuilt region's anon_id */
+	int faulted;
 	long line;
 };
 
@@ -199,6 +204,8 @@ struct rmm {
 	/* the region lines, to seal and check after them all */
 	struct rreg *regs;
 	size_t nregs;
+	struct rfence *fences;		/* until the state is whole */
+	size_t nfences;
 	/* regions put in place ahead, with an earlier record of their object */
 	struct rplaced *placed;
 	size_t nplaced;
@@ -279,6 +286,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		old->regs = NULL;
 		free(old->placed);
 		old->placed = NULL;
+		free(old->fences);
+		old->fences = NULL;
 		if (--*old->refs == 0) {
 			close(old->fd);
 			free(old->refs);
@@ -674,54 +683,61 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 }
 
 /*
- * A faulted region mapped and faulted right beside another faulted one
- * would merge with it as it is mapped (a new region takes any anon_vma)
- * and then share its anon_vma, where in the kernel they have one each.
- * The neighbour is the region below, or above where a group's piece was
- * put in place ahead (map_anon_group()).  A fence: the neighbour gets a
- * flag it lacks (VM_DONTCOPY, else VM_DONTDUMP) while the new one is
- * mapped and faulted, which keeps them apart and their anon_vmas apart;
- * unfence() takes the flag away again.
+ * A faulted region mapped and faulted right beside another region would
+ * merge with it as it is mapped: a new region takes any anon_vma, and an
+ * unfaulted neighbour would be faulted with it.  In the kernel they are
+ * apart, by an anon_vma each or by a policy that set_policies() gives
+ * only once every region is there.  The neighbour is the region below, or
+ * above where a group's piece was put in place ahead (map_anon_group()).
+ * A fence: the neighbour gets a flag it lacks (VM_DONTCOPY, else
+ * VM_DONTDUMP) while the new one is mapped and faulted, which keeps them
+ * apart.  unfence() takes the flags away again once the state is whole
+ * and its policies given, then gives each record its own flags again,
+ * where it had one that a fence took.
  */
-struct fence {
-	unsigned int	below, above;	/* the advice that undoes it, or 0 */
+struct rfence {
+	uint64_t start, end;
+	unsigned int undo;	/* the advice that takes it away */
 };
 
-/* The faulted region of @m holding @addr, if it has one (0). */
-static int faulted_at(struct rmm *m, uint64_t addr, struct vmashadow_region *b)
+static void fence_one(struct rmm *m, const struct vmashadow_region *b)
 {
-	return region_at(m->fd, addr, b) || b->start > addr || !b->anon_id ? -1 : 0;
-}
+	unsigned int undo = 0;
 
-static unsigned int fence_one(struct rmm *m, const struct vmashadow_region *b)
-{
 	if (!(b->vm_flags & VMASHADOW_VM_DONTCOPY) && !advise(m, b->start, b->end, MADV_DONTFORK))
-		return MADV_DOFORK;
-	if (!(b->vm_flags & VMASHADOW_VM_DONTDUMP) && !advise(m, b->start, b->end, MADV_DONTDUMP))
-		return MADV_DODUMP;
-	return 0;
+		undo = MADV_DOFORK;
+	else if (!(b->vm_flags & VMASHADOW_VM_DONTDUMP) &&
+		 !advise(m, b->start, b->end, MADV_DONTDUMP))
+		undo = MADV_DODUMP;
+	if (!undo)
+		return;
+	m->fences = xrealloc(m->fences, (m->nfences + 1) * sizeof(*m->fences));
+	m->fences[m->nfences++] = (struct rfence){ b->start, b->end, undo };
 }
 
-static struct fence fence_around(struct rmm *m, uint64_t start, uint64_t end)
-{
-	struct fence f = { 0, 0 };
-	struct vmashadow_region b;
-
-	if (start && !faulted_at(m, start - 1, &b) && b.end == start)
-		f.below = fence_one(m, &b);
-	if (!faulted_at(m, end, &b) && b.start == end)
-		f.above = fence_one(m, &b);
-	return f;
-}
-
-static void unfence(struct rmm *m, uint64_t start, uint64_t end, struct fence f)
+static void fence_around(struct rmm *m, uint64_t start, uint64_t end)
 {
 	struct vmashadow_region b;
 
-	if (f.below && start && !region_at(m->fd, start - 1, &b))
-		advise(m, b.start, b.end, f.below);
-	if (f.above && !region_at(m->fd, end, &b))
-		advise(m, b.start, b.end, f.above);
+	if (start && !region_at(m->fd, start - 1, &b) && b.end == start)
+		fence_one(m, &b);
+	if (!region_at(m->fd, end, &b) && b.start == end)
+		fence_one(m, &b);
+}
+
+static void unfence(struct rmm *m)
+{
+	size_t i;
+
+	for (i = m->nfences; i--; )
+		advise(m, m->fences[i].start, m->fences[i].end, m->fences[i].undo);
+	if (m->nfences)
+		for (i = 0; i < m->nregs; i++)
+			give_hidden_flags(m, m->regs[i].start, m->regs[i].end,
+					  m->regs[i].vm_flags);
+	free(m->fences);
+	m->fences = NULL;
+	m->nfences = 0;
 }
 
 /*
@@ -729,31 +745,30 @@ static void unfence(struct rmm *m, uint64_t start, uint64_t end, struct fence f)
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
  * The kernel merges a region between two of them into one, and two that
- * do not share only with one of them.  At the first piece, the region
- * they came from is mapped where its offsets say it began (if that is
- * free), faulted once, each piece not at its own place moved there, and
- * the rest unmapped: the pieces share its anon_vma, as in the kernel.
- * The records of the state that lie between them are rebuilt in those
- * holes later, fenced from the pieces on both sides.  Returns whether
- * [@start, @end) is in place (with read and write access); 0: the caller
- * maps and faults it alone.
+ * do not share only with one of them.  At the first piece @rec, the
+ * region they came from is mapped where its offsets say it began, if
+ * that is free, faulted once, each piece not at its own place
+ * moved there, and the rest unmapped: the pieces share its anon_vma, as
+ * in the kernel.  The records of the state that lie between them are
+ * rebuilt in those holes later, fenced from the pieces on both sides.
+ * Returns whether @rec is in place (with read and write access); 0: the
+ * caller maps and faults it alone.
  */
-static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64_t start,
-			  uint64_t end, uint64_t pgoff, long line,
+static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *rec, long line,
 			  const struct vmashadow_op *map)
 {
-	struct rrec *ahead, *mine = NULL;
+	uint64_t start = rec->start, end = rec->end, pgoff = rec->pgoff, anon = rec->anon;
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
+	struct rrec *ahead, *mine = NULL;
 	struct vmashadow_op op;
 	size_t n, i, j, nmine = 0;
-	struct fence fence;
 	int placed = 0;
 
 	if (placed_ahead(m, start, end))
 		return 1;
 	n = state_ahead(s, m, line, &ahead);
 	mine = xrealloc(mine, sizeof(*mine));
-	mine[nmine++] = (struct rrec){ start, end, pgoff, "anon", "", anon };
+	mine[nmine++] = *rec;
 	for (i = 0; i < n; i++) {
 		if (ahead[i].anon != anon || strcmp(ahead[i].kind, "anon"))
 			continue;
@@ -766,7 +781,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	}
 	at = lo * VMS_PAGE_SIZE;
 	len = (hi - lo) * VMS_PAGE_SIZE;
-	if (nmine < 2 || hi > VMS_TASK_SIZE / VMS_PAGE_SIZE || !range_free(m->fd, at, at + len))
+	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at ||
+	    !range_free(m->fd, at, at + len))
 		goto out;
 	/* each piece where it began, or away from it */
 	for (i = 0; i < nmine; i++) {
@@ -779,15 +795,12 @@ static int map_anon_group(struct rstate *s, struct rmm *m, uint64_t anon, uint64
 	op.addr = at;
 	op.len = len;
 	op.prot = PROT_READ | PROT_WRITE;
-	fence = fence_around(m, at, at + len);
-	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
-		unfence(m, at, at + len, fence);
+	fence_around(m, at, at + len);
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
 		goto out;
-	}
 	memset(&op, 0, sizeof(op));
 	op.addr = at;
 	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
-	unfence(m, at, at + len, fence);
 	for (i = 0; i < nmine; i++) {
 		struct vmashadow_op r = {
 			.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE,
@@ -838,7 +851,6 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	struct vmashadow_op op;
 	uint64_t start, end, pgoff, vmf, born, anon = 0;
 	int faulted, prot, fd = -1, i, piece = 0;
-	struct fence fence = { 0, 0 };
 	struct rpol pol;
 	const char *perms, *kind, *key;
 
@@ -894,8 +906,13 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	if (!strcmp(kind, "shmem"))
 		piece = map_shmem_object(s, m, key, start, end, pgoff, line, &op);
 	else if (anon && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
-		 !(vmf & VMASHADOW_VM_GROWSDOWN))
-		piece = map_anon_group(s, m, anon, start, end, pgoff, line, &op);
+		 !(vmf & VMASHADOW_VM_GROWSDOWN)) {
+		struct rrec rec = { start, end, pgoff, "", "", anon };
+
+		snprintf(rec.kind, sizeof(rec.kind), "%s", kind);
+		snprintf(rec.key, sizeof(rec.key), "%s", key);
+		piece = map_anon_group(s, m, &rec, line, &op);
+	}
 	born = piece ? 0 : birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
 	if (born) {
 		op.addr = born;
@@ -911,7 +928,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	 */
 	if (!born && !piece && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
 	    s->log_version >= 2 && (!anon || m->last_end != start || m->last_anon != anon))
-		fence = fence_around(m, start, end);
+		fence_around(m, start, end);
 	if (!born && !piece)
 		vd_op(m->fd, VMASHADOW_OP_MAP, &op);
 	if (faulted && !piece) {
@@ -919,7 +936,6 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 
 		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
 	}
-	unfence(m, start, end, fence);
 	m->last_end = end;
 	m->last_anon = anon;
 	if (born) {
@@ -948,7 +964,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 			register_uffd(s, m, (unsigned int)strtoul(w[i] + 5, NULL, 10),
 				      start, end, vmf, line);
 	m->regs = xrealloc(m->regs, (m->nregs + 1) * sizeof(*m->regs));
-	m->regs[m->nregs++] = (struct rreg){ start, end, vmf, pgoff, line };
+	m->regs[m->nregs++] = (struct rreg){ start, end, vmf, pgoff, anon, 0, faulted, line };
 	/* The policy once every region is there: see set_policies(). */
 	for (i = 10; i < nw; i++) {
 		if (parse_mpol(w[i], &pol))
@@ -1190,6 +1206,58 @@ static void set_policies(struct rstate *s, struct rmm *m)
  * anything the rebuild missed.  A stack keeps the offset exec gave it,
  * which a region mapped in place cannot have: not compared.
  */
+static int by_got(const void *a, const void *b)
+{
+	const struct rreg *x = *(const struct rreg * const *)a, *y = *(const struct rreg * const *)b;
+
+	return x->got < y->got ? -1 : x->got > y->got;
+}
+
+static int by_anon(const void *a, const void *b)
+{
+	const struct rreg *x = *(const struct rreg * const *)a, *y = *(const struct rreg * const *)b;
+
+	return x->anon < y->anon ? -1 : x->anon > y->anon;
+}
+
+/*
+ * The anon_vmas of the rebuilt state against the log's anon=: two faulted
+ * regions share one there exactly when their records name the same.
+ * Sorted by the rebuilt identity, equal neighbours must name one group;
+ * sorted by the group, equal neighbours must have one identity.  A log
+ * before anon= (version 1) does not say.
+ */
+static void check_sharing(struct rstate *s, struct rmm *m)
+{
+	const struct rreg **v = xmalloc((m->nregs + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nregs; i++)
+		if (m->regs[i].faulted && m->regs[i].got)
+			v[n++] = &m->regs[i];
+	qsort(v, n, sizeof(*v), by_got);
+	for (i = 1; i < n; i++) {
+		if (v[i]->got != v[i - 1]->got || (v[i]->anon && v[i]->anon == v[i - 1]->anon))
+			continue;
+		s->nflagwarn++;
+		report(s, v[i]->line, "warning: %llx-%llx and %llx-%llx share an anon_vma in the "
+		       "rebuilt state only", (unsigned long long)v[i - 1]->start,
+		       (unsigned long long)v[i - 1]->end, (unsigned long long)v[i]->start,
+		       (unsigned long long)v[i]->end);
+	}
+	qsort(v, n, sizeof(*v), by_anon);
+	for (i = 1; i < n; i++) {
+		if (!v[i]->anon || v[i]->anon != v[i - 1]->anon || v[i]->got == v[i - 1]->got)
+			continue;
+		s->nflagwarn++;
+		report(s, v[i]->line, "warning: %llx-%llx and %llx-%llx share an anon_vma (anon=%llu) "
+		       "in the log only", (unsigned long long)v[i - 1]->start,
+		       (unsigned long long)v[i - 1]->end, (unsigned long long)v[i]->start,
+		       (unsigned long long)v[i]->end, (unsigned long long)v[i]->anon);
+	}
+	free(v);
+}
+
 static void seal_and_check(struct rstate *s, struct rmm *m)
 {
 	struct vmashadow_region got;
@@ -1204,7 +1272,7 @@ static void seal_and_check(struct rstate *s, struct rmm *m)
 			vd_op(m->fd, VMASHADOW_OP_SEAL, &z);
 	}
 	for (i = 0; i < m->nregs; i++) {
-		const struct rreg *r = &m->regs[i];
+		struct rreg *r = &m->regs[i];
 
 		if (region_at(m->fd, r->start, &got)) {
 			s->nflagwarn++;
@@ -1226,7 +1294,17 @@ static void seal_and_check(struct rstate *s, struct rmm *m)
 			       (unsigned long long)r->end, (unsigned long long)got.pgoff,
 			       (unsigned long long)r->pgoff);
 		}
+		r->got = got.anon_id;
+		if (!r->faulted != !got.anon_id) {
+			s->nflagwarn++;
+			report(s, r->line, "warning: %llx-%llx rebuilt %s, not %s as logged",
+			       (unsigned long long)r->start, (unsigned long long)r->end,
+			       got.anon_id ? "faulted" : "unfaulted",
+			       r->faulted ? "faulted" : "unfaulted");
+		}
 	}
+	if (s->log_version >= 2)
+		check_sharing(s, m);
 	free(m->regs);
 	m->regs = NULL;
 	m->nregs = 0;
@@ -1314,6 +1392,7 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	if (!m->built) {
 		m->built = 1;
 		set_policies(s, m);
+		unfence(m);
 		seal_and_check(s, m);
 		set_after(m);
 		if (m->expect_regions && regions_of(m->fd) != m->expect_regions) {
