@@ -741,13 +741,14 @@ static void unfence(struct rmm *m)
 }
 
 /*
- * Faulted anonymous regions that share one anon_vma (anon=N): the pieces
+ * Faulted private regions that share one anon_vma (anon=N): the pieces
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
  * The kernel merges a region between two of them into one, and two that
  * do not share only with one of them.  At the first piece @rec, the
- * region they came from is mapped where its offsets say it began, if
- * that is free, faulted once, each piece not at its own place
+ * region they came from is mapped where its offsets say it began (an
+ * anonymous one's offsets are addresses; a file's, the lowest piece's
+ * place) if that is free, faulted once, each piece not at its own place
  * moved there, and the rest unmapped: the pieces share its anon_vma, as
  * in the kernel.  The records of the state that lie between them are
  * rebuilt in those holes later, fenced from the pieces on both sides.
@@ -759,6 +760,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 {
 	uint64_t start = rec->start, end = rec->end, pgoff = rec->pgoff, anon = rec->anon;
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
+	int file = !strcmp(rec->kind, "file");
 	struct rrec *ahead, *mine = NULL;
 	struct vmashadow_op op;
 	size_t n, i, j, nmine = 0;
@@ -770,7 +772,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	mine = xrealloc(mine, sizeof(*mine));
 	mine[nmine++] = *rec;
 	for (i = 0; i < n; i++) {
-		if (ahead[i].anon != anon || strcmp(ahead[i].kind, "anon"))
+		if (ahead[i].anon != anon || strcmp(ahead[i].kind, rec->kind) ||
+		    (file && strcmp(ahead[i].key, rec->key)))
 			continue;
 		mine = xrealloc(mine, (nmine + 1) * sizeof(*mine));
 		mine[nmine++] = ahead[i];
@@ -779,7 +782,16 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		if (ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE > hi)
 			hi = ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE;
 	}
+	/*
+	 * Where the region began: an anonymous region's offsets are its
+	 * addresses; a file's are the file's, and this piece, the lowest,
+	 * is taken to be where it was mapped.
+	 */
 	at = lo * VMS_PAGE_SIZE;
+	if (file && start < (pgoff - lo) * VMS_PAGE_SIZE)
+		goto out;
+	if (file)
+		at = start - (pgoff - lo) * VMS_PAGE_SIZE;
 	len = (hi - lo) * VMS_PAGE_SIZE;
 	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at ||
 	    !range_free(m->fd, at, at + len))
@@ -795,6 +807,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	op.addr = at;
 	op.len = len;
 	op.prot = PROT_READ | PROT_WRITE;
+	if (file)
+		op.offset = lo * VMS_PAGE_SIZE;
 	fence_around(m, at, at + len);
 	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
 		goto out;
@@ -905,8 +919,8 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 			anon = strtoull(w[i] + 5, NULL, 10);
 	if (!strcmp(kind, "shmem"))
 		piece = map_shmem_object(s, m, key, start, end, pgoff, line, &op);
-	else if (anon && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
-		 !(vmf & VMASHADOW_VM_GROWSDOWN)) {
+	else if (anon && faulted && (!strcmp(kind, "anon") || !strcmp(kind, "file")) &&
+		 perms[3] == 'p' && !(vmf & VMASHADOW_VM_GROWSDOWN)) {
 		struct rrec rec = { start, end, pgoff, "", "", anon };
 
 		snprintf(rec.kind, sizeof(rec.kind), "%s", kind);

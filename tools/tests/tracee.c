@@ -1199,7 +1199,9 @@ static int uffdfork(void)
  * (VM_DONTCOPY on one while the other faulted): they stay two, and an
  * mprotect over both leaves them two.  And a region with an anon_vma of
  * its own in the hole between two pieces of another: after the re-import
- * it is unmapped and the hole mapped again, which joins the pieces.
+ * it is unmapped and the hole mapped again, which joins the pieces.  And
+ * two pieces of a written private file mapping around a hole, which
+ * mapping the file's pages there again joins.
  */
 static int hidden_flags(void)
 {
@@ -1208,9 +1210,9 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *q, *w;
+	char *r[8], *d, *g, *h, *k, *q, *w, *x;
 	unsigned int i;
-	int rc = 0, id;
+	int rc = 0, id, fd;
 	void *shm;
 
 	for (i = 0; i < 8; i++) {
@@ -1252,6 +1254,16 @@ static int hidden_flags(void)
 	rc |= good(mprotect(w + 2 * PG, PG, rw), "mprotect it writable");
 	w[2 * PG] = 1;
 	rc |= good(madvise(w + 2 * PG, PG, MADV_DOFORK), "make it like them");
+	/* the same with a file: the program's own, written privately */
+	fd = open("/proc/self/exe", O_RDONLY);
+	if (fd < 0)
+		return good(-1, "open /proc/self/exe");
+	x = mmap((void *)0x330000000000UL, 5 * PG, rw,
+		 MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	if (x == MAP_FAILED)
+		return good(-1, "mmap a file privately");
+	x[0] = 1;
+	rc |= good(munmap(x + 2 * PG, PG), "munmap a written file region's middle");
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */
@@ -1282,6 +1294,9 @@ static int hidden_flags(void)
 	rc |= good(munmap(w + 2 * PG, PG), "munmap the region between the pieces");
 	rc |= good(mmap(w + 2 * PG, PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
 		   MAP_FAILED ? -1 : 0, "map it again");
+	rc |= good(mmap(x + 2 * PG, PG, rw, MAP_PRIVATE | MAP_FIXED, fd, 2 * PG) ==
+		   MAP_FAILED ? -1 : 0, "map the file's hole again");
+	close(fd);
 	return rc | good(shmdt(shm), "shmdt");
 }
 
