@@ -103,8 +103,18 @@ WHY = {
         "predecessor, and a lookup cache that survives mutations and answers "
         "for holes.  30x would need 300-500 ns, a few hundred instructions "
         "for all of an operation's tree changes, which is what one augmented "
-        "rbtree insertion or erasure costs by itself.  What would close it: "
-        "nothing short of a different structure."),
+        "rbtree insertion or erasure costs by itself.  Session 12 made the "
+        "region 72 bytes (gaps as 32-bit page counts, the file and the "
+        "anon_vma in one word), which costs about 3 % more instructions a "
+        "call (`make bench-host` at 1,000 regions: find, map, protect, unmap "
+        "131, 1,227, 478, 589 before; 135, 1,262, 505, 611 after).  Both "
+        "trees benched one after the other on 2026-11-27, 6.1 / 6.12: "
+        "batch1024-1000 8.36 to 7.71 / 5.88 to 5.44, batch1024-65000 9.49 "
+        "to 9.90 / 6.40 to 6.19, find-random-65000 0.56 to 0.67 / 0.57 to "
+        "0.61, import-65000 2.04 to 2.08 / 1.94 to 2.20: within the runs' "
+        "noise, a little slower at 1,000 regions and no slower at 65,000, "
+        "where more regions fit a page.  What would close it: nothing short "
+        "of a different structure."),
     'memory': (
         "The region is 72 bytes (`struct vms_region`: rb_node 24, start, end, "
         "gap and subtree_gap as 32-bit page counts, pgoff, flags, and one "
