@@ -245,11 +245,16 @@ static u32 vms_gap_pages(unsigned long gap)
 	return gap < VMS_GAP_HUGE ? gap : VMS_GAP_HUGE;
 }
 
+/* A ->gap or ->subtree_gap under VMS_GAP_HUGE in bytes. */
+static unsigned long vms_gap_bytes(u32 pages)
+{
+	return (unsigned long)pages << PAGE_SHIFT;
+}
+
 /* May @pages (a ->gap or ->subtree_gap) hold @length bytes? */
 static bool vms_gap_may_fit(u32 pages, unsigned long length)
 {
-	return pages == VMS_GAP_HUGE ||
-	       ((unsigned long)pages << PAGE_SHIFT) >= length;
+	return pages == VMS_GAP_HUGE || vms_gap_bytes(pages) >= length;
 }
 
 static inline u32 vms_region_gap(const struct vms_region *r)
@@ -285,7 +290,7 @@ static unsigned long vms_gap_start(const struct vms_region *r)
 	const struct vms_region *prev;
 
 	if (likely(r->gap != VMS_GAP_HUGE))
-		return r->start - ((unsigned long)r->gap << PAGE_SHIFT);
+		return r->start - vms_gap_bytes(r->gap);
 	prev = vms_prev(r);
 	return prev ? prev->end : 0;
 }
@@ -641,17 +646,6 @@ static unsigned int vms_cache_slot(unsigned long addr)
 }
 
 /*
- * The lookup cache, checked before the tree as vmacache_find() was.  A
- * region in it is in the tree (vms_unlink() takes it out) and its bounds
- * and gap are current, so it is find_vma()'s answer for every address
- * from the end of the region before it to its own end: the free range
- * below it as well as itself.  The vmacache answered only for addresses
- * inside a VMA, and a sequence number emptied it at every change; this
- * one answers for holes too (mmap(MAP_FIXED) into a hole looks there five
- * times) and keeps its other regions through a change, since the
- * mutations that follow a lookup come back to the same neighbourhood.
- */
-/*
  * Is @r find_vma()'s answer for @addr?  Below a gap of 16 TiB or more the
  * cache does not answer for the hole: the tree does, so that the walk to
  * the predecessor stays out of this loop.
@@ -662,10 +656,21 @@ static bool vms_cache_covers(const struct vms_region *r, unsigned long addr)
 		return false;
 	if (addr >= r->start)
 		return true;
-	return r->gap != VMS_GAP_HUGE &&
-	       r->start - ((unsigned long)r->gap << PAGE_SHIFT) <= addr;
+	return r->gap != VMS_GAP_HUGE && r->start - vms_gap_bytes(r->gap) <= addr;
 }
 
+/*
+ * The lookup cache, checked before the tree as vmacache_find() was.  A
+ * region in it is in the tree (vms_unlink() takes it out) and its bounds
+ * and gap are current, so it is find_vma()'s answer for every address
+ * from the end of the region before it to its own end: the free range
+ * below it (under 16 TiB) as well as itself.  The vmacache answered only
+ * for addresses inside a VMA, and a sequence number emptied it at every
+ * change; this one answers for holes too (mmap(MAP_FIXED) into a hole
+ * looks there five times) and keeps its other regions through a change,
+ * since the mutations that follow a lookup come back to the same
+ * neighbourhood.
+ */
 static struct vms_region *vms_cache_find(struct vms_mm *mm,
 					 unsigned long addr)
 {
