@@ -1213,13 +1213,6 @@ static void set_policies(struct rstate *s, struct rmm *m)
 	m->npols = 0;
 }
 
-/*
- * After the policies: seal what was sealed (a seal refuses some of what
- * comes before it), then check that each region came out with the
- * vm_flags and the page offset its record gives, and say where not:
- * anything the rebuild missed.  A stack keeps the offset exec gave it,
- * which a region mapped in place cannot have: not compared.
- */
 static int by_got(const void *a, const void *b)
 {
 	const struct rreg *x = *(const struct rreg * const *)a, *y = *(const struct rreg * const *)b;
@@ -1232,6 +1225,15 @@ static int by_anon(const void *a, const void *b)
 	const struct rreg *x = *(const struct rreg * const *)a, *y = *(const struct rreg * const *)b;
 
 	return x->anon < y->anon ? -1 : x->anon > y->anon;
+}
+
+static void sharing_differs(struct rstate *s, const struct rreg *a, const struct rreg *b,
+			    const char *where)
+{
+	s->nflagwarn++;
+	report(s, b->line, "warning: %llx-%llx and %llx-%llx share an anon_vma in %s only",
+	       (unsigned long long)a->start, (unsigned long long)a->end,
+	       (unsigned long long)b->start, (unsigned long long)b->end, where);
 }
 
 /*
@@ -1250,28 +1252,24 @@ static void check_sharing(struct rstate *s, struct rmm *m)
 		if (m->regs[i].faulted && m->regs[i].got)
 			v[n++] = &m->regs[i];
 	qsort(v, n, sizeof(*v), by_got);
-	for (i = 1; i < n; i++) {
-		if (v[i]->got != v[i - 1]->got || (v[i]->anon && v[i]->anon == v[i - 1]->anon))
-			continue;
-		s->nflagwarn++;
-		report(s, v[i]->line, "warning: %llx-%llx and %llx-%llx share an anon_vma in the "
-		       "rebuilt state only", (unsigned long long)v[i - 1]->start,
-		       (unsigned long long)v[i - 1]->end, (unsigned long long)v[i]->start,
-		       (unsigned long long)v[i]->end);
-	}
+	for (i = 1; i < n; i++)
+		if (v[i]->got == v[i - 1]->got && (!v[i]->anon || v[i]->anon != v[i - 1]->anon))
+			sharing_differs(s, v[i - 1], v[i], "the rebuilt state");
 	qsort(v, n, sizeof(*v), by_anon);
-	for (i = 1; i < n; i++) {
-		if (!v[i]->anon || v[i]->anon != v[i - 1]->anon || v[i]->got == v[i - 1]->got)
-			continue;
-		s->nflagwarn++;
-		report(s, v[i]->line, "warning: %llx-%llx and %llx-%llx share an anon_vma (anon=%llu) "
-		       "in the log only", (unsigned long long)v[i - 1]->start,
-		       (unsigned long long)v[i - 1]->end, (unsigned long long)v[i]->start,
-		       (unsigned long long)v[i]->end, (unsigned long long)v[i]->anon);
-	}
+	for (i = 1; i < n; i++)
+		if (v[i]->anon && v[i]->anon == v[i - 1]->anon && v[i]->got != v[i - 1]->got)
+			sharing_differs(s, v[i - 1], v[i], "the log");
 	free(v);
 }
 
+/*
+ * After the policies: seal what was sealed (a seal refuses some of what
+ * comes before it), then check that each region came out with the
+ * vm_flags, the page offset and the fault its record gives, and the
+ * anon_vmas shared as the records say, and say where not: anything the
+ * rebuild missed.  A stack keeps the offset exec gave it, which a region
+ * mapped in place cannot have: not compared.
+ */
 static void seal_and_check(struct rstate *s, struct rmm *m)
 {
 	struct vmashadow_region got;
