@@ -936,11 +936,13 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		}
 	}
 	/*
-	 * One of a group of its own, or none: not the anon_vma below.  A log
+	 * A region of its own, apart from its neighbours: one of a group of
+	 * its own, or none, not the anon_vma below, and unfaulted beside a
+	 * piece of a group put in place ahead, not faulted with it.  A log
 	 * before anon= (version 1) does not say: there the region shares the
 	 * anon_vma below as the merge gives it, as the pieces of a split do.
 	 */
-	if (!born && !piece && faulted && !strcmp(kind, "anon") && perms[3] == 'p' &&
+	if (!born && !piece && !strcmp(kind, "anon") && perms[3] == 'p' &&
 	    s->log_version >= 2 && (!anon || m->last_end != start || m->last_anon != anon))
 		fence_around(m, start, end);
 	if (!born && !piece)

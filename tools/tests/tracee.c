@@ -1201,7 +1201,8 @@ static int uffdfork(void)
  * its own in the hole between two pieces of another: after the re-import
  * it is unmapped and the hole mapped again, which joins the pieces.  And
  * two pieces of a written private file mapping around a hole, which
- * mapping the file's pages there again joins.
+ * mapping the file's pages there again joins.  And an unfaulted region
+ * in the hole of a group, beside a read-only piece.
  */
 static int hidden_flags(void)
 {
@@ -1210,7 +1211,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *q, *w, *x;
+	char *r[8], *d, *g, *h, *k, *q, *w, *x, *y;
 	unsigned int i;
 	int rc = 0, id, fd;
 	void *shm;
@@ -1254,6 +1255,20 @@ static int hidden_flags(void)
 	rc |= good(mprotect(w + 2 * PG, PG, rw), "mprotect it writable");
 	w[2 * PG] = 1;
 	rc |= good(madvise(w + 2 * PG, PG, MADV_DOFORK), "make it like them");
+	/*
+	 * Pieces around a hole, one read-only, and an unfaulted region in
+	 * the hole beside that one: [0,2) rw, hole, [3,4) rw unfaulted,
+	 * [4,5) r--, [5,6) rw, the pieces sharing one anon_vma.
+	 */
+	y = mmap((void *)0x340000000000UL, 6 * PG, rw,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (y == MAP_FAILED)
+		return 1;
+	y[0] = 1;
+	rc |= good(mprotect(y + 4 * PG, PG, PROT_READ), "mprotect a written region's page");
+	rc |= good(munmap(y + 2 * PG, 2 * PG), "munmap two pages below it");
+	rc |= good(mmap(y + 3 * PG, PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		   MAP_FAILED ? -1 : 0, "mmap the upper one again");
 	/* the same with a file: the program's own, written privately */
 	fd = open("/proc/self/exe", O_RDONLY);
 	if (fd < 0)
