@@ -2170,10 +2170,12 @@ static double elapsed(const struct timespec *since)
 /*
  * While a world is being stopped and no stop comes: a task of it that is
  * dead but not reaped (a thread-group leader whose death is reported with
- * its last thread's) will never stop, nor need to.  An exit check waits a
- * second at most (then it is skipped, and counted); a call waits as long
- * as it takes, saying so after ten seconds.
+ * its last thread's) will never stop, nor need to.  An exit check waits
+ * EXIT_WAIT seconds at most (then it is skipped, and counted: one second
+ * was too short for threads killed by exit_group() on a loaded host under
+ * TCG); a call waits as long as it takes, saying so after ten seconds.
  */
+#define EXIT_WAIT	5
 static void find_dead(void)
 {
 	size_t i, j;
@@ -2192,7 +2194,7 @@ static void find_dead(void)
 				u->exited = 1;
 		}
 		waited = elapsed(&m->since);
-		if (m->own == OWN_EXIT && waited > 1) {
+		if (m->own == OWN_EXIT && waited > EXIT_WAIT) {
 			T.exit_skipped++;
 			logf_("# %d exit check skipped: the others did not stop\n", t->tid);
 			release(m);
