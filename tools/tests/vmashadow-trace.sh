@@ -92,6 +92,16 @@ else
 		"first re-import at line ${first:-none}, shared again with $after"
 	notok "threads share one shadow"
 fi
+# ... and the whole log replays: the re-imported states are rebuilt with
+# the anon_vmas their regions share (anon=), a faulted region beside
+# another with its own, and the records in a group's holes, so that the
+# calls after merge as in the kernel.
+if replays "$log"; then
+	ok "the threads log replays whole, past its re-imports"
+else
+	replay_report
+	notok "the threads log replays whole, past its re-imports"
+fi
 # A thread ends it all while the others map: exit_group (the leader a
 # zombie, the others killed while their world is stopped), then execve
 # from a thread (the tid changes to the leader's).
