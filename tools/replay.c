@@ -683,15 +683,15 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 }
 
 /*
- * A faulted region mapped and faulted right beside another region would
- * merge with it as it is mapped: a new region takes any anon_vma, and an
- * unfaulted neighbour would be faulted with it.  In the kernel they are
- * apart, by an anon_vma each or by a policy that set_policies() gives
- * only once every region is there.  The neighbour is the region below, or
- * above where a group's piece was put in place ahead (map_anon_group()).
- * A fence: the neighbour gets a flag it lacks (VM_DONTCOPY, else
- * VM_DONTDUMP) while the new one is mapped and faulted, which keeps them
- * apart.  unfence() takes the flags away again once the state is whole
+ * A region mapped right beside another would merge with it as it is
+ * mapped: a new region takes its neighbour's anon_vma, and an unfaulted
+ * neighbour is faulted with the new one.  In the kernel they are apart,
+ * by an anon_vma each, by flags a later record gives (a piece's own
+ * protection) or by a policy that set_policies() gives only once every
+ * region is there.  The neighbour is the region below, or above where a
+ * group's piece was put in place ahead (map_anon_group()).  A fence: the
+ * neighbour gets a flag it lacks (VM_DONTCOPY, else VM_DONTDUMP) while
+ * the new one is mapped and faulted, which keeps them apart.  unfence() takes the flags away again once the state is whole
  * and its policies given, then gives each record its own flags again,
  * where it had one that a fence took.
  */
