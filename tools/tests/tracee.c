@@ -634,6 +634,15 @@ static void *map(size_t len, int prot, int flags)
 	return mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
 }
 
+/* Private anonymous memory at @addr exactly, or MAP_FAILED. */
+static void *map_at(unsigned long addr, size_t len, int prot)
+{
+	void *p = mmap((void *)addr, len, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	return p == (void *)addr ? p : MAP_FAILED;
+}
+
 /*
  * brk(2) itself, which must (@moves) or must not move the break to @to: a
  * failed brk() returns the old break, and glibc's sbrk() takes a failed
@@ -1229,16 +1238,14 @@ static int hidden_flags(void)
 		mmap(d + 2 * PG, 2 * PG, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	syscall(462, r[0] + 2 * PG, PG, 0);	/* mseal */
 	/* apart from the rest, whose anon_vma a fault beside it would take */
-	q = mmap((void *)0x310000000000UL, 4 * PG, rw,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	q = map_at(0x310000000000UL, 4 * PG, rw);
 	if (q == MAP_FAILED)
 		return 1;
 	madvise(q + 2 * PG, 2 * PG, MADV_DONTFORK);
 	q[0] = 1;
 	q[2 * PG] = 1;
 	madvise(q + 2 * PG, 2 * PG, MADV_DOFORK);
-	w = mmap((void *)0x320000000000UL, 5 * PG, rw,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	w = map_at(0x320000000000UL, 5 * PG, rw);
 	if (w == MAP_FAILED)
 		return 1;
 	w[0] = 1;
@@ -1260,8 +1267,7 @@ static int hidden_flags(void)
 	 * the hole beside that one: [0,2) rw, hole, [3,4) rw unfaulted,
 	 * [4,5) r--, [5,6) rw, the pieces sharing one anon_vma.
 	 */
-	y = mmap((void *)0x340000000000UL, 6 * PG, rw,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	y = map_at(0x340000000000UL, 6 * PG, rw);
 	if (y == MAP_FAILED)
 		return 1;
 	y[0] = 1;
@@ -1331,14 +1337,6 @@ static int hidden_flags(void)
  *	then ten rounds of mmap and munmap of D = A+64P, 1P
  */
 #define INJECT_ADDR 0x200000000000UL
-
-static void *map_at(unsigned long addr, size_t len, int prot)
-{
-	void *p = mmap((void *)addr, len, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-
-	return p == (void *)addr ? p : MAP_FAILED;
-}
 
 static int inject_layout(const char *variant)
 {
