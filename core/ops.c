@@ -2399,9 +2399,9 @@ static long vms_move(struct vms_mm *mm, struct vms_region *r,
 	if (flags & MREMAP_DONTUNMAP) {
 		r->flags &= ~(VMASHADOW_VM_LOCKED | VMASHADOW_VM_LOCKONFAULT);
 		if (r->start == old_addr && r->end == old_addr + old_len) {
-			if (vms_anon_of(r)) {
-				struct vms_anon *anon = vms_anon_of(r);
+			struct vms_anon *anon = vms_anon_of(r);
 
+			if (anon) {
 				vms_set_anon(r, NULL);
 				r->flags &= ~VMS_ANON_FORKED;
 				vms_anon_put(mm, anon);
