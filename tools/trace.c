@@ -32,9 +32,10 @@
  * in the order they came.  Calls are thus mirrored one at a time in the
  * kernel's own order, and no fault, call or exit of another thread falls
  * between a call and its check.  The price: while one thread of a traced
- * program is in such a call the others of its mm do not run, and a call
- * that waits for another thread of the same mm (a userfaultfd or FUSE
- * server in the same process) never completes.
+ * program is in such a call the others of its mm do not run.  A call
+ * that sleeps waiting for one of them (a userfaultfd or FUSE server in
+ * the same process) makes the world loose after CALL_WAIT seconds: the
+ * others run, and the call is re-imported, not predicted (loosen()).
  *
  * The exit stop of a task with no other live task in its mm checks the
  * final state the same way.  Tasks that die while the world is stopped
@@ -128,6 +129,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -203,7 +205,8 @@ struct mmsh {
 	int refs;		/* tasks using it */
 	int id;
 	int checked_exit;
-	int stale;		/* an owner was killed in its call: re-import */
+	/* re-import at the next owner's turn, and why ("killed", "waited") */
+	const char *stale;
 	int locks;		/* it may lock: calls consult RLIMIT_MEMLOCK */
 	struct task *owner;	/* holds the world of this mm, or NULL */
 	enum own own;
@@ -211,6 +214,7 @@ struct mmsh {
 	unsigned int gen;	/* the owner's stop request (PTRACE_INTERRUPT) */
 	struct timespec since;	/* when it was made */
 	int warned;
+	int loose;		/* the owner's call waits: the others run */
 };
 
 struct task {
@@ -255,7 +259,7 @@ struct tracer {
 	unsigned long calls, per[16], checks, merges, splits, touches, resyncs,
 		      resync_stack, resync_unmirrored, resync_forced, unavoidable,
 		      forks, threads, vmclones, execs, worlds, interrupts, exit_checks,
-		      exit_skipped;
+		      exit_skipped, waited;
 	unsigned long peak;
 	long headroom;		/* min of max_map_count - regions */
 	unsigned int max_map_count;
@@ -1920,7 +1924,7 @@ static void begin_mm(struct task *t)
 static void killed_in_call(struct mmsh *m)
 {
 	if (m->owner && m->phase == PH_CALL && m->fd >= 0)
-		m->stale = 1;
+		m->stale = "killed";
 }
 
 /* The flags of a clone-like call at its entry; 0 if they cannot be read. */
@@ -2036,7 +2040,10 @@ static void clone_event(struct task *p, int ev)
 	if (p->mm->fd < 0)
 		return;		/* before the first exec: nothing to mirror */
 	logf_("%d fork %d\n", p->tid, ctid);
-	if (p->mm->owner == p && p->mm->phase == PH_CALL && !vd_fork(p->mm->fd, &fd)) {
+	if (p->mm->loose)
+		p->mm->stale = "waited";	/* and the copy is imported */
+	else if (p->mm->owner == p && p->mm->phase == PH_CALL &&
+		 !vd_fork(p->mm->fd, &fd)) {
 		c->mm->fd = fd;
 		return;
 	}
@@ -2087,6 +2094,7 @@ static void release(struct mmsh *m)
 		m->owner->held = 0;
 	m->owner = NULL;
 	m->phase = PH_NONE;
+	m->loose = 0;
 }
 
 static void take(struct task *t, enum own own)
@@ -2129,6 +2137,33 @@ static int stop_others(struct mmsh *m)
 }
 
 /*
+ * The state letter and the PF_* flags of task @tid from its
+ * /proc/PID/stat: 0 if it has none (gone), '?' if they cannot be read.
+ */
+static char task_stat(pid_t tid, unsigned long *flags)
+{
+	char path[64], buf[1024], *p;
+	size_t n;
+	FILE *f;
+
+	*flags = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT || errno == ESRCH ? 0 : '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return '?';
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", flags) != 1)
+		*flags = 0;
+	return p[2];
+}
+
+/*
  * Leaving for good: dead (no /proc entry), a zombie, or in do_exit()
  * (PF_POSTCOREDUMP, set before the exit stop, or PF_EXITING).  A task
  * killed while we hold a stop of it is woken and goes on to exit: the stop
@@ -2136,26 +2171,11 @@ static int stop_others(struct mmsh *m)
  */
 static int is_leaving(pid_t tid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long flags = 0;
-	size_t n;
-	FILE *f;
+	unsigned long flags;
+	char state = task_stat(tid, &flags);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT || errno == ESRCH;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return 0;
-	if (p[2] == 'Z' || p[2] == 'X' || p[2] == 'x')
+	if (!state || state == 'Z' || state == 'X' || state == 'x')
 		return 1;
-	/* state ppid pgrp session tty_nr tpgid flags */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-		return 0;
 	return !!(flags & (PF_EXITING_ | PF_POSTCOREDUMP_));
 }
 
@@ -2165,6 +2185,20 @@ static double elapsed(const struct timespec *since)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - since->tv_sec) + (now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/* SIGALRM's handler: only there to end a waitpid() with EINTR. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* SIGALRM in @sec seconds; 0: none. */
+static void alarm_in(unsigned int sec)
+{
+	struct itimerval v = { .it_value = { .tv_sec = sec } };
+
+	setitimer(ITIMER_REAL, &v, NULL);
 }
 
 /*
@@ -2207,6 +2241,42 @@ static void find_dead(void)
 					vms_errx("trace: task %d waits for task %d to stop",
 						 t->tid, T.t[j]->tid);
 		}
+	}
+}
+
+/*
+ * A call can wait for another task of its mm: a fault inside it served by
+ * a userfaultfd (or FUSE) server thread of the same process, a fork or
+ * mremap waiting for that server to read UFFD_EVENT_FORK or _REMAP.  The
+ * others are held, so it would wait for ever.  An owner that has slept
+ * in its call (state S or D) for CALL_WAIT seconds makes its world loose:
+ * the others' stops are handled again, all but those that would take the
+ * world (calls of the mm, forks, exits), which wait for the call's end.
+ * What the others did meanwhile (faults, at least) is not the call's to
+ * predict, so the shadow takes the kernel's word after it: a re-import
+ * (counted as unavoidable; the summary says how many calls waited).  A
+ * call that keeps running, however long, is never made loose.
+ */
+#define CALL_WAIT	2
+static void loosen(void)
+{
+	unsigned long flags;
+	size_t i;
+
+	for (i = 0; i < T.nt; i++) {
+		struct task *t = T.t[i];
+		struct mmsh *m = t->mm;
+		char state;
+
+		if (!m || m->owner != t || m->phase != PH_CALL || m->loose ||
+		    elapsed(&m->since) < CALL_WAIT)
+			continue;
+		state = task_stat(t->tid, &flags);
+		if (state != 'S' && state != 'D')
+			continue;
+		m->loose = 1;
+		T.waited++;
+		logf_("# %d waits in its call for another task: the others run\n", t->tid);
 	}
 }
 
@@ -2299,9 +2369,11 @@ static void start(struct task *t)
 		return;
 	}
 	if (m->stale) {
-		m->stale = 0;
+		const char *why = m->stale;
+
+		m->stale = NULL;
 		T.resync_forced++;
-		resync(m, t, "killed");
+		resync(m, t, why);
 	}
 	if (m->own == OWN_EXIT) {
 		if (!other_live(m, t))
@@ -2317,6 +2389,7 @@ static void start(struct task *t)
 		return;
 	}
 	m->phase = PH_CALL;
+	clock_gettime(CLOCK_MONOTONIC, &m->since);	/* for loosen() */
 	resume(t, 0);
 	t->held = 1;		/* still the owner, now in its call */
 }
@@ -2371,6 +2444,12 @@ static void finish_call(struct task *t)
 	if (!t->si_ok || t->si.op != PTRACE_SYSCALL_INFO_EXIT) {
 		T.resync_forced++;
 		resync(t->mm, t, "lost-exit");
+		return;
+	}
+	if (t->mm->loose) {
+		/* the others ran during it: see loosen() */
+		T.resync_forced++;
+		resync(t->mm, t, "waited");
 		return;
 	}
 	ret = (long)t->si.exit.rval;
@@ -2486,13 +2565,34 @@ static int takes_world(const struct task *t)
 	if (t->si_ok && t->si.op == PTRACE_SYSCALL_INFO_ENTRY) {
 		kind = classify_task(t, (long)t->si.entry.nr,
 				     (const unsigned long *)t->si.entry.args);
-		return kind >= -2 || kind == -4;
+		return kind >= 0 || kind == -2 || kind == -4;
 	}
 	return WIFSTOPPED(t->status) && ((t->status >> 16) & 0xff) == PTRACE_EVENT_EXIT &&
 	       !t->mm->checked_exit;
 }
 
-/* Handle the stop held of @t; no other task owns its mm. */
+/*
+ * While another task's call of its mm is loose, may @t's stop be handled?
+ * Not one that would take the world, nor a fork (any clone but a
+ * CLONE_VM one), whose copy must be taken at one call's turn.
+ */
+static int runs_loose(struct task *t)
+{
+	const unsigned long *a;
+	unsigned long flags;
+	long nr;
+
+	if (!t->mm->loose || takes_world(t))
+		return 0;
+	if (!t->si_ok || t->si.op != PTRACE_SYSCALL_INFO_ENTRY)
+		return 1;
+	nr = (long)t->si.entry.nr;
+	a = (const unsigned long *)t->si.entry.args;
+	return classify_task(t, nr, a) != -3 ||
+	       (clone_flags(t, nr, a, &flags) && (flags & CLONE_VM));
+}
+
+/* Handle the stop held of @t; no other task owns its mm, or it is loose. */
 static void dispatch(struct task *t)
 {
 	struct mmsh *m = t->mm;
@@ -2575,7 +2675,8 @@ static void progress(void)
 		for (i = 0; i < T.nt; i++) {
 			struct task *t = T.t[i];
 
-			if (!t->seq || !t->mm || (t->mm->owner && t->mm->owner != t))
+			if (!t->seq || !t->mm ||
+			    (t->mm->owner && t->mm->owner != t && !runs_loose(t)))
 				continue;
 			if (takes_world(t)) {
 				if (!own || t->seq < own->seq)
@@ -2648,8 +2749,9 @@ static void summary(FILE *f)
 	fprintf(f, "  checks %lu (%s), execs %lu, forks %lu, threads %lu, vm clones %lu\n",
 		T.checks, T.check_every ? "after every call" : "at exit", T.execs, T.forks,
 		T.threads, T.vmclones);
-	fprintf(f, "  worlds stopped %lu (tasks interrupted %lu); exit checks %lu, skipped %lu\n",
-		T.worlds, T.interrupts, T.exit_checks, T.exit_skipped);
+	fprintf(f, "  worlds stopped %lu (tasks interrupted %lu); exit checks %lu, skipped %lu; "
+		"calls that waited for another task %lu\n", T.worlds, T.interrupts,
+		T.exit_checks, T.exit_skipped, T.waited);
 	fprintf(f, "  regions at the peak %lu, merges %lu, splits %lu\n", T.peak, T.merges,
 		T.splits);
 	if (T.max_map_count)
@@ -2707,6 +2809,7 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 	int c, pipefd[2], st, rc;
 	useconds_t poll = 100;
 	const char *logpath = NULL;
+	struct sigaction sa = { 0 };
 	struct task *t;
 	pid_t pid;
 	char x = 0;
@@ -2781,6 +2884,8 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 	}
 	close(pipefd[0]);
 	T.child = pid;
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: see alarm_in() */
+	sigaction(SIGALRM, &sa, NULL);
 	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
 		   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE |
 		   PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)) {
@@ -2801,23 +2906,39 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 	close(pipefd[1]);
 	for (;;) {
 		size_t i;
-		int stopping = 0;
+		int stopping = 0, calling = 0;
 
 		progress();
 		if (adopt())
 			continue;
-		for (i = 0; i < T.nt; i++)
-			if (T.t[i]->held && T.t[i]->mm && T.t[i]->mm->phase == PH_STOPPING)
+		for (i = 0; i < T.nt; i++) {
+			struct mmsh *m = T.t[i]->held ? T.t[i]->mm : NULL;
+
+			if (m && m->phase == PH_STOPPING)
 				stopping = 1;
-		/* While a world is being stopped, look out for the dead. */
+			if (m && m->phase == PH_CALL && !m->loose)
+				calling = 1;
+		}
+		/*
+		 * While a world is being stopped, look out for the dead; while
+		 * a call runs, wake up each second to see whether it waits
+		 * (loosen(); SIGALRM ends the wait with EINTR).
+		 */
+		if (calling && !stopping)
+			alarm_in(1);
 		pid = waitpid(-1, &st, __WALL | (stopping ? WNOHANG : 0));
+		if (calling && !stopping)
+			alarm_in(0);
 		if (pid < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				loosen();
 				continue;
+			}
 			break;		/* ECHILD: all gone */
 		}
 		if (!pid) {
 			find_dead();
+			loosen();
 			usleep(poll);
 			if (poll < 20000)
 				poll *= 2;

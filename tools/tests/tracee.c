@@ -66,6 +66,11 @@
  *                               three.  Prints "uffdfork PARENT CHILD", and
  *                               both wait to be killed; nothing faults in
  *                               the region
+ *   vmashadow-tracee uffdserve  calls that wait for a userfaultfd server
+ *                               thread of the same process: a populate
+ *                               that faults, a fork that waits for its
+ *                               UFFD_EVENT_FORK to be read; then calls
+ *                               that split and merge the served region
  *   vmashadow-tracee hidden     regions kept apart by flags the maps do not
  *                               show (madvise, MAP_DROPPABLE, mseal), then
  *                               re-imported (hidden_flags() below)
@@ -76,6 +81,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -1189,6 +1195,97 @@ static int uffdfork(void)
 }
 
 /*
+ * uffdserve: calls that wait for another thread of their mm, which
+ * `vmashadow trace` holds while a call runs (trace.c, loosen()).  A
+ * thread serves a userfaultfd: each missing page gets a page of 'u'
+ * (UFFDIO_COPY), a fork's event is read and the child's descriptor kept
+ * until the end.  madvise(MADV_POPULATE_WRITE) of the 8 registered pages
+ * of a 12-page region waits for the server at each page; so does a fork,
+ * at its UFFD_EVENT_FORK.  Then mprotect splits the served pages and
+ * merges them back, calls the tracer mirrors and checks as any other.
+ */
+static int serve_fd, serve_stop[2], serve_child_fd = -1;
+
+static void *server_fn(void *arg)
+{
+	static char page[PG];
+	struct pollfd p[2] = {
+		{ .fd = serve_fd, .events = POLLIN },
+		{ .fd = serve_stop[0], .events = POLLIN },
+	};
+	struct uffdio_copy copy = { .src = (unsigned long)page, .len = PG };
+	struct uffd_msg msg;
+
+	(void)arg;
+	memset(page, 'u', sizeof(page));
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return (void *)1;
+		}
+		if (p[1].revents)
+			return NULL;
+		if (read(serve_fd, &msg, sizeof(msg)) != sizeof(msg)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return (void *)1;
+		}
+		if (msg.event == UFFD_EVENT_FORK) {
+			serve_child_fd = (int)msg.arg.fork.ufd;
+			continue;
+		}
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			return (void *)1;
+		copy.dst = msg.arg.pagefault.address & ~(PG - 1);
+		if (ioctl(serve_fd, UFFDIO_COPY, &copy) && errno != EEXIST)
+			return (void *)1;
+	}
+}
+
+static int uffdserve(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	pthread_t server;
+	void *served;
+	int rc = 0, st;
+	char *a;
+	pid_t pid;
+
+	a = map(12 * PG, rw, MAP_PRIVATE);
+	if (a == MAP_FAILED || pipe(serve_stop))
+		return good(-1, "setting up");
+	serve_fd = uffd_new(UFFD_FEATURE_EVENT_FORK);
+	/* a blocking userfaultfd polls as POLLERR, always */
+	if (serve_fd < 0 || fcntl(serve_fd, F_SETFL, O_NONBLOCK))
+		return 1;
+	if (good(uffd_register(serve_fd, a + 2 * PG, 8 * PG, UFFDIO_REGISTER_MODE_MISSING),
+		 "register 8 pages") ||
+	    pthread_create(&server, NULL, server_fn, NULL))
+		return 1;
+	rc |= good(madvise(a + 2 * PG, 8 * PG, MADV_POPULATE_WRITE),
+		   "populate the registered pages");
+	if (a[2 * PG] != 'u' || a[9 * PG] != 'u')
+		rc |= good(-1, "the server's pages");
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		rc |= good(-1, "fork");
+	rc |= good(mprotect(a + 4 * PG, 2 * PG, PROT_READ), "mprotect served pages");
+	rc |= good(mprotect(a + 4 * PG, 2 * PG, rw), "mprotect them back");
+	if (write(serve_stop[1], "", 1) != 1 || pthread_join(server, &served) || served)
+		rc |= good(-1, "the server");
+	if (serve_child_fd < 0)
+		rc |= good(-1, "the fork's event");
+	else
+		close(serve_child_fd);
+	rc |= good(close(serve_fd), "close");
+	rc |= good(munmap(a, 12 * PG), "munmap");
+	return rc;
+}
+
+/*
  * hidden: regions kept apart by vm_flags the maps do not show, across a
  * re-import.  Each of eight regions of 3 pages has one advice given to
  * its middle page (MADV_DONTFORK, DONTDUMP, WIPEONFORK, HUGEPAGE,
@@ -1417,13 +1514,15 @@ int main(int argc, char **argv)
 		return uffds();
 	if (argc > 1 && !strcmp(argv[1], "uffdfork"))
 		return uffdfork();
+	if (argc > 1 && !strcmp(argv[1], "uffdserve"))
+		return uffdserve();
 	if (argc > 1 && !strcmp(argv[1], "hidden"))
 		return hidden_flags();
 	if (argc > 1 && !strcmp(argv[1], "inject"))
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|hidden|inject [mbind|uffd]\n",
+		"uffdfork|uffdserve|hidden|inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }

@@ -340,6 +340,22 @@ else
 	notok "userfaultfd: a log with registrations replays"
 fi
 
+# Calls that wait for a userfaultfd server thread of their own process: a
+# populate whose faults it serves, a fork whose UFFD_EVENT_FORK it reads.
+# The tracer holds the other threads during a call; it must see the call
+# sleep and let them run (else the trace never ends), re-import after
+# each such call and the fork's copy, and go on checking the calls after.
+trace uffdserve vmashadow-tracee uffdserve
+log=$T/uffdserve.log
+if grep -q 'calls that waited for another task 2$' "$T/out" &&
+	[ "$(grep -c ' resync waited$' "$log")" = 2 ] &&
+	grep -q ' mprotect 0x[0-9a-f]* 0x2000 0x1 = 0x0' "$log"; then
+	ok "userfaultfd server thread: the calls waiting for it complete"
+else
+	grep -v -e ' region ' -e ' file ' "$log" | sed 's/^/# /' | tail -n 40
+	notok "userfaultfd server thread: the calls waiting for it complete"
+fi
+
 # A re-import carries policies exactly: the region records of the state
 # re-imported after the mbind of node 100 give MPOL_F_STATIC_NODES' nodes
 # as given (0-1, node 0 in force), MPOL_F_RELATIVE_NODES' (node 1, folded
