@@ -700,19 +700,62 @@ struct rfence {
 	unsigned int undo;	/* the advice that takes it away */
 };
 
+/*
+ * Give [@start, @end), whose flags are @vmf, a fence flag it lacks: the
+ * advice that takes it away again, 0 if none could be given.
+ */
+static unsigned int fence_flag(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf)
+{
+	if (!(vmf & VMASHADOW_VM_DONTCOPY) && !advise(m, start, end, MADV_DONTFORK))
+		return MADV_DOFORK;
+	if (!(vmf & VMASHADOW_VM_DONTDUMP) && !advise(m, start, end, MADV_DONTDUMP))
+		return MADV_DODUMP;
+	return 0;
+}
+
 static void fence_one(struct rmm *m, const struct vmashadow_region *b)
 {
-	unsigned int undo = 0;
+	unsigned int undo = fence_flag(m, b->start, b->end, b->vm_flags);
 
-	if (!(b->vm_flags & VMASHADOW_VM_DONTCOPY) && !advise(m, b->start, b->end, MADV_DONTFORK))
-		undo = MADV_DOFORK;
-	else if (!(b->vm_flags & VMASHADOW_VM_DONTDUMP) &&
-		 !advise(m, b->start, b->end, MADV_DONTDUMP))
-		undo = MADV_DODUMP;
 	if (!undo)
 		return;
 	m->fences = xrealloc(m->fences, (m->nfences + 1) * sizeof(*m->fences));
 	m->fences[m->nfences++] = (struct rfence){ b->start, b->end, undo };
+}
+
+/*
+ * Fences from @first on were put around [@start, @end), now mapped and
+ * faulted, with flags @vmf.  One on an unfaulted neighbour goes over to
+ * the new region.  Taken away, a flag makes its region try to merge
+ * again: an unfaulted region joins a faulted neighbour (it takes the
+ * neighbour's anon_vma), but a faulted one cannot join an unfaulted
+ * neighbour (is_mergeable_anon_vma() wants the neighbour's anon_vma_chain
+ * singular, and it is empty).  The kernel keeps such a pair apart after
+ * the faulted one changed without merging (a userfaultfd unregistered,
+ * say); only the fence on the faulted side leaves them so.
+ *
+ *   b unfaulted | new faulted     fenced:  b+F | new     moved:  b | new+F
+ *   unfence b: b joins new (wrong)          unfence new: merge refused (right)
+ */
+static void fence_over(struct rmm *m, size_t first, uint64_t start, uint64_t end,
+		       uint64_t vmf)
+{
+	struct vmashadow_region b;
+	unsigned int undo;
+	size_t i;
+
+	for (i = first; i < m->nfences; i++) {
+		struct rfence *f = &m->fences[i];
+
+		if (region_at(m->fd, f->start, &b) || b.anon_id)
+			continue;
+		undo = fence_flag(m, start, end, vmf);
+		if (!undo)
+			return;
+		advise(m, f->start, f->end, f->undo);
+		*f = (struct rfence){ start, end, undo };
+		return;		/* one flag on the new region serves both sides */
+	}
 }
 
 static void fence_around(struct rmm *m, uint64_t start, uint64_t end)
@@ -867,6 +910,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	int faulted, prot, fd = -1, i, piece = 0;
 	struct rpol pol;
 	const char *perms, *kind, *key;
+	size_t fenced;
 
 	if (nw < 10)
 		return;
@@ -942,6 +986,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	 * before anon= (version 1) does not say: there the region shares the
 	 * anon_vma below as the merge gives it, as the pieces of a split do.
 	 */
+	fenced = m->nfences;
 	if (!born && !piece && !strcmp(kind, "anon") && perms[3] == 'p' &&
 	    s->log_version >= 2 && (!anon || m->last_end != start || m->last_anon != anon))
 		fence_around(m, start, end);
@@ -951,6 +996,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		struct vmashadow_op t = { .addr = born ? born : start };
 
 		vd_op(m->fd, VMASHADOW_OP_TOUCH, &t);
+		fence_over(m, fenced, start, end, vmf);
 	}
 	m->last_end = end;
 	m->last_anon = anon;

@@ -355,6 +355,12 @@ else
 	grep -v -e ' region ' -e ' file ' "$log" | sed 's/^/# /' | tail -n 40
 	notok "userfaultfd server thread: the calls waiting for it complete"
 fi
+if replays "$log"; then
+	ok "userfaultfd server thread: the log replays"
+else
+	replay_report
+	notok "userfaultfd server thread: the log replays"
+fi
 
 # A re-import carries policies exactly: the region records of the state
 # re-imported after the mbind of node 100 give MPOL_F_STATIC_NODES' nodes
