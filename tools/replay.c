@@ -170,9 +170,12 @@ struct rline {
 	long n;
 };
 
-/* A region already in place (map_shmem_object(), map_anon_group()). */
-struct rplaced {
-	uint64_t start, end;
+/* A region record as a look ahead reads it (state_ahead()). */
+struct rrec {
+	uint64_t start, end, pgoff;
+	char kind[16], key[24];
+	uint64_t anon;		/* anon=: the anon_vma it shares; 0: none */
+	long line;		/* where in the log */
 };
 
 /* A region record, for seal_and_check(). */
@@ -206,9 +209,16 @@ struct rmm {
 	size_t nregs;
 	struct rfence *fences;		/* until the state is whole */
 	size_t nfences;
-	/* regions put in place ahead, with an earlier record of their object */
-	struct rplaced *placed;
-	size_t nplaced;
+	/*
+	 * The region records of the state being built, parsed once for the
+	 * look aheads (state_ahead()), and which of them, by line, were put
+	 * in place ahead with an earlier record of their object: a state of
+	 * n records with a group in every pair would cost n * n otherwise.
+	 */
+	struct rrec *ahead;
+	size_t nahead;
+	long ahead_end;			/* the line after them; 0: none */
+	unsigned char *placed;		/* s->nv of them, or NULL */
 	/* the region record built last: its end and anon= */
 	uint64_t last_end, last_anon;
 	/* userfaultfd contexts: features as the uffd records give them */
@@ -286,6 +296,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		old->regs = NULL;
 		free(old->placed);
 		old->placed = NULL;
+		free(old->ahead);
+		old->ahead = NULL;
 		free(old->fences);
 		old->fences = NULL;
 		if (--*old->refs == 0) {
@@ -322,6 +334,7 @@ static void rs_free(struct rstate *s)
 		free(s->m[i].pols);
 		free(s->m[i].regs);
 		free(s->m[i].placed);
+		free(s->m[i].ahead);
 		if (s->m[i].alive && --*s->m[i].refs == 0) {
 			close(s->m[i].fd);
 			free(s->m[i].refs);
@@ -536,11 +549,6 @@ static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t
 }
 
 /* A region record of the state being rebuilt, as build_region() reads it. */
-struct rrec {
-	uint64_t start, end, pgoff;
-	char kind[16], key[24];
-	uint64_t anon;		/* anon=: the anon_vma it shares; 0: none */
-};
 
 static int parse_region(const char *text, struct rrec *r)
 {
@@ -553,29 +561,48 @@ static int parse_region(const char *text, struct rrec *r)
 
 /*
  * The region records of the starting state after line @line (the run of
- * region, file and uffd records of its pid), for a look ahead.
+ * region, file and uffd records of its pid), for a look ahead: parsed at
+ * the first look ahead into the state, then a tail of those.
  */
-static size_t state_ahead(const struct rstate *s, const struct rmm *m, long line,
-			  struct rrec **out)
+static size_t state_ahead(const struct rstate *s, struct rmm *m, long line,
+			  const struct rrec **out)
 {
-	struct rrec *v = NULL, r;
-	size_t n = 0, j;
+	size_t lo = 0, hi = m->nahead, cap = 0, j;
+	struct rrec r;
 
-	for (j = (size_t)line + 1; j < s->nv; j++) {
-		const struct rline *L = &s->v[j];
+	if (!m->ahead_end || line >= m->ahead_end ||
+	    (m->nahead && line + 1 < m->ahead[0].line)) {
+		m->nahead = 0;
+		for (j = (size_t)line + 1; j < s->nv; j++) {
+			const struct rline *L = &s->v[j];
 
-		if (s->keep && !s->keep[j])
-			continue;
-		if (L->pid != m->pid || (strcmp(L->verb, "region") && strcmp(L->verb, "file") &&
-					 strcmp(L->verb, "uffd")))
-			break;
-		if (strcmp(L->verb, "region") || parse_region(L->text, &r))
-			continue;
-		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = r;
+			if (s->keep && !s->keep[j])
+				continue;
+			if (L->pid != m->pid || (strcmp(L->verb, "region") &&
+						 strcmp(L->verb, "file") && strcmp(L->verb, "uffd")))
+				break;
+			if (strcmp(L->verb, "region") || parse_region(L->text, &r))
+				continue;
+			r.line = (long)j;
+			if (m->nahead == cap) {
+				cap = cap ? 2 * cap : 64;
+				m->ahead = xrealloc(m->ahead, cap * sizeof(*m->ahead));
+			}
+			m->ahead[m->nahead++] = r;
+		}
+		m->ahead_end = (long)j;
 	}
-	*out = v;
-	return n;
+	/* the first record after @line */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->ahead[mid].line <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*out = m->ahead + lo;
+	return m->nahead - lo;
 }
 
 /* Whether [@lo, @hi) meets one of the @n records @v. */
@@ -587,6 +614,28 @@ static int meets_any(const struct rrec *v, size_t n, uint64_t lo, uint64_t hi)
 		if (v[i].start < hi && lo < v[i].end)
 			return 1;
 	return 0;
+}
+
+static int rrec_by_start(const void *a, const void *b)
+{
+	const struct rrec *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Whether the record of line @line was put in place with an earlier one. */
+static int placed_ahead(const struct rmm *m, long line)
+{
+	return m->placed && m->placed[line];
+}
+
+static void place_ahead(const struct rstate *s, struct rmm *m, long line)
+{
+	if (!m->placed) {
+		m->placed = xmalloc(s->nv);
+		memset(m->placed, 0, s->nv);
+	}
+	m->placed[line] = 1;
 }
 
 /*
@@ -602,43 +651,26 @@ static int meets_any(const struct rrec *v, size_t n, uint64_t lo, uint64_t hi)
  * object's first mapping; 0: the caller maps a new object (and the check
  * warns).
  */
-/* Whether [@start, @end) was put in place with an earlier record. */
-static int placed_ahead(const struct rmm *m, uint64_t start, uint64_t end)
-{
-	size_t i;
-
-	for (i = 0; i < m->nplaced; i++)
-		if (m->placed[i].start == start && m->placed[i].end == end)
-			return 1;
-	return 0;
-}
-
-static void place_ahead(struct rmm *m, uint64_t start, uint64_t end)
-{
-	m->placed = xrealloc(m->placed, (m->nplaced + 1) * sizeof(*m->placed));
-	m->placed[m->nplaced++] = (struct rplaced){ start, end };
-}
-
 static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, uint64_t start,
 			    uint64_t end, uint64_t pgoff, long line,
 			    const struct vmashadow_op *map)
 {
 	static const uint64_t tries[] = { VMS_TASK_SIZE, 1ULL << 44, 1ULL << 32 };
-	struct rrec *ahead, *mine = NULL;
+	const struct rrec *ahead;
+	struct rrec *mine = NULL;
 	uint64_t span = pgoff + (end - start) / VMS_PAGE_SIZE, at = 0, len;
 	struct vmashadow_op op;
 	size_t n, i, nmine = 0;
 	int placed = 0;
 
-	if (placed_ahead(m, start, end))
+	if (placed_ahead(m, line))
 		return 1;
 	n = state_ahead(s, m, line, &ahead);
-	mine = xrealloc(mine, sizeof(*mine));
-	mine[nmine++] = (struct rrec){ start, end, pgoff, "shmem", "", 0 };
+	mine = xmalloc((n + 1) * sizeof(*mine));
+	mine[nmine++] = (struct rrec){ start, end, pgoff, "shmem", "", 0, line };
 	for (i = 0; i < n; i++) {
 		if (strcmp(ahead[i].kind, "shmem") || strcmp(ahead[i].key, key))
 			continue;
-		mine = xrealloc(mine, (nmine + 1) * sizeof(*mine));
 		mine[nmine++] = ahead[i];
 		if (ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE > span)
 			span = ahead[i].pgoff + (ahead[i].end - ahead[i].start) / VMS_PAGE_SIZE;
@@ -670,14 +702,13 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 			if (!i)
 				placed = 1;
 			else
-				place_ahead(m, mine[i].start, mine[i].end);
+				place_ahead(s, m, mine[i].line);
 		}
 		memset(&op, 0, sizeof(op));
 		op.addr = at;
 		op.len = len;
 		vd_op(m->fd, VMASHADOW_OP_UNMAP, &op);
 	}
-	free(ahead);
 	free(mine);
 	return placed;
 }
@@ -804,21 +835,21 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	uint64_t start = rec->start, end = rec->end, pgoff = rec->pgoff, anon = rec->anon;
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
 	int file = !strcmp(rec->kind, "file");
-	struct rrec *ahead, *mine = NULL;
+	const struct rrec *ahead;
+	struct rrec *mine = NULL;
 	struct vmashadow_op op;
 	size_t n, i, j, nmine = 0;
 	int placed = 0;
 
-	if (placed_ahead(m, start, end))
+	if (placed_ahead(m, line))
 		return 1;
 	n = state_ahead(s, m, line, &ahead);
-	mine = xrealloc(mine, sizeof(*mine));
+	mine = xmalloc((n + 1) * sizeof(*mine));
 	mine[nmine++] = *rec;
 	for (i = 0; i < n; i++) {
 		if (ahead[i].anon != anon || strcmp(ahead[i].kind, rec->kind) ||
 		    (file && strcmp(ahead[i].key, rec->key)))
 			continue;
-		mine = xrealloc(mine, (nmine + 1) * sizeof(*mine));
 		mine[nmine++] = ahead[i];
 		if (ahead[i].pgoff < lo)
 			lo = ahead[i].pgoff;
@@ -872,32 +903,29 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		if (!i)
 			placed = 1;
 		else
-			place_ahead(m, mine[i].start, mine[i].end);
+			place_ahead(s, m, mine[i].line);
 	}
-	/* what is left of the region, page by page run, where no piece stayed */
-	for (cur = at; cur < at + len; ) {
-		uint64_t stop = at + len;
+	/*
+	 * What is left of the region, between the pieces that stayed where
+	 * they began, in address order: one pass, for groups of thousands.
+	 */
+	for (i = j = 0; i < nmine; i++)
+		if (at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE == mine[i].start)
+			mine[j++] = mine[i];
+	qsort(mine, j, sizeof(*mine), rrec_by_start);
+	for (cur = at, i = 0; i <= j; i++) {
+		uint64_t stop = i < j ? mine[i].start : at + len;
 
-		for (j = 0; j < nmine; j++) {
-			if (mine[j].start <= cur && cur < mine[j].end &&
-			    at + (mine[j].pgoff - lo) * VMS_PAGE_SIZE == mine[j].start)
-				break;
-			if (mine[j].start > cur && mine[j].start < stop &&
-			    at + (mine[j].pgoff - lo) * VMS_PAGE_SIZE == mine[j].start)
-				stop = mine[j].start;
+		if (stop > cur) {
+			memset(&op, 0, sizeof(op));
+			op.addr = cur;
+			op.len = stop - cur;
+			vd_op(m->fd, VMASHADOW_OP_UNMAP, &op);
 		}
-		if (j < nmine) {
-			cur = mine[j].end;	/* a piece in its place */
-			continue;
-		}
-		memset(&op, 0, sizeof(op));
-		op.addr = cur;
-		op.len = stop - cur;
-		vd_op(m->fd, VMASHADOW_OP_UNMAP, &op);
-		cur = stop;
+		if (i < j && mine[i].end > cur)
+			cur = mine[i].end;
 	}
 out:
-	free(ahead);
 	free(mine);
 	return placed;
 }
@@ -965,7 +993,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		piece = map_shmem_object(s, m, key, start, end, pgoff, line, &op);
 	else if (anon && faulted && (!strcmp(kind, "anon") || !strcmp(kind, "file")) &&
 		 perms[3] == 'p' && !(vmf & VMASHADOW_VM_GROWSDOWN)) {
-		struct rrec rec = { start, end, pgoff, "", "", anon };
+		struct rrec rec = { start, end, pgoff, "", "", anon, line };
 
 		snprintf(rec.kind, sizeof(rec.kind), "%s", kind);
 		snprintf(rec.key, sizeof(rec.key), "%s", key);
