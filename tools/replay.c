@@ -548,8 +548,7 @@ static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t
 	return range_free(fd, at, at + len) ? at : 0;
 }
 
-/* A region record of the state being rebuilt, as build_region() reads it. */
-
+/* A region record's text into @r, all but its line: 0, or -1. */
 static int parse_region(const char *text, struct rrec *r)
 {
 	const char *a = strstr(text, " anon=");
