@@ -35,7 +35,8 @@
  * program is in such a call the others of its mm do not run.  A call
  * that sleeps waiting for one of them (a userfaultfd or FUSE server in
  * the same process) makes the world loose after CALL_WAIT seconds: the
- * others run, and the call is re-imported, not predicted (loosen()).
+ * others run, their own calls unmirrored, and the shadow is re-imported
+ * after them, not predicted (loosen()).
  *
  * The exit stop of a task with no other live task in its mm checks the
  * final state the same way.  Tasks that die while the world is stopped
@@ -228,6 +229,7 @@ struct task {
 	int listening;		/* group-stopped, resumed with PTRACE_LISTEN */
 	int exited;		/* past its exit stop, or a zombie */
 	int in_exec;		/* resumed into execve(): its old mm is left alone */
+	int loose_call;		/* in a call of its mm let through unmirrored */
 	unsigned int intr_gen;	/* the stop request it was interrupted for */
 	int cflags_ok;
 	unsigned long cflags;	/* flags of its last clone, read at the entry */
@@ -259,7 +261,7 @@ struct tracer {
 	unsigned long calls, per[16], checks, merges, splits, touches, resyncs,
 		      resync_stack, resync_unmirrored, resync_forced, unavoidable,
 		      forks, threads, vmclones, execs, worlds, interrupts, exit_checks,
-		      exit_skipped, waited;
+		      exit_skipped, waited, loose_calls;
 	unsigned long peak;
 	long headroom;		/* min of max_map_count - regions */
 	unsigned int max_map_count;
@@ -952,6 +954,8 @@ static int resync(struct mmsh *m, struct task *t, const char *why)
 	int e;
 
 	e = import_into(m->fd, t->tid);
+	if (!e)
+		m->stale = NULL;	/* what made it stale is in the import */
 	/* IMPORT took the limits; a shadow opened for this lacks the option */
 	sync_data(t, 0);
 	T.resyncs++;
@@ -2250,12 +2254,14 @@ static void find_dead(void)
  * mremap waiting for that server to read UFFD_EVENT_FORK or _REMAP.  The
  * others are held, so it would wait for ever.  An owner that has slept
  * in its call (state S or D) for CALL_WAIT seconds makes its world loose:
- * the others' stops are handled again, all but those that would take the
- * world (calls of the mm, forks, exits), which wait for the call's end.
- * What the others did meanwhile (faults, at least) is not the call's to
- * predict, so the shadow takes the kernel's word after it: a re-import
- * (counted as unavoidable; the summary says how many calls waited).  A
- * call that keeps running, however long, is never made loose.
+ * the others run again, their own calls of the mm (and forks, and exits)
+ * let through unmirrored (dispatch()), since the server may need one (its
+ * first malloc() maps an arena).  What the others did meanwhile is not
+ * the call's to predict, so the shadow takes the kernel's word after it:
+ * a re-import (counted as unavoidable; the summary says how many calls
+ * waited), and another at the next call's turn after any call let through
+ * (receive()).  A call that keeps running, however long, is never made
+ * loose.
  */
 #define CALL_WAIT	2
 static void loosen(void)
@@ -2305,6 +2311,8 @@ static void task_gone(struct task *t)
 {
 	struct mmsh *m = t->mm;
 
+	if (m && t->loose_call)
+		m->stale = "waited";
 	if (m && m->owner == t) {
 		killed_in_call(m);
 		release(m);
@@ -2542,6 +2550,11 @@ static void receive(pid_t tid, int st)
 	t->running = 0;
 	t->listening = 0;
 	t->in_exec = 0;
+	if (t->loose_call && t->mm) {
+		/* the call let through is over: re-import before the next */
+		t->loose_call = 0;
+		t->mm->stale = "waited";
+	}
 	t->status = st;
 	t->seq = ++T.seq;
 	t->si_ok = WSTOPSIG(st) == (SIGTRAP | 0x80) &&
@@ -2572,24 +2585,35 @@ static int takes_world(const struct task *t)
 }
 
 /*
- * While another task's call of its mm is loose, may @t's stop be handled?
- * Not one that would take the world, nor a fork (any clone but a
- * CLONE_VM one), whose copy must be taken at one call's turn.
+ * @t's stop while another task's call of its mm is loose (loosen()): the
+ * entry of a call that would take the world goes through unmirrored, as
+ * does a thread's exit, unchecked.  0 if the stop is handled as usual.
  */
-static int runs_loose(struct task *t)
+static int run_loose(struct task *t)
 {
-	const unsigned long *a;
+	const unsigned long *a = (const unsigned long *)t->si.entry.args;
+	long nr = (long)t->si.entry.nr;
 	unsigned long flags;
-	long nr;
+	int kind;
 
-	if (!t->mm->loose || takes_world(t))
-		return 0;
-	if (!t->si_ok || t->si.op != PTRACE_SYSCALL_INFO_ENTRY)
+	if (((t->status >> 16) & 0xff) == PTRACE_EVENT_EXIT) {
+		if (!takes_world(t))
+			return 0;
+		t->exited = 1;
+		resume(t, 0);
 		return 1;
-	nr = (long)t->si.entry.nr;
-	a = (const unsigned long *)t->si.entry.args;
-	return classify_task(t, nr, a) != -3 ||
-	       (clone_flags(t, nr, a, &flags) && (flags & CLONE_VM));
+	}
+	if (!t->si_ok || t->si.op != PTRACE_SYSCALL_INFO_ENTRY)
+		return 0;
+	kind = classify_task(t, nr, a);
+	if (kind == -1 || (kind == -3 && clone_flags(t, nr, a, &flags) && (flags & CLONE_VM)))
+		return 0;	/* takes no world */
+	t->loose_call = 1;	/* receive() sees it end */
+	T.loose_calls++;
+	logf_("# %d makes syscall %ld while task %d waits: not mirrored\n", t->tid, nr,
+	      t->mm->owner->tid);
+	resume(t, 0);
+	return 1;
 }
 
 /* Handle the stop held of @t; no other task owns its mm, or it is loose. */
@@ -2597,6 +2621,9 @@ static void dispatch(struct task *t)
 {
 	struct mmsh *m = t->mm;
 	int st = t->status, ev = (st >> 16) & 0xff, sig = WSTOPSIG(st);
+
+	if (m->owner && m->owner != t && run_loose(t))
+		return;
 
 	if (m->owner == t && m->phase == PH_CALL && sig != (SIGTRAP | 0x80) &&
 	    !(t->c.which == -3 && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
@@ -2676,7 +2703,7 @@ static void progress(void)
 			struct task *t = T.t[i];
 
 			if (!t->seq || !t->mm ||
-			    (t->mm->owner && t->mm->owner != t && !runs_loose(t)))
+			    (t->mm->owner && t->mm->owner != t && !t->mm->loose))
 				continue;
 			if (takes_world(t)) {
 				if (!own || t->seq < own->seq)
@@ -2750,8 +2777,8 @@ static void summary(FILE *f)
 		T.checks, T.check_every ? "after every call" : "at exit", T.execs, T.forks,
 		T.threads, T.vmclones);
 	fprintf(f, "  worlds stopped %lu (tasks interrupted %lu); exit checks %lu, skipped %lu; "
-		"calls that waited for another task %lu\n", T.worlds, T.interrupts,
-		T.exit_checks, T.exit_skipped, T.waited);
+		"calls that waited for another task %lu, made meanwhile %lu\n", T.worlds,
+		T.interrupts, T.exit_checks, T.exit_skipped, T.waited, T.loose_calls);
 	fprintf(f, "  regions at the peak %lu, merges %lu, splits %lu\n", T.peak, T.merges,
 		T.splits);
 	if (T.max_map_count)

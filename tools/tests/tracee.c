@@ -1198,26 +1198,27 @@ static int uffdfork(void)
  * uffdserve: calls that wait for another thread of their mm, which
  * `vmashadow trace` holds while a call runs (trace.c, loosen()).  A
  * thread serves a userfaultfd: each missing page gets a page of 'u'
- * (UFFDIO_COPY), a fork's event is read and the child's descriptor kept
- * until the end.  madvise(MADV_POPULATE_WRITE) of the 8 registered pages
- * of a 12-page region waits for the server at each page; so does a fork,
- * at its UFFD_EVENT_FORK.  Then mprotect splits the served pages and
- * merges them back, calls the tracer mirrors and checks as any other.
+ * (UFFDIO_COPY) from a page it maps at the first fault, a call of the mm
+ * made while the faulting call waits; a fork's event is read and the
+ * child's descriptor kept until the end.  madvise(MADV_POPULATE_WRITE)
+ * of the 8 registered pages of a 12-page region waits for the server at
+ * each page; so does a fork, at its UFFD_EVENT_FORK.  Then mprotect
+ * splits the served pages and merges them back, calls the tracer mirrors
+ * and checks as any other, and the server unmaps its page.
  */
 static int serve_fd, serve_stop[2], serve_child_fd = -1;
 
 static void *server_fn(void *arg)
 {
-	static char page[PG];
 	struct pollfd p[2] = {
 		{ .fd = serve_fd, .events = POLLIN },
 		{ .fd = serve_stop[0], .events = POLLIN },
 	};
-	struct uffdio_copy copy = { .src = (unsigned long)page, .len = PG };
+	struct uffdio_copy copy = { .len = PG };
 	struct uffd_msg msg;
+	char *page = NULL;
 
 	(void)arg;
-	memset(page, 'u', sizeof(page));
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -1225,7 +1226,7 @@ static void *server_fn(void *arg)
 			return (void *)1;
 		}
 		if (p[1].revents)
-			return NULL;
+			return page && munmap(page, PG) ? (void *)1 : NULL;
 		if (read(serve_fd, &msg, sizeof(msg)) != sizeof(msg)) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -1237,6 +1238,13 @@ static void *server_fn(void *arg)
 		}
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			return (void *)1;
+		if (!page) {
+			page = map(PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+			if (page == MAP_FAILED)
+				return (void *)1;
+			memset(page, 'u', PG);
+			copy.src = (unsigned long)page;
+		}
 		copy.dst = msg.arg.pagefault.address & ~(PG - 1);
 		if (ioctl(serve_fd, UFFDIO_COPY, &copy) && errno != EEXIST)
 			return (void *)1;
