@@ -68,9 +68,10 @@
  *                               the region
  *   vmashadow-tracee uffdserve  calls that wait for a userfaultfd server
  *                               thread of the same process: a populate
- *                               that faults, a fork that waits for its
- *                               UFFD_EVENT_FORK to be read; then calls
- *                               that split and merge the served region
+ *                               that faults, a fork and an mremap that
+ *                               wait for their UFFD_EVENT_FORK and
+ *                               _REMAP to be read; then calls that split
+ *                               and merge the served region
  *   vmashadow-tracee hidden     regions kept apart by flags the maps do not
  *                               show (madvise, MAP_DROPPABLE, mseal), then
  *                               re-imported (hidden_flags() below)
@@ -1202,9 +1203,10 @@ static int uffdfork(void)
  * made while the faulting call waits; a fork's event is read and the
  * child's descriptor kept until the end.  madvise(MADV_POPULATE_WRITE)
  * of the 8 registered pages of a 12-page region waits for the server at
- * each page; so does a fork, at its UFFD_EVENT_FORK.  Then mprotect
- * splits the served pages and merges them back, calls the tracer mirrors
- * and checks as any other, and the server unmaps its page.
+ * each page; so does a fork, at its UFFD_EVENT_FORK, and an mremap that
+ * moves two of the pages, at its UFFD_EVENT_REMAP.  Then mprotect splits
+ * the served pages and merges them back, calls the tracer mirrors and
+ * checks as any other, and the server unmaps its page.
  */
 static int serve_fd, serve_stop[2], serve_child_fd = -1;
 
@@ -1236,6 +1238,8 @@ static void *server_fn(void *arg)
 			serve_child_fd = (int)msg.arg.fork.ufd;
 			continue;
 		}
+		if (msg.event == UFFD_EVENT_REMAP)
+			continue;
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			return (void *)1;
 		if (!page) {
@@ -1257,13 +1261,14 @@ static int uffdserve(void)
 	pthread_t server;
 	void *served;
 	int rc = 0, st;
-	char *a;
+	char *a, *d, *m;
 	pid_t pid;
 
 	a = map(12 * PG, rw, MAP_PRIVATE);
-	if (a == MAP_FAILED || pipe(serve_stop))
+	d = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where the move goes */
+	if (a == MAP_FAILED || d == MAP_FAILED || pipe(serve_stop))
 		return good(-1, "setting up");
-	serve_fd = uffd_new(UFFD_FEATURE_EVENT_FORK);
+	serve_fd = uffd_new(UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP);
 	/* a blocking userfaultfd polls as POLLERR, always */
 	if (serve_fd < 0 || fcntl(serve_fd, F_SETFL, O_NONBLOCK))
 		return 1;
@@ -1280,6 +1285,8 @@ static int uffdserve(void)
 		_exit(0);
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
 		rc |= good(-1, "fork");
+	m = mremap(a + 8 * PG, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, d);
+	rc |= good(m == MAP_FAILED ? -1 : 0, "mremap served pages");
 	rc |= good(mprotect(a + 4 * PG, 2 * PG, PROT_READ), "mprotect served pages");
 	rc |= good(mprotect(a + 4 * PG, 2 * PG, rw), "mprotect them back");
 	if (write(serve_stop[1], "", 1) != 1 || pthread_join(server, &served) || served)
@@ -1290,6 +1297,7 @@ static int uffdserve(void)
 		close(serve_child_fd);
 	rc |= good(close(serve_fd), "close");
 	rc |= good(munmap(a, 12 * PG), "munmap");
+	rc |= good(munmap(d, 2 * PG), "munmap the moved pages");
 	return rc;
 }
 

@@ -341,15 +341,16 @@ else
 fi
 
 # Calls that wait for a userfaultfd server thread of their own process: a
-# populate whose faults it serves, a fork whose UFFD_EVENT_FORK it reads.
+# populate whose faults it serves, a fork and an mremap whose
+# UFFD_EVENT_FORK and _REMAP it reads.
 # The tracer holds the other threads during a call; it must see the call
 # sleep and let them run (else the trace never ends), the server's own
 # mmap() too (let through, not mirrored), re-import after each such call
 # and the fork's copy, and go on checking the calls after.
 trace uffdserve vmashadow-tracee uffdserve
 log=$T/uffdserve.log
-if grep -q 'calls that waited for another task 2, made meanwhile 1$' "$T/out" &&
-	[ "$(grep -c ' resync waited$' "$log")" = 2 ] &&
+if grep -q 'calls that waited for another task 3, made meanwhile 1$' "$T/out" &&
+	[ "$(grep -c ' resync waited$' "$log")" = 3 ] &&
 	grep -q ' mprotect 0x[0-9a-f]* 0x2000 0x1 = 0x0' "$log"; then
 	ok "userfaultfd server thread: the calls waiting for it complete"
 else
