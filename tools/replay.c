@@ -622,6 +622,13 @@ static int rrec_by_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static int rrec_by_pgoff_down(const void *a, const void *b)
+{
+	const struct rrec *x = a, *y = b;
+
+	return x->pgoff > y->pgoff ? -1 : x->pgoff < y->pgoff;
+}
+
 /* Whether the record of line @line was put in place with an earlier one. */
 static int placed_ahead(const struct rmm *m, long line)
 {
@@ -833,6 +840,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 {
 	uint64_t start = rec->start, end = rec->end, pgoff = rec->pgoff, anon = rec->anon;
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
+	uint64_t free_below;
 	int file = !strcmp(rec->kind, "file");
 	const struct rrec *ahead;
 	struct rrec *mine = NULL;
@@ -888,18 +896,36 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	memset(&op, 0, sizeof(op));
 	op.addr = at;
 	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
-	for (i = 0; i < nmine; i++) {
+	/*
+	 * Pieces may share offsets: mremap() growing a piece as it moves
+	 * gives it the offsets that follow, which another piece may hold.
+	 * The kernel made it from the offsets it had before growing, so it
+	 * is made here the same way: the pieces go from the highest offset
+	 * down, each taking what the ones above left it and growing by the
+	 * rest.
+	 *
+	 *   offsets     lo  430 431 432 433 434 435  hi
+	 *   C           .   .   .   [---- C ----]    moved first, whole
+	 *   A           .   [A  A]  (grown:  432 433 as well)
+	 */
+	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
+	for (free_below = hi, i = 0; i < nmine; i++) {
+		uint64_t pages = (mine[i].end - mine[i].start) / VMS_PAGE_SIZE;
+		uint64_t have = pages < free_below - mine[i].pgoff ?
+				pages : free_below - mine[i].pgoff;
 		struct vmashadow_op r = {
 			.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE,
-			.len = mine[i].end - mine[i].start,
-			.new_len = mine[i].end - mine[i].start,
+			.len = have * VMS_PAGE_SIZE,
+			.new_len = pages * VMS_PAGE_SIZE,
 			.new_addr = mine[i].start,
 			.flags = MREMAP_MAYMOVE | MREMAP_FIXED,
 		};
 
-		if (r.addr != r.new_addr && vd_op(m->fd, VMASHADOW_OP_REMAP, &r))
+		free_below = mine[i].pgoff;
+		if (r.addr == r.new_addr ? have < pages :
+		    vd_op(m->fd, VMASHADOW_OP_REMAP, &r))
 			continue;
-		if (!i)
+		if (mine[i].line == line)
 			placed = 1;
 		else
 			place_ahead(s, m, mine[i].line);

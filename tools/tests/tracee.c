@@ -1204,7 +1204,8 @@ static int uffdfork(void)
  * child's descriptor kept until the end.  madvise(MADV_POPULATE_WRITE)
  * of the 8 registered pages of a 12-page region waits for the server at
  * each page; so does a fork, at its UFFD_EVENT_FORK, and an mremap that
- * moves two of the pages, at its UFFD_EVENT_REMAP.  Then mprotect splits
+ * moves two of the pages, at its UFFD_EVENT_REMAP, to a place given and
+ * then, growing two others, to one the kernel picks.  Then mprotect splits
  * the served pages and merges them back, calls the tracer mirrors and
  * checks as any other, and the server unmaps its page.
  */
@@ -1261,7 +1262,7 @@ static int uffdserve(void)
 	pthread_t server;
 	void *served;
 	int rc = 0, st;
-	char *a, *d, *m;
+	char *a, *d, *m, *g;
 	pid_t pid;
 
 	a = map(12 * PG, rw, MAP_PRIVATE);
@@ -1287,6 +1288,11 @@ static int uffdserve(void)
 		rc |= good(-1, "fork");
 	m = mremap(a + 8 * PG, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, d);
 	rc |= good(m == MAP_FAILED ? -1 : 0, "mremap served pages");
+	/* grown where a's next page is mapped: moved where the kernel likes */
+	g = mremap(a + 2 * PG, 2 * PG, 4 * PG, MREMAP_MAYMOVE);
+	rc |= good(g == MAP_FAILED ? -1 : 0, "mremap served pages, growing");
+	if (g != MAP_FAILED && (g == a + 2 * PG || g[0] != 'u' || g[PG] != 'u'))
+		rc |= good(-1, "the grown pages");
 	rc |= good(mprotect(a + 4 * PG, 2 * PG, PROT_READ), "mprotect served pages");
 	rc |= good(mprotect(a + 4 * PG, 2 * PG, rw), "mprotect them back");
 	if (write(serve_stop[1], "", 1) != 1 || pthread_join(server, &served) || served)
@@ -1298,6 +1304,8 @@ static int uffdserve(void)
 	rc |= good(close(serve_fd), "close");
 	rc |= good(munmap(a, 12 * PG), "munmap");
 	rc |= good(munmap(d, 2 * PG), "munmap the moved pages");
+	if (g != MAP_FAILED)
+		rc |= good(munmap(g, 4 * PG), "munmap the grown pages");
 	return rc;
 }
 
@@ -1324,7 +1332,9 @@ static int uffdserve(void)
  * it is unmapped and the hole mapped again, which joins the pieces.  And
  * two pieces of a written private file mapping around a hole, which
  * mapping the file's pages there again joins.  And an unfaulted region
- * in the hole of a group, beside a read-only piece.
+ * in the hole of a group, beside a read-only piece.  And a faulted region
+ * whose lower half was moved away growing, so that two pieces of one
+ * anon_vma hold the same offsets.
  */
 static int hidden_flags(void)
 {
@@ -1333,7 +1343,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *q, *w, *x, *y;
+	char *r[8], *d, *g, *h, *k, *q, *v, *w, *x, *y;
 	unsigned int i;
 	int rc = 0, id, fd;
 	void *shm;
@@ -1398,6 +1408,18 @@ static int hidden_flags(void)
 		return good(-1, "mmap a file privately");
 	x[0] = 1;
 	rc |= good(munmap(x + 2 * PG, PG), "munmap a written file region's middle");
+	/*
+	 * A faulted region whose lower half moves away growing to four
+	 * pages: the grown piece's offsets run on into those of the half
+	 * that stayed, both sharing one anon_vma.
+	 */
+	v = map_at(0x350000000000UL, 4 * PG, rw);
+	if (v == MAP_FAILED)
+		return 1;
+	v[0] = 1;
+	rc |= good(mremap(v, 2 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  (void *)0x360000000000UL) == MAP_FAILED ? -1 : 0,
+		   "mremap a faulted region's bottom away, growing");
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */

@@ -341,16 +341,17 @@ else
 fi
 
 # Calls that wait for a userfaultfd server thread of their own process: a
-# populate whose faults it serves, a fork and an mremap whose
-# UFFD_EVENT_FORK and _REMAP it reads.
+# populate whose faults it serves, a fork and two mremaps (to a place
+# given, and growing to one the kernel picks) whose UFFD_EVENT_FORK and
+# _REMAP it reads.
 # The tracer holds the other threads during a call; it must see the call
 # sleep and let them run (else the trace never ends), the server's own
 # mmap() too (let through, not mirrored), re-import after each such call
 # and the fork's copy, and go on checking the calls after.
 trace uffdserve vmashadow-tracee uffdserve
 log=$T/uffdserve.log
-if grep -q 'calls that waited for another task 3, made meanwhile 1$' "$T/out" &&
-	[ "$(grep -c ' resync waited$' "$log")" = 3 ] &&
+if grep -q 'calls that waited for another task 4, made meanwhile 1$' "$T/out" &&
+	[ "$(grep -c ' resync waited$' "$log")" = 4 ] &&
 	grep -q ' mprotect 0x[0-9a-f]* 0x2000 0x1 = 0x0' "$log"; then
 	ok "userfaultfd server thread: the calls waiting for it complete"
 else
@@ -475,9 +476,10 @@ if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk l
 # rebuilt sharing an anon_vma (anon=N), so that mapping the hole again
 # and moving the half back each join them, and two faulted neighbours
 # with one each are rebuilt apart, as is a faulted region in the hole
-# between two pieces (mapped again, the hole joins them); replay checks
-# each rebuilt region's vm_flags and page offset against its record (no
-# warning).
+# between two pieces (mapped again, the hole joins them), and a piece
+# moved away growing, whose offsets overlap those of the piece that stayed
+# (once not rebuilt); replay checks each rebuilt region's vm_flags and
+# page offset against its record (no warning).
 trace hidden vmashadow-tracee hidden
 log=$T/hidden.log
 if grep -q ' resync syscall-' "$log" && grep -q ' region .* 0x120073 1 anon=[0-9]*$' "$log" &&
