@@ -1925,7 +1925,8 @@ static struct rline *from_strace(struct rline *in, size_t n, size_t *nout)
 					snprintf(out, sizeof(out), "%d brk 0x%lx = 0x%lx", pid, A[0],
 						 (unsigned long)ret);
 				}
-			} else if (!strcmp(call, "madvise") && na == 3) {
+			} else if (!strcmp(call, "madvise") && na == 3 &&
+				   vd_advice_modelled(A[2])) {
 				snprintf(out, sizeof(out), "%d madvise 0x%lx 0x%lx %lu = 0", pid,
 					 A[0], A[1], A[2]);
 			} else if (!strcmp(call, "mseal") && na == 3) {

@@ -977,7 +977,7 @@ static int classify(long nr, const unsigned long *a)
 	case SYS_mprotect: return 2;
 	case SYS_mremap: return 3;
 	case SYS_brk: return 4;
-	case SYS_madvise: return 5;
+	case SYS_madvise: return vd_advice_modelled(a[2]) ? 5 : -2;
 	case SYS_mseal: return 6;
 	case SYS_pkey_mprotect: return (int)a[3] == -1 ? 7 : -2;
 	case SYS_mlock: return 8;

@@ -132,6 +132,7 @@ int vd_snapshot(int fd, struct vms_snap *s);	/* 0 or errno */
 int vd_read_maps(int fd, char **text);		/* 0 or errno; malloc'd text */
 
 int vd_op_has_addr(unsigned int op);
+int vd_advice_modelled(unsigned long advice);
 const char *vd_op_name(unsigned int op);
 const char *vd_why_name(unsigned int why);
 const char *vd_verdict_name(unsigned int v);

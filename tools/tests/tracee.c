@@ -72,6 +72,9 @@
  *                               wait for their UFFD_EVENT_FORK and
  *                               _REMAP to be read; then calls that split
  *                               and merge the served region
+ *   vmashadow-tracee collapse   madvise(MADV_COLLAPSE) of a written 4 MiB
+ *                               region, which trace does not mirror; then
+ *                               calls that split and merge it
  *   vmashadow-tracee hidden     regions kept apart by flags the maps do not
  *                               show (madvise, MAP_DROPPABLE, mseal), then
  *                               re-imported (hidden_flags() below)
@@ -1310,6 +1313,30 @@ static int uffdserve(void)
 }
 
 /*
+ * collapse: madvise(MADV_COLLAPSE), which the module has no answer for
+ * (vd_advice_modelled()): a written 4 MiB region, 2 MiB aligned, is
+ * collapsed; then a page of it is made read-only and writable again,
+ * mirrored and checked as usual.
+ */
+static int collapse(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	const unsigned long mb2 = 2UL << 20;
+	int rc = 0;
+	char *p, *a;
+
+	p = map(4 * mb2, rw, MAP_PRIVATE);
+	if (p == MAP_FAILED)
+		return 1;
+	a = (char *)(((unsigned long)p + mb2 - 1) & ~(mb2 - 1));
+	memset(a, 1, 2 * mb2);
+	madvise(a, 2 * mb2, 25);	/* MADV_COLLAPSE: 0, or not, as it may */
+	rc |= good(mprotect(a + PG, PG, PROT_READ), "mprotect a page of it");
+	rc |= good(mprotect(a + PG, PG, rw), "mprotect it back");
+	return rc | good(munmap(p, 4 * mb2), "munmap");
+}
+
+/*
  * hidden: regions kept apart by vm_flags the maps do not show, across a
  * re-import.  Each of eight regions of 3 pages has one advice given to
  * its middle page (MADV_DONTFORK, DONTDUMP, WIPEONFORK, HUGEPAGE,
@@ -1554,13 +1581,15 @@ int main(int argc, char **argv)
 		return uffdfork();
 	if (argc > 1 && !strcmp(argv[1], "uffdserve"))
 		return uffdserve();
+	if (argc > 1 && !strcmp(argv[1], "collapse"))
+		return collapse();
 	if (argc > 1 && !strcmp(argv[1], "hidden"))
 		return hidden_flags();
 	if (argc > 1 && !strcmp(argv[1], "inject"))
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|uffdserve|hidden|inject [mbind|uffd]\n",
+		"uffdfork|uffdserve|collapse|hidden|inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }
