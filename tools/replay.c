@@ -531,12 +531,12 @@ static int range_free(int fd, uint64_t lo, uint64_t hi)
  * Where to map an anonymous private region first, so that it gets the
  * page offset its record gives: an anonymous region's offset is the
  * address it was first mapped at, which mremap() keeps, and the kernel
- * merges only neighbours whose offsets follow on.  If that range is free
- * (and apart from the region's own), the region is mapped and faulted
- * there, then moved into place, as the kernel did it; 0: map it in place
- * (a stack, which cannot have moved, or a range taken).
+ * merges only neighbours whose offsets follow on.  The region is mapped
+ * and faulted there, then moved into place, as the kernel did it; 0: map
+ * it in place (a stack, which cannot have moved, or a range that meets
+ * the region's own).
  */
-static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t start,
+static uint64_t birthplace(const char *kind, const char *perms, uint64_t start,
 			   uint64_t end, uint64_t pgoff, uint64_t vmf)
 {
 	uint64_t at = pgoff * VMS_PAGE_SIZE, len = end - start;
@@ -545,7 +545,7 @@ static uint64_t birthplace(int fd, const char *kind, const char *perms, uint64_t
 	    at == start || pgoff > VMS_TASK_SIZE / VMS_PAGE_SIZE ||
 	    len > VMS_TASK_SIZE - at || (at < end && start < at + len))
 		return 0;
-	return range_free(fd, at, at + len) ? at : 0;
+	return at;
 }
 
 /* A region record's text into @r, all but its line: 0, or -1. */
@@ -821,6 +821,80 @@ static void unfence(struct rmm *m)
 }
 
 /*
+ * A birthplace that regions rebuilt before have taken since, as the
+ * program's later mappings took it after the mremap(): they wait aside
+ * while the region is born there, each in the middle of a scratch mapping
+ * of shared anonymous memory (which merges with nothing), and come back
+ * fenced from their neighbours.
+ *
+ *   before     [ taken ]      ...      [ scratch | taken | scratch ]
+ *   born       [ new   ]  ->  moved into place
+ *   after      [ taken ]  (back, fenced)
+ */
+#define MAX_ASIDE	8
+struct raside {
+	uint64_t start, end;	/* where it was and goes back to */
+	uint64_t scratch;	/* the scratch mapping; it waits a page in */
+};
+
+static void put_back(struct rmm *m, struct raside *a, int n)
+{
+	while (n-- > 0) {
+		uint64_t len = a[n].end - a[n].start;
+		struct vmashadow_op mv = {
+			.addr = a[n].scratch + VMS_PAGE_SIZE, .len = len, .new_len = len,
+			.new_addr = a[n].start, .flags = MREMAP_MAYMOVE | MREMAP_FIXED,
+		};
+		struct vmashadow_op un = { .addr = a[n].scratch, .len = len + 2 * VMS_PAGE_SIZE };
+
+		fence_around(m, a[n].start, a[n].end);
+		/* (if it cannot come back, the records' check says so) */
+		if (!vd_op(m->fd, VMASHADOW_OP_REMAP, &mv))
+			vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);
+	}
+}
+
+/* Move what lies in [@lo, @hi) aside: how many regions, or -1 (none moved). */
+static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
+{
+	int n = 0;
+
+	while (!range_free(m->fd, lo, hi)) {
+		struct vmashadow_find f = { .size = sizeof(f), .mode = VMASHADOW_FIND_INTERSECT,
+					    .addr = lo, .end = hi };
+		struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
+					    .flags = MAP_SHARED | MAP_ANONYMOUS };
+		struct vmashadow_op mv = { .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
+		struct vmashadow_op un = { 0 };
+
+		if (n == MAX_ASIDE || vd_find(m->fd, &f, NULL, 0) ||
+		    !(f.found & VMASHADOW_FOUND_REGION))
+			goto fail;
+		mv.addr = f.region.start;
+		mv.len = mv.new_len = f.region.end - f.region.start;
+		map.len = mv.len + 2 * VMS_PAGE_SIZE;
+		if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
+			goto fail;
+		mv.new_addr = map.result + VMS_PAGE_SIZE;
+		/* a scratch mapping placed in the range itself will not do */
+		if ((map.result < hi && lo < map.result + map.len) ||
+		    vd_op(m->fd, VMASHADOW_OP_REMAP, &mv)) {
+			un.addr = map.result;
+			un.len = map.len;
+			vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);
+			goto fail;
+		}
+		a[n].start = f.region.start;
+		a[n].end = f.region.end;
+		a[n++].scratch = map.result;
+	}
+	return n;
+fail:
+	put_back(m, a, n);
+	return -1;
+}
+
+/*
  * Faulted private regions that share one anon_vma (anon=N): the pieces
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
@@ -841,7 +915,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	uint64_t start = rec->start, end = rec->end, pgoff = rec->pgoff, anon = rec->anon;
 	uint64_t lo = pgoff, hi = pgoff + (end - start) / VMS_PAGE_SIZE, at, len, cur;
 	uint64_t free_below;
-	int file = !strcmp(rec->kind, "file");
+	struct raside aside[MAX_ASIDE];
+	int file = !strcmp(rec->kind, "file"), naside = 0;
 	const struct rrec *ahead;
 	struct rrec *mine = NULL;
 	struct vmashadow_op op;
@@ -874,8 +949,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	if (file)
 		at = start - (pgoff - lo) * VMS_PAGE_SIZE;
 	len = (hi - lo) * VMS_PAGE_SIZE;
-	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at ||
-	    !range_free(m->fd, at, at + len))
+	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at)
 		goto out;
 	/* each piece where it began, or away from it */
 	for (i = 0; i < nmine; i++) {
@@ -883,6 +957,14 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 
 		if (from != mine[i].start && mine[i].start < at + len && at < mine[i].end)
 			goto out;
+	}
+	/* regions rebuilt before, where the region began: aside meanwhile */
+	if (!range_free(m->fd, at, at + len)) {
+		naside = move_aside(m, at, at + len, aside);
+		if (naside < 0) {
+			naside = 0;
+			goto out;
+		}
 	}
 	op = *map;
 	op.addr = at;
@@ -951,6 +1033,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 			cur = mine[i].end;
 	}
 out:
+	put_back(m, aside, naside);
 	free(mine);
 	return placed;
 }
@@ -960,7 +1043,8 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 {
 	struct vmashadow_op op;
 	uint64_t start, end, pgoff, vmf, born, anon = 0;
-	int faulted, prot, fd = -1, i, piece = 0;
+	int faulted, prot, fd = -1, i, piece = 0, naside = 0;
+	struct raside aside[MAX_ASIDE];
 	struct rpol pol;
 	const char *perms, *kind, *key;
 	size_t fenced;
@@ -1024,7 +1108,14 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		snprintf(rec.key, sizeof(rec.key), "%s", key);
 		piece = map_anon_group(s, m, &rec, line, &op);
 	}
-	born = piece ? 0 : birthplace(m->fd, kind, perms, start, end, pgoff, vmf);
+	born = piece ? 0 : birthplace(kind, perms, start, end, pgoff, vmf);
+	if (born && !range_free(m->fd, born, born + (end - start))) {
+		naside = move_aside(m, born, born + (end - start), aside);
+		if (naside < 0) {
+			born = 0;
+			naside = 0;
+		}
+	}
 	if (born) {
 		op.addr = born;
 		if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
@@ -1060,6 +1151,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 
 		vd_op(m->fd, VMASHADOW_OP_REMAP, &r);
 	}
+	put_back(m, aside, naside);
 	if (piece || op.prot != (__u32)prot) {
 		struct vmashadow_op p = { .addr = start, .len = end - start,
 					  .prot = (__u32)prot };

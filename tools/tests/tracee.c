@@ -1361,7 +1361,8 @@ static int collapse(void)
  * mapping the file's pages there again joins.  And an unfaulted region
  * in the hole of a group, beside a read-only piece.  And a faulted region
  * whose lower half was moved away growing, so that two pieces of one
- * anon_vma hold the same offsets.
+ * anon_vma hold the same offsets.  And a region, and a group's piece,
+ * moved away from where they began, which a mapping has taken since.
  */
 static int hidden_flags(void)
 {
@@ -1370,7 +1371,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *q, *v, *w, *x, *y;
+	char *r[8], *d, *g, *h, *k, *o, *p, *q, *v, *w, *x, *y;
 	unsigned int i;
 	int rc = 0, id, fd;
 	void *shm;
@@ -1447,6 +1448,28 @@ static int hidden_flags(void)
 	rc |= good(mremap(v, 2 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
 			  (void *)0x360000000000UL) == MAP_FAILED ? -1 : 0,
 		   "mremap a faulted region's bottom away, growing");
+	/*
+	 * Where a moved region began, taken since: a region moved away whole
+	 * (o), and a piece of a group of three moved away (p's lowest), each
+	 * with a read-only page mapped where it was.
+	 */
+	o = map_at(0x370000000000UL, 4 * PG, rw);
+	p = map_at(0x390000000000UL, 4 * PG, rw);
+	if (o == MAP_FAILED || p == MAP_FAILED)
+		return 1;
+	o[0] = 1;
+	p[0] = 1;
+	rc |= good(mprotect(p + PG, PG, PROT_READ), "mprotect a group's page");
+	rc |= good(mremap(o, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  (void *)0x380000000000UL) == MAP_FAILED ? -1 : 0,
+		   "mremap a faulted region away");
+	rc |= good(mremap(p, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  (void *)0x3a0000000000UL) == MAP_FAILED ? -1 : 0,
+		   "mremap a group's piece away");
+	rc |= good(mmap(o, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		   MAP_FAILED ? -1 : 0, "mmap where the region was");
+	rc |= good(mmap(p, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		   MAP_FAILED ? -1 : 0, "mmap where the piece was");
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */
@@ -1479,6 +1502,18 @@ static int hidden_flags(void)
 		   MAP_FAILED ? -1 : 0, "map it again");
 	rc |= good(mmap(x + 2 * PG, PG, rw, MAP_PRIVATE | MAP_FIXED, fd, 2 * PG) ==
 		   MAP_FAILED ? -1 : 0, "map the file's hole again");
+	/* the moved region's offsets decide whether a neighbour joins it */
+	rc |= good(map_at(0x380000000000UL + 4 * PG, 4 * PG, rw) == MAP_FAILED ? -1 : 0,
+		   "mmap beside the moved region");
+	rc |= good(mprotect((char *)0x380000000000UL + 2 * PG, 4 * PG, PROT_READ),
+		   "mprotect across the two");
+	rc |= good(mprotect((char *)0x380000000000UL + 2 * PG, 4 * PG, rw),
+		   "mprotect them back");
+	/* the piece back where it began: the group is one region again */
+	rc |= good(munmap(p, PG), "munmap where the piece was");
+	rc |= good(mremap((void *)0x3a0000000000UL, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, p) ==
+		   MAP_FAILED ? -1 : 0, "mremap the piece back");
+	rc |= good(mprotect(p + PG, PG, rw), "mprotect the group's page back");
 	close(fd);
 	return rc | good(shmdt(shm), "shmdt");
 }
