@@ -854,6 +854,61 @@ static void put_back(struct rmm *m, struct raside *a, int n)
 	}
 }
 
+/*
+ * A group's piece in place that has only its first @r->len bytes of the
+ * group's region: the rest, which pieces above took away, it gets as
+ * mremap() grew it, in place.  0, or an errno: not made so.
+ */
+static int grow_in_place(struct rmm *m, const struct vmashadow_op *r)
+{
+	struct vmashadow_op un = { .addr = r->addr + r->len, .len = r->new_len - r->len };
+	struct vmashadow_op grow = { .addr = r->addr, .len = r->len, .new_len = r->new_len };
+
+	if (r->len == r->new_len)
+		return 0;
+	if (!r->len)
+		return EINVAL;
+	vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);	/* what is left of the region there */
+	return vd_op(m->fd, VMASHADOW_OP_REMAP, &grow);
+}
+
+/*
+ * A group's piece moved from @r->addr to @r->new_addr, growing as mremap()
+ * grew it.  mremap() refuses a move onto the range it moves from; the
+ * kernel got there in more than one call, and so does this, by way of a
+ * scratch mapping outside the group's region [@at, @at + @len).  0, or an
+ * errno: not made so (and nothing left of it).
+ */
+static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, uint64_t len)
+{
+	struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
+				    .flags = MAP_SHARED | MAP_ANONYMOUS,
+				    .len = r->new_len + 2 * VMS_PAGE_SIZE };
+	struct vmashadow_op there = *r, back = *r, un = { 0 };
+	int err;
+
+	if (!(r->new_addr < r->addr + r->len && r->addr < r->new_addr + r->new_len))
+		return vd_op(m->fd, VMASHADOW_OP_REMAP, &there);
+	err = vd_op(m->fd, VMASHADOW_OP_MAP, &map);
+	if (err)
+		return err;
+	if ((map.result < at + len && at < map.result + map.len) ||
+	    (map.result < r->new_addr + r->new_len && r->new_addr < map.result + map.len)) {
+		err = EEXIST;
+	} else {
+		there.new_addr = map.result + VMS_PAGE_SIZE;
+		err = vd_op(m->fd, VMASHADOW_OP_REMAP, &there);
+		back.addr = there.new_addr;
+		back.len = r->new_len;
+		if (!err)
+			err = vd_op(m->fd, VMASHADOW_OP_REMAP, &back);
+	}
+	un.addr = map.result;
+	un.len = map.len;
+	vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);	/* the scratch, and the piece if stuck */
+	return err;
+}
+
 /* Move what lies in [@lo, @hi) aside: how many regions, or -1 (none moved). */
 static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
 {
@@ -917,6 +972,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	uint64_t free_below;
 	struct raside aside[MAX_ASIDE];
 	int file = !strcmp(rec->kind, "file"), naside = 0;
+	char *kept = NULL;	/* made within the region's range */
 	const struct rrec *ahead;
 	struct rrec *mine = NULL;
 	struct vmashadow_op op;
@@ -951,11 +1007,18 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	len = (hi - lo) * VMS_PAGE_SIZE;
 	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at)
 		goto out;
-	/* each piece where it began, or away from it */
+	/*
+	 * Each piece where it began, or away from what the pieces below it
+	 * take of the region (the pieces are made from the highest offset
+	 * down, below): a piece moved within the region's range, as a
+	 * realloc() that moved down and grew back in place leaves it, lands
+	 * on what only it and the pieces above needed.
+	 */
 	for (i = 0; i < nmine; i++) {
 		uint64_t from = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE;
 
-		if (from != mine[i].start && mine[i].start < at + len && at < mine[i].end)
+		if (from != mine[i].start && at < from && mine[i].start < from &&
+		    at < mine[i].end)
 			goto out;
 	}
 	/* regions rebuilt before, where the region began: aside meanwhile */
@@ -984,13 +1047,16 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	 * The kernel made it from the offsets it had before growing, so it
 	 * is made here the same way: the pieces go from the highest offset
 	 * down, each taking what the ones above left it and growing by the
-	 * rest.
+	 * rest (in place, for one that stayed where it began: mremap() grew
+	 * it into the room the others left as they moved).
 	 *
 	 *   offsets     lo  430 431 432 433 434 435  hi
 	 *   C           .   .   .   [---- C ----]    moved first, whole
 	 *   A           .   [A  A]  (grown:  432 433 as well)
 	 */
 	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
+	kept = xmalloc(nmine);
+	memset(kept, 0, nmine);
 	for (free_below = hi, i = 0; i < nmine; i++) {
 		uint64_t pages = (mine[i].end - mine[i].start) / VMS_PAGE_SIZE;
 		uint64_t have = pages < free_below - mine[i].pgoff ?
@@ -1004,20 +1070,20 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		};
 
 		free_below = mine[i].pgoff;
-		if (r.addr == r.new_addr ? have < pages :
-		    vd_op(m->fd, VMASHADOW_OP_REMAP, &r))
+		if (r.addr == r.new_addr ? grow_in_place(m, &r) : move_piece(m, &r, at, len))
 			continue;
+		kept[i] = mine[i].start < at + len && at < mine[i].end;
 		if (mine[i].line == line)
 			placed = 1;
 		else
 			place_ahead(s, m, mine[i].line);
 	}
 	/*
-	 * What is left of the region, between the pieces that stayed where
-	 * they began, in address order: one pass, for groups of thousands.
+	 * What is left of the region, between the pieces made within its
+	 * range, in address order: one pass, for groups of thousands.
 	 */
 	for (i = j = 0; i < nmine; i++)
-		if (at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE == mine[i].start)
+		if (kept[i])
 			mine[j++] = mine[i];
 	qsort(mine, j, sizeof(*mine), rrec_by_start);
 	for (cur = at, i = 0; i <= j; i++) {
@@ -1034,6 +1100,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	}
 out:
 	put_back(m, aside, naside);
+	free(kept);
 	free(mine);
 	return placed;
 }

@@ -1361,8 +1361,10 @@ static int collapse(void)
  * mapping the file's pages there again joins.  And an unfaulted region
  * in the hole of a group, beside a read-only piece.  And a faulted region
  * whose lower half was moved away growing, so that two pieces of one
- * anon_vma hold the same offsets.  And a region, and a group's piece,
- * moved away from where they began, which a mapping has taken since.
+ * anon_vma hold the same offsets, and the same where the half that
+ * stayed grew in place, or where the half moved down grew in place back
+ * over where it began.  And a region, and a group's piece, moved away
+ * from where they began, which a mapping has taken since.
  */
 static int hidden_flags(void)
 {
@@ -1371,7 +1373,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *o, *p, *q, *v, *w, *x, *y;
+	char *r[8], *d, *g, *h, *k, *o, *p, *q, *t, *u, *v, *w, *x, *y;
 	unsigned int i;
 	int rc = 0, id, fd;
 	void *shm;
@@ -1470,6 +1472,33 @@ static int hidden_flags(void)
 		   MAP_FAILED ? -1 : 0, "mmap where the region was");
 	rc |= good(mmap(p, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
 		   MAP_FAILED ? -1 : 0, "mmap where the piece was");
+	/*
+	 * A faulted region's upper half moved away growing, and the lower
+	 * half then grown in place into the room it left (glibc's realloc()
+	 * does both): their offsets overlap, the one in place the lower.
+	 */
+	u = map_at(0x3b0000000000UL, 8 * PG, rw);
+	if (u == MAP_FAILED)
+		return 1;
+	u[0] = 1;
+	rc |= good(mremap(u + 4 * PG, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  (void *)0x3c0000000000UL) == MAP_FAILED ? -1 : 0,
+		   "mremap a faulted region's top away, growing");
+	rc |= good(mremap(u, 4 * PG, 6 * PG, 0) == MAP_FAILED ? -1 : 0,
+		   "mremap its bottom larger in place");
+	/*
+	 * The other way round: the lower half moved down, growing, then
+	 * grown in place back over where it began, so that it is made from
+	 * pages of the region that its own place now covers.
+	 */
+	t = map_at(0x3d0000000000UL, 8 * PG, rw);
+	if (t == MAP_FAILED)
+		return 1;
+	t[0] = 1;
+	rc |= good(mremap(t, 4 * PG, 6 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, t - 6 * PG) ==
+		   MAP_FAILED ? -1 : 0, "mremap a faulted region's bottom down, growing");
+	rc |= good(mremap(t - 6 * PG, 6 * PG, 8 * PG, 0) == MAP_FAILED ? -1 : 0,
+		   "mremap it larger in place, over where it was");
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */

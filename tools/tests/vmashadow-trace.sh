@@ -491,7 +491,9 @@ if [ $? = 1 ]; then ok "the shrunk log still diverges"; else notok "the shrunk l
 # with one each are rebuilt apart, as is a faulted region in the hole
 # between two pieces (mapped again, the hole joins them), and a piece
 # moved away growing, whose offsets overlap those of the piece that stayed
-# (once not rebuilt), and a region and a group's piece moved away from
+# (once not rebuilt), the same where that piece then grew in place, or
+# where the moved piece grew in place back over where it began, and a
+# region and a group's piece moved away from
 # where they began, which a mapping has taken since (once rebuilt with
 # the wrong offsets, or not sharing); replay checks each rebuilt region's vm_flags and
 # page offset against its record (no warning).
