@@ -72,6 +72,9 @@
  *                               wait for their UFFD_EVENT_FORK and
  *                               _REMAP to be read; then calls that split
  *                               and merge the served region
+ *   vmashadow-tracee realloc    glibc's realloc() of large blocks (mmap,
+ *                               mremap, munmap), threads, and a SysV
+ *                               segment now and then (re-imports)
  *   vmashadow-tracee collapse   madvise(MADV_COLLAPSE) of a written 4 MiB
  *                               region, which trace does not mirror; then
  *                               calls that split and merge it
@@ -1313,6 +1316,85 @@ static int uffdserve(void)
 }
 
 /*
+ * realloc: glibc's own allocator at work, as real programs use it: 240
+ * rounds of realloc() (or free()) of one of 8 blocks of 128 KiB to 4 MiB,
+ * above the mmap threshold, so each is an mmap, an mremap that moves or
+ * grows in place, or a munmap; the block's new pages written.  Every 40
+ * rounds a thread (its stack, perhaps an arena) and a SysV segment
+ * attached meanwhile, which the tracer re-imports; every 60 a page made
+ * read-only and writable again.  A fixed seed: the same calls each run.
+ */
+static unsigned long realloc_seed = 12345;
+
+static unsigned long realloc_rnd(void)
+{
+	realloc_seed = realloc_seed * 6364136223846793005UL + 1442695040888963407UL;
+	return realloc_seed >> 33;
+}
+
+/* A thread that uses some of its stack. */
+static void *realloc_thread(void *arg)
+{
+	volatile char buf[20000];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i += 512)
+		buf[i] = 1;
+	return arg;
+}
+
+static int realloc_mode(void)
+{
+	char *p[8] = { NULL };
+	size_t sz[8] = { 0 };
+	int i, rc = 0;
+
+	for (i = 0; i < 240; i++) {
+		int k = (int)(realloc_rnd() % 8);
+		size_t n = 128 * 1024 + realloc_rnd() % (4 << 20);
+		char *q;
+
+		if (realloc_rnd() % 5 == 0) {
+			free(p[k]);
+			p[k] = NULL;
+			sz[k] = 0;
+			continue;
+		}
+		q = realloc(p[k], n);
+		if (!q)
+			return good(-1, "realloc");
+		p[k] = q;
+		if (n > sz[k])
+			memset(q + sz[k], i, n - sz[k] > 8192 ? 8192 : n - sz[k]);
+		q[n - 1] = 1;
+		sz[k] = n;
+		if (i % 40 == 39) {
+			int id = shmget(IPC_PRIVATE, PG, IPC_CREAT | 0600);
+			void *shm = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+			pthread_t t;
+
+			if (shm == (void *)-1)
+				return good(-1, "shmat");
+			shmctl(id, IPC_RMID, NULL);
+			if (pthread_create(&t, NULL, realloc_thread, NULL) ||
+			    pthread_join(t, NULL))
+				rc |= good(-1, "a thread");
+			rc |= good(shmdt(shm), "shmdt");
+		}
+		if (i % 60 == 30) {
+			/* the block's first page, which holds malloc's header */
+			char *pg = (char *)((unsigned long)q & ~(PG - 1));
+
+			rc |= good(mprotect(pg, PG, PROT_READ), "mprotect a block's page");
+			rc |= good(mprotect(pg, PG, PROT_READ | PROT_WRITE), "mprotect it back");
+		}
+	}
+	for (i = 0; i < 8; i++)
+		free(p[i]);
+	return rc;
+}
+
+/*
  * collapse: madvise(MADV_COLLAPSE), which the module has no answer for
  * (vd_advice_modelled()): a written 4 MiB region, 2 MiB aligned, is
  * collapsed; then a page of it is made read-only and writable again,
@@ -1645,6 +1727,8 @@ int main(int argc, char **argv)
 		return uffdfork();
 	if (argc > 1 && !strcmp(argv[1], "uffdserve"))
 		return uffdserve();
+	if (argc > 1 && !strcmp(argv[1], "realloc"))
+		return realloc_mode();
 	if (argc > 1 && !strcmp(argv[1], "collapse"))
 		return collapse();
 	if (argc > 1 && !strcmp(argv[1], "hidden"))
@@ -1653,7 +1737,7 @@ int main(int argc, char **argv)
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|uffdserve|collapse|hidden|inject [mbind|uffd]\n",
+		"uffdfork|uffdserve|realloc|collapse|hidden|inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }

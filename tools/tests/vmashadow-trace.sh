@@ -365,6 +365,19 @@ else
 	notok "userfaultfd server thread: the log replays"
 fi
 
+# A program's own allocator: glibc's realloc() of large blocks (mmap, and
+# mremap that moves them or grows them in place), threads, and re-imports
+# now and then (shmat).  The calls are checked, and the whole log
+# replays: the re-imported states hold groups of pieces whose page
+# offsets overlap, and moved blocks whose first place others have taken.
+trace realloc vmashadow-tracee realloc
+if replays "$T/realloc.log"; then
+	ok "glibc realloc(): the log replays"
+else
+	replay_report
+	notok "glibc realloc(): the log replays"
+fi
+
 # madvise(MADV_COLLAPSE), whose result depends on the pages (the module
 # calls it invalid): not mirrored, the kernel's word taken; the calls
 # after it are mirrored and checked as usual.
