@@ -873,6 +873,30 @@ static int grow_in_place(struct rmm *m, const struct vmashadow_op *r)
 }
 
 /*
+ * Whether the group's piece @i of @mine (by offset, highest first) moves
+ * to its place clear of what the pieces below it take of the region at
+ * @at (whose offsets begin at @lo): each, its offsets up to where the
+ * piece above it begins.
+ */
+static int lands_clear(const struct rrec *mine, size_t n, size_t i, uint64_t at,
+		       uint64_t lo)
+{
+	size_t j;
+
+	for (j = i + 1; j < n; j++) {
+		uint64_t pages = (mine[j].end - mine[j].start) / VMS_PAGE_SIZE;
+		uint64_t have = mine[j - 1].pgoff - mine[j].pgoff;
+		uint64_t from = at + (mine[j].pgoff - lo) * VMS_PAGE_SIZE;
+
+		if (pages < have)
+			have = pages;
+		if (mine[i].start < from + have * VMS_PAGE_SIZE && from < mine[i].end)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * A group's piece moved from @r->addr to @r->new_addr, growing as mremap()
  * grew it.  mremap() refuses a move onto the range it moves from; the
  * kernel got there in more than one call, and so does this, by way of a
@@ -1008,19 +1032,28 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at)
 		goto out;
 	/*
-	 * Each piece where it began, or away from what the pieces below it
-	 * take of the region (the pieces are made from the highest offset
-	 * down, below): a piece moved within the region's range, as a
-	 * realloc() that moved down and grew back in place leaves it, lands
-	 * on what only it and the pieces above needed.
+	 * Pieces may share offsets: mremap() growing a piece as it moves
+	 * gives it the offsets that follow, which another piece may hold.
+	 * The kernel made it from the offsets it had before growing, so it
+	 * is made here the same way: the pieces go from the highest offset
+	 * down, each taking what the ones above left it and growing by the
+	 * rest (in place, for one that stayed where it began: mremap() grew
+	 * it into the room the others left as they moved).
+	 *
+	 *   offsets     lo  430 431 432 433 434 435  hi
+	 *   C           .   .   .   [---- C ----]    moved first, whole
+	 *   A           .   [A  A]  (grown:  432 433 as well)
+	 *
+	 * A piece moved within the region's range (realloc() moves blocks
+	 * down into free room, and grows them back in place over where they
+	 * began) must land clear of what the pieces below it take.
 	 */
-	for (i = 0; i < nmine; i++) {
-		uint64_t from = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE;
-
-		if (from != mine[i].start && at < from && mine[i].start < from &&
-		    at < mine[i].end)
+	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
+	for (i = 0; i < nmine; i++)
+		if (at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE != mine[i].start &&
+		    mine[i].start < at + len && at < mine[i].end &&
+		    !lands_clear(mine, nmine, i, at, lo))
 			goto out;
-	}
 	/* regions rebuilt before, where the region began: aside meanwhile */
 	if (!range_free(m->fd, at, at + len)) {
 		naside = move_aside(m, at, at + len, aside);
@@ -1041,20 +1074,6 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	memset(&op, 0, sizeof(op));
 	op.addr = at;
 	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
-	/*
-	 * Pieces may share offsets: mremap() growing a piece as it moves
-	 * gives it the offsets that follow, which another piece may hold.
-	 * The kernel made it from the offsets it had before growing, so it
-	 * is made here the same way: the pieces go from the highest offset
-	 * down, each taking what the ones above left it and growing by the
-	 * rest (in place, for one that stayed where it began: mremap() grew
-	 * it into the room the others left as they moved).
-	 *
-	 *   offsets     lo  430 431 432 433 434 435  hi
-	 *   C           .   .   .   [---- C ----]    moved first, whole
-	 *   A           .   [A  A]  (grown:  432 433 as well)
-	 */
-	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
 	kept = xmalloc(nmine);
 	memset(kept, 0, nmine);
 	for (free_below = hi, i = 0; i < nmine; i++) {
@@ -1193,13 +1212,16 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	/*
 	 * A region of its own, apart from its neighbours: one of a group of
 	 * its own, or none, not the anon_vma below, and unfaulted beside a
-	 * piece of a group put in place ahead, not faulted with it.  A log
-	 * before anon= (version 1) does not say: there the region shares the
+	 * piece of a group put in place ahead, not faulted with it.  A file's
+	 * private pages too: a fault takes the anon_vma of the piece of the
+	 * file below, and after a fork each piece has its own.  A log before
+	 * anon= (version 1) does not say: there the region shares the
 	 * anon_vma below as the merge gives it, as the pieces of a split do.
 	 */
 	fenced = m->nfences;
-	if (!born && !piece && !strcmp(kind, "anon") && perms[3] == 'p' &&
-	    s->log_version >= 2 && (!anon || m->last_end != start || m->last_anon != anon))
+	if (!born && !piece && (!strcmp(kind, "anon") || !strcmp(kind, "file")) &&
+	    perms[3] == 'p' && s->log_version >= 2 &&
+	    (!anon || m->last_end != start || m->last_anon != anon))
 		fence_around(m, start, end);
 	if (!born && !piece)
 		vd_op(m->fd, VMASHADOW_OP_MAP, &op);

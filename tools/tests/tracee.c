@@ -1445,7 +1445,9 @@ static int collapse(void)
  * whose lower half was moved away growing, so that two pieces of one
  * anon_vma hold the same offsets, and the same where the half that
  * stayed grew in place, or where the half moved down grew in place back
- * over where it began.  And a region, and a group's piece, moved away
+ * over where it began, or a piece moved down into the hole in a
+ * region's middle.  And two written pieces of a private file mapping
+ * with an anon_vma each.  And a region, and a group's piece, moved away
  * from where they began, which a mapping has taken since.
  */
 static int hidden_flags(void)
@@ -1455,7 +1457,7 @@ static int hidden_flags(void)
 		MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_SEQUENTIAL, MADV_RANDOM,
 	};
 	const int rw = PROT_READ | PROT_WRITE;
-	char *r[8], *d, *g, *h, *k, *o, *p, *q, *t, *u, *v, *w, *x, *y;
+	char *r[8], *c, *d, *e, *g, *h, *k, *o, *p, *q, *t, *u, *v, *w, *x, *y;
 	unsigned int i;
 	int rc = 0, id, fd;
 	void *shm;
@@ -1581,6 +1583,29 @@ static int hidden_flags(void)
 		   MAP_FAILED ? -1 : 0, "mremap a faulted region's bottom down, growing");
 	rc |= good(mremap(t - 6 * PG, 6 * PG, 8 * PG, 0) == MAP_FAILED ? -1 : 0,
 		   "mremap it larger in place, over where it was");
+	/*
+	 * Two written pieces of a private file mapping with an anon_vma each
+	 * (VM_DONTCOPY on one while the other was written), as a fork leaves
+	 * a child's: a fault beside the first would take its anon_vma.
+	 */
+	e = mmap((void *)0x3e0000000000UL, 2 * PG, rw, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	if (e == MAP_FAILED)
+		return good(-1, "mmap a file privately, again");
+	madvise(e + PG, PG, MADV_DONTFORK);
+	e[0] = 1;
+	e[PG] = 1;
+	rc |= good(madvise(e + PG, PG, MADV_DOFORK), "make the file's pieces alike");
+	/*
+	 * A group whose top piece moved down into the hole in its middle,
+	 * clear of what its bottom piece holds of the region.
+	 */
+	c = map_at(0x3f0000000000UL, 16 * PG, rw);
+	if (c == MAP_FAILED)
+		return 1;
+	c[0] = 1;
+	rc |= good(munmap(c + 4 * PG, 8 * PG), "munmap a faulted region's middle");
+	rc |= good(mremap(c + 12 * PG, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+			  c + 6 * PG) == MAP_FAILED ? -1 : 0, "mremap its top down into the hole");
 	g = map(3 * PG, rw, MAP_PRIVATE);
 	h = map(4 * PG, rw, MAP_PRIVATE);
 	k = map(2 * PG, PROT_NONE, MAP_PRIVATE);	/* where h's top goes */
