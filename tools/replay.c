@@ -831,6 +831,34 @@ static void unfence(struct rmm *m)
  *   born       [ new   ]  ->  moved into place
  *   after      [ taken ]  (back, fenced)
  */
+static void unmap_range(struct rmm *m, uint64_t addr, uint64_t len)
+{
+	struct vmashadow_op un = { .addr = addr, .len = len };
+
+	vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);
+}
+
+/*
+ * A scratch mapping to park a region of @len bytes in, a page in: shared
+ * anonymous memory, which merges with nothing, and a page more on each
+ * side.  Its address, or 0 (none, or one the kernel's placement put in
+ * [@lo, @hi), the range being cleared, which will not do).
+ */
+static uint64_t map_scratch(struct rmm *m, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
+				    .flags = MAP_SHARED | MAP_ANONYMOUS,
+				    .len = len + 2 * VMS_PAGE_SIZE };
+
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
+		return 0;
+	if (map.result < hi && lo < map.result + map.len) {
+		unmap_range(m, map.result, map.len);
+		return 0;
+	}
+	return map.result;
+}
+
 #define MAX_ASIDE	8
 struct raside {
 	uint64_t start, end;	/* where it was and goes back to */
@@ -845,12 +873,11 @@ static void put_back(struct rmm *m, struct raside *a, int n)
 			.addr = a[n].scratch + VMS_PAGE_SIZE, .len = len, .new_len = len,
 			.new_addr = a[n].start, .flags = MREMAP_MAYMOVE | MREMAP_FIXED,
 		};
-		struct vmashadow_op un = { .addr = a[n].scratch, .len = len + 2 * VMS_PAGE_SIZE };
 
 		fence_around(m, a[n].start, a[n].end);
 		/* (if it cannot come back, the records' check says so) */
 		if (!vd_op(m->fd, VMASHADOW_OP_REMAP, &mv))
-			vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);
+			unmap_range(m, a[n].scratch, len + 2 * VMS_PAGE_SIZE);
 	}
 }
 
@@ -905,31 +932,26 @@ static int lands_clear(const struct rrec *mine, size_t n, size_t i, uint64_t at,
  */
 static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, uint64_t len)
 {
-	struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
-				    .flags = MAP_SHARED | MAP_ANONYMOUS,
-				    .len = r->new_len + 2 * VMS_PAGE_SIZE };
-	struct vmashadow_op there = *r, back = *r, un = { 0 };
+	struct vmashadow_op there = *r, back = *r;
+	uint64_t scratch;
 	int err;
 
 	if (!(r->new_addr < r->addr + r->len && r->addr < r->new_addr + r->new_len))
 		return vd_op(m->fd, VMASHADOW_OP_REMAP, &there);
-	err = vd_op(m->fd, VMASHADOW_OP_MAP, &map);
-	if (err)
-		return err;
-	if ((map.result < at + len && at < map.result + map.len) ||
-	    (map.result < r->new_addr + r->new_len && r->new_addr < map.result + map.len)) {
-		err = EEXIST;
-	} else {
-		there.new_addr = map.result + VMS_PAGE_SIZE;
-		err = vd_op(m->fd, VMASHADOW_OP_REMAP, &there);
-		back.addr = there.new_addr;
-		back.len = r->new_len;
-		if (!err)
-			err = vd_op(m->fd, VMASHADOW_OP_REMAP, &back);
-	}
-	un.addr = map.result;
-	un.len = map.len;
-	vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);	/* the scratch, and the piece if stuck */
+	/* clear of the group's range and of the piece's place, which meet */
+	scratch = map_scratch(m, r->new_len, at < r->new_addr ? at : r->new_addr,
+			      at + len > r->new_addr + r->new_len ? at + len :
+			      r->new_addr + r->new_len);
+	if (!scratch)
+		return ENOMEM;
+	there.new_addr = scratch + VMS_PAGE_SIZE;
+	err = vd_op(m->fd, VMASHADOW_OP_REMAP, &there);
+	back.addr = there.new_addr;
+	back.len = r->new_len;
+	if (!err)
+		err = vd_op(m->fd, VMASHADOW_OP_REMAP, &back);
+	/* the scratch, and the piece if it is stuck there */
+	unmap_range(m, scratch, r->new_len + 2 * VMS_PAGE_SIZE);
 	return err;
 }
 
@@ -941,31 +963,25 @@ static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
 	while (!range_free(m->fd, lo, hi)) {
 		struct vmashadow_find f = { .size = sizeof(f), .mode = VMASHADOW_FIND_INTERSECT,
 					    .addr = lo, .end = hi };
-		struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
-					    .flags = MAP_SHARED | MAP_ANONYMOUS };
 		struct vmashadow_op mv = { .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
-		struct vmashadow_op un = { 0 };
+		uint64_t scratch;
 
 		if (n == MAX_ASIDE || vd_find(m->fd, &f, NULL, 0) ||
 		    !(f.found & VMASHADOW_FOUND_REGION))
 			goto fail;
 		mv.addr = f.region.start;
 		mv.len = mv.new_len = f.region.end - f.region.start;
-		map.len = mv.len + 2 * VMS_PAGE_SIZE;
-		if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
+		scratch = map_scratch(m, mv.len, lo, hi);
+		if (!scratch)
 			goto fail;
-		mv.new_addr = map.result + VMS_PAGE_SIZE;
-		/* a scratch mapping placed in the range itself will not do */
-		if ((map.result < hi && lo < map.result + map.len) ||
-		    vd_op(m->fd, VMASHADOW_OP_REMAP, &mv)) {
-			un.addr = map.result;
-			un.len = map.len;
-			vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);
+		mv.new_addr = scratch + VMS_PAGE_SIZE;
+		if (vd_op(m->fd, VMASHADOW_OP_REMAP, &mv)) {
+			unmap_range(m, scratch, mv.len + 2 * VMS_PAGE_SIZE);
 			goto fail;
 		}
 		a[n].start = f.region.start;
 		a[n].end = f.region.end;
-		a[n++].scratch = map.result;
+		a[n++].scratch = scratch;
 	}
 	return n;
 fail:
