@@ -820,17 +820,6 @@ static void unfence(struct rmm *m)
 	m->nfences = 0;
 }
 
-/*
- * A birthplace that regions rebuilt before have taken since, as the
- * program's later mappings took it after the mremap(): they wait aside
- * while the region is born there, each in the middle of a scratch mapping
- * of shared anonymous memory (which merges with nothing), and come back
- * fenced from their neighbours.
- *
- *   before     [ taken ]      ...      [ scratch | taken | scratch ]
- *   born       [ new   ]  ->  moved into place
- *   after      [ taken ]  (back, fenced)
- */
 static void unmap_range(struct rmm *m, uint64_t addr, uint64_t len)
 {
 	struct vmashadow_op un = { .addr = addr, .len = len };
@@ -859,6 +848,17 @@ static uint64_t map_scratch(struct rmm *m, uint64_t len, uint64_t lo, uint64_t h
 	return map.result;
 }
 
+/*
+ * A birthplace that regions rebuilt before have taken since, as the
+ * program's later mappings took it after the mremap(): they wait aside
+ * while the region is born there, each in the middle of a scratch mapping
+ * of shared anonymous memory (which merges with nothing), and come back
+ * fenced from their neighbours.
+ *
+ *   before     [ taken ]      ...      [ scratch | taken | scratch ]
+ *   born       [ new   ]  ->  moved into place
+ *   after      [ taken ]  (back, fenced)
+ */
 #define MAX_ASIDE	8
 struct raside {
 	uint64_t start, end;	/* where it was and goes back to */
@@ -888,14 +888,14 @@ static void put_back(struct rmm *m, struct raside *a, int n)
  */
 static int grow_in_place(struct rmm *m, const struct vmashadow_op *r)
 {
-	struct vmashadow_op un = { .addr = r->addr + r->len, .len = r->new_len - r->len };
 	struct vmashadow_op grow = { .addr = r->addr, .len = r->len, .new_len = r->new_len };
 
 	if (r->len == r->new_len)
 		return 0;
 	if (!r->len)
 		return EINVAL;
-	vd_op(m->fd, VMASHADOW_OP_UNMAP, &un);	/* what is left of the region there */
+	/* what is left of the region there */
+	unmap_range(m, r->addr + r->len, r->new_len - r->len);
 	return vd_op(m->fd, VMASHADOW_OP_REMAP, &grow);
 }
 
@@ -955,19 +955,24 @@ static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, 
 	return err;
 }
 
-/* Move what lies in [@lo, @hi) aside: how many regions, or -1 (none moved). */
+/*
+ * Move what lies in [@lo, @hi) aside: how many regions (0: the range is
+ * free), or -1 (none moved).
+ */
 static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
 {
 	int n = 0;
 
-	while (!range_free(m->fd, lo, hi)) {
+	for (;;) {
 		struct vmashadow_find f = { .size = sizeof(f), .mode = VMASHADOW_FIND_INTERSECT,
 					    .addr = lo, .end = hi };
 		struct vmashadow_op mv = { .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
+		int e = vd_find(m->fd, &f, NULL, 0);
 		uint64_t scratch;
 
-		if (n == MAX_ASIDE || vd_find(m->fd, &f, NULL, 0) ||
-		    !(f.found & VMASHADOW_FOUND_REGION))
+		if (e == ENOENT)
+			return n;	/* nothing (more) there */
+		if (e || n == MAX_ASIDE || !(f.found & VMASHADOW_FOUND_REGION))
 			goto fail;
 		mv.addr = f.region.start;
 		mv.len = mv.new_len = f.region.end - f.region.start;
@@ -983,7 +988,6 @@ static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
 		a[n].end = f.region.end;
 		a[n++].scratch = scratch;
 	}
-	return n;
 fail:
 	put_back(m, a, n);
 	return -1;
@@ -1071,12 +1075,10 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		    !lands_clear(mine, nmine, i, at, lo))
 			goto out;
 	/* regions rebuilt before, where the region began: aside meanwhile */
-	if (!range_free(m->fd, at, at + len)) {
-		naside = move_aside(m, at, at + len, aside);
-		if (naside < 0) {
-			naside = 0;
-			goto out;
-		}
+	naside = move_aside(m, at, at + len, aside);
+	if (naside < 0) {
+		naside = 0;
+		goto out;
 	}
 	op = *map;
 	op.addr = at;
@@ -1211,7 +1213,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		piece = map_anon_group(s, m, &rec, line, &op);
 	}
 	born = piece ? 0 : birthplace(kind, perms, start, end, pgoff, vmf);
-	if (born && !range_free(m->fd, born, born + (end - start))) {
+	if (born) {
 		naside = move_aside(m, born, born + (end - start), aside);
 		if (naside < 0) {
 			born = 0;
