@@ -307,12 +307,14 @@ const char *vd_why_name(unsigned int why)
  * result depends on the pages: MADV_COLLAPSE (-EINVAL on an unwritten
  * region, or where a 2 MiB block of the range has no page; 0 where each
  * block has them all; measured on 6.1 and 6.12), and the memory-failure
- * injections MADV_HWPOISON and MADV_SOFT_OFFLINE.  The module calls them invalid (-EINVAL); trace and
- * replay take the kernel's word for them instead.
+ * injections MADV_HWPOISON and MADV_SOFT_OFFLINE.  The module calls them
+ * invalid (-EINVAL); trace and replay take the kernel's word instead.
  */
 int vd_advice_modelled(unsigned long advice)
 {
-	return advice != 25 && advice != 100 && advice != 101;
+	return advice != 25 &&		/* MADV_COLLAPSE */
+	       advice != 100 &&		/* MADV_HWPOISON */
+	       advice != 101;		/* MADV_SOFT_OFFLINE */
 }
 
 const char *vd_verdict_name(unsigned int v)
