@@ -1320,9 +1320,10 @@ static int uffdserve(void)
  * rounds of realloc() (or free()) of one of 8 blocks of 128 KiB to 4 MiB,
  * above the mmap threshold, so each is an mmap, an mremap that moves or
  * grows in place, or a munmap; the block's new pages written.  Every 40
- * rounds a thread (its stack, perhaps an arena) and a SysV segment
- * attached meanwhile, which the tracer re-imports; every 60 a page made
- * read-only and writable again.  A fixed seed: the same calls each run.
+ * rounds a SysV segment attached and detached, which the tracer
+ * re-imports, then a thread (its stack, perhaps an arena); every 60 a
+ * page made read-only and writable again.  A fixed seed: the same calls
+ * each run.
  */
 static unsigned long realloc_seed = 12345;
 
@@ -1369,17 +1370,12 @@ static int realloc_mode(void)
 		q[n - 1] = 1;
 		sz[k] = n;
 		if (i % 40 == 39) {
-			int id = shmget(IPC_PRIVATE, PG, IPC_CREAT | 0600);
-			void *shm = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
 			pthread_t t;
 
-			if (shm == (void *)-1)
-				return good(-1, "shmat");
-			shmctl(id, IPC_RMID, NULL);
+			shm_once();	/* re-imported */
 			if (pthread_create(&t, NULL, realloc_thread, NULL) ||
 			    pthread_join(t, NULL))
 				rc |= good(-1, "a thread");
-			rc |= good(shmdt(shm), "shmdt");
 		}
 		if (i % 60 == 30) {
 			/* the block's first page, which holds malloc's header */
