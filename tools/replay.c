@@ -5,8 +5,8 @@
  * A trace log (vmashadow trace --log) is plain text, one record a line,
  * each beginning with the pid it belongs to:
  *
- *   vmashadow-log 2                        (1: before anon=, which a log 1
- *                                          never has)
+ *   vmashadow-log 3                        (1: before anon=, which a log 1
+ *                                          never has; 2: before forked)
  *   PID exec PATH                          a new address space ...
  *   PID params START_BRK BRK START_STACK MMAP_BASE MAX_MAP_COUNT RULES
  *              [DEF_FLAGS MEMLOCK          (MEMLOCK, DATA: bytes or unlimited)
@@ -23,7 +23,7 @@
  *                                          (the shadow's number, the
  *                                          UFFD_FEATURE_* bits) ...
  *   PID region START END PERMS KIND KEY PGOFF VM_FLAGS FAULTED
- *              [anon=ID] [mpol=MODE,NODES,GIVEN,HOME] [uffd=CTX]
+ *              [anon=ID] [mpol=MODE,NODES,GIVEN,HOME] [uffd=CTX] [forked]
  *                                          ... and its regions (a memory
  *                                          policy: mbind's mode with its
  *                                          flags, the nodes in force and
@@ -34,7 +34,9 @@
  *                                          the context it is registered
  *                                          with, in the modes of VM_FLAGS;
  *                                          the anon_vma it shares with
- *                                          another region of the state)
+ *                                          another region of the state;
+ *                                          forked: its anon_vma a fork's,
+ *                                          see bear_forked())
  *   PID resync WHY                         the shadow was re-imported: the
  *                                          params and region lines follow
  *   PID touch ADDR                         a write fault learned
@@ -71,8 +73,8 @@
  * context opened with the features its uffd record gives), and a seal
  * once the policies are given; then each region's vm_flags, page offset
  * and fault are checked against its record, and in a log 2 which regions
- * share an anon_vma (seal_and_check(), check_sharing()), a warning where
- * they differ.
+ * share an anon_vma (seal_and_check(), check_sharing()), in a log 3
+ * which are forked, a warning where they differ.
  *
  * A region record's policy is rebuilt exactly (set_policies()): mbind()
  * with the nodes as given, then the home node, and checked with
@@ -176,6 +178,20 @@ struct rrec {
 	char kind[16], key[24];
 	uint64_t anon;		/* anon=: the anon_vma it shares; 0: none */
 	long line;		/* where in the log */
+	uint64_t vm_flags;
+	int forked;		/* its anon_vma a fork's (log 3) */
+};
+
+/*
+ * A forked region born before the state's fork and parked until its
+ * record's turn (bear_forked()): the one record at @line, or the pieces
+ * of the group that shares anon= @anon, whose offsets begin at @lo.
+ */
+struct rpark {
+	uint64_t anon;		/* 0: the record at @line alone */
+	long line;
+	uint64_t at, len, lo;
+	int used;
 };
 
 /* A region record, for seal_and_check(). */
@@ -185,6 +201,7 @@ struct rreg {
 	uint64_t got;		/* the rebuilt region's anon_id */
 	int faulted;
 	long line;
+	int forked;
 };
 
 struct rmm {
@@ -209,6 +226,9 @@ struct rmm {
 	size_t nregs;
 	struct rfence *fences;		/* until the state is whole */
 	size_t nfences;
+	struct rpark *parks;		/* forked regions, until placed */
+	size_t nparks;
+	int forks_born;			/* bear_forked() has seen the state */
 	/*
 	 * The region records of the state being built, parsed once for the
 	 * look aheads (state_ahead()), and which of them, by line, were put
@@ -300,6 +320,8 @@ static struct rmm *rm_new(struct rstate *s, int pid, int fd, int *refs)
 		old->ahead = NULL;
 		free(old->fences);
 		old->fences = NULL;
+		free(old->parks);
+		old->parks = NULL;
 		if (--*old->refs == 0) {
 			close(old->fd);
 			free(old->refs);
@@ -335,6 +357,8 @@ static void rs_free(struct rstate *s)
 		free(s->m[i].regs);
 		free(s->m[i].placed);
 		free(s->m[i].ahead);
+		free(s->m[i].fences);
+		free(s->m[i].parks);
 		if (s->m[i].alive && --*s->m[i].refs == 0) {
 			close(s->m[i].fd);
 			free(s->m[i].refs);
@@ -548,14 +572,28 @@ static uint64_t birthplace(const char *kind, const char *perms, uint64_t start,
 	return at;
 }
 
+/* Whether the record @text has the word @word among its tokens. */
+static int has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = strstr(text, word); p; p = strstr(p + 1, word))
+		if (p > text && p[-1] == ' ' && (!p[n] || isspace((unsigned char)p[n])))
+			return 1;
+	return 0;
+}
+
 /* A region record's text into @r, all but its line: 0, or -1. */
 static int parse_region(const char *text, struct rrec *r)
 {
 	const char *a = strstr(text, " anon=");
 
 	r->anon = a ? strtoull(a + 6, NULL, 10) : 0;
-	return sscanf(text, "%*d region %" SCNx64 " %" SCNx64 " %*s %15s %23s %" SCNx64,
-		      &r->start, &r->end, r->kind, r->key, &r->pgoff) == 5 ? 0 : -1;
+	r->forked = has_word(text, "forked");
+	return sscanf(text, "%*d region %" SCNx64 " %" SCNx64 " %*s %15s %23s %" SCNx64
+		      " %" SCNx64, &r->start, &r->end, r->kind, r->key, &r->pgoff,
+		      &r->vm_flags) == 6 ? 0 : -1;
 }
 
 /*
@@ -673,7 +711,8 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
 		return 1;
 	n = state_ahead(s, m, line, &ahead);
 	mine = xmalloc((n + 1) * sizeof(*mine));
-	mine[nmine++] = (struct rrec){ start, end, pgoff, "shmem", "", 0, line };
+	mine[nmine++] = (struct rrec){ .start = start, .end = end, .pgoff = pgoff,
+				       .kind = "shmem", .line = line };
 	for (i = 0; i < n; i++) {
 		if (strcmp(ahead[i].kind, "shmem") || strcmp(ahead[i].key, key))
 			continue;
@@ -994,6 +1033,66 @@ fail:
 }
 
 /*
+ * The region a group's pieces @mine (@n of them, by offset, highest
+ * first) came from, born at @at (@len bytes, offsets from @lo) with @map
+ * and faulted, what regions rebuilt before had taken of the range put
+ * aside meanwhile (into @aside, @naside of them).  Whether it was.
+ */
+static int bear_group(struct rmm *m, const struct rrec *mine, size_t n, uint64_t at,
+		      uint64_t len, uint64_t lo, const struct vmashadow_op *map,
+		      struct raside *aside, int *naside)
+{
+	struct vmashadow_op op;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE != mine[i].start &&
+		    mine[i].start < at + len && at < mine[i].end &&
+		    !lands_clear(mine, n, i, at, lo))
+			return 0;
+	/* regions rebuilt before, where the region began: aside meanwhile */
+	*naside = move_aside(m, at, at + len, aside);
+	if (*naside < 0) {
+		*naside = 0;
+		return 0;
+	}
+	op = *map;
+	op.addr = at;
+	op.len = len;
+	op.prot = PROT_READ | PROT_WRITE;
+	if (!strcmp(mine[0].kind, "file"))
+		op.offset = lo * VMS_PAGE_SIZE;
+	fence_around(m, at, at + len);
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
+		return 0;
+	memset(&op, 0, sizeof(op));
+	op.addr = at;
+	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
+	return 1;
+}
+
+/* m->parks' order: by group, the records alone (0) by line. */
+static int park_order(const void *a, const void *b)
+{
+	const struct rpark *x = a, *y = b;
+
+	if (x->anon != y->anon)
+		return x->anon < y->anon ? -1 : 1;
+	return x->anon ? 0 : (x->line > y->line) - (x->line < y->line);
+}
+
+/* The parked birth of the group sharing @anon, or of the record at @line. */
+static struct rpark *park_of(struct rmm *m, uint64_t anon, long line)
+{
+	struct rpark key = { .anon = anon, .line = line }, *p;
+
+	if (!m->nparks)
+		return NULL;
+	p = bsearch(&key, m->parks, m->nparks, sizeof(*p), park_order);
+	return p && !p->used ? p : NULL;
+}
+
+/*
  * Faulted private regions that share one anon_vma (anon=N): the pieces
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
@@ -1019,6 +1118,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	char *kept = NULL;	/* made within the region's range */
 	const struct rrec *ahead;
 	struct rrec *mine = NULL;
+	struct rpark *park;
 	struct vmashadow_op op;
 	size_t n, i, j, nmine = 0;
 	int placed = 0;
@@ -1041,16 +1141,26 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	/*
 	 * Where the region began: an anonymous region's offsets are its
 	 * addresses; a file's are the file's, and this piece, the lowest,
-	 * is taken to be where it was mapped.
+	 * is taken to be where it was mapped.  A forked one was born before
+	 * the fork and waits where bear_forked() parked it.
 	 */
-	at = lo * VMS_PAGE_SIZE;
-	if (file && start < (pgoff - lo) * VMS_PAGE_SIZE)
-		goto out;
-	if (file)
-		at = start - (pgoff - lo) * VMS_PAGE_SIZE;
 	len = (hi - lo) * VMS_PAGE_SIZE;
+	park = rec->forked ? park_of(m, anon, line) : NULL;
+	if (park) {
+		if (park->lo != lo || park->len != len)
+			goto out;
+		at = park->at;
+	} else {
+		at = lo * VMS_PAGE_SIZE;
+		if (file && start < (pgoff - lo) * VMS_PAGE_SIZE)
+			goto out;
+		if (file)
+			at = start - (pgoff - lo) * VMS_PAGE_SIZE;
+	}
 	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at)
 		goto out;
+	if (park)
+		park->used = 1;
 	/*
 	 * Pieces may share offsets: mremap() growing a piece as it moves
 	 * gives it the offsets that follow, which another piece may hold.
@@ -1069,29 +1179,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	 * began) must land clear of what the pieces below it take.
 	 */
 	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
-	for (i = 0; i < nmine; i++)
-		if (at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE != mine[i].start &&
-		    mine[i].start < at + len && at < mine[i].end &&
-		    !lands_clear(mine, nmine, i, at, lo))
-			goto out;
-	/* regions rebuilt before, where the region began: aside meanwhile */
-	naside = move_aside(m, at, at + len, aside);
-	if (naside < 0) {
-		naside = 0;
+	if (!park && !bear_group(m, mine, nmine, at, len, lo, map, aside, &naside))
 		goto out;
-	}
-	op = *map;
-	op.addr = at;
-	op.len = len;
-	op.prot = PROT_READ | PROT_WRITE;
-	if (file)
-		op.offset = lo * VMS_PAGE_SIZE;
-	fence_around(m, at, at + len);
-	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
-		goto out;
-	memset(&op, 0, sizeof(op));
-	op.addr = at;
-	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
 	kept = xmalloc(nmine);
 	memset(kept, 0, nmine);
 	for (free_below = hi, i = 0; i < nmine; i++) {
@@ -1142,12 +1231,217 @@ out:
 	return placed;
 }
 
+static int rrec_by_anon(const void *a, const void *b)
+{
+	const struct rrec *x = a, *y = b;
+
+	if (x->anon != y->anon)
+		return x->anon < y->anon ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/*
+ * The file records of the state from @line on, opened now: a region is
+ * born before the record of its file comes (bear_forked()).
+ */
+static void open_files_ahead(struct rstate *s, struct rmm *m, long line)
+{
+	char key[24];
+	size_t j;
+	int at;
+
+	for (j = (size_t)line; j < s->nv; j++) {
+		const struct rline *L = &s->v[j];
+
+		if (s->keep && !s->keep[j])
+			continue;
+		if (L->pid != m->pid || (strcmp(L->verb, "region") &&
+					 strcmp(L->verb, "file") && strcmp(L->verb, "uffd")))
+			break;
+		at = 0;
+		if (!strcmp(L->verb, "file") &&
+		    sscanf(L->text, "%*d file %23s %n", key, &at) == 1 && at)
+			file_fd(s, key, L->text + at);
+	}
+}
+
+/*
+ * Bear and park the forked region of records @f[0..@n) (by anon=, then
+ * line: one group, or one record alone) at @slot, in the shadow before
+ * its fork.  An anonymous region is born where its offsets say and moved
+ * to @slot; a file's or a stack's is born there.  Whether it was.
+ */
+static int bear_one(struct rstate *s, struct rmm *m, const struct rrec *f, size_t n,
+		    uint64_t slot, uint64_t lo, uint64_t len)
+{
+	struct vmashadow_op op = { .addr = slot, .len = len, .fd = -1,
+				   .prot = PROT_READ | PROT_WRITE,
+				   .flags = MAP_FIXED | MAP_PRIVATE };
+	int file = !strcmp(f->kind, "file");
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].kind, f->kind) || strcmp(f[i].key, f->key) ||
+		    (n > 1 && (f[i].vm_flags & VMASHADOW_VM_GROWSDOWN)))
+			return 0;	/* not a group map_anon_group() makes */
+	if ((!file && strcmp(f->kind, "anon")) || (f->vm_flags & VMASHADOW_VM_SHARED))
+		return 0;
+	if (f->vm_flags & VMASHADOW_VM_NORESERVE)
+		op.flags |= MAP_NORESERVE;
+	if (f->vm_flags & VMASHADOW_VM_GROWSDOWN)
+		op.flags |= MAP_GROWSDOWN;
+	if (file) {
+		op.fd = file_fd(s, f->key, NULL);
+		op.offset = lo * VMS_PAGE_SIZE;
+	} else {
+		op.flags |= MAP_ANONYMOUS;
+		if (!(f->vm_flags & VMASHADOW_VM_GROWSDOWN))
+			op.addr = lo * VMS_PAGE_SIZE;
+	}
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &op))
+		return 0;
+	memset(&op, 0, sizeof(op));
+	op.addr = file || (f->vm_flags & VMASHADOW_VM_GROWSDOWN) ? slot : lo * VMS_PAGE_SIZE;
+	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
+	if (op.addr != slot) {
+		struct vmashadow_op mv = { .addr = op.addr, .len = len, .new_len = len,
+					   .new_addr = slot,
+					   .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
+
+		if (vd_op(m->fd, VMASHADOW_OP_REMAP, &mv)) {
+			unmap_range(m, op.addr, len);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The parked regions no record took (bear_forked()): gone. */
+static void unpark(struct rmm *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nparks; i++)
+		if (!m->parks[i].used)
+			unmap_range(m, m->parks[i].at, m->parks[i].len);
+	free(m->parks);
+	m->parks = NULL;
+	m->nparks = 0;
+}
+
+/*
+ * A child's regions that came faulted through fork() have an anon_vma of
+ * their own chained to the parent's (forked, in a log 3), and the kernel
+ * merges such a region with no neighbour that lacks an anon_vma:
+ * is_mergeable_anon_vma() wants the chain singular.  A shadow gets that
+ * state only by FORK.  So before the first record of a state with forked
+ * records is built (@line), each forked region is born and faulted (for
+ * a group of pieces that share an anon_vma, the region they came from)
+ * and parked clear of every record of the state; then the shadow is
+ * forked and its child takes its place.  At its first record's turn a
+ * parked region is moved into place (place_forked(), or piece by piece
+ * by map_anon_group()).
+ *
+ *   before FORK   born [ A ] -> parked ....... [ A ] [ B ]
+ *   FORK          each parked region forked, an anon_vma of its own
+ *   A's turn      [A1]  [A2]  <-  [ A ]    (what is left: unmapped)
+ */
+static void bear_forked(struct rstate *s, struct rmm *m, long line)
+{
+	static const uint64_t tries[] = { 1ULL << 44, 3ULL << 44, 1ULL << 40, 1ULL << 32 };
+	const struct rrec *all;
+	struct rrec *f;
+	size_t n, nf = 0, nu = 0, i, j, t, *first;
+	uint64_t base = 0, total = 0, slot;
+	int fd;
+
+	m->forks_born = 1;
+	if (s->log_version < 3 || *m->refs != 1)
+		return;
+	n = state_ahead(s, m, line - 1, &all);
+	f = xmalloc((n + 1) * sizeof(*f));
+	first = xmalloc((n + 1) * sizeof(*first));
+	for (i = 0; i < n; i++)
+		if (all[i].forked)
+			f[nf++] = all[i];
+	if (!nf)
+		goto out;
+	/* the regions: a group's span, or a record alone, in park_order() */
+	qsort(f, nf, sizeof(*f), rrec_by_anon);
+	m->parks = xmalloc(nf * sizeof(*m->parks));
+	for (i = 0; i < nf; i = j) {
+		uint64_t lo = f[i].pgoff, hi = lo + (f[i].end - f[i].start) / VMS_PAGE_SIZE;
+
+		for (j = i + 1; f[i].anon && j < nf && f[j].anon == f[i].anon; j++) {
+			if (f[j].pgoff < lo)
+				lo = f[j].pgoff;
+			if (f[j].pgoff + (f[j].end - f[j].start) / VMS_PAGE_SIZE > hi)
+				hi = f[j].pgoff + (f[j].end - f[j].start) / VMS_PAGE_SIZE;
+		}
+		first[nu] = i;
+		m->parks[nu++] = (struct rpark){ f[i].anon, f[i].line, 0,
+						 (hi - lo) * VMS_PAGE_SIZE, lo, 0 };
+		total += (hi - lo + 1) * VMS_PAGE_SIZE;
+	}
+	/* a place for them all, clear of every record and every birthplace */
+	for (t = 0; t < sizeof(tries) / sizeof(tries[0]) && !base; t++) {
+		uint64_t lo = (tries[t] - total) & ~(VMS_PAGE_SIZE - 1);
+
+		if (total >= tries[t] || !range_free(m->fd, lo, lo + total) ||
+		    meets_any(all, n, lo, lo + total))
+			continue;
+		for (i = 0; i < nu; i++)
+			if (m->parks[i].lo * VMS_PAGE_SIZE < lo + total &&
+			    lo < m->parks[i].lo * VMS_PAGE_SIZE + m->parks[i].len)
+				break;
+		if (i == nu)
+			base = lo;
+	}
+	open_files_ahead(s, m, line);
+	for (slot = base, i = 0; base && i < nu; i++) {
+		struct rpark p = m->parks[i];
+
+		p.at = slot;
+		slot += p.len + VMS_PAGE_SIZE;
+		j = i + 1 < nu ? first[i + 1] : nf;
+		if (bear_one(s, m, &f[first[i]], j - first[i], p.at, p.lo, p.len))
+			m->parks[m->nparks++] = p;
+	}
+	if (m->nparks && !vd_fork(m->fd, &fd)) {
+		close(m->fd);
+		m->fd = fd;
+	} else {
+		unpark(m);
+	}
+out:
+	free(first);
+	free(f);
+}
+
+/* A forked region alone, parked by bear_forked(): moved into place. */
+static int place_forked(struct rmm *m, uint64_t start, uint64_t end, uint64_t pgoff,
+			uint64_t anon, long line)
+{
+	struct rpark *p = park_of(m, anon, line);
+	struct vmashadow_op mv = { .len = end - start, .new_len = end - start,
+				   .new_addr = start, .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
+
+	if (!p || p->len != end - start || p->lo != pgoff)
+		return 0;
+	p->used = 1;
+	mv.addr = p->at;
+	if (!vd_op(m->fd, VMASHADOW_OP_REMAP, &mv))
+		return 1;
+	unmap_range(m, p->at, p->len);
+	return 0;
+}
+
 /* Rebuild one region of a log's starting state (the record at @line). */
 static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long line)
 {
 	struct vmashadow_op op;
 	uint64_t start, end, pgoff, vmf, born, anon = 0;
-	int faulted, prot, fd = -1, i, piece = 0, naside = 0;
+	int faulted, prot, fd = -1, i, piece = 0, naside = 0, forked = 0;
 	struct raside aside[MAX_ASIDE];
 	struct rpol pol;
 	const char *perms, *kind, *key;
@@ -1199,19 +1493,25 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	    ((vmf & VMASHADOW_VM_ACCOUNT) || faulted) &&
 	    !(op.op_flags & (VMASHADOW_OPF_VDSO | VMASHADOW_OPF_VVAR)))
 		op.prot |= PROT_WRITE;
-	for (i = 10; i < nw; i++)
+	for (i = 10; i < nw; i++) {
 		if (!strncmp(w[i], "anon=", 5))
 			anon = strtoull(w[i] + 5, NULL, 10);
+		forked |= !strcmp(w[i], "forked");
+	}
+	if (!m->forks_born)
+		bear_forked(s, m, line);
 	if (!strcmp(kind, "shmem"))
 		piece = map_shmem_object(s, m, key, start, end, pgoff, line, &op);
 	else if (anon && faulted && (!strcmp(kind, "anon") || !strcmp(kind, "file")) &&
 		 perms[3] == 'p' && !(vmf & VMASHADOW_VM_GROWSDOWN)) {
-		struct rrec rec = { start, end, pgoff, "", "", anon, line };
+		struct rrec rec = { start, end, pgoff, "", "", anon, line, vmf, forked };
 
 		snprintf(rec.kind, sizeof(rec.kind), "%s", kind);
 		snprintf(rec.key, sizeof(rec.key), "%s", key);
 		piece = map_anon_group(s, m, &rec, line, &op);
 	}
+	if (!piece && forked)
+		piece = place_forked(m, start, end, pgoff, anon, line);
 	born = piece ? 0 : birthplace(kind, perms, start, end, pgoff, vmf);
 	if (born) {
 		naside = move_aside(m, born, born + (end - start), aside);
@@ -1278,7 +1578,8 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 			register_uffd(s, m, (unsigned int)strtoul(w[i] + 5, NULL, 10),
 				      start, end, vmf, line);
 	m->regs = xrealloc(m->regs, (m->nregs + 1) * sizeof(*m->regs));
-	m->regs[m->nregs++] = (struct rreg){ start, end, vmf, pgoff, anon, 0, faulted, line };
+	m->regs[m->nregs++] = (struct rreg){ start, end, vmf, pgoff, anon, 0, faulted, line,
+					     forked };
 	/* The policy once every region is there: see set_policies(). */
 	for (i = 10; i < nw; i++) {
 		if (parse_mpol(w[i], &pol))
@@ -1613,6 +1914,12 @@ static void seal_and_check(struct rstate *s, struct rmm *m)
 			       (unsigned long long)r->start, (unsigned long long)r->end,
 			       got.anon_id ? "faulted" : "unfaulted",
 			       r->faulted ? "faulted" : "unfaulted");
+		} else if (s->log_version >= 3 &&
+			   !r->forked != !(got.state & VMASHADOW_STATE_ANON_FORKED)) {
+			s->nflagwarn++;
+			report(s, r->line, "warning: %llx-%llx rebuilt %s, not %s as logged",
+			       (unsigned long long)r->start, (unsigned long long)r->end,
+			       r->forked ? "unforked" : "forked", r->forked ? "forked" : "unforked");
 		}
 	}
 	if (s->log_version >= 2)
@@ -1703,6 +2010,8 @@ static void apply(struct rstate *s, struct rline *L, long i)
 	}
 	if (!m->built) {
 		m->built = 1;
+		unpark(m);
+		m->forks_born = 0;
 		set_policies(s, m);
 		unfence(m);
 		seal_and_check(s, m);

@@ -626,12 +626,13 @@ static void log_state(pid_t pid, int fd)
 		if (r->rec.kind == VMASHADOW_KIND_FILE)
 			logf_("%d file f%llu %s\n", pid, (unsigned long long)r->rec.file_id,
 			      r->name);
-		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s%s%s\n", pid,
+		logf_("%d region 0x%llx 0x%llx %.4s %s %s%llu 0x%llx 0x%llx %d%s%s%s%s\n", pid,
 		      (unsigned long long)r->start, (unsigned long long)r->end, r->perms,
 		      kind_word(&r->rec), r->rec.file_id ? "f" : "-",
 		      (unsigned long long)r->rec.file_id,
 		      (unsigned long long)r->rec.pgoff, (unsigned long long)r->rec.vm_flags,
-		      r->rec.anon_id ? 1 : 0, av, pol, uf);
+		      r->rec.anon_id ? 1 : 0, av, pol, uf,
+		      r->rec.state & VMASHADOW_STATE_ANON_FORKED ? " forked" : "");
 	}
 	if (numa)
 		fclose(numa);
@@ -2889,8 +2890,11 @@ int vms_cmd_trace(int argc, char **argv, const struct vms_opts *o)
 			return VMS_EXIT_FAIL;
 		}
 		setvbuf(T.log, NULL, _IOFBF, 1 << 16);
-		/* 2: region records name every anon_vma shared (anon=) */
-		fprintf(T.log, "vmashadow-log 2\n");
+		/*
+		 * 2: region records name every anon_vma shared (anon=);
+		 * 3: and say which regions a fork gave their anon_vma (forked)
+		 */
+		fprintf(T.log, "vmashadow-log 3\n");
 	}
 	if (pipe(pipefd))
 		return VMS_EXIT_FAIL;

@@ -75,6 +75,10 @@
  *   vmashadow-tracee realloc    glibc's realloc() of large blocks (mmap,
  *                               mremap, munmap), threads, and a SysV
  *                               segment now and then (re-imports)
+ *   vmashadow-tracee forkresync regions two children inherit faulted (each
+ *                               anon_vma a fork's), re-imported in the
+ *                               children, then mapped beside, split,
+ *                               joined and moved (fork_resync() below)
  *   vmashadow-tracee collapse   madvise(MADV_COLLAPSE) of a written 4 MiB
  *                               region, which trace does not mirror; then
  *                               calls that split and merge it
@@ -1391,6 +1395,107 @@ static int realloc_mode(void)
 }
 
 /*
+ * forkresync: a child's regions that it inherited faulted each have an
+ * anon_vma of the fork's, which merges with no neighbour that has none
+ * (is_mergeable_anon_vma()).  The tracer's shadow of a child comes from
+ * FORK, exact; but once the child re-imports (a SysV segment attached),
+ * the log holds that state only in its region records, and replay must
+ * rebuild it forked.  The parent writes an anonymous region and a
+ * private file mapping at fixed places; each of 2 children re-imports,
+ * maps right below and above the anonymous one (apart: 3 regions, not
+ * 1), makes a piece of it read-only, re-imports again (the pieces, one
+ * anon_vma of the fork's, which the rebuild must share) and makes it
+ * writable again (joined: the same anon_vma), then churns: mmap, mremap,
+ * mprotect and munmap with re-imports between (seeded: the same each
+ * run).
+ */
+#define FORK_ADDR 0x240000000000UL
+
+static unsigned long fork_seed = 99;
+
+static unsigned long fork_rnd(void)
+{
+	fork_seed = fork_seed * 6364136223846793005UL + 1442695040888963407UL;
+	return fork_seed >> 33;
+}
+
+static void fork_churn(char **p, size_t *sz, int rounds)
+{
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		int k = (int)(fork_rnd() % 6);
+		size_t n = (1 + fork_rnd() % 64) * PG, off;
+		char *q = sz[k] ? mremap(p[k], sz[k], n, MREMAP_MAYMOVE) :
+			  map(n, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+
+		if (q == MAP_FAILED)
+			continue;
+		p[k] = q;
+		sz[k] = n;
+		q[0] = 1;
+		off = (1 + fork_rnd() % (n / PG)) * PG;
+		if (off < n && fork_rnd() % 4 == 0)
+			mprotect(q + off, PG, PROT_READ);
+		if (fork_rnd() % 7 == 0) {
+			munmap(p[k], sz[k]);
+			sz[k] = 0;
+		}
+	}
+}
+
+static int fork_child(char *a, char **p, size_t *sz)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	int rc = 0;
+
+	shm_once();
+	rc |= good(map_at(FORK_ADDR, 2 * PG, rw) == MAP_FAILED ? -1 : 0, "mmap below");
+	rc |= good(map_at(FORK_ADDR + 10 * PG, 2 * PG, rw) == MAP_FAILED ? -1 : 0,
+		   "mmap above");
+	rc |= good(mprotect(a + 2 * PG, 2 * PG, PROT_READ), "mprotect a piece");
+	shm_once();
+	rc |= good(mprotect(a + 2 * PG, 2 * PG, rw), "mprotect it back");
+	fork_churn(p, sz, 40);
+	shm_once();
+	fork_churn(p, sz, 40);
+	return rc;
+}
+
+static int fork_resync(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	char *p[6] = { NULL }, *a, *f;
+	size_t sz[6] = { 0 };
+	int fd = open("/proc/self/exe", O_RDONLY), c, st, rc = 0;
+
+	a = map_at(FORK_ADDR + 2 * PG, 8 * PG, rw);
+	f = fd < 0 ? MAP_FAILED : mmap((void *)(FORK_ADDR + 32 * PG), 16 * PG, rw,
+				       MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	if (a == MAP_FAILED || f == MAP_FAILED)
+		return good(-1, "mmap");
+	close(fd);
+	memset(a, 1, 8 * PG);
+	f[0] = f[8 * PG] = 1;
+	rc |= good(mprotect(f + 4 * PG, 2 * PG, PROT_READ), "mprotect the file's pages");
+	fork_churn(p, sz, 60);
+	for (c = 0; c < 2; c++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return good(-1, "fork");
+		if (!pid)
+			_exit(fork_child(a, p, sz));
+		fork_churn(p, sz, 30);
+		shm_once();
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+			rc |= good(-1, "the child");
+	}
+	rc |= good(munmap(f, 16 * PG), "munmap the file");
+	return rc | good(munmap(a, 8 * PG), "munmap");
+}
+
+/*
  * collapse: madvise(MADV_COLLAPSE), which the module has no answer for
  * (vd_advice_modelled()): a written 4 MiB region, 2 MiB aligned, is
  * collapsed; then a page of it is made read-only and writable again,
@@ -1750,6 +1855,8 @@ int main(int argc, char **argv)
 		return uffdserve();
 	if (argc > 1 && !strcmp(argv[1], "realloc"))
 		return realloc_mode();
+	if (argc > 1 && !strcmp(argv[1], "forkresync"))
+		return fork_resync();
 	if (argc > 1 && !strcmp(argv[1], "collapse"))
 		return collapse();
 	if (argc > 1 && !strcmp(argv[1], "hidden"))
@@ -1758,7 +1865,7 @@ int main(int argc, char **argv)
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|uffdserve|realloc|collapse|hidden|inject [mbind|uffd]\n",
+		"uffdfork|uffdserve|realloc|forkresync|collapse|hidden|inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }

@@ -378,6 +378,21 @@ else
 	notok "glibc realloc(): the log replays"
 fi
 
+# Regions a child inherited faulted, re-imported in the child: each has
+# an anon_vma of the fork's (forked, in the log), which merges with no
+# neighbour that has none.  The calls are checked, and the whole log
+# replays: the children's states are rebuilt forked, the pieces of one
+# inherited region sharing one anon_vma.
+trace forkresync vmashadow-tracee forkresync
+log=$T/forkresync.log
+if grep -q ' region 0x240000002000 0x240000004000 rw-p anon -0 0x240000002 0x100073 1 anon=[0-9]* forked$' "$log" &&
+	replays "$log"; then
+	ok "forked regions re-imported: the log replays"
+else
+	replay_report
+	notok "forked regions re-imported: the log replays"
+fi
+
 # madvise(MADV_COLLAPSE), whose result depends on the pages (the module
 # calls it invalid): not mirrored, the kernel's word taken; the calls
 # after it are mirrored and checked as usual.
@@ -696,6 +711,34 @@ if [ $? = 0 ] && grep -q '3 calls, 0 divergences' "$T/out"; then
 	ok "replay rebuilds locked regions, def_flags and the limit"
 else
 	notok "replay rebuilds locked regions, def_flags and the limit"
+fi
+# A starting state with forked regions (a log 3): one alone and a group
+# of two pieces that share an anon_vma.  Rebuilt forked, a mapping right
+# below and one right above stay apart from them, and the pieces join
+# again when made alike; the same state rebuilt unforked (the word taken
+# away) merges the two mappings, and the replay must say so.
+cat >"$T/forked.log" <<'S'
+vmashadow-log 3
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x100073 1 forked
+1 region 0x20000000 0x20002000 rw-p anon - 0x20000 0x100073 1 anon=7 forked
+1 region 0x20002000 0x20004000 r--p anon - 0x20002 0x100071 1 anon=7 forked
+1 mmap 0xfffc000 0x4000 0x3 0x32 - 0x0 = 0xfffc000 n=4
+1 mmap 0x10004000 0x4000 0x3 0x32 - 0x0 = 0x10004000 n=5
+1 mprotect 0x20002000 0x2000 0x3 = 0x0 n=4
+1 mmap 0x20004000 0x1000 0x3 0x32 - 0x0 = 0x20004000 n=5
+S
+sed 's/ forked$//' "$T/forked.log" >"$T/unforked.log"
+forked=no
+replays "$T/forked.log" && grep -q ' 4 calls, 0 divergences$' "$T/out" && forked=yes
+"$V" replay "$T/unforked.log" >>"$T/out" 2>&1
+rc=$?
+if [ $forked = yes ] && [ $rc = 1 ] && grep -q ' 4 calls, 4 divergences$' "$T/out"; then
+	ok "replay rebuilds forked regions, a group sharing one anon_vma"
+else
+	replay_report
+	notok "replay rebuilds forked regions, a group sharing one anon_vma"
 fi
 # A starting state over its data limit (a log's params line since
 # RLIMIT_DATA): rebuilt under no limit, the log's limit and data segment
