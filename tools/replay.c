@@ -556,9 +556,9 @@ static int range_free(int fd, uint64_t lo, uint64_t hi)
  * page offset its record gives: an anonymous region's offset is the
  * address it was first mapped at, which mremap() keeps, and the kernel
  * merges only neighbours whose offsets follow on.  The region is mapped
- * and faulted there, then moved into place, as the kernel did it; 0: map
- * it in place (a stack, which cannot have moved, or a range that meets
- * the region's own).
+ * and faulted there, then moved into place, as the kernel did it (by
+ * way of a scratch mapping where the two meet); 0: map it in place (a
+ * stack, which cannot have moved).
  */
 static uint64_t birthplace(const char *kind, const char *perms, uint64_t start,
 			   uint64_t end, uint64_t pgoff, uint64_t vmf)
@@ -567,7 +567,7 @@ static uint64_t birthplace(const char *kind, const char *perms, uint64_t start,
 
 	if (strcmp(kind, "anon") || perms[3] != 'p' || (vmf & VMASHADOW_VM_GROWSDOWN) ||
 	    at == start || pgoff > VMS_TASK_SIZE / VMS_PAGE_SIZE ||
-	    len > VMS_TASK_SIZE - at || (at < end && start < at + len))
+	    len > VMS_TASK_SIZE - at)
 		return 0;
 	return at;
 }
@@ -869,22 +869,31 @@ static void unmap_range(struct rmm *m, uint64_t addr, uint64_t len)
 /*
  * A scratch mapping to park a region of @len bytes in, a page in: shared
  * anonymous memory, which merges with nothing, and a page more on each
- * side.  Its address, or 0 (none, or one the kernel's placement put in
- * [@lo, @hi), the range being cleared, which will not do).
+ * side, clear of [@lo, @hi), the range being cleared, and of the places
+ * of the @navoid records @avoid, which are being made.  Where the
+ * kernel's placement would put it first, else at a hint far from where
+ * programs map.  Its address, or 0 (no place).
  */
-static uint64_t map_scratch(struct rmm *m, uint64_t len, uint64_t lo, uint64_t hi)
+static uint64_t map_scratch(struct rmm *m, uint64_t len, uint64_t lo, uint64_t hi,
+			    const struct rrec *avoid, size_t navoid)
 {
-	struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
-				    .flags = MAP_SHARED | MAP_ANONYMOUS,
-				    .len = len + 2 * VMS_PAGE_SIZE };
+	static const uint64_t hints[] = { 0, 1ULL << 43, 1ULL << 42, 1ULL << 41 };
+	size_t i;
 
-	if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
-		return 0;
-	if (map.result < hi && lo < map.result + map.len) {
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		struct vmashadow_op map = { .addr = hints[i], .prot = PROT_NONE, .fd = -1,
+					    .flags = MAP_SHARED | MAP_ANONYMOUS,
+					    .len = len + 2 * VMS_PAGE_SIZE };
+		uint64_t end;
+
+		if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
+			return 0;
+		end = map.result + map.len;
+		if (!(map.result < hi && lo < end) && !meets_any(avoid, navoid, map.result, end))
+			return map.result;
 		unmap_range(m, map.result, map.len);
-		return 0;
 	}
-	return map.result;
+	return 0;
 }
 
 /*
@@ -939,27 +948,105 @@ static int grow_in_place(struct rmm *m, const struct vmashadow_op *r)
 }
 
 /*
- * Whether the group's piece @i of @mine (by offset, highest first) moves
- * to its place clear of what the pieces below it take of the region at
- * @at (whose offsets begin at @lo): each, its offsets up to where the
- * piece above it begins.
+ * Whether the group's piece @i of @mine (@n, by offset, highest first)
+ * lands where a piece not yet @moved takes pages of the region at @at
+ * (offsets from @lo; piece j takes @have[j] pages from its own offset).
+ * Those pages lie in order of offset, highest first, as the pieces do:
+ * found by a binary search.
  */
-static int lands_clear(const struct rrec *mine, size_t n, size_t i, uint64_t at,
-		       uint64_t lo)
+static int lands_on_another(const struct rrec *mine, const uint64_t *have, size_t n,
+			    const char *moved, size_t i, uint64_t at, uint64_t lo)
 {
-	size_t j;
+	size_t a = 0, b = n, j;
 
-	for (j = i + 1; j < n; j++) {
-		uint64_t pages = (mine[j].end - mine[j].start) / VMS_PAGE_SIZE;
-		uint64_t have = mine[j - 1].pgoff - mine[j].pgoff;
+	/* the first piece whose pages begin below where @i ends */
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (at + (mine[mid].pgoff - lo) * VMS_PAGE_SIZE < mine[i].end)
+			b = mid;
+		else
+			a = mid + 1;
+	}
+	for (j = a; j < n; j++) {
 		uint64_t from = at + (mine[j].pgoff - lo) * VMS_PAGE_SIZE;
 
-		if (pages < have)
-			have = pages;
-		if (mine[i].start < from + have * VMS_PAGE_SIZE && from < mine[i].end)
-			return 0;
+		/* and so do all below it, but for pieces of the same offset */
+		if (from + have[j] * VMS_PAGE_SIZE <= mine[i].start &&
+		    (j + 1 == n || mine[j + 1].pgoff != mine[j].pgoff))
+			break;
+		if (j != i && !moved[j] && have[j] &&
+		    from + have[j] * VMS_PAGE_SIZE > mine[i].start)
+			return 1;
 	}
-	return 1;
+	return 0;
+}
+
+/*
+ * Of the group's pieces @mine (@n, by offset, highest first) that share
+ * an offset, those in place (where the region at @at, offsets from @lo,
+ * has them) last: the one before takes the pages, the others refill()
+ * them, and a piece in place refilled after another moved away is made
+ * where it is.
+ */
+static void in_place_last(struct rrec *mine, size_t n, uint64_t at, uint64_t lo)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && mine[j].pgoff == mine[i].pgoff; j++)
+			;
+		for (k = i; k + 1 < j; k++) {
+			struct rrec t = mine[k];
+
+			if (t.start != at + (t.pgoff - lo) * VMS_PAGE_SIZE)
+				continue;
+			memmove(&mine[k], &mine[k + 1], (j - k - 1) * sizeof(*mine));
+			mine[j - 1] = t;
+			break;	/* two pieces cannot both be in place */
+		}
+	}
+}
+
+/*
+ * The order in which the group's pieces @mine (@n, by offset, highest
+ * first) move, into @order: by offset, but a piece that lands where
+ * another still to move takes its pages waits for that one.  realloc()
+ * moves a block into the room another left, then the kernel grew it
+ * there: B moved away first, though its offsets are lower.
+ *
+ *   offsets      35b ................ 387 .... 39d 3a4
+ *   B            [------ B takes -----]                moved away
+ *   G                                          [-G-]   lands at 35c
+ *
+ * A piece that @refills the pages of the one before it (of the same
+ * offset) waits for that one too, and then the lowest offsets go first:
+ * what the piece above took is still there for the refilled pages to
+ * join.  0, or -1: each piece waits for another.
+ */
+static int order_pieces(const struct rrec *mine, const uint64_t *have, const char *refills,
+			int lowest_first, size_t n, uint64_t at, uint64_t lo, size_t *order)
+{
+	char *moved = xmalloc(n + 1);
+	size_t k, i = 0, t, first = 0;
+
+	memset(moved, 0, n + 1);
+	for (k = 0; k < n; k++) {
+		for (t = first; t < n; t++) {
+			i = lowest_first ? n - 1 - (t - first) : t;
+			if (!moved[i] && (!refills[i] || moved[i - 1]) &&
+			    !lands_on_another(mine, have, n, moved, i, at, lo))
+				break;
+		}
+		if (t == n)
+			break;
+		moved[i] = 1;
+		order[k] = i;
+		while (first < n && moved[first])
+			first++;
+	}
+	free(moved);
+	return k == n ? 0 : -1;
 }
 
 /*
@@ -980,7 +1067,7 @@ static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, 
 	/* clear of the group's range and of the piece's place, which meet */
 	scratch = map_scratch(m, r->new_len, at < r->new_addr ? at : r->new_addr,
 			      at + len > r->new_addr + r->new_len ? at + len :
-			      r->new_addr + r->new_len);
+			      r->new_addr + r->new_len, NULL, 0);
 	if (!scratch)
 		return ENOMEM;
 	there.new_addr = scratch + VMS_PAGE_SIZE;
@@ -995,10 +1082,12 @@ static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, 
 }
 
 /*
- * Move what lies in [@lo, @hi) aside: how many regions (0: the range is
- * free), or -1 (none moved).
+ * Move what lies in [@lo, @hi) aside, clear of the places of the @navoid
+ * records @avoid: how many regions (0: the range is free), or -1 (none
+ * moved).
  */
-static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
+static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, const struct rrec *avoid,
+		      size_t navoid, struct raside *a)
 {
 	int n = 0;
 
@@ -1015,7 +1104,7 @@ static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, struct raside *a)
 			goto fail;
 		mv.addr = f.region.start;
 		mv.len = mv.new_len = f.region.end - f.region.start;
-		scratch = map_scratch(m, mv.len, lo, hi);
+		scratch = map_scratch(m, mv.len, lo, hi, avoid, navoid);
 		if (!scratch)
 			goto fail;
 		mv.new_addr = scratch + VMS_PAGE_SIZE;
@@ -1033,25 +1122,19 @@ fail:
 }
 
 /*
- * The region a group's pieces @mine (@n of them, by offset, highest
- * first) came from, born at @at (@len bytes, offsets from @lo) with @map
- * and faulted, what regions rebuilt before had taken of the range put
- * aside meanwhile (into @aside, @naside of them).  Whether it was.
+ * The region the @n pieces of a group @mine came from, born at @at (@len
+ * bytes, offsets from @lo) with @map and faulted, what regions rebuilt
+ * before had taken of the range put aside meanwhile (into @aside, @naside
+ * of them), clear of where the pieces go.  Whether it was.
  */
 static int bear_group(struct rmm *m, const struct rrec *mine, size_t n, uint64_t at,
 		      uint64_t len, uint64_t lo, const struct vmashadow_op *map,
 		      struct raside *aside, int *naside)
 {
 	struct vmashadow_op op;
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE != mine[i].start &&
-		    mine[i].start < at + len && at < mine[i].end &&
-		    !lands_clear(mine, n, i, at, lo))
-			return 0;
 	/* regions rebuilt before, where the region began: aside meanwhile */
-	*naside = move_aside(m, at, at + len, aside);
+	*naside = move_aside(m, at, at + len, mine, n, aside);
 	if (*naside < 0) {
 		*naside = 0;
 		return 0;
@@ -1069,6 +1152,36 @@ static int bear_group(struct rmm *m, const struct rrec *mine, size_t n, uint64_t
 	op.addr = at;
 	vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
 	return 1;
+}
+
+/*
+ * Pieces of one offset: the kernel gave a later mapping the offsets of
+ * an earlier one (an anonymous mapping's are its address, which a piece
+ * born there once had too), and it took the anon_vma of the neighbour it
+ * joined.  So once the piece before it has taken the pages at @addr
+ * (@len bytes, from offset @pgoff), they are mapped again with @map,
+ * unfaulted: they join what is left of the region beside them, and its
+ * anon_vma, and the piece is made from them.  (A forked region's cannot
+ * be joined: such pieces are rebuilt apart, and the check says so.)
+ *
+ *   offsets   028 029 02a ...
+ *   region    [ Q1  .   Q2 ... ]    Q1 takes 028 and moves away
+ *   refilled  [ 028' .  Q2 ... ]    one region again, the same anon_vma
+ *   Q5        [ 028' grown ... ]    in place, once Q2 has moved
+ */
+static void refill(struct rmm *m, const struct vmashadow_op *map, uint64_t addr, uint64_t len,
+		   uint64_t pgoff)
+{
+	struct vmashadow_op op = *map;
+
+	if (!len || !range_free(m->fd, addr, addr + len))
+		return;
+	op.addr = addr;
+	op.len = len;
+	op.prot = PROT_READ | PROT_WRITE;
+	if (op.fd >= 0)
+		op.offset = pgoff * VMS_PAGE_SIZE;
+	vd_op(m->fd, VMASHADOW_OP_MAP, &op);
 }
 
 /* m->parks' order: by group, the records alone (0) by line. */
@@ -1120,7 +1233,9 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	struct rrec *mine = NULL;
 	struct rpark *park;
 	struct vmashadow_op op;
-	size_t n, i, j, nmine = 0;
+	size_t n, i, j, k, lead, nmine = 0, *order = NULL;
+	uint64_t *have = NULL, guard = 0;	/* a page above the region: refill() */
+	char *refills = NULL;	/* pieces that refill() */
 	int placed = 0;
 
 	if (placed_ahead(m, line))
@@ -1159,8 +1274,6 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	}
 	if (nmine < 2 || at + len > VMS_TASK_SIZE || at + len < at)
 		goto out;
-	if (park)
-		park->used = 1;
 	/*
 	 * Pieces may share offsets: mremap() growing a piece as it moves
 	 * gives it the offsets that follow, which another piece may hold.
@@ -1174,28 +1287,52 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	 *   C           .   .   .   [---- C ----]    moved first, whole
 	 *   A           .   [A  A]  (grown:  432 433 as well)
 	 *
-	 * A piece moved within the region's range (realloc() moves blocks
-	 * down into free room, and grows them back in place over where they
-	 * began) must land clear of what the pieces below it take.
+	 * A piece moved within the region's range waits for those whose
+	 * pages it lands on (order_pieces()).
 	 */
 	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
-	if (!park && !bear_group(m, mine, nmine, at, len, lo, map, aside, &naside))
+	have = xmalloc(nmine * sizeof(*have));
+	order = xmalloc(nmine * sizeof(*order));
+	refills = xmalloc(nmine);
+	memset(refills, 0, nmine);
+	in_place_last(mine, nmine, at, lo);
+	for (free_below = hi, lead = 0, i = 0; i < nmine; i++) {
+		uint64_t pages = (mine[i].end - mine[i].start) / VMS_PAGE_SIZE;
+
+		have[i] = pages < free_below - mine[i].pgoff ? pages : free_below - mine[i].pgoff;
+		if (!i || mine[i - 1].pgoff != mine[i].pgoff)
+			lead = i;
+		/* of the offset of one before it: refilled (refill()) */
+		if (!have[i] && lead != i && !park) {
+			have[i] = pages < have[lead] ? pages : have[lead];
+			refills[i] = 1;
+			guard = VMS_PAGE_SIZE;
+		}
+		free_below = mine[i].pgoff;
+	}
+	if (order_pieces(mine, have, refills, !!guard, nmine, at, lo, order) ||
+	    at + len + guard > VMS_TASK_SIZE)
+		goto out;
+	if (park)
+		park->used = 1;
+	if (!park && !bear_group(m, mine, nmine, at, len + guard, lo, map, aside, &naside))
 		goto out;
 	kept = xmalloc(nmine);
 	memset(kept, 0, nmine);
-	for (free_below = hi, i = 0; i < nmine; i++) {
-		uint64_t pages = (mine[i].end - mine[i].start) / VMS_PAGE_SIZE;
-		uint64_t have = pages < free_below - mine[i].pgoff ?
-				pages : free_below - mine[i].pgoff;
+	for (k = 0; k < nmine; k++) {
 		struct vmashadow_op r = {
-			.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE,
-			.len = have * VMS_PAGE_SIZE,
-			.new_len = pages * VMS_PAGE_SIZE,
-			.new_addr = mine[i].start,
+			.addr = at + (mine[order[k]].pgoff - lo) * VMS_PAGE_SIZE,
+			.len = have[order[k]] * VMS_PAGE_SIZE,
+			.new_len = mine[order[k]].end - mine[order[k]].start,
+			.new_addr = mine[order[k]].start,
 			.flags = MREMAP_MAYMOVE | MREMAP_FIXED,
 		};
 
-		free_below = mine[i].pgoff;
+		i = order[k];
+		for (lead = i; lead && mine[lead - 1].pgoff == mine[i].pgoff; lead--)
+			;
+		if (refills[i])
+			refill(m, map, r.addr, have[lead] * VMS_PAGE_SIZE, mine[i].pgoff);
 		if (r.addr == r.new_addr ? grow_in_place(m, &r) : move_piece(m, &r, at, len))
 			continue;
 		kept[i] = mine[i].start < at + len && at < mine[i].end;
@@ -1213,7 +1350,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 			mine[j++] = mine[i];
 	qsort(mine, j, sizeof(*mine), rrec_by_start);
 	for (cur = at, i = 0; i <= j; i++) {
-		uint64_t stop = i < j ? mine[i].start : at + len;
+		uint64_t stop = i < j ? mine[i].start : at + len + guard;
 
 		if (stop > cur) {
 			memset(&op, 0, sizeof(op));
@@ -1226,6 +1363,9 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	}
 out:
 	put_back(m, aside, naside);
+	free(order);
+	free(have);
+	free(refills);
 	free(kept);
 	free(mine);
 	return placed;
@@ -1514,7 +1654,9 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		piece = place_forked(m, start, end, pgoff, anon, line);
 	born = piece ? 0 : birthplace(kind, perms, start, end, pgoff, vmf);
 	if (born) {
-		naside = move_aside(m, born, born + (end - start), aside);
+		struct rrec self = { .start = start, .end = end };
+
+		naside = move_aside(m, born, born + (end - start), &self, 1, aside);
 		if (naside < 0) {
 			born = 0;
 			naside = 0;
@@ -1556,7 +1698,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 					  .new_len = end - start, .new_addr = start,
 					  .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
 
-		vd_op(m->fd, VMASHADOW_OP_REMAP, &r);
+		move_piece(m, &r, born, end - start);
 	}
 	put_back(m, aside, naside);
 	if (piece || op.prot != (__u32)prot) {

@@ -740,6 +740,46 @@ else
 	replay_report
 	notok "replay rebuilds forked regions, a group sharing one anon_vma"
 fi
+# Starting states whose pieces the kernel made in an order replay must
+# find.  order: B moved away, then G moved into the room B left (G's
+# offsets are higher, but it must wait for B), then B moved back beside
+# it joins it.  refill: L and F have one offset, the pages of a later
+# mapping that joined the region; F, in place, joins H when made alike.
+# overlap: a region that moved onto part of where it began keeps its
+# offsets (born there, moved by way of a scratch mapping), and a mapping
+# above it does not join it.  Each rebuilt otherwise would diverge.
+cat >"$T/order.log" <<'S'
+vmashadow-log 3
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+1 region 0x10001000 0x10005000 rw-p anon - 0x10008 0x100073 1 anon=5
+1 region 0x20000000 0x20008000 rw-p anon - 0x10000 0x100073 1 anon=5
+1 mremap 0x20000000 0x8000 0x8000 0x3 0xfff9000 = 0xfff9000 n=1
+S
+cat >"$T/refill.log" <<'S'
+vmashadow-log 3
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+1 region 0x30000000 0x30006000 rw-p anon - 0x30000 0x100073 1 anon=9
+1 region 0x30006000 0x30008000 r--p anon - 0x30006 0x100071 1 anon=9
+1 region 0x40000000 0x40001000 rw-p anon - 0x30000 0x100073 1 anon=9
+1 mprotect 0x30006000 0x2000 0x3 = 0x0 n=2
+S
+cat >"$T/overlap.log" <<'S'
+vmashadow-log 3
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+1 region 0x50000000 0x50008000 rw-p anon - 0x50004 0x100073 1
+1 mmap 0x50008000 0x4000 0x3 0x32 - 0x0 = 0x50008000 n=2
+S
+for l in order refill overlap; do
+	if replays "$T/$l.log" && grep -q ' 1 calls, 0 divergences$' "$T/out"; then
+		ok "replay rebuilds a starting state: $l"
+	else
+		replay_report
+		notok "replay rebuilds a starting state: $l"
+	fi
+done
 # A starting state over its data limit (a log's params line since
 # RLIMIT_DATA): rebuilt under no limit, the log's limit and data segment
 # set after, so that a private writable mmap fails, a read-only one does
