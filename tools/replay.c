@@ -870,28 +870,39 @@ static void unmap_range(struct rmm *m, uint64_t addr, uint64_t len)
  * A scratch mapping to park a region of @len bytes in, a page in: shared
  * anonymous memory, which merges with nothing, and a page more on each
  * side, clear of [@lo, @hi), the range being cleared, and of the places
- * of the @navoid records @avoid, which are being made.  Where the
- * kernel's placement would put it first, else at a hint far from where
- * programs map.  Its address, or 0 (no place).
+ * of the @navoid records @avoid, which are being made: where the kernel's
+ * placement puts it, else in the first room from 8 TiB up, far from
+ * where programs map.  Its address, or 0 (no place).
  */
 static uint64_t map_scratch(struct rmm *m, uint64_t len, uint64_t lo, uint64_t hi,
 			    const struct rrec *avoid, size_t navoid)
 {
-	static const uint64_t hints[] = { 0, 1ULL << 43, 1ULL << 42, 1ULL << 41 };
-	size_t i;
+	struct vmashadow_op map = { .prot = PROT_NONE, .fd = -1,
+				    .flags = MAP_SHARED | MAP_ANONYMOUS,
+				    .len = len + 2 * VMS_PAGE_SIZE };
+	uint64_t at = 1ULL << 43;
+	int tries;
 
-	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
-		struct vmashadow_op map = { .addr = hints[i], .prot = PROT_NONE, .fd = -1,
-					    .flags = MAP_SHARED | MAP_ANONYMOUS,
-					    .len = len + 2 * VMS_PAGE_SIZE };
-		uint64_t end;
+	if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
+		return 0;
+	if (!(map.result < hi && lo < map.result + map.len) &&
+	    !meets_any(avoid, navoid, map.result, map.result + map.len))
+		return map.result;
+	unmap_range(m, map.result, map.len);
+	for (tries = 0; tries < 256 && at + map.len <= VMS_TASK_SIZE; tries++) {
+		struct vmashadow_find f = { .size = sizeof(f), .mode = VMASHADOW_FIND_INTERSECT,
+					    .addr = at, .end = at + map.len };
+		int e = vd_find(m->fd, &f, NULL, 0);
 
-		if (vd_op(m->fd, VMASHADOW_OP_MAP, &map))
+		if (e == ENOENT && !meets_any(avoid, navoid, at, at + map.len)) {
+			map.addr = at;
+			map.flags |= MAP_FIXED;
+			return vd_op(m->fd, VMASHADOW_OP_MAP, &map) ? 0 : map.result;
+		}
+		if (e && e != ENOENT)
 			return 0;
-		end = map.result + map.len;
-		if (!(map.result < hi && lo < end) && !meets_any(avoid, navoid, map.result, end))
-			return map.result;
-		unmap_range(m, map.result, map.len);
+		/* past what is there, or past the records it met */
+		at = (e ? at + map.len : f.region.end) + VMS_PAGE_SIZE;
 	}
 	return 0;
 }
@@ -907,7 +918,7 @@ static uint64_t map_scratch(struct rmm *m, uint64_t len, uint64_t lo, uint64_t h
  *   born       [ new   ]  ->  moved into place
  *   after      [ taken ]  (back, fenced)
  */
-#define MAX_ASIDE	8
+#define MAX_ASIDE	64
 struct raside {
 	uint64_t start, end;	/* where it was and goes back to */
 	uint64_t scratch;	/* the scratch mapping; it waits a page in */
@@ -949,13 +960,14 @@ static int grow_in_place(struct rmm *m, const struct vmashadow_op *r)
 
 /*
  * Whether the group's piece @i of @mine (@n, by offset, highest first)
- * lands where a piece not yet @moved takes pages of the region at @at
+ * lands where a piece whose pages are not yet @gone takes pages of the
+ * region at @at
  * (offsets from @lo; piece j takes @have[j] pages from its own offset).
  * Those pages lie in order of offset, highest first, as the pieces do:
  * found by a binary search.
  */
 static int lands_on_another(const struct rrec *mine, const uint64_t *have, size_t n,
-			    const char *moved, size_t i, uint64_t at, uint64_t lo)
+			    const char *gone, size_t i, uint64_t at, uint64_t lo)
 {
 	size_t a = 0, b = n, j;
 
@@ -975,7 +987,7 @@ static int lands_on_another(const struct rrec *mine, const uint64_t *have, size_
 		if (from + have[j] * VMS_PAGE_SIZE <= mine[i].start &&
 		    (j + 1 == n || mine[j + 1].pgoff != mine[j].pgoff))
 			break;
-		if (j != i && !moved[j] && have[j] &&
+		if (j != i && !gone[j] && have[j] &&
 		    from + have[j] * VMS_PAGE_SIZE > mine[i].start)
 			return 1;
 	}
@@ -1009,44 +1021,62 @@ static void in_place_last(struct rrec *mine, size_t n, uint64_t at, uint64_t lo)
 }
 
 /*
- * The order in which the group's pieces @mine (@n, by offset, highest
- * first) move, into @order: by offset, but a piece that lands where
- * another still to move takes its pages waits for that one.  realloc()
- * moves a block into the room another left, then the kernel grew it
- * there: B moved away first, though its offsets are lower.
+ * The steps by which the group's pieces @mine (@n, by offset, highest
+ * first) are made, into @step: each piece moved into place, by offset,
+ * but a piece that lands where another still to move takes its pages
+ * waits for that one.  realloc() moves a block into the room another
+ * left, then the kernel grew it there: B moves away first, though its
+ * offsets are lower.
  *
  *   offsets      35b ................ 387 .... 39d 3a4
  *   B            [------ B takes -----]                moved away
  *   G                                          [-G-]   lands at 35c
  *
- * A piece that @refills the pages of the one before it (of the same
- * offset) waits for that one too, and then the lowest offsets go first:
- * what the piece above took is still there for the refilled pages to
- * join.  0, or -1: each piece waits for another.
+ * Where each waits for another (D lands on J's pages and J on D's: the
+ * kernel moved them one after the other, by way of places since taken),
+ * the first is moved aside to a scratch mapping (DETOUR), and into place
+ * from there later.  A piece that @refills the pages of the one before it
+ * (of the same offset) waits for that one too, and then the lowest
+ * offsets go first: what the piece above took is still there for the
+ * refilled pages to join.  How many steps (at most 2 * @n).
  */
-static int order_pieces(const struct rrec *mine, const uint64_t *have, const char *refills,
-			int lowest_first, size_t n, uint64_t at, uint64_t lo, size_t *order)
-{
-	char *moved = xmalloc(n + 1);
-	size_t k, i = 0, t, first = 0;
+#define DETOUR	((size_t)1 << (sizeof(size_t) * 8 - 1))
 
-	memset(moved, 0, n + 1);
-	for (k = 0; k < n; k++) {
+static size_t order_pieces(const struct rrec *mine, const uint64_t *have, const char *refills,
+			   int lowest_first, size_t n, uint64_t at, uint64_t lo, size_t *step)
+{
+	char *gone = xmalloc(n + 1);	/* its pages no longer in the region */
+	char *done = xmalloc(n + 1);
+	size_t k = 0, ndone = 0, i = 0, t, first = 0;
+
+	memset(gone, 0, n + 1);
+	memset(done, 0, n + 1);
+	while (ndone < n) {
 		for (t = first; t < n; t++) {
 			i = lowest_first ? n - 1 - (t - first) : t;
-			if (!moved[i] && (!refills[i] || moved[i - 1]) &&
-			    !lands_on_another(mine, have, n, moved, i, at, lo))
+			if (!done[i] && (!refills[i] || gone[i - 1]) &&
+			    !lands_on_another(mine, have, n, gone, i, at, lo))
 				break;
 		}
-		if (t == n)
+		if (t < n) {
+			gone[i] = done[i] = 1;
+			ndone++;
+			step[k++] = i;
+			while (first < n && done[first])
+				first++;
+			continue;
+		}
+		/* each waits for another: the first whose pages can go, aside */
+		for (i = first; i < n && (gone[i] || done[i] || refills[i] || !have[i]); i++)
+			;
+		if (i == n)
 			break;
-		moved[i] = 1;
-		order[k] = i;
-		while (first < n && moved[first])
-			first++;
+		gone[i] = 1;
+		step[k++] = i | DETOUR;
 	}
-	free(moved);
-	return k == n ? 0 : -1;
+	free(gone);
+	free(done);
+	return k;
 }
 
 /*
@@ -1079,6 +1109,28 @@ static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, 
 	/* the scratch, and the piece if it is stuck there */
 	unmap_range(m, scratch, r->new_len + 2 * VMS_PAGE_SIZE);
 	return err;
+}
+
+/*
+ * A group's piece, the @r->len bytes at @r->addr, moved aside to a scratch
+ * mapping clear of the group's region [@at, @at + @len) and of where the
+ * @n pieces @mine go, to wait there (order_pieces()).  The scratch
+ * mapping's address (the piece waits a page in), or 0: not moved.
+ */
+static uint64_t take_detour(struct rmm *m, const struct vmashadow_op *r, uint64_t at,
+			    uint64_t len, const struct rrec *mine, size_t n)
+{
+	struct vmashadow_op mv = *r;
+	uint64_t scratch = map_scratch(m, r->len, at, at + len, mine, n);
+
+	if (!scratch)
+		return 0;
+	mv.new_len = r->len;
+	mv.new_addr = scratch + VMS_PAGE_SIZE;
+	if (!vd_op(m->fd, VMASHADOW_OP_REMAP, &mv))
+		return scratch;
+	unmap_range(m, scratch, r->len + 2 * VMS_PAGE_SIZE);
+	return 0;
 }
 
 /*
@@ -1233,7 +1285,9 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	struct rrec *mine = NULL;
 	struct rpark *park;
 	struct vmashadow_op op;
-	size_t n, i, j, k, lead, nmine = 0, *order = NULL;
+	size_t n, i, j, k, lead, nsteps, nmine = 0, *order = NULL;
+	uint64_t *detour = NULL;	/* where a piece waits (order_pieces()) */
+	int err;
 	uint64_t *have = NULL, guard = 0;	/* a page above the region: refill() */
 	char *refills = NULL;	/* pieces that refill() */
 	int placed = 0;
@@ -1292,7 +1346,9 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	 */
 	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
 	have = xmalloc(nmine * sizeof(*have));
-	order = xmalloc(nmine * sizeof(*order));
+	order = xmalloc(2 * nmine * sizeof(*order));
+	detour = xmalloc(nmine * sizeof(*detour));
+	memset(detour, 0, nmine * sizeof(*detour));
 	refills = xmalloc(nmine);
 	memset(refills, 0, nmine);
 	in_place_last(mine, nmine, at, lo);
@@ -1310,8 +1366,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		}
 		free_below = mine[i].pgoff;
 	}
-	if (order_pieces(mine, have, refills, !!guard, nmine, at, lo, order) ||
-	    at + len + guard > VMS_TASK_SIZE)
+	nsteps = order_pieces(mine, have, refills, !!guard, nmine, at, lo, order);
+	if (nsteps < nmine || at + len + guard > VMS_TASK_SIZE)
 		goto out;
 	if (park)
 		park->used = 1;
@@ -1319,21 +1375,33 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		goto out;
 	kept = xmalloc(nmine);
 	memset(kept, 0, nmine);
-	for (k = 0; k < nmine; k++) {
-		struct vmashadow_op r = {
-			.addr = at + (mine[order[k]].pgoff - lo) * VMS_PAGE_SIZE,
-			.len = have[order[k]] * VMS_PAGE_SIZE,
-			.new_len = mine[order[k]].end - mine[order[k]].start,
-			.new_addr = mine[order[k]].start,
-			.flags = MREMAP_MAYMOVE | MREMAP_FIXED,
-		};
+	for (k = 0; k < nsteps; k++) {
+		struct vmashadow_op r = { .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
 
-		i = order[k];
+		i = order[k] & ~DETOUR;
+		r.addr = at + (mine[i].pgoff - lo) * VMS_PAGE_SIZE;
+		r.len = have[i] * VMS_PAGE_SIZE;
+		if (order[k] & DETOUR) {
+			/* 1: not moved aside, and so not made (its pages lost) */
+			detour[i] = take_detour(m, &r, at, len + guard, mine, nmine);
+			if (!detour[i])
+				detour[i] = 1;
+			continue;
+		}
+		if (detour[i] == 1)
+			continue;
+		if (detour[i])
+			r.addr = detour[i] + VMS_PAGE_SIZE;
+		r.new_len = mine[i].end - mine[i].start;
+		r.new_addr = mine[i].start;
 		for (lead = i; lead && mine[lead - 1].pgoff == mine[i].pgoff; lead--)
 			;
 		if (refills[i])
 			refill(m, map, r.addr, have[lead] * VMS_PAGE_SIZE, mine[i].pgoff);
-		if (r.addr == r.new_addr ? grow_in_place(m, &r) : move_piece(m, &r, at, len))
+		err = r.addr == r.new_addr ? grow_in_place(m, &r) : move_piece(m, &r, at, len);
+		if (detour[i])		/* what is left of the scratch mapping */
+			unmap_range(m, detour[i], r.len + 2 * VMS_PAGE_SIZE);
+		if (err)
 			continue;
 		kept[i] = mine[i].start < at + len && at < mine[i].end;
 		if (mine[i].line == line)
@@ -1364,6 +1432,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 out:
 	put_back(m, aside, naside);
 	free(order);
+	free(detour);
 	free(have);
 	free(refills);
 	free(kept);
@@ -1663,6 +1732,8 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 		}
 	}
 	if (born) {
+		/* apart from the neighbours there, which it would join */
+		fence_around(m, born, born + (end - start));
 		op.addr = born;
 		if (vd_op(m->fd, VMASHADOW_OP_MAP, &op)) {
 			op.addr = start;	/* below mmap_min_addr, say */

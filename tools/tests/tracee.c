@@ -79,6 +79,9 @@
  *                               anon_vma a fork's), re-imported in the
  *                               children, then mapped beside, split,
  *                               joined and moved (fork_resync() below)
+ *   vmashadow-tracee forkchurn SEED
+ *                               the same churn in a tree of children 3
+ *                               deep, each re-importing
  *   vmashadow-tracee collapse   madvise(MADV_COLLAPSE) of a written 4 MiB
  *                               region, which trace does not mirror; then
  *                               calls that split and merge it
@@ -1405,13 +1408,24 @@ static int realloc_mode(void)
  * maps right below and above the anonymous one (apart: 3 regions, not
  * 1), makes a piece of it read-only, re-imports again (the pieces, one
  * anon_vma of the fork's, which the rebuild must share) and makes it
- * writable again (joined: the same anon_vma), then churns: mmap, mremap,
- * mprotect and munmap with re-imports between (seeded: the same each
- * run).
+ * writable again (joined: the same anon_vma), then churns.
+ *
+ * forkchurn SEED: churn, then 2 children, each churning with 2 children
+ * of its own, and so on 3 deep, each re-importing.
+ *
+ * The churn (seeded: the same calls each run): of 8 blocks, one mapped,
+ * grown, shrunk or moved by mremap, written or not, a page made
+ * read-only (and back, or not), or unmapped; a hole punched in one; a
+ * mapping right below or above one, which offsets make join it or not;
+ * a page of the file mapping made read-only or writable; a re-import.
+ * Replay must rebuild the pieces these leave: moved into each other's
+ * room, grown over each other's offsets, two of one offset.
  */
 #define FORK_ADDR 0x240000000000UL
+#define FORK_BLOCKS 8
 
 static unsigned long fork_seed = 99;
+static char *fork_file;		/* 16 pages, private */
 
 static unsigned long fork_rnd(void)
 {
@@ -1419,29 +1433,78 @@ static unsigned long fork_rnd(void)
 	return fork_seed >> 33;
 }
 
+static void fork_churn_block(char **p, size_t *sz, int k)
+{
+	size_t n = (1 + fork_rnd() % 48) * PG, off;
+	char *q = sz[k] ? mremap(p[k], sz[k], n, MREMAP_MAYMOVE) :
+		  map(n, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+
+	if (q == MAP_FAILED)
+		return;
+	p[k] = q;
+	sz[k] = n;
+	if (fork_rnd() % 2)
+		q[0] = 1;
+	off = (1 + fork_rnd() % (n / PG)) * PG;
+	if (off < n && fork_rnd() % 3 == 0) {
+		mprotect(q + off, PG, PROT_READ);
+		if (fork_rnd() % 2)
+			mprotect(q + off, PG, PROT_READ | PROT_WRITE);
+	}
+	if (fork_rnd() % 9 == 0) {
+		munmap(p[k], sz[k]);
+		sz[k] = 0;
+	}
+}
+
 static void fork_churn(char **p, size_t *sz, int rounds)
 {
 	int i;
 
 	for (i = 0; i < rounds; i++) {
-		int k = (int)(fork_rnd() % 6);
-		size_t n = (1 + fork_rnd() % 64) * PG, off;
-		char *q = sz[k] ? mremap(p[k], sz[k], n, MREMAP_MAYMOVE) :
-			  map(n, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+		int k = (int)(fork_rnd() % FORK_BLOCKS);
+		char *at;
 
-		if (q == MAP_FAILED)
-			continue;
-		p[k] = q;
-		sz[k] = n;
-		q[0] = 1;
-		off = (1 + fork_rnd() % (n / PG)) * PG;
-		if (off < n && fork_rnd() % 4 == 0)
-			mprotect(q + off, PG, PROT_READ);
-		if (fork_rnd() % 7 == 0) {
-			munmap(p[k], sz[k]);
-			sz[k] = 0;
+		switch (fork_rnd() % 10) {
+		case 0:
+			shm_once();
+			break;
+		case 1:
+			if (sz[k] > 2 * PG)
+				munmap(p[k] + PG, PG);
+			break;
+		case 2:
+			mprotect(fork_file + fork_rnd() % 16 * PG, PG,
+				 fork_rnd() % 2 ? PROT_READ : PROT_READ | PROT_WRITE);
+			(void)*(volatile char *)(fork_file + fork_rnd() % 16 * PG);
+			break;
+		case 3:
+			if (!sz[k])
+				break;
+			at = fork_rnd() % 2 ? p[k] - 2 * PG : p[k] + sz[k];
+			mmap(at, 2 * PG, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			break;
+		default:
+			fork_churn_block(p, sz, k);
 		}
 	}
+}
+
+/* A file mapping for the churn to change: 0, or -1. */
+static int fork_map_file(void)
+{
+	int fd = open("/proc/self/exe", O_RDONLY);
+
+	fork_file = fd < 0 ? MAP_FAILED : mmap((void *)(FORK_ADDR + 32 * PG), 16 * PG,
+					       PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (fork_file == MAP_FAILED)
+		return good(-1, "mmap the file");
+	fork_file[0] = fork_file[8 * PG] = 1;
+	return 0;
 }
 
 static int fork_child(char *a, char **p, size_t *sz)
@@ -1462,37 +1525,78 @@ static int fork_child(char *a, char **p, size_t *sz)
 	return rc;
 }
 
+/* Wait for the child @pid: 0, or 1 if it failed. */
+static int fork_reap(pid_t pid)
+{
+	int st;
+
+	if (pid < 0)
+		return good(-1, "fork");
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return good(-1, "the child");
+	return 0;
+}
+
 static int fork_resync(void)
 {
 	const int rw = PROT_READ | PROT_WRITE;
-	char *p[6] = { NULL }, *a, *f;
-	size_t sz[6] = { 0 };
-	int fd = open("/proc/self/exe", O_RDONLY), c, st, rc = 0;
+	char *p[FORK_BLOCKS] = { NULL }, *a;
+	size_t sz[FORK_BLOCKS] = { 0 };
+	int c, rc = 0;
 
 	a = map_at(FORK_ADDR + 2 * PG, 8 * PG, rw);
-	f = fd < 0 ? MAP_FAILED : mmap((void *)(FORK_ADDR + 32 * PG), 16 * PG, rw,
-				       MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
-	if (a == MAP_FAILED || f == MAP_FAILED)
+	if (a == MAP_FAILED)
 		return good(-1, "mmap");
-	close(fd);
+	if (fork_map_file())
+		return 1;
 	memset(a, 1, 8 * PG);
-	f[0] = f[8 * PG] = 1;
-	rc |= good(mprotect(f + 4 * PG, 2 * PG, PROT_READ), "mprotect the file's pages");
+	rc |= good(mprotect(fork_file + 4 * PG, 2 * PG, PROT_READ), "mprotect the file's pages");
 	fork_churn(p, sz, 60);
 	for (c = 0; c < 2; c++) {
 		pid_t pid = fork();
 
-		if (pid < 0)
-			return good(-1, "fork");
 		if (!pid)
 			_exit(fork_child(a, p, sz));
 		fork_churn(p, sz, 30);
 		shm_once();
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
-			rc |= good(-1, "the child");
+		rc |= fork_reap(pid);
 	}
-	rc |= good(munmap(f, 16 * PG), "munmap the file");
+	rc |= good(munmap(fork_file, 16 * PG), "munmap the file");
 	return rc | good(munmap(a, 8 * PG), "munmap");
+}
+
+/* forkchurn: 2 children at each level, 3 levels deep. */
+static int fork_tree(char **p, size_t *sz, int depth)
+{
+	int c, rc = 0;
+
+	for (c = 0; c < 2; c++) {
+		pid_t pid = fork();
+
+		if (!pid) {
+			fork_churn(p, sz, 30);
+			shm_once();
+			if (depth < 2)
+				rc = fork_tree(p, sz, depth + 1);
+			fork_churn(p, sz, 30);
+			_exit(rc);
+		}
+		fork_churn(p, sz, 20);
+		rc |= fork_reap(pid);
+	}
+	return rc;
+}
+
+static int fork_churn_mode(unsigned long seed)
+{
+	char *p[FORK_BLOCKS] = { NULL };
+	size_t sz[FORK_BLOCKS] = { 0 };
+
+	fork_seed = seed;
+	if (fork_map_file())
+		return 1;
+	fork_churn(p, sz, 60);
+	return fork_tree(p, sz, 0);
 }
 
 /*
@@ -1857,6 +1961,8 @@ int main(int argc, char **argv)
 		return realloc_mode();
 	if (argc > 1 && !strcmp(argv[1], "forkresync"))
 		return fork_resync();
+	if (argc > 1 && !strcmp(argv[1], "forkchurn"))
+		return fork_churn_mode(argc > 2 ? strtoul(argv[2], NULL, 0) : 1);
 	if (argc > 1 && !strcmp(argv[1], "collapse"))
 		return collapse();
 	if (argc > 1 && !strcmp(argv[1], "hidden"))
@@ -1865,7 +1971,8 @@ int main(int argc, char **argv)
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|uffdserve|realloc|forkresync|collapse|hidden|inject [mbind|uffd]\n",
+		"uffdfork|uffdserve|realloc|forkresync|forkchurn SEED|collapse|hidden|"
+		"inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
 }

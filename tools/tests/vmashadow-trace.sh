@@ -747,7 +747,11 @@ fi
 # mapping that joined the region; F, in place, joins H when made alike.
 # overlap: a region that moved onto part of where it began keeps its
 # offsets (born there, moved by way of a scratch mapping), and a mapping
-# above it does not join it.  Each rebuilt otherwise would diverge.
+# above it does not join it.  cycle: D lies where J's pages were and J
+# where D's were; one waits aside while the other moves, and J moved
+# back beside D joins it.  fenced: a region born right below an
+# unfaulted one, whose offsets follow on, must not join and fault it.
+# Each rebuilt otherwise would diverge, or warn.
 cat >"$T/order.log" <<'S'
 vmashadow-log 3
 1 exec /bin/vmashadow-tracee
@@ -772,7 +776,23 @@ vmashadow-log 3
 1 region 0x50000000 0x50008000 rw-p anon - 0x50004 0x100073 1
 1 mmap 0x50008000 0x4000 0x3 0x32 - 0x0 = 0x50008000 n=2
 S
-for l in order refill overlap; do
+cat >"$T/cycle.log" <<'S'
+vmashadow-log 3
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+1 region 0x60000000 0x60004000 rw-p anon - 0x60008 0x100073 1 anon=3
+1 region 0x60008000 0x60010000 rw-p anon - 0x60000 0x100073 1 anon=3
+1 mremap 0x60000000 0x4000 0x4000 0x3 0x60010000 = 0x60010000 n=1
+S
+cat >"$T/fenced.log" <<'S'
+vmashadow-log 3
+1 exec /bin/vmashadow-tracee
+1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+1 region 0x7000f000 0x70011000 rw-p anon - 0x7000f 0x100073 0
+1 region 0x700a5000 0x700aa000 rw-p anon - 0x7000a 0x100073 1
+1 mmap 0x700aa000 0x1000 0x3 0x32 - 0x0 = 0x700aa000 n=3
+S
+for l in order refill overlap cycle fenced; do
 	if replays "$T/$l.log" && grep -q ' 1 calls, 0 divergences$' "$T/out"; then
 		ok "replay rebuilds a starting state: $l"
 	else
