@@ -241,6 +241,7 @@ struct rmm {
 	unsigned char *placed;		/* s->nv of them, or NULL */
 	/* the region record built last: its end and anon= */
 	uint64_t last_end, last_anon;
+	uint64_t start_brk, brk;	/* the params record's: the heap */
 	/* userfaultfd contexts: features as the uffd records give them */
 	uint64_t uffd_features[VMASHADOW_UFFD_MAX + 1];
 	unsigned char uffd[VMASHADOW_UFFD_MAX + 1];	/* UF_* */
@@ -1258,6 +1259,43 @@ static struct rpark *park_of(struct rmm *m, uint64_t anon, long line)
 }
 
 /*
+ * Whether the record @r is the heap, [start_brk, brk) of the params
+ * record, which brk() made: it joins no region below start_brk (sys_brk()
+ * looks for one to grow from start_brk up), though it may share the
+ * anon_vma of the one right below (its fault found that one compatible).
+ * A forked heap is parked and placed as any forked region.
+ */
+static int is_heap(const struct rmm *m, const struct rrec *r)
+{
+	return !r->forked && !strcmp(r->kind, "anon") && !(r->vm_flags & VMASHADOW_VM_SHARED) &&
+	       m->brk > m->start_brk && r->start == m->start_brk &&
+	       r->end == ((m->brk + VMS_PAGE_SIZE - 1) & ~(VMS_PAGE_SIZE - 1));
+}
+
+/*
+ * The heap, made as the program made it: the break set back to start_brk,
+ * then brk() to where it was, and faulted if it was.  Whether it was.
+ */
+static int make_heap(struct rmm *m, int faulted)
+{
+	struct vmashadow_params p;
+	struct vmashadow_op op = { .addr = m->brk };
+
+	if (vd_get_params(m->fd, &p))
+		return 0;
+	p.set = VMASHADOW_PARAM_BRK;
+	p.brk = p.start_brk;
+	if (vd_set_params(m->fd, &p) || vd_op(m->fd, VMASHADOW_OP_BRK, &op) ||
+	    op.result != m->brk)
+		return 0;
+	memset(&op, 0, sizeof(op));
+	op.addr = m->start_brk;
+	if (faulted)
+		vd_op(m->fd, VMASHADOW_OP_TOUCH, &op);
+	return 1;
+}
+
+/*
  * Faulted private regions that share one anon_vma (anon=N): the pieces
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
@@ -1299,7 +1337,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	mine[nmine++] = *rec;
 	for (i = 0; i < n; i++) {
 		if (ahead[i].anon != anon || strcmp(ahead[i].kind, rec->kind) ||
-		    (file && strcmp(ahead[i].key, rec->key)))
+		    (file && strcmp(ahead[i].key, rec->key)) || is_heap(m, &ahead[i]))
 			continue;
 		mine[nmine++] = ahead[i];
 		if (ahead[i].pgoff < lo)
@@ -1652,6 +1690,7 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	uint64_t start, end, pgoff, vmf, born, anon = 0;
 	int faulted, prot, fd = -1, i, piece = 0, naside = 0, forked = 0;
 	struct raside aside[MAX_ASIDE];
+	struct rrec rec;
 	struct rpol pol;
 	const char *perms, *kind, *key;
 	size_t fenced;
@@ -1709,16 +1748,16 @@ static void build_region(struct rstate *s, struct rmm *m, char **w, int nw, long
 	}
 	if (!m->forks_born)
 		bear_forked(s, m, line);
+	rec = (struct rrec){ start, end, pgoff, "", "", anon, line, vmf, forked };
+	snprintf(rec.kind, sizeof(rec.kind), "%s", kind);
+	snprintf(rec.key, sizeof(rec.key), "%s", key);
 	if (!strcmp(kind, "shmem"))
 		piece = map_shmem_object(s, m, key, start, end, pgoff, line, &op);
+	else if (is_heap(m, &rec))
+		piece = make_heap(m, faulted);
 	else if (anon && faulted && (!strcmp(kind, "anon") || !strcmp(kind, "file")) &&
-		 perms[3] == 'p' && !(vmf & VMASHADOW_VM_GROWSDOWN)) {
-		struct rrec rec = { start, end, pgoff, "", "", anon, line, vmf, forked };
-
-		snprintf(rec.kind, sizeof(rec.kind), "%s", kind);
-		snprintf(rec.key, sizeof(rec.key), "%s", key);
+		 perms[3] == 'p' && !(vmf & VMASHADOW_VM_GROWSDOWN))
 		piece = map_anon_group(s, m, &rec, line, &op);
-	}
 	if (!piece && forked)
 		piece = place_forked(m, start, end, pgoff, anon, line);
 	born = piece ? 0 : birthplace(kind, perms, start, end, pgoff, vmf);
@@ -1872,8 +1911,8 @@ static void set_params(struct rmm *m, char **w, int nw)
 	if (nw < 8 || vd_get_params(m->fd, &p))
 		return;
 	p.set = VMASHADOW_PARAM_BRK;
-	p.start_brk = strtoull(w[2], NULL, 0);
-	p.brk = strtoull(w[3], NULL, 0);
+	p.start_brk = m->start_brk = strtoull(w[2], NULL, 0);
+	p.brk = m->brk = strtoull(w[3], NULL, 0);
 	if (strtoull(w[4], NULL, 0)) {
 		p.set |= VMASHADOW_PARAM_START_STACK;
 		p.start_stack = strtoull(w[4], NULL, 0);

@@ -107,6 +107,7 @@
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
@@ -1411,7 +1412,9 @@ static int realloc_mode(void)
  * writable again (joined: the same anon_vma), then churns.
  *
  * forkchurn SEED: churn, then 2 children, each churning with 2 children
- * of its own, and so on 3 deep, each re-importing.
+ * of its own, and so on 3 deep, each re-importing; run again without
+ * address space randomisation first, so that a seed makes the same
+ * pieces each run.
  *
  * The churn (seeded: the same calls each run): of 8 blocks, one mapped,
  * grown, shrunk or moved by mremap, written or not, a page made
@@ -1587,12 +1590,19 @@ static int fork_tree(char **p, size_t *sz, int depth)
 	return rc;
 }
 
-static int fork_churn_mode(unsigned long seed)
+static int fork_churn_mode(char **argv)
 {
 	char *p[FORK_BLOCKS] = { NULL };
 	size_t sz[FORK_BLOCKS] = { 0 };
+	int pers = personality(0xffffffff);
 
-	fork_seed = seed;
+	/* the same places each run, and so the same pieces: no ASLR */
+	if (pers != -1 && !(pers & ADDR_NO_RANDOMIZE) &&
+	    personality((unsigned long)pers | ADDR_NO_RANDOMIZE) != -1) {
+		execv("/proc/self/exe", argv);
+		return good(-1, "execv");
+	}
+	fork_seed = argv[2] ? strtoul(argv[2], NULL, 0) : 1;
 	if (fork_map_file())
 		return 1;
 	fork_churn(p, sz, 60);
@@ -1962,7 +1972,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "forkresync"))
 		return fork_resync();
 	if (argc > 1 && !strcmp(argv[1], "forkchurn"))
-		return fork_churn_mode(argc > 2 ? strtoul(argv[2], NULL, 0) : 1);
+		return fork_churn_mode(argv);
 	if (argc > 1 && !strcmp(argv[1], "collapse"))
 		return collapse();
 	if (argc > 1 && !strcmp(argv[1], "hidden"))
