@@ -1488,23 +1488,21 @@ static int rrec_by_anon(const void *a, const void *b)
 }
 
 /*
- * The file records of the state from @line on, opened now: a region is
- * born before the record of its file comes (bear_forked()).
+ * The file records of the state from @line on, up to where state_ahead()
+ * found it ends, opened now: a region is born before the record of its
+ * file comes (bear_forked()).
  */
 static void open_files_ahead(struct rstate *s, struct rmm *m, long line)
 {
 	char key[24];
-	size_t j;
+	long j;
 	int at;
 
-	for (j = (size_t)line; j < s->nv; j++) {
+	for (j = line; j < m->ahead_end; j++) {
 		const struct rline *L = &s->v[j];
 
 		if (s->keep && !s->keep[j])
 			continue;
-		if (L->pid != m->pid || (strcmp(L->verb, "region") &&
-					 strcmp(L->verb, "file") && strcmp(L->verb, "uffd")))
-			break;
 		at = 0;
 		if (!strcmp(L->verb, "file") &&
 		    sscanf(L->text, "%*d file %23s %n", key, &at) == 1 && at)

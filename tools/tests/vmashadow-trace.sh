@@ -732,15 +732,20 @@ if [ $? = 0 ] && grep -q '3 calls, 0 divergences' "$T/out"; then
 else
 	notok "replay rebuilds locked regions, def_flags and the limit"
 fi
+# log3 [START_BRK BRK] <RECORDS: a log 3 of the tracee, its params (6.1
+# rules) and then the records given.
+log3() {
+	printf 'vmashadow-log 3\n1 exec /bin/vmashadow-tracee\n'
+	printf '1 params %s %s 0x0 0x0 0 6.1 0x0 unlimited\n' "${1:-0x555555559000}" \
+		"${2:-0x555555559000}"
+	cat
+}
 # A starting state with forked regions (a log 3): one alone and a group
 # of two pieces that share an anon_vma.  Rebuilt forked, a mapping right
 # below and one right above stay apart from them, and the pieces join
 # again when made alike; the same state rebuilt unforked (the word taken
 # away) merges the two mappings, and the replay must say so.
-cat >"$T/forked.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+log3 >"$T/forked.log" <<'S'
 1 region 0x10000000 0x10004000 rw-p anon - 0x10000 0x100073 1 forked
 1 region 0x20000000 0x20002000 rw-p anon - 0x20000 0x100073 1 anon=7 forked
 1 region 0x20002000 0x20004000 r--p anon - 0x20002 0x100071 1 anon=7 forked
@@ -774,50 +779,32 @@ fi
 # heap: the heap right above the bss (no ASLR gap), sharing its anon_vma,
 # made by brk() as the program made it, apart from the bss; mapped, it
 # would join it.  Each rebuilt otherwise would diverge, or warn.
-cat >"$T/order.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+log3 >"$T/order.log" <<'S'
 1 region 0x10001000 0x10005000 rw-p anon - 0x10008 0x100073 1 anon=5
 1 region 0x20000000 0x20008000 rw-p anon - 0x10000 0x100073 1 anon=5
 1 mremap 0x20000000 0x8000 0x8000 0x3 0xfff9000 = 0xfff9000 n=1
 S
-cat >"$T/refill.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+log3 >"$T/refill.log" <<'S'
 1 region 0x30000000 0x30006000 rw-p anon - 0x30000 0x100073 1 anon=9
 1 region 0x30006000 0x30008000 r--p anon - 0x30006 0x100071 1 anon=9
 1 region 0x40000000 0x40001000 rw-p anon - 0x30000 0x100073 1 anon=9
 1 mprotect 0x30006000 0x2000 0x3 = 0x0 n=2
 S
-cat >"$T/overlap.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+log3 >"$T/overlap.log" <<'S'
 1 region 0x50000000 0x50008000 rw-p anon - 0x50004 0x100073 1
 1 mmap 0x50008000 0x4000 0x3 0x32 - 0x0 = 0x50008000 n=2
 S
-cat >"$T/cycle.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+log3 >"$T/cycle.log" <<'S'
 1 region 0x60000000 0x60004000 rw-p anon - 0x60008 0x100073 1 anon=3
 1 region 0x60008000 0x60010000 rw-p anon - 0x60000 0x100073 1 anon=3
 1 mremap 0x60000000 0x4000 0x4000 0x3 0x60010000 = 0x60010000 n=1
 S
-cat >"$T/fenced.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x555555559000 0x555555559000 0x0 0x0 0 6.1 0x0 unlimited
+log3 >"$T/fenced.log" <<'S'
 1 region 0x7000f000 0x70011000 rw-p anon - 0x7000f 0x100073 0
 1 region 0x700a5000 0x700aa000 rw-p anon - 0x7000a 0x100073 1
 1 mmap 0x700aa000 0x1000 0x3 0x32 - 0x0 = 0x700aa000 n=3
 S
-cat >"$T/heap.log" <<'S'
-vmashadow-log 3
-1 exec /bin/vmashadow-tracee
-1 params 0x4e5000 0x507000 0x0 0x0 0 6.1 0x0 unlimited
+log3 0x4e5000 0x507000 >"$T/heap.log" <<'S'
 1 region 0x4df000 0x4e5000 rw-p anon - 0x4df 0x100073 1 anon=2
 1 region 0x4e5000 0x507000 rw-p anon - 0x4e5 0x100073 1 anon=2
 1 brk 0x509000 = 0x509000 n=2
