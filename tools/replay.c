@@ -1211,10 +1211,10 @@ static int bear_group(struct rmm *m, const struct rrec *mine, size_t n, uint64_t
  * Pieces of one offset: the kernel gave a later mapping the offsets of
  * an earlier one (an anonymous mapping's are its address, which a piece
  * born there once had too), and it took the anon_vma of the neighbour it
- * joined.  So once the piece before it has taken the pages at @addr
- * (@len bytes, from offset @pgoff), they are mapped again with @map,
- * unfaulted: they join what is left of the region beside them, and its
- * anon_vma, and the piece is made from them.  (A forked region's cannot
+ * joined.  So as soon as the piece before it has taken the pages at
+ * @addr (@len bytes, from offset @pgoff), they are mapped again with
+ * @map, unfaulted: they join what is left of the region beside them,
+ * and its anon_vma, and the piece is made from them when its turn comes.  (A forked region's cannot
  * be joined: such pieces are rebuilt apart, and the check says so.)
  *
  *   offsets   028 029 02a ...
@@ -1325,6 +1325,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	struct vmashadow_op op;
 	size_t n, i, j, k, lead, nsteps, nmine = 0, *order = NULL;
 	uint64_t *detour = NULL;	/* where a piece waits (order_pieces()) */
+	uint64_t from;
 	int err;
 	uint64_t *have = NULL, guard = 0;	/* a page above the region: refill() */
 	char *refills = NULL;	/* pieces that refill() */
@@ -1424,21 +1425,27 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 			detour[i] = take_detour(m, &r, at, len + guard, mine, nmine);
 			if (!detour[i])
 				detour[i] = 1;
+			else if (i + 1 < nmine && refills[i + 1])
+				refill(m, map, r.addr, r.len, mine[i].pgoff);
 			continue;
 		}
 		if (detour[i] == 1)
 			continue;
+		from = r.addr;
 		if (detour[i])
 			r.addr = detour[i] + VMS_PAGE_SIZE;
 		r.new_len = mine[i].end - mine[i].start;
 		r.new_addr = mine[i].start;
-		for (lead = i; lead && mine[lead - 1].pgoff == mine[i].pgoff; lead--)
-			;
-		if (refills[i])
-			refill(m, map, r.addr, have[lead] * VMS_PAGE_SIZE, mine[i].pgoff);
 		err = r.addr == r.new_addr ? grow_in_place(m, &r) : move_piece(m, &r, at, len);
 		if (detour[i])		/* what is left of the scratch mapping */
 			unmap_range(m, detour[i], r.len + 2 * VMS_PAGE_SIZE);
+		/*
+		 * The pages it took, for the next of its offset, at once: what
+		 * is beside them now may move before that one does.
+		 */
+		if (!err && !detour[i] && from != mine[i].start && i + 1 < nmine &&
+		    refills[i + 1])
+			refill(m, map, from, r.len, mine[i].pgoff);
 		if (err)
 			continue;
 		kept[i] = mine[i].start < at + len && at < mine[i].end;
