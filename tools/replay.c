@@ -768,9 +768,10 @@ static int map_shmem_object(struct rstate *s, struct rmm *m, const char *key, ui
  * region is there.  The neighbour is the region below, or above where a
  * group's piece was put in place ahead (map_anon_group()).  A fence: the
  * neighbour gets a flag it lacks (VM_DONTCOPY, else VM_DONTDUMP) while
- * the new one is mapped and faulted, which keeps them apart.  unfence() takes the flags away again once the state is whole
- * and its policies given, then gives each record its own flags again,
- * where it had one that a fence took.
+ * the new one is mapped and faulted, which keeps them apart.  unfence()
+ * takes the flags away again once the state is whole and its policies
+ * given, then gives each record its own flags again, where it had one
+ * that a fence took.
  */
 struct rfence {
 	uint64_t start, end;
@@ -1214,8 +1215,9 @@ static int bear_group(struct rmm *m, const struct rrec *mine, size_t n, uint64_t
  * joined.  So as soon as the piece before it has taken the pages at
  * @addr (@len bytes, from offset @pgoff), they are mapped again with
  * @map, unfaulted: they join what is left of the region beside them,
- * and its anon_vma, and the piece is made from them when its turn comes.  (A forked region's cannot
- * be joined: such pieces are rebuilt apart, and the check says so.)
+ * and its anon_vma, and the piece is made from them at its turn.  (A
+ * forked region cannot be joined: such pieces are rebuilt apart, and
+ * the check says so.)
  *
  *   offsets   028 029 02a ...
  *   region    [ Q1  .   Q2 ... ]    Q1 takes 028 and moves away
@@ -1325,9 +1327,9 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	struct vmashadow_op op;
 	size_t n, i, j, k, lead, nsteps, nmine = 0, *order = NULL;
 	uint64_t *detour = NULL;	/* where a piece waits (order_pieces()) */
+	uint64_t *have = NULL, guard = 0;	/* a page above the region: refill() */
 	uint64_t from;
 	int err;
-	uint64_t *have = NULL, guard = 0;	/* a page above the region: refill() */
 	char *refills = NULL;	/* pieces that refill() */
 	int placed = 0;
 
