@@ -1114,24 +1114,25 @@ static int move_piece(struct rmm *m, const struct vmashadow_op *r, uint64_t at, 
 }
 
 /*
- * A group's piece, the @r->len bytes at @r->addr, moved aside to a scratch
- * mapping clear of the group's region [@at, @at + @len) and of where the
- * @n pieces @mine go, to wait there (order_pieces()).  The scratch
- * mapping's address (the piece waits a page in), or 0: not moved.
+ * The @len bytes at @addr moved aside to a scratch mapping (map_scratch(),
+ * clear of [@lo, @hi) and of the places of the @navoid records @avoid),
+ * to wait there: a region in the way of a birth (move_aside()), or a
+ * group's piece (order_pieces()).  The scratch mapping's address (what
+ * waits there lies a page in), or 0: not moved.
  */
-static uint64_t take_detour(struct rmm *m, const struct vmashadow_op *r, uint64_t at,
-			    uint64_t len, const struct rrec *mine, size_t n)
+static uint64_t to_scratch(struct rmm *m, uint64_t addr, uint64_t len, uint64_t lo,
+			   uint64_t hi, const struct rrec *avoid, size_t navoid)
 {
-	struct vmashadow_op mv = *r;
-	uint64_t scratch = map_scratch(m, r->len, at, at + len, mine, n);
+	uint64_t scratch = map_scratch(m, len, lo, hi, avoid, navoid);
+	struct vmashadow_op mv = { .addr = addr, .len = len, .new_len = len,
+				   .new_addr = scratch + VMS_PAGE_SIZE,
+				   .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
 
 	if (!scratch)
 		return 0;
-	mv.new_len = r->len;
-	mv.new_addr = scratch + VMS_PAGE_SIZE;
 	if (!vd_op(m->fd, VMASHADOW_OP_REMAP, &mv))
 		return scratch;
-	unmap_range(m, scratch, r->len + 2 * VMS_PAGE_SIZE);
+	unmap_range(m, scratch, len + 2 * VMS_PAGE_SIZE);
 	return 0;
 }
 
@@ -1148,7 +1149,6 @@ static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, const struct rrec
 	for (;;) {
 		struct vmashadow_find f = { .size = sizeof(f), .mode = VMASHADOW_FIND_INTERSECT,
 					    .addr = lo, .end = hi };
-		struct vmashadow_op mv = { .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
 		int e = vd_find(m->fd, &f, NULL, 0);
 		uint64_t scratch;
 
@@ -1156,16 +1156,10 @@ static int move_aside(struct rmm *m, uint64_t lo, uint64_t hi, const struct rrec
 			return n;	/* nothing (more) there */
 		if (e || n == MAX_ASIDE || !(f.found & VMASHADOW_FOUND_REGION))
 			goto fail;
-		mv.addr = f.region.start;
-		mv.len = mv.new_len = f.region.end - f.region.start;
-		scratch = map_scratch(m, mv.len, lo, hi, avoid, navoid);
+		scratch = to_scratch(m, f.region.start, f.region.end - f.region.start, lo, hi,
+				     avoid, navoid);
 		if (!scratch)
 			goto fail;
-		mv.new_addr = scratch + VMS_PAGE_SIZE;
-		if (vd_op(m->fd, VMASHADOW_OP_REMAP, &mv)) {
-			unmap_range(m, scratch, mv.len + 2 * VMS_PAGE_SIZE);
-			goto fail;
-		}
 		a[n].start = f.region.start;
 		a[n].end = f.region.end;
 		a[n++].scratch = scratch;
@@ -1424,7 +1418,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		r.len = have[i] * VMS_PAGE_SIZE;
 		if (order[k] & DETOUR) {
 			/* 1: not moved aside, and so not made (its pages lost) */
-			detour[i] = take_detour(m, &r, at, len + guard, mine, nmine);
+			detour[i] = to_scratch(m, r.addr, r.len, at, at + len + guard, mine, nmine);
 			if (!detour[i])
 				detour[i] = 1;
 			else if (i + 1 < nmine && refills[i + 1])
