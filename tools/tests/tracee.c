@@ -79,9 +79,10 @@
  *                               anon_vma a fork's), re-imported in the
  *                               children, then mapped beside, split,
  *                               joined and moved (fork_resync() below)
- *   vmashadow-tracee forkchurn SEED
+ *   vmashadow-tracee forkchurn SEED [aslr]
  *                               the same churn in a tree of children 3
- *                               deep, each re-importing
+ *                               deep, each re-importing (without ASLR
+ *                               unless told: the same pieces each run)
  *   vmashadow-tracee collapse   madvise(MADV_COLLAPSE) of a written 4 MiB
  *                               region, which trace does not mirror; then
  *                               calls that split and merge it
@@ -1597,7 +1598,8 @@ static int fork_churn_mode(char **argv)
 	int pers = personality(0xffffffff);
 
 	/* the same places each run, and so the same pieces: no ASLR */
-	if (pers != -1 && !(pers & ADDR_NO_RANDOMIZE) &&
+	if ((!argv[2] || !argv[3] || strcmp(argv[3], "aslr")) &&
+	    pers != -1 && !(pers & ADDR_NO_RANDOMIZE) &&
 	    personality((unsigned long)pers | ADDR_NO_RANDOMIZE) != -1) {
 		execv("/proc/self/exe", argv);
 		return good(-1, "execv");
@@ -1981,7 +1983,7 @@ int main(int argc, char **argv)
 		return inject_layout(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: %s work|threads N|threadexit|threadexec|stopcont|clonevm|"
 		"forkexec|maxmap|mlock|mlockns|data|shmem|mbind|homenode|mpolresync|uffd|"
-		"uffdfork|uffdserve|realloc|forkresync|forkchurn SEED|collapse|hidden|"
+		"uffdfork|uffdserve|realloc|forkresync|forkchurn SEED [aslr]|collapse|hidden|"
 		"inject [mbind|uffd]\n",
 		argv[0]);
 	return 2;
