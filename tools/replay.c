@@ -683,6 +683,15 @@ static void place_ahead(const struct rstate *s, struct rmm *m, long line)
 	m->placed[line] = 1;
 }
 
+/* The record at @line is in place: 1 if it is @self's, the caller's. */
+static int mark_placed(const struct rstate *s, struct rmm *m, long line, long self)
+{
+	if (line == self)
+		return 1;
+	place_ahead(s, m, line);
+	return 0;
+}
+
 /*
  * Shared anonymous memory split in pieces: the pieces of one object share
  * its pages, and the kernel merges neighbours only within one object,
@@ -1292,6 +1301,95 @@ static int make_heap(struct rmm *m, int faulted)
 }
 
 /*
+ * A record made as part of the piece below it (join_runs()), and the
+ * hole between them, unmapped once the piece is in place.
+ */
+struct rjoin {
+	long lead, line;	/* the piece's record, and the one joined */
+	uint64_t hole, hole_end;
+};
+
+/*
+ * Pieces whose offsets follow on from their places alike were one region
+ * that a change of protection or of a flag split, or munmap() punched:
+ * each run of them is made as one piece, then punched again and split
+ * at each record's turn (build_region() gives each its protection and
+ * flags), as the kernel made them.  This also makes whole a piece that
+ * begins at another's first offset because mremap() grew the piece below
+ * it over those offsets as it moved it:
+ *
+ *   offsets   e4  e5  e6  e7  e8  e9  ea  eb
+ *   log       [--- A1 ---][A2][---- A3 ----]    A3 and B both begin at e8
+ *             B: [e8] where the region began
+ *   made      [------------ A --------------]   A1 moved and grown, then
+ *                                               split by its protections
+ *
+ * Pieces are joined across a hole only where nothing of @m lies now.
+ * @mine (@n pieces) is left in address order; the pieces joined to the
+ * one before them go into @joined.  How many pieces are left.
+ */
+static size_t join_runs(const struct rmm *m, struct rrec *mine, size_t n, struct rjoin *joined,
+			size_t *njoined)
+{
+	size_t i, j;
+
+	qsort(mine, n, sizeof(*mine), rrec_by_start);
+	for (i = 1, j = 0; i < n; i++) {
+		struct rrec *below = &mine[j];
+
+		if (mine[i].start - mine[i].pgoff * VMS_PAGE_SIZE ==
+		    below->start - below->pgoff * VMS_PAGE_SIZE && mine[i].start >= below->end &&
+		    (mine[i].start == below->end || range_free(m->fd, below->end, mine[i].start))) {
+			joined[*njoined] = (struct rjoin){ below->line, mine[i].line,
+							   below->end, mine[i].start };
+			(*njoined)++;
+			below->end = mine[i].end;
+		} else {
+			mine[++j] = mine[i];
+		}
+	}
+	return n ? j + 1 : 0;
+}
+
+static int line_order(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The records join_runs() joined to the pieces that were made (@made,
+ * of the @n in @mine) are in place too, and the holes between them are
+ * unmapped, now that every piece has its pages.  1 if @self's record is
+ * one of them.
+ */
+static int place_joined(const struct rstate *s, struct rmm *m, const struct rrec *mine,
+			const char *made, size_t n, const struct rjoin *joined, size_t njoined,
+			long self)
+{
+	long *leads = xmalloc((n + 1) * sizeof(*leads));
+	size_t i, nleads = 0;
+	int placed = 0;
+
+	for (i = 0; i < n; i++)
+		if (made[i])
+			leads[nleads++] = mine[i].line;
+	qsort(leads, nleads, sizeof(*leads), line_order);
+	for (i = 0; i < njoined; i++) {
+		const struct rjoin *j = &joined[i];
+
+		if (!bsearch(&j->lead, leads, nleads, sizeof(*leads), line_order))
+			continue;
+		placed |= mark_placed(s, m, j->line, self);
+		if (j->hole_end > j->hole)
+			unmap_range(m, j->hole, j->hole_end - j->hole);
+	}
+	free(leads);
+	return placed;
+}
+
+/*
  * Faulted private regions that share one anon_vma (anon=N): the pieces
  * of a region that mprotect() split or munmap() punched, some perhaps
  * moved by mremap() since, their page offsets those of the one region.
@@ -1315,6 +1413,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	struct raside aside[MAX_ASIDE];
 	int file = !strcmp(rec->kind, "file"), naside = 0;
 	char *kept = NULL;	/* made within the region's range */
+	char *made = NULL;	/* made at all */
 	const struct rrec *ahead;
 	struct rrec *mine = NULL;
 	struct rpark *park;
@@ -1325,6 +1424,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	uint64_t from;
 	int err;
 	char *refills = NULL;	/* pieces that refill() */
+	struct rjoin *joined = NULL;	/* records made with the piece below */
+	size_t njoined = 0;
 	int placed = 0;
 
 	if (placed_ahead(m, line))
@@ -1379,6 +1480,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	 * A piece moved within the region's range waits for those whose
 	 * pages it lands on (order_pieces()).
 	 */
+	joined = xmalloc(nmine * sizeof(*joined));
+	nmine = join_runs(m, mine, nmine, joined, &njoined);
 	qsort(mine, nmine, sizeof(*mine), rrec_by_pgoff_down);
 	have = xmalloc(nmine * sizeof(*have));
 	order = xmalloc(2 * nmine * sizeof(*order));
@@ -1410,6 +1513,8 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		goto out;
 	kept = xmalloc(nmine);
 	memset(kept, 0, nmine);
+	made = xmalloc(nmine);
+	memset(made, 0, nmine);
 	for (k = 0; k < nsteps; k++) {
 		struct vmashadow_op r = { .flags = MREMAP_MAYMOVE | MREMAP_FIXED };
 
@@ -1445,11 +1550,10 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		if (err)
 			continue;
 		kept[i] = mine[i].start < at + len && at < mine[i].end;
-		if (mine[i].line == line)
-			placed = 1;
-		else
-			place_ahead(s, m, mine[i].line);
+		placed |= mark_placed(s, m, mine[i].line, line);
+		made[i] = 1;
 	}
+	placed |= place_joined(s, m, mine, made, nmine, joined, njoined, line);
 	/*
 	 * What is left of the region, between the pieces made within its
 	 * range, in address order: one pass, for groups of thousands.
@@ -1476,6 +1580,8 @@ out:
 	free(detour);
 	free(have);
 	free(refills);
+	free(joined);
+	free(made);
 	free(kept);
 	free(mine);
 	return placed;

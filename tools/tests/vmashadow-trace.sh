@@ -817,6 +817,32 @@ for l in order refill overlap cycle fenced heap; do
 		notok "replay rebuilds a starting state: $l"
 	fi
 done
+# Forked groups whose pieces A3 and B begin at one offset: the region
+# was born at 0x800e4 as A and B, joined; then A moved away, grown over
+# B's offsets (mremap()), and a page of it was made read-only.  A1, A2
+# and A3 are made as one piece and split: made writable, they join
+# again, and a mapping right above B, which is forked, stays apart.  In
+# the second, a page was unmapped from A's middle: X and Y are made as
+# one piece, and a mapping in the hole joins neither.  (6.1 forkchurn
+# 16 and 38 with aslr left these; replay had rebuilt B apart.)
+log3 >"$T/forkedtie.log" <<'S'
+1 region 0x80000000 0x80003000 rw-p anon - 0x800e4 0x100073 1 anon=6 forked
+1 region 0x80003000 0x80004000 r--p anon - 0x800e7 0x100071 1 anon=6 forked
+1 region 0x80004000 0x80008000 rw-p anon - 0x800e8 0x100073 1 anon=6 forked
+1 region 0x800e8000 0x800e9000 rw-p anon - 0x800e8 0x100073 1 anon=6 forked
+1 region 0xa0000000 0xa0001000 rw-p anon - 0xa0633 0x100073 1 anon=8 forked
+1 region 0xa0002000 0xa001b000 rw-p anon - 0xa0635 0x100073 1 anon=8 forked
+1 region 0xa0635000 0xa0637000 rw-p anon - 0xa0635 0x100073 1 anon=8 forked
+1 mprotect 0x80003000 0x1000 0x3 = 0x0 n=5
+1 mmap 0x800e9000 0x1000 0x3 0x32 - 0x0 = 0x800e9000 n=6
+1 mmap 0xa0001000 0x1000 0x3 0x32 - 0x0 = 0xa0001000 n=7
+S
+if replays "$T/forkedtie.log" && grep -q ' 3 calls, 0 divergences$' "$T/out"; then
+	ok "replay rebuilds a starting state: forked pieces of one offset"
+else
+	replay_report
+	notok "replay rebuilds a starting state: forked pieces of one offset"
+fi
 # A starting state over its data limit (a log's params line since
 # RLIMIT_DATA): rebuilt under no limit, the log's limit and data segment
 # set after, so that a private writable mmap fails, a read-only one does
