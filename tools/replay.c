@@ -834,7 +834,8 @@ static void fence_over(struct rmm *m, size_t first, uint64_t start, uint64_t end
 	for (i = first; i < m->nfences; i++) {
 		struct rfence *f = &m->fences[i];
 
-		if (region_at(m->fd, f->start, &b) || b.anon_id)
+		if (region_at(m->fd, f->start, &b) || b.anon_id ||
+		    (b.end != start && b.start != end))
 			continue;
 		undo = fence_flag(m, start, end, vmf);
 		if (!undo)
@@ -843,6 +844,23 @@ static void fence_over(struct rmm *m, size_t first, uint64_t start, uint64_t end
 		*f = (struct rfence){ start, end, undo };
 		return;		/* one flag on the new region serves both sides */
 	}
+}
+
+/*
+ * A group's pieces are made in [@lo, @hi), where its region was born:
+ * the fences from @first on, which bear_group() put on the birth's
+ * unfaulted neighbours, go over to the faulted pieces now beside them
+ * (fence_over()).  On 6.1 a region grown in place by mremap() up to a
+ * faulted one stays apart from it, unfaulted, and so must the rebuild.
+ */
+static void fence_over_ends(struct rmm *m, size_t first, uint64_t lo, uint64_t hi)
+{
+	struct vmashadow_region r;
+
+	if (!region_at(m->fd, lo, &r) && r.start == lo && r.anon_id)
+		fence_over(m, first, r.start, r.end, r.vm_flags);
+	if (!region_at(m->fd, hi - 1, &r) && r.end == hi && r.anon_id)
+		fence_over(m, first, r.start, r.end, r.vm_flags);
 }
 
 static void fence_around(struct rmm *m, uint64_t start, uint64_t end)
@@ -1425,7 +1443,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 	int err;
 	char *refills = NULL;	/* pieces that refill() */
 	struct rjoin *joined = NULL;	/* records made with the piece below */
-	size_t njoined = 0;
+	size_t njoined = 0, fenced;
 	int placed = 0;
 
 	if (placed_ahead(m, line))
@@ -1509,6 +1527,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		goto out;
 	if (park)
 		park->used = 1;
+	fenced = m->nfences;
 	if (!park && !bear_group(m, mine, nmine, at, len + guard, lo, map, aside, &naside))
 		goto out;
 	kept = xmalloc(nmine);
@@ -1574,6 +1593,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		if (i < j && mine[i].end > cur)
 			cur = mine[i].end;
 	}
+	fence_over_ends(m, fenced, at, at + len + guard);
 out:
 	put_back(m, aside, naside);
 	free(order);

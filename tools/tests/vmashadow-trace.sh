@@ -778,7 +778,10 @@ fi
 # unfaulted one, whose offsets follow on, must not join and fault it.
 # heap: the heap right above the bss (no ASLR gap), sharing its anon_vma,
 # made by brk() as the program made it, apart from the bss; mapped, it
-# would join it.  Each rebuilt otherwise would diverge, or warn.
+# would join it.  grown: U, grown in place by mremap() up to P (6.1
+# keeps them apart), is fenced from P's group as it is made, and must not
+# join P when the fence comes off.  Each rebuilt otherwise would diverge,
+# or warn.
 log3 >"$T/order.log" <<'S'
 1 region 0x10001000 0x10005000 rw-p anon - 0x10008 0x100073 1 anon=5
 1 region 0x20000000 0x20008000 rw-p anon - 0x10000 0x100073 1 anon=5
@@ -809,7 +812,13 @@ log3 0x4e5000 0x507000 >"$T/heap.log" <<'S'
 1 region 0x4e5000 0x507000 rw-p anon - 0x4e5 0x100073 1 anon=2
 1 brk 0x509000 = 0x509000 n=2
 S
-for l in order refill overlap cycle fenced heap; do
+log3 >"$T/grown.log" <<'S'
+1 region 0x90000000 0x90002000 rw-p anon - 0x90000 0x100073 0
+1 region 0x90002000 0x90005000 rw-p anon - 0x90002 0x100073 1 anon=4
+1 region 0x90006000 0x90007000 r--p anon - 0x90006 0x100071 1 anon=4
+1 mprotect 0x90006000 0x1000 0x3 = 0x0 n=3
+S
+for l in order refill overlap cycle fenced heap grown; do
 	if replays "$T/$l.log" && grep -q ' 1 calls, 0 divergences$' "$T/out"; then
 		ok "replay rebuilds a starting state: $l"
 	else
