@@ -26,9 +26,9 @@ BUILD := $(CURDIR)/build
 
 # Kernel lanes booted by "make check".  The third lane, "debug", is a 6.1
 # kernel built from linux-source with KASAN, kmemleak, lockdep, UBSAN...
-# (scripts/debug-kernel.sh): 3-6 minutes to build once on 2 cores, about
-# a minute per run after that.  KERNELS="6.1 6.12" leaves it out;
-# make check-debug (= KERNEL=debug) runs it alone.
+# (scripts/debug-kernel.sh): 3-11 minutes to build once on 2 cores; its
+# lane then takes about 15 minutes, most of make check.  KERNELS="6.1
+# 6.12" leaves it out; make check-debug (= KERNEL=debug) runs it alone.
 KERNELS ?= 6.1 6.12 debug
 KERNEL ?=
 LANES := $(or $(KERNEL),$(KERNELS))
@@ -94,7 +94,7 @@ mod-%: FORCE
 	@$(MAKE) -s -C $(VMS_KDIR_$*) M=$(BUILD)/$*/mod modules
 
 # ---- debug lane (issue 8) ----
-# The debug kernel is built from source on first use (3-6 minutes on 2
+# The debug kernel is built from source on first use (3-11 minutes on 2
 # cores), then reused from $(VMS_CACHE)/debug-kernel/, keyed by the source
 # version and the hash of scripts/debug-kernel.config.  debug-kernel.sh
 # writes the lane's VMS_KDIR_debug/VMS_VMLINUZ_debug/VMS_KREL_debug into
