@@ -16,7 +16,7 @@
 #   -o       output directory (default: build/<LANE> in the repo)
 #
 # Environment: VMS_CACHE (default ~/.cache/vmashadow), VMS_TIMEOUT (wall
-# clock seconds for the whole VM, default 300; 1800 for the debug lane),
+# clock seconds for the whole VM, default 600; 3600 for the debug lane),
 # VMS_TEST_TIMEOUT (seconds per test inside the VM, default 120; 900 for the
 # debug lane), VMS_SMP (vCPUs, default 2), VMS_MEM
 # (default 1G), VMS_KVM=1 to use KVM instead of TCG (hangs on some hosts,
@@ -45,7 +45,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 VMS_CACHE=${VMS_CACHE:-$HOME/.cache/vmashadow}
-TIMEOUT=${VMS_TIMEOUT:-300}
+TIMEOUT=${VMS_TIMEOUT:-600}
 TEST_TIMEOUT=${VMS_TEST_TIMEOUT:-120}
 SMP=${VMS_SMP:-2}
 MEM=${VMS_MEM:-1G}
@@ -73,7 +73,7 @@ OUT=${OUT:-$REPO/build/$LANE}
 # debug lane (issue 8): KASAN, kmemleak, lockdep and KCOV under TCG make
 # everything several times slower.
 if [ "$LANE" = debug ]; then
-	TIMEOUT=${VMS_TIMEOUT:-1800}
+	TIMEOUT=${VMS_TIMEOUT:-3600}
 	TEST_TIMEOUT=${VMS_TEST_TIMEOUT:-900}
 fi
 
