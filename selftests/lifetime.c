@@ -121,13 +121,19 @@ FIXTURE_TEARDOWN(life)
 {
 }
 
+/*
+ * At least this many cycles, whatever the budget: with 3 regions a cycle,
+ * a leak of one region per cycle is then thousands of objects, far above
+ * the slab's churn (the debug kernel does about 25 a second here).
+ */
+#define MIN_CYCLES	1024
+
 /* make soak raises the budget: the harness's own timeout must not cut it */
 TEST_F_TIMEOUT(life, cycles, 7200)
 {
 	const unsigned long target = 100000;
 	const char *soak = getenv("VMS_SOAK_SECONDS");
-	const long budget_ms = soak ? atol(soak) * 1000 :
-			       vms_debug_kernel() ? 60000 : 30000;
+	const long budget_ms = soak ? atol(soak) * 1000 : 30000;
 	long obj0, obj1, kb0, kb1, ms = 0;
 	struct timespec t0, t;
 	unsigned long i;
@@ -144,7 +150,7 @@ TEST_F_TIMEOUT(life, cycles, 7200)
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			ms = (t.tv_sec - t0.tv_sec) * 1000 +
 			     (t.tv_nsec - t0.tv_nsec) / 1000000;
-			if (ms > budget_ms)
+			if (ms > budget_ms && i >= MIN_CYCLES)
 				break;
 		}
 	}
@@ -159,7 +165,6 @@ TEST_F_TIMEOUT(life, cycles, 7200)
 	TH_LOG("vmashadow_region objects: %ld -> %ld%s; SUnreclaim %ld -> %ld kB",
 	       obj0, obj1, slab_merged() ? " (cache merged with others)" : "",
 	       kb0, kb1);
-	ASSERT_LT(1000, i);
 	if (obj0 >= 0 && obj1 >= 0) {
 		/*
 		 * Each cycle allocates at least 3 regions: a leak of one per
