@@ -434,6 +434,11 @@ static void scenarios(void)
  * scenario, its first: the others would meet the same points again, about
  * 585 runs, a minute or more of the debug lane under KASAN.
  */
+static bool is_dry(const struct scenario *s)
+{
+	return s->op.op_flags & VMASHADOW_OPF_DRY_RUN;
+}
+
 static void one_dry_run_per_op(void)
 {
 	unsigned int i, j, kept = 0;
@@ -441,8 +446,8 @@ static void one_dry_run_per_op(void)
 	for (i = 0; i < nscen; i++) {
 		bool again = false;
 
-		for (j = 0; j < kept && scen[i].op.op_flags; j++)
-			again |= scen[j].op.op_flags && scen[j].op.op == scen[i].op.op;
+		for (j = 0; j < kept && is_dry(&scen[i]); j++)
+			again |= is_dry(&scen[j]) && scen[j].op.op == scen[i].op.op;
 		if (!again)
 			scen[kept++] = scen[i];
 	}
@@ -651,7 +656,7 @@ TEST_F_TIMEOUT(inj, every_operation, 800)
 
 		run_scenario(_metadata, &scen[i], &points);
 		TH_LOG("%-32s %s: %lu injection points", scen[i].name,
-		       scen[i].op.op_flags ? "dry" : "   ", points);
+		       is_dry(&scen[i]) ? "dry" : "   ", points);
 		points_total += points;
 	}
 	TH_LOG("%u scenarios, %lu injection points, %lu runs", nscen,
