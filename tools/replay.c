@@ -788,14 +788,38 @@ struct rfence {
 };
 
 /*
- * Give [@start, @end), whose flags are @vmf, a fence flag it lacks: the
- * advice that takes it away again, 0 if none could be given.
+ * Would [@start, @end) with the flags @vmf be like a region beside it?
+ * A fence must not make its region like one fenced before: an unfaulted
+ * region between a faulted one, fenced as it was mapped, and the next
+ * one mapped would take the same flag and join the faulted one.
+ *
+ *   P faulted, fenced +DONTCOPY | U unfaulted | W new
+ *   fence U +DONTCOPY: U is like P and joins it (wrong)
+ *   fence U +DONTDUMP: U stays apart from P and W (right)
+ */
+static int like_neighbour(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf)
+{
+	struct vmashadow_region b;
+
+	if (start && !region_at(m->fd, start - 1, &b) && b.end == start && b.vm_flags == vmf)
+		return 1;
+	return !region_at(m->fd, end, &b) && b.start == end && b.vm_flags == vmf;
+}
+
+/*
+ * Give [@start, @end), whose flags are @vmf, a fence flag it lacks and
+ * that makes it like no neighbour: the advice that takes it away again,
+ * 0 if none could be given.
  */
 static unsigned int fence_flag(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf)
 {
-	if (!(vmf & VMASHADOW_VM_DONTCOPY) && !advise(m, start, end, MADV_DONTFORK))
+	if (!(vmf & VMASHADOW_VM_DONTCOPY) &&
+	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTCOPY) &&
+	    !advise(m, start, end, MADV_DONTFORK))
 		return MADV_DOFORK;
-	if (!(vmf & VMASHADOW_VM_DONTDUMP) && !advise(m, start, end, MADV_DONTDUMP))
+	if (!(vmf & VMASHADOW_VM_DONTDUMP) &&
+	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTDUMP) &&
+	    !advise(m, start, end, MADV_DONTDUMP))
 		return MADV_DODUMP;
 	return 0;
 }

@@ -782,8 +782,10 @@ fi
 # made by brk() as the program made it, apart from the bss; mapped, it
 # would join it.  grown: U, grown in place by mremap() up to P (6.1
 # keeps them apart), is fenced from P's group as it is made, and must not
-# join P when the fence comes off.  Each rebuilt otherwise would diverge,
-# or warn.
+# join P when the fence comes off.  between: U, unfaulted, between P,
+# faulted, and W, mapped after it; fenced from W, U must not take the
+# flag P was fenced with and join P (forkchurn 77 on 6.1: there P and U
+# were read-only).  Each rebuilt otherwise would diverge, or warn.
 log3 >"$T/order.log" <<'S'
 1 region 0x10001000 0x10005000 rw-p anon - 0x10008 0x100073 1 anon=5
 1 region 0x20000000 0x20008000 rw-p anon - 0x10000 0x100073 1 anon=5
@@ -820,7 +822,13 @@ log3 >"$T/grown.log" <<'S'
 1 region 0x90006000 0x90007000 r--p anon - 0x90006 0x100071 1 anon=4
 1 mprotect 0x90006000 0x1000 0x3 = 0x0 n=3
 S
-for l in order refill overlap cycle fenced heap grown; do
+log3 >"$T/between.log" <<'S'
+1 region 0xa0000000 0xa0002000 rw-p anon - 0xa0000 0x100073 1
+1 region 0xa0002000 0xa0003000 rw-p anon - 0xa0002 0x100073 0
+1 region 0xa0003000 0xa0005000 r--p anon - 0xa0003 0x71 0
+1 mmap 0xb0000000 0x1000 0x3 0x32 - 0x0 = 0xb0000000 n=4
+S
+for l in order refill overlap cycle fenced heap grown between; do
 	if replays "$T/$l.log" && grep -q ' 1 calls, 0 divergences$' "$T/out"; then
 		ok "replay rebuilds a starting state: $l"
 	else
