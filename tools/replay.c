@@ -1576,10 +1576,27 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		if (detour[i] == 1)
 			continue;
 		from = r.addr;
-		if (detour[i])
-			r.addr = detour[i] + VMS_PAGE_SIZE;
 		r.new_len = mine[i].end - mine[i].start;
 		r.new_addr = mine[i].start;
+		/*
+		 * A piece landing on the pages it leaves, whose next of its
+		 * offset refills them: those must be mapped before it lands,
+		 * while the region above is there to join (it then cuts
+		 * them where it lands).  So it waits aside meanwhile.
+		 *
+		 *   address   f6f f70 f71 f72 ... f7e f7f
+		 *   region    [ R ............. R ][ rest ...   R: offsets f6f..
+		 *   R aside   [ refilled, joins the rest ......
+		 *   R lands   [ f6f f70 f71 ][ R ........ ][ rest ...
+		 */
+		if (!detour[i] && i + 1 < nmine && refills[i + 1] &&
+		    r.new_addr < r.addr + r.len && r.addr < r.new_addr + r.new_len) {
+			detour[i] = to_scratch(m, r.addr, r.len, at, at + len + guard, mine, nmine);
+			if (detour[i])
+				refill(m, map, r.addr, r.len, mine[i].pgoff);
+		}
+		if (detour[i])
+			r.addr = detour[i] + VMS_PAGE_SIZE;
 		err = r.addr == r.new_addr ? grow_in_place(m, &r) : move_piece(m, &r, at, len);
 		if (detour[i])		/* what is left of the scratch mapping */
 			unmap_range(m, detour[i], r.len + 2 * VMS_PAGE_SIZE);

@@ -785,7 +785,10 @@ fi
 # join P when the fence comes off.  between: U, unfaulted, between P,
 # faulted, and W, mapped after it; fenced from W, U must not take the
 # flag P was fenced with and join P (forkchurn 77 on 6.1: there P and U
-# were read-only).  Each rebuilt otherwise would diverge, or warn.
+# were read-only).  landing: B lands on the pages it leaves, and A, of
+# B's offset, refills them: B waits aside while they are refilled
+# (forkchurn 102 on 6.1).  Each rebuilt otherwise would diverge, or
+# warn.
 log3 >"$T/order.log" <<'S'
 1 region 0x10001000 0x10005000 rw-p anon - 0x10008 0x100073 1 anon=5
 1 region 0x20000000 0x20008000 rw-p anon - 0x10000 0x100073 1 anon=5
@@ -828,7 +831,13 @@ log3 >"$T/between.log" <<'S'
 1 region 0xa0003000 0xa0005000 r--p anon - 0xa0003 0x71 0
 1 mmap 0xb0000000 0x1000 0x3 0x32 - 0x0 = 0xb0000000 n=4
 S
-for l in order refill overlap cycle fenced heap grown between; do
+log3 >"$T/landing.log" <<'S'
+1 region 0xb0000000 0xb0002000 rw-p anon - 0xb0000 0x100073 1 anon=6
+1 region 0xb0002000 0xb0005000 rw-p anon - 0xb0000 0x100073 1 anon=6
+1 region 0xb0008000 0xb0009000 rw-p anon - 0xb0008 0x100073 1 anon=6
+1 munmap 0xb0008000 0x1000 = 0x0 n=2
+S
+for l in order refill overlap cycle fenced heap grown between landing; do
 	if replays "$T/$l.log" && grep -q ' 1 calls, 0 divergences$' "$T/out"; then
 		ok "replay rebuilds a starting state: $l"
 	else
