@@ -797,28 +797,33 @@ struct rfence {
  *   fence U +DONTCOPY: U is like P and joins it (wrong)
  *   fence U +DONTDUMP: U stays apart from P and W (right)
  */
-static int like_neighbour(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf)
+static int like_neighbour(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf,
+			  uint64_t moving)
 {
 	struct vmashadow_region b;
 
-	if (start && !region_at(m->fd, start - 1, &b) && b.end == start && b.vm_flags == vmf)
+	if (start && !region_at(m->fd, start - 1, &b) && b.end == start &&
+	    b.start != moving && b.vm_flags == vmf)
 		return 1;
-	return !region_at(m->fd, end, &b) && b.start == end && b.vm_flags == vmf;
+	return !region_at(m->fd, end, &b) && b.start == end && b.start != moving &&
+	       b.vm_flags == vmf;
 }
 
 /*
  * Give [@start, @end), whose flags are @vmf, a fence flag it lacks and
- * that makes it like no neighbour: the advice that takes it away again,
+ * that makes it like no neighbour but the one at @moving (whose fence
+ * comes over to it: fence_over()): the advice that takes it away again,
  * 0 if none could be given.
  */
-static unsigned int fence_flag(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf)
+static unsigned int fence_flag(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf,
+			       uint64_t moving)
 {
 	if (!(vmf & VMASHADOW_VM_DONTCOPY) &&
-	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTCOPY) &&
+	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTCOPY, moving) &&
 	    !advise(m, start, end, MADV_DONTFORK))
 		return MADV_DOFORK;
 	if (!(vmf & VMASHADOW_VM_DONTDUMP) &&
-	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTDUMP) &&
+	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTDUMP, moving) &&
 	    !advise(m, start, end, MADV_DONTDUMP))
 		return MADV_DODUMP;
 	return 0;
@@ -826,7 +831,7 @@ static unsigned int fence_flag(struct rmm *m, uint64_t start, uint64_t end, uint
 
 static void fence_one(struct rmm *m, const struct vmashadow_region *b)
 {
-	unsigned int undo = fence_flag(m, b->start, b->end, b->vm_flags);
+	unsigned int undo = fence_flag(m, b->start, b->end, b->vm_flags, UINT64_MAX);
 
 	if (!undo)
 		return;
@@ -861,7 +866,7 @@ static void fence_over(struct rmm *m, size_t first, uint64_t start, uint64_t end
 		if (region_at(m->fd, f->start, &b) || b.anon_id ||
 		    (b.end != start && b.start != end))
 			continue;
-		undo = fence_flag(m, start, end, vmf);
+		undo = fence_flag(m, start, end, vmf, f->start);
 		if (!undo)
 			return;
 		advise(m, f->start, f->end, f->undo);
@@ -1579,8 +1584,9 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		r.new_len = mine[i].end - mine[i].start;
 		r.new_addr = mine[i].start;
 		/*
-		 * A piece landing on the pages it leaves, whose next of its
-		 * offset refills them: those must be mapped before it lands,
+		 * A piece landing above where it began, on the pages it
+		 * leaves, whose next of its offset refills them (and so lies
+		 * where it began): those must be mapped before it lands,
 		 * while the region above is there to join (it then cuts
 		 * them where it lands).  So it waits aside meanwhile.
 		 *
@@ -1590,7 +1596,7 @@ static int map_anon_group(struct rstate *s, struct rmm *m, const struct rrec *re
 		 *   R lands   [ f6f f70 f71 ][ R ........ ][ rest ...
 		 */
 		if (!detour[i] && i + 1 < nmine && refills[i + 1] &&
-		    r.new_addr < r.addr + r.len && r.addr < r.new_addr + r.new_len) {
+		    r.addr < r.new_addr && r.new_addr < r.addr + r.len) {
 			detour[i] = to_scratch(m, r.addr, r.len, at, at + len + guard, mine, nmine);
 			if (detour[i])
 				refill(m, map, r.addr, r.len, mine[i].pgoff);
