@@ -159,13 +159,15 @@ BENCH_SMOKE := $(if $(filter command line,$(origin TESTS)),,\
 	$(if $(filter-out debug,$(LANES)),$(BUILD)/bench/vmsbench-quick))
 
 # What check builds and runs on the host before the VMs, after deps (which
-# fetches what the rest needs): side by side, JOBS at a time (default: the
+# fetches what the rest needs) and the debug kernel (built once, on all
+# cores, its progress shown): side by side, JOBS at a time (default: the
 # machine's cores).  One after another they took 6-7 minutes of a 2-core
-# machine's make check, the 40 static selftests alone 3.
+# machine's make check, the 39 static selftests alone 3.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check-prereqs: tools selftests $(addprefix mod-,$(LANES)) host-tests $(BENCH_SMOKE)
 
 check: deps
+	$(if $(filter debug,$(LANES)),@scripts/debug-kernel.sh >/dev/null)
 	+@$(SUBMAKE) -j$(JOBS) --output-sync=target check-prereqs
 	@rm -f $(foreach l,$(LANES),$(BUILD)/$(l)/result)
 	@status=0; \
