@@ -27,7 +27,7 @@ BUILD := $(CURDIR)/build
 # Kernel lanes booted by "make check".  The third lane, "debug", is a 6.1
 # kernel built from linux-source with KASAN, kmemleak, lockdep, UBSAN...
 # (scripts/debug-kernel.sh): 3-11 minutes to build once on 2 cores; its
-# lane then takes 15-17 minutes, most of make check.  KERNELS="6.1
+# lane then takes 15-21 minutes, most of make check.  KERNELS="6.1
 # 6.12" leaves it out; make check-debug (= KERNEL=debug) runs it alone.
 KERNELS ?= 6.1 6.12 debug
 KERNEL ?=
