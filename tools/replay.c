@@ -789,9 +789,9 @@ struct rfence {
 
 /*
  * Would [@start, @end) with the flags @vmf be like a region beside it?
- * A fence must not make its region like one fenced before: an unfaulted
- * region between a faulted one, fenced as it was mapped, and the next
- * one mapped would take the same flag and join the faulted one.
+ * A fence must not make its region like one fenced before: mapping U
+ * fenced the faulted P below it; the next region mapped, W, fences U,
+ * which with P's flag would be like P and join it.
  *
  *   P faulted, fenced +DONTCOPY | U unfaulted | W new
  *   fence U +DONTCOPY: U is like P and joins it (wrong)
