@@ -788,42 +788,56 @@ struct rfence {
 };
 
 /*
- * Would [@start, @end) with the flags @vmf be like a region beside it?
- * A fence must not make its region like one fenced before: mapping U
- * fenced the faulted P below it; the next region mapped, W, fences U,
- * which with P's flag would be like P and join it.
- *
- *   P faulted, fenced +DONTCOPY | U unfaulted | W new
- *   fence U +DONTCOPY: U is like P and joins it (wrong)
- *   fence U +DONTDUMP: U stays apart from P and W (right)
+ * The region right below [@start, @end) (@above 0) or right above it, in
+ * *@b: 0, or -1 if none touches it there.
  */
-static int like_neighbour(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf,
-			  uint64_t moving)
+static int touching(int fd, uint64_t start, uint64_t end, int above,
+		    struct vmashadow_region *b)
 {
-	struct vmashadow_region b;
+	if (above)
+		return !region_at(fd, end, b) && b->start == end ? 0 : -1;
+	return start && !region_at(fd, start - 1, b) && b->end == start ? 0 : -1;
+}
 
-	if (start && !region_at(m->fd, start - 1, &b) && b.end == start &&
-	    b.start != moving && b.vm_flags == vmf)
-		return 1;
-	return !region_at(m->fd, end, &b) && b.start == end && b.start != moving &&
-	       b.vm_flags == vmf;
+static int like_any(const uint64_t *near, int nnear, uint64_t vmf)
+{
+	int i;
+
+	for (i = 0; i < nnear; i++)
+		if (near[i] == vmf)
+			return 1;
+	return 0;
 }
 
 /*
  * Give [@start, @end), whose flags are @vmf, a fence flag it lacks and
  * that makes it like no neighbour but the one at @moving (whose fence
  * comes over to it: fence_over()): the advice that takes it away again,
- * 0 if none could be given.
+ * 0 if none could be given.  A fence must not make its region like one
+ * fenced before: mapping U fenced the faulted P below it; the next
+ * region mapped, W, fences U, which with P's flag would be like P and
+ * join it.
+ *
+ *   P faulted, fenced +DONTCOPY | U unfaulted | W new
+ *   fence U +DONTCOPY: U is like P and joins it (wrong)
+ *   fence U +DONTDUMP: U stays apart from P and W (right)
  */
 static unsigned int fence_flag(struct rmm *m, uint64_t start, uint64_t end, uint64_t vmf,
 			       uint64_t moving)
 {
+	struct vmashadow_region b;
+	uint64_t near[2];
+	int nnear = 0, above;
+
+	for (above = 0; above < 2; above++)
+		if (!touching(m->fd, start, end, above, &b) && b.start != moving)
+			near[nnear++] = b.vm_flags;
 	if (!(vmf & VMASHADOW_VM_DONTCOPY) &&
-	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTCOPY, moving) &&
+	    !like_any(near, nnear, vmf | VMASHADOW_VM_DONTCOPY) &&
 	    !advise(m, start, end, MADV_DONTFORK))
 		return MADV_DOFORK;
 	if (!(vmf & VMASHADOW_VM_DONTDUMP) &&
-	    !like_neighbour(m, start, end, vmf | VMASHADOW_VM_DONTDUMP, moving) &&
+	    !like_any(near, nnear, vmf | VMASHADOW_VM_DONTDUMP) &&
 	    !advise(m, start, end, MADV_DONTDUMP))
 		return MADV_DODUMP;
 	return 0;
@@ -895,11 +909,11 @@ static void fence_over_ends(struct rmm *m, size_t first, uint64_t lo, uint64_t h
 static void fence_around(struct rmm *m, uint64_t start, uint64_t end)
 {
 	struct vmashadow_region b;
+	int above;
 
-	if (start && !region_at(m->fd, start - 1, &b) && b.end == start)
-		fence_one(m, &b);
-	if (!region_at(m->fd, end, &b) && b.start == end)
-		fence_one(m, &b);
+	for (above = 0; above < 2; above++)
+		if (!touching(m->fd, start, end, above, &b))
+			fence_one(m, &b);
 }
 
 static void unfence(struct rmm *m)
