@@ -431,11 +431,10 @@ fi
 
 # A large re-imported state: 16,000 faulted regions, each split in two
 # pieces that share its anon_vma (anon=), so 16,000 groups in 32,000
-# records.  Replay looks ahead over the state at
-# each group's first piece; it once parsed every record after it each
-# time, and took 17 s for 2,000 groups on 6.1 under TCG, four times as
-# long for twice as many: far past the timeout.  Now it reads the state
-# once: 3 s.
+# records.  Replay looks ahead over the state at each group's first
+# piece; it once parsed every record after it each time, and took 17 s
+# for 2,000 groups on 6.1 under TCG, four times as long for twice as
+# many: far past the timeout.  Now it reads the state once: 3 s.
 case $(uname -r) in 6.12*) rules=6.12 ;; *) rules=6.1 ;; esac
 awk -v G=16000 -v R="$rules" 'BEGIN {
 	print "vmashadow-log 2"
