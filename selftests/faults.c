@@ -764,16 +764,34 @@ static void batch_inject(struct __test_metadata *_metadata, unsigned int count,
 	TH_LOG("%s: %u injection points", what, points);
 }
 
+/*
+ * 70 ops, more than a chunk of the ioctl (64): map, touch, protect and
+ * unmap in turn at the head (ops 0-7) and across the chunk's end (ops
+ * 60-69), and between them munmap()s of a hole, which allocate nothing.
+ * Each injection point replays the whole batch, so the ops that allocate
+ * are kept to the places where the batch's own work changes (its first
+ * chunk, the second one's copy-in); each kind of operation meets its
+ * failures alone in every_operation.  Alternating all 70 ops made 114
+ * points and over two minutes of the debug lane.
+ */
+static bool batch_op_allocates(unsigned int i)
+{
+	return i < 8 || i >= 60;
+}
+
 TEST_F_TIMEOUT(inj, batch, 300)
 {
-	unsigned int i;
+	unsigned int i, k = 0;
 
 	FI_SETUP();
-	/* 70 ops (more than a chunk): map, touch, protect, unmap, alternating */
 	for (i = 0; i < 70; i++) {
-		unsigned long pg = 100 + 3 * (i / 4);
+		unsigned long pg = 100 + 3 * (k / 4);
 
-		switch (i % 4) {
+		if (!batch_op_allocates(i)) {
+			op_set(&batch_ref_ops[i], VMASHADOW_OP_UNMAP, PG(80), PGS(4), 0, 0);
+			continue;
+		}
+		switch (k++ % 4) {
 		case 0:
 			op_set(&batch_ref_ops[i], VMASHADOW_OP_MAP, PG(pg), PGS(3), RW,
 			       ANON | MAP_FIXED);
