@@ -78,7 +78,7 @@
  * text, with the seed.
  *
  * Usage: conform [--seeds N] [--seed S] [--len L] [--seconds N] [-v]
- *   --seeds N    sequences with seeds S..S+N-1 (default: 300; 20 on the
+ *   --seeds N    sequences with seeds S..S+N-1 (default: 300; 12 on the
  *                debug kernel, /sys/kernel/debug/kmemleak exists, where
  *                KASAN makes each take seconds and coverage is not held:
  *                the stock lanes hold it), then N/4 with userfaultfd,
@@ -2775,7 +2775,7 @@ int main(int argc, char **argv)
 	if (seconds && !seed_given)
 		seed = (uint64_t)time(NULL) * 1000003ULL + getpid();
 	if (!seconds && !seeds_given && is_debug_kernel()) {
-		seeds = 20;
+		seeds = 12;
 		strict = 0;
 	}
 
