@@ -36,9 +36,9 @@
 /*
  * 1: mlock and friends, def_flags; 2: RLIMIT_DATA, VmData; 3: stack growth;
  * 4: mbind(2) and memory policies; 5: set_mempolicy_home_node(2) and
- * GET_POLICY; 6: userfaultfd; 7: arg_start; 8: GET_UFFD
+ * GET_POLICY; 6: userfaultfd; 7: arg_start; 8: GET_UFFD; 9: OPF_NODEMASK
  */
-#define VMASHADOW_API_MINOR	8
+#define VMASHADOW_API_MINOR	9
 
 /* Which kernel's rules a shadow follows (the running kernel's by default). */
 #define VMASHADOW_RULES_6_1	1	/* mm/mmap.c of Linux 6.1 */
@@ -302,8 +302,9 @@ struct vmashadow_params {
 /*
  * mbind(addr, len, mode, nodemask, maxnode, flags): ->prot is the mode
  * with its MPOL_F_* bits, ->offset the node mask (nodes 0-63; the bits
- * of higher nodes are taken as zero), ->new_len maxnode and ->flags the
- * MPOL_MF_* flags.  The policy splits and merges regions as it does in
+ * of higher nodes are taken as zero; a mask of none is NULL unless
+ * VMASHADOW_OPF_NODEMASK says it was given), ->new_len maxnode and ->flags
+ * the MPOL_MF_* flags.  The policy splits and merges regions as it does in
  * the kernel; the pages themselves are not modelled, so MPOL_MF_STRICT
  * never fails with -EIO and MPOL_MF_MOVE moves nothing.
  */
@@ -371,7 +372,14 @@ struct vmashadow_uffd {
  */
 #define VMASHADOW_OPF_DRY_RUN	0x8
 #define VMASHADOW_OPF_EXEC	0x10	/* MAP_VDSO: as exec places it */
-#define VMASHADOW_OPF_ALL	0x1f
+/*
+ * MBIND: mbind() was given a node mask, even if ->offset names no node.
+ * Without it a mask of no nodes stands for a NULL one, which mbind()
+ * takes with any maxnode; a mask given is refused (-EINVAL) with maxnode
+ * 0 or with more bits than a page holds (interface 1.9).
+ */
+#define VMASHADOW_OPF_NODEMASK	0x20
+#define VMASHADOW_OPF_ALL	0x3f
 
 struct vmashadow_op {
 	__u32 size;

@@ -23,6 +23,8 @@ static u32 vms_op_flags_of(u32 op)
 		       VMASHADOW_OPF_VVAR | VMASHADOW_OPF_DRY_RUN;
 	case VMASHADOW_OP_MAP_VDSO:
 		return VMASHADOW_OPF_EXEC | VMASHADOW_OPF_DRY_RUN;
+	case VMASHADOW_OP_MBIND:
+		return VMASHADOW_OPF_NODEMASK | VMASHADOW_OPF_DRY_RUN;
 	}
 	return VMASHADOW_OPF_DRY_RUN;
 }
@@ -115,6 +117,20 @@ static int vms_apply_map_vdso(struct vms_mm *mm, struct vmashadow_op *op)
 	return err;
 }
 
+/*
+ * The node mask is given when it names a node, or with OPF_NODEMASK even
+ * when it names none: a NULL mask and an empty one differ in mbind() only
+ * in the errors of maxnode.
+ */
+static int vms_apply_mbind(struct vms_mm *mm, struct vmashadow_op *op)
+{
+	bool given = op->offset || (op->op_flags & VMASHADOW_OPF_NODEMASK);
+	u64 nodes = op->offset;
+
+	return vms_mbind_mask(mm, op->addr, op->len, op->prot,
+			      given ? &nodes : NULL, op->new_len, op->flags);
+}
+
 /* A userfaultfd context's number; one out of range names none (-EBADF). */
 static unsigned int vms_uffd_number(const struct vmashadow_op *op)
 {
@@ -151,8 +167,7 @@ static int vms_apply_op(struct vms_mm *mm, struct vmashadow_op *op,
 	case VMASHADOW_OP_MUNLOCKALL:
 		return vms_munlockall(mm);
 	case VMASHADOW_OP_MBIND:
-		return vms_mbind(mm, op->addr, op->len, op->prot, op->offset,
-				 op->new_len, op->flags);
+		return vms_apply_mbind(mm, op);
 	case VMASHADOW_OP_HOME_NODE:
 		return vms_set_home_node(mm, op->addr, op->len, op->offset,
 					 op->flags);

@@ -56,11 +56,12 @@ static int vms_mpol_mode(const struct vms_mm *mm, unsigned long arg,
 
 /*
  * get_nodes(): maxnode counts one more than the bits it covers, and more
- * than a page of bits is refused.  The mask names nodes 0-63; the bits of
- * higher nodes, which the kernel would read from the caller, are zero,
- * and a mask of 0 stands for a NULL pointer.
+ * than a page of bits is refused, but only when there is a mask: maxnode
+ * 0 wraps, so a mask given with it is refused too, even one of no nodes.
+ * The mask names nodes 0-63; the bits of higher nodes, which the kernel
+ * would read from the caller, are zero.
  */
-static int vms_get_nodes(u64 nmask, unsigned long maxnode, u64 *nodes)
+static int vms_get_nodes(const u64 *nmask, unsigned long maxnode, u64 *nodes)
 {
 	*nodes = 0;
 	maxnode--;
@@ -68,7 +69,7 @@ static int vms_get_nodes(u64 nmask, unsigned long maxnode, u64 *nodes)
 		return 0;
 	if (maxnode > PAGE_SIZE * 8)
 		return -EINVAL;
-	*nodes = maxnode < 64 ? nmask & ((1ULL << maxnode) - 1) : nmask;
+	*nodes = maxnode < 64 ? *nmask & ((1ULL << maxnode) - 1) : *nmask;
 	return 0;
 }
 
@@ -329,10 +330,13 @@ static int vms_policy_range(unsigned long start, unsigned long len,
 	return *end < start ? -EINVAL : 0;
 }
 
-/* kernel_mbind() and do_mbind(), the pages left out. */
-int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
-	      unsigned long mode, u64 nmask, unsigned long maxnode,
-	      unsigned long flags)
+/*
+ * kernel_mbind() and do_mbind(), the pages left out.  @nmask is NULL where
+ * mbind() was given no mask.
+ */
+int vms_mbind_mask(struct vms_mm *mm, unsigned long start, unsigned long len,
+		   unsigned long mode, const u64 *nmask, unsigned long maxnode,
+		   unsigned long flags)
 {
 	struct vms_region *r, *prev;
 	struct vms_policy new;

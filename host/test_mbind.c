@@ -875,6 +875,57 @@ TEST(maxnode)
 }
 
 /*
+ * A mask given that names no node is not a NULL one: get_nodes() refuses
+ * it with maxnode 0 (which wraps) and with more than a page of bits, and
+ * reads it as no nodes otherwise.  Through the ioctl, OPF_NODEMASK says
+ * that ->offset of 0 was given (interface 1.9).
+ */
+TEST(empty_mask_given)
+{
+	struct vms_mm *mm = err_mm();
+	struct vmashadow_op op;
+	const u64 none = 0;
+
+	ASSERT_EQ(-EINVAL, vms_mbind_mask(mm, PG(0), PGS(1), MPOL_DEFAULT,
+					  &none, 0, 0));
+	ASSERT_EQ(-EINVAL, vms_mbind_mask(mm, PG(0), 0, MPOL_DEFAULT, &none,
+					  PAGE_SIZE * 8 + 2, 0));
+	/* NULL: any maxnode */
+	ASSERT_EQ(0, vms_mbind_mask(mm, PG(0), PGS(1), MPOL_DEFAULT, NULL, 0,
+				    0));
+	ASSERT_EQ(0, vms_mbind_mask(mm, PG(0), PGS(1), MPOL_DEFAULT, NULL,
+				    PAGE_SIZE * 8 + 2, 0));
+	/* given, with a maxnode get_nodes() reads: no nodes */
+	ASSERT_EQ(0, vms_mbind_mask(mm, PG(0), PGS(1), MPOL_DEFAULT, &none,
+				    PAGE_SIZE * 8 + 1, 0));
+	ASSERT_EQ(-EINVAL, vms_mbind_mask(mm, PG(0), PGS(1), MPOL_BIND, &none,
+					  65, 0));
+	PLAYOUT(mm, UNCHANGED);
+
+	/* the ioctl's operation: the flag makes the mask given */
+	memset(&op, 0, sizeof(op));
+	op.size = sizeof(op);
+	op.addr = PG(0);
+	op.len = PGS(1);
+	op.prot = MPOL_DEFAULT;
+	op.fd = -1;
+	op.op_flags = VMASHADOW_OPF_NODEMASK;
+	ASSERT_EQ(0, vms_op_check(&op, VMASHADOW_OP_MBIND));
+	op.op = VMASHADOW_OP_MBIND;
+	EXPECT_EQ(-EINVAL, vms_run_op(mm, &op, NULL));
+	op.op_flags = 0;
+	EXPECT_EQ(0, vms_run_op(mm, &op, NULL));
+	op.op_flags = VMASHADOW_OPF_NODEMASK;
+	op.new_len = 1;
+	EXPECT_EQ(0, vms_run_op(mm, &op, NULL));
+	PLAYOUT(mm, UNCHANGED);
+	/* the flag is MBIND's only */
+	op.op = 0;
+	EXPECT_EQ(-EINVAL, vms_op_check(&op, VMASHADOW_OP_PROTECT));
+	mm_free(mm);
+}
+
+/*
  * queue_pages_range(): a policy needs the range mapped without a hole at
  * its head, in its middle or at its tail; the default policy only needs
  * one region in it, and gives the default to every region it meets.

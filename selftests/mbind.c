@@ -728,6 +728,31 @@ static struct vms_snap before;
 	UNCHANGED(expect, PG(pg), PGS(npg), mode, mask, maxnode, flags)
 
 /*
+ * mbind(2) on both sides with a mask that names no node but is given, not
+ * NULL: VMASHADOW_OPF_NODEMASK on the shadow's side (interface 1.9).
+ */
+static struct vms_res both_mbind_empty(unsigned long addr, unsigned long len,
+				       unsigned int mode, unsigned long maxnode)
+{
+	struct vms_res r;
+
+	memset(vms_real_nodes, 0, sizeof(vms_real_nodes));
+	r.real = vms_sys(syscall(SYS_mbind, addr, len, (unsigned long)mode,
+				 vms_real_nodes, maxnode, 0UL));
+	r.shadow = shadow_mbind(vms_fd, addr, len, mode, 0, maxnode, 0,
+				VMASHADOW_OPF_NODEMASK);
+	return r;
+}
+
+#define EMPTY_UNCHANGED_PG(expect, pg, npg, mode, maxnode) do {		\
+	ASSERT_EQ(0, vms_snap_take(vms_fd, &before));			\
+	VMS_CHECK_RES(expect, both_mbind_empty(PG(pg), PGS(npg), mode,	\
+					       maxnode));		\
+	VMS_UNCHANGED(vms_fd, &before, "mbind");			\
+	CHECK(E_LAYOUT, E_POLS);					\
+} while (0)
+
+/*
  * queue_pages_range(): the range must be mapped without a hole, else
  * -EFAULT before anything changes; for MPOL_DEFAULT one region meeting it
  * is enough.
@@ -825,6 +850,13 @@ TEST(bad_arguments)
 	/* a NULL mask is read as no nodes, whatever maxnode says */
 	UNCHANGED_PG(0, 1, 2, MPOL_DEFAULT, 0, MAXN_PAGE + 1, 0);
 	UNCHANGED_PG(0, 1, 2, MPOL_DEFAULT, 0, 0, 0);
+	/* a mask given is not, even one naming no node: 0 wraps */
+	EMPTY_UNCHANGED_PG(-EINVAL, 1, 2, MPOL_DEFAULT, 0);
+	EMPTY_UNCHANGED_PG(-EINVAL, 1, 2, MPOL_DEFAULT, MAXN_PAGE + 1);
+	EMPTY_UNCHANGED_PG(-EINVAL, 3, 0, MPOL_DEFAULT, 0);
+	EMPTY_UNCHANGED_PG(0, 1, 2, MPOL_DEFAULT, MAXN_PAGE);
+	EMPTY_UNCHANGED_PG(0, 1, 2, MPOL_DEFAULT, 1);
+	EMPTY_UNCHANGED_PG(-EINVAL, 1, 2, BIND, MAXN);
 	/* MPOL_DEFAULT takes no nodes; maxnode 1 means none, 2 node 0 only */
 	UNCHANGED_PG(-EINVAL, 1, 2, MPOL_DEFAULT, N0, MAXN, 0);
 	UNCHANGED_PG(0, 1, 2, MPOL_DEFAULT, N0, 1, 0);

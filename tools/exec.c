@@ -314,6 +314,7 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 			return -1;
 		op->prot = c->prot;
 		op->flags = c->flags;	/* MPOL_MF_* */
+		op->op_flags = c->opflags;	/* an empty mask given */
 		break;
 	case C_HOME_NODE: {
 		/* the node in ->offset; the flags in ->flags */

@@ -1311,6 +1311,10 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 				if (parse_mpol_mode(p, w[i], &c->prot))
 					return -1;
 				pos++;
+			} else if (pos == 3 && !strcmp(w[i], "empty")) {
+				/* a mask given that names no node */
+				c->opflags |= VMASHADOW_OPF_NODEMASK;
+				pos++;
 			} else if (pos == 3) {
 				if (parse_node_word(p, v, w[i], &c->e[2]))
 					return -1;
@@ -1333,7 +1337,9 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		/* nodes 0-63 take 64 bits; a NULL mask, none */
 		if (!maxnode) {
 			c->e[3].n = 1;
-			c->e[3].t[0].val = c->e[2].t[0].val ? VMS_MAXNODE : 0;
+			c->e[3].t[0].val = c->e[2].t[0].val ||
+					   (c->opflags & VMASHADOW_OPF_NODEMASK) ?
+					   VMS_MAXNODE : 0;
 		}
 		c->ne = 4;
 		return 0;

@@ -449,6 +449,16 @@ mbind B 4K bind 0 maxnode=1
 expect errno EINVAL
 mbind B 0 bind 0
 expect ok
+mbind B 4K default none maxnode=0
+expect ok
+mbind B 4K default empty maxnode=0
+expect errno EINVAL
+mbind B 4K default empty maxnode=40000
+expect errno EINVAL
+mbind B 4K default empty
+expect ok
+mbind B 4K bind empty
+expect errno EINVAL
 expect valid
 S
 run 0 "mbind: policies split, merge and keep apart" "$T/mbind.vms"
