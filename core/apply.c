@@ -122,7 +122,7 @@ static int vms_apply_map_vdso(struct vms_mm *mm, struct vmashadow_op *op)
  * when it names none: a NULL mask and an empty one differ in mbind() only
  * in the errors of maxnode.
  */
-static int vms_apply_mbind(struct vms_mm *mm, struct vmashadow_op *op)
+static int vms_apply_mbind(struct vms_mm *mm, const struct vmashadow_op *op)
 {
 	bool given = op->offset || (op->op_flags & VMASHADOW_OPF_NODEMASK);
 	u64 nodes = op->offset;

@@ -398,6 +398,7 @@ static long model_step(struct model *m, const struct step *s,
 		return model_munlockall(m);
 	case VMASHADOW_OP_MBIND:
 		return model_mbind(m, op->addr, op->len, op->prot, op->offset,
+				   op->op_flags & VMASHADOW_OPF_NODEMASK,
 				   op->new_len, op->flags);
 	case VMASHADOW_OP_HOME_NODE:
 		return model_home_node(m, op->addr, op->len, op->offset,
@@ -455,9 +456,13 @@ static void mbind_oddity(struct vmashadow_op *op, unsigned int k,
 	switch (k) {
 	case 0:
 		op->new_len = PAGE_SIZE * 8 + 2;	/* more than a page */
+		if (n & 1)	/* given, even where it names no node */
+			op->op_flags |= VMASHADOW_OPF_NODEMASK;
 		break;
 	case 1:
 		op->new_len = 0;		/* wraps: huge, unless no mask */
+		if (n & 1)
+			op->op_flags |= VMASHADOW_OPF_NODEMASK;
 		break;
 	case 2:
 		op->new_len = a3 & 1 ? 1 : 2;	/* no nodes, or node 0 */

@@ -1926,13 +1926,13 @@ static inline int m_policy_range(unsigned long start, unsigned long len,
  * mbind(2): kernel_mbind() (sanitize_mpol_flags(), get_nodes()), then
  * do_mbind(): mpol_new(), mpol_set_nodemask(), queue_pages_range()'s hole
  * checks, and mbind_range() over every region the range meets.  @nmask is
- * the first word of the caller's mask (0: a NULL pointer), every later
- * word zero.
+ * the first word of the caller's mask, every later word zero; a mask of 0
+ * is a NULL pointer unless @given.
  */
 static inline int model_mbind(struct model *m, unsigned long start,
 			      unsigned long len, unsigned long mode,
-			      unsigned long long nmask, unsigned long maxnode,
-			      unsigned long flags)
+			      unsigned long long nmask, bool given,
+			      unsigned long maxnode, unsigned long flags)
 {
 	int lmode = (int)mode, i, p;
 	unsigned short mflags;
@@ -1956,7 +1956,7 @@ static inline int model_mbind(struct model *m, unsigned long start,
 	}
 	/* get_nodes(): MAX_NUMNODES is far above 63, where the mask ends */
 	--maxnode;
-	if (maxnode && nmask) {
+	if (maxnode && (nmask || given)) {
 		if (maxnode > 4096 * 8)
 			return -EINVAL;
 		bits = maxnode > 1024 ? 1024 : maxnode;

@@ -921,6 +921,10 @@ TEST(empty_mask_given)
 	PLAYOUT(mm, UNCHANGED);
 	/* the flag is MBIND's only */
 	op.op = 0;
+	op.new_len = 0;
+	op.op_flags = 0;
+	EXPECT_EQ(0, vms_op_check(&op, VMASHADOW_OP_PROTECT));
+	op.op_flags = VMASHADOW_OPF_NODEMASK;
 	EXPECT_EQ(-EINVAL, vms_op_check(&op, VMASHADOW_OP_PROTECT));
 	mm_free(mm);
 }

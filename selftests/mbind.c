@@ -734,7 +734,7 @@ static struct vms_snap before;
 static struct vms_res both_mbind_empty(unsigned long addr, unsigned long len,
 				       unsigned int mode, unsigned long maxnode)
 {
-	struct vms_res r;
+	struct vms_res r = { 0 };
 
 	memset(vms_real_nodes, 0, sizeof(vms_real_nodes));
 	r.real = vms_sys(syscall(SYS_mbind, addr, len, (unsigned long)mode,

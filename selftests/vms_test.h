@@ -1065,7 +1065,7 @@ static inline const char *vms_state_diff(unsigned long lo, unsigned long hi,
  */
 static unsigned long vms_real_nodes[VMS_PS * 8 / 64 + 2];
 
-/* mbind(2); a @mask of 0 is a NULL pointer, as on the shadow. */
+/* mbind(2); a @mask of 0 is a NULL pointer, as on the shadow without OPF_NODEMASK. */
 static inline long vms_real_mbind(unsigned long addr, unsigned long len,
 				  unsigned int mode, __u64 mask,
 				  unsigned long maxnode, unsigned int flags)

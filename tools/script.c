@@ -1337,8 +1337,8 @@ static int parse_words(struct parser *p, char **w, int n, struct cmd *c)
 		/* nodes 0-63 take 64 bits; a NULL mask, none */
 		if (!maxnode) {
 			c->e[3].n = 1;
-			c->e[3].t[0].val = c->e[2].t[0].val ||
-					   (c->opflags & VMASHADOW_OPF_NODEMASK) ?
+			c->e[3].t[0].val = (c->e[2].t[0].val ||
+					    (c->opflags & VMASHADOW_OPF_NODEMASK)) ?
 					   VMS_MAXNODE : 0;
 		}
 		c->ne = 4;

@@ -453,8 +453,10 @@ mbind B 4K default none maxnode=0
 expect ok
 mbind B 4K default empty maxnode=0
 expect errno EINVAL
-mbind B 4K default empty maxnode=40000
+mbind B 4K default empty maxnode=32770
 expect errno EINVAL
+mbind B 4K default empty maxnode=32769
+expect ok
 mbind B 4K default empty
 expect ok
 mbind B 4K bind empty
