@@ -788,7 +788,8 @@ TEST_F_TIMEOUT(inj, batch, 300)
 		unsigned long pg = 100 + 3 * (k / 4);
 
 		if (!batch_op_allocates(i)) {
-			op_set(&batch_ref_ops[i], VMASHADOW_OP_UNMAP, PG(80), PGS(4), 0, 0);
+			op_set(&batch_ref_ops[i], VMASHADOW_OP_UNMAP, PG(80), PGS(4),
+			       0, 0);
 			continue;
 		}
 		switch (k++ % 4) {
