@@ -422,7 +422,7 @@ int vms_mbind_mask(struct vms_mm *mm, unsigned long start, unsigned long len,
 		   unsigned long mode, const u64 *nmask, unsigned long maxnode,
 		   unsigned long flags);
 
-/* mbind() with a mask of the nodes in @nmask, none standing for NULL */
+/* The host tests' mbind(): the nodes in @nmask, 0 standing for NULL */
 static inline int vms_mbind(struct vms_mm *mm, unsigned long start,
 			    unsigned long len, unsigned long mode, u64 nmask,
 			    unsigned long maxnode, unsigned long flags)
