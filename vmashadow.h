@@ -421,16 +421,6 @@ int vms_map_vdso(struct vms_mm *mm, unsigned long addr, unsigned long len,
 int vms_mbind_mask(struct vms_mm *mm, unsigned long start, unsigned long len,
 		   unsigned long mode, const u64 *nmask, unsigned long maxnode,
 		   unsigned long flags);
-
-/* The host tests' mbind(): the nodes in @nmask, 0 standing for NULL */
-static inline int vms_mbind(struct vms_mm *mm, unsigned long start,
-			    unsigned long len, unsigned long mode, u64 nmask,
-			    unsigned long maxnode, unsigned long flags)
-{
-	return vms_mbind_mask(mm, start, len, mode, nmask ? &nmask : NULL,
-			      maxnode, flags);
-}
-
 int vms_set_home_node(struct vms_mm *mm, unsigned long start,
 		      unsigned long len, unsigned long home_node,
 		      unsigned long flags);

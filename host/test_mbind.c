@@ -21,6 +21,15 @@
 #define MPOL_WEIGHTED_INTERLEAVE	6
 #endif
 
+/* mbind() with the nodes in @nmask, 0 standing for a NULL mask */
+static int vms_mbind(struct vms_mm *mm, unsigned long start, unsigned long len,
+		     unsigned long mode, u64 nmask, unsigned long maxnode,
+		     unsigned long flags)
+{
+	return vms_mbind_mask(mm, start, len, mode, nmask ? &nmask : NULL,
+			      maxnode, flags);
+}
+
 /* mbind() of pages [pg, pg + npg) with a mask of all 64 nodes, no MPOL_MF_* */
 static int mb(struct vms_mm *mm, unsigned long pg, unsigned long npg,
 	      unsigned long mode, u64 nodes)
