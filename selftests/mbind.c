@@ -714,14 +714,16 @@ static struct vms_snap before;
 #define E_LAYOUT	"1-3:rw-p 5-7:rw-p 8-9:rw-p 9-10:rw-p 10-12:rw-p"
 #define E_POLS		"---B-"
 
-/* A call that gives @expect on both sides and changes nothing on either. */
-#define UNCHANGED(expect, addr, len, mode, mask, maxnode, flags) do {	\
+/* A call, @res, that gives @expect on both sides and changes nothing. */
+#define UNCHANGED_BY(expect, res) do {					\
 	ASSERT_EQ(0, vms_snap_take(vms_fd, &before));			\
-	VMS_CHECK_RES(expect, both_mbind(addr, len, mode, mask, maxnode, \
-					 flags));			\
+	VMS_CHECK_RES(expect, res);					\
 	VMS_UNCHANGED(vms_fd, &before, "mbind");			\
 	CHECK(E_LAYOUT, E_POLS);					\
 } while (0)
+
+#define UNCHANGED(expect, addr, len, mode, mask, maxnode, flags)	\
+	UNCHANGED_BY(expect, both_mbind(addr, len, mode, mask, maxnode, flags))
 
 /* The same in window pages. */
 #define UNCHANGED_PG(expect, pg, npg, mode, mask, maxnode, flags)	\
@@ -744,13 +746,8 @@ static struct vms_res both_mbind_empty(unsigned long addr, unsigned long len,
 	return r;
 }
 
-#define EMPTY_UNCHANGED_PG(expect, pg, npg, mode, maxnode) do {		\
-	ASSERT_EQ(0, vms_snap_take(vms_fd, &before));			\
-	VMS_CHECK_RES(expect, both_mbind_empty(PG(pg), PGS(npg), mode,	\
-					       maxnode));		\
-	VMS_UNCHANGED(vms_fd, &before, "mbind");			\
-	CHECK(E_LAYOUT, E_POLS);					\
-} while (0)
+#define EMPTY_UNCHANGED_PG(expect, pg, npg, mode, maxnode)		\
+	UNCHANGED_BY(expect, both_mbind_empty(PG(pg), PGS(npg), mode, maxnode))
 
 /*
  * queue_pages_range(): the range must be mapped without a hole, else
