@@ -297,12 +297,36 @@ static unsigned long vms_gap_start(const struct vms_region *r)
 
 /*
  * The region before @r now ends at @prev_end (0: there is none): set
- * @r's gap and carry the change up to the root.
+ * @r's gap and carry the change up towards the root, as far as it goes.
+ * A hole that opens or closes changes the largest gap of every subtree
+ * above it, 10 to 20 levels of them, so the two directions are told
+ * apart, and a gap that did not change goes nowhere:
+ *
+ *   larger:  it is the largest of each subtree up to the first that
+ *            holds one at least as large: one load a level, no sibling;
+ *   smaller: only if it was @r's subtree's largest, each level's
+ *            largest is worked out again from its children until one
+ *            comes out unchanged (the callbacks' propagate).
+ *
+ * ->subtree_gap >= ->gap holds at every node before and after.
  */
 static void vms_set_gap(struct vms_region *r, unsigned long prev_end)
 {
-	r->gap = vms_gap_pages(r->start - prev_end);
-	vms_gap_callbacks_propagate(&r->rb, NULL);
+	u32 old = r->gap, gap = vms_gap_pages(r->start - prev_end);
+	struct rb_node *rb;
+
+	r->gap = gap;
+	if (gap > old) {
+		for (rb = &r->rb; rb; rb = rb_parent(rb)) {
+			struct vms_region *above = rb_region(rb);
+
+			if (above->subtree_gap >= gap)
+				break;
+			above->subtree_gap = gap;
+		}
+	} else if (gap < old && old == r->subtree_gap) {
+		vms_gap_callbacks_propagate(&r->rb, NULL);
+	}
 }
 
 /*
@@ -350,6 +374,8 @@ void vms_link(struct vms_mm *mm, struct vms_region *r)
 		}
 	}
 	rb_link_node(&r->rb, parent, link);
+	/* a leaf with no gap yet: vms_set_gap() raises both */
+	r->gap = 0;
 	r->subtree_gap = 0;
 	vms_set_gap(r, prev_end);
 	rb_insert_augmented(&r->rb, &mm->root, &vms_gap_callbacks);
