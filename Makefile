@@ -119,6 +119,7 @@ check-debug:
 host-tests: test-host tools
 	+@$(SUBMAKE) -C host fuzz FUZZ_SECONDS=$(HOST_FUZZ_SECONDS)
 	+@$(SUBMAKE) -C tools test-host OUT=$(BUILD)/tools
+	@python3 bench/test_report.py
 
 # ---- host build of the region core (issue 10): host/ ----------------------
 # test-host   unit tests under ASan+UBSan, both rule sets

@@ -515,6 +515,25 @@ static unsigned long make_mix(unsigned long n, unsigned long iters)
 	return k;
 }
 
+/* The time an operation of @ops takes, run as real system calls. */
+static double real_ns_per_op(const struct vmashadow_op *ops, unsigned long n)
+{
+	uint64_t t0 = now_ns();
+
+	real_run(ops, n);
+	return (double)(now_ns() - t0) / n;
+}
+
+/* The same on the shadow, @per to a batch (0: one ioctl each). */
+static double vms_ns_per_op(int fd, struct vmashadow_op *ops, unsigned long n,
+			    unsigned long per)
+{
+	uint64_t t0 = now_ns();
+
+	vms_run(fd, ops, n, per);
+	return (double)(now_ns() - t0) / n;
+}
+
 /*
  * The floor under every operation: mprotect() of a region to the
  * protection it has.  It changes nothing on either side, and every
@@ -544,7 +563,6 @@ static void fig_mutations(unsigned long n, int fd)
 	double same_real[16], f_one[16], f_1k[16];
 	struct vmashadow_op *same = floor_ops();
 	struct vmashadow_stats st;
-	uint64_t t0;
 	int r;
 
 	nops = make_mix(n, iters);
@@ -570,27 +588,13 @@ static void fig_mutations(unsigned long n, int fd)
 	}
 
 	for (r = 0; r < reps; r++) {
-		t0 = now_ns();
-		real_run(mix, nops);
-		real[r] = (double)(now_ns() - t0) / nops;
-		t0 = now_ns();
-		vms_run(fd, mix, nops, 0);
-		one[r] = (double)(now_ns() - t0) / nops;
-		t0 = now_ns();
-		vms_run(fd, mix, nops, 64);
-		b64[r] = (double)(now_ns() - t0) / nops;
-		t0 = now_ns();
-		vms_run(fd, mix, nops, 1024);
-		b1k[r] = (double)(now_ns() - t0) / nops;
-		t0 = now_ns();
-		real_run(same, FLOOR_OPS);
-		same_real[r] = (double)(now_ns() - t0) / FLOOR_OPS;
-		t0 = now_ns();
-		vms_run(fd, same, FLOOR_OPS, 0);
-		f_one[r] = (double)(now_ns() - t0) / FLOOR_OPS;
-		t0 = now_ns();
-		vms_run(fd, same, FLOOR_OPS, 1024);
-		f_1k[r] = (double)(now_ns() - t0) / FLOOR_OPS;
+		real[r] = real_ns_per_op(mix, nops);
+		one[r] = vms_ns_per_op(fd, mix, nops, 0);
+		b64[r] = vms_ns_per_op(fd, mix, nops, 64);
+		b1k[r] = vms_ns_per_op(fd, mix, nops, 1024);
+		same_real[r] = real_ns_per_op(same, FLOOR_OPS);
+		f_one[r] = vms_ns_per_op(fd, same, FLOOR_OPS, 0);
+		f_1k[r] = vms_ns_per_op(fd, same, FLOOR_OPS, 1024);
 	}
 	vms_stats(fd, &st);
 	if (st.regions != real_count())

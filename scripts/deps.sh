@@ -33,7 +33,8 @@ HOST_PKGS=(qemu-system-x86 busybox-static cpio sparse mandoc xz-utils
 	gcc gcc-12 make bc flex bison libelf-dev libssl-dev
 	clang libclang-rt-14-dev valgrind gcovr	# this line: host/ (issue 10)
 	dwarves	# pahole: the 6.12 headers ship vmlinux, so modules get BTF
-	perl-base gzip m4 strace)	# programs vmashadow trace runs in the VM (issue 6)
+	perl-base gzip m4 strace	# programs vmashadow trace runs in the VM (issue 6)
+	python3)	# bench/report.py and its test
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
