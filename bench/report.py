@@ -43,8 +43,8 @@ WHY = {
         "is 1.5-5x faster.  The ratio at 65,000 depends on the host's caches: "
         "the same code gave 0.92-0.96 on the machine of 2026-11-26 and "
         "0.62-0.79 on that of 2026-11-27, where the bench ioctl as it was on "
-        "the 26th gives 0.62 as well, and 0.96-1.10 (6.1) and 0.73-0.81 "
-        "(6.12) in two runs on that of 2026-11-28.  The lookup cache is about 24 of the "
+        "the 26th gives 0.62 as well, and 0.96-1.10 (6.1) and 0.73-1.06 "
+        "(6.12) in three runs on that of 2026-11-28.  The lookup cache is about 24 of the "
         "200 instructions of a miss at 1,000,000 regions (`make bench-host` "
         "with and without it); keeping each slot's range in the mm, so that a "
         "miss reads no region, left the count as it was (not kept).\n\n"
@@ -126,7 +126,11 @@ WHY = {
         "then `copy_struct_from_user()`, then `copy_to_user()`) and about "
         "40 % the operation itself (its batch-floor cost); the mutex and the "
         "checks were within the runs' noise, and so was the zeroing of the "
-        "operation on the stack (CONFIG_INIT_STACK_ALL_ZERO).  What would "
+        "operation on the stack (CONFIG_INIT_STACK_ALL_ZERO).  Since then an "
+        "operation's own ioctl copies it in and out with one copy each of "
+        "constant size (no get_user() first, no hardened-usercopy look at "
+        "the stack), which took op-floor over that ioctl from 1.93-2.16 to "
+        "1.74-1.77 times it, 300-500 ns less an operation.  What would "
         "close it: nothing within one ioctl per operation; batches are the "
         "answer."),
     'batch': (
