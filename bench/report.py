@@ -138,7 +138,7 @@ WHY = {
         "structural changes each operation makes, as the kernel's makes "
         "them, and the batch's own cost an operation (batch-floor: the "
         "operation read, checked, dispatched and written back, one lookup), "
-        "15-21 % of the mix's cost.  perf in the 6.12 VM (batches of "
+        "13-22 % of the mix's cost.  perf in the 6.12 VM (batches of "
         "1,024): vms_unlink 8 %, vms_link 4 %, vms_find 3 %, vms_adjust 3 % "
         "of all samples (half the samples are the idle vCPU), the rest the "
         "merge and split logic and the batch loop; nothing in the allocator "
