@@ -3,6 +3,7 @@
 #   make                 module (against KDIR), tools and selftests
 #   make check           build, then boot each kernel lane in QEMU and run
 #                        the selftests there; ends with "N passed, N failed"
+#                        and, a line each, what failed on which lane
 #   make check KERNEL=6.1 TESTS="merge"    one lane, chosen tests
 #   make check-debug     the same on the debug kernel only (= KERNEL=debug)
 #   make run             boot 6.1 with the module loaded and run the demo
@@ -170,7 +171,7 @@ check-prereqs: tools selftests $(addprefix mod-,$(LANES)) host-tests $(BENCH_SMO
 check: deps
 	$(if $(filter debug,$(LANES)),@scripts/debug-kernel.sh >/dev/null)
 	+@$(SUBMAKE) -j$(JOBS) --output-sync=target check-prereqs
-	@rm -f $(foreach l,$(LANES),$(BUILD)/$(l)/result)
+	@rm -f $(foreach l,$(LANES),$(BUILD)/$(l)/result $(BUILD)/$(l)/failures)
 	@status=0; \
 	for lane in $(LANES); do \
 		extra="$(DEBUG_TOOL_TESTS)"; \
@@ -184,6 +185,11 @@ check: deps
 		END { f = n["FAIL"] + (lanes - seen); \
 		      printf "%d passed, %d failed", n["PASS"], f; \
 		      if (n["SKIP"]) printf ", %d skipped", n["SKIP"]; print "" }'; \
+	for lane in $(LANES); do \
+		f=$(BUILD)/$$lane/failures; \
+		[ -f $(BUILD)/$$lane/result ] || echo "$$lane: no result (see its output above)"; \
+		[ ! -s $$f ] || sed "s/^/$$lane: /" $$f; \
+	done; \
 	exit $$status
 
 run: deps tools selftests mod-6.1
