@@ -121,6 +121,10 @@ host-tests: test-host tools
 	+@$(SUBMAKE) -C host fuzz FUZZ_SECONDS=$(HOST_FUZZ_SECONDS)
 	+@$(SUBMAKE) -C tools test-host OUT=$(BUILD)/tools
 	@python3 bench/test_report.py
+	@mkdir -p $(BUILD)
+	@scripts/test-vm-judge.sh >$(BUILD)/test-vm-judge.tap || \
+		{ cat $(BUILD)/test-vm-judge.tap; exit 1; }
+	@tail -n 1 $(BUILD)/test-vm-judge.tap
 
 # ---- host build of the region core (issue 10): host/ ----------------------
 # test-host   unit tests under ASan+UBSan, both rule sets
@@ -179,17 +183,7 @@ check: deps
 		scripts/vm-run.sh $$lane check $(BUILD)/$$lane/mod/vmashadow.ko \
 			$(addprefix $(BUILD)/selftests/,$(TESTS)) $$extra || status=1; \
 	done; \
-	cat $(foreach l,$(LANES),$(BUILD)/$(l)/result) 2>/dev/null | \
-		awk -v lanes="$(words $(LANES))" ' \
-		{ for (i = 1; i <= NF; i++) { split($$i, kv, "="); n[kv[1]] += kv[2] } seen++ } \
-		END { f = n["FAIL"] + (lanes - seen); \
-		      printf "%d passed, %d failed", n["PASS"], f; \
-		      if (n["SKIP"]) printf ", %d skipped", n["SKIP"]; print "" }'; \
-	for lane in $(LANES); do \
-		f=$(BUILD)/$$lane/failures; \
-		[ -f $(BUILD)/$$lane/result ] || echo "$$lane: no result (see its output above)"; \
-		[ ! -s $$f ] || sed "s/^/$$lane: /" $$f; \
-	done; \
+	scripts/vm-judge.sh -s $(addprefix $(BUILD)/,$(LANES)) || status=1; \
 	exit $$status
 
 run: deps tools selftests mod-6.1

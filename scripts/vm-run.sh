@@ -38,11 +38,12 @@
 # and then reports its own verdict through the isa-debug-exit device (value v
 # makes qemu exit with (v<<1)|1): 0 = all fine inside the guest, 1 = not.
 #
-# In check mode the lane's counts are written to OUTDIR/result as
-# "PASS=n FAIL=n SKIP=n" for the Makefile to sum, and what failed (each
-# "not ok" line with its test's name, and each problem of the lane) to
-# OUTDIR/failures, which make check repeats at the end of its output; the
-# exit status is 0 only if the lane passed completely.
+# In check mode scripts/vm-judge.sh then reads the log: it writes the
+# lane's counts to OUTDIR/result as "PASS=n FAIL=n SKIP=n" for the Makefile
+# to sum, and what failed (each "not ok" line with its test's name, and
+# each problem of the lane) to OUTDIR/failures, which make check repeats at
+# the end of its output; the exit status is 0 only if the lane passed
+# completely.
 #
 # The timeouts catch a hang; they are not a speed test.  Under TCG a test's
 # time follows the host: conform takes 95 s of a stock lane here, and CI's
@@ -382,138 +383,5 @@ done
 elapsed=$((SECONDS - start))
 
 # ---- judge ------------------------------------------------------------------
-# Prints each test's output, any problems found, and finally one line
-# "RESULT pass fail skip problems" for the code below.
-parse_log() {
-	tr -d '\r' <"$LOG" | awk -v tests="${TESTS[*]##*/}" -v qrc="$qrc" -v timeout="$TIMEOUT" \
-		-v test_timeout="$TEST_TIMEOUT" -v failfile="$OUT/failures" '
-	function problem(msg) { problems[++np] = msg }
-	# How a test ended, for a problem line: busybox timeout kills with
-	# SIGTERM, so a test past its time ends with status 143.
-	function ended(x) {
-		if (!(x in rc)) return "no end marker"
-		if (rc[x] == 143) return "killed after the " test_timeout " s test timeout"
-		return "exit status " rc[x]
-	}
-	# The firmware leaves terminal escapes (reset, clear) on the first line.
-	{ gsub(/\033(\[[0-9;?]*[A-Za-z]|c)/, "") }
-	# Kernel log lines that mean the run is not clean.
-	function kernel_line(l) {
-		if (l ~ /BUG:|WARNING:|Oops|KASAN|UBSAN|possible circular locking|INFO: |kmemleak|unreferenced object/ &&
-		    l !~ /kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread)/ &&
-		    !(l in splat_seen)) {
-			splat_seen[l] = 1
-			splats[++nsplat] = l
-		}
-	}
-	# The firmware leaves "Booting from ROM.." without a newline.
-	/VMS-BOOTED / { booted = 1; next }
-	/^VMS-INSMOD rc=/ { insmod = substr($0, 15) + 0; have_insmod = 1; next }
-	/^VMS-BEGIN / { cur = $2; in_test = 1; ran[cur] = 1; print "---- " cur " ----"; next }
-	in_test && /VMS-END [^ ]+ rc=[0-9]+$/ {
-		pre = $0; sub(/VMS-END [^ ]+ rc=[0-9]+$/, "", pre)
-		if (pre != "") { for (; blanks > 0; blanks--) print ""; print pre }
-		blanks = 0
-		n = split($0, f, "rc="); rc[cur] = f[n] + 0
-		in_test = 0; next
-	}
-	# Blank lines are held back so the one before VMS-END is dropped.
-	in_test && $0 == "" { blanks++; next }
-	in_test {
-		for (; blanks > 0; blanks--) print ""
-		print
-		# Every kselftest "# Totals:" line counts (a runner script may
-		# run several harness binaries, each printing its own).
-		if ($0 ~ /^not ok /) notok[++nnotok] = cur ": " $0
-		if ($0 ~ /^# Totals: /) {
-			totals[cur] = 1
-			for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[cur, kv[1]] += kv[2] }
-		}
-		# Kernel messages interleaved with the test output carry a timestamp.
-		if ($0 ~ /^\[ *[0-9]+\.[0-9]+\]/) kernel_line($0)
-		next
-	}
-	# kmemleak report (debug lane): every line of it is a problem.
-	/^VMS-KMEMLEAK-BEGIN/ { in_leak = 1; leak_when = $2; next }
-	/^VMS-KMEMLEAK-END/ { in_leak = 0; next }
-	in_leak {
-		if ($0 != "" && nleak[leak_when]++ < 40) leaks[++nleaks] = leak_when ": " $0
-		next
-	}
-	/^VMS-RMMOD rc=/ { rmmod = substr($0, 14) + 0; have_rmmod = 1; next }
-	/^VMS-TAINT / { taint = $2 + 0; have_taint = 1; next }
-	/^VMS-DONE/ { done = 1; next }
-	/^VMS-TIME / { secs[$2] = $3 + 0; next }
-	/^VMS-/ { next }
-	/^(insmod|rmmod): / { problem($0) }
-	{ kernel_line($0) }
-	END {
-		pass = fail = skip = 0
-		ntests = split(tests, tl, " ")
-		for (i = 1; i <= ntests; i++) {
-			x = tl[i]
-			if (!(x in ran)) { fail++; if (have_insmod && insmod == 0) problem(x ": did not run"); continue }
-			if (!(x in totals)) {
-				fail++
-				problem(x ": no \"# Totals:\" line (" ended(x) ")")
-				continue
-			}
-			p = t[x, "pass"] + t[x, "xfail"]
-			fl = t[x, "fail"] + t[x, "xpass"] + t[x, "error"]
-			pass += p; fail += fl; skip += t[x, "skip"]
-			# 4 = KSFT_SKIP; anything else non-zero without a counted failure
-			# (crash after the totals, timeout) is one more failure.
-			if (rc[x] != 0 && rc[x] != 4 && fl == 0) { fail++; problem(x ": " ended(x)) }
-		}
-		if (qrc == 124 || qrc == 137) problem("timeout: VM did not finish within " timeout "s")
-		if (!booted) problem("kernel did not boot (no VMS-BOOTED marker)")
-		else if (!have_insmod) problem("init died before insmod")
-		else if (insmod != 0) problem("insmod vmashadow.ko failed (rc=" insmod ")")
-		else if (!have_rmmod && done) problem("rmmod was not reached")
-		else if (have_rmmod && rmmod != 0) problem("rmmod vmashadow failed (rc=" rmmod ")")
-		if (booted && !done) problem("no verdict: VM stopped before VMS-DONE (qemu status " qrc ")")
-		else if (done && qrc != 1 && qrc != 3) problem("no verdict from isa-debug-exit (qemu status " qrc ")")
-		# Allowed taints: O (4096, out-of-tree) and E (8192, unsigned).
-		if (have_taint && (taint % 4096 != 0 || taint >= 16384)) problem("kernel tainted: " taint)
-		if (nleaks > 0) {
-			problem("kmemleak reports unreferenced objects:")
-			for (i = 1; i <= nleaks; i++) problems[++np] = "    " leaks[i]
-		}
-		if (nsplat > 0) {
-			problem("kernel log reports problems:")
-			for (i = 1; i <= nsplat && i <= 20; i++) problems[++np] = "    " splats[i]
-		}
-		for (i = 1; i <= np; i++) print "vm-run: " problems[i]
-		for (i = 1; i <= nnotok; i++) print notok[i] >failfile
-		for (i = 1; i <= np; i++) print problems[i] >failfile
-		# Where the lane spends its time: the five slowest tests.
-		line = ""
-		for (k = 0; k < 5; k++) {
-			best = ""
-			for (x in secs)
-				if (!(x in shown) && (best == "" || secs[x] > secs[best]))
-					best = x
-			if (best == "")
-				break
-			shown[best] = 1
-			line = line (line == "" ? "" : ", ") best " " secs[best] "s"
-		}
-		if (line != "") print "slowest: " line
-		print "RESULT", pass, fail, skip, np + 0
-	}'
-}
-
-rm -f "$OUT/failures"
-result=$(parse_log)
-printf '%s\n' "$result" | sed '$d'
-read -r _ pass fail skip nproblems < <(printf '%s\n' "$result" | tail -n1)
-# A lane-level problem (boot, insmod, rmmod, taint, splat) counts as one
-# failure of its own, on top of the tests it kept from running.
-lane_fail=$fail
-[ "$nproblems" -gt 0 ] && [ "$fail" -eq 0 ] && lane_fail=1
-echo "PASS=$pass FAIL=$lane_fail SKIP=$skip" >"$OUT/result"
-echo "---- kernel $LANE: pass $pass, fail $lane_fail, skip $skip (${elapsed}s) ----"
-if [ "$lane_fail" -ne 0 ] || [ "$nproblems" -ne 0 ]; then
-	echo "vm-run: kernel $LANE FAILED; serial log: $LOG"
-	exit 1
-fi
+exec "$REPO/scripts/vm-judge.sh" -q "$qrc" -t "$TIMEOUT" -T "$TEST_TIMEOUT" \
+	-e "$elapsed" "$LANE" "$LOG" "$OUT" "${TESTS[@]}"
