@@ -218,10 +218,14 @@ def goal_key(name):
 
 
 def parse(paths):
-    figs = {}       # kernel -> list of (name, dict)
-    scaling = {}    # kernel -> list of (n, find, map, protect, unmap)
-    growth = {}
-    infos = {}
+    """Every figure of every output, then each figure's median over the
+    outputs that hold it: make bench BENCH_RUNS=N gives each kernel N
+    outputs, one a boot, so that the host's drift between runs, which the
+    repetitions of one run cannot cancel, moves the median less."""
+    figs = {}       # kernel -> {name: [dict, one a run]}
+    scaling = {}    # kernel -> {n: [(find, map, protect, unmap), one a run]}
+    growth = {}     # kernel -> [(n1, a, n2, b, ratio), one a run]
+    infos = {}      # kernel -> {name: [text, one a run]}
     kernels = []
     for path in paths:
         for raw in open(path, errors='replace'):
@@ -235,28 +239,78 @@ def parse(paths):
             if kernel not in kernels:
                 kernels.append(kernel)
             if kind == 'info':
-                infos.setdefault(kernel, []).append(name + ': ' + rest)
+                infos.setdefault(kernel, {}).setdefault(name, []).append(rest)
                 continue
             if name == 'scaling':
                 s = SCALE.match(rest)
                 if s:
-                    scaling.setdefault(kernel, []).append(
-                        tuple([int(s.group(1))] + [float(x) for x in s.groups()[1:]]))
+                    scaling.setdefault(kernel, {}).setdefault(
+                        int(s.group(1)), []).append(
+                            tuple(float(x) for x in s.groups()[1:]))
                 continue
             if name == 'place-growth':
                 g = GROWTH.match(rest)
                 if g:
-                    growth[kernel] = (int(g.group(1)), float(g.group(2)),
-                                      int(g.group(3)), float(g.group(4)),
-                                      float(g.group(5)))
+                    growth.setdefault(kernel, []).append(
+                        (int(g.group(1)), float(g.group(2)), int(g.group(3)),
+                         float(g.group(4)), float(g.group(5))))
                 continue
             s = STD.match(rest)
             if s:
-                figs.setdefault(kernel, []).append((name, {
+                figs.setdefault(kernel, {}).setdefault(name, []).append({
                     'v': float(s.group(1)), 'vu': s.group(2),
                     'l': float(s.group(3)), 'lu': s.group(4),
-                    'r': float(s.group(5)), 'extra': s.group(6).strip(', ').strip('()')}))
-    return kernels, figs, scaling, growth, infos
+                    'r': float(s.group(5)), 'extra': s.group(6).strip(', ').strip('()')})
+    runs = {k: max((len(v) for v in figs.get(k, {}).values()), default=1)
+            for k in kernels}
+    return (kernels,
+            {k: [(n, median_fig(v)) for n, v in f.items()] for k, f in figs.items()},
+            {k: [(n,) + columns(v) for n, v in s.items()] for k, s in scaling.items()},
+            {k: (g[0][0], median(x[1] for x in g), g[0][2],
+                 median(x[3] for x in g), median(x[4] for x in g))
+             for k, g in growth.items()},
+            {k: [n + ': ' + median_info(n, v) for n, v in i.items()]
+             for k, i in infos.items()},
+            runs)
+
+
+def median(xs):
+    xs = sorted(xs)
+    h = len(xs) // 2
+    return xs[h] if len(xs) % 2 else (xs[h - 1] + xs[h]) / 2
+
+
+def columns(rows):
+    """Each column's median over the runs' rows."""
+    return tuple(median(c) for c in zip(*rows))
+
+
+def median_fig(runs):
+    """A figure's medians over the runs: each side's and the ratio's, each
+    on its own (the ratio is not the quotient of the sides' medians, as it
+    is not within one run); the units and notes of the first run."""
+    f = dict(runs[0])
+    for key in ('v', 'l', 'r'):
+        f[key] = median(x[key] for x in runs)
+    return f
+
+
+CEILING = re.compile(r'real mutations / op-floor ([\d.]+), '
+                     r'real mutations / batch-floor ([\d.]+)')
+
+
+def median_info(name, texts):
+    """An info line over the runs: the ceilings' medians; anything else as
+    the first run said it."""
+    if len(texts) > 1 and name.startswith('ceiling-'):
+        c = [CEILING.search(t) for t in texts]
+        if all(c):
+            op = median(float(m.group(1)) for m in c)
+            batch = median(float(m.group(2)) for m in c)
+            return (f'real mutations / op-floor {op:.1f}, '
+                    f'real mutations / batch-floor {batch:.1f} '
+                    f'(medians of {len(texts)} runs)')
+    return texts[0]
 
 
 def fmt(v):
@@ -401,10 +455,6 @@ def ioctl_ceiling(kernels, figs, infos):
     return out
 
 
-CEILING = re.compile(r'real mutations / op-floor ([\d.]+), '
-                     r'real mutations / batch-floor ([\d.]+)')
-
-
 def floor_ceiling(infos, kernel, n):
     """The (op-floor, batch-floor) ceilings measured at n regions, if any."""
     for i in infos.get(kernel, []):
@@ -437,6 +487,22 @@ def batch_ceiling(kernels, figs, infos):
     return out
 
 
+def bench_command(runs):
+    n = max(runs.values(), default=1)
+    return 'make bench' + (f' BENCH_RUNS={n}' if n > 1 else '')
+
+
+def runs_said(runs):
+    """How many runs each figure is the median of (BENCH_RUNS)."""
+    n = sorted(set(runs.values()))
+    if n == [1]:
+        return ('One run of each kernel (`make bench BENCH_RUNS=3` boots each '
+                'three times, alternating, and gives the median of the three).')
+    return (f'Each figure is the median of {" or ".join(map(str, n))} runs of '
+            f'each kernel, booted in turn (`make bench BENCH_RUNS=N`): each '
+            f'side\'s and the ratio\'s on its own.')
+
+
 def measured(paths):
     """When the newest of the VM outputs was written: when it was measured."""
     t = max(os.path.getmtime(p) for p in paths)
@@ -445,11 +511,11 @@ def measured(paths):
 
 def main():
     md_out, svg_out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
-    kernels, figs, scaling, growth, infos = parse(paths)
+    kernels, figs, scaling, growth, infos, runs = parse(paths)
     svg(scaling, svg_out)
     misses = []
     o = ['# vmashadow benchmarks', '',
-         'Reproduce with:', '', '```sh', 'make bench', '```', '',
+         'Reproduce with:', '', '```sh', bench_command(runs), '```', '',
          'which boots Debian\'s 6.1 and 6.12 kernels in QEMU (TCG, `-cpu qemu64`, '
          '2 vCPUs), runs `bench/vmsbench.c` in each with the module loaded, and '
          'writes this file and `bench/scaling.svg` (`bench/report.py`).  Under TCG '
@@ -462,7 +528,7 @@ def main():
          'divides.  `ratio` is linux / vmashadow for times and vmashadow / linux '
          'for rates: above 1, the shadow is faster.  On this loaded 2-core host '
          'single ratios still move by 10-30 % between runs.',
-         '', f'Measured {measured(paths)}, generated '
+         '', runs_said(runs), f'Measured {measured(paths)}, generated '
          f'{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.', '',
          'The layout: n regions of 4 pages, contiguous, alternating PROT_NONE and '
          'PROT_READ so none merge.  The real one is made with mmap and mprotect; '

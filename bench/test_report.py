@@ -5,7 +5,8 @@
 print, runs report.py on them and reads BENCHMARKS.md and the plot back:
 every figure in its table with its ratio, a verdict that follows the
 goal, the misses and only they in the goals table, the ceilings of the
-floors said as they fall either side of a goal, and a plot that parses."""
+floors said as they fall either side of a goal, the medians of several
+runs of a kernel, and a plot that parses."""
 import os
 import re
 import subprocess
@@ -57,17 +58,21 @@ def run_lines(kernel, find65=0.73, mut_floor=(8.0, 13.9), batch_floor=(39.0, 25.
 
 class Report(unittest.TestCase):
     def render(self, runs):
-        """BENCHMARKS.md and the plot's text for @runs: kernel -> lines."""
+        """BENCHMARKS.md and the plot's text for @runs: kernel -> lines, or
+        kernel -> [lines, ...] for several runs of it (BENCH_RUNS)."""
         with tempfile.TemporaryDirectory() as d:
             paths = []
-            for k, lines in runs.items():
-                p = os.path.join(d, f'{k}.out')
-                with open(p, 'w') as f:
-                    # as the serial log has them: CRs and other lines around
-                    f.write('VMS-BEGIN vmsbench\r\n')
-                    f.write(''.join(l + '\r\n' for l in lines))
-                    f.write('VMS-END vmsbench rc=0\r\n')
-                paths.append(p)
+            for k, outputs in runs.items():
+                if isinstance(outputs[0], str):
+                    outputs = [outputs]
+                for i, lines in enumerate(outputs):
+                    p = os.path.join(d, f'{k}.{i}.out')
+                    with open(p, 'w') as f:
+                        # as the serial log has them: CRs and other lines around
+                        f.write('VMS-BEGIN vmsbench\r\n')
+                        f.write(''.join(l + '\r\n' for l in lines))
+                        f.write('VMS-END vmsbench rc=0\r\n')
+                    paths.append(p)
             md, svg = os.path.join(d, 'B.md'), os.path.join(d, 'B.svg')
             subprocess.run([sys.executable, REPORT, md, svg] + paths, check=True)
             with open(md) as f, open(svg) as g:
@@ -137,6 +142,31 @@ class Report(unittest.TestCase):
         self.assertIn('under the goal of 30', b1000.group(0))
         self.assertIn('= 38.3', b65000.group(0))
         self.assertIn("the goal of 30 leaves an operation's own changes", b65000.group(0))
+
+    def test_runs_give_medians(self):
+        one = run_lines('6.1')
+        md, _ = self.render({'6.1': one})
+        self.assertIn('One run of each kernel', md)
+        self.assertIn('```sh\nmake bench\n```', md)
+        md, _ = self.render({'6.1': [
+            run_lines('6.1', find65=0.73, mut_floor=(8.0, 13.9)),
+            run_lines('6.1', find65=1.10, mut_floor=(12.0, 15.0)),
+            run_lines('6.1', find65=0.95, mut_floor=(9.0, 11.0))]})
+        self.assertIn('Each figure is the median of 3 runs of each kernel', md)
+        self.assertIn('```sh\nmake bench BENCH_RUNS=3\n```', md)
+        # the ratio's median, and the verdict on it, not on any one run
+        self.assertEqual(self.row(md, '6.1', 'find-random-65000')[3:6],
+                         ['0.95', '>= 1.0', 'missed: 0.95, 1.05x short'])
+        # the same figure in every run stays as it was
+        self.assertEqual(self.row(md, '6.1', 'mutations-1000'),
+                         self.row(self.render({'6.1': one})[0], '6.1',
+                                  'mutations-1000'))
+        # one row a figure, one line an info
+        self.assertEqual(md.count('| find-random-65000 (cache hits'), 1)
+        self.assertEqual(md.count('- ceiling-1000:'), 1)
+        self.assertIn('- ceiling-1000: real mutations / op-floor 9.0, real '
+                      'mutations / batch-floor 39.0 (medians of 3 runs)', md)
+        self.assertIn('leaves at most 9.0', md)
 
     def test_scaling_table_and_plot(self):
         md, svg = self.render({'6.1': run_lines('6.1'), '6.12': run_lines('6.12')})
