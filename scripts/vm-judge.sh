@@ -31,7 +31,7 @@
 # only that end).  Exit status 0 only if the lane passed completely.
 set -euo pipefail
 
-# -s: the make check's last lines.
+# -s: make check's last lines.
 sum_lanes() {
 	local dir lane status=0
 
