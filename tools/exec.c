@@ -47,6 +47,7 @@ struct state {
 	const char *op_name;
 	uint64_t last_addr;
 	struct vmashadow_op last;	/* its outcome fields */
+	int api_minor;			/* the module's; -1 until asked */
 	int *parents;			/* fork: the parents' shadows */
 	size_t nparents;
 	/* snapshots around the last operation */
@@ -237,6 +238,30 @@ static int unsupported(struct state *st, const struct cmd *c, const char *what)
 	return -1;
 }
 
+/*
+ * Whether the module has interface 1.@minor, which @what needs.  An older
+ * module refuses what it does not know with EINVAL, the errno a script may
+ * well expect of the real call: such a script would pass for the wrong
+ * reason, so the command fails as one the module does not support.
+ */
+static int needs_interface(struct state *st, const struct cmd *c, int minor,
+			   const char *what)
+{
+	struct vmashadow_version v;
+	char has[32] = "";
+
+	if (st->api_minor < 0)
+		st->api_minor = vd_version(st->fd, &v) ? 0 : (int)v.api_minor;
+	if (st->api_minor >= minor)
+		return 0;
+	if (st->api_minor)	/* 0: it did not say */
+		snprintf(has, sizeof(has), "; it has 1.%d", st->api_minor);
+	fail(st, c->line, "%s: not supported by this module (it needs interface "
+	     "1.%d%s)", what, minor, has);
+	st->res->unsupported = 1;
+	return -1;
+}
+
 /* Fill in the vmashadow_op of an operation command. */
 static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *op,
 		    unsigned int *kind, const char **name)
@@ -315,6 +340,9 @@ static int build_op(struct state *st, const struct cmd *c, struct vmashadow_op *
 		op->prot = c->prot;
 		op->flags = c->flags;	/* MPOL_MF_* */
 		op->op_flags = c->opflags;	/* an empty mask given */
+		if ((c->opflags & VMASHADOW_OPF_NODEMASK) &&
+		    needs_interface(st, c, 9, "mbind with an empty mask"))
+			return -1;
 		break;
 	case C_HOME_NODE: {
 		/* the node in ->offset; the flags in ->flags */
@@ -1493,6 +1521,7 @@ static void state_init(struct state *st, const struct vms_opts *o, const char *f
 	st->file = file;
 	st->res = res;
 	st->fd = -1;
+	st->api_minor = -1;
 	st->op_checked = 1;
 }
 
