@@ -308,7 +308,9 @@ static unsigned long vms_gap_start(const struct vms_region *r)
  *            largest is worked out again from its children until one
  *            comes out unchanged (the callbacks' propagate).
  *
- * ->subtree_gap >= ->gap holds at every node before and after.
+ * Both stop early on the strength of the invariant, which must hold
+ * exactly on entry and holds after: every node's ->subtree_gap is the
+ * largest of its own ->gap and its children's ->subtree_gap.
  */
 static void vms_set_gap(struct vms_region *r, unsigned long prev_end)
 {
