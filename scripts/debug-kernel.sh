@@ -93,7 +93,7 @@ fi
 
 start=$SECONDS
 log "building $SRC_PKG $ver + debug-kernel.config ($hash) in $DIR"
-log "(6-11 minutes with 2 cores; log: $DIR/build.log)"
+log "(6-12 minutes with 2 cores; log: $DIR/build.log)"
 rm -rf "$DIR"
 mkdir -p "$TREE"
 dpkg-deb --fsys-tarfile "$deb" |
