@@ -231,11 +231,18 @@ static void print_changes(struct state *st)
 	}
 }
 
-static int unsupported(struct state *st, const struct cmd *c, const char *what)
+/* The command fails as one the module does not offer, and says why. */
+static int unsupported_because(struct state *st, const struct cmd *c, const char *what,
+			       const char *why)
 {
-	fail(st, c->line, "%s: not supported by this module (it answers ENOTTY)", what);
+	fail(st, c->line, "%s: not supported by this module (%s)", what, why);
 	st->res->unsupported = 1;
 	return -1;
+}
+
+static int unsupported(struct state *st, const struct cmd *c, const char *what)
+{
+	return unsupported_because(st, c, what, "it answers ENOTTY");
 }
 
 /*
@@ -248,18 +255,17 @@ static int needs_interface(struct state *st, const struct cmd *c, int minor,
 			   const char *what)
 {
 	struct vmashadow_version v;
-	char has[32] = "";
+	char why[64];
+	int n;
 
 	if (st->api_minor < 0)
 		st->api_minor = vd_version(st->fd, &v) ? 0 : (int)v.api_minor;
 	if (st->api_minor >= minor)
 		return 0;
+	n = snprintf(why, sizeof(why), "it needs interface 1.%d", minor);
 	if (st->api_minor)	/* 0: it did not say */
-		snprintf(has, sizeof(has), "; it has 1.%d", st->api_minor);
-	fail(st, c->line, "%s: not supported by this module (it needs interface "
-	     "1.%d%s)", what, minor, has);
-	st->res->unsupported = 1;
-	return -1;
+		snprintf(why + n, sizeof(why) - n, "; it has 1.%d", st->api_minor);
+	return unsupported_because(st, c, what, why);
 }
 
 /* Fill in the vmashadow_op of an operation command. */
